@@ -12,6 +12,7 @@ to ``model_validate`` to use a user codebook, otherwise the built-in one is used
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -269,6 +270,11 @@ class Actor(_Strict):
     name: str
     kind: Literal["state", "group", "organisation", "bloc"] = "state"
     aliases: tuple[str, ...] = ()
+    #: Adjectives that name the actor only before a noun of agency ("Russian negotiators",
+    #: "the Ukrainian delegation"), never alone: "a Ukrainian official" is a source, not Kyiv.
+    adjectives: tuple[str, ...] = ()
+    #: For a named group ("the Quad"): the ids its mentions expand to.
+    members: tuple[str, ...] = ()
 
     @field_validator("id")
     @classmethod
@@ -290,7 +296,7 @@ class Proposal(BaseModel):
     name: str = Field(min_length=1)
     authors: list[str] = Field(default_factory=list)
     kind: ProposalKind = "other"
-    date: date | None = None
+    date: dt.date | None = None
     aliases: list[str] = Field(default_factory=list)
 
 
