@@ -1,0 +1,113 @@
+"""PeaceTrack: a sourced, comparable record of who demands what in peace negotiations.
+
+The public API, for scripts and notebooks::
+
+    import peacetrack as pt
+
+    store = pt.open("peacetrack.db")              # SQLite file or any SQLAlchemy URL
+    pt.ingest(["reports/"], store)                 # files, folders, feeds, URLs
+    pt.extract_store(store)                        # claims for every new document
+    claims = store.claims(actors=["RUS"], issues=["TER.*"])
+    claims = pt.extract("Moscow demanded that Kyiv withdraw from Donetsk.")
+
+Heavy parts load on first use, so ``import peacetrack`` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from peacetrack.errors import (
+    CodebookError,
+    ExtractorNotFound,
+    FetchError,
+    InputError,
+    MissingExtra,
+    PeaceTrackError,
+    StoreError,
+)
+from peacetrack.model import (
+    Actor,
+    Attribution,
+    Claim,
+    Condition,
+    Document,
+    DocumentClaims,
+    Proposal,
+    Recognition,
+    Stance,
+    read_claims_jsonl,
+    write_claims_jsonl,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from peacetrack.extract.runner import ExtractSummary
+    from peacetrack.ingest import IngestOptions, IngestSummary
+    from peacetrack.store import Store
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Actor",
+    "Attribution",
+    "Claim",
+    "CodebookError",
+    "Condition",
+    "Document",
+    "DocumentClaims",
+    "ExtractorNotFound",
+    "FetchError",
+    "InputError",
+    "MissingExtra",
+    "PeaceTrackError",
+    "Proposal",
+    "Recognition",
+    "Stance",
+    "StoreError",
+    "__version__",
+    "extract",
+    "extract_store",
+    "ingest",
+    "open",
+    "read_claims_jsonl",
+    "write_claims_jsonl",
+]
+
+
+def open(url: str | Path | None = None) -> Store:  # noqa: A001  (pt.open reads naturally)
+    """Open (creating or migrating) a store: a SQLite path or any SQLAlchemy URL."""
+    from peacetrack.store import Store
+
+    return Store.open(url)
+
+
+def ingest(
+    sources: list[str | Path], store: Store, options: IngestOptions | None = None
+) -> IngestSummary:
+    """Add reports (files, folders, feeds, JSONL/CSV corpora, URLs) to ``store``."""
+    from peacetrack.ingest import ingest as run
+
+    return run(sources, store, options)
+
+
+def extract(
+    document: Document | str, extractor: str = "rules.v1", **metadata: Any
+) -> list[Claim]:
+    """Claims in one document or text; evidence offsets index into ``document.text``."""
+    from peacetrack.extract import get_extractor
+    from peacetrack.extract.runner import grounded_claims
+
+    if isinstance(document, str):
+        document = Document(name=metadata.pop("name", "text"), text=document, **metadata)
+    claims, _ = grounded_claims(document, get_extractor(extractor))
+    return claims
+
+
+def extract_store(store: Store, extractor: str = "rules.v1") -> ExtractSummary:
+    """Extract every stored document this extractor version has not processed yet."""
+    from peacetrack.extract import get_extractor
+    from peacetrack.extract.runner import extract_store as run
+
+    return run(store, get_extractor(extractor))

@@ -1,0 +1,3 @@
+from peacetrack.cli import main
+
+main()

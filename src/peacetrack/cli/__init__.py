@@ -1,0 +1,13 @@
+"""The `peacetrack` command line: one thin module per domain, all on one Typer app."""
+
+from __future__ import annotations
+
+from peacetrack.cli.app import app
+from peacetrack.cli import claims, codebook, demo, documents, extract, ingest  # noqa: F401  (registers commands)
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

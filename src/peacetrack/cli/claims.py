@@ -1,0 +1,104 @@
+"""`peacetrack claims`: list and filter stored claims, as a table or an export."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from peacetrack.cli.app import app
+from peacetrack.cli.common import DbOption, console, fail, handled, open_store
+from peacetrack.cli.documents import parse_date
+
+if TYPE_CHECKING:
+    from peacetrack.store import StoredClaim
+
+
+class ClaimFormat(StrEnum):
+    table = "table"
+    jsonl = "jsonl"
+    json = "json"
+    csv = "csv"
+    md = "md"
+    parquet = "parquet"
+
+
+def split_list(values: list[str] | None) -> list[str] | None:
+    """Accept both `--actor RUS --actor UKR` and `--actor RUS,UKR`."""
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+@app.command()
+def claims(
+    db: DbOption = None,
+    actor: Annotated[list[str] | None, typer.Option(help="Actor ids, e.g. RUS,UKR.")] = None,
+    issue: Annotated[
+        list[str] | None, typer.Option(help="Issue codes or patterns, e.g. 'TER.*,CF.GENERAL'.")
+    ] = None,
+    stance: Annotated[list[str] | None, typer.Option(help="Stances, e.g. demand,reject.")] = None,
+    document: Annotated[str | None, typer.Option(help="One document, by id or name.")] = None,
+    extractor: Annotated[str | None, typer.Option(help="Only claims from this extractor.")] = None,
+    proposal: Annotated[str | None, typer.Option(help="Only claims of this proposal.")] = None,
+    since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many claims.")] = None,
+    fmt: Annotated[ClaimFormat, typer.Option("--format", help="Output format.")] = ClaimFormat.table,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
+) -> None:
+    """List stored claims, filtered by actor, issue, stance, document, proposal or date."""
+    with open_store(db) as store, handled():
+        found = store.claims(
+            actors=split_list(actor),
+            issues=split_list(issue),
+            stances=split_list(stance),
+            document=int(document) if document and document.isdigit() else document,
+            extractor=extractor,
+            proposal=proposal,
+            since=parse_date(since),
+            until=parse_date(until),
+            limit=limit,
+        )
+        if fmt is ClaimFormat.table:
+            if output is not None:
+                fail("--format table prints to the terminal; choose csv, jsonl, json, md or parquet")
+            print_claims_table(found)
+            return
+        from peacetrack.compare.export import export_claims
+
+        if output is None and fmt is ClaimFormat.parquet:
+            fail("parquet is binary: give a file with -o claims.parquet")
+        written = export_claims(found, output, fmt.value)
+    if output is not None:
+        console.print(f"wrote {written} claims to {output}", style="dim")
+
+
+def print_claims_table(found: Sequence[StoredClaim]) -> None:
+    table = Table("id", "doc", "actors", "stance", "issue", "details", "evidence", box=None)
+    for stored in found:
+        c = stored.claim
+        details = " ".join(
+            part
+            for part in (
+                ",".join(c.territories or []),
+                c.proposal and f"[{c.proposal}]",
+                c.attribution and c.attribution.source and f"via {c.attribution.source}",
+            )
+            if part
+        )
+        table.add_row(
+            str(stored.id),
+            stored.document_name,
+            ",".join(c.actors),
+            c.stance.value,
+            c.issue,
+            details,
+            c.evidence if len(c.evidence) < 120 else c.evidence[:117] + "...",
+        )
+    console.print(table)
+    console.print(f"{len(found)} claims", style="dim")

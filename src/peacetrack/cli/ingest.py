@@ -1,0 +1,68 @@
+"""`peacetrack ingest`: add reports to the store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from peacetrack.cli.app import app
+from peacetrack.cli.common import DbOption, console, fail, handled, open_store, progress_bar
+
+
+def parse_column_map(pairs: list[str] | None) -> dict[str, str]:
+    """`--column text=article_body` pairs as a mapping from our field to the corpus column."""
+    mapping: dict[str, str] = {}
+    for pair in pairs or []:
+        field, sep, column = pair.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            fail(f"--column {pair!r}: write FIELD=COLUMN, e.g. --column text=article_body")
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+@app.command()
+def ingest(
+    sources: Annotated[
+        list[str],
+        typer.Argument(help="Files, folders (walked recursively), feeds or http(s) URLs."),
+    ],
+    db: DbOption = None,
+    follow_links: Annotated[
+        bool, typer.Option(help="For feeds: fetch each entry's linked article.")
+    ] = False,
+    allow_private: Annotated[
+        bool,
+        typer.Option(help="Allow URLs on private or loopback addresses (refused by default)."),
+    ] = False,
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Map a corpus column to a field for JSONL/CSV input: FIELD=COLUMN "
+            "(fields: text, title, url, outlet, author, date, name). Repeatable."
+        ),
+    ] = None,
+) -> None:
+    """Store reports: text, Markdown, HTML, RSS/Atom feeds, JSONL/CSV corpora and URLs.
+
+    Re-running is safe: content already stored is skipped, and syndicated copies of one
+    story are linked so that they count as one source.
+    """
+    from peacetrack.ingest import IngestOptions
+    from peacetrack.ingest import ingest as run_ingest
+
+    options = IngestOptions(
+        follow_links=follow_links, allow_private=allow_private, column_map=parse_column_map(column)
+    )
+    with open_store(db) as store, progress_bar("Ingesting") as bar, handled():
+        task = bar.add_task("Ingesting", total=None)
+        summary = run_ingest(
+            sources,
+            store,
+            options,
+            progress=lambda _source: bar.advance(task),
+            on_total=lambda total: bar.update(task, total=total),
+        )
+    console.print(summary.describe(), highlight=False)
+    if summary.failed and not (summary.added or summary.duplicates):
+        raise typer.Exit(1)

@@ -1,0 +1,154 @@
+"""The command line, end to end, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from peacetrack.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+REPORTS = {
+    "round-one.txt": (
+        "Moscow sets terms at first round\n"
+        "By A. Writer\n"
+        "GENEVA — Russian negotiators demanded that Ukraine withdraw its troops from the "
+        "Donetsk and Luhansk regions before any ceasefire, two officials familiar with the "
+        "talks said on condition of anonymity.\n"
+        "Kyiv rejected the demand as unacceptable, its delegation said.\n"
+    ),
+    "round-two.txt": (
+        "Prisoner swap agreed\n"
+        "Russia and Ukraine agreed to exchange 500 prisoners of war each, both delegations "
+        "said after the second round of talks.\n"
+    ),
+}
+
+
+def walk(command: click.Command, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
+    name = f"{prefix} {command.name}".strip() if prefix or command.name else ""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            yield from walk(sub, name)
+    else:
+        yield name, command
+
+
+def all_commands() -> list[tuple[str, click.Command]]:
+    root = get_command(app)
+    root.name = "peacetrack"
+    return list(walk(root))
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def reports(tmp_path: Path) -> Path:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name, text in REPORTS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = all_commands()
+    assert len(commands) >= 8
+    for name, command in commands:
+        assert (command.help or "").strip(), f"`{name}` has no help text"
+        assert f"`{name}" in readme or f"{name} " in readme, f"`{name}` is not in README.md"
+        code, output = invoke(*name.split()[1:], "--help")
+        assert code == 0, output
+
+
+def test_version() -> None:
+    code, output = invoke("--version")
+    assert code == 0 and re.match(r"peacetrack \d+\.\d+", output)
+
+
+def test_ingest_extract_claims(reports: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    code, output = invoke("ingest", str(reports), "--db", db)
+    assert code == 0, output
+    assert "added 2" in output
+    code, output = invoke("ingest", str(reports), "--db", db)
+    assert code == 0 and "added 0" in output and "already stored 2" in output
+
+    code, output = invoke("documents", "list", "--db", db)
+    assert code == 0 and "round-one.txt" in output
+    code, output = invoke("documents", "show", "round-two.txt", "--db", db)
+    assert code == 0 and "prisoners of war" in output
+
+    code, output = invoke("extract", "--db", db)
+    assert code == 0, output
+    assert "claims from 2 documents" in output
+    code, output = invoke("extract", "--db", db)
+    assert code == 0 and "claims from 0 documents" in output
+
+    code, output = invoke("claims", "--db", db, "--format", "jsonl")
+    assert code == 0, output
+    lines = [json.loads(line) for line in output.splitlines() if line.strip()]
+    assert lines, output
+    issues = {c["issue"] for line in lines for c in line["claims"]}
+    assert "TER.WITHDRAW" in issues
+
+
+def test_extract_paths_writes_guideline_jsonl(reports: Path, tmp_path: Path) -> None:
+    out = tmp_path / "pred.jsonl"
+    code, output = invoke("extract", str(reports), "-o", str(out))
+    assert code == 0, output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(r["doc"] for r in records) == sorted(REPORTS)
+    for record in records:
+        text = REPORTS[record["doc"]]
+        for claim in record["claims"]:
+            assert claim["evidence"] in text
+            assert set(claim) <= {
+                "actors", "stance", "issue", "obligor", "territories", "conditions",
+                "recognition", "proposal", "attribution", "evidence",
+            }  # fmt: skip
+
+
+def test_unknown_extractor_is_a_clear_error(reports: Path) -> None:
+    code, output = invoke("extract", str(reports), "--extractor", "nope.v9")
+    assert code == 1
+    assert "no extractor named 'nope.v9'" in output and "rules.v1" in output
+
+
+def test_unknown_document_is_a_clear_error(tmp_path: Path) -> None:
+    code, output = invoke("documents", "show", "missing.txt", "--db", str(tmp_path / "t.db"))
+    assert code == 1 and "missing.txt" in output
+
+
+def test_bad_codebook_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "mine.toml"
+    bad.write_text('[[actor]]\nid = "XYZ"\nname = "X"\naliases = ["Moscow"]\n', encoding="utf-8")
+    code, output = invoke("--codebook", str(bad), "codebook", "actors")
+    assert code == 1 and "mine.toml" in output
+
+
+def test_codebook_listing() -> None:
+    code, output = invoke("codebook", "issues", "TER")
+    assert code == 0 and "TER.WITHDRAW" in output and "CF.GENERAL" not in output
+    code, output = invoke("codebook", "actors", "Kremlin")
+    assert code == 0 and "RUS" in output
+
+
+def test_demo_runs_on_the_examples(tmp_path: Path) -> None:
+    code, output = invoke("demo", "--db", str(tmp_path / "demo.db"))
+    assert code == 0, output
+    assert "added" in output and "claims from" in output
+    assert "TER.WITHDRAW" in output
