@@ -1,0 +1,132 @@
+"""Turning a path or URL into a ready engine: checks, SQLite settings, migrations to head.
+
+Everything backend-specific lives here; the rest of the store writes portable SQL only.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.util.exc import CommandError
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+from peacetrack.errors import StoreError
+
+ENV_VAR = "PEACETRACK_DB"
+DEFAULT_URL = "sqlite:///peacetrack.db"
+MIGRATIONS = Path(__file__).with_name("migrations")
+#: Execution option marking connections that will write: SQLite takes the write lock at
+#: BEGIN for them, so two writers queue on busy_timeout instead of failing mid-transaction.
+WRITE_OPTION = "peacetrack_write"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def resolve_url(target: str | Path | None) -> URL:
+    """A path means a SQLite file; a string with ``://`` is any SQLAlchemy URL."""
+    if target is None:
+        target = os.environ.get(ENV_VAR) or DEFAULT_URL
+    if isinstance(target, Path) or "://" not in target:
+        return URL.create("sqlite", database=str(Path(target).expanduser()))
+    try:
+        url = make_url(target)
+    except ArgumentError:
+        raise StoreError(
+            f"cannot read the database URL {target!r}: give a file path or a URL such as "
+            "sqlite:///peacetrack.db or postgresql+psycopg://user@host/peacetrack"
+        ) from None
+    if url.drivername in ("postgres", "postgresql"):
+        # The 'postgres' extra installs psycopg 3, not SQLAlchemy's default psycopg2.
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def _check_sqlite_file(url: URL) -> None:
+    if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+        return
+    path = Path(url.database)
+    if path.is_dir():
+        raise StoreError(
+            f"database {path} is a folder, not a file: give a file path such as "
+            f"{path / 'peacetrack.db'}"
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise StoreError(f"database folder {folder} does not exist: create it or choose another")
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        raise StoreError(
+            f"database {path} is not writable: fix its permissions or choose another path"
+        )
+
+
+def _missing_driver(url: URL) -> StoreError:
+    if url.get_backend_name() == "postgresql":
+        how = "pip install 'peacetrack[postgres]'"
+    else:
+        how = f"install the Python driver for {url.drivername!r}"
+    return StoreError(f"no database driver for {url.drivername!r}: {how}")
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    """Per-connection SQLite settings, and BEGIN issued by SQLAlchemy rather than sqlite3."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # sqlite3's legacy mode would start transactions itself (and not before SELECT).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # With WAL a power cut may lose the last commits but never corrupts; commits get cheap.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        writes = connection.get_execution_options().get(WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def make_engine(url: URL) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        _check_sqlite_file(url)
+    try:
+        engine = create_engine(url)
+    except (NoSuchModuleError, ImportError):
+        raise _missing_driver(url) from None
+    if url.get_backend_name() == "sqlite":
+        _sqlite_setup(engine)
+    return engine
+
+
+def alembic_config(connection: Connection) -> Config:
+    """An Alembic config for the package's migrations, running on ``connection``."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade_to_head(engine: Engine) -> None:
+    """Bring any database, new or from an older release, to the schema this code expects."""
+    shown = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
+            command.upgrade(alembic_config(connection), "head")
+    except CommandError as exc:
+        raise StoreError(
+            f"database {shown} cannot be migrated ({exc}); it may come from a newer "
+            "PeaceTrack: upgrade peacetrack"
+        ) from None
+    except SQLAlchemyError as exc:
+        cause = getattr(exc, "orig", None) or exc
+        raise StoreError(
+            f"cannot open database {shown}: {cause}. Check the path or URL, or set "
+            f"{ENV_VAR} / --db to another one"
+        ) from None

@@ -1,0 +1,42 @@
+"""Alembic environment for the store.
+
+``Store.open`` passes its open connection in ``config.attributes["connection"]``; the
+``alembic`` command line (for developers) uses ``sqlalchemy.url`` from its ini file instead.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection, create_engine
+
+from peacetrack.store.schema import Base
+
+
+def _run(connection: Connection) -> None:
+    # Batch mode lets later migrations alter tables on SQLite, which lacks most ALTER TABLE.
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _main() -> None:
+    given = context.config.attributes.get("connection")
+    if given is not None:
+        _run(given)
+        return
+    url = context.config.get_main_option("sqlalchemy.url")
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=Base.metadata, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    with create_engine(url or "sqlite:///peacetrack.db").begin() as connection:
+        _run(connection)
+
+
+_main()

@@ -1,0 +1,464 @@
+"""The store: documents, near-duplicate links, claims, extractions and runs in one database.
+
+Every write is one transaction, so a crash or an error leaves the store as it was before
+the call: re-running an ingest or an extraction always picks up cleanly where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Engine, delete, exists, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, defer, sessionmaker
+
+from peacetrack.errors import InputError, StoreError
+from peacetrack.model import Claim, Document, content_hash, normalise_text
+from peacetrack.store.engine import WRITE_OPTION, make_engine, resolve_url, upgrade_to_head
+from peacetrack.store.neardup import Signature, index_document
+from peacetrack.store.queries import (
+    actor_rows,
+    chunked,
+    claim_conditions,
+    claim_from_row,
+    claim_row,
+    claims_select,
+    group_by_claim,
+)
+from peacetrack.store.schema import (
+    ClaimActor,
+    ClaimRow,
+    DocumentLink,
+    DocumentRow,
+    ExtractionRow,
+    ProposalRow,
+    RunRow,
+    utcnow,
+)
+
+#: Documents fetched per query by ``pending_documents``: bounded memory on any store size.
+PAGE = 200
+_METADATA = ("name", "title", "url", "outlet", "author", "published", "language", "source")
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """``near_duplicate``: the document was added AND linked to the similar ones listed."""
+
+    status: Literal["added", "duplicate", "near_duplicate"]
+    document_id: int
+    near_duplicate_of: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoredClaim:
+    """A claim with its store id, review status and the document facts needed to show it."""
+
+    id: int
+    document_id: int
+    document_name: str
+    claim: Claim
+    status: str
+    outlet: str | None
+    published: date | None
+    url: str | None
+
+
+def _document(row: DocumentRow) -> Document:
+    fields = {name: getattr(row, name) for name in _METADATA}
+    return Document(id=row.id, text=row.text, ingested_at=row.ingested_at, **fields)
+
+
+def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Dates, paths and the like become strings, so any run parameters can be recorded."""
+    result: dict[str, Any] = json.loads(json.dumps(dict(values), default=str))
+    return result
+
+
+class Store:
+    """A PeaceTrack database; open it with ``Store.open`` (or ``peacetrack.store.open_store``)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._reader = sessionmaker(engine, expire_on_commit=False)
+        writer = engine.execution_options(**{WRITE_OPTION: True})
+        self._writer = sessionmaker(writer, expire_on_commit=False)
+        self.url: str = engine.url.render_as_string(hide_password=True)
+
+    @classmethod
+    def open(cls, url: str | Path | None = None) -> Store:
+        """Open (creating if needed) and migrate to the current schema.
+
+        ``url``: a SQLite file path or any SQLAlchemy URL; None means env ``PEACETRACK_DB``,
+        else ``peacetrack.db`` in the current folder.
+        """
+        engine = make_engine(resolve_url(url))
+        try:
+            upgrade_to_head(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """One transaction that commits on success and rolls back on any error."""
+        with self._writer.begin() as session:
+            yield session
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with self._reader() as session:
+            yield session
+
+    # --- documents -------------------------------------------------------------------
+
+    def add_document(self, doc: Document) -> AddResult:
+        """Store a document with its near-duplicate index and links, in one transaction.
+
+        The same text (by content hash) is stored once: a second add writes nothing and
+        reports ``duplicate``, also when a concurrent writer stored it first.
+        """
+        text = normalise_text(doc.text)
+        if not text:
+            raise InputError(f"document {doc.name!r} has no text: nothing to store")
+        digest = content_hash(text)
+        signature = Signature.of_text(text)
+        try:
+            with self._write() as session:
+                existing = self._id_by_hash(session, digest)
+                if existing is not None:
+                    return AddResult("duplicate", existing)
+                row = DocumentRow(
+                    **{name: getattr(doc, name) for name in _METADATA},
+                    text=text,
+                    content_hash=digest,
+                    minhash=signature.to_bytes(),
+                    ingested_at=doc.ingested_at or utcnow(),
+                )
+                session.add(row)
+                session.flush()
+                twins = index_document(session, row.id, signature)
+        except IntegrityError:
+            with self._read() as session:
+                existing = self._id_by_hash(session, digest)
+            if existing is None:
+                raise
+            return AddResult("duplicate", existing)
+        if twins:
+            return AddResult("near_duplicate", row.id, tuple(other for other, _ in twins))
+        return AddResult("added", row.id)
+
+    @staticmethod
+    def _id_by_hash(session: Session, digest: str) -> int | None:
+        return session.scalar(select(DocumentRow.id).where(DocumentRow.content_hash == digest))
+
+    @staticmethod
+    def _document_id(session: Session, ref: int | str) -> int:
+        """The id of a document given by id or name; names must be unambiguous."""
+        if isinstance(ref, int):
+            ids = list(session.scalars(select(DocumentRow.id).where(DocumentRow.id == ref)))
+        else:
+            query = select(DocumentRow.id).where(DocumentRow.name == ref).limit(2)
+            ids = list(session.scalars(query))
+        if not ids:
+            raise StoreError(
+                f"no document {ref!r} in the store: list them with `peacetrack documents list`"
+            )
+        if len(ids) > 1:
+            raise StoreError(
+                f"several documents are named {ref!r}: give the id instead "
+                "(see `peacetrack documents list`)"
+            )
+        return ids[0]
+
+    def get_document(self, ref: int | str) -> Document:
+        """A document by id or by name."""
+        with self._read() as session:
+            row = session.get_one(DocumentRow, self._document_id(session, ref))
+            return _document(row)
+
+    def documents(
+        self,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        outlet: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> list[Document]:
+        """Documents newest first (by publication date, undated last, then latest added)."""
+        query = select(DocumentRow).options(defer(DocumentRow.minhash))
+        if outlet is not None:
+            query = query.where(DocumentRow.outlet == outlet)
+        if since is not None:
+            query = query.where(DocumentRow.published >= since)
+        if until is not None:
+            query = query.where(DocumentRow.published <= until)
+        query = query.order_by(DocumentRow.published.desc().nulls_last(), DocumentRow.id.desc())
+        with self._read() as session:
+            rows = session.scalars(query.offset(offset).limit(limit))
+            return [_document(row) for row in rows]
+
+    def count_documents(self) -> int:
+        with self._read() as session:
+            return session.scalar(select(func.count(DocumentRow.id))) or 0
+
+    # --- near duplicates -------------------------------------------------------------
+
+    def near_duplicates(self, document_id: int) -> list[tuple[int, float]]:
+        """Documents linked to this one as near duplicates, most similar first."""
+        query = select(DocumentLink).where(
+            or_(DocumentLink.doc_a == document_id, DocumentLink.doc_b == document_id)
+        )
+        with self._read() as session:
+            links = session.scalars(query).all()
+        pairs = [
+            (link.doc_b if link.doc_a == document_id else link.doc_a, link.similarity)
+            for link in links
+        ]
+        return sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+
+    def independent_groups(self, document_ids: Iterable[int]) -> list[set[int]]:
+        """Partition documents into groups of near duplicates; each group is one source.
+
+        Links are followed transitively (union-find) among the given documents only.
+        """
+        ids = sorted(set(document_ids))
+        wanted = set(ids)
+        parent = {doc: doc for doc in ids}
+
+        def root(doc: int) -> int:
+            while parent[doc] != doc:
+                parent[doc] = parent[parent[doc]]
+                doc = parent[doc]
+            return doc
+
+        with self._read() as session:
+            for chunk in chunked(ids):
+                query = select(DocumentLink.doc_a, DocumentLink.doc_b).where(
+                    DocumentLink.doc_a.in_(chunk)
+                )
+                for a, b in session.execute(query):
+                    if b in wanted:
+                        parent[root(b)] = root(a)
+        groups: dict[int, set[int]] = {}
+        for doc in ids:
+            groups.setdefault(root(doc), set()).add(doc)
+        return sorted(groups.values(), key=min)
+
+    # --- extraction ------------------------------------------------------------------
+
+    @staticmethod
+    def _not_extracted(extractor: str) -> ColumnElement[bool]:
+        done = exists().where(
+            ExtractionRow.document_id == DocumentRow.id, ExtractionRow.extractor == extractor
+        )
+        return ~done
+
+    def pending_documents(self, extractor: str) -> Iterator[Document]:
+        """Documents ``extractor`` has not processed yet, oldest first, fetched page by page.
+
+        Each page is read in its own short transaction, so the caller may save extractions
+        while iterating.
+        """
+        last = 0
+        while True:
+            query = (
+                select(DocumentRow)
+                .options(defer(DocumentRow.minhash))
+                .where(DocumentRow.id > last, self._not_extracted(extractor))
+                .order_by(DocumentRow.id)
+                .limit(PAGE)
+            )
+            with self._read() as session:
+                page = [_document(row) for row in session.scalars(query)]
+            yield from page
+            if len(page) < PAGE:
+                return
+            last = page[-1].id or last
+
+    def count_pending(self, extractor: str) -> int:
+        query = select(func.count(DocumentRow.id)).where(self._not_extracted(extractor))
+        with self._read() as session:
+            return session.scalar(query) or 0
+
+    def save_extraction(
+        self,
+        document_id: int,
+        extractor: str,
+        claims: Sequence[Claim],
+        run_id: int | None = None,
+    ) -> int:
+        """Replace a document's unreviewed claims from ``extractor`` with ``claims``.
+
+        One transaction: claims a person has reviewed (any status but ``extracted``) stay;
+        a claim whose evidence is not verbatim in the text raises ValueError and nothing
+        changes. Returns the number of claims stored.
+        """
+        with self._write() as session:
+            text = session.scalar(select(DocumentRow.text).where(DocumentRow.id == document_id))
+            if text is None:
+                raise StoreError(
+                    f"no document with id {document_id}: list them with `peacetrack documents list`"
+                )
+            located = [claim.located_in(text) for claim in claims]
+            session.execute(
+                delete(ClaimRow).where(
+                    ClaimRow.document_id == document_id,
+                    ClaimRow.extractor == extractor,
+                    ClaimRow.status == "extracted",
+                )
+            )
+            proposals = self._proposal_ids(session, {c.proposal for c in located if c.proposal})
+            rows = [
+                claim_row(c, document_id, extractor, proposals.get(c.proposal or ""))
+                for c in located
+            ]
+            session.add_all(rows)
+            session.flush()
+            actors = [
+                a for row, c in zip(rows, located, strict=True) for a in actor_rows(row.id, c)
+            ]
+            if actors:
+                session.execute(insert(ClaimActor), actors)
+            self._record_extraction(session, document_id, extractor, run_id, len(rows))
+        return len(rows)
+
+    @staticmethod
+    def _proposal_ids(session: Session, names: set[str]) -> dict[str, int]:
+        """Ids of the proposals with these names, creating the ones not yet known."""
+        if not names:
+            return {}
+        query = select(ProposalRow.name, ProposalRow.id).where(ProposalRow.name.in_(names))
+        known: dict[str, int] = {name: id_ for name, id_ in session.execute(query)}
+        created = [ProposalRow(name=name) for name in sorted(names - known.keys())]
+        session.add_all(created)
+        session.flush()
+        known.update((row.name, row.id) for row in created)
+        return known
+
+    @staticmethod
+    def _record_extraction(
+        session: Session, document_id: int, extractor: str, run_id: int | None, n_claims: int
+    ) -> None:
+        row = session.scalar(
+            select(ExtractionRow).where(
+                ExtractionRow.document_id == document_id, ExtractionRow.extractor == extractor
+            )
+        )
+        if row is None:
+            row = ExtractionRow(document_id=document_id, extractor=extractor)
+            session.add(row)
+        row.run_id = run_id
+        row.n_claims = n_claims
+        row.finished_at = utcnow()
+
+    # --- claims ----------------------------------------------------------------------
+
+    def claims(
+        self,
+        *,
+        actors: Sequence[str] | None = None,
+        issues: Sequence[str] | None = None,
+        stances: Sequence[str] | None = None,
+        document: int | str | None = None,
+        extractor: str | None = None,
+        proposal: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        include_rejected: bool = False,
+        limit: int | None = None,
+    ) -> list[StoredClaim]:
+        """Claims matching every filter given, newest documents first, in text order.
+
+        ``issues`` take exact codes or patterns (``TER.*``); dates are publication dates.
+        """
+        with self._read() as session:
+            document_id = None if document is None else self._document_id(session, document)
+            where = claim_conditions(
+                actors=actors,
+                issues=issues,
+                stances=stances,
+                document_id=document_id,
+                extractor=extractor,
+                proposal=proposal,
+                since=since,
+                until=until,
+                include_rejected=include_rejected,
+            )
+            rows = session.execute(claims_select(where).limit(limit)).all()
+            actors_of = self._claim_actors(session, [row[0].id for row in rows])
+        return [
+            StoredClaim(
+                id=claim.id,
+                document_id=claim.document_id,
+                document_name=name,
+                claim=claim_from_row(claim, actors_of.get(claim.id, [])),
+                status=claim.status,
+                outlet=outlet,
+                published=published,
+                url=url,
+            )
+            for claim, name, outlet, published, url in rows
+        ]
+
+    @staticmethod
+    def _claim_actors(session: Session, claim_ids: Sequence[int]) -> dict[int, list[ClaimActor]]:
+        """Actors of many claims in a few queries (never one query per claim)."""
+        found: list[ClaimActor] = []
+        for chunk in chunked(claim_ids):
+            query = (
+                select(ClaimActor)
+                .where(ClaimActor.claim_id.in_(chunk))
+                .order_by(ClaimActor.claim_id, ClaimActor.role, ClaimActor.position)
+            )
+            found.extend(session.scalars(query))
+        return group_by_claim(found)
+
+    def count_claims(self) -> int:
+        with self._read() as session:
+            return session.scalar(select(func.count(ClaimRow.id))) or 0
+
+    # --- runs ------------------------------------------------------------------------
+
+    def start_run(self, kind: str, params: Mapping[str, Any]) -> int:
+        """Record the start of an ingest or extract run; returns its id for ``finish_run``."""
+        with self._write() as session:
+            row = RunRow(kind=kind, params=_jsonable(params), status="running")
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def finish_run(self, run_id: int, status: str, stats: Mapping[str, Any]) -> None:
+        with self._write() as session:
+            row = session.get(RunRow, run_id)
+            if row is None:
+                raise StoreError(f"no run with id {run_id}: start one with start_run first")
+            row.status = status
+            row.stats = _jsonable(stats)
+            row.finished_at = utcnow()
