@@ -1,0 +1,119 @@
+"""The ingest loop: read every input, store each document, and account for all of them.
+
+Each document is stored in its own transaction, so a run killed half way keeps what it
+stored and a re-run adds only the rest (stored content is recognised by its hash).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from peacetrack.ingest.base import Failure, IngestOptions, Source
+from peacetrack.ingest.read import read_source
+from peacetrack.ingest.sources import expand_sources
+
+if TYPE_CHECKING:
+    from peacetrack.store import Store
+
+
+@dataclass
+class IngestSummary:
+    """What a run did with every input; ``document_ids`` lists new and already stored ones."""
+
+    added: int = 0
+    duplicates: int = 0
+    near_duplicates: int = 0
+    skipped: list[str] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    document_ids: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One count line, then one line per failure, skipped file and note."""
+        counts = [
+            f"added {self.added}",
+            f"already stored {self.duplicates}",
+            f"near-duplicates {self.near_duplicates} (linked)",
+            f"failed {len(self.failed)}",
+        ]
+        if self.skipped:
+            counts.append(f"skipped {len(self.skipped)}")
+        lines = [" · ".join(counts)]
+        lines += [f"  failed: {f.input} — {f.reason}" for f in self.failed]
+        lines += [f"  skipped: {s}" for s in self.skipped]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "added": self.added,
+            "duplicates": self.duplicates,
+            "near_duplicates": self.near_duplicates,
+            "skipped": len(self.skipped),
+            "failed": len(self.failed),
+        }
+
+
+def ingest(
+    sources: Sequence[str | Path],
+    store: Store,
+    options: IngestOptions | None = None,
+    progress: Callable[[Source], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> IngestSummary:
+    """Store the documents of ``sources``; bad inputs are reported in the summary, not raised.
+
+    ``on_total`` gets the number of inputs before reading starts, ``progress`` each input
+    once it has been read. Store errors do stop the run (the run is recorded as failed).
+    """
+    options = options or IngestOptions()
+    expanded = expand_sources(sources, options)
+    if on_total is not None:
+        on_total(len(expanded))
+    summary = IngestSummary()
+    run_id = store.start_run("ingest", _params(sources, options))
+    status = "failed"
+    try:
+        for source in expanded:
+            _ingest_source(source, store, options, summary)
+            if progress is not None:
+                progress(source)
+        status = "finished"
+    finally:
+        store.finish_run(run_id, status, summary.stats())
+    return summary
+
+
+def _ingest_source(
+    source: Source, store: Store, options: IngestOptions, summary: IngestSummary
+) -> None:
+    if source.skip:
+        summary.skipped.append(f"{source.location} — {source.skip}")
+        return
+    for item in read_source(source, options):
+        if isinstance(item, Failure):
+            summary.failed.append(item)
+            continue
+        result = store.add_document(item)
+        if result.status == "duplicate":
+            summary.duplicates += 1
+        elif result.status == "near_duplicate":
+            summary.near_duplicates += 1
+        else:
+            summary.added += 1
+        if result.document_id not in summary.document_ids:
+            summary.document_ids.append(result.document_id)
+    summary.notes.extend(source.notes)
+
+
+def _params(sources: Sequence[str | Path], options: IngestOptions) -> dict[str, Any]:
+    return {
+        "sources": [str(s) for s in sources],
+        "follow_links": options.follow_links,
+        "allow_private": options.allow_private,
+        "column_map": dict(options.column_map),
+        "max_bytes": options.max_bytes,
+    }
