@@ -1,0 +1,94 @@
+"""The codebook in force: issues, actors and places, and the lookups extractors need."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from fnmatch import fnmatchcase
+from functools import cached_property
+from pathlib import Path
+from types import MappingProxyType
+
+from peacetrack.codebook.entries import Issue, Place
+from peacetrack.codebook.names import AliasIndex
+from peacetrack.codebook.territory import is_iso_territory
+from peacetrack.errors import CodebookError
+from peacetrack.model import Actor
+
+
+class Codebook:
+    """A loaded, validated codebook. Build it with ``load_codebook``; treat it as read-only."""
+
+    def __init__(
+        self,
+        *,
+        issues: Mapping[str, Issue],
+        actors: Mapping[str, Actor],
+        places: Mapping[str, Place],
+        actor_index: AliasIndex[str],
+        place_index: AliasIndex[tuple[str, ...]],
+        sources: tuple[Path, ...],
+    ) -> None:
+        self.issues: Mapping[str, Issue] = MappingProxyType(dict(issues))
+        self.actors: Mapping[str, Actor] = MappingProxyType(dict(actors))
+        self.places: Mapping[str, Place] = MappingProxyType(dict(places))
+        self.sources = sources
+        self._actor_index = actor_index
+        self._place_index = place_index
+
+    def __repr__(self) -> str:
+        return (
+            f"<Codebook {len(self.issues)} issues, {len(self.actors)} actors, "
+            f"{len(self.places)} places from {', '.join(p.name for p in self.sources)}>"
+        )
+
+    @cached_property
+    def _actor_aliases(self) -> Mapping[str, str]:
+        return MappingProxyType(self._actor_index.as_dict())
+
+    @cached_property
+    def _place_aliases(self) -> Mapping[str, tuple[str, ...]]:
+        return MappingProxyType(self._place_index.as_dict())
+
+    def actor_aliases(self) -> Mapping[str, str]:
+        """Casefolded alias -> actor id, every spelling in the files ("the kremlin": "RUS")."""
+        return self._actor_aliases
+
+    def place_aliases(self) -> Mapping[str, tuple[str, ...]]:
+        """Casefolded alias -> place codes; an area gives several ("donbas": UA-14, UA-09)."""
+        return self._place_aliases
+
+    def resolve_actor(self, text: str) -> str | None:
+        """The actor a name stands for, or None; case, a leading "the", "'s" do not matter."""
+        return self._actor_index.get(text)
+
+    def resolve_places(self, text: str) -> tuple[str, ...]:
+        """The place codes a name (or a code) stands for; empty when unknown."""
+        code = text.strip()
+        if code in self.places:
+            return (code,)
+        return self._place_index.get(text) or ()
+
+    def expand_issues(self, patterns: Iterable[str]) -> list[str]:
+        """Issue codes for patterns: a code, a group ("TER"), or a wildcard ("TER.*", "*.STATUS").
+
+        An unknown pattern is an error rather than an empty result, so a typo in a filter
+        never reads as "no claims on this issue".
+        """
+        codes: list[str] = []
+        for pattern in patterns:
+            wanted = pattern.strip().upper()
+            if wanted and "." not in wanted and "*" not in wanted:
+                wanted += ".*"
+            matched = [code for code in self.issues if wanted and fnmatchcase(code, wanted)]
+            if not matched:
+                groups = ", ".join(dict.fromkeys(i.group for i in self.issues.values()))
+                raise CodebookError(
+                    f"no issue matches {pattern!r}; use a code (CF.GENERAL), a group "
+                    f"({groups}) or a wildcard (TER.*); `peacetrack codebook issues` lists them"
+                )
+            codes.extend(c for c in matched if c not in codes)
+        return codes
+
+    def is_known_territory(self, code: str) -> bool:
+        """True for a place in this codebook or any ISO 3166 country or subdivision code."""
+        return code in self.places or is_iso_territory(code)

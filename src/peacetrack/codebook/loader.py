@@ -1,0 +1,64 @@
+"""Loading codebooks: the built-in data, user files, and the one in force for this process.
+
+The codebook in force is what ``default_codebook()`` returns: the built-in files plus those
+listed in ``PEACETRACK_CODEBOOK`` (``os.pathsep``-separated), or what ``use_codebook`` set
+(the CLI's ``--codebook`` flag). It is loaded once and cached, since every claim validation
+consults it.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from peacetrack.codebook.book import Codebook
+from peacetrack.codebook.builder import Builder
+from peacetrack.errors import CodebookError
+
+ENV_VAR = "PEACETRACK_CODEBOOK"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+#: Built-in files in the order they apply: issues and places first, then the actors.
+BUILTIN_FILES = tuple(DATA_DIR / name for name in ("issues.toml", "places.toml", "actors.toml"))
+
+_in_force: Codebook | None = None
+
+
+def load_codebook(*extra: Path | str, builtin: bool = True) -> Codebook:
+    """Load the built-in codebook (unless ``builtin=False``) extended by ``extra`` files."""
+    builder = Builder()
+    for path in (*(BUILTIN_FILES if builtin else ()), *map(Path, extra)):
+        builder.add_file(path)
+    return builder.build()
+
+
+def default_codebook() -> Codebook:
+    """The codebook in force for this process (see the module docstring)."""
+    if _in_force is not None:
+        return _in_force
+    return _from_env(os.environ.get(ENV_VAR, ""))
+
+
+def use_codebook(*extra: Path | str) -> Codebook:
+    """Put the built-in codebook, env files and ``extra`` in force; no files: back to default."""
+    global _in_force
+    _in_force = None
+    if extra:
+        _in_force = load_codebook(*_env_files(os.environ.get(ENV_VAR, "")), *extra)
+    return default_codebook()
+
+
+@lru_cache(maxsize=8)
+def _from_env(value: str) -> Codebook:
+    return load_codebook(*_env_files(value))
+
+
+def _env_files(value: str) -> list[Path]:
+    paths = [Path(p) for p in value.split(os.pathsep) if p.strip()]
+    for path in paths:
+        if not path.is_file():
+            raise CodebookError(
+                f"{path}: codebook file listed in {ENV_VAR} does not exist; "
+                f"fix the path or unset {ENV_VAR}"
+            )
+    return paths
