@@ -6,8 +6,8 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import click
 import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
@@ -34,16 +34,18 @@ REPORTS = {
 }
 
 
-def walk(command: click.Command, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
-    name = f"{prefix} {command.name}".strip() if prefix or command.name else ""
-    if isinstance(command, click.Group):
-        for sub in command.commands.values():
+def walk(command: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Every leaf command with its full name (Typer vendors click, so duck-type groups)."""
+    name = f"{prefix} {command.name}".strip()
+    subcommands = getattr(command, "commands", None)
+    if subcommands:
+        for sub in subcommands.values():
             yield from walk(sub, name)
     else:
         yield name, command
 
 
-def all_commands() -> list[tuple[str, click.Command]]:
+def all_commands() -> list[tuple[str, Any]]:
     root = get_command(app)
     root.name = "peacetrack"
     return list(walk(root))

@@ -89,7 +89,7 @@ def test_bad_fields_are_clear_errors(field: str, value: object, message: str) ->
 
 def test_recognition_only_on_recognition_issue() -> None:
     data = {**FULL_CLAIM, "recognition": {"by": ["INTL"], "type": "de_jure"}}
-    with pytest.raises(ValidationError, match="only allowed on TER.RECOGNITION"):
+    with pytest.raises(ValidationError, match=r"only allowed on TER\.RECOGNITION"):
         Claim.model_validate(data)
 
 

@@ -76,7 +76,7 @@ __all__ = [
 ]
 
 
-def open(url: str | Path | None = None) -> Store:  # noqa: A001  (pt.open reads naturally)
+def open(url: str | Path | None = None) -> Store:
     """Open (creating or migrating) a store: a SQLite path or any SQLAlchemy URL."""
     from peacetrack.store import Store
 
@@ -92,9 +92,7 @@ def ingest(
     return run(sources, store, options)
 
 
-def extract(
-    document: Document | str, extractor: str = "rules.v1", **metadata: Any
-) -> list[Claim]:
+def extract(document: Document | str, extractor: str = "rules.v1", **metadata: Any) -> list[Claim]:
     """Claims in one document or text; evidence offsets index into ``document.text``."""
     from peacetrack.extract import get_extractor
     from peacetrack.extract.runner import grounded_claims

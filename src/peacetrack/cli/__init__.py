@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from peacetrack.cli.app import app
 from peacetrack.cli import claims, codebook, demo, documents, extract, ingest  # noqa: F401  (registers commands)
+from peacetrack.cli.app import app
 
 
 def main() -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -48,7 +48,9 @@ def claims(
     since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many claims.")] = None,
-    fmt: Annotated[ClaimFormat, typer.Option("--format", help="Output format.")] = ClaimFormat.table,
+    fmt: Annotated[
+        ClaimFormat, typer.Option("--format", help="Output format.")
+    ] = ClaimFormat.table,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
 ) -> None:
     """List stored claims, filtered by actor, issue, stance, document, proposal or date."""
@@ -66,7 +68,9 @@ def claims(
         )
         if fmt is ClaimFormat.table:
             if output is not None:
-                fail("--format table prints to the terminal; choose csv, jsonl, json, md or parquet")
+                fail(
+                    "--format table prints to the terminal; choose csv, jsonl, json, md or parquet"
+                )
             print_claims_table(found)
             return
         from peacetrack.compare.export import export_claims

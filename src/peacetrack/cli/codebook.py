@@ -35,7 +35,9 @@ def issues(
 
 @codebook_app.command("actors")
 def actors(
-    search: Annotated[str | None, typer.Argument(help="Only actors whose id, name or alias contains this.")] = None,
+    search: Annotated[
+        str | None, typer.Argument(help="Only actors whose id, name or alias contains this.")
+    ] = None,
 ) -> None:
     """List actor ids with their names and the aliases reporters use."""
     from peacetrack.codebook import default_codebook
@@ -54,7 +56,9 @@ def actors(
 
 @codebook_app.command("places")
 def places(
-    search: Annotated[str | None, typer.Argument(help="Only places whose code, name or alias contains this.")] = None,
+    search: Annotated[
+        str | None, typer.Argument(help="Only places whose code, name or alias contains this.")
+    ] = None,
 ) -> None:
     """List the places written out in the codebook (countries come from ISO 3166)."""
     from peacetrack.codebook import default_codebook

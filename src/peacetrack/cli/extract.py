@@ -48,7 +48,8 @@ def extract(
     ] = None,
     extractor: ExtractorOption = DEFAULT_EXTRACTOR,
     fmt: Annotated[
-        ExtractFormat, typer.Option("--format", help="Output for PATHS: guideline JSONL or a table.")
+        ExtractFormat,
+        typer.Option("--format", help="Output for PATHS: guideline JSONL or a table."),
     ] = ExtractFormat.jsonl,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
     db: DbOption = None,

@@ -35,6 +35,10 @@ def ingest(
         bool,
         typer.Option(help="Allow URLs on private or loopback addresses (refused by default)."),
     ] = False,
+    max_mb: Annotated[
+        float, typer.Option(help="Refuse files, pages and corpus rows larger than this (MB).")
+    ] = 20.0,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each URL.")] = 30.0,
     column: Annotated[
         list[str] | None,
         typer.Option(
@@ -51,9 +55,14 @@ def ingest(
     from peacetrack.ingest import IngestOptions
     from peacetrack.ingest import ingest as run_ingest
 
-    options = IngestOptions(
-        follow_links=follow_links, allow_private=allow_private, column_map=parse_column_map(column)
-    )
+    with handled():
+        options = IngestOptions(
+            follow_links=follow_links,
+            allow_private=allow_private,
+            column_map=parse_column_map(column),
+            max_bytes=int(max_mb * 1_000_000),
+            timeout=timeout,
+        )
     with open_store(db) as store, progress_bar("Ingesting") as bar, handled():
         task = bar.add_task("Ingesting", total=None)
         summary = run_ingest(

@@ -161,7 +161,7 @@ def _content_type(reply: httpx.Response, url: str) -> tuple[str | None, str | No
 
 def _read_capped(reply: httpx.Response, url: str, max_bytes: int, deadline: float) -> bytes:
     too_big = FetchError(
-        f"refused {url}: larger than the {max_bytes:,}-byte cap (the max_bytes ingest option)"
+        f"refused {url}: larger than the {max_bytes:,}-byte cap (raise it with --max-mb)"
     )
     declared = reply.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:

@@ -70,7 +70,7 @@ def _read_file(source: Source, options: IngestOptions) -> Items:
     if size > options.max_bytes:
         raise InputError(
             f"{path}: {size:,} bytes, over the {options.max_bytes:,}-byte cap "
-            "(raise the max_bytes ingest option to read it)"
+            "(raise it with --max-mb to read it)"
         )
     data = path.read_bytes()
     sidecar = meta_from_row(source.metadata, {})

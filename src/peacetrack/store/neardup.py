@@ -14,6 +14,7 @@ candidate is then verified by the Jaccard similarity its signature estimates.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,27 @@ SHINGLE_WORDS = 5
 DEFAULT_THRESHOLD = 0.8
 #: The most candidates verified per new document: a text shared by more is boilerplate.
 MAX_CANDIDATES = 500
+#: Credit lines that each republishing site rewrites: a parenthesised line naming reporters,
+#: editors or the distributor, or one opening with "Reporting by", "Editing by" and the like.
+CREDIT_LINE = re.compile(
+    r"^\((?=[^)]*\b(?:reporting|writing|editing|distributed|syndicat\w*|compiled)\b)[^)]*\)$"
+    r"|^(?:additional\s+)?(?:reporting|writing|editing)\s+by\b",
+    re.IGNORECASE,
+)
+
+
+def syndicated_body(text: str, title: str | None = None) -> str:
+    """The part of a report that syndication keeps: no headline line, no credit lines.
+
+    Republishers rewrite headlines and credits but keep the body; comparing bodies keeps
+    a short wire story with a new headline above the threshold, without lowering it for
+    everything else.
+    """
+    lines = text.splitlines()
+    if title and lines and lines[0].strip() == title.strip():
+        lines = lines[1:]
+    kept = [line for line in lines if not CREDIT_LINE.match(line.strip())]
+    return "\n".join(kept) if kept else text
 
 
 def shingles(text: str) -> set[bytes]:

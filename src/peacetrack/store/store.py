@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, defer, sessionmaker
 from peacetrack.errors import InputError, StoreError
 from peacetrack.model import Claim, Document, content_hash, normalise_text
 from peacetrack.store.engine import WRITE_OPTION, make_engine, resolve_url, upgrade_to_head
-from peacetrack.store.neardup import Signature, index_document
+from peacetrack.store.neardup import Signature, index_document, syndicated_body
 from peacetrack.store.queries import (
     actor_rows,
     chunked,
@@ -147,7 +147,7 @@ class Store:
         if not text:
             raise InputError(f"document {doc.name!r} has no text: nothing to store")
         digest = content_hash(text)
-        signature = Signature.of_text(text)
+        signature = Signature.of_text(syndicated_body(text, doc.title))
         try:
             with self._write() as session:
                 existing = self._id_by_hash(session, digest)

@@ -80,6 +80,7 @@ def _row_document(
     text = pick(row, "text", options.column_map) or ""
     size = len(text.encode("utf-8"))
     if size > options.max_bytes:
-        return Failure(where, f"text is {size:,} bytes, over the {options.max_bytes:,} cap")
+        cap = f"{options.max_bytes:,}-byte cap"
+        return Failure(where, f"text is {size:,} bytes, over the {cap} (raise it with --max-mb)")
     name = pick(row, "name", options.column_map) or f"{stem}-{number}"
     return make_document(name, text, meta_from_row(row, options.column_map), where)
