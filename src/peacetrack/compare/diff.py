@@ -1,0 +1,175 @@
+"""Two proposals (or two actors) side by side: what only one has, and where they differ.
+
+An ``absent`` claim ("there was no such demand in the U.S. draft") is an explicit "not in
+it": it never makes the issue part of that side, and the result says the absence was
+stated rather than merely unreported.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from peacetrack.compare.cells import Cell, summarise
+from peacetrack.compare.labels import issue_label, issue_order
+from peacetrack.compare.select import ClaimSource, GroupFn, SourceIndex, resolve
+from peacetrack.errors import InputError
+from peacetrack.model import Stance
+from peacetrack.store import StoredClaim
+
+#: Parts of a term compared between sides, in the order differences are reported.
+ASPECTS = ("stance", "obligor", "territories", "recognition", "conditions")
+
+
+@dataclass(frozen=True)
+class IssueDiff:
+    """One issue of a diff. ``differences`` names what differs (for ``different`` only).
+
+    ``wording`` means both sides put a term forward with nothing structured to tell them
+    apart: they may still differ (renounce claims vs pay compensation), so read the evidence.
+    """
+
+    issue: str
+    a: Cell | None
+    b: Cell | None
+    differences: tuple[str, ...] = ()
+
+    @property
+    def stated_absent(self) -> bool:
+        """The side without the issue says so explicitly (an ``absent`` claim)."""
+        return any(c is not None and c.stance is Stance.ABSENT for c in (self.a, self.b))
+
+
+@dataclass(frozen=True)
+class Diff:
+    a: str
+    b: str
+    only_a: list[IssueDiff] = field(default_factory=list)
+    only_b: list[IssueDiff] = field(default_factory=list)
+    different: list[IssueDiff] = field(default_factory=list)
+    same: list[IssueDiff] = field(default_factory=list)
+
+    def categories(self) -> dict[str, list[IssueDiff]]:
+        """Category key -> issues, in reading order."""
+        return {
+            "only_a": self.only_a,
+            "different": self.different,
+            "only_b": self.only_b,
+            "same": self.same,
+        }
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One flat dict per issue, ready for CSV, JSON or a data frame."""
+        return [
+            {
+                "category": category,
+                "issue": item.issue,
+                "issue_label": issue_label(item.issue),
+                "a": self.a,
+                "a_stance": item.a.stance.value if item.a else None,
+                "a_summary": item.a.summary if item.a else None,
+                "b": self.b,
+                "b_stance": item.b.stance.value if item.b else None,
+                "b_summary": item.b.summary if item.b else None,
+                "differences": list(item.differences),
+                "stated_absent": item.stated_absent,
+            }
+            for category, items in self.categories().items()
+            for item in items
+        ]
+
+
+def diff(
+    claims: ClaimSource | Sequence[StoredClaim],
+    a: str,
+    b: str,
+    *,
+    independent_groups: GroupFn | None = None,
+) -> Diff:
+    """Compare side ``a`` with side ``b``; each is a proposal name or an actor id.
+
+    A proposal name may be abbreviated to any unique part of it ("U.S. draft").
+    """
+    pool, groups = resolve(claims, independent_groups)
+    name_a, side_a = _side(pool, a)
+    name_b, side_b = _side(pool, b)
+    sources = SourceIndex(side_a + side_b, groups)
+    cells_a, cells_b = _cells(side_a, sources), _cells(side_b, sources)
+    result = Diff(a=name_a, b=name_b)
+    order = issue_order()
+    for issue in sorted(cells_a.keys() | cells_b.keys(), key=lambda i: (order.get(i, 999), i)):
+        _file(result, IssueDiff(issue, cells_a.get(issue), cells_b.get(issue)))
+    return result
+
+
+def _cells(claims: list[StoredClaim], sources: SourceIndex) -> dict[str, Cell]:
+    by_issue: dict[str, list[StoredClaim]] = defaultdict(list)
+    for stored in claims:
+        by_issue[stored.claim.issue].append(stored)
+    return {issue: summarise(group, sources) for issue, group in by_issue.items()}
+
+
+def _holds(cell: Cell | None) -> bool:
+    return cell is not None and cell.stance is not Stance.ABSENT
+
+
+def _file(result: Diff, item: IssueDiff) -> None:
+    has_a, has_b = _holds(item.a), _holds(item.b)
+    if has_a and not has_b:
+        result.only_a.append(item)
+    elif has_b and not has_a:
+        result.only_b.append(item)
+    elif not has_a:
+        result.same.append(item)  # both state it is absent
+    else:
+        differences = _differences(item.a, item.b)
+        target = result.different if differences else result.same
+        target.append(IssueDiff(item.issue, item.a, item.b, differences))
+
+
+def _differences(a: Cell | None, b: Cell | None) -> tuple[str, ...]:
+    assert a is not None and b is not None
+    terms_a, terms_b = _terms(a), _terms(b)
+    found = tuple(aspect for aspect in ASPECTS if terms_a[aspect] != terms_b[aspect])
+    undetailed = not any(t[x] for t in (terms_a, terms_b) for x in ASPECTS[1:])
+    if not found and undetailed and a.stance.coarse == "put_forward":
+        return ("wording",)
+    return found
+
+
+def _terms(cell: Cell) -> dict[str, frozenset[object]]:
+    """Each aspect's values across the claims stating the cell's current stance."""
+    current = [s.claim for s in cell.current]
+    return {
+        "stance": frozenset({cell.stance.coarse}),
+        "obligor": frozenset(a for c in current for a in c.obligor or ()),
+        "territories": frozenset(t for c in current for t in c.territories or ()),
+        "recognition": frozenset(
+            (c.recognition.type, frozenset(c.recognition.by)) for c in current if c.recognition
+        ),
+        "conditions": frozenset((x.relation, x.issue) for c in current for x in c.conditions or ()),
+    }
+
+
+def _side(claims: list[StoredClaim], name: str) -> tuple[str, list[StoredClaim]]:
+    """The claims of proposal ``name`` (exact, else unique part of a name) or actor ``name``."""
+    proposals = sorted({s.claim.proposal for s in claims if s.claim.proposal})
+    wanted = name.strip().casefold()
+    exact = [p for p in proposals if p.casefold() == wanted]
+    partial = [p for p in proposals if wanted in p.casefold()]
+    match = exact or partial
+    if len(match) == 1:
+        return match[0], [s for s in claims if s.claim.proposal == match[0]]
+    if len(match) > 1:
+        raise InputError(f"{name!r} matches several proposals ({'; '.join(match)}): quote one")
+    actor = name.strip().upper()
+    mine = [s for s in claims if actor in s.claim.actors]
+    if mine:
+        return actor, mine
+    known = "; ".join(proposals[:10]) or "none"
+    raise InputError(
+        f"{name!r} is neither a proposal nor an actor in the claims; "
+        f"proposals include: {known} (or give an actor id such as RUS)"
+    )

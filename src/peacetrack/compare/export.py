@@ -1,0 +1,252 @@
+"""Claims, matrices, diffs and timelines written to files others can open.
+
+Claims round-trip: ``read_claims_export`` gives back exactly the ``StoredClaim`` objects
+that ``export_claims`` wrote (CSV, JSON Lines, JSON, Parquet), so an export can be edited
+in a spreadsheet or notebook and read again. In CSV, list and object fields are JSON text
+and an empty cell is "not given"; Parquet keeps them as typed lists and structs.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from peacetrack.compare.diff import Diff
+from peacetrack.compare.extras import require
+from peacetrack.compare.matrix import Matrix
+from peacetrack.compare.render import json_line, md_table, records_csv, records_json
+from peacetrack.errors import InputError
+from peacetrack.model import Attribution, Claim, Recognition
+from peacetrack.store import StoredClaim
+
+ClaimFormat = Literal["csv", "jsonl", "json", "md", "parquet"]
+ViewFormat = Literal["csv", "json", "md", "parquet"]
+
+_INT = ("id", "document_id", "start", "end")
+_JSON = ("actors", "obligor", "territories", "conditions", "recognition_by")
+COLUMNS = (
+    "id", "document_id", "document_name", "status", "outlet", "published", "url",
+    "actors", "stance", "issue", "obligor", "territories", "conditions",
+    "recognition_by", "recognition_type", "proposal", "attribution_source",
+    "attribution_anonymous", "evidence", "start", "end", "extractor",
+)  # fmt: skip
+
+
+def claim_record(stored: StoredClaim) -> dict[str, Any]:
+    """A stored claim as one flat record (the columns of every claims export)."""
+    claim = stored.claim
+    conditions = claim.conditions
+    return {
+        "id": stored.id,
+        "document_id": stored.document_id,
+        "document_name": stored.document_name,
+        "status": stored.status,
+        "outlet": stored.outlet,
+        "published": stored.published,
+        "url": stored.url,
+        "actors": list(claim.actors),
+        "stance": claim.stance.value,
+        "issue": claim.issue,
+        "obligor": claim.obligor,
+        "territories": claim.territories,
+        "conditions": None if conditions is None else [c.model_dump() for c in conditions],
+        "recognition_by": claim.recognition.by if claim.recognition else None,
+        "recognition_type": claim.recognition.type if claim.recognition else None,
+        "proposal": claim.proposal,
+        "attribution_source": claim.attribution.source if claim.attribution else None,
+        "attribution_anonymous": claim.attribution.anonymous if claim.attribution else None,
+        "evidence": claim.evidence,
+        "start": claim.start,
+        "end": claim.end,
+        "extractor": claim.extractor,
+    }
+
+
+def claim_from_record(record: dict[str, Any]) -> StoredClaim:
+    """The inverse of ``claim_record``; the claim is validated like any input."""
+    recognition = None
+    if record.get("recognition_type"):
+        recognition = Recognition(by=record["recognition_by"], type=record["recognition_type"])
+    attribution = None
+    if record.get("attribution_anonymous") is not None:
+        attribution = Attribution(
+            source=record.get("attribution_source"), anonymous=record["attribution_anonymous"]
+        )
+    fields = ("actors", "stance", "issue", "obligor", "territories", "conditions", "proposal")
+    claim = Claim.model_validate(
+        {name: record.get(name) for name in fields}
+        | {"recognition": recognition, "attribution": attribution}
+        | {name: record.get(name) for name in ("evidence", "start", "end", "extractor")}
+    )
+    published = record.get("published")
+    return StoredClaim(
+        id=int(record["id"]),
+        document_id=int(record["document_id"]),
+        document_name=record["document_name"],
+        claim=claim,
+        status=record["status"],
+        outlet=record.get("outlet"),
+        published=date.fromisoformat(published) if isinstance(published, str) else published,
+        url=record.get("url"),
+    )
+
+
+def export_claims(claims: Sequence[StoredClaim], path: Path, fmt: ClaimFormat | None = None) -> int:
+    """Write ``claims`` to ``path`` (format from ``fmt`` or the suffix); returns the count."""
+    fmt = fmt or _format_of(path, ("csv", "jsonl", "json", "md", "parquet"))
+    records = [claim_record(s) for s in claims]
+    if fmt == "parquet":
+        _write_parquet(records, path, _claims_schema())
+    elif fmt == "jsonl":
+        _write_text(path, "".join(json_line(r) + "\n" for r in records))
+    elif fmt == "md":
+        shown = ("id", "document_name", "published", "actors", "stance", "issue", "evidence")
+        rows = [[_text(r[c]) for c in shown] for r in records]
+        _write_text(path, md_table(shown, rows))
+    else:
+        _write_views(records, path, fmt, COLUMNS)
+    return len(records)
+
+
+def read_claims_export(path: Path, fmt: ClaimFormat | None = None) -> list[StoredClaim]:
+    """Read back a claims export written by ``export_claims``."""
+    fmt = fmt or _format_of(path, ("csv", "jsonl", "json", "parquet"))
+    if not path.is_file():
+        raise InputError(f"{path}: no such file; give the path of a claims export")
+    if fmt == "parquet":
+        records = _read_parquet(path)
+    elif fmt == "csv":
+        with path.open(encoding="utf-8", newline="") as handle:
+            records = [_from_csv(row) for row in csv.DictReader(handle)]
+    elif fmt == "jsonl":
+        text = path.read_text(encoding="utf-8").splitlines()
+        records = [json.loads(line) for line in text if line.strip()]
+    elif fmt == "json":
+        records = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        raise InputError(f"{path}: Markdown exports are for reading by people; export as csv")
+    try:
+        return [claim_from_record(r) for r in records]
+    except (KeyError, ValueError) as exc:
+        raise InputError(f"{path}: not a PeaceTrack claims export ({exc})") from None
+
+
+def export_matrix(m: Matrix, path: Path, fmt: ViewFormat | None = None) -> int:
+    """Write the matrix's cells (one record each); returns how many."""
+    return _export_view(m.to_records(), path, fmt)
+
+
+def export_diff(d: Diff, path: Path, fmt: ViewFormat | None = None) -> int:
+    """Write the diff (one record per issue); returns how many."""
+    return _export_view(d.to_records(), path, fmt)
+
+
+def claims_to_pandas(claims: Sequence[StoredClaim]) -> Any:
+    """Claims as a pandas DataFrame, one column per export column (needs ``parquet``)."""
+    pandas = require("pandas", "parquet", "claims as a data frame")
+    return pandas.DataFrame.from_records([claim_record(s) for s in claims], columns=COLUMNS)
+
+
+def _export_view(records: list[dict[str, Any]], path: Path, fmt: ViewFormat | None) -> int:
+    fmt = fmt or _format_of(path, ("csv", "json", "md", "parquet"))
+    if fmt == "parquet":
+        _write_parquet(records, path, None)
+    elif fmt == "md":
+        header = list(records[0]) if records else []
+        _write_text(path, md_table(header, [[_text(v) for v in r.values()] for r in records]))
+    else:
+        _write_views(records, path, fmt, tuple(records[0]) if records else ())
+    return len(records)
+
+
+def _write_views(
+    records: list[dict[str, Any]], path: Path, fmt: str, columns: Sequence[str]
+) -> None:
+    body = records_csv(records, columns) if fmt == "csv" else records_json(records)
+    _write_text(path, body)
+
+
+def _format_of(path: Path, allowed: Sequence[str]) -> Any:
+    fmt = path.suffix.lstrip(".").lower()
+    if fmt not in allowed:
+        raise InputError(
+            f"{path}: cannot tell the format from the suffix; use one of "
+            + ", ".join(f".{a}" for a in allowed)
+        )
+    return fmt
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _from_csv(row: dict[str, str]) -> dict[str, Any]:
+    """CSV cells back to typed values: empty is None, JSON columns parsed, numbers read."""
+    record: dict[str, Any] = {}
+    for name, text in row.items():
+        if text == "":
+            record[name] = None
+        elif name in _JSON:
+            record[name] = json.loads(text)
+        elif name in _INT:
+            record[name] = int(text)
+        elif name == "attribution_anonymous":
+            record[name] = text.lower() == "true"
+        else:
+            record[name] = text
+    return record
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Atomic: write beside, then rename, so a crash never leaves half an export."""
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _pyarrow() -> Any:
+    """pyarrow with its parquet module loaded (``pa.parquet`` is not imported by default)."""
+    require("pyarrow.parquet", "parquet", "Parquet files")
+    return require("pyarrow", "parquet", "Parquet files")
+
+
+def _claims_schema() -> Any:
+    pa = _pyarrow()
+    text, strings = pa.string(), pa.list_(pa.string())
+    condition = pa.struct([("relation", text), ("issue", text)])
+    types = {name: text for name in COLUMNS} | {
+        "id": pa.int64(),
+        "document_id": pa.int64(),
+        "published": pa.date32(),
+        "actors": strings,
+        "obligor": strings,
+        "territories": strings,
+        "conditions": pa.list_(condition),
+        "recognition_by": strings,
+        "attribution_anonymous": pa.bool_(),
+        "start": pa.int64(),
+        "end": pa.int64(),
+    }
+    return pa.schema([(name, types[name]) for name in COLUMNS])
+
+
+def _write_parquet(records: list[dict[str, Any]], path: Path, schema: Any) -> None:
+    pa = _pyarrow()
+    table = pa.Table.from_pylist(records, schema=schema)
+    tmp = path.with_name(path.name + ".part")
+    pa.parquet.write_table(table, tmp)
+    tmp.replace(path)
+
+
+def _read_parquet(path: Path) -> list[dict[str, Any]]:
+    pa = _pyarrow()
+    rows: list[dict[str, Any]] = pa.parquet.read_table(path).to_pylist()
+    return rows

@@ -1,0 +1,41 @@
+"""Human names for codes (actors, issues, places), so tables read as words, not ids.
+
+A code the codebook does not know (a user's own group, an old issue) falls back to the code
+itself: a comparison must never fail because a label is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from peacetrack.codebook import default_codebook
+
+#: Not an actor in the codebook but a value of ``recognition.by`` in the guideline.
+_SPECIAL_ACTORS = {"INTL": "international community"}
+
+
+def actor_name(actor_id: str) -> str:
+    actor = default_codebook().actors.get(actor_id)
+    return actor.name if actor is not None else _SPECIAL_ACTORS.get(actor_id, actor_id)
+
+
+def actor_names(actor_ids: Iterable[str]) -> str:
+    return ", ".join(actor_name(a) for a in actor_ids)
+
+
+def issue_label(code: str) -> str:
+    issue = default_codebook().issues.get(code)
+    return issue.label if issue is not None else code
+
+
+def place_name(code: str) -> str:
+    """The short everyday name (Donetsk, Crimea) where the codebook's first alias is shorter."""
+    place = default_codebook().places.get(code)
+    if place is None:
+        return code
+    return min((place.name, *place.aliases[:1]), key=len)
+
+
+def issue_order() -> dict[str, int]:
+    """Position of each issue in the codebook, the order rows are shown in."""
+    return {code: i for i, code in enumerate(default_codebook().issues)}

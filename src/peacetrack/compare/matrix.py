@@ -1,0 +1,143 @@
+"""The comparison matrix: issues down, actors or proposals across, one cell per pair.
+
+This is the view users come for: each party's terms side by side, issue by issue, each
+cell traceable to the claims (and so the sentences and sources) behind it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from peacetrack.compare.cells import Cell, summarise
+from peacetrack.compare.extras import require
+from peacetrack.compare.labels import actor_name, issue_label, issue_order
+from peacetrack.compare.select import (
+    ClaimSource,
+    Filters,
+    GroupFn,
+    SourceIndex,
+    resolve,
+    select,
+)
+from peacetrack.store import StoredClaim
+
+By = Literal["actor", "proposal"]
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Issue codes (codebook order) × actor ids or proposal names, with the cells that exist."""
+
+    by: By
+    rows: list[str]
+    columns: list[str]
+    cells: dict[tuple[str, str], Cell]
+    claims: list[StoredClaim] = field(default_factory=list)
+
+    def cell(self, row: str, column: str) -> Cell | None:
+        return self.cells.get((row, column))
+
+    def column_label(self, column: str) -> str:
+        return actor_name(column) if self.by == "actor" else column
+
+    def __iter__(self) -> Iterator[tuple[str, str, Cell]]:
+        for row in self.rows:
+            for column in self.columns:
+                found = self.cells.get((row, column))
+                if found is not None:
+                    yield row, column, found
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One flat dict per filled cell, ready for CSV, JSON or a data frame."""
+        return [
+            {
+                "issue": row,
+                "issue_label": issue_label(row),
+                self.by: column,
+                "stance": cell.stance.value,
+                "summary": cell.summary,
+                "sources": cell.sources,
+                "first": cell.first,
+                "last": cell.last,
+                "conflict": cell.conflict,
+                "changed": cell.changed,
+                "claim_ids": [s.id for s in cell.claims],
+            }
+            for row, column, cell in self
+        ]
+
+    def to_pandas(self) -> Any:
+        """The records as a pandas DataFrame (needs the ``parquet`` extra)."""
+        pandas = require("pandas", "parquet", "Matrix.to_pandas")
+        return pandas.DataFrame.from_records(self.to_records())
+
+
+def compare(
+    claims: ClaimSource | Sequence[StoredClaim],
+    *,
+    by: By = "actor",
+    actors: Sequence[str] | None = None,
+    issues: Sequence[str] | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    independent_groups: GroupFn | None = None,
+) -> Matrix:
+    """Build the matrix from claims or a store (whose duplicate groups are then used).
+
+    ``issues`` takes codes or patterns (``TER.*``). By proposal, claims that name no
+    proposal are left out: they belong to no column.
+    """
+    if by not in ("actor", "proposal"):
+        raise ValueError(f"by={by!r}: compare by 'actor' or 'proposal'")
+    pool, groups = resolve(claims, independent_groups)
+    chosen = select(pool, Filters(actors, issues, since, until))
+    sources = SourceIndex(chosen, groups)
+    buckets: dict[tuple[str, str], list[StoredClaim]] = defaultdict(list)
+    for stored in chosen:
+        for column in _columns_of(stored, by, actors):
+            buckets[(stored.claim.issue, column)].append(stored)
+    cells = {key: summarise(group, sources) for key, group in buckets.items()}
+    return Matrix(
+        by=by,
+        rows=_ordered_rows({row for row, _ in cells}),
+        columns=_ordered_columns(cells, by, actors),
+        cells=cells,
+        claims=chosen,
+    )
+
+
+def _columns_of(stored: StoredClaim, by: By, actors: Sequence[str] | None) -> list[str]:
+    if by == "proposal":
+        return [stored.claim.proposal] if stored.claim.proposal else []
+    wanted = {a.upper() for a in actors} if actors else None
+    return [a for a in stored.claim.actors if wanted is None or a in wanted]
+
+
+def _ordered_rows(rows: set[str]) -> list[str]:
+    order = issue_order()
+    return sorted(rows, key=lambda code: (order.get(code, len(order)), code))
+
+
+def _ordered_columns(
+    cells: dict[tuple[str, str], Cell], by: By, actors: Sequence[str] | None
+) -> list[str]:
+    """Requested actors in the order given; otherwise proposals by date, actors by weight.
+
+    Proposals read best in the order they were made; actors with the most filled cells
+    first puts the main parties on the left.
+    """
+    present = {column for _, column in cells}
+    if actors:
+        return [a.upper() for a in actors if a.upper() in present]
+    if by == "proposal":
+        first = {
+            c: min((cell.first or date.max) for (_, col), cell in cells.items() if col == c)
+            for c in present
+        }
+        return sorted(present, key=lambda c: (first[c], c))
+    weight = {c: sum(1 for (_, col) in cells if col == c) for c in present}
+    return sorted(present, key=lambda c: (-weight[c], c))

@@ -1,0 +1,259 @@
+"""Matrices, diffs and timelines as text: a rich table, Markdown, CSV, JSON or HTML.
+
+One function per view, one format argument: the CLI, the web pages and the report all
+call these, so a cell reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Sequence
+from datetime import date
+from html import escape
+from typing import Any, Literal
+
+from rich.table import Table
+from rich.text import Text
+
+from peacetrack.compare.cells import Cell
+from peacetrack.compare.diff import Diff, IssueDiff
+from peacetrack.compare.labels import issue_label
+from peacetrack.compare.matrix import Matrix
+from peacetrack.compare.timeline import TimelineEntry
+
+Format = Literal["table", "md", "csv", "json", "html"]
+FORMATS: tuple[str, ...] = ("table", "md", "csv", "json", "html")
+
+#: Colour per coarse stance class, shared by the HTML table and the report's heatmap.
+STANCE_COLOURS = {
+    "put_forward": "#4c78a8",
+    "accept": "#54a24b",
+    "agree": "#2e7d32",
+    "concede": "#b279a2",
+    "no_agreement": "#f58518",
+    "reject": "#e45756",
+    "absent": "#bab0ac",
+}
+EMPTY = "—"
+
+
+def cell_text(cell: Cell) -> str:
+    """Summary, independent source count, and markers a reader must not miss."""
+    markers = (" ⚠ conflicting reports" if cell.conflict else "") + (
+        " ↻ changed" if cell.changed else ""
+    )
+    plural = "" if cell.sources == 1 else "s"
+    return f"{cell.summary} [{cell.sources} source{plural}]{markers}"
+
+
+def cell_anchor(row: str, column: str) -> str:
+    """A stable HTML id for a cell: proposal names hold characters ids cannot."""
+    digest = hashlib.sha1(f"{row}\0{column}".encode(), usedforsecurity=False).hexdigest()
+    return f"cell-{digest[:12]}"
+
+
+def _check(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def records_csv(records: Sequence[dict[str, Any]], columns: Sequence[str] = ()) -> str:
+    """CSV: lists and objects as JSON text, dates in ISO form, None as an empty cell.
+
+    The header is ``columns`` (else the first record's keys), so even an empty export
+    says what it would hold.
+    """
+    names = list(columns) or (list(records[0]) if records else [])
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: _flat(v) for k, v in record.items()})
+    return out.getvalue() if names else ""
+
+
+def _flat(value: Any) -> Any:
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(value, ensure_ascii=False, default=_json_default)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value
+
+
+def records_json(records: Sequence[dict[str, Any]]) -> str:
+    return json.dumps(list(records), ensure_ascii=False, indent=2, default=_json_default)
+
+
+def json_line(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, default=_json_default)
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(_md(h) for h in header) + " |"]
+    lines.append("|" + "---|" * len(header))
+    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _rich(header: Sequence[str], rows: Sequence[Sequence[str]], title: str) -> Table:
+    """A rich table; cells are plain Text so brackets in documents are never read as markup."""
+    table = Table(show_lines=True, title=Text(title))
+    for name in header:
+        table.add_column(Text(name))
+    for row in rows:
+        table.add_row(*(Text(c) for c in row))
+    return table
+
+
+# --- matrix -------------------------------------------------------------------------------
+
+
+def render_matrix(m: Matrix, fmt: Format = "table") -> str | Table:
+    _check(fmt)
+    if fmt == "csv":
+        return records_csv(m.to_records())
+    if fmt == "json":
+        return records_json(m.to_records())
+    if fmt == "html":
+        return _matrix_html(m)
+    header = ["issue", *(m.column_label(c) for c in m.columns)]
+    rows = [[row, *(_cell_or_empty(m.cell(row, c)) for c in m.columns)] for row in m.rows]
+    if fmt == "md":
+        return md_table(header, rows)
+    return _rich(header, rows, f"by {m.by}")
+
+
+def _cell_or_empty(cell: Cell | None) -> str:
+    return EMPTY if cell is None else cell_text(cell)
+
+
+def _matrix_html(m: Matrix) -> str:
+    """An escaped table whose cells link to their evidence (``#cell-…`` anchors)."""
+    head = "".join(f"<th>{escape(m.column_label(c))}</th>" for c in m.columns)
+    body = []
+    for row in m.rows:
+        tds = "".join(_cell_html(row, c, m.cell(row, c)) for c in m.columns)
+        label = f'<th title="{escape(issue_label(row))}">{escape(row)}</th>'
+        body.append(f"<tr>{label}{tds}</tr>")
+    return (
+        f'<table class="matrix"><thead><tr><th>issue</th>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _cell_html(row: str, column: str, cell: Cell | None) -> str:
+    if cell is None:
+        return f'<td class="empty">{EMPTY}</td>'
+    colour = STANCE_COLOURS[cell.stance.coarse]
+    flags = ("conflict " if cell.conflict else "") + ("changed" if cell.changed else "")
+    return (
+        f'<td class="stance {escape(flags.strip())}" style="border-left:6px solid {colour}">'
+        f'<a href="#{cell_anchor(row, column)}">{escape(cell_text(cell))}</a></td>'
+    )
+
+
+# --- diff ---------------------------------------------------------------------------------
+
+
+def render_diff(d: Diff, fmt: Format = "table") -> str | Table:
+    _check(fmt)
+    if fmt == "csv":
+        return records_csv(d.to_records())
+    if fmt == "json":
+        return records_json(d.to_records())
+    rows = [
+        [_category_label(d, key), item.issue, _side(item.a), _side(item.b), _what(item)]
+        for key, items in d.categories().items()
+        for item in items
+    ]
+    header = ["", "issue", d.a, d.b, "what differs"]
+    if fmt == "html":
+        return _html_table(header, rows, css_class="diff")
+    if fmt == "md":
+        return _diff_overview(d) + "\n" + md_table(header, rows)
+    return _rich(header, rows, _diff_overview(d))
+
+
+def _category_label(d: Diff, key: str) -> str:
+    return {
+        "only_a": f"only in {d.a}",
+        "only_b": f"only in {d.b}",
+        "different": "in both, different",
+        "same": "in both, same",
+    }[key]
+
+
+def _side(cell: Cell | None) -> str:
+    return "not reported" if cell is None else cell.summary
+
+
+def _what(item: IssueDiff) -> str:
+    if item.differences:
+        return ", ".join(item.differences)
+    return "stated absent" if item.stated_absent else ""
+
+
+def _diff_overview(d: Diff) -> str:
+    """The three lines a reader wants first: only in A, different, only in B."""
+    lines = []
+    for key, items in d.categories().items():
+        if key != "same":
+            codes = ", ".join(i.issue for i in items) or EMPTY
+            lines.append(f"{_category_label(d, key)}: {codes}")
+    return "\n".join(lines)
+
+
+def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]], css_class: str) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+# --- timeline -----------------------------------------------------------------------------
+
+
+def render_timeline(entries: Sequence[TimelineEntry], fmt: Format = "table") -> str | Table:
+    _check(fmt)
+    records = [e.to_record() for e in entries]
+    if fmt == "csv":
+        return records_csv(records)
+    if fmt == "json":
+        return records_json(records)
+    header = ["date", "actor", "issue", "stance", "sources", "evidence"]
+    rows = [
+        [
+            _span(e.first, e.last),
+            e.actor,
+            e.issue,
+            ("↻ " if e.changed else "") + e.summary + (" ⚠" if e.conflict else ""),
+            str(e.sources),
+            e.evidence[-1].claim.evidence,
+        ]
+        for e in entries
+    ]
+    if fmt == "html":
+        return _html_table(header, rows, css_class="timeline")
+    if fmt == "md":
+        return md_table(header, rows)
+    return _rich(header, rows, "timeline")
+
+
+def _span(first: date | None, last: date | None) -> str:
+    if first is None or last is None:
+        return "undated"
+    return first.isoformat() if first == last else f"{first.isoformat()} – {last.isoformat()}"

@@ -1,0 +1,121 @@
+"""How a party's stance on an issue moves across rounds of talks.
+
+One entry per moment (reports within a few days of each other) per actor and issue, so a
+stance restated by ten outlets after one round is one step, and a reversal shows as a
+change between steps.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from peacetrack.compare.cells import (
+    SAME_MOMENT,
+    describe,
+    is_conflicted,
+    moments,
+    prevailing,
+    span,
+)
+from peacetrack.compare.select import ClaimSource, Filters, GroupFn, SourceIndex, resolve, select
+from peacetrack.model import Stance
+from peacetrack.store import StoredClaim
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One step: what ``actor`` held on ``issue`` at one moment, with the claims saying so.
+
+    ``changed`` is True when the stance class differs from the actor's previous step on
+    the same issue; ``evidence`` are the claims stating the shown stance.
+    """
+
+    actor: str
+    issue: str
+    first: date | None
+    last: date | None
+    stance: Stance
+    summary: str
+    sources: int
+    conflict: bool
+    changed: bool
+    claims: tuple[StoredClaim, ...]
+    evidence: tuple[StoredClaim, ...]
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "actor": self.actor,
+            "issue": self.issue,
+            "first": self.first,
+            "last": self.last,
+            "stance": self.stance.value,
+            "summary": self.summary,
+            "sources": self.sources,
+            "conflict": self.conflict,
+            "changed": self.changed,
+            "claim_ids": [s.id for s in self.claims],
+        }
+
+
+def timeline(
+    claims: ClaimSource | Sequence[StoredClaim],
+    *,
+    actor: str | None = None,
+    issue: str | None = None,
+    independent_groups: GroupFn | None = None,
+    window: timedelta = SAME_MOMENT,
+) -> list[TimelineEntry]:
+    """Steps for every actor and issue (or those asked for), oldest first.
+
+    ``issue`` may be a pattern (``TER.*``).
+    """
+    pool, groups = resolve(claims, independent_groups)
+    chosen = select(
+        pool, Filters(actors=[actor] if actor else None, issues=[issue] if issue else None)
+    )
+    sources = SourceIndex(chosen, groups)
+    tracks: dict[tuple[str, str], list[StoredClaim]] = defaultdict(list)
+    for stored in chosen:
+        for who in stored.claim.actors:
+            if actor is None or who == actor.upper():
+                tracks[(who, stored.claim.issue)].append(stored)
+    entries = [
+        entry
+        for (who, code), track in tracks.items()
+        for entry in _steps(who, code, track, sources, window)
+    ]
+    return sorted(entries, key=lambda e: (e.first or date.min, e.actor, e.issue))
+
+
+def _steps(
+    actor: str,
+    issue: str,
+    track: list[StoredClaim],
+    sources: SourceIndex,
+    window: timedelta,
+) -> list[TimelineEntry]:
+    steps: list[TimelineEntry] = []
+    for moment in moments(track, window):
+        shown = prevailing(moment, sources)
+        stance = shown[-1].claim.stance
+        first, last = span(moment)
+        steps.append(
+            TimelineEntry(
+                actor=actor,
+                issue=issue,
+                first=first,
+                last=last,
+                stance=stance,
+                summary=describe(stance, [s.claim for s in shown]),
+                sources=sources.count(moment),
+                conflict=is_conflicted(moment, sources),
+                changed=bool(steps) and steps[-1].stance.coarse != stance.coarse,
+                claims=moment,
+                evidence=shown,
+            )
+        )
+    return steps
