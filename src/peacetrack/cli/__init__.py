@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from peacetrack.cli import claims, codebook, demo, documents, extract, ingest  # noqa: F401  (registers commands)
+from peacetrack.cli import (  # noqa: F401  (each module registers its commands)
+    claims,
+    codebook,
+    compare,
+    demo,
+    documents,
+    extract,
+    ingest,
+)
 from peacetrack.cli.app import app
 
 

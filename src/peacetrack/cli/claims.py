@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import typer
 from rich.table import Table
 
 from peacetrack.cli.app import app
-from peacetrack.cli.common import DbOption, console, fail, handled, open_store
+from peacetrack.cli.common import DbOption, console, fail, handled, open_store, write_output
 from peacetrack.cli.documents import parse_date
 
 if TYPE_CHECKING:
@@ -73,13 +73,17 @@ def claims(
                 )
             print_claims_table(found)
             return
-        from peacetrack.compare.export import export_claims
+        from peacetrack.compare import export_claims, render_claims
 
-        if output is None and fmt is ClaimFormat.parquet:
+        chosen = cast(Literal["csv", "jsonl", "json", "md", "parquet"], fmt.value)
+
+        if output is not None:
+            written = export_claims(found, output, chosen)
+            console.print(f"wrote {written} claims to {output}", style="dim")
+        elif fmt is ClaimFormat.parquet:
             fail("parquet is binary: give a file with -o claims.parquet")
-        written = export_claims(found, output, fmt.value)
-    if output is not None:
-        console.print(f"wrote {written} claims to {output}", style="dim")
+        else:
+            write_output(render_claims(found, chosen), None)
 
 
 def print_claims_table(found: Sequence[StoredClaim]) -> None:

@@ -14,6 +14,7 @@ from peacetrack.compare.export import (
     export_diff,
     export_matrix,
     read_claims_export,
+    render_claims,
 )
 from peacetrack.compare.matrix import Matrix, compare
 from peacetrack.compare.render import FORMATS, render_diff, render_matrix, render_timeline
@@ -34,6 +35,7 @@ __all__ = [
     "export_diff",
     "export_matrix",
     "read_claims_export",
+    "render_claims",
     "render_diff",
     "render_matrix",
     "render_timeline",

@@ -98,18 +98,26 @@ def claim_from_record(record: dict[str, Any]) -> StoredClaim:
 def export_claims(claims: Sequence[StoredClaim], path: Path, fmt: ClaimFormat | None = None) -> int:
     """Write ``claims`` to ``path`` (format from ``fmt`` or the suffix); returns the count."""
     fmt = fmt or _format_of(path, ("csv", "jsonl", "json", "md", "parquet"))
-    records = [claim_record(s) for s in claims]
     if fmt == "parquet":
-        _write_parquet(records, path, _claims_schema())
-    elif fmt == "jsonl":
-        _write_text(path, "".join(json_line(r) + "\n" for r in records))
-    elif fmt == "md":
-        shown = ("id", "document_name", "published", "actors", "stance", "issue", "evidence")
-        rows = [[_text(r[c]) for c in shown] for r in records]
-        _write_text(path, md_table(shown, rows))
+        _write_parquet([claim_record(s) for s in claims], path, _claims_schema())
     else:
-        _write_views(records, path, fmt, COLUMNS)
-    return len(records)
+        _write_text(path, render_claims(claims, fmt))
+    return len(claims)
+
+
+def render_claims(claims: Sequence[StoredClaim], fmt: ClaimFormat) -> str:
+    """Claims as csv, jsonl, json or Markdown text (Parquet is binary: use export_claims)."""
+    records = [claim_record(s) for s in claims]
+    if fmt == "jsonl":
+        return "".join(json_line(r) + "\n" for r in records)
+    if fmt == "md":
+        shown = ("id", "document_name", "published", "actors", "stance", "issue", "evidence")
+        return md_table(shown, [[_text(r[c]) for c in shown] for r in records])
+    if fmt == "csv":
+        return records_csv(records, COLUMNS)
+    if fmt == "json":
+        return records_json(records)
+    raise InputError(f"claims cannot be rendered as {fmt!r} text; write parquet to a file")
 
 
 def read_claims_export(path: Path, fmt: ClaimFormat | None = None) -> list[StoredClaim]:

@@ -1,0 +1,135 @@
+"""`peacetrack compare`, `diff`, `timeline` and `report`: positions side by side."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from peacetrack.cli.app import app
+from peacetrack.cli.claims import split_list
+from peacetrack.cli.common import DbOption, console, handled, open_store, write_output
+from peacetrack.cli.documents import parse_date
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+
+class ViewFormat(StrEnum):
+    table = "table"
+    md = "md"
+    csv = "csv"
+    json = "json"
+    html = "html"
+
+
+class By(StrEnum):
+    actor = "actor"
+    proposal = "proposal"
+
+
+FormatOption = Annotated[ViewFormat, typer.Option("--format", help="Output format.")]
+OutputOption = Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")]
+
+
+def show(rendered: str | Table, output: Path | None) -> None:
+    """Tables go to the terminal; text formats to stdout or a file."""
+    if isinstance(rendered, str):
+        write_output(rendered, output)
+    elif output is not None:
+        with output.open("w", encoding="utf-8") as handle:
+            from rich.console import Console
+
+            Console(file=handle, width=200).print(rendered)
+    else:
+        console.print(rendered)
+
+
+
+@app.command()
+def compare(
+    db: DbOption = None,
+    by: Annotated[By, typer.Option(help="Columns: one per actor or one per proposal.")] = By.actor,
+    actors: Annotated[list[str] | None, typer.Option(help="Actor ids, e.g. RUS,UKR,USA.")] = None,
+    issues: Annotated[
+        list[str] | None, typer.Option(help="Issue codes or patterns, e.g. 'TER.*,CF.*'.")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="Reports on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Reports on or before (YYYY-MM-DD).")] = None,
+    fmt: FormatOption = ViewFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Issue-by-actor (or issue-by-proposal) matrix of current stances, with sources.
+
+    Each cell gives the current stance with its key details, the number of independent
+    sources (syndicated copies count once), the date range, and markers when sources
+    conflict or the stance changed over time.
+    """
+    from peacetrack.compare import compare as build_matrix
+    from peacetrack.compare import render_matrix
+
+    with open_store(db) as store, handled():
+        matrix = build_matrix(
+            store,
+            by=by.value,
+            actors=split_list(actors),
+            issues=split_list(issues),
+            since=parse_date(since),
+            until=parse_date(until),
+        )
+        show(render_matrix(matrix, fmt.value), output)
+
+
+@app.command()
+def diff(
+    a: Annotated[str, typer.Argument(help="A proposal name (or a unique part of it) or actor id.")],
+    b: Annotated[str, typer.Argument(help="Another proposal or actor to compare with A.")],
+    db: DbOption = None,
+    fmt: FormatOption = ViewFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Terms only in A, only in B, in both but different, and in both alike.
+
+    A claim that a proposal does not contain a term ("absent") counts as an explicit
+    "not in".
+    """
+    from peacetrack.compare import diff as build_diff
+    from peacetrack.compare import render_diff
+
+    with open_store(db) as store, handled():
+        show(render_diff(build_diff(store, a, b), fmt.value), output)
+
+
+@app.command()
+def timeline(
+    db: DbOption = None,
+    actor: Annotated[str | None, typer.Option(help="Only this actor id.")] = None,
+    issue: Annotated[str | None, typer.Option(help="Only this issue code.")] = None,
+    fmt: FormatOption = ViewFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Stance changes over time, each with its evidence and source."""
+    from peacetrack.compare import render_timeline
+    from peacetrack.compare import timeline as build_timeline
+
+    with open_store(db) as store, handled():
+        show(render_timeline(build_timeline(store, actor=actor, issue=issue), fmt.value), output)
+
+
+@app.command()
+def report(
+    output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path(
+        "report.html"
+    ),
+    db: DbOption = None,
+    title: Annotated[str, typer.Option(help="The report's title.")] = "PeaceTrack report",
+    by: Annotated[By, typer.Option(help="Matrix columns: actors or proposals.")] = By.actor,
+) -> None:
+    """Write one self-contained HTML report (charts embedded; works offline, printable)."""
+    from peacetrack.compare import write_report
+
+    with open_store(db) as store, handled():
+        path = write_report(store, output, title=title, by=by.value)
+    console.print(f"wrote {path}", highlight=False)
