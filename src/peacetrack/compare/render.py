@@ -46,7 +46,18 @@ def cell_text(cell: Cell) -> str:
         " ↻ changed" if cell.changed else ""
     )
     plural = "" if cell.sources == 1 else "s"
-    return f"{cell.summary} [{cell.sources} source{plural}]{markers}"
+    return f"{cell.summary} [{cell.sources} source{plural}{_when(cell)}]{markers}"
+
+
+def _when(cell: Cell) -> str:
+    """", 16 May–4 Jun 2025": the span of reports behind the cell, so staleness shows."""
+    first, last = cell.first, cell.last
+    if first is None or last is None:
+        return ""
+    if first == last:
+        return f", {first.day} {first:%b %Y}"
+    start = f"{first.day} {first:%b}" + ("" if first.year == last.year else f" {first.year}")
+    return f", {start}–{last.day} {last:%b %Y}"
 
 
 def cell_anchor(row: str, column: str) -> str:
