@@ -5,12 +5,13 @@ The public API, for scripts and notebooks::
     import peacetrack as pt
 
     store = pt.open("peacetrack.db")              # SQLite file or any SQLAlchemy URL
-    pt.ingest(["reports/"], store)                 # files, folders, feeds, URLs
+    pt.ingest_reports(["reports/"], store)         # files, folders, feeds, URLs
     pt.extract_store(store)                        # claims for every new document
     claims = store.claims(actors=["RUS"], issues=["TER.*"])
-    claims = pt.extract("Moscow demanded that Kyiv withdraw from Donetsk.")
+    claims = pt.extract_claims("Moscow demanded that Kyiv withdraw from Donetsk.")
 
-Heavy parts load on first use, so ``import peacetrack`` stays fast.
+Heavy parts load on first use, so ``import peacetrack`` stays fast. (The functions are not
+called ``ingest``/``extract``: those names are the subpackages.)
 """
 
 from __future__ import annotations
@@ -67,9 +68,9 @@ __all__ = [
     "Stance",
     "StoreError",
     "__version__",
-    "extract",
+    "extract_claims",
     "extract_store",
-    "ingest",
+    "ingest_reports",
     "open",
     "read_claims_jsonl",
     "write_claims_jsonl",
@@ -83,7 +84,7 @@ def open(url: str | Path | None = None) -> Store:
     return Store.open(url)
 
 
-def ingest(
+def ingest_reports(
     sources: list[str | Path], store: Store, options: IngestOptions | None = None
 ) -> IngestSummary:
     """Add reports (files, folders, feeds, JSONL/CSV corpora, URLs) to ``store``."""
@@ -92,7 +93,9 @@ def ingest(
     return run(sources, store, options)
 
 
-def extract(document: Document | str, extractor: str = "rules.v1", **metadata: Any) -> list[Claim]:
+def extract_claims(
+    document: Document | str, extractor: str = "rules.v1", **metadata: Any
+) -> list[Claim]:
     """Claims in one document or text; evidence offsets index into ``document.text``."""
     from peacetrack.extract import get_extractor
     from peacetrack.extract.runner import grounded_claims
