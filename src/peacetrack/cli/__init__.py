@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from peacetrack.cli import (  # noqa: F401  (each module registers its commands)
+    batch,
     claims,
     codebook,
     compare,

@@ -1,0 +1,95 @@
+"""Reading a batch's output back: as guideline records, or into a store.
+
+Only shards recorded in the manifest are read, so the files of a run still going (or of
+one that was killed) are never half counted. Loading is idempotent: documents are
+recognised by content hash, and claims are saved only for documents this extractor has
+not yet processed in the store, so a second load adds nothing and reviewed claims stay.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from peacetrack.batch.output import finished_shards, read_part, read_settings
+from peacetrack.batch.records import claim_from_row, document_from_row
+from peacetrack.model import DocumentClaims
+from peacetrack.store import Store
+
+
+@dataclass
+class LoadSummary:
+    """Documents new to the store, those it already had, and claims saved."""
+
+    shards: int = 0
+    documents: int = 0
+    duplicates: int = 0
+    claims: int = 0
+    extracted: int = 0
+
+    def describe(self) -> str:
+        return (
+            f"loaded {self.shards} shards: {self.documents} new documents"
+            f" ({self.duplicates} already stored) · {self.claims} claims"
+            f" for {self.extracted} documents"
+        )
+
+
+def read_batch_claims(out: str | Path) -> list[DocumentClaims]:
+    """Guideline records of every finished shard, one per document, documents without claims too."""
+    folder = Path(out)
+    records: list[DocumentClaims] = []
+    for shard in finished_shards(folder):
+        claims = _claims_by_position(folder, shard)
+        for row in sorted(read_part(folder, "documents", shard), key=lambda r: r["position"]):
+            found = [claim_from_row(c) for c in claims.get(row["position"], [])]
+            records.append(DocumentClaims(doc=row["name"], claims=found))
+    return records
+
+
+def load_batch(out: str | Path, store: Store) -> LoadSummary:
+    """Add the documents of every finished shard to ``store``, then their claims."""
+    folder = Path(out)
+    extractor = str(read_settings(folder)["extractor"])
+    shards = list(finished_shards(folder))
+    summary = LoadSummary(shards=len(shards))
+    run_id = store.start_run("batch-load", {"out": str(folder), "extractor": extractor})
+    status = "failed"
+    try:
+        ids = {shard: _add_documents(folder, shard, store, summary) for shard in shards}
+        pending = {doc.id for doc in store.pending_documents(extractor)}
+        for shard, positions in ids.items():
+            claims = _claims_by_position(folder, shard)
+            for position, document_id in positions.items():
+                if document_id not in pending:
+                    continue
+                found = [claim_from_row(c) for c in claims.get(position, [])]
+                summary.claims += store.save_extraction(document_id, extractor, found, run_id)
+                summary.extracted += 1
+                pending.discard(document_id)
+        status = "finished"
+    finally:
+        store.finish_run(run_id, status, summary.__dict__)
+    return summary
+
+
+def _add_documents(folder: Path, shard: str, store: Store, summary: LoadSummary) -> dict[int, int]:
+    """Store ids of a shard's documents, by position."""
+    ids: dict[int, int] = {}
+    for row in read_part(folder, "documents", shard):
+        result = store.add_document(document_from_row(row))
+        if result.status == "duplicate":
+            summary.duplicates += 1
+        else:
+            summary.documents += 1
+        ids[row["position"]] = result.document_id
+    return ids
+
+
+def _claims_by_position(folder: Path, shard: str) -> dict[int, list[dict[str, Any]]]:
+    grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in read_part(folder, "claims", shard):
+        grouped[row["position"]].append(row)
+    return grouped

@@ -1,0 +1,101 @@
+"""The Parquet form of documents and claims: fixed schemas and the conversions both ways.
+
+Schemas are explicit so that a shard with no claims still writes a typed, readable file,
+and so that every shard's files read together as one dataset; the shard id is not a
+column but the Hive-style folder name (``shard=<id>``), which dataset readers (pyarrow,
+pandas, DuckDB, Spark) turn into a ``shard`` column. Nested guideline fields (lists,
+objects) are JSON text: readable by any Parquet tool without a nested-type reader, and
+they round-trip exactly through the pydantic models.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from peacetrack.model import GUIDELINE_FIELDS, Claim, Document
+
+#: Guideline fields holding lists or objects, stored as JSON text.
+NESTED_FIELDS = ("actors", "obligor", "territories", "conditions", "recognition", "attribution")
+
+DOCUMENT_SCHEMA = pa.schema(
+    [
+        ("position", pa.int32()),
+        ("name", pa.string()),
+        ("content_hash", pa.string()),
+        ("text", pa.string()),
+        ("title", pa.string()),
+        ("url", pa.string()),
+        ("outlet", pa.string()),
+        ("author", pa.string()),
+        ("published", pa.date32()),
+        ("language", pa.string()),
+        ("source", pa.string()),
+        ("extractor", pa.string()),
+    ]
+)
+
+CLAIM_SCHEMA = pa.schema(
+    [
+        ("position", pa.int32()),
+        ("doc", pa.string()),
+        ("content_hash", pa.string()),
+        *((name, pa.string()) for name in GUIDELINE_FIELDS),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("extractor", pa.string()),
+    ]
+)
+
+_METADATA = ("title", "url", "outlet", "author", "published", "language", "source")
+
+
+def document_row(position: int, document: Document, extractor: str) -> dict[str, Any]:
+    """``position`` orders a shard's documents and joins them to their claims."""
+    row: dict[str, Any] = {name: getattr(document, name) for name in _METADATA}
+    return row | {
+        "position": position,
+        "name": document.name,
+        "content_hash": document.content_hash,
+        "text": document.text,
+        "extractor": extractor,
+    }
+
+
+def claim_row(position: int, document: Document, claim: Claim, extractor: str) -> dict[str, Any]:
+    data = claim.model_dump(mode="json")
+    row: dict[str, Any] = {
+        name: json.dumps(data[name], ensure_ascii=False)
+        if name in NESTED_FIELDS and data[name] is not None
+        else data[name]
+        for name in GUIDELINE_FIELDS
+    }
+    return row | {
+        "position": position,
+        "doc": document.name,
+        "content_hash": document.content_hash,
+        "start": claim.start,
+        "end": claim.end,
+        "extractor": claim.extractor or extractor,
+    }
+
+
+def document_from_row(row: dict[str, Any]) -> Document:
+    return Document(name=row["name"], text=row["text"], **{k: row[k] for k in _METADATA})
+
+
+def claim_from_row(row: dict[str, Any]) -> Claim:
+    data = {
+        name: json.loads(row[name])
+        if name in NESTED_FIELDS and row[name] is not None
+        else row[name]
+        for name in GUIDELINE_FIELDS
+    }
+    located = {"start": row["start"], "end": row["end"], "extractor": row["extractor"]}
+    return Claim.model_validate({k: v for k, v in data.items() if v is not None} | located)
+
+
+def table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=schema)

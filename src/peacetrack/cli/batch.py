@@ -1,0 +1,64 @@
+"""`peacetrack batch`: extract a whole archive on Dask, into resumable Parquet shards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from peacetrack.batch import DEFAULT_SHARD_SIZE
+from peacetrack.cli.app import app
+from peacetrack.cli.common import DbOption, console, fail, handled, open_store, progress_bar
+from peacetrack.cli.extract import ExtractorOption
+from peacetrack.extract.base import DEFAULT_EXTRACTOR
+
+
+@app.command()
+def batch(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="JSONL, CSV or Parquet corpora, folders of report files; local paths or "
+            "fsspec URLs (s3://bucket/news.jsonl)."
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Output folder (Parquet and manifest).")],
+    scheduler: Annotated[
+        str,
+        typer.Option(help="'local' for a local cluster, or a scheduler address tcp://HOST:PORT."),
+    ] = "local",
+    workers: Annotated[int, typer.Option(help="Worker processes of the local cluster.")] = 2,
+    extractor: ExtractorOption = DEFAULT_EXTRACTOR,
+    shard_size: Annotated[
+        int, typer.Option(help="Rows (corpora) or files (folders) per shard.")
+    ] = DEFAULT_SHARD_SIZE,
+    retries: Annotated[int, typer.Option(help="Retries of a failed shard.")] = 2,
+    load: Annotated[bool, typer.Option(help="Then load the output into the store (--db).")] = False,
+    db: DbOption = None,
+) -> None:
+    """Extract claims from large archives in parallel, written as Parquet under --out.
+
+    Re-running with the same --out skips finished shards; failed shards are listed and the
+    exit code is 1. With --load, the output then goes into the store (safe to repeat).
+    """
+    with progress_bar("Batch") as bar, handled():
+        from peacetrack.batch import load_batch, run_batch
+
+        task = bar.add_task(f"Shards ({extractor})", total=None)
+        summary = run_batch(
+            inputs,
+            out,
+            scheduler=scheduler,
+            workers=workers,
+            extractor=extractor,
+            shard_size=shard_size,
+            retries=retries,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    console.print(summary.describe(), highlight=False, markup=False)
+    if load:
+        with open_store(db) as store, handled():
+            console.print(load_batch(out, store).describe(), highlight=False)
+    if not summary.ok:
+        fail(f"{len(summary.failed)} shard(s) failed (listed above); re-run to retry them")
