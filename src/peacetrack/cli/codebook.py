@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from peacetrack.cli.app import app
 from peacetrack.cli.common import console, handled
+
+if TYPE_CHECKING:
+    from peacetrack.codebook import Codebook
 
 codebook_app = typer.Typer(
     help="Show the codebook in force: built-in plus any --codebook files.", no_args_is_help=True
@@ -21,16 +25,26 @@ def issues(
     group: Annotated[str | None, typer.Argument(help="Only this group, e.g. TER.")] = None,
 ) -> None:
     """List issue codes with their labels and definitions."""
-    from peacetrack.codebook import default_codebook
-
+    book = _book()
     with handled():
-        book = default_codebook()
         codes = book.expand_issues([group]) if group else list(book.issues)
     table = Table("code", "label", "definition", "PA-X", box=None)
     for code in codes:
         issue = book.issues[code]
         table.add_row(code, issue.label, issue.definition, issue.pax or "")
     console.print(table)
+
+
+def _book() -> Codebook:
+    from peacetrack.codebook import default_codebook
+
+    with handled():
+        return default_codebook()
+
+
+def _matches(search: str | None, words: Iterable[str]) -> bool:
+    needle = (search or "").casefold()
+    return not needle or any(needle in word.casefold() for word in words)
 
 
 @codebook_app.command("actors")
@@ -40,17 +54,10 @@ def actors(
     ] = None,
 ) -> None:
     """List actor ids with their names and the aliases reporters use."""
-    from peacetrack.codebook import default_codebook
-
-    with handled():
-        book = default_codebook()
-    needle = (search or "").casefold()
     table = Table("id", "name", "kind", "aliases", box=None)
-    for actor in book.actors.values():
-        words = [actor.id, actor.name, *actor.aliases, *actor.adjectives]
-        if needle and not any(needle in word.casefold() for word in words):
-            continue
-        table.add_row(actor.id, actor.name, actor.kind, ", ".join(actor.aliases))
+    for a in _book().actors.values():
+        if _matches(search, [a.id, a.name, *a.aliases, *a.adjectives]):
+            table.add_row(a.id, a.name, a.kind, ", ".join(a.aliases))
     console.print(table)
 
 
@@ -61,15 +68,8 @@ def places(
     ] = None,
 ) -> None:
     """List the places written out in the codebook (countries come from ISO 3166)."""
-    from peacetrack.codebook import default_codebook
-
-    with handled():
-        book = default_codebook()
-    needle = (search or "").casefold()
     table = Table("code", "name", "aliases", box=None)
-    for place in book.places.values():
-        words = [place.code, place.name, *place.aliases]
-        if needle and not any(needle in word.casefold() for word in words):
-            continue
-        table.add_row(place.code, place.name, ", ".join(place.aliases))
+    for place in _book().places.values():
+        if _matches(search, [place.code, place.name, *place.aliases]):
+            table.add_row(place.code, place.name, ", ".join(place.aliases))
     console.print(table)
