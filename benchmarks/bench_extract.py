@@ -1,0 +1,92 @@
+"""Throughput of the rule-based extract step, against spaCy's bare tokenizer on the same texts.
+
+The texts are news-style reports assembled at random from sentences written for this
+benchmark (no corpus text). The ratio of the two rates says how much the rules cost on
+top of tokenisation, independently of the machine: it should stay at 0.25 or above.
+
+    .venv/bin/python benchmarks/bench_extract.py [--docs 300] [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from collections.abc import Callable, Sequence
+
+import spacy
+
+from peacetrack.extract.rules import RulesExtractor
+from peacetrack.model import Document
+
+SENTENCES = (
+    "Moscow demanded that Kyiv withdraw its forces from the Kherson region before any truce.",
+    "A senior official familiar with the talks said Russia wants Western sanctions lifted.",
+    "Kremlin spokesman Dmitry Peskov said the discussions should stay behind closed doors.",
+    "The two sides agreed to exchange prisoners of war but failed to agree on a ceasefire.",
+    "Kyiv and European allies drafted a plan that puts a ceasefire first.",
+    "Zelensky rejected any territorial concessions and called for security guarantees.",
+    "The U.S. draft proposed de jure recognition of Crimea and an economic reconstruction fund.",
+    "Hamas said it had accepted the proposal put forward by Egyptian and Qatari mediators.",
+    "Israel is ready to allow more humanitarian aid into Gaza, an Israeli official said.",
+    "The talks in Geneva ended without a breakthrough, according to two people briefed on them.",
+    "Washington dropped its demand for an immediate election in Ukraine.",
+    "Analysts said the Kremlin could accept a limited truce on energy infrastructure.",
+    "The next round of talks is expected in Abu Dhabi later this month.",
+    "Fighting continued along the front line in the east on Tuesday.",
+    "Turkey offered to host a meeting between the delegations.",
+    "Cambodia and Thailand signed a declaration on the release of prisoners of war.",
+    "There was no such demand in the memorandum prepared by the mediators.",
+    "The plan calls for an international stabilisation force and a transitional administration.",
+    # Colour: most sentences of a report state no position.
+    "Air raid sirens sounded across the capital for several hours overnight.",
+    "The delegations arrived at the venue in a convoy of black cars shortly after noon.",
+    "Heavy rain slowed the movement of trucks along the main road to the border.",
+    "Residents queued for bread and water as power cuts continued into a third day.",
+    "The foreign minister flew home after a brief stop in Istanbul.",
+    "Reporters were kept outside the hotel while the meeting went on late into the night.",
+)
+
+
+def make_texts(count: int, seed: int) -> list[str]:
+    """News-style documents of 8 to 25 sentences, in paragraphs of one to three sentences."""
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        sentences = rng.choices(SENTENCES, k=rng.randint(8, 25))
+        paragraphs, i = [], 0
+        while i < len(sentences):
+            step = rng.randint(1, 3)
+            paragraphs.append(" ".join(sentences[i : i + step]))
+            i += step
+        texts.append("\n".join(paragraphs))
+    return texts
+
+
+def rate(step: Callable[[str], object], texts: Sequence[str]) -> float:
+    """Documents per second for ``step`` over ``texts``, after one warm-up document."""
+    step(texts[0])
+    started = time.perf_counter()
+    for text in texts:
+        step(text)
+    return len(texts) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=300, help="documents to generate")
+    parser.add_argument("--seed", type=int, default=7, help="random seed for the texts")
+    args = parser.parse_args()
+    texts = make_texts(args.docs, args.seed)
+    extractor = RulesExtractor()
+    tokenizer = spacy.blank("en")
+    extract_rate = rate(lambda t: extractor.extract(Document(name="bench", text=t)), texts)
+    token_rate = rate(tokenizer, texts)
+    print(f"documents                {len(texts)}")
+    print(f"spacy.blank('en') docs/s {token_rate:10.1f}")
+    print(f"rules.v1 extract docs/s  {extract_rate:10.1f}")
+    print(f"ratio                    {extract_rate / token_rate:10.3f}  (target >= 0.25)")
+
+
+if __name__ == "__main__":
+    main()

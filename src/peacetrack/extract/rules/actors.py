@@ -1,0 +1,226 @@
+"""Who holds a stance: actor mentions, joint subjects, the two sides, pronouns, passives.
+
+The rules follow how reporters build a sentence: the holder of a stance is the nearest
+actor named before its cue in the same clause ("X said Russia wants ..." gives Russia);
+a passive names it after "by"; a noun cue takes its possessor ("Putin's conditions");
+"the two sides" and "the parties" stand for the document's main pair; a pronoun subject
+stands for the last actor named. A possessive that modifies something other than an
+agent ("Kyiv's allies", "Ukraine's territory") never holds a stance itself.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from itertools import pairwise
+
+from spacy.tokens import Doc, Span
+
+from peacetrack.extract.rules.pipeline import AGENCY, Mention, word_set
+
+POSSESSIVE = frozenset({"'s", "\u2019s", "'", "\u2019"})
+PREPOSITIONS = word_set(
+    "in at from to into across toward towards near inside with between against for "
+    "over about on under within"
+)
+#: Nouns a country name modifies: "a Ukraine peace deal", "the Russia-Ukraine conflict".
+MODIFIED = word_set(
+    "peace war conflict talks deal border crisis summit - policy envoy ceasefire "
+    "negotiations relations sanctions minerals"
+)
+#: Words that may stand between an owner and its plan: "Russia's new peace plan".
+NOUN_MODIFIERS = word_set(
+    "new own peace draft latest initial revised ceasefire original alternative "
+    "counter - point written"
+)
+#: Nouns that name a written proposal: its author is its owner.
+PROPOSAL_NOUNS = word_set(
+    "proposal plan draft document statement memorandum framework declaration text "
+    "deal agreement proposals"
+)
+EXPLETIVE_VERBS = word_set("was is has had would appears seems remains")
+#: Phrases that stand for both main parties.
+BOTH_SIDES = (
+    "the enemies",
+    "the two enemies",
+    "both leaders",
+    "the two leaders",
+    "two sides",
+    "both sides",
+    "the parties",
+    "the sides",
+    "both parties",
+    "delegations",
+    "warring parties",
+    "both countries",
+    "the two countries",
+    "all sides",
+    "both governments",
+)
+#: Phrases that stand for the parties only as the subject of an agreement or a failure.
+TALKS = ("negotiators", "the talks", "talks in", "talks ended", "negotiations")
+#: Group members that the guideline names apart from their group ("EUROPE" is a group).
+NON_PARTIES = word_set("EUROPE MEDIATORS UN EU NATO AU")
+
+
+def is_modifier(doc: Doc, mention: Mention, stance_starts: set[int]) -> bool:
+    """True for "Kyiv's allies" (a possessive whose head is not an agent or a stance noun)
+    and for "a Ukraine peace deal" (a name used as an adjective)."""
+    if mention.last < len(doc) and doc[mention.last].lower_ in MODIFIED:
+        return True
+    if mention.last >= len(doc) or doc[mention.last].text not in POSSESSIVE:
+        return False
+    head = mention.last + 1
+    titled = False
+    while head < len(doc) and (
+        doc[head].lower_ in NOUN_MODIFIERS or doc[head].like_num or doc[head].text == "-"
+    ):
+        head += 1  # "Kyiv's 10-point plan": modifiers before the head noun
+    while head < len(doc) and doc[head].is_alpha and doc[head].text[0].isupper():
+        head += 1  # "Russia's Foreign Minister Sergei Lavrov": titles before the name
+        titled = True
+    if head >= len(doc):
+        return True
+    return doc[head].lower_ not in AGENCY and head not in stance_starts and not titled
+
+
+def is_place_or_object(doc: Doc, mention: Mention) -> bool:
+    """True for "in Moscow", "talks with Kyiv": a preposition makes the name a place or an
+    object, never the holder of a stance."""
+    at = mention.first - 1
+    while at >= 0 and doc[at].lower_ in {"the", "a"}:
+        at -= 1
+    if at < 0 or doc[at].lower_ not in PREPOSITIONS:
+        return False
+    if doc[mention.last : mention.last + 2].text.lower().lstrip(", ").startswith("who"):
+        return False  # "a muted response from Trump, who has threatened ...": a subject
+    # "delegations from the U.S. and Russia", "envoys of Kyiv": the agents' country.
+    return not (doc[at].lower_ in {"from", "of"} and at > 0 and doc[at - 1].lower_ in AGENCY)
+
+
+def holders(
+    doc: Doc, mentions: Sequence[Mention], stance_starts: set[int], first: int, last: int
+) -> list[Mention]:
+    """Actor mentions in tokens ``[first, last)`` that can hold a stance."""
+    return [
+        m
+        for m in mentions
+        if first <= m.first
+        and m.last <= last
+        and not is_modifier(doc, m, stance_starts)
+        and not is_place_or_object(doc, m)
+    ]
+
+
+def unique_ids(mentions: Sequence[Mention]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(m.key for m in mentions))
+
+
+def main_pair(lower: Sequence[str], mentions: Sequence[Mention]) -> tuple[str, ...]:
+    """What "the two sides" refers to: the pair a document names together most often
+    ("Russia-Ukraine", "Israel and Hamas"), else the two actors it names most."""
+    parties = [m for m in mentions if m.key not in NON_PARTIES]
+    together: Counter[tuple[str, str]] = Counter()
+    for a, b in pairwise(parties):
+        between = set(lower[a.last : b.first])
+        if a.key != b.key and between and between <= {"-", "\u2013", "and", "the"}:
+            together[(a.key, b.key) if a.key < b.key else (b.key, a.key)] += 1
+    counts = Counter(m.key for m in parties)
+    leading = {ident for ident, _ in counts.most_common(3)}
+    named = [pair for pair, _ in together.most_common() if set(pair) <= leading]
+    if named:
+        return named[0]
+    pair = [ident for ident, n in counts.most_common(2) if n >= 2]
+    return tuple(pair) if len(pair) == 2 else ()
+
+
+def mentions_both_sides(text: str, talks: bool = False) -> bool:
+    """True when the text names the parties as a pair ("the two sides"), or with ``talks``
+    also as the talks themselves ("the talks ended with ...")."""
+    lowered = text.lower()
+    phrases = BOTH_SIDES + TALKS if talks else BOTH_SIDES
+    return any(phrase in lowered for phrase in phrases)
+
+
+def personal_pronoun(region: Span) -> bool:
+    """True when a personal pronoun stands as a subject in the region ("..., he said, ...")."""
+    return any(t.lower_ in {"he", "she", "they"} for t in region)
+
+
+def opens_with_pronoun(doc: Doc, first: int, last: int) -> bool:
+    """True when the segment's subject is a personal pronoun: "He said ...", "They agreed"."""
+    words = [t.lower_ for t in doc[first:last] if not t.is_punct][:4]
+    openers = {"but", "and", "however", "meanwhile", "instead", "also"}
+    while words and words[0] in openers:
+        words.pop(0)
+    if words[:2] in (["the", "group"], ["the", "movement"], ["the", "country"]):
+        return True
+    if words[:1] == ["it"] and words[1:2] and words[1] in EXPLETIVE_VERBS:
+        return False  # "It was his third trip": no one is meant
+    return bool(words) and words[0] in {"he", "she", "they", "it"}
+
+
+def after_by(doc: Doc, mentions: Sequence[Mention], cue_last: int) -> tuple[str, ...]:
+    """The agents of a passive: "put forward by the mediators", "pitched by the UK and
+    France"."""
+    at = cue_last
+    while at < len(doc) and at < cue_last + 2 and doc[at].lower_ != "by":
+        at += 1
+    if at >= len(doc) or doc[at].lower_ != "by":
+        return ()
+    group: list[Mention] = []
+    reach = at + 3
+    for m in mentions:
+        if at < m.first <= reach:
+            group.append(m)
+            # "by Ukraine and Russia with Turkiye and the UN": co-signers join the agents.
+            joined = m.last < len(doc) and doc[m.last].lower_ in {"and", ",", "with"}
+            reach = m.last + 2 if joined else m.last
+    return unique_ids(group)
+
+
+def possessor(doc: Doc, mentions: Sequence[Mention], cue_first: int) -> Mention | None:
+    """The actor named just before a noun cue: "Putin's conditions", "the U.S. draft",
+    "Kyiv's 10-point plan"; only possessive marks and modifiers may stand between."""
+    for m in mentions:
+        between = doc[m.last : cue_first]
+        if m.first >= cue_first or cue_first > m.last + 7:
+            continue
+        # After a possessive any modifier may follow ("the Trump administration's
+        # controversial 28-point plan"); without one only plan modifiers ("the U.S. draft").
+        owned = any(t.text in POSSESSIVE for t in between)
+        if (cue_first <= m.last + 3 or owned) and all(
+            t.text in POSSESSIVE
+            or t.lower_ in NOUN_MODIFIERS
+            or t.like_num
+            or "-" in t.text
+            or (owned and t.is_alpha and t.is_lower)
+            or t.lower_ in AGENCY
+            for t in between
+        ):
+            return m
+    return None
+
+
+def proposal_owner(doc: Doc, mentions: Sequence[Mention], first: int, last: int) -> Mention | None:
+    """The author of a proposal named in tokens ``[first, last)``: "absent from the U.S.
+    proposal", "in the draft prepared by the United States"."""
+    for m in mentions:
+        if not first <= m.first < last:
+            continue
+        near = {t.lower_ for t in doc[m.first : min(m.last + 2, len(doc))]}
+        before = {t.lower_ for t in doc[max(m.first - 2, 0) : m.first]}
+        if "by" in before or near & PROPOSAL_NOUNS:
+            return m
+    return None
+
+
+def right_after(doc: Doc, mentions: Sequence[Mention], cue_last: int) -> Mention | None:
+    """The actor that follows a cue as its object: "demanded Ukraine pull ...", "urged Kyiv
+    to ..."; the usual obligor of a demand."""
+    for m in mentions:
+        if cue_last <= m.first <= cue_last + 1 and all(
+            t.lower_ in {"the", "that"} for t in doc[cue_last : m.first]
+        ):
+            return m
+    return None

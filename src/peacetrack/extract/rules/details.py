@@ -1,0 +1,153 @@
+"""The details of a term: territories, obligor, sequencing and recognition.
+
+Sequencing is read from the connectives reporters use: "only after which", "before",
+"as a precondition for", "first ... then", "deferred until later". An issue named inside
+such a clause is the condition, not a term of its own ("demanded a withdrawal before they
+would agree to a ceasefire" demands the withdrawal, not the ceasefire).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pycountry
+from spacy.tokens import Doc
+
+from peacetrack.extract.rules.pipeline import Mention
+
+#: Connectives that open a clause naming what must come AFTER the term.
+BEFORE_MARKERS = (
+    "only after which",
+    "after which",
+    "before",
+    "in order to",
+    "as a precondition for",
+    "precondition for",
+    "prior to",
+    "so that",
+    "so",
+    "as a step toward",
+    "as the necessary step",
+    "pretext for",
+    "then",
+)
+#: Connectives that open a clause naming what must come BEFORE the term.
+AFTER_MARKERS = ("after", "once", "following", "upon", "within 24 hours of")
+BEFORE_WORDS = tuple(tuple(m.split()) for m in BEFORE_MARKERS)
+AFTER_WORDS = tuple(tuple(m.split()) for m in AFTER_MARKERS)
+MARKER_STARTS = frozenset(m[0] for m in BEFORE_WORDS + AFTER_WORDS)
+DEFER = re.compile(r"\b(defer\w*|later|postpone\w*|at a later stage)\b", re.I)
+FIRST = re.compile(r"\bfirst\b", re.I)
+
+#: Issues whose claims carry the places they are about.
+PLACE_ISSUES = ("TER.", "CF.LINE_ZONES", "CF.PARTIAL", "SEC.FOREIGN_FORCES", "SEC.INTL_FORCE")
+#: "Ukrainian soil": an actor adjective before these words is the whole country.
+LAND_NOUNS = frozenset({"soil", "territory", "land", "territories"})
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """Sequencing found in a segment: condition issue mentions, and per issue its relations."""
+
+    tokens: frozenset[int]
+    relations: Mapping[str, tuple[tuple[str, str], ...]]
+
+
+def _marker_at(lower: Sequence[str], i: int, markers: Sequence[tuple[str, ...]]) -> int:
+    """Length in tokens of the marker starting at token ``i``, or 0."""
+    for words in markers:
+        if tuple(lower[i : i + len(words)]) == words:
+            return len(words)
+    return 0
+
+
+def _condition_issues(
+    lower: Sequence[str], issues: Sequence[Mention], first: int, last: int
+) -> list[tuple[str, Mention]]:
+    """(relation, issue mention) for issues opened by a sequencing connective."""
+    found: list[tuple[str, Mention]] = []
+    i = first
+    while i < last:
+        if lower[i] not in MARKER_STARTS:
+            i += 1
+            continue
+        size = _marker_at(lower, i, BEFORE_WORDS)
+        relation = "before"
+        if not size:
+            size, relation = _marker_at(lower, i, AFTER_WORDS), "after"
+        if size:
+            near = [m for m in issues if i + size <= m.first < i + size + 8 and m.last <= last]
+            if near:
+                found.append((relation, near[0]))
+            i += size
+        else:
+            i += 1
+    return found
+
+
+def conditions(
+    doc: Doc, lower: Sequence[str], issues: Sequence[Mention], first: int, last: int
+) -> Conditions:
+    """Sequencing relations of the issues named in one segment."""
+    in_segment = [m for m in issues if first <= m.first and m.last <= last]
+    relations: dict[str, list[tuple[str, str]]] = {}
+    tokens: set[int] = set()
+    for relation, mention in _condition_issues(lower, in_segment, first, last):
+        tokens.add(mention.first)
+        for other in in_segment:
+            if other.first < mention.first and other.key != mention.key:
+                relations.setdefault(other.key, []).append((relation, mention.key))
+    _first_then_later(doc, in_segment, relations)
+    return Conditions(frozenset(tokens), {k: tuple(dict.fromkeys(v)) for k, v in relations.items()})
+
+
+def _first_then_later(
+    doc: Doc, issues: Sequence[Mention], rel: dict[str, list[tuple[str, str]]]
+) -> None:
+    """ "a ceasefire first ..., and territory later": the first before, the deferred after."""
+    firsts = [m for m in issues if m.last < len(doc) and FIRST.fullmatch(doc[m.last].text)]
+    if not firsts:
+        return
+    lead = firsts[0].key
+    for m in issues:
+        window = doc[max(m.first - 4, 0) : m.last + 4].text
+        if m.key != lead and DEFER.search(window):
+            rel.setdefault(m.key, []).append(("after", lead))
+            rel.setdefault(lead, []).append(("before", m.key))
+
+
+def territories(
+    doc: Doc,
+    places: Sequence[Mention],
+    actors: Sequence[Mention],
+    place_codes: Mapping[str, tuple[str, ...]],
+    first: int,
+    last: int,
+) -> list[str]:
+    """Places named in tokens ``[first, last)``, as codes, plus "Ukrainian soil" as UA.
+
+    A name that is also an actor ("Kyiv demanded") is the actor, not a place; a country
+    named beside its own regions ("the Donetsk region of Ukraine") adds nothing to them.
+    """
+    actor_tokens = {i for m in actors for i in range(m.first, m.last)}
+    codes: list[str] = []
+    for m in places:
+        if first <= m.first and m.last <= last and m.first not in actor_tokens:
+            codes.extend(place_codes.get(m.key, ()))
+    for m in actors:
+        nxt = doc[m.last].lower_ if first <= m.first and m.last < last else ""
+        if nxt in LAND_NOUNS:
+            country = pycountry.countries.get(alpha_3=m.key)
+            if country is not None:
+                codes.append(country.alpha_2)
+    return [c for c in dict.fromkeys(codes) if not any(o.startswith(c + "-") for o in codes)]
+
+
+def wants_places(issue: str) -> bool:
+    return issue.startswith(PLACE_ISSUES)
+
+
+def recognition_kind(text: str) -> str:
+    return "de_facto" if "de facto" in text.lower() else "de_jure"

@@ -1,0 +1,231 @@
+"""The rule-based extractor: frames per segment, one claim per issue in a frame's scope.
+
+Reading goes segment by segment so that context flows the way a reader's does: the two
+sides are the document's main pair, a pronoun is the last actor named, a list item
+inherits its lead-in's frame, and "this demand was absent from ..." refers back to the
+issues of the segment before.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from peacetrack.extract.rules import details
+from peacetrack.extract.rules.actors import holders, main_pair
+from peacetrack.extract.rules.attribution import attribution
+from peacetrack.extract.rules.frames import Context, Frame, first_person, frames
+from peacetrack.extract.rules.pipeline import Parsed, Pipeline
+from peacetrack.extract.rules.proposals import proposal_name
+from peacetrack.extract.rules.segments import Segment
+from peacetrack.extract.rules.stance import CUES
+from peacetrack.model import Attribution, Claim, Condition, Document, Recognition, Stance
+
+#: Responses to what was said before: with no issue of their own they take its issues.
+RESPONSES = (Stance.REJECT, Stance.ACCEPT)
+ANAPHOR = re.compile(
+    r"\b(?:such|these|those) (?:conditions|terms|demands|proposals|ideas?)\b|"
+    r"\bthe (?:idea|demand|demands|proposal|terms|conditions)\b|\bthis (?:idea|demand|proposal)\b",
+    re.I,
+)
+SIGNED = re.compile(r"\b(?:the undersigned|Signed at|Signed in|Signed on)\b")
+#: Issues too general to stand beside a specific one in the same scope.
+GENERAL = ("GEN.DEAL",)
+#: Issue words that usually modify another term ("the implementation of the energy
+#: agreement"): they count only when the scope names nothing else.
+WEAK_WORDS = frozenset({"implementation"})
+#: (broad, narrow): in one scope the broad issue is the narrow one named loosely
+#: ("a limited ceasefire ... the ceasefire").
+SUBSUMED = (("CF.GENERAL", "CF.PARTIAL"),)
+NOUN_CUES = frozenset(k for k, cue in CUES.items() if cue.nominal)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A segment's frames and what its claims share (kept for list items and back-reference)."""
+
+    frames: tuple[Frame, ...]
+    attribution: Attribution | None
+    proposal: str | None
+
+
+class RulesExtractor:
+    """Rule-based claim extraction on spaCy's blank English pipeline and the codebook."""
+
+    name = "rules.v1"
+
+    def __init__(self, codebook: Any = None) -> None:
+        if codebook is None:
+            from peacetrack.codebook import default_codebook
+
+            codebook = default_codebook()
+        self.codebook = codebook
+        self.pipeline = Pipeline(codebook)
+        self.place_codes = codebook.place_aliases()
+
+    def extract(self, document: Document) -> list[Claim]:
+        parsed = self.pipeline.parse(document.text)
+        ctx = Context(
+            pair=main_pair(parsed.lower, parsed.actors),
+            we=first_person(parsed),
+            signed=bool(SIGNED.search(parsed.text)),
+        )
+        readings: dict[int, Reading] = {}
+        claims: list[Claim] = []
+        previous: tuple[str, ...] = ()
+        for index, seg in enumerate(parsed.segments):
+            reading = self._read(parsed, seg, ctx, readings)
+            ctx.remember(parsed, seg)
+            readings[index] = reading
+            if seg.lead_in or not reading.frames:
+                continue
+            sequencing = details.conditions(
+                parsed.doc, parsed.lower, parsed.issues, seg.first, seg.last
+            )
+            made = [
+                c
+                for f in reading.frames
+                for c in self._claims(parsed, seg, f, reading, previous, sequencing)
+            ]
+            if made:
+                previous = tuple(dict.fromkeys(c.issue for c in made))
+            claims.extend(made)
+        return _dedupe(claims)
+
+    def _read(
+        self, parsed: Parsed, seg: Segment, ctx: Context, readings: dict[int, Reading]
+    ) -> Reading:
+        own = tuple(frames(parsed, seg, ctx))
+        text = parsed.text[seg.start : seg.end]
+        lead = readings.get(seg.parent) if seg.parent is not None else None
+        if lead is not None and not own:
+            inherited = tuple(
+                replace(f, scope=(seg.first, seg.last), obligor=()) for f in lead.frames
+            )
+            return Reading(inherited, lead.attribution, lead.proposal or proposal_name(text))
+        if not own:
+            return Reading((), None, None)  # nothing to attribute: skip the regexes
+        return Reading(own, attribution(text), proposal_name(text))
+
+    def _claims(
+        self,
+        parsed: Parsed,
+        seg: Segment,
+        frame: Frame,
+        reading: Reading,
+        previous: tuple[str, ...],
+        sequencing: details.Conditions,
+    ) -> list[Claim]:
+        issues = _issues_in(parsed, frame.scope, sequencing.tokens)
+        if frame.cue.key in NOUN_CUES or frame.stance is Stance.ABSENT:
+            # A noun cue or an absence names a whole deal only as a reference, not a term.
+            issues = [i for i in issues if i not in GENERAL]
+        if all(i in GENERAL for i in issues) and (
+            (frame.stance is Stance.ABSENT and not issues)
+            or (frame.stance in RESPONSES and ANAPHOR.search(parsed.text[seg.start : seg.end]))
+        ):
+            issues = list(previous) or issues  # "this demand was absent", "rejected such terms"
+        implied = CUES[frame.cue.key].implies
+        if not issues and implied:
+            issues = [implied]  # "another round is planned", "no deal was reached"
+        evidence = parsed.text[seg.start : seg.end]
+        out: list[Claim] = []
+        for issue in issues:
+            base = {
+                "actors": list(frame.actors),
+                "stance": frame.stance,
+                "issue": issue,
+                "obligor": list(frame.obligor or _obligor(parsed, frame)) or None,
+                "conditions": [
+                    Condition(relation=r, issue=i) for r, i in sequencing.relations.get(issue, ())
+                ]
+                or None,
+                "proposal": reading.proposal,
+                "attribution": reading.attribution,
+                "evidence": evidence,
+                "start": seg.start,
+                "end": seg.end,
+                "extractor": RulesExtractor.name,
+            }
+            for extra in self._places_and_recognition(parsed, frame, issue):
+                out.append(Claim(**base, **extra))
+        return out
+
+    def _places_and_recognition(
+        self, parsed: Parsed, frame: Frame, issue: str
+    ) -> list[dict[str, Any]]:
+        """Territories for territorial issues; one claim per recognition kind named."""
+        doc = parsed.doc
+        first, last = frame.scope
+        if issue == "TER.RECOGNITION":
+            return _recognitions(doc, parsed, self.place_codes, frame)
+        if not details.wants_places(issue):
+            return [{}]
+        places = details.territories(
+            doc, parsed.places, parsed.actors, self.place_codes, first, last
+        )
+        return [{"territories": places or None}]
+
+
+def _obligor(parsed: Parsed, frame: Frame) -> tuple[str, ...]:
+    """Who would have to act on a demand or proposal: the first other actor its term names
+    as an agent ("the withdrawal of Ukrainian troops", "Ukraine becomes neutral")."""
+    if frame.stance not in (Stance.DEMAND, Stance.PROPOSE):
+        return ()
+    first, last = frame.scope
+    agents = holders(parsed.doc, parsed.actors, set(), first, last)
+    return next(((m.key,) for m in agents if m.key not in frame.actors), ())
+
+
+def _issues_in(parsed: Parsed, scope: tuple[int, int], skip: frozenset[int]) -> list[str]:
+    """Issues named in a scope, the general ones only when nothing specific is named."""
+    inside = [m for m in parsed.issues if scope[0] <= m.first < scope[1] and m.first not in skip]
+    strong = [m for m in inside if parsed.lower[m.first] not in WEAK_WORDS]
+    found = [m.key for m in (strong or inside)]
+    specific = [i for i in found if i not in GENERAL]
+    for broad, narrow in SUBSUMED:
+        if narrow in specific:
+            specific = [i for i in specific if i != broad]
+    return list(dict.fromkeys(specific or found))
+
+
+def _recognitions(doc: Any, parsed: Parsed, codes: Any, frame: Frame) -> list[dict[str, Any]]:
+    """ "U.S. de jure recognition for Crimea, and de facto recognition for ...": one claim
+    per kind named, each with its recogniser (the actor just before it, "international"
+    for INTL, else the claim's holders) and the places up to the next kind."""
+    first, last = frame.scope
+    ends = {m.last: m for m in parsed.actors}
+    marks = [
+        t.i
+        for t in doc[first:last]
+        if t.lower_ == "de" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ in {"jure", "facto"}
+    ]
+    if not marks:
+        ends, marks = {}, [first]
+    starts = [ends[i].first if i in ends else i for i in marks]
+    out: list[dict[str, Any]] = []
+    for mark, left, right in zip(marks, [first, *starts[1:]], [*starts[1:], last], strict=True):
+        span = doc[left:right]
+        if mark in ends:
+            by = [ends[mark].key]
+        elif "international" in span.text.lower():
+            by = ["INTL"]
+        else:
+            by = list(frame.actors)
+        places = details.territories(doc, parsed.places, parsed.actors, codes, left, right)
+        kind = details.recognition_kind(span.text)
+        out.append({"territories": places or None, "recognition": Recognition(by=by, type=kind)})
+    return out
+
+
+def _dedupe(claims: list[Claim]) -> list[Claim]:
+    """One claim per actors, stance, issue and evidence: cue chains can repeat a frame."""
+    seen: set[tuple[Any, ...]] = set()
+    out: list[Claim] = []
+    for c in claims:
+        key = (tuple(c.actors), c.stance, c.issue, c.start, repr(c.recognition))
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out

@@ -1,0 +1,442 @@
+"""Frames: one stance cue in a segment, resolved to its holders and the span of its term.
+
+A frame is what a clause says before issues are looked at: who (actors), what they do
+(stance), on what stretch of text (scope), and who would have to act (obligor). Cues that
+are hedged ("could agree"), negated ("did not demand"), inside a sequencing clause
+("before they would agree to a ceasefire") or inside a question say nothing and are
+dropped; a negated acceptance is a refusal. When one cue is the complement of another
+("ready to accept"), the inner one says what the actor does.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from itertools import pairwise
+
+from spacy.tokens import Doc
+
+from peacetrack.extract.rules import actors as act
+from peacetrack.extract.rules.pipeline import Mention, Parsed, word_set
+from peacetrack.extract.rules.segments import Segment
+from peacetrack.extract.rules.stance import CUES, Cue, Position, flip_negated, hedged, negated
+from peacetrack.model import Stance
+
+#: Words that open a sequencing or purpose clause: a cue right after them is a condition.
+SUBORDINATE = word_set("before until unless once so if whether")
+SPEECH_VERBS = word_set("said says told added stated reported according")
+#: Participles reporters also use as adjectives ("the proposed truce", "agreed terms").
+ADJECTIVAL = frozenset({"proposed", "agreed", "suggested", "signed"})
+#: Words that follow a verb but never an adjective: after them a participle is a verb.
+FUNCTION_AFTER_VERB = word_set(
+    "a an the that to by on in for it this its their his her with at as what any all new no"
+)
+#: Nouns for a written text: as a subject they stand for the authors of the last proposal.
+DOCUMENT_NOUNS = frozenset({"statement", "document", "declaration", "communique", "text"})
+#: Words that make the next few words a hypothesis: "only if the leader were willing to".
+CONDITIONAL = frozenset({"if", "unless", "whether"})
+#: Words that end one clause and open another with its own subject.
+CLAUSE_BREAKS = word_set("but ; whereas while")
+#: Pronouns that take up the subject of the clause before ("..., but it rejected ...").
+TAKE_UP = word_set("it he she they its")
+#: Adverbs that may stand between a conjunction and its verb ("but also rejected").
+HEDGE_ADVERBS = word_set("also still then later now firmly flatly categorically swiftly")
+#: Words that tie a cue to the next one as its complement ("ready to accept").
+LINKS = word_set("to that on for the a an")
+#: Words that end a noun cue's reach: past them the noun is a subject, not a proposal.
+NOUN_STOPS = word_set("was were is are had has have will would after when while ; but said says")
+#: Words that open a new clause of reported speech: a verb cue's term ends there.
+CLAUSE_STOPS = word_set(
+    "saying adding said says arguing noting while but although though however whereas"
+)
+#: Acceptance cues that stay acceptance with several holders (they do not make a deal).
+WELCOME = ("welcome", "support", "backed", "backs", "endorse", "approve", "embraced")
+#: Stances that, as the complement of a readiness cue, say what the actor does.
+YIELDING = frozenset({Stance.ACCEPT, Stance.REJECT, Stance.AGREE})
+#: Words after which a name opens an object relative clause: "a plan, which Kyiv accepted",
+#: "terms Ukraine rejected", "a condition Kyiv says it will never accept".
+RELATIVE_HEADS = word_set(
+    "which that terms demands conditions condition proposal proposals idea plan demand"
+)
+JOINERS = word_set("and , the as well both")
+REQUEST_VERBS = word_set(
+    "ask asked asking urge urged urging pressure press pressed pressing called "
+    "calls forced force persuade convince pushed pushing push"
+)
+FIRST_PERSON = frozenset({"we", "our", "us"})
+
+
+@dataclass(frozen=True)
+class Frame:
+    stance: Stance
+    actors: tuple[str, ...]
+    cue: Mention
+    #: Token range that holds the term(s).
+    scope: tuple[int, int]
+    obligor: tuple[str, ...] = ()
+
+
+@dataclass
+class Context:
+    """What the reader remembers across segments of one document."""
+
+    pair: tuple[str, ...] = ()
+    we: tuple[str, ...] = ()
+    #: The document is a signed text ("the undersigned", "Signed at"): its commitments
+    #: are agreements of all signatories, not offers.
+    signed: bool = False
+    #: The subject of the last segment that named an actor: what "he" or "they" refer to.
+    last_actors: tuple[str, ...] = ()
+    #: Authors of the last proposal read: what "the document" or "the draft" refers to.
+    proposers: tuple[str, ...] = ()
+
+    def remember(self, parsed: Parsed, seg: Segment) -> None:
+        named = [m for m in parsed.actors if seg.first <= m.first < seg.last]
+        if named:
+            self.last_actors = (named[0].key,)
+
+
+def _live_cues(doc: Doc, parsed: Parsed, seg: Segment) -> list[tuple[Mention, Cue]]:
+    """The cues of a segment that state a position, with negation applied."""
+    live: list[tuple[Mention, Cue]] = []
+    lower = parsed.lower
+    condition_end = _conditional_clause_end(lower, seg)
+    for m in parsed.stances[bisect_left(parsed.stance_starts, seg.first) :]:
+        if m.first >= seg.last:
+            break
+        if m.last > seg.last or m.first < condition_end:
+            continue
+        cue = CUES[m.key]
+        window = [w for w in lower[max(seg.first, m.first - 9) : m.first] if w.strip()]
+        before = window[-4:]
+        if (
+            before[-1:] == ["-"]
+            or (before[-1:] in (["a"], ["an"], ["the"]) and m.key.endswith(("ed", "ing")))
+            or hedged(before)
+            or any(w in SUBORDINATE for w in before[-3:])
+            or any(w in CONDITIONAL for w in window[-6:])
+            or _requested(lower, seg.first, m.first)
+            or (m.key == "support" and before[-1:] == ["to"])  # "worked to support": help
+            or (m.key == "offered" and lower[m.last : m.last + 1] == ["comment"])
+            or _participle(lower, m)  # "the proposed land concessions": no one proposes here
+        ):
+            continue
+        if negated(before, cue):
+            flipped = flip_negated(cue)
+            if flipped is None:
+                continue
+            cue = flipped
+        live.append((m, cue))
+    return _unchain(doc, live)
+
+
+def _participle(lower: Sequence[str], m: Mention) -> bool:
+    """True for a past participle used as an adjective before its noun ("and proposed
+    land concessions"), told by the word before it and the bare noun after it."""
+    if lower[m.last - 1] not in ADJECTIVAL or m.last >= len(lower) or m.first == 0:
+        return False
+    return (
+        lower[m.first - 1] in {"and", ",", "or"}
+        and lower[m.last].isalpha()
+        and (lower[m.last] not in FUNCTION_AFTER_VERB)
+    )
+
+
+def _conditional_clause_end(lower: Sequence[str], seg: Segment) -> int:
+    """End of an opening "If ..., " clause: its cues are hypotheses, not positions."""
+    if lower[seg.first] not in {"if", "unless", "should"}:
+        return seg.first
+    return next((i for i in range(seg.first, seg.last) if lower[i] == ","), seg.last)
+
+
+def _requested(lower: Sequence[str], first: int, at: int) -> bool:
+    """ "asked Putin to agree", "urged Kyiv to accept": the cue is what another side is
+    asked to do, not a stance anyone has taken."""
+    words = [w for w in lower[max(first, at - 8) : at] if w.strip()]
+    return words[-1:] == ["to"] and any(w in REQUEST_VERBS for w in words[-7:-1])
+
+
+def _unchain(doc: Doc, cues: list[tuple[Mention, Cue]]) -> list[tuple[Mention, Cue]]:
+    """Merge a verb cue with a verb cue that is its complement. Readiness takes the stance
+    of what one is ready to do ("ready to accept" accepts); otherwise the governing cue
+    holds ("committed to support" offers). An agreement "that ..." covers its whole clause
+    ("agreed that the US remains committed to ..." is an agreement)."""
+    kept: list[tuple[Mention, Cue]] = []
+    skip: set[int] = set()
+    for i, (m, cue) in enumerate(cues):
+        if i in skip:
+            continue
+        if cue.stance is Stance.AGREE and doc[m.last : m.last + 1].text.lower() == "that":
+            kept.append((m, cue))
+            skip.update(j for j in range(i + 1, len(cues)) if not cues[j][1].nominal)
+            continue
+        nxt = cues[i + 1] if i + 1 < len(cues) else None
+        if nxt is not None and _coordinated(doc, m, cue, nxt[0]):
+            kept.append((m, cue))
+            skip.add(i + 1)  # "commit to lead and support ...": one commitment
+        elif nxt is None or cue.nominal or nxt[1].nominal or not _chained(doc, m, nxt[0]):
+            kept.append((m, cue))
+        elif cue.stance is Stance.OFFER and nxt[1].stance in YIELDING:
+            continue  # the complement speaks
+        else:
+            kept.append((m, cue))
+            skip.add(i + 1)
+    return kept
+
+
+def _coordinated(doc: Doc, m: Mention, cue: Cue, nxt: Mention) -> bool:
+    """True for a second verb joined to a commitment's complement: "commit to lead and
+    support", "pledged to fund and support"."""
+    between = [t.lower_ for t in doc[m.first : nxt.first] if not t.is_space]
+    return (
+        cue.stance is Stance.OFFER
+        and "to" in between
+        and len(between) <= 6
+        and between[-1] in {"and", "or"}
+    )
+
+
+def _chained(doc: Doc, m: Mention, nxt: Mention) -> bool:
+    between = [t.lower_ for t in doc[m.last : nxt.first]]
+    return len(between) <= 2 and all(w in LINKS for w in between)
+
+
+def _holders_for(
+    doc: Doc, parsed: Parsed, seg: Segment, m: Mention, cue: Cue, starts: set[int]
+) -> tuple[str, ...]:
+    """Who holds the stance of cue ``m``: passive agent, possessor, owner or subject."""
+    if cue.nominal:
+        owner = act.possessor(doc, parsed.actors, m.first)
+        return (owner.key,) if owner else ()
+    if cue.stance is Stance.ABSENT:
+        owner = act.proposal_owner(doc, parsed.actors, seg.first, seg.last)
+        return (owner.key,) if owner else ()
+    agents = act.after_by(doc, parsed.actors, m.last)
+    if agents:
+        return agents
+    asides = _asides(parsed.lower, seg.first, m.first)
+    subjects = [
+        a
+        for a in act.holders(doc, parsed.actors, starts, seg.first, m.first)
+        if not any(lo <= a.first < hi for lo, hi in asides)
+    ]
+    subjects = _in_last_clause(parsed.lower, subjects, seg.first, m.first)
+    if not subjects:
+        return ()
+    cue_ends = {n.last - 1 for n in parsed.stances if seg.first <= n.first < m.first}
+    joint = _joint(doc, subjects)
+    if joint:
+        return joint
+    # The object of an earlier cue ("demanded Ukraine pull out and said ...") is not a
+    # subject; the nearest other name is.
+    free = [s for s in subjects if s.first - 1 not in cue_ends] or subjects
+    return (free[-1].key,)
+
+
+def _in_last_clause(
+    lower: Sequence[str], subjects: list[Mention], first: int, cue: int
+) -> list[Mention]:
+    """Subjects of the clause the cue is in: after ", but the army rejected ..." the names
+    before "but" are another clause's, unless a pronoun takes them up ("but it rejected")."""
+    bounds = [i for i in range(first, cue) if lower[i] in CLAUSE_BREAKS]
+    if not bounds:
+        return subjects
+    after = [a for a in subjects if a.first > bounds[-1]]
+    between = [w for w in lower[bounds[-1] + 1 : cue] if w.strip() and w not in HEDGE_ADVERBS]
+    # "open to talks but rules out ...": no new subject, the verbs share the old one.
+    return after or (subjects if not between or between[0] in TAKE_UP else [])
+
+
+def _asides(lower: Sequence[str], first: int, last: int) -> list[tuple[int, int]]:
+    """Token ranges of non-restrictive relative clauses (", which wants to join NATO,"):
+    names inside them are not the subject of the main verb."""
+    ranges: list[tuple[int, int]] = []
+    for i in range(first + 1, last):
+        if lower[i] in {"which", "who"} and lower[i - 1] == ",":
+            end = next((j for j in range(i + 1, last) if lower[j] == ","), None)
+            if end is not None:  # closed before the cue: the cue is in the main clause
+                ranges.append((i, end))
+    return ranges
+
+
+def _joint(doc: Doc, subjects: Sequence[Mention]) -> tuple[str, ...]:
+    """Actors joined by "and" or commas in one subject: "Kyiv and European allies"."""
+    if len(subjects) < 2:
+        return ()
+    group = [subjects[-1]]
+    joined_by_and = False
+    for m in reversed(subjects[:-1]):
+        between = [t.lower_ for t in doc[m.last : group[0].first]]
+        if not between or not all(w in JOINERS for w in between):
+            break
+        joined_by_and = joined_by_and or "and" in between
+        group.insert(0, m)
+    ids = act.unique_ids(group)
+    # "NATO, Kyiv signed ..." is two clauses, not a list: a list ends in "and".
+    return ids if len(ids) > 1 and joined_by_and else ()
+
+
+def _attribution_tail(parsed: Parsed, seg: Segment) -> int:
+    """Start of a closing ", two officials familiar with the talks said ..." clause, or the
+    segment end: words naming the source are never part of a term."""
+    lower = parsed.lower[seg.first : seg.last]
+    commas = [i for i, w in enumerate(lower) if w == ","]
+    if commas and SPEECH_VERBS & set(lower[commas[-1] :]):
+        return seg.first + commas[-1]
+    return seg.last
+
+
+def _scopes(parsed: Parsed, seg: Segment, cues: list[tuple[Mention, Cue]]) -> list[tuple[int, int]]:
+    """Token range holding each cue's term: up to the next verb cue, which opens a new
+    clause; a noun cue reaches only over its own complement."""
+    scopes: list[tuple[int, int]] = []
+    tail = _attribution_tail(parsed, seg)
+    lower = parsed.lower
+    for i, (m, cue) in enumerate(cues):
+        if cue.position is Position.BEFORE:
+            verbs = [n.last for n, c in cues[:i] if not c.nominal]
+            left = verbs[-1] if verbs else seg.first
+            scopes.append((left, m.first))
+            continue
+        end = next((n.first for n, c in cues[i + 1 :] if not c.nominal), seg.last)
+        end = tail if m.last <= tail < end else end
+        stops = NOUN_STOPS if cue.nominal else CLAUSE_STOPS
+        end = next((i for i in range(m.last, end) if lower[i] in stops), end)
+        scopes.append((m.last if cue.nominal else m.first, end))
+    return scopes
+
+
+def frames(parsed: Parsed, seg: Segment, ctx: Context) -> list[Frame]:
+    """Resolve every live cue of a segment to a frame."""
+    doc = parsed.doc
+    cues = _live_cues(doc, parsed, seg)
+    if not cues or parsed.text[seg.start : seg.end].rstrip('"\u201d\u2019 ').endswith("?"):
+        return []
+    starts = {m.first for m, _ in cues}
+    out: list[Frame] = []
+    previous_verb = seg.first
+    for (m, cue), scope in zip(cues, _scopes(parsed, seg, cues), strict=True):
+        ids = _holders_for(doc, parsed, seg, m, cue, starts) or _fallback(
+            doc, parsed, seg, m, cue, ctx
+        )
+        if not cue.nominal and act.after_by(doc, parsed.actors, m.last):
+            scope = (previous_verb, scope[1])  # passive: the term is the subject
+        relative = _object_relative(parsed, previous_verb, m.first)
+        if relative is not None:
+            scope = (previous_verb, relative)  # "a ceasefire, which Kyiv accepted"
+        elif cue.stance in (Stance.ACCEPT, Stance.REJECT) and _object_before(parsed, m, seg):
+            scope = (seg.first, m.first)  # "of the ceasefire plan: we support it"
+        if not cue.nominal:
+            previous_verb = m.last
+        if cue.stance is Stance.NO_AGREEMENT and len(ids) < 2 and ctx.pair:
+            ids = ctx.pair  # a failure to agree is between the sides, whoever reports it
+        if ids:
+            stance = cue.stance
+            if stance is Stance.OFFER and ctx.signed and ids == ctx.we and len(ids) > 1:
+                stance = Stance.AGREE
+            out.append(_finish(doc, parsed, Frame(stance, ids, m, scope), cues))
+            if out[-1].stance is Stance.PROPOSE:
+                ctx.proposers = ids
+    return out
+
+
+def _object_before(parsed: Parsed, m: Mention, seg: Segment) -> bool:
+    """True when the cue's object is "it"/"this"/"them" or missing ("...; Kyiv refuses"):
+    the term was named earlier in the sentence."""
+    after = [w for w in parsed.lower[m.last : seg.last] if w.strip() and w not in ".;:!\"'"]
+    return not after or after[0] in {"it", "this", "them"}
+
+
+def _object_relative(parsed: Parsed, left: int, cue_first: int) -> int | None:
+    """Where "which"/"that" opens an object relative clause right before a cue's subject
+    ("a plan, which Ukraine agreed to"): the term is the noun phrase before it."""
+    lower = parsed.lower
+    for m in parsed.actors:
+        if left < m.first < cue_first and m.last >= cue_first - 3:
+            head = lower[m.first - 1]
+            if head in RELATIVE_HEADS and lower[m.first - 2] not in act.PREPOSITIONS:
+                return m.first - 1 if head in {"which", "that"} else m.first
+    return None
+
+
+def _fallback(
+    doc: Doc, parsed: Parsed, seg: Segment, m: Mention, cue: Cue, ctx: Context
+) -> tuple[str, ...]:
+    """Holders not named before the cue: "we", the two sides, or a pronoun's antecedent."""
+    if cue.nominal:
+        return ()
+    region = doc[seg.first : m.first]
+    if ctx.we and any(t.lower_ in FIRST_PERSON for t in region):
+        return ctx.we
+    if ctx.pair and (
+        cue.stance in (Stance.AGREE, Stance.NO_AGREEMENT) or act.mentions_both_sides(region.text)
+    ):
+        return ctx.pair
+    if cue.stance is Stance.ABSENT:
+        # "The document did not mention ...": the last proposal's authors; an absence
+        # with no proposal named ("he did not specify when") says nothing.
+        return ctx.proposers if act.PROPOSAL_NOUNS & {t.lower_ for t in region} else ()
+    words = {t.lower_ for t in region}
+    if cue.stance is Stance.PROPOSE and words & DOCUMENT_NOUNS:
+        return ctx.proposers  # "The statement placed emphasis on ...": its authors
+    if cue.stance is Stance.PROPOSE and {"it", "its"} & words:
+        return ctx.proposers  # "Here's what it would include:": the proposal just named
+    if act.opens_with_pronoun(doc, seg.first, m.first) or act.personal_pronoun(region):
+        # "In Putin's speech, he set out ...": a name earlier in the sentence comes first.
+        named = [a for a in parsed.actors if seg.first <= a.first < m.first]
+        return (named[-1].key,) if named else ctx.last_actors
+    return ()
+
+
+def _finish(doc: Doc, parsed: Parsed, frame: Frame, cues: Sequence[tuple[Mention, Cue]]) -> Frame:
+    """Settle agree-versus-accept by the number of holders, an openness to another's
+    proposal as acceptance ("open to Trump's proposal"), and find the obligor."""
+    stance = frame.stance
+    offered = [
+        n
+        for n, c in cues
+        if c.nominal
+        and c.stance is Stance.PROPOSE
+        and frame.cue.last <= n.first <= frame.cue.last + 4
+    ]
+    if stance is Stance.OFFER and offered:
+        owner = act.possessor(doc, parsed.actors, offered[0].first)
+        # "open to Trump's proposal" accepts it; "offered a new proposal" makes one.
+        mine = owner is None or owner.key in frame.actors
+        stance = Stance.PROPOSE if mine else Stance.ACCEPT
+    if stance in (Stance.ACCEPT, Stance.AGREE, Stance.OFFER) and _only_if(parsed, frame):
+        stance = Stance.DEMAND  # "would agree to talks only if ...": a condition
+    if stance is Stance.AGREE and len(frame.actors) == 1:
+        stance = Stance.ACCEPT
+    elif (
+        stance is Stance.ACCEPT and len(frame.actors) > 1 and not frame.cue.key.startswith(WELCOME)
+    ):
+        stance = Stance.AGREE
+    obligor: tuple[str, ...] = ()
+    if stance in (Stance.DEMAND, Stance.PROPOSE):
+        target = act.right_after(doc, parsed.actors, frame.cue.last)
+        if target is not None and target.key not in frame.actors:
+            obligor = (target.key,)
+    return replace(frame, stance=stance, obligor=obligor)
+
+
+def _only_if(parsed: Parsed, frame: Frame) -> bool:
+    """True when the term is granted "only if" something else happens."""
+    words = parsed.lower[frame.scope[0] : frame.scope[1]]
+    return any(a == "only" and b in {"if", "when", "after"} for a, b in pairwise(words))
+
+
+def first_person(parsed: Parsed) -> tuple[str, ...]:
+    """Who "we" is in a joint statement: the actors named in an opening "We, the ..., "
+    apposition, else (for "We, the undersigned") the signature block's actors at the end."""
+    doc = parsed.doc
+    if not parsed.segments or doc[parsed.segments[0].first].lower_ != "we":
+        return ()
+    opening = parsed.segments[0]
+    stop = next((t.i for t in doc[opening.first + 2 : opening.last] if t.text == ","), opening.last)
+    named = [m for m in parsed.actors if opening.first <= m.first < stop]
+    if named:
+        return act.unique_ids(named)
+    tail = [s for s in parsed.segments[-12:] if s.end - s.start < 80]
+    return act.unique_ids([m for s in tail for m in parsed.actors if s.first <= m.first < s.last])

@@ -1,0 +1,178 @@
+"""The spaCy pipeline and the matchers, built once per extractor from the codebook.
+
+Only ``spacy.blank("en")`` with a sentencizer: no model weights, so extraction runs
+anywhere and is fast. Actor aliases, place aliases and issue cues come from the codebook
+and are matched case-insensitively, except all-capital aliases ("US", "UN", "EU"), which
+are matched as written so that "us" the pronoun is never the United States.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import spacy
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from peacetrack.extract.rules.segments import Segment, segment
+from peacetrack.extract.rules.stance import CUES
+
+
+def word_set(text: str) -> frozenset[str]:
+    """A word set written as one string, so long word lists stay readable."""
+    return frozenset(text.split())
+
+
+#: Nouns of agency: an actor adjective before one of these names the actor
+#: ("Russian negotiators", "the Israeli government").
+AGENCY = word_set(
+    "negotiators negotiator delegation delegations delegates government side team "
+    "leadership representatives authorities officials diplomats leaders leader president "
+    "prime foreign defence defense envoy envoys mediators negotiating administration "
+    "cabinet parliament ministry military army troops forces soldiers counterparts "
+    "counterpart draft proposal plan proposals demands demand position allies partners "
+    "sides"
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A matched phrase: token range ``[first, last)`` and what it names."""
+
+    first: int
+    last: int
+    key: str
+
+
+@dataclass
+class Parsed:
+    """A document with everything the matchers found in it, in text order."""
+
+    doc: Doc
+    #: ``doc.text``, kept because spaCy rebuilds it from the tokens on every access.
+    text: str
+    #: Lower-cased token texts, for fast phrase comparisons.
+    lower: list[str]
+    segments: list[Segment]
+    actors: list[Mention]
+    places: list[Mention]
+    issues: list[Mention]
+    stances: list[Mention]
+    #: First tokens of ``stances``, for bisecting by segment.
+    stance_starts: list[int]
+
+
+def _is_caps(alias: str) -> bool:
+    letters = [c for c in alias if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 5
+
+
+def _lower_tokens(doc: Doc, text: str) -> list[str]:
+    """Lower-cased token texts, sliced from the text (much faster than ``token.lower_``)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters change length when lower-cased
+        return [t.lower_ for t in doc]
+    starts = doc.to_array("IDX").tolist()
+    lengths = doc.to_array("LENGTH").tolist()
+    return [lowered[a : a + n] for a, n in zip(starts, lengths, strict=True)]
+
+
+class Pipeline:
+    """Tokenizer, sentencizer and phrase matchers for one codebook."""
+
+    def __init__(self, codebook: Any) -> None:
+        self.nlp = spacy.blank("en")
+        self.nlp.add_pipe("sentencizer")
+        vocab = self.nlp.vocab
+        self.actor_lower = PhraseMatcher(vocab, attr="LOWER")
+        self.actor_exact = PhraseMatcher(vocab, attr="ORTH")
+        self.adjectives = PhraseMatcher(vocab, attr="ORTH")
+        self.places = PhraseMatcher(vocab, attr="LOWER")
+        self.issues = PhraseMatcher(vocab, attr="LOWER")
+        self.stances = PhraseMatcher(vocab, attr="LOWER")
+        for actor in codebook.actors.values():
+            self._add_actor(actor.id, (actor.name, *actor.aliases), actor.adjectives)
+        for alias in codebook.place_aliases():
+            self.places.add(alias, [self.nlp.make_doc(alias)])
+        for issue in codebook.issues.values():
+            self.issues.add(issue.code, list(self._docs(issue.cues)))
+        for phrase in CUES:
+            self.stances.add(phrase, [self.nlp.make_doc(phrase)])
+        #: Single-word adjectives and their actor: "the Russian proposed ..." uses one as a noun.
+        self.bare_adjectives = {
+            adj: actor.id
+            for actor in codebook.actors.values()
+            for adj in actor.adjectives
+            if " " not in adj
+        }
+
+    def _add_actor(self, ident: str, aliases: Iterable[str], adjectives: Iterable[str]) -> None:
+        exact = [a for a in aliases if _is_caps(a)]
+        lower = [a for a in aliases if not _is_caps(a)]
+        self.actor_exact.add(ident, list(self._docs(exact)))
+        self.actor_lower.add(ident, list(self._docs(lower)))
+        for adjective in adjectives:
+            # Adjectives keep their case ("US negotiators", never "us"); nouns come lower-case
+            # or capitalised as in titles ("Russian Foreign Minister").
+            phrases = [f"{adjective} {noun}" for noun in AGENCY]
+            phrases += [f"{adjective} {noun.capitalize()}" for noun in AGENCY]
+            self.adjectives.add(ident, self._docs(phrases))
+
+    def _docs(self, phrases: Iterable[str]) -> list[Doc]:
+        return [self.nlp.make_doc(p) for p in phrases]
+
+    def _spans(self, doc: Doc, *matchers: PhraseMatcher) -> list[Mention]:
+        """Matches of all ``matchers``, longest first where they overlap (as spaCy's
+        ``filter_spans``), in text order."""
+        found = [(first, last, key) for m in matchers for key, first, last in m(doc)]
+        found.sort(key=lambda f: (f[0] - f[1], f[0]))
+        taken: set[int] = set()
+        kept: list[Mention] = []
+        strings = doc.vocab.strings
+        for first, last, key in found:
+            if not taken.intersection(range(first, last)):
+                kept.append(Mention(first, last, strings[key]))
+                taken.update(range(first, last))
+        kept.sort(key=lambda m: m.first)
+        return kept
+
+    def parse(self, text: str) -> Parsed:
+        doc = self.nlp(text)
+        stances = self._spans(doc, self.stances)
+        actors = self._spans(doc, self.actor_exact, self.actor_lower, self.adjectives)
+        return Parsed(
+            doc=doc,
+            text=text,
+            lower=_lower_tokens(doc, text),
+            segments=segment(doc, text),
+            actors=self._with_nominal_adjectives(doc, actors, stances),
+            places=self._spans(doc, self.places),
+            issues=self._spans(doc, self.issues),
+            stances=stances,
+            stance_starts=[m.first for m in stances],
+        )
+
+    def _with_nominal_adjectives(
+        self, doc: Doc, actors: list[Mention], stances: list[Mention]
+    ) -> list[Mention]:
+        """Bare actor adjectives that still name an actor: right before a verb cue ("the
+        Russian proposed"), or coordinated with one that has its noun ("American, Ukrainian
+        and Russian negotiators")."""
+        taken = {i for m in actors for i in range(m.first, m.last)}
+        heads = [(m.first, False) for m in stances] + [(m.first, True) for m in actors]
+        extra: list[Mention] = []
+        for head, needs_joiner in heads:
+            i = head - 1
+            while i >= 0:
+                if needs_joiner:
+                    if doc[i].text not in {",", "and"}:
+                        break
+                    i -= 1 if doc[i].text == "," or doc[i - 1].text != "," else 2
+                if i < 0 or i in taken or doc[i].text not in self.bare_adjectives:
+                    break
+                extra.append(Mention(i, i + 1, self.bare_adjectives[doc[i].text]))
+                taken.add(i)
+                i, needs_joiner = i - 1, True
+        return sorted(actors + extra, key=lambda m: m.first)

@@ -1,0 +1,136 @@
+"""Segments: the sentences, list items and lead-ins claims are read from.
+
+News text arrives in two shapes: one paragraph per line, and hard-wrapped official texts
+where a sentence runs over several lines. spaCy's sentencizer splits on final punctuation;
+on top of it a line break ends a segment only where it cannot be a wrap (the line before
+ends a sentence, or the next line opens a list item). A segment ending in a colon is a
+lead-in ("proposed the following terms:"), and the list items that follow it inherit its
+actor, stance and attribution.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from itertools import pairwise
+
+from spacy.tokens import Doc
+
+BULLET = re.compile(r"[ \t]*(?:[*\u2022\u25aa\u25cf\u2013-]|\d{1,2}[.)])[ \t]+")
+LINE_END = re.compile(r"[.!?:;\"\u201d\u2019)\]]\s*$")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of text read as one unit; ``start``/``end`` are character offsets."""
+
+    start: int
+    end: int
+    #: Token range in the spaCy doc.
+    first: int
+    last: int
+    item: bool = False
+    lead_in: bool = False
+    #: Index of the lead-in segment a list item hangs from, if any.
+    parent: int | None = None
+    #: Index of the first segment of the paragraph (line block) this one is in.
+    paragraph: int = 0
+
+
+def _hard_wrapped(lines: list[str]) -> bool:
+    """True for texts wrapped at a fixed width: many long lines end mid-sentence. Texts
+    with one paragraph per line end almost every long line with punctuation."""
+    long = [line for line in lines if len(line.strip()) >= 50]
+    open_ended = [line for line in long if not LINE_END.search(line)]
+    return len(open_ended) > 0.3 * len(long)
+
+
+def _breaks(text: str) -> list[int]:
+    """Character offsets of line starts where a line break must end a segment."""
+    lines = text.split("\n")
+    wrapped = _hard_wrapped(lines)
+    cuts: list[int] = []
+    offset = 0
+    for previous, following in pairwise(lines):
+        offset += len(previous) + 1
+        if (
+            not wrapped
+            or not previous.strip()
+            or not following.strip()
+            or LINE_END.search(previous)
+            or BULLET.match(following)
+            or len(previous.strip()) < 40
+        ):
+            cuts.append(offset)
+    return cuts
+
+
+def _trim(doc: Doc, first: int, last: int) -> tuple[int, int]:
+    """Drop whitespace tokens and bullet marks at the edges of a token range."""
+    while first < last and (doc[first].is_space or doc[first].text in "*\u2022-\u2013"):
+        first += 1
+    while last > first and doc[last - 1].is_space:
+        last -= 1
+    return first, last
+
+
+def _pieces(doc: Doc, text: str) -> list[tuple[int, int]]:
+    """Token ranges of sentences, cut again at the line breaks that end a segment."""
+    offsets = doc.to_array("IDX").tolist()
+    cuts = {bisect_left(offsets, cut) for cut in _breaks(text)}
+    starts = sorted(cuts | {i for i, v in enumerate(doc.to_array("SENT_START").tolist()) if v == 1})
+    bounds = [0, *(i for i in starts if 0 < i < len(doc)), len(doc)]
+    return [(a, b) for a, b in pairwise(bounds) if a < b]
+
+
+MARKER_ONLY = re.compile(r"^(?:[*\u2022\u25aa\u25cf\u2013-]|\d{1,2}[.)]|[a-z][.)])$")
+
+
+def segment(doc: Doc, full: str) -> list[Segment]:
+    """Split a parsed document (``full`` is its text) into segments, marking list items
+    and their lead-ins.
+
+    Pieces with no letters (markup remnants) are dropped; a piece that is only a list
+    marker ("1.") makes the next piece a list item.
+    """
+    segments: list[Segment] = []
+    lead: int | None = None
+    paragraph = 0
+    marker = False
+    for raw_first, raw_last in _pieces(doc, full):
+        first, last = _trim(doc, raw_first, raw_last)
+        if first >= last:
+            continue
+        start, end = doc[first].idx, doc[last - 1].idx + len(doc[last - 1].text)
+        text = full[start:end]
+        if MARKER_ONLY.match(text):
+            marker = True
+            continue
+        if not any(c.isalpha() for c in text):
+            continue
+        line_start = full.rfind("\n", 0, start) + 1
+        new_line = marker or not full[line_start:start].strip("*\u2022-\u2013 \t")
+        bullet = marker or bool(BULLET.match(full[line_start : start + 1]))
+        after_lead = bool(segments) and segments[-1].lead_in
+        is_item = new_line and (bullet or after_lead)
+        marker = False
+        if new_line and not is_item:
+            lead = None
+        if new_line:
+            paragraph = len(segments)
+        segments.append(
+            Segment(
+                start,
+                end,
+                first,
+                last,
+                item=is_item,
+                lead_in=text.endswith(":"),
+                parent=lead if is_item else None,
+                paragraph=paragraph,
+            )
+        )
+        if text.endswith(":"):
+            lead = len(segments) - 1
+    return segments
