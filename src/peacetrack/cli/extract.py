@@ -126,5 +126,5 @@ def evaluate(
     with handled():
         result = run_evaluation(gold, docs, get_extractor(extractor))
     console.print(result.report(errors=errors), markup=False, highlight=False)
-    if min_f1 is not None and result.primary_f1 < min_f1:
+    if min_f1 is not None and result.score.primary.f < min_f1:
         raise typer.Exit(1)
