@@ -102,10 +102,10 @@ def test_ingest_extract_claims(reports: Path, tmp_path: Path) -> None:
 
     code, output = invoke("claims", "--db", db, "--format", "jsonl")
     assert code == 0, output
-    lines = [json.loads(line) for line in output.splitlines() if line.strip()]
-    assert lines, output
-    issues = {c["issue"] for line in lines for c in line["claims"]}
-    assert "TER.WITHDRAW" in issues
+    records = [json.loads(line) for line in output.splitlines() if line.strip()]
+    assert records, output
+    assert {"TER.WITHDRAW", "HUM.DETAINEES"} <= {r["issue"] for r in records}
+    assert all(r["evidence"] in REPORTS[r["document_name"]] for r in records)
 
 
 def test_extract_paths_writes_guideline_jsonl(reports: Path, tmp_path: Path) -> None:

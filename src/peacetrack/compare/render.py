@@ -50,7 +50,7 @@ def cell_text(cell: Cell) -> str:
 
 
 def _when(cell: Cell) -> str:
-    """", 16 May–4 Jun 2025": the span of reports behind the cell, so staleness shows."""
+    """ ", 16 May–4 Jun 2025": the span of reports behind the cell, so staleness shows."""
     first, last = cell.first, cell.last
     if first is None or last is None:
         return ""
@@ -124,8 +124,9 @@ def md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def _rich(header: Sequence[str], rows: Sequence[Sequence[str]], title: str) -> Table:
     """A rich table; cells are plain Text so brackets in documents are never read as markup."""
     table = Table(show_lines=True, title=Text(title))
-    for name in header:
-        table.add_column(Text(name))
+    for i, name in enumerate(header):
+        # The first column holds the row's key (an issue code): never wrap or cut it.
+        table.add_column(Text(name), no_wrap=i == 0, min_width=None)
     for row in rows:
         table.add_row(*(Text(c) for c in row))
     return table
