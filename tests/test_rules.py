@@ -357,3 +357,108 @@ def test_a_planned_round_is_agreed_talks(extractor: RulesExtractor) -> None:
     text = "Envoys from Armenia and Azerbaijan said another round is planned for March."
     claim = only(run(extractor, text), "PROC.TALKS")
     assert set(claim.actors) == {"ARM", "AZE"} and claim.stance.value == "agree"
+
+
+# --- Constructions reporters use in other conflicts -------------------------------------------
+
+
+def test_joint_subject_with_possessives_and_modifiers(extractor: RulesExtractor) -> None:
+    text = "Ethiopia's government and the rebel TPLF signed a ceasefire on Sunday."
+    claim = only(run(extractor, text), "CF.GENERAL")
+    assert set(claim.actors) == {"ETH", "TPLF"} and claim.stance.value == "agree"
+
+
+def test_agents_named_after_for(extractor: RulesExtractor) -> None:
+    text = "Negotiators for Armenia and Azerbaijan signed a protocol on border demarcation."
+    claim = only(run(extractor, text), "TER.BORDER")
+    assert set(claim.actors) == {"ARM", "AZE"} and claim.stance.value == "agree"
+
+
+def test_a_denied_refusal_is_no_claim(extractor: RulesExtractor) -> None:
+    assert run(extractor, "Kyiv has not ruled out a referendum on the settlement.") == []
+
+
+def test_yet_to_agree_is_no_agreement(extractor: RulesExtractor) -> None:
+    text = "Israel and Hamas have yet to agree on the release of hostages."
+    claim = only(run(extractor, text), "HUM.DETAINEES")
+    assert set(claim.actors) == {"ISR", "HAMAS"} and claim.stance.value == "no_agreement"
+
+
+def test_scheduled_terms_under_an_agreement_are_agreed(extractor: RulesExtractor) -> None:
+    text = (
+        "Colombia and the ELN agreed a truce on Friday. "
+        "Under the agreement, prisoners are to be released within a month."
+    )
+    claim = only(run(extractor, text), "HUM.DETAINEES")
+    assert set(claim.actors) == {"COL", "ELN"} and claim.stance.value == "agree"
+
+
+def test_the_agreement_as_subject_speaks_for_its_parties(extractor: RulesExtractor) -> None:
+    text = (
+        "Thailand and Cambodia signed a truce. "
+        "The agreement also provides for observers along the border."
+    )
+    claim = only(run(extractor, text), "CF.MONITORING")
+    assert set(claim.actors) == {"THA", "KHM"} and claim.stance.value == "agree"
+
+
+def test_parties_committing_to_their_agreement_agree(extractor: RulesExtractor) -> None:
+    text = (
+        "Rwanda and the DRC signed the accord on Friday. "
+        "Under its terms, the two countries commit to the return of refugees."
+    )
+    claim = only(run(extractor, text), "HUM.DISPLACED")
+    assert set(claim.actors) == {"RWA", "COD"} and claim.stance.value == "agree"
+
+
+def test_a_sent_text_speaks_for_its_sender(extractor: RulesExtractor) -> None:
+    text = (
+        "Ukraine sent Russia a memorandum on Monday. The document calls for a full "
+        "ceasefire. It also asks for the return of deported children."
+    )
+    found = tuples(run(extractor, text))
+    assert {("UKR", "propose", "CF.GENERAL"), ("UKR", "propose", "HUM.CHILDREN")} <= found
+
+
+def test_a_closing_says_follows_its_term(extractor: RulesExtractor) -> None:
+    text = (
+        "The United States presented a new draft on Monday. "
+        "Sanctions would be lifted in stages, the draft says."
+    )
+    assert ("USA", "propose", "ECO.SANCTIONS") in tuples(run(extractor, text))
+
+
+def test_a_quote_belongs_to_the_speaker_named_after_it(extractor: RulesExtractor) -> None:
+    text = '"We will not accept foreign troops on our soil," a senior Houthi official said.'
+    claim = only(run(extractor, text), "SEC.FOREIGN_FORCES")
+    assert (claim.actors, claim.stance.value) == (["HOUTHIS"], "reject")
+
+
+def test_possessed_offer_is_the_possessors_offer(extractor: RulesExtractor) -> None:
+    found = tuples(run(extractor, "Kyiv rejected Moscow's offer of a local truce."))
+    assert {("RUS", "offer", "CF.PARTIAL"), ("UKR", "reject", "CF.PARTIAL")} <= found
+
+
+def test_passive_agents_end_before_the_speaker(extractor: RulesExtractor) -> None:
+    text = "A truce was agreed by Israel and Hamas, Egypt's foreign minister said."
+    claim = only(run(extractor, text), "CF.GENERAL")
+    assert set(claim.actors) == {"ISR", "HAMAS"}
+
+
+def test_a_dateline_city_holds_no_stance(extractor: RulesExtractor) -> None:
+    text = "BAKU, May 3 - Armenia rejected the proposal for a transit corridor."
+    assert tuples(run(extractor, text)) == {("ARM", "reject", "TER.ASSETS")}
+
+
+def test_a_question_left_unresolved_is_no_agreement(extractor: RulesExtractor) -> None:
+    text = (
+        "Israel and Hamas agreed a truce in Cairo. "
+        "Still unresolved is who will govern Gaza after the war."
+    )
+    claim = only(run(extractor, text), "GOV.TRANSITIONAL")
+    assert set(claim.actors) == {"ISR", "HAMAS"} and claim.stance.value == "no_agreement"
+
+
+def test_a_capital_after_a_preposition_is_a_place(extractor: RulesExtractor) -> None:
+    claim = only(run(extractor, "Russia demanded a demilitarised zone in Kyiv."), "CF.LINE_ZONES")
+    assert claim.territories == ["UA-30"]

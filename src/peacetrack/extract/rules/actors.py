@@ -95,7 +95,9 @@ def is_place_or_object(doc: Doc, mention: Mention) -> bool:
     if doc[mention.last : mention.last + 2].text.lower().lstrip(", ").startswith("who"):
         return False  # "a muted response from Trump, who has threatened ...": a subject
     # "delegations from the U.S. and Russia", "envoys of Kyiv": the agents' country.
-    return not (doc[at].lower_ in {"from", "of"} and at > 0 and doc[at - 1].lower_ in AGENCY)
+    # "Negotiators for Israel and Hamas" likewise.
+    agents_of = {"from", "of", "for"}
+    return not (doc[at].lower_ in agents_of and at > 0 and doc[at - 1].lower_ in AGENCY)
 
 
 def holders(
@@ -123,7 +125,8 @@ def main_pair(lower: Sequence[str], mentions: Sequence[Mention]) -> tuple[str, .
     together: Counter[tuple[str, str]] = Counter()
     for a, b in pairwise(parties):
         between = set(lower[a.last : b.first])
-        if a.key != b.key and between and between <= {"-", "\u2013", "and", "the"}:
+        in_list = "," in lower[max(0, a.first - 2) : a.first]  # "A, B and C" is no pair
+        if a.key != b.key and between and between <= {"-", "\u2013", "and", "the"} and not in_list:
             together[(a.key, b.key) if a.key < b.key else (b.key, a.key)] += 1
     counts = Counter(m.key for m in parties)
     leading = {ident for ident, _ in counts.most_common(3)}
@@ -172,11 +175,20 @@ def after_by(doc: Doc, mentions: Sequence[Mention], cue_last: int) -> tuple[str,
     reach = at + 3
     for m in mentions:
         if at < m.first <= reach:
+            if group and doc[m.first - 1].text == "," and _ends_list(doc, m):
+                break  # "by Israel and Hamas, Qatar's prime minister said": a new clause
             group.append(m)
             # "by Ukraine and Russia with Turkiye and the UN": co-signers join the agents.
             joined = m.last < len(doc) and doc[m.last].lower_ in {"and", ",", "with"}
             reach = m.last + 2 if joined else m.last
     return unique_ids(group)
+
+
+def _ends_list(doc: Doc, m: Mention) -> bool:
+    """True when a name after a comma opens something else than a list item: a list of
+    agents goes on with "and" or another comma."""
+    nxt = doc[m.last].text if m.last < len(doc) else ""
+    return nxt not in {",", "and"}
 
 
 def possessor(doc: Doc, mentions: Sequence[Mention], cue_first: int) -> Mention | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pycountry
 from spacy.tokens import Doc
 
+from peacetrack.extract.rules.actors import is_place_or_object
 from peacetrack.extract.rules.pipeline import Mention
 
 #: Connectives that open a clause naming what must come AFTER the term.
@@ -131,7 +132,10 @@ def territories(
     A name that is also an actor ("Kyiv demanded") is the actor, not a place; a country
     named beside its own regions ("the Donetsk region of Ukraine") adds nothing to them.
     """
-    actor_tokens = {i for m in actors for i in range(m.first, m.last)}
+    # "Kyiv demanded" is the actor; "in Kyiv", "from Khartoum" are places.
+    actor_tokens = {
+        i for m in actors if not is_place_or_object(doc, m) for i in range(m.first, m.last)
+    }
     codes: list[str] = []
     for m in places:
         if first <= m.first and m.last <= last and m.first not in actor_tokens:

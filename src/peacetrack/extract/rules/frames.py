@@ -18,14 +18,15 @@ from itertools import pairwise
 from spacy.tokens import Doc
 
 from peacetrack.extract.rules import actors as act
-from peacetrack.extract.rules.pipeline import Mention, Parsed, word_set
+from peacetrack.extract.rules import deals
+from peacetrack.extract.rules.pipeline import AGENCY, Mention, Parsed, word_set
 from peacetrack.extract.rules.segments import Segment
 from peacetrack.extract.rules.stance import CUES, Cue, Position, flip_negated, hedged, negated
 from peacetrack.model import Stance
 
 #: Words that open a sequencing or purpose clause: a cue right after them is a condition.
 SUBORDINATE = word_set("before until unless once so if whether")
-SPEECH_VERBS = word_set("said says told added stated reported according")
+SPEECH_VERBS = word_set("said says told added stated reported according insisted")
 #: Participles reporters also use as adjectives ("the proposed truce", "agreed terms").
 ADJECTIVAL = frozenset({"proposed", "agreed", "suggested", "signed"})
 #: Words that follow a verb but never an adjective: after them a participle is a verb.
@@ -34,6 +35,9 @@ FUNCTION_AFTER_VERB = word_set(
 )
 #: Nouns for a written text: as a subject they stand for the authors of the last proposal.
 DOCUMENT_NOUNS = frozenset({"statement", "document", "declaration", "communique", "text"})
+WRITTEN_NOUNS = DOCUMENT_NOUNS | word_set("memorandum draft plan proposal")
+#: Stances a written text takes on its own: what it calls for, proposes or rules out.
+WRITTEN_STANCES = frozenset({Stance.DEMAND, Stance.PROPOSE, Stance.REJECT})
 #: Words that make the next few words a hypothesis: "only if the leader were willing to".
 CONDITIONAL = frozenset({"if", "unless", "whether"})
 #: Words that end one clause and open another with its own subject.
@@ -60,11 +64,20 @@ RELATIVE_HEADS = word_set(
     "which that terms demands conditions condition proposal proposals idea plan demand"
 )
 JOINERS = word_set("and , the as well both")
+#: Words that may stand inside one conjunct of a joint subject: "Sudan's army and the
+#: paramilitary RSF", "Armenia's prime minister Nikol Pashinyan and Azerbaijan's president".
+CONJUNCT_WORDS = word_set(
+    "paramilitary rebel rebels armed militant group movement minister premier chancellor "
+    "commander chief king emir sheikh general acting"
+)
 REQUEST_VERBS = word_set(
     "ask asked asking urge urged urging pressure press pressed pressing called "
     "calls forced force persuade convince pushed pushing push"
 )
 FIRST_PERSON = frozenset({"we", "our", "us"})
+QUOTE_CLOSERS = frozenset({'"', "\u201d"})
+#: Agreement cues whose holders helped others agree: they are not the deal's parties.
+BROKERING = frozenset({"brokered"})
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,8 @@ class Context:
     last_actors: tuple[str, ...] = ()
     #: Authors of the last proposal read: what "the document" or "the draft" refers to.
     proposers: tuple[str, ...] = ()
+    #: Parties of the last agreement read: who agreed the terms "the deal" goes on to list.
+    agreed: tuple[str, ...] = ()
 
     def remember(self, parsed: Parsed, seg: Segment) -> None:
         named = [m for m in parsed.actors if seg.first <= m.first < seg.last]
@@ -123,7 +138,7 @@ def _live_cues(doc: Doc, parsed: Parsed, seg: Segment) -> list[tuple[Mention, Cu
         ):
             continue
         if negated(before, cue):
-            flipped = flip_negated(cue)
+            flipped = flip_negated(cue, before)
             if flipped is None:
                 continue
             cue = flipped
@@ -268,13 +283,18 @@ def _joint(doc: Doc, subjects: Sequence[Mention]) -> tuple[str, ...]:
     joined_by_and = False
     for m in reversed(subjects[:-1]):
         between = [t.lower_ for t in doc[m.last : group[0].first]]
-        if not between or not all(w in JOINERS for w in between):
+        if not between or not all(_joins(w) for w in between):
             break
         joined_by_and = joined_by_and or "and" in between
         group.insert(0, m)
     ids = act.unique_ids(group)
     # "NATO, Kyiv signed ..." is two clauses, not a list: a list ends in "and".
     return ids if len(ids) > 1 and joined_by_and else ()
+
+
+def _joins(word: str) -> bool:
+    """True for a word that may stand between two conjuncts of one subject."""
+    return word in JOINERS or word in act.POSSESSIVE or word in CONJUNCT_WORDS or word in AGENCY
 
 
 def _attribution_tail(parsed: Parsed, seg: Segment) -> int:
@@ -299,12 +319,25 @@ def _scopes(parsed: Parsed, seg: Segment, cues: list[tuple[Mention, Cue]]) -> li
             left = verbs[-1] if verbs else seg.first
             scopes.append((left, m.first))
             continue
+        if _closing(lower, m, cue, seg):
+            # "..., the document says.": a verb cue closing the sentence follows its term
+            verbs = [n.last for n, c in cues[:i] if not c.nominal]
+            scopes.append((verbs[-1] if verbs else seg.first, m.first))
+            continue
         end = next((n.first for n, c in cues[i + 1 :] if not c.nominal), seg.last)
         end = tail if m.last <= tail < end else end
         stops = NOUN_STOPS if cue.nominal else CLAUSE_STOPS
         end = next((i for i in range(m.last, end) if lower[i] in stops), end)
         scopes.append((m.last if cue.nominal else m.first, end))
     return scopes
+
+
+def _closing(lower: Sequence[str], m: Mention, cue: Cue, seg: Segment) -> bool:
+    """True for a put-forward verb cue that closes its sentence ("..., the document
+    suggests."): its term is the clause before it."""
+    put_forward = cue.stance in (Stance.PROPOSE, Stance.DEMAND)
+    closes = not any(w.isalpha() for w in lower[m.last : seg.last])
+    return put_forward and not cue.nominal and closes
 
 
 def frames(parsed: Parsed, seg: Segment, ctx: Context) -> list[Frame]:
@@ -317,11 +350,11 @@ def frames(parsed: Parsed, seg: Segment, ctx: Context) -> list[Frame]:
     out: list[Frame] = []
     previous_verb = seg.first
     for (m, cue), scope in zip(cues, _scopes(parsed, seg, cues), strict=True):
-        ids = _holders_for(doc, parsed, seg, m, cue, starts) or _fallback(
-            doc, parsed, seg, m, cue, ctx
-        )
-        if not cue.nominal and act.after_by(doc, parsed.actors, m.last):
-            scope = (previous_verb, scope[1])  # passive: the term is the subject
+        ids, stance = _resolve(parsed, seg, m, cue, starts, ctx)
+        if cue.deal or (not cue.nominal and act.after_by(doc, parsed.actors, m.last)):
+            # passive ("agreed by X") or a deal's term ("hostages are to be freed"): the
+            # term is the subject
+            scope = (previous_verb, scope[1])
         relative = _object_relative(parsed, previous_verb, m.first)
         if relative is not None:
             scope = (previous_verb, relative)  # "a ceasefire, which Kyiv accepted"
@@ -331,14 +364,81 @@ def frames(parsed: Parsed, seg: Segment, ctx: Context) -> list[Frame]:
             previous_verb = m.last
         if cue.stance is Stance.NO_AGREEMENT and len(ids) < 2 and ctx.pair:
             ids = ctx.pair  # a failure to agree is between the sides, whoever reports it
+        if not ids and cue.nominal and cue.stance is Stance.PROPOSE:
+            _remember_author(parsed, seg, m, ctx)
         if ids:
-            stance = cue.stance
-            if stance is Stance.OFFER and ctx.signed and ids == ctx.we and len(ids) > 1:
+            if stance is Stance.OFFER and _joint_commitment(ids, ctx):
                 stance = Stance.AGREE
             out.append(_finish(doc, parsed, Frame(stance, ids, m, scope), cues))
-            if out[-1].stance is Stance.PROPOSE:
-                ctx.proposers = ids
+            _remember(ctx, out[-1])
     return out
+
+
+def _remember(ctx: Context, frame: Frame) -> None:
+    """Keep the authors of a proposal and the parties of an agreement for the sentences
+    that refer back to them ("the document", "the agreement")."""
+    if frame.stance is Stance.PROPOSE:
+        ctx.proposers = frame.actors
+    elif frame.stance is Stance.AGREE and frame.cue.key not in BROKERING:
+        parties = tuple(i for i in frame.actors if i not in act.NON_PARTIES)
+        ctx.agreed = parties if len(parties) > 1 else ctx.agreed
+
+
+def _resolve(
+    parsed: Parsed, seg: Segment, m: Mention, cue: Cue, starts: set[int], ctx: Context
+) -> tuple[tuple[str, ...], Stance]:
+    """Holders and stance of one cue: a deal's parties for its terms, the named holders,
+    the parties of an agreement or the authors of a text that is the subject, else the
+    fallbacks (we, the two sides, a pronoun's antecedent)."""
+    if cue.deal:
+        return deals.parties(ctx.agreed, ctx.pair, parsed.lower[m.first : m.last]), cue.stance
+    ids = _holders_for(parsed.doc, parsed, seg, m, cue, starts)
+    if ids:
+        return ids, cue.stance
+    if _deal_subject(parsed, seg, m, cue, ctx):
+        return ctx.agreed, Stance.AGREE  # "the agreement provides for"
+    if _written_subject(parsed, seg, m, cue, ctx):
+        # "The document calls for", "it rules out": a text's demands are proposals.
+        return ctx.proposers, Stance.PROPOSE if cue.stance is Stance.DEMAND else cue.stance
+    return _fallback(parsed.doc, parsed, seg, m, cue, ctx), cue.stance
+
+
+def _remember_author(parsed: Parsed, seg: Segment, m: Mention, ctx: Context) -> None:
+    """ "Ukraine has sent Russia a written memorandum": a text with no owner before it is
+    the clause subject's, which "the document" and "it" later refer to."""
+    subjects = act.holders(parsed.doc, parsed.actors, set(), seg.first, m.first)
+    if subjects:
+        ctx.proposers = (subjects[0].key,)
+
+
+def _joint_commitment(ids: tuple[str, ...], ctx: Context) -> bool:
+    """Several sides committing together to what they signed or agreed ("the Parties
+    commit to", "we commit to" under a signature) make an agreement, not an offer."""
+    if len(ids) < 2:
+        return False
+    return (ctx.signed and ids == ctx.we) or set(ids) == set(ctx.agreed)
+
+
+def _written_subject(parsed: Parsed, seg: Segment, m: Mention, cue: Cue, ctx: Context) -> bool:
+    """True when the last proposal read is the subject of a verb cue: "The document calls
+    for ...", "It asks for ...", "Kyiv's text says ...", "and it rules out ..."; a written
+    text puts its terms forward, so its demands are proposals."""
+    if cue.nominal or not ctx.proposers or cue.stance not in WRITTEN_STANCES:
+        return False
+    words = [w for w in parsed.lower[seg.first : m.last] if w.strip()]
+    subject = [w for w in words[-(m.last - m.first) - 3 :] if w not in HEDGE_ADVERBS]
+    # Only a text that opens the sentence is its subject: "the widely leaked proposal
+    # included ..." may be anyone's.
+    named = set(words[:3]) | set(parsed.lower[m.first : m.last])  # "..., the draft says."
+    return bool(named & WRITTEN_NOUNS) or "it" in subject
+
+
+def _deal_subject(parsed: Parsed, seg: Segment, m: Mention, cue: Cue, ctx: Context) -> bool:
+    """True when a reported agreement is the subject of a verb cue: "The agreement also
+    provides for ...", "the deal commits both sides to ..."."""
+    if cue.nominal or not ctx.agreed or cue.stance not in (Stance.PROPOSE, Stance.OFFER):
+        return False
+    return deals.names_deal(parsed.lower[seg.first : m.first])
 
 
 def _object_before(parsed: Parsed, m: Mention, seg: Segment) -> bool:
@@ -367,19 +467,17 @@ def _fallback(
     if cue.nominal:
         return ()
     region = doc[seg.first : m.first]
-    if ctx.we and any(t.lower_ in FIRST_PERSON for t in region):
-        return ctx.we
-    if ctx.pair and (
-        cue.stance in (Stance.AGREE, Stance.NO_AGREEMENT) or act.mentions_both_sides(region.text)
-    ):
+    if any(t.lower_ in FIRST_PERSON for t in region):
+        return ctx.we or _quoted_speaker(doc, parsed, seg, m)
+    if ctx.pair and act.mentions_both_sides(region.text):
+        return ctx.pair
+    if ctx.pair and cue.stance in (Stance.AGREE, Stance.NO_AGREEMENT):
         return ctx.pair
     if cue.stance is Stance.ABSENT:
         # "The document did not mention ...": the last proposal's authors; an absence
         # with no proposal named ("he did not specify when") says nothing.
         return ctx.proposers if act.PROPOSAL_NOUNS & {t.lower_ for t in region} else ()
     words = {t.lower_ for t in region}
-    if cue.stance is Stance.PROPOSE and words & DOCUMENT_NOUNS:
-        return ctx.proposers  # "The statement placed emphasis on ...": its authors
     if cue.stance is Stance.PROPOSE and {"it", "its"} & words:
         return ctx.proposers  # "Here's what it would include:": the proposal just named
     if act.opens_with_pronoun(doc, seg.first, m.first) or act.personal_pronoun(region):
@@ -387,6 +485,21 @@ def _fallback(
         named = [a for a in parsed.actors if seg.first <= a.first < m.first]
         return (named[-1].key,) if named else ctx.last_actors
     return ()
+
+
+def _quoted_speaker(doc: Doc, parsed: Parsed, seg: Segment, m: Mention) -> tuple[str, ...]:
+    """The speaker named after a quote that holds the cue: '"We will not give up our
+    weapons," a senior Hamas official said' is Hamas speaking."""
+    closing = next(
+        (t.i for t in doc[m.last : seg.last] if t.text in QUOTE_CLOSERS and t.i > m.last), None
+    )
+    if closing is None:
+        return ()
+    tail = [w for w in parsed.lower[closing : seg.last] if w.strip()]
+    if not SPEECH_VERBS & set(tail):
+        return ()
+    speakers = act.holders(doc, parsed.actors, set(), closing, seg.last)
+    return (speakers[0].key,) if speakers else ()
 
 
 def _finish(doc: Doc, parsed: Parsed, frame: Frame, cues: Sequence[tuple[Mention, Cue]]) -> Frame:

@@ -28,12 +28,12 @@ def word_set(text: str) -> frozenset[str]:
 #: Nouns of agency: an actor adjective before one of these names the actor
 #: ("Russian negotiators", "the Israeli government").
 AGENCY = word_set(
-    "negotiators negotiator delegation delegations delegates government side team "
+    "negotiators negotiator delegation delegations delegates government side team teams "
     "leadership representatives authorities officials diplomats leaders leader president "
     "prime foreign defence defense envoy envoys mediators negotiating administration "
     "cabinet parliament ministry military army troops forces soldiers counterparts "
     "counterpart draft proposal plan proposals demands demand position allies partners "
-    "sides"
+    "sides official spokesman spokeswoman spokesperson commander minister"
 )
 
 
@@ -77,6 +77,20 @@ def _lower_tokens(doc: Doc, text: str) -> list[str]:
     starts = doc.to_array("IDX").tolist()
     lengths = doc.to_array("LENGTH").tolist()
     return [lowered[a : a + n] for a, n in zip(starts, lengths, strict=True)]
+
+
+def _dateline(doc: Doc, text: str, mention: Mention) -> bool:
+    """True for a capital opening a dateline ("BEIRUT, Nov 27 -"): the place filed from,
+    never the holder of a stance."""
+    token = doc[mention.first]
+    line_start = text.rfind("\n", 0, token.idx) + 1
+    return (
+        token.text.isupper()
+        and len(token.text) > 3
+        and not text[line_start : token.idx].strip()
+        and mention.last < len(doc)
+        and doc[mention.last].text in {",", "("}
+    )
 
 
 class Pipeline:
@@ -141,7 +155,11 @@ class Pipeline:
     def parse(self, text: str) -> Parsed:
         doc = self.nlp(text)
         stances = self._spans(doc, self.stances)
-        actors = self._spans(doc, self.actor_exact, self.actor_lower, self.adjectives)
+        actors = [
+            m
+            for m in self._spans(doc, self.actor_exact, self.actor_lower, self.adjectives)
+            if not _dateline(doc, text, m)
+        ]
         return Parsed(
             doc=doc,
             text=text,

@@ -31,6 +31,9 @@ class Cue:
     nominal: bool = False
     #: The issue the cue itself names when its scope names none ("will meet again").
     implies: str | None = None
+    #: States a term of an agreement already reported ("under the arrangement", "are to
+    #: be released"): held by the agreement's parties, its term on either side of it.
+    deal: bool = False
 
 
 def _forms(stance: Stance, phrases: str, **kw: object) -> dict[str, Cue]:
@@ -38,6 +41,11 @@ def _forms(stance: Stance, phrases: str, **kw: object) -> dict[str, Cue]:
     cue = Cue(stance, **kw)  # type: ignore[arg-type]
     return dict.fromkeys((p.strip() for p in phrases.split(";") if p.strip()), cue)
 
+
+#: A written text "says" what its authors put forward: "the memorandum also says ...",
+#: "Kyiv's text says ...", "..., the draft states".
+WRITTEN = ("text", "document", "memorandum", "draft", "plan", "proposal")
+CONTENT_VERBS = ("says", "also says", "said", "states", "stated", "suggests")
 
 D, P, OF = Stance.DEMAND, Stance.PROPOSE, Stance.OFFER
 A, R, G = Stance.ACCEPT, Stance.REJECT, Stance.AGREE
@@ -51,12 +59,16 @@ CUES: dict[str, Cue] = {
         call for; called for; calling for; urge; urges; urged; urging; want; wants; wanted;
         pressing; pressed; presses; press; set out his terms; set out its terms;
         conditional on; depended on; depends on; must be met; ultimatum; seeks;
-        sought; seeking; is fighting for; fighting for; made it conditional; conditioned;
+        sought; seeking; asks for; asked for; is fighting for; fighting for;
+        made it conditional; conditioned;
         threatened; threatening; threats of; must include; should include; sees as essential;
         see as essential; regards as essential; considers essential; would like to see;
         would like; would also like; wants to see; must be applied; must be lifted""",
     ),
-    **_forms(D, "demand; demands; conditions; terms; imperative", nominal=True),
+    **_forms(D, "demand; demands; conditions; terms; imperative; demand for", nominal=True),
+    **_forms(OF, "offer of", nominal=True),
+    **_forms(A, "acceptance of", nominal=True),
+    **_forms(R, "refusal of; rejection of; refusal to", nominal=True),
     **_forms(D, "must stop; must end; has to stop; has to end", position=BEFORE),
     **_forms(
         P,
@@ -73,10 +85,12 @@ CUES: dict[str, Cue] = {
         initiative""",
         nominal=True,
     ),
+    **_forms(P, "submitted; handed over; unveiled; drew up; drawn up; tabled"),
+    **_forms(P, ";".join(f"{noun} {verb}" for noun in WRITTEN for verb in CONTENT_VERBS)),
     **_forms(
         OF,
         """ready to; willing to; open to; prepared to; offered; offered to; offer to; pledged;
-        pledge; pledges; committed to; commits to; commit to; commit; will help;
+        pledge; pledges; committed to; commits to; commits; commit to; commit; will help;
         would agree to; is ready; are ready; undertakes to; will continue;
         expressed readiness; readiness to; would work to; will work; reaffirmed; promised;
         ready for; open to discussing; will resume; will lift; will provide; will ensure;
@@ -111,6 +125,13 @@ CUES: dict[str, Cue] = {
     ),
     **_forms(
         G,
+        """under the arrangement; under the agreement; under the accord; under its terms;
+        under the terms; under the first phase; under the truce; under the ceasefire;
+        are to be; is to be; are to; are due to; is due to""",
+        deal=True,
+    ),
+    **_forms(
+        G,
         """will meet again; to meet again; round is planned; meeting is planned;
         talks are planned; next meeting will take place""",
         implies="PROC.TALKS",
@@ -132,6 +153,7 @@ CUES: dict[str, Cue] = {
         remains at the heart of; most complicated issues; most difficult issues""",
         position=BEFORE,
     ),
+    **_forms(N, "still unresolved; remained unresolved; left unresolved; remained disputed"),
     **_forms(N, "no deal", implies="GEN.DEAL"),
     **_forms(N, "no deal was reached", position=BEFORE, implies="GEN.DEAL"),
     **_forms(
@@ -153,12 +175,15 @@ NEGATORS = frozenset({"not", "n't", "never", "no", "nor", "without"})
 HEDGES = frozenset({"could", "might", "may", "if", "whether", "unless", "reportedly could"})
 
 #: Stances whose cue already carries its negation and so is not cancelled by one.
-NEGATIVE = frozenset({R, N, X, C})
+NEGATIVE = frozenset({N, X, C})
 
 
 def negated(before: list[str], cue: Cue) -> bool:
-    """True when a negator stands in the three words before a positive cue."""
-    return cue.stance not in NEGATIVE and any(w in NEGATORS for w in before[-3:])
+    """True when a negator stands in the three words before a cue that is not negative in
+    itself: "did not demand", "has not ruled out", "has yet to accept"."""
+    if cue.stance in NEGATIVE:
+        return False
+    return any(w in NEGATORS for w in before[-3:]) or before[-2:] == ["yet", "to"]
 
 
 def hedged(before: list[str]) -> bool:
@@ -166,8 +191,12 @@ def hedged(before: list[str]) -> bool:
     return any(w in HEDGES for w in before[-2:])
 
 
-def flip_negated(cue: Cue) -> Cue | None:
-    """A negated acceptance or agreement is a refusal; other negated cues say nothing."""
+def flip_negated(cue: Cue, before: list[str]) -> Cue | None:
+    """A negated acceptance or agreement is a refusal, and sides that have "yet to agree"
+    have not agreed; a refusal denied ("did not rule out") and other negated cues say
+    nothing."""
+    if before[-2:] == ["yet", "to"]:
+        return Cue(N, cue.position, cue.nominal) if cue.stance is G else None
     if cue.stance in (A, G):
         return Cue(R, cue.position, cue.nominal)
     return None
