@@ -462,3 +462,160 @@ def test_a_question_left_unresolved_is_no_agreement(extractor: RulesExtractor) -
 def test_a_capital_after_a_preposition_is_a_place(extractor: RulesExtractor) -> None:
     claim = only(run(extractor, "Russia demanded a demilitarised zone in Kyiv."), "CF.LINE_ZONES")
     assert claim.territories == ["UA-30"]
+
+
+# --- round 3: constructions that generalise to other conflicts ---------------------------------
+
+
+def test_a_deadline_counted_from_another_term_makes_it_a_condition(
+    extractor: RulesExtractor,
+) -> None:
+    text = (
+        "Israel and Hamas signed a truce in Doha. "
+        "Under the deal, detainees are to be freed within five days of the truce starting."
+    )
+    claims = run(extractor, text)
+    claim = only(claims, "HUM.DETAINEES")
+    assert [(c.relation, c.issue) for c in claim.conditions or []] == [("after", "CF.GENERAL")]
+    assert not [c for c in claims if c.issue == "CF.GENERAL" and "detainees" in c.evidence]
+
+
+def test_a_deadline_to_agree_is_no_acceptance(extractor: RulesExtractor) -> None:
+    text = "Washington gave Moscow a deadline to agree to a ceasefire."
+    assert ("RUS", "accept", "CF.GENERAL") not in tuples(run(extractor, text))
+
+
+def test_what_comes_after_rather_than_is_not_the_term(extractor: RulesExtractor) -> None:
+    text = "Russia agreed to a prisoner exchange rather than a full ceasefire."
+    found = tuples(run(extractor, text))
+    assert ("RUS", "accept", "HUM.DETAINEES") in found
+    assert ("RUS", "accept", "CF.GENERAL") not in found
+
+
+def test_the_two_sides_after_a_speaker_hold_the_agreement(extractor: RulesExtractor) -> None:
+    text = (
+        "Armenia and Azerbaijan met in Abu Dhabi. "
+        "Qatar's envoy said the two sides had agreed to a prisoner exchange."
+    )
+    claim = only(run(extractor, text), "HUM.DETAINEES")
+    assert set(claim.actors) == {"ARM", "AZE"} and claim.stance.value == "agree"
+
+
+def test_a_headline_joins_sides_with_a_comma(extractor: RulesExtractor) -> None:
+    claim = only(run(extractor, "Armenia, Azerbaijan agree prisoner swap"), "HUM.DETAINEES")
+    assert set(claim.actors) == {"ARM", "AZE"} and claim.stance.value == "agree"
+
+
+def test_the_deal_as_subject_of_its_own_terms_is_no_whole_deal_claim(
+    extractor: RulesExtractor,
+) -> None:
+    text = "Sudan and the RSF signed a truce. The deal is to be applied in two stages."
+    assert not [c for c in run(extractor, text) if c.issue == "GEN.DEAL"]
+
+
+def test_talks_named_as_the_setting_are_no_term(extractor: RulesExtractor) -> None:
+    text = "Armenia and Azerbaijan agreed on a prisoner exchange at their talks in Abu Dhabi."
+    found = {issue for _, _, issue in tuples(run(extractor, text))}
+    assert found == {"HUM.DETAINEES"}
+
+
+def test_a_possessive_belongs_to_the_noun_before_it(extractor: RulesExtractor) -> None:
+    text = "Israel accepted the envoy's proposal for a truce."
+    found = tuples(run(extractor, text))
+    assert ("ISR", "accept", "CF.GENERAL") in found
+    assert ("ISR", "propose", "CF.GENERAL") not in found
+
+
+def test_a_country_owning_a_group_is_not_a_second_holder(extractor: RulesExtractor) -> None:
+    text = "The United States and Yemen's Houthi movement agreed on a truce."
+    claim = only(run(extractor, text), "CF.GENERAL")
+    assert set(claim.actors) == {"USA", "HOUTHIS"}
+
+
+def test_modifiers_and_abbreviations_stay_inside_a_joint_subject(
+    extractor: RulesExtractor,
+) -> None:
+    text = "Yemen's internationally recognised government and the Houthis accepted a truce."
+    claim = only(run(extractor, text), "CF.GENERAL")
+    assert set(claim.actors) == {"YEM", "HOUTHIS"} and claim.stance.value == "agree"
+    text = "Colombia's government and the National Liberation Army (ELN) agreed to a truce."
+    claim = only(run(extractor, text), "CF.GENERAL")
+    assert set(claim.actors) == {"COL", "ELN"}
+
+
+def test_support_after_a_determiner_is_a_noun(extractor: RulesExtractor) -> None:
+    text = "The African Union thanked the United Nations for its support to the ceasefire."
+    assert tuples(run(extractor, text)) == set()
+
+
+def test_an_aim_is_not_a_position(extractor: RulesExtractor) -> None:
+    text = "Libya's government and the LNA met in Tunis with the aim of agreeing on elections."
+    assert not [c for c in run(extractor, text) if c.issue == "GOV.ELECTIONS"]
+
+
+def test_names_in_a_prepositional_aside_are_not_the_subject(extractor: RulesExtractor) -> None:
+    text = (
+        "The monitoring team, in which the United Nations takes part, "
+        "will continue to observe the ceasefire."
+    )
+    assert not [c for c in run(extractor, text) if "UN" in c.actors]
+
+
+def test_until_makes_the_next_term_a_condition(extractor: RulesExtractor) -> None:
+    text = (
+        "Ethiopia and the TPLF signed a truce. "
+        "An interim administration is to be set up to govern until elections are held."
+    )
+    claims = run(extractor, text)
+    assert not [c for c in claims if c.issue == "GOV.ELECTIONS"]
+    claim = only(claims, "GOV.TRANSITIONAL")
+    assert [(c.relation, c.issue) for c in claim.conditions or []] == [("before", "GOV.ELECTIONS")]
+
+
+def test_mediators_named_together_are_not_the_two_sides(extractor: RulesExtractor) -> None:
+    text = (
+        "Pakistan and the Taliban met in Doha, with Qatar and Turkey mediating. "
+        "Qatar and Turkey said the talks were long. Qatar and Turkey flew home. "
+        "The two sides agreed to a ceasefire."
+    )
+    claim = only(run(extractor, text), "CF.GENERAL")
+    assert set(claim.actors) == {"PAK", "TALIBAN"}
+
+
+def test_what_an_agreement_does_not_cover_is_absent(extractor: RulesExtractor) -> None:
+    text = "The United States put forward a plan. The plan does not cover prisoner exchanges."
+    assert ("USA", "absent", "HUM.DETAINEES") in tuples(run(extractor, text))
+
+
+def test_an_absence_without_an_issue_refers_back_only_when_it_says_so(
+    extractor: RulesExtractor,
+) -> None:
+    text = (
+        "The United States presented a plan. Russia demanded sanctions relief. "
+        "The plan did not mention a timetable."
+    )
+    assert not [c for c in run(extractor, text) if c.stance.value == "absent"]
+
+
+def test_talks_ending_without_a_deal_is_no_agreement(extractor: RulesExtractor) -> None:
+    text = "Pakistan and the Taliban met again. The third round ended without a deal."
+    assert ("PAK", "no_agreement", "GEN.DEAL") in tuples(run(extractor, text))
+
+
+def test_recognising_a_state_is_recognition_but_not_recognising_documents(
+    extractor: RulesExtractor,
+) -> None:
+    claims = run(extractor, "Serbia rejected a demand to recognise Kosovo.")
+    assert ("SRB", "reject", "TER.RECOGNITION") in tuples(claims)
+    text = "Serbia and Kosovo agreed to recognise each other's licence plates."
+    assert not [c for c in run(extractor, text) if c.issue == "TER.RECOGNITION"]
+
+
+def test_the_two_most_named_actors_are_the_sides(extractor: RulesExtractor) -> None:
+    text = (
+        "Israel and the US discussed the plan. Israel accused Hamas of delays. "
+        "Hamas blamed Israel. Israel struck Gaza and Hamas fired rockets at Israel. "
+        "Both sides were unable to agree on a second phase of the truce."
+    )
+    claim = only(run(extractor, text), "CF.GENERAL")
+    assert set(claim.actors) == {"ISR", "HAMAS"} and claim.stance.value == "no_agreement"

@@ -312,8 +312,7 @@ def parse_claims_jsonl(
             yield DocumentClaims.model_validate_json(line, context=context)
         except ValidationError as exc:
             problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'line'}: {e['msg']}"
-                for e in exc.errors()
+                f"{'.'.join(str(p) for p in e['loc']) or 'line'}: {e['msg']}" for e in exc.errors()
             )
             raise InputError(f"{origin}:{number}: {problems}") from None
 

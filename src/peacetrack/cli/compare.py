@@ -47,7 +47,6 @@ def show(rendered: str | Table, output: Path | None) -> None:
         console.print(rendered)
 
 
-
 @app.command()
 def compare(
     db: DbOption = None,

@@ -38,6 +38,8 @@ PROPOSAL_NOUNS = word_set(
     "proposal plan draft document statement memorandum framework declaration text "
     "deal agreement proposals"
 )
+#: Words between a subject and its verb: "the sides had also agreed".
+AUXILIARIES = word_set("had have has also both then later finally now")
 EXPLETIVE_VERBS = word_set("was is has had would appears seems remains")
 #: Phrases that stand for both main parties.
 BOTH_SIDES = (
@@ -56,9 +58,15 @@ BOTH_SIDES = (
     "the two countries",
     "all sides",
     "both governments",
+    "the two governments",
+    "the two delegations",
+    "both delegations",
+    "the two parties",
 )
 #: Phrases that stand for the parties only as the subject of an agreement or a failure.
 TALKS = ("negotiators", "the talks", "talks in", "talks ended", "negotiations")
+#: Word stems that name a go-between's role.
+MEDIATING = ("mediat", "broker", "facilitat")
 #: Group members that the guideline names apart from their group ("EUROPE" is a group).
 NON_PARTIES = word_set("EUROPE MEDIATORS UN EU NATO AU")
 
@@ -76,6 +84,10 @@ def is_modifier(doc: Doc, mention: Mention, stance_starts: set[int]) -> bool:
         doc[head].lower_ in NOUN_MODIFIERS or doc[head].like_num or doc[head].text == "-"
     ):
         head += 1  # "Kyiv's 10-point plan": modifiers before the head noun
+    ahead = [t for t in doc[head : head + 3] if t.is_alpha and t.is_lower]
+    agency = next((t.i for t in ahead if t.lower_ in AGENCY), None)
+    if agency is not None and all(t.is_lower for t in doc[head:agency]):
+        return False  # "Yemen's internationally recognised government": modifiers first
     while head < len(doc) and doc[head].is_alpha and doc[head].text[0].isupper():
         head += 1  # "Russia's Foreign Minister Sergei Lavrov": titles before the name
         titled = True
@@ -111,7 +123,16 @@ def holders(
         and m.last <= last
         and not is_modifier(doc, m, stance_starts)
         and not is_place_or_object(doc, m)
+        and not _owns_actor(doc, mentions, m)
     ]
+
+
+def _owns_actor(doc: Doc, mentions: Sequence[Mention], m: Mention) -> bool:
+    """True for "Yemen's Houthi movement", "Sudan's RSF": a possessive naming where another
+    actor comes from, not a second holder."""
+    if m.last >= len(doc) or doc[m.last].text not in POSSESSIVE:
+        return False
+    return any(o.first == m.last + 1 and o.key != m.key for o in mentions)
 
 
 def unique_ids(mentions: Sequence[Mention]) -> tuple[str, ...]:
@@ -121,7 +142,8 @@ def unique_ids(mentions: Sequence[Mention]) -> tuple[str, ...]:
 def main_pair(lower: Sequence[str], mentions: Sequence[Mention]) -> tuple[str, ...]:
     """What "the two sides" refers to: the pair a document names together most often
     ("Russia-Ukraine", "Israel and Hamas"), else the two actors it names most."""
-    parties = [m for m in mentions if m.key not in NON_PARTIES]
+    brokers = _mediators(lower, mentions)
+    parties = [m for m in mentions if m.key not in NON_PARTIES and m.key not in brokers]
     together: Counter[tuple[str, str]] = Counter()
     for a, b in pairwise(parties):
         between = set(lower[a.last : b.first])
@@ -129,12 +151,30 @@ def main_pair(lower: Sequence[str], mentions: Sequence[Mention]) -> tuple[str, .
         if a.key != b.key and between and between <= {"-", "\u2013", "and", "the"} and not in_list:
             together[(a.key, b.key) if a.key < b.key else (b.key, a.key)] += 1
     counts = Counter(m.key for m in parties)
-    leading = {ident for ident, _ in counts.most_common(3)}
+    ranked = counts.most_common(3)
+    if len(ranked) == 3 and ranked[1][1] >= 2 * ranked[2][1]:
+        return tuple(sorted(ident for ident, _ in ranked[:2]))  # two actors dominate the report
+    leading = {ident for ident, _ in ranked}
     named = [pair for pair, _ in together.most_common() if set(pair) <= leading]
     if named:
         return named[0]
     pair = [ident for ident, n in counts.most_common(2) if n >= 2]
     return tuple(pair) if len(pair) == 2 else ()
+
+
+def _mediators(lower: Sequence[str], mentions: Sequence[Mention]) -> set[str]:
+    """Actors the document names as go-betweens ("with Qatar and Turkey mediating", "talks
+    brokered by Egypt"): often named together, they are never the two sides."""
+    found: set[str] = set()
+    for m in mentions:
+        before = lower[max(0, m.first - 3) : m.first]
+        after = lower[m.last : m.last + 4]
+        agent = "by" in before[-2:] and any(w.startswith(MEDIATING) for w in before)
+        acting = any(w.startswith(MEDIATING) and w.endswith("ing") for w in after)
+        compound = after[:1] == ["-"] and any(w.startswith(MEDIATING) for w in after[1:2])
+        if agent or acting or compound:
+            found.add(m.key)
+    return found
 
 
 def mentions_both_sides(text: str, talks: bool = False) -> bool:
@@ -143,6 +183,16 @@ def mentions_both_sides(text: str, talks: bool = False) -> bool:
     lowered = text.lower()
     phrases = BOTH_SIDES + TALKS if talks else BOTH_SIDES
     return any(phrase in lowered for phrase in phrases)
+
+
+def sides_after_names(doc: Doc, mentions: Sequence[Mention], first: int, cue: int) -> bool:
+    """True when "the two sides" (or a bare "sides", as headlines write it) stands between
+    the last actor named and a cue: in "Medinsky said the two sides had agreed" the sides,
+    not the speaker, agreed."""
+    names = [m.last for m in mentions if first <= m.first and m.last <= cue]
+    region = doc[names[-1] if names else first : cue]
+    words = [t.lower_ for t in region if t.is_alpha and t.lower_ not in AUXILIARIES]
+    return mentions_both_sides(region.text) or words[-1:] in (["sides"], ["parties"])
 
 
 def personal_pronoun(region: Span) -> bool:
@@ -200,7 +250,10 @@ def possessor(doc: Doc, mentions: Sequence[Mention], cue_first: int) -> Mention 
             continue
         # After a possessive any modifier may follow ("the Trump administration's
         # controversial 28-point plan"); without one only plan modifiers ("the U.S. draft").
-        owned = any(t.text in POSSESSIVE for t in between)
+        # The possessive must be the actor's own: in "Israel agreed to the president's
+        # proposal" it is the president's.
+        marks = [t.i for t in between if t.text in POSSESSIVE]
+        owned = bool(marks) and all(t.lower_ in AGENCY for t in doc[m.last : marks[0]])
         if (cue_first <= m.last + 3 or owned) and all(
             t.text in POSSESSIVE
             or t.lower_ in NOUN_MODIFIERS

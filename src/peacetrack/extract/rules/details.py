@@ -23,6 +23,7 @@ BEFORE_MARKERS = (
     "only after which",
     "after which",
     "before",
+    "until",
     "in order to",
     "as a precondition for",
     "precondition for",
@@ -35,10 +36,13 @@ BEFORE_MARKERS = (
     "then",
 )
 #: Connectives that open a clause naming what must come BEFORE the term.
-AFTER_MARKERS = ("after", "once", "following", "upon", "within 24 hours of")
+AFTER_MARKERS = ("after", "once", "following", "upon")
 BEFORE_WORDS = tuple(tuple(m.split()) for m in BEFORE_MARKERS)
 AFTER_WORDS = tuple(tuple(m.split()) for m in AFTER_MARKERS)
-MARKER_STARTS = frozenset(m[0] for m in BEFORE_WORDS + AFTER_WORDS)
+#: "within 72 hours of", "within a week of": a deadline counted from another term, which
+#: must come first.
+WITHIN = "within"
+MARKER_STARTS = frozenset(m[0] for m in BEFORE_WORDS + AFTER_WORDS) | {WITHIN}
 DEFER = re.compile(r"\b(defer\w*|later|postpone\w*|at a later stage)\b", re.I)
 FIRST = re.compile(r"\bfirst\b", re.I)
 
@@ -58,6 +62,9 @@ class Conditions:
 
 def _marker_at(lower: Sequence[str], i: int, markers: Sequence[tuple[str, ...]]) -> int:
     """Length in tokens of the marker starting at token ``i``, or 0."""
+    if lower[i] == WITHIN and markers is AFTER_WORDS:
+        # "within" + a span of time (up to three words) + "of"
+        return next((j - i + 1 for j in range(i + 2, i + 5) if lower[j : j + 1] == ["of"]), 0)
     for words in markers:
         if tuple(lower[i : i + len(words)]) == words:
             return len(words)

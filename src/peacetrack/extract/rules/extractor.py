@@ -15,8 +15,9 @@ from typing import Any
 from peacetrack.extract.rules import details
 from peacetrack.extract.rules.actors import holders, main_pair
 from peacetrack.extract.rules.attribution import attribution
-from peacetrack.extract.rules.frames import Context, Frame, first_person, frames
-from peacetrack.extract.rules.pipeline import Parsed, Pipeline
+from peacetrack.extract.rules.frames import Frame, first_person, frames
+from peacetrack.extract.rules.holders import Context
+from peacetrack.extract.rules.pipeline import Mention, Parsed, Pipeline
 from peacetrack.extract.rules.proposals import proposal_name
 from peacetrack.extract.rules.segments import Segment
 from peacetrack.extract.rules.stance import CUES
@@ -29,6 +30,11 @@ ANAPHOR = re.compile(
     r"\bthe (?:idea|demand|demands|proposal|terms|conditions)\b|\bthis (?:idea|demand|proposal)\b",
     re.I,
 )
+#: An absence that refers back: "This demand was absent from ...", "there was no such
+#: demand", "It was not mentioned in the declaration".
+ABSENT_ANAPHOR = re.compile(
+    r"^it\b|\b(?:this|that|such) (?:demand|condition|term|point|idea)", re.I
+)
 SIGNED = re.compile(r"\b(?:the undersigned|Signed at|Signed in|Signed on)\b")
 #: Issues too general to stand beside a specific one in the same scope.
 GENERAL = ("GEN.DEAL",)
@@ -38,6 +44,10 @@ WEAK_WORDS = frozenset({"implementation"})
 #: (broad, narrow): in one scope the broad issue is the narrow one named loosely
 #: ("a limited ceasefire ... the ceasefire").
 SUBSUMED = (("CF.GENERAL", "CF.PARTIAL"),)
+#: Prepositions that make talks the setting of a claim: "agreed at the talks".
+SETTING = frozenset({"at", "during", "sidelines"})
+#: Verbs that keep talks a term even after such a preposition: "at least to hold talks".
+TALK_VERBS = frozenset({"hold", "holding", "resume", "continue", "join", "attend", "to"})
 NOUN_CUES = frozenset(k for k, cue in CUES.items() if cue.nominal)
 
 
@@ -118,12 +128,14 @@ class RulesExtractor:
         sequencing: details.Conditions,
     ) -> list[Claim]:
         issues = _issues_in(parsed, frame.scope, sequencing.tokens)
-        if frame.cue.key in NOUN_CUES or frame.stance is Stance.ABSENT:
-            # A noun cue or an absence names a whole deal only as a reference, not a term.
+        if frame.cue.key in NOUN_CUES or frame.stance is Stance.ABSENT or CUES[frame.cue.key].deal:
+            # A noun cue, an absence or a deal's term ("the deal is to be carried out in
+            # phases") names a whole deal only as a reference, not a term.
             issues = [i for i in issues if i not in GENERAL]
+        text = parsed.text[seg.start : seg.end]
         if all(i in GENERAL for i in issues) and (
-            (frame.stance is Stance.ABSENT and not issues)
-            or (frame.stance in RESPONSES and ANAPHOR.search(parsed.text[seg.start : seg.end]))
+            (frame.stance is Stance.ABSENT and not issues and ABSENT_ANAPHOR.search(text))
+            or (frame.stance in RESPONSES and ANAPHOR.search(text))
         ):
             issues = list(previous) or issues  # "this demand was absent", "rejected such terms"
         implied = CUES[frame.cue.key].implies
@@ -180,7 +192,11 @@ def _obligor(parsed: Parsed, frame: Frame) -> tuple[str, ...]:
 
 def _issues_in(parsed: Parsed, scope: tuple[int, int], skip: frozenset[int]) -> list[str]:
     """Issues named in a scope, the general ones only when nothing specific is named."""
-    inside = [m for m in parsed.issues if scope[0] <= m.first < scope[1] and m.first not in skip]
+    inside = [
+        m
+        for m in parsed.issues
+        if scope[0] <= m.first < scope[1] and m.first not in skip and not _setting(parsed, m)
+    ]
     strong = [m for m in inside if parsed.lower[m.first] not in WEAK_WORDS]
     found = [m.key for m in (strong or inside)]
     specific = [i for i in found if i not in GENERAL]
@@ -188,6 +204,15 @@ def _issues_in(parsed: Parsed, scope: tuple[int, int], skip: frozenset[int]) -> 
         if narrow in specific:
             specific = [i for i in specific if i != broad]
     return list(dict.fromkeys(specific or found))
+
+
+def _setting(parsed: Parsed, mention: Mention) -> bool:
+    """True for talks named as where or when something happened, not as a term: "agreed at
+    their talks in Istanbul", "at Malaysia-brokered talks", "at the next round"."""
+    if mention.key != "PROC.TALKS":
+        return False
+    before = parsed.lower[max(0, mention.first - 3) : mention.first]
+    return any(w in SETTING for w in before) and not set(before) & TALK_VERBS
 
 
 def _recognitions(doc: Any, parsed: Parsed, codes: Any, frame: Frame) -> list[dict[str, Any]]:

@@ -19,14 +19,27 @@ from spacy.tokens import Doc
 
 from peacetrack.extract.rules import actors as act
 from peacetrack.extract.rules import deals
-from peacetrack.extract.rules.pipeline import AGENCY, Mention, Parsed, word_set
+from peacetrack.extract.rules.holders import (
+    HEDGE_ADVERBS,
+    SPEECH_VERBS,
+    Context,
+    fallback_holders,
+    named_holders,
+)
+from peacetrack.extract.rules.pipeline import Mention, Parsed, word_set
 from peacetrack.extract.rules.segments import Segment
 from peacetrack.extract.rules.stance import CUES, Cue, Position, flip_negated, hedged, negated
 from peacetrack.model import Stance
 
 #: Words that open a sequencing or purpose clause: a cue right after them is a condition.
 SUBORDINATE = word_set("before until unless once so if whether")
-SPEECH_VERBS = word_set("said says told added stated reported according insisted")
+#: Nouns of aim: a cue after them is what someone hopes for ("with the aim of agreeing a
+#: date", "in a bid to reach a deal"), not a position taken.
+PURPOSE = word_set("aim aimed aims bid hope hopes hoped hoping goal effort efforts attempt")
+#: Verb cues that are also nouns: after a determiner they name a thing ("thanked them for
+#: their support"), not a stance.
+NOUN_LIKE = word_set("support welcome pledge offer")
+DETERMINERS = word_set("the a an their its his her our your for")
 #: Participles reporters also use as adjectives ("the proposed truce", "agreed terms").
 ADJECTIVAL = frozenset({"proposed", "agreed", "suggested", "signed"})
 #: Words that follow a verb but never an adjective: after them a participle is a verb.
@@ -40,19 +53,13 @@ WRITTEN_NOUNS = DOCUMENT_NOUNS | word_set("memorandum draft plan proposal")
 WRITTEN_STANCES = frozenset({Stance.DEMAND, Stance.PROPOSE, Stance.REJECT})
 #: Words that make the next few words a hypothesis: "only if the leader were willing to".
 CONDITIONAL = frozenset({"if", "unless", "whether"})
-#: Words that end one clause and open another with its own subject.
-CLAUSE_BREAKS = word_set("but ; whereas while")
-#: Pronouns that take up the subject of the clause before ("..., but it rejected ...").
-TAKE_UP = word_set("it he she they its")
-#: Adverbs that may stand between a conjunction and its verb ("but also rejected").
-HEDGE_ADVERBS = word_set("also still then later now firmly flatly categorically swiftly")
 #: Words that tie a cue to the next one as its complement ("ready to accept").
 LINKS = word_set("to that on for the a an")
 #: Words that end a noun cue's reach: past them the noun is a subject, not a proposal.
 NOUN_STOPS = word_set("was were is are had has have will would after when while ; but said says")
 #: Words that open a new clause of reported speech: a verb cue's term ends there.
 CLAUSE_STOPS = word_set(
-    "saying adding said says arguing noting while but although though however whereas"
+    "saying adding said says arguing noting while but although though however whereas rather"
 )
 #: Acceptance cues that stay acceptance with several holders (they do not make a deal).
 WELCOME = ("welcome", "support", "backed", "backs", "endorse", "approve", "embraced")
@@ -63,19 +70,10 @@ YIELDING = frozenset({Stance.ACCEPT, Stance.REJECT, Stance.AGREE})
 RELATIVE_HEADS = word_set(
     "which that terms demands conditions condition proposal proposals idea plan demand"
 )
-JOINERS = word_set("and , the as well both")
-#: Words that may stand inside one conjunct of a joint subject: "Sudan's army and the
-#: paramilitary RSF", "Armenia's prime minister Nikol Pashinyan and Azerbaijan's president".
-CONJUNCT_WORDS = word_set(
-    "paramilitary rebel rebels armed militant group movement minister premier chancellor "
-    "commander chief king emir sheikh general acting"
-)
 REQUEST_VERBS = word_set(
     "ask asked asking urge urged urging pressure press pressed pressing called "
-    "calls forced force persuade convince pushed pushing push"
+    "calls forced force persuade convince pushed pushing push deadline ultimatum"
 )
-FIRST_PERSON = frozenset({"we", "our", "us"})
-QUOTE_CLOSERS = frozenset({'"', "\u201d"})
 #: Agreement cues whose holders helped others agree: they are not the deal's parties.
 BROKERING = frozenset({"brokered"})
 
@@ -88,28 +86,6 @@ class Frame:
     #: Token range that holds the term(s).
     scope: tuple[int, int]
     obligor: tuple[str, ...] = ()
-
-
-@dataclass
-class Context:
-    """What the reader remembers across segments of one document."""
-
-    pair: tuple[str, ...] = ()
-    we: tuple[str, ...] = ()
-    #: The document is a signed text ("the undersigned", "Signed at"): its commitments
-    #: are agreements of all signatories, not offers.
-    signed: bool = False
-    #: The subject of the last segment that named an actor: what "he" or "they" refer to.
-    last_actors: tuple[str, ...] = ()
-    #: Authors of the last proposal read: what "the document" or "the draft" refers to.
-    proposers: tuple[str, ...] = ()
-    #: Parties of the last agreement read: who agreed the terms "the deal" goes on to list.
-    agreed: tuple[str, ...] = ()
-
-    def remember(self, parsed: Parsed, seg: Segment) -> None:
-        named = [m for m in parsed.actors if seg.first <= m.first < seg.last]
-        if named:
-            self.last_actors = (named[0].key,)
 
 
 def _live_cues(doc: Doc, parsed: Parsed, seg: Segment) -> list[tuple[Mention, Cue]]:
@@ -133,6 +109,8 @@ def _live_cues(doc: Doc, parsed: Parsed, seg: Segment) -> list[tuple[Mention, Cu
             or any(w in CONDITIONAL for w in window[-6:])
             or _requested(lower, seg.first, m.first)
             or (m.key == "support" and before[-1:] == ["to"])  # "worked to support": help
+            or (m.key in NOUN_LIKE and before[-1:] and before[-1] in DETERMINERS)
+            or any(w in PURPOSE for w in before[-3:])
             or (m.key == "offered" and lower[m.last : m.last + 1] == ["comment"])
             or _participle(lower, m)  # "the proposed land concessions": no one proposes here
         ):
@@ -215,86 +193,6 @@ def _coordinated(doc: Doc, m: Mention, cue: Cue, nxt: Mention) -> bool:
 def _chained(doc: Doc, m: Mention, nxt: Mention) -> bool:
     between = [t.lower_ for t in doc[m.last : nxt.first]]
     return len(between) <= 2 and all(w in LINKS for w in between)
-
-
-def _holders_for(
-    doc: Doc, parsed: Parsed, seg: Segment, m: Mention, cue: Cue, starts: set[int]
-) -> tuple[str, ...]:
-    """Who holds the stance of cue ``m``: passive agent, possessor, owner or subject."""
-    if cue.nominal:
-        owner = act.possessor(doc, parsed.actors, m.first)
-        return (owner.key,) if owner else ()
-    if cue.stance is Stance.ABSENT:
-        owner = act.proposal_owner(doc, parsed.actors, seg.first, seg.last)
-        return (owner.key,) if owner else ()
-    agents = act.after_by(doc, parsed.actors, m.last)
-    if agents:
-        return agents
-    asides = _asides(parsed.lower, seg.first, m.first)
-    subjects = [
-        a
-        for a in act.holders(doc, parsed.actors, starts, seg.first, m.first)
-        if not any(lo <= a.first < hi for lo, hi in asides)
-    ]
-    subjects = _in_last_clause(parsed.lower, subjects, seg.first, m.first)
-    if not subjects:
-        return ()
-    cue_ends = {n.last - 1 for n in parsed.stances if seg.first <= n.first < m.first}
-    joint = _joint(doc, subjects)
-    if joint:
-        return joint
-    # The object of an earlier cue ("demanded Ukraine pull out and said ...") is not a
-    # subject; the nearest other name is.
-    free = [s for s in subjects if s.first - 1 not in cue_ends] or subjects
-    return (free[-1].key,)
-
-
-def _in_last_clause(
-    lower: Sequence[str], subjects: list[Mention], first: int, cue: int
-) -> list[Mention]:
-    """Subjects of the clause the cue is in: after ", but the army rejected ..." the names
-    before "but" are another clause's, unless a pronoun takes them up ("but it rejected")."""
-    bounds = [i for i in range(first, cue) if lower[i] in CLAUSE_BREAKS]
-    if not bounds:
-        return subjects
-    after = [a for a in subjects if a.first > bounds[-1]]
-    between = [w for w in lower[bounds[-1] + 1 : cue] if w.strip() and w not in HEDGE_ADVERBS]
-    # "open to talks but rules out ...": no new subject, the verbs share the old one.
-    return after or (subjects if not between or between[0] in TAKE_UP else [])
-
-
-def _asides(lower: Sequence[str], first: int, last: int) -> list[tuple[int, int]]:
-    """Token ranges of non-restrictive relative clauses (", which wants to join NATO,"):
-    names inside them are not the subject of the main verb."""
-    ranges: list[tuple[int, int]] = []
-    for i in range(first + 1, last):
-        if lower[i] in {"which", "who"} and lower[i - 1] == ",":
-            end = next((j for j in range(i + 1, last) if lower[j] == ","), None)
-            if end is not None:  # closed before the cue: the cue is in the main clause
-                ranges.append((i, end))
-    return ranges
-
-
-def _joint(doc: Doc, subjects: Sequence[Mention]) -> tuple[str, ...]:
-    """Actors joined by "and" or commas in one subject: "Kyiv and European allies"."""
-    if len(subjects) < 2:
-        return ()
-    group = [subjects[-1]]
-    joined_by_and = False
-    for m in reversed(subjects[:-1]):
-        between = [t.lower_ for t in doc[m.last : group[0].first]]
-        if not between or not all(_joins(w) for w in between):
-            break
-        joined_by_and = joined_by_and or "and" in between
-        group.insert(0, m)
-    ids = act.unique_ids(group)
-    # "NATO, Kyiv signed ..." is two clauses, not a list: a list ends in "and".
-    return ids if len(ids) > 1 and joined_by_and else ()
-
-
-def _joins(word: str) -> bool:
-    """True for a word that may stand between two conjuncts of one subject."""
-    return word in JOINERS or word in act.POSSESSIVE or word in CONJUNCT_WORDS or word in AGENCY
 
 
 def _attribution_tail(parsed: Parsed, seg: Segment) -> int:
@@ -392,7 +290,15 @@ def _resolve(
     fallbacks (we, the two sides, a pronoun's antecedent)."""
     if cue.deal:
         return deals.parties(ctx.agreed, ctx.pair, parsed.lower[m.first : m.last]), cue.stance
-    ids = _holders_for(parsed.doc, parsed, seg, m, cue, starts)
+    ids = named_holders(parsed.doc, parsed, seg, m, cue, starts)
+    agreeing = cue.stance in (Stance.AGREE, Stance.NO_AGREEMENT)
+    if (
+        ids
+        and ctx.pair
+        and agreeing
+        and act.sides_after_names(parsed.doc, parsed.actors, seg.first, m.first)
+    ):
+        return ctx.pair, cue.stance  # "X said the two sides had agreed"
     if ids:
         return ids, cue.stance
     if _deal_subject(parsed, seg, m, cue, ctx):
@@ -400,7 +306,7 @@ def _resolve(
     if _written_subject(parsed, seg, m, cue, ctx):
         # "The document calls for", "it rules out": a text's demands are proposals.
         return ctx.proposers, Stance.PROPOSE if cue.stance is Stance.DEMAND else cue.stance
-    return _fallback(parsed.doc, parsed, seg, m, cue, ctx), cue.stance
+    return fallback_holders(parsed.doc, parsed, seg, m, cue, ctx), cue.stance
 
 
 def _remember_author(parsed: Parsed, seg: Segment, m: Mention, ctx: Context) -> None:
@@ -458,48 +364,6 @@ def _object_relative(parsed: Parsed, left: int, cue_first: int) -> int | None:
             if head in RELATIVE_HEADS and lower[m.first - 2] not in act.PREPOSITIONS:
                 return m.first - 1 if head in {"which", "that"} else m.first
     return None
-
-
-def _fallback(
-    doc: Doc, parsed: Parsed, seg: Segment, m: Mention, cue: Cue, ctx: Context
-) -> tuple[str, ...]:
-    """Holders not named before the cue: "we", the two sides, or a pronoun's antecedent."""
-    if cue.nominal:
-        return ()
-    region = doc[seg.first : m.first]
-    if any(t.lower_ in FIRST_PERSON for t in region):
-        return ctx.we or _quoted_speaker(doc, parsed, seg, m)
-    if ctx.pair and act.mentions_both_sides(region.text):
-        return ctx.pair
-    if ctx.pair and cue.stance in (Stance.AGREE, Stance.NO_AGREEMENT):
-        return ctx.pair
-    if cue.stance is Stance.ABSENT:
-        # "The document did not mention ...": the last proposal's authors; an absence
-        # with no proposal named ("he did not specify when") says nothing.
-        return ctx.proposers if act.PROPOSAL_NOUNS & {t.lower_ for t in region} else ()
-    words = {t.lower_ for t in region}
-    if cue.stance is Stance.PROPOSE and {"it", "its"} & words:
-        return ctx.proposers  # "Here's what it would include:": the proposal just named
-    if act.opens_with_pronoun(doc, seg.first, m.first) or act.personal_pronoun(region):
-        # "In Putin's speech, he set out ...": a name earlier in the sentence comes first.
-        named = [a for a in parsed.actors if seg.first <= a.first < m.first]
-        return (named[-1].key,) if named else ctx.last_actors
-    return ()
-
-
-def _quoted_speaker(doc: Doc, parsed: Parsed, seg: Segment, m: Mention) -> tuple[str, ...]:
-    """The speaker named after a quote that holds the cue: '"We will not give up our
-    weapons," a senior Hamas official said' is Hamas speaking."""
-    closing = next(
-        (t.i for t in doc[m.last : seg.last] if t.text in QUOTE_CLOSERS and t.i > m.last), None
-    )
-    if closing is None:
-        return ()
-    tail = [w for w in parsed.lower[closing : seg.last] if w.strip()]
-    if not SPEECH_VERBS & set(tail):
-        return ()
-    speakers = act.holders(doc, parsed.actors, set(), closing, seg.last)
-    return (speakers[0].key,) if speakers else ()
 
 
 def _finish(doc: Doc, parsed: Parsed, frame: Frame, cues: Sequence[tuple[Mention, Cue]]) -> Frame:

@@ -93,6 +93,26 @@ def _dateline(doc: Doc, text: str, mention: Mention) -> bool:
     )
 
 
+#: Verbs of recognition: with a state or territory as object they name TER.RECOGNITION.
+RECOGNISE = word_set("recognise recognize recognises recognizes recognising recognizing")
+
+
+def _with_recognition(doc: Doc, issues: list[Mention], named: list[Mention]) -> list[Mention]:
+    """Add "recognise Kosovo", "recognize Crimea as Russian": a recognition verb whose object
+    is a state or a territory. Other objects ("recognise each other's documents", "recognize
+    the committee") are not about sovereignty."""
+    starts = {m.first for m in named}
+    taken = {i for m in issues for i in range(m.first, m.last)}
+    extra = [
+        Mention(t.i, t.i + 1, "TER.RECOGNITION")
+        for t in doc
+        if t.lower_ in RECOGNISE
+        and t.i not in taken
+        and (t.i + 1 in starts or (t.i + 2 in starts and doc[t.i + 1].lower_ == "the"))
+    ]
+    return sorted(issues + extra, key=lambda m: m.first) if extra else issues
+
+
 class Pipeline:
     """Tokenizer, sentencizer and phrase matchers for one codebook."""
 
@@ -160,14 +180,16 @@ class Pipeline:
             for m in self._spans(doc, self.actor_exact, self.actor_lower, self.adjectives)
             if not _dateline(doc, text, m)
         ]
+        places = self._spans(doc, self.places)
+        issues = self._spans(doc, self.issues)
         return Parsed(
             doc=doc,
             text=text,
             lower=_lower_tokens(doc, text),
             segments=segment(doc, text),
             actors=self._with_nominal_adjectives(doc, actors, stances),
-            places=self._spans(doc, self.places),
-            issues=self._spans(doc, self.issues),
+            places=places,
+            issues=_with_recognition(doc, issues, actors + places),
             stances=stances,
             stance_starts=[m.first for m in stances],
         )

@@ -94,8 +94,8 @@ CUES: dict[str, Cue] = {
         would agree to; is ready; are ready; undertakes to; will continue;
         expressed readiness; readiness to; would work to; will work; reaffirmed; promised;
         ready for; open to discussing; will resume; will lift; will provide; will ensure;
-        will always ensure; remains committed to; remain committed to; would contribute;
-        will contribute; main contributor""",
+        remains committed to; remain committed to; would contribute;
+        will contribute""",
     ),
     **_forms(
         A,
@@ -108,7 +108,7 @@ CUES: dict[str, Cue] = {
         """reject; rejects; rejected; rejecting; ruled out; rules out; ruling out; refused;
         refuses; refusing; dismissed; dismisses; opposes; opposed; will never accept;
         would never accept; never accept; not accept; will not accept; pulled out of;
-        tantamount to surrender; would not give up; will not give up; not tolerate;
+        would not give up; will not give up; not tolerate;
         would not tolerate; will not tolerate; resisted; backed out""",
     ),
     **_forms(
@@ -120,13 +120,14 @@ CUES: dict[str, Cue] = {
     **_forms(
         G,
         """agreed; agree; agreeing; signed; reached a deal; reached an agreement;
-        agreement for; agreement on; agreed on; deal provides; under the deal; struck a deal;
+        agreement for; agreement on; agreed on; deal provides; struck a deal;
         brokered; agreed to exchange; jointly agreed; have agreed; initialled; initialed""",
     ),
     **_forms(
         G,
-        """under the arrangement; under the agreement; under the accord; under its terms;
-        under the terms; under the first phase; under the truce; under the ceasefire;
+        """under the deal; under the arrangement; under the agreement; under the accord;
+        under its terms; under the terms; under the first phase; under the truce;
+        under the ceasefire;
         are to be; is to be; are to; are due to; is due to""",
         deal=True,
     ),
@@ -154,13 +155,25 @@ CUES: dict[str, Cue] = {
         position=BEFORE,
     ),
     **_forms(N, "still unresolved; remained unresolved; left unresolved; remained disputed"),
-    **_forms(N, "no deal", implies="GEN.DEAL"),
+    **_forms(
+        N,
+        "no deal; without a deal; without an agreement; without agreement",
+        implies="GEN.DEAL",
+    ),
+    **_forms(
+        N,
+        "had not been reached; has not been reached; was not reached; were not reached",
+        position=BEFORE,
+        implies="GEN.DEAL",
+    ),
     **_forms(N, "no deal was reached", position=BEFORE, implies="GEN.DEAL"),
     **_forms(
         X,
         """no such demand; was absent from; were absent from; absent from; did not include;
         does not include; not included in; no mention of; did not mention; does not mention;
-        did not specify; does not specify; makes no mention of; made no mention of; silent on""",
+        did not specify; does not specify; makes no mention of; made no mention of; silent on;
+        does not cover; did not cover; not covered by; does not provide; did not provide;
+        does not require; did not require""",
     ),
     **_forms(
         C,
