@@ -2,52 +2,77 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from peacetrack.store import Store
 from peacetrack.store.engine import MIGRATIONS, alembic_config
 from peacetrack.store.schema import Base
+from peacetrack.store.search import is_search_object
+
+
+def _modelled(_object: object, name: str | None, *_: object) -> bool:
+    """What the models describe: the full-text search objects are migration-only."""
+    return not is_search_object(name)
 
 
 def test_migrations_match_models(fresh_db: Store) -> None:
     engine = create_engine(fresh_db.url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": _modelled}
+        context = MigrationContext.configure(connection, opts=opts)
         assert compare_metadata(context, Base.metadata) == []
         head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
         assert context.get_current_revision() == head
     engine.dispose()
 
 
-def test_downgrade_then_upgrade(tmp_path: Path) -> None:
-    Store.open(tmp_path / "db.sqlite").close()
-    engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+def test_downgrade_then_upgrade(new_database: Callable[[], str]) -> None:
+    url = new_database()
+    Store.open(url).close()
+    engine = create_engine(url)
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), "base")
         assert inspect(connection).get_table_names() == ["alembic_version"]
     engine.dispose()
-    with Store.open(tmp_path / "db.sqlite") as store:
+    with Store.open(url) as store:
         assert store.count_documents() == 0
 
 
+def test_concurrent_first_opens_migrate_once(new_database: Callable[[], str]) -> None:
+    """Processes started together on a new database must not both create the tables."""
+    url = new_database()
+    with ThreadPoolExecutor(4) as pool:
+        stores = list(pool.map(lambda _: Store.open(url), range(4)))
+    for store in stores:
+        store.close()
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    engine.dispose()
+    assert versions == [(ScriptDirectory(str(MIGRATIONS)).get_current_head(),)]
+
+
 def _described(url: str) -> dict[str, object]:
-    """Everything the inspector reports per table, including what autogenerate skips."""
+    """Everything the inspector reports per modelled table, including what autogenerate skips."""
     engine = create_engine(url)
     found: dict[str, object] = {}
     with engine.connect() as connection:
         inspector = inspect(connection)
-        for table in sorted(set(inspector.get_table_names()) - {"alembic_version"}):
+        tables = set(inspector.get_table_names()) - {"alembic_version"}
+        for table in sorted(t for t in tables if not is_search_object(t)):
+            indexes = [i for i in inspector.get_indexes(table) if not is_search_object(i["name"])]
             found[table] = (
                 [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)],
                 inspector.get_pk_constraint(table),
                 inspector.get_foreign_keys(table),
-                sorted(inspector.get_indexes(table), key=lambda i: str(i["name"])),
+                sorted(indexes, key=lambda i: str(i["name"])),
                 inspector.get_unique_constraints(table),
                 inspector.get_check_constraints(table),
             )
@@ -55,11 +80,10 @@ def _described(url: str) -> dict[str, object]:
     return found
 
 
-def test_migrated_schema_equals_create_all(tmp_path: Path) -> None:
-    Store.open(tmp_path / "migrated.db").close()
-    engine = create_engine(f"sqlite:///{tmp_path / 'created.db'}")
+def test_migrated_schema_equals_create_all(new_database: Callable[[], str]) -> None:
+    migrated, created = new_database(), new_database()
+    Store.open(migrated).close()
+    engine = create_engine(created)
     Base.metadata.create_all(engine)
     engine.dispose()
-    assert _described(f"sqlite:///{tmp_path / 'migrated.db'}") == _described(
-        f"sqlite:///{tmp_path / 'created.db'}"
-    )
+    assert _described(migrated) == _described(created)

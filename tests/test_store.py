@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from peacetrack.errors import StoreError
+from peacetrack.errors import InputError, StoreError
 from peacetrack.model import Claim, Document
 from peacetrack.store import AddResult, Store, open_store
 from peacetrack.store import store as store_module
@@ -112,6 +112,29 @@ def test_document_round_trips_every_field(fresh_db: Store) -> None:
     stored = fresh_db.get_document(result.document_id)
     assert stored == doc.model_copy(update={"id": result.document_id})
     assert fresh_db.get_document("kyiv-talks_2025-05-10.txt") == stored
+    assert fresh_db.count_documents() == 1
+
+
+def test_datetimes_come_back_in_utc(fresh_db: Store, sample_document: Factory) -> None:
+    # The test cluster's time zone is not UTC: a naive value must still mean UTC.
+    naive = datetime(2025, 5, 11, 8, 30)
+    kathmandu = datetime(2025, 5, 11, 14, 15, tzinfo=timezone(timedelta(hours=5, minutes=45)))
+    for given in (naive, kathmandu):
+        added = fresh_db.add_document(sample_document(ingested_at=given))
+        stored = fresh_db.get_document(added.document_id).ingested_at
+        assert stored == datetime(2025, 5, 11, 8, 30, tzinfo=UTC)
+        assert stored is not None and stored.utcoffset() == timedelta(0)
+
+
+def test_metadata_is_stored_alike_on_every_backend(
+    fresh_db: Store, sample_document: Factory
+) -> None:
+    doc = sample_document(name="n" * 600, outlet="Wire\x00 " + "o" * 300, title="T\x00itle")
+    stored = fresh_db.get_document(fresh_db.add_document(doc).document_id)
+    assert (len(stored.name), len(stored.outlet or ""), stored.title) == (512, 255, "Title")
+    assert stored.outlet and stored.outlet.startswith("Wire o")
+    with pytest.raises(InputError, match=r"'bin\.txt' contains NUL"):
+        fresh_db.add_document(sample_document(name="bin.txt", text="ab\x00cd"))
     assert fresh_db.count_documents() == 1
 
 
@@ -291,10 +314,12 @@ def test_concurrent_insert_of_same_text_is_a_duplicate(
     assert fresh_db.count_documents() == 1
 
 
-def test_two_writers_queue_instead_of_failing(tmp_path: Path, sample_document: Factory) -> None:
-    path = tmp_path / "shared.db"
+def test_two_writers_queue_instead_of_failing(
+    new_database: Callable[[], str], sample_document: Factory
+) -> None:
+    url = new_database()
     docs = [sample_document() for _ in range(30)]
-    stores = [Store.open(path), Store.open(path)]
+    stores = [Store.open(url), Store.open(url)]
 
     def write(store: Store, batch: list[Document]) -> None:
         for doc in batch:

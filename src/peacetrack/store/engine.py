@@ -6,13 +6,15 @@ Everything backend-specific lives here; the rest of the store writes portable SQ
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command
 from alembic.config import Config
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
@@ -25,6 +27,10 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 #: BEGIN for them, so two writers queue on busy_timeout instead of failing mid-transaction.
 WRITE_OPTION = "peacetrack_write"
 BUSY_TIMEOUT_MS = 30_000
+#: PostgreSQL advisory locks are keyed by two integers: ours ("PTRK") and what is serialised.
+LOCK_SPACE = 0x5054524B
+Serialised = Literal["migrations", "documents"]
+_LOCK_IDS: dict[Serialised, int] = {"migrations": 1, "documents": 2}
 
 
 def resolve_url(target: str | Path | None) -> URL:
@@ -72,6 +78,21 @@ def _missing_driver(url: URL) -> StoreError:
     return StoreError(f"no database driver for {url.drivername!r}: {how}")
 
 
+def _enable_wal(cursor: sqlite3.Cursor) -> None:
+    """WAL mode, kept by the file once set. Setting it on a new file needs a lock that SQLite
+    reports as busy at once, without waiting busy_timeout, while another process opens the
+    same new file: so we wait here instead."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _sqlite_setup(engine: Engine) -> None:
     """Per-connection SQLite settings, and BEGIN issued by SQLAlchemy rather than sqlite3."""
 
@@ -80,17 +101,32 @@ def _sqlite_setup(engine: Engine) -> None:
         # sqlite3's legacy mode would start transactions itself (and not before SELECT).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        _enable_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         # With WAL a power cut may lose the last commits but never corrupts; commits get cheap.
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         writes = connection.get_execution_options().get(WRITE_OPTION)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def serialise(connection: Connection, what: Serialised) -> None:
+    """Make concurrent writers of ``what`` take turns until this transaction ends.
+
+    SQLite already runs one writing transaction at a time (BEGIN IMMEDIATE); PostgreSQL runs
+    them side by side, so two first opens would both create the tables and two ingests would
+    each miss the other's uncommitted near duplicate. A transaction-level advisory lock
+    queues them there, and is released by the commit or rollback.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :id)"),
+            {"space": LOCK_SPACE, "id": _LOCK_IDS[what]},
+        )
 
 
 def make_engine(url: URL) -> Engine:
@@ -118,6 +154,7 @@ def upgrade_to_head(engine: Engine) -> None:
     shown = engine.url.render_as_string(hide_password=True)
     try:
         with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
+            serialise(connection, "migrations")
             command.upgrade(alembic_config(connection), "head")
     except CommandError as exc:
         raise StoreError(

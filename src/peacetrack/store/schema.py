@@ -53,17 +53,18 @@ def utcnow() -> datetime:
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware datetimes in UTC on every backend.
 
-    SQLite keeps no offset, so values are stored as UTC and read back with UTC attached;
-    a naive value given to the store is taken to be UTC already.
+    SQLite keeps no offset, so values are stored as UTC and read back with UTC attached.
+    A naive value given to the store is taken to be UTC already, and is sent as such:
+    PostgreSQL would otherwise read it in the session's time zone, whatever that is.
     """
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None or value.tzinfo is None:
-            return value
-        return value.astimezone(UTC)
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -216,3 +217,20 @@ class ExtractionRow(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
     n_claims: Mapped[int] = mapped_column(Integer, default=0)
     finished_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ClaimReviewRow(Base):
+    """One reviewer action on a claim (accept, edit, reject, add): who, when, before, after.
+
+    Never updated or deleted by the application: it is the claim's audit trail.
+    """
+
+    __tablename__ = "claim_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    reviewer: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    before: Mapped[dict[str, Any] | None] = mapped_column()
+    after: Mapped[dict[str, Any] | None] = mapped_column()

@@ -21,7 +21,13 @@ from sqlalchemy.orm import Session, defer, sessionmaker
 
 from peacetrack.errors import InputError, StoreError
 from peacetrack.model import Claim, Document, content_hash, normalise_text
-from peacetrack.store.engine import WRITE_OPTION, make_engine, resolve_url, upgrade_to_head
+from peacetrack.store.engine import (
+    WRITE_OPTION,
+    make_engine,
+    resolve_url,
+    serialise,
+    upgrade_to_head,
+)
 from peacetrack.store.neardup import Signature, index_document, syndicated_body
 from peacetrack.store.queries import (
     actor_rows,
@@ -74,6 +80,19 @@ class StoredClaim:
 def _document(row: DocumentRow) -> Document:
     fields = {name: getattr(row, name) for name in _METADATA}
     return Document(id=row.id, text=row.text, ingested_at=row.ingested_at, **fields)
+
+
+def _storable_metadata(doc: Document) -> dict[str, Any]:
+    """Metadata every backend accepts alike: PostgreSQL refuses NUL characters and values
+    longer than a VARCHAR, which SQLite keeps, so both are trimmed here."""
+    values: dict[str, Any] = {}
+    for name in _METADATA:
+        value = getattr(doc, name)
+        if isinstance(value, str):
+            limit = getattr(DocumentRow.__table__.c[name].type, "length", None)
+            value = value.replace("\x00", "")[:limit]
+        values[name] = value
+    return values
 
 
 def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -141,20 +160,27 @@ class Store:
         """Store a document with its near-duplicate index and links, in one transaction.
 
         The same text (by content hash) is stored once: a second add writes nothing and
-        reports ``duplicate``, also when a concurrent writer stored it first.
+        reports ``duplicate``, also when a concurrent writer stored it first. Concurrent adds
+        take turns, so each one sees every document stored before it as a near duplicate.
         """
         text = normalise_text(doc.text)
         if not text:
             raise InputError(f"document {doc.name!r} has no text: nothing to store")
+        if "\x00" in text:
+            raise InputError(
+                f"document {doc.name!r} contains NUL characters, which PostgreSQL cannot "
+                "store: it is probably binary; remove them or leave the file out"
+            )
         digest = content_hash(text)
         signature = Signature.of_text(syndicated_body(text, doc.title))
         try:
             with self._write() as session:
+                serialise(session.connection(), "documents")
                 existing = self._id_by_hash(session, digest)
                 if existing is not None:
                     return AddResult("duplicate", existing)
                 row = DocumentRow(
-                    **{name: getattr(doc, name) for name in _METADATA},
+                    **_storable_metadata(doc),
                     text=text,
                     content_hash=digest,
                     minhash=signature.to_bytes(),
@@ -321,7 +347,13 @@ class Store:
         changes. Returns the number of claims stored.
         """
         with self._write() as session:
-            text = session.scalar(select(DocumentRow.text).where(DocumentRow.id == document_id))
+            # A row lock (PostgreSQL; SQLite writers take turns anyway): two extractions of one
+            # document queue, so the second replaces the first's claims instead of adding some.
+            text = session.scalar(
+                select(DocumentRow.text)
+                .where(DocumentRow.id == document_id)
+                .with_for_update(key_share=True)
+            )
             if text is None:
                 raise StoreError(
                     f"no document with id {document_id}: list them with `peacetrack documents list`"
@@ -351,15 +383,25 @@ class Store:
 
     @staticmethod
     def _proposal_ids(session: Session, names: set[str]) -> dict[str, int]:
-        """Ids of the proposals with these names, creating the ones not yet known."""
+        """Ids of the proposals with these names, creating the ones not yet known.
+
+        Each creation has its own savepoint: when a concurrent extraction creates the same
+        name first (PostgreSQL), ours fails alone and the committed row is used instead.
+        Names go in sorted order so that two such transactions cannot deadlock.
+        """
         if not names:
             return {}
         query = select(ProposalRow.name, ProposalRow.id).where(ProposalRow.name.in_(names))
         known: dict[str, int] = {name: id_ for name, id_ in session.execute(query)}
-        created = [ProposalRow(name=name) for name in sorted(names - known.keys())]
-        session.add_all(created)
-        session.flush()
-        known.update((row.name, row.id) for row in created)
+        for name in sorted(names - known.keys()):
+            try:
+                with session.begin_nested():
+                    row = ProposalRow(name=name)
+                    session.add(row)
+                known[name] = row.id
+            except IntegrityError:
+                taken = select(ProposalRow.id).where(ProposalRow.name == name)
+                known[name] = session.execute(taken).scalar_one()
         return known
 
     @staticmethod

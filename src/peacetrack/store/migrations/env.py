@@ -10,6 +10,14 @@ from alembic import context
 from sqlalchemy import Connection, create_engine
 
 from peacetrack.store.schema import Base
+from peacetrack.store.search import is_search_object
+
+
+def _include_object(
+    _object: object, name: str | None, _type: str, _reflected: bool, _compare_to: object
+) -> bool:
+    """Autogenerate ignores the full-text search objects: they are not ORM models."""
+    return not is_search_object(name)
 
 
 def _run(connection: Connection) -> None:
@@ -19,6 +27,7 @@ def _run(connection: Connection) -> None:
         target_metadata=Base.metadata,
         render_as_batch=True,
         compare_type=True,
+        include_object=_include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

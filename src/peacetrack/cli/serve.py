@@ -1,0 +1,51 @@
+"""`peacetrack serve`: the web app for browsing, comparing and reviewing claims."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from peacetrack.cli.app import app
+from peacetrack.cli.common import DbOption, console, err_console, handled
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; the default keeps it to this machine.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="PEACETRACK_TOKEN",
+            help="Secret that allows changes (reviews, new reports). Without it: read-only.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Browse, compare and review claims in the browser (JSON API under /api, docs at /docs)."""
+    from peacetrack.compare.extras import require
+
+    with handled():
+        require("fastapi", "web", "peacetrack serve")
+        uvicorn = require("uvicorn", "web", "peacetrack serve")
+        from peacetrack.web import create_app
+
+        web = create_app(db, token)
+    if not token:
+        err_console.print(
+            "read-only: to allow reviews and new reports, set a token with --token TOKEN "
+            "or the PEACETRACK_TOKEN environment variable",
+            highlight=False,
+        )
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err_console.print(
+            f"warning: listening on {host}, reachable from other machines; "
+            "put it behind HTTPS before sending a token over a network",
+            highlight=False,
+        )
+    console.print(f"PeaceTrack on http://{host}:{port}/ (Ctrl-C to stop)", highlight=False)
+    uvicorn.run(web, host=host, port=port, log_level="warning")

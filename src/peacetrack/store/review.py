@@ -1,0 +1,214 @@
+"""Reviewing claims by hand: accept, edit, reject, or add one the extractor missed.
+
+Every action is one transaction that changes the claim and appends to its audit trail
+(who, when, the claim before and after, as JSON). A reviewed claim leaves the
+``extracted`` status, and ``Store.save_extraction`` only ever replaces ``extracted``
+claims, so re-running an extractor never undoes a person's work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import ValidationError
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from peacetrack.errors import InputError, StoreError
+from peacetrack.model import GUIDELINE_FIELDS, Claim
+from peacetrack.store.queries import actor_rows, claim_row
+from peacetrack.store.schema import ClaimActor, ClaimReviewRow, ClaimRow, DocumentRow
+from peacetrack.store.store import Store, StoredClaim
+
+Action = Literal["accept", "edit", "reject", "add"]
+STATUS_AFTER: dict[Action, str] = {
+    "accept": "accepted",
+    "edit": "edited",
+    "reject": "rejected",
+    "add": "added",
+}
+#: Fields a reviewer may change: the guideline's, and where the evidence sits in the text.
+EDITABLE = (*GUIDELINE_FIELDS, "start", "end")
+_COPIED = (
+    "stance",
+    "issue",
+    "territories",
+    "conditions",
+    "recognition",
+    "proposal",
+    "attribution_source",
+    "attribution_anonymous",
+    "evidence",
+    "start",
+    "end",
+)
+DEFAULT_REVIEWER = "anonymous"
+
+
+@dataclass(frozen=True)
+class ReviewEvent:
+    """One entry of a claim's audit trail; ``before`` is None for an added claim."""
+
+    id: int
+    claim_id: int
+    action: str
+    reviewer: str
+    at: datetime
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def snapshot(claim: Claim, status: str) -> dict[str, Any]:
+    """The claim as the audit trail records it: guideline fields, offsets and status."""
+    return {"status": status, **claim.to_guideline(), "start": claim.start, "end": claim.end}
+
+
+def get_claim(store: Store, claim_id: int) -> StoredClaim:
+    """Any claim by id, rejected ones included."""
+    with store._read() as session:
+        document_id = session.scalar(select(ClaimRow.document_id).where(ClaimRow.id == claim_id))
+    if document_id is None:
+        raise StoreError(f"no claim with id {claim_id}: list them with `peacetrack claims`")
+    found = store.claims(document=document_id, include_rejected=True)
+    return next(s for s in found if s.id == claim_id)
+
+
+def accept_claim(store: Store, claim_id: int, reviewer: str = DEFAULT_REVIEWER) -> StoredClaim:
+    return _set_status(store, claim_id, "accept", reviewer)
+
+
+def reject_claim(store: Store, claim_id: int, reviewer: str = DEFAULT_REVIEWER) -> StoredClaim:
+    """Rejected claims stay stored (and audited) but leave every view and comparison."""
+    return _set_status(store, claim_id, "reject", reviewer)
+
+
+def _set_status(store: Store, claim_id: int, action: Action, reviewer: str) -> StoredClaim:
+    before = get_claim(store, claim_id)
+    with store._write() as session:
+        row = _locked_row(session, claim_id)
+        row.status = STATUS_AFTER[action]
+        _audit(session, claim_id, action, reviewer, before, before.claim, row.status)
+    return get_claim(store, claim_id)
+
+
+def edit_claim(
+    store: Store, claim_id: int, changes: Mapping[str, Any], reviewer: str = DEFAULT_REVIEWER
+) -> StoredClaim:
+    """Change any guideline field (or the offsets); the result is validated like any claim.
+
+    Changing the evidence without offsets finds it again in the document text; evidence
+    that is not verbatim in the text is refused, as for extracted claims.
+    """
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise InputError(
+            f"claim {claim_id}: cannot edit {', '.join(unknown)}; editable: {', '.join(EDITABLE)}"
+        )
+    before = get_claim(store, claim_id)
+    data = snapshot(before.claim, before.status) | dict(changes)
+    data.pop("status")
+    if "evidence" in changes and not {"start", "end"} & set(changes):
+        data["start"] = data["end"] = None
+    with store._write() as session:
+        row = _locked_row(session, claim_id)
+        claim = _validated(data, _document_text(session, row.document_id), f"claim {claim_id}")
+        fresh = claim_row(claim, row.document_id, row.extractor or "", None)
+        for column in _COPIED:
+            setattr(row, column, getattr(fresh, column))
+        row.proposal_id = _proposal_id(session, claim.proposal)
+        row.status = STATUS_AFTER["edit"]
+        session.execute(delete(ClaimActor).where(ClaimActor.claim_id == claim_id))
+        session.execute(insert(ClaimActor), actor_rows(claim_id, claim))
+        _audit(session, claim_id, "edit", reviewer, before, claim, row.status)
+    return get_claim(store, claim_id)
+
+
+def add_claim(
+    store: Store, document_id: int, claim: Claim | Mapping[str, Any], reviewer: str
+) -> StoredClaim:
+    """Store a claim a person found in a document; it belongs to no extractor."""
+    if isinstance(claim, Claim):
+        data = snapshot(claim, STATUS_AFTER["add"])
+        data.pop("status")
+    else:
+        data = dict(claim)
+    with store._write() as session:
+        text = _document_text(session, document_id)
+        located = _validated(data, text, f"new claim on document {document_id}")
+        row = claim_row(located, document_id, "", _proposal_id(session, located.proposal))
+        row.extractor = None
+        row.status = STATUS_AFTER["add"]
+        session.add(row)
+        session.flush()
+        session.execute(insert(ClaimActor), actor_rows(row.id, located))
+        _audit(session, row.id, "add", reviewer, None, located, row.status)
+        claim_id = row.id
+    return get_claim(store, claim_id)
+
+
+def claim_history(store: Store, claim_id: int) -> list[ReviewEvent]:
+    """The claim's audit trail, oldest first."""
+    query = (
+        select(ClaimReviewRow)
+        .where(ClaimReviewRow.claim_id == claim_id)
+        .order_by(ClaimReviewRow.at, ClaimReviewRow.id)
+    )
+    with store._read() as session:
+        return [
+            ReviewEvent(r.id, r.claim_id, r.action, r.reviewer, r.at, r.before, r.after)
+            for r in session.scalars(query)
+        ]
+
+
+def _locked_row(session: Session, claim_id: int) -> ClaimRow:
+    row = session.scalar(select(ClaimRow).where(ClaimRow.id == claim_id).with_for_update())
+    if row is None:
+        raise StoreError(f"no claim with id {claim_id}: it may have been re-extracted; reload")
+    return row
+
+
+def _document_text(session: Session, document_id: int) -> str:
+    text = session.scalar(select(DocumentRow.text).where(DocumentRow.id == document_id))
+    if text is None:
+        raise StoreError(f"no document with id {document_id}: see `peacetrack documents list`")
+    return text
+
+
+def _validated(data: Mapping[str, Any], text: str, what: str) -> Claim:
+    """A valid claim located in ``text``, or an InputError naming the field at fault."""
+    try:
+        return Claim.model_validate(dict(data)).located_in(text)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'claim'}: {e['msg']}" for e in exc.errors()
+        )
+        raise InputError(f"{what}: {problems}") from None
+    except ValueError as exc:
+        raise InputError(f"{what}: {exc}") from None
+
+
+def _proposal_id(session: Session, name: str | None) -> int | None:
+    return Store._proposal_ids(session, {name}).get(name) if name else None
+
+
+def _audit(
+    session: Session,
+    claim_id: int,
+    action: Action,
+    reviewer: str,
+    before: StoredClaim | None,
+    after: Claim,
+    status: str,
+) -> None:
+    session.add(
+        ClaimReviewRow(
+            claim_id=claim_id,
+            action=action,
+            reviewer=(reviewer.strip() or DEFAULT_REVIEWER)[:128],
+            before=None if before is None else snapshot(before.claim, before.status),
+            after=snapshot(after, status),
+        )
+    )

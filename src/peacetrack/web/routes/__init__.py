@@ -1,0 +1,7 @@
+"""Routes, one module per group of pages; each page has its JSON twin beside it."""
+
+from fastapi import APIRouter
+
+from peacetrack.web.routes import add, auth, browse, compare, review
+
+ROUTERS: list[APIRouter] = [browse.router, compare.router, review.router, add.router, auth.router]

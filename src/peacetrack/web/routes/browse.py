@@ -1,0 +1,76 @@
+"""Overview, documents and search."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from peacetrack.store import Store
+from peacetrack.store.search import search
+from peacetrack.web.pages import render
+from peacetrack.web.views import document_json, document_view, overview, store_of
+
+router = APIRouter()
+StoreDep = Annotated[Store, Depends(store_of)]
+PAGE_SIZE = 50
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def overview_page(request: Request, store: StoreDep, since: date | None = None) -> HTMLResponse:
+    return render(request, "overview.html", overview(store, since))
+
+
+@router.get("/api/overview", tags=["browse"])
+def overview_api(store: StoreDep, since: date | None = None) -> dict[str, Any]:
+    """Counts, proposals, actors, latest documents; with ``since``, what is new since then."""
+    return overview(store, since)
+
+
+def _documents(store: Store, page: int) -> dict[str, Any]:
+    docs = store.documents(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    total = store.count_documents()
+    return {
+        "page": page,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "total": total,
+        "documents": [document_json(d) for d in docs],
+    }
+
+
+@router.get("/documents", response_class=HTMLResponse, include_in_schema=False)
+def documents_page(
+    request: Request, store: StoreDep, page: Annotated[int, Query(ge=1)] = 1
+) -> HTMLResponse:
+    return render(request, "documents.html", _documents(store, page))
+
+
+@router.get("/api/documents", tags=["browse"])
+def documents_api(store: StoreDep, page: Annotated[int, Query(ge=1)] = 1) -> dict[str, Any]:
+    """Documents newest first, 50 per page."""
+    return _documents(store, page)
+
+
+@router.get("/documents/{document_id}", response_class=HTMLResponse, include_in_schema=False)
+def document_page(request: Request, store: StoreDep, document_id: int) -> HTMLResponse:
+    return render(request, "document.html", {"view": document_view(store, document_id)})
+
+
+@router.get("/api/documents/{document_id}", tags=["browse"])
+def document_api(store: StoreDep, document_id: int) -> dict[str, Any]:
+    """A document's text and metadata, its claims (with offsets) and its near duplicates."""
+    return document_view(store, document_id).to_json()
+
+
+@router.get("/search", response_class=HTMLResponse, include_in_schema=False)
+def search_page(request: Request, store: StoreDep, q: str = "") -> HTMLResponse:
+    return render(request, "search.html", {"q": q, "results": search(store, q) if q else None})
+
+
+@router.get("/api/search", tags=["browse"])
+def search_api(store: StoreDep, q: str, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> Any:
+    """Documents and claims matching every word of ``q``; snippets mark matches with
+    \\u0002 and \\u0003."""
+    return search(store, q, limit)

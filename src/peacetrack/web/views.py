@@ -1,0 +1,251 @@
+"""What each page shows, as plain data: the HTML page and its JSON twin both come from here.
+
+Everything is computed by the library (compare, store, review, search); this module only
+gathers the pieces a page needs and turns them into JSON-ready values.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import Request
+
+from peacetrack.compare import Cell, Matrix, TimelineEntry, compare, timeline
+from peacetrack.compare.labels import actor_name, issue_label
+from peacetrack.compare.render import cell_text
+from peacetrack.errors import InputError
+from peacetrack.model import Document
+from peacetrack.store import Store, StoredClaim
+from peacetrack.store.review import ReviewEvent, claim_history, get_claim
+from peacetrack.web.highlight import InContext, Segment, in_context, segments
+
+By = Literal["actor", "proposal"]
+LATEST = 10
+CHANGES = 50
+
+
+def split(value: str | None) -> list[str] | None:
+    """``RUS, UKR`` -> ["RUS", "UKR"]; blank -> None (no restriction)."""
+    parts = [p.strip() for p in (value or "").split(",") if p.strip()]
+    return parts or None
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only web links are shown as links: a stored ``javascript:`` URL must never be one."""
+    return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
+def claim_json(stored: StoredClaim) -> dict[str, Any]:
+    claim = stored.claim
+    return {
+        "id": stored.id,
+        "document_id": stored.document_id,
+        "document_name": stored.document_name,
+        "status": stored.status,
+        "outlet": stored.outlet,
+        "published": stored.published,
+        "url": safe_url(stored.url),
+        "claim": claim.to_guideline(),
+        "start": claim.start,
+        "end": claim.end,
+        "extractor": claim.extractor,
+    }
+
+
+def document_json(doc: Document, text: bool = False) -> dict[str, Any]:
+    data = doc.model_dump(exclude={"text"} if not text else set())
+    data["url"] = safe_url(doc.url)
+    return data
+
+
+def event_json(event: ReviewEvent) -> dict[str, Any]:
+    return {
+        "action": event.action,
+        "reviewer": event.reviewer,
+        "at": event.at.isoformat(),
+        "before": event.before,
+        "after": event.after,
+    }
+
+
+# --- overview -----------------------------------------------------------------------------
+
+
+def overview(store: Store, since: date | None) -> dict[str, Any]:
+    """Counts, proposals, actors, latest documents, and what is new since ``since``."""
+    claims = store.claims()
+    proposals: dict[str, list[StoredClaim]] = {}
+    for stored in claims:
+        if stored.claim.proposal:
+            proposals.setdefault(stored.claim.proposal, []).append(stored)
+    actors = Counter(a for s in claims for a in s.claim.actors)
+    data: dict[str, Any] = {
+        "counts": {
+            "documents": store.count_documents(),
+            "claims": len(claims),
+            "proposals": len(proposals),
+            "actors": len(actors),
+        },
+        "proposals": [
+            {"name": name, "claims": len(group), "first": min(_dates(group), default=None)}
+            for name, group in sorted(proposals.items(), key=lambda kv: -len(kv[1]))
+        ],
+        "actors": [{"id": a, "name": actor_name(a), "claims": n} for a, n in actors.most_common()],
+        "latest": [document_json(d) for d in store.documents(limit=LATEST)],
+        "since": since,
+    }
+    if since is not None:
+        data["new_documents"] = [document_json(d) for d in store.documents(since=since)]
+        steps = timeline(claims, independent_groups=store.independent_groups)
+        data["changes"] = [
+            entry_json(e) for e in steps if e.first is not None and e.first >= since
+        ][-CHANGES:]
+    return data
+
+
+def _dates(claims: Sequence[StoredClaim]) -> list[date]:
+    return [s.published for s in claims if s.published is not None]
+
+
+def entry_json(entry: TimelineEntry) -> dict[str, Any]:
+    return entry.to_record() | {
+        "actor_name": actor_name(entry.actor),
+        "issue_label": issue_label(entry.issue),
+        "evidence": [claim_json(s) for s in entry.evidence],
+    }
+
+
+# --- compare ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompareQuery:
+    by: By = "actor"
+    actors: str | None = None
+    issues: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def matrix(self, store: Store) -> Matrix:
+        return compare(
+            store,
+            by=self.by,
+            actors=split(self.actors),
+            issues=split(self.issues),
+            since=self.since,
+            until=self.until,
+        )
+
+    def params(self) -> dict[str, str]:
+        """The query as URL parameters, to link a cell with the filters it was shown under."""
+        values = {"by": self.by, "actors": self.actors, "issues": self.issues}
+        values |= {"since": _iso(self.since), "until": _iso(self.until)}
+        return {k: v for k, v in values.items() if v}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def matrix_json(matrix: Matrix) -> dict[str, Any]:
+    return {
+        "by": matrix.by,
+        "rows": [{"issue": r, "label": issue_label(r)} for r in matrix.rows],
+        "columns": [{"id": c, "label": matrix.column_label(c)} for c in matrix.columns],
+        "cells": matrix.to_records(),
+    }
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A claim behind a cell, with its evidence inside its paragraph."""
+
+    stored: StoredClaim
+    context: InContext
+
+
+def cell_quotes(
+    store: Store, query: CompareQuery, issue: str, column: str
+) -> tuple[Cell, list[Quote]]:
+    cell = query.matrix(store).cell(issue, column)
+    if cell is None:
+        raise InputError(
+            f"no claims for {issue} × {column} under these filters: pick a filled cell"
+        )
+    texts: dict[int, str] = {}
+    quotes = []
+    for stored in reversed(cell.claims):
+        if stored.document_id not in texts:
+            texts[stored.document_id] = store.get_document(stored.document_id).text
+        start, end = stored.claim.start or 0, stored.claim.end or 0
+        quotes.append(Quote(stored, in_context(texts[stored.document_id], start, end)))
+    return cell, quotes
+
+
+def cell_json(cell: Cell, quotes: Sequence[Quote]) -> dict[str, Any]:
+    return {
+        "stance": cell.stance.value,
+        "text": cell_text(cell),
+        "sources": cell.sources,
+        "conflict": cell.conflict,
+        "changed": cell.changed,
+        "claims": [
+            claim_json(q.stored)
+            | {"context": {"before": q.context.before, "after": q.context.after}}
+            for q in quotes
+        ],
+    }
+
+
+# --- documents and claims -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    document: Document
+    claims: list[StoredClaim]
+    segments: list[Segment]
+    near_duplicates: list[tuple[Document, float]]
+
+    def to_json(self) -> dict[str, Any]:
+        return document_json(self.document, text=True) | {
+            "claims": [claim_json(s) for s in self.claims],
+            "near_duplicates": [
+                {"id": d.id, "name": d.name, "title": d.title, "similarity": round(sim, 3)}
+                for d, sim in self.near_duplicates
+            ],
+        }
+
+
+def document_view(store: Store, document_id: int) -> DocumentView:
+    document = store.get_document(document_id)
+    claims = store.claims(document=document_id)
+    twins = [(store.get_document(other), sim) for other, sim in store.near_duplicates(document_id)]
+    return DocumentView(document, claims, segments(document.text, claims), twins)
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    stored: StoredClaim
+    context: InContext
+    history: list[ReviewEvent]
+
+    def to_json(self) -> dict[str, Any]:
+        return claim_json(self.stored) | {"history": [event_json(e) for e in self.history]}
+
+
+def claim_view(store: Store, claim_id: int) -> ClaimView:
+    stored = get_claim(store, claim_id)
+    text = store.get_document(stored.document_id).text
+    context = in_context(text, stored.claim.start or 0, stored.claim.end or 0)
+    return ClaimView(stored, context, claim_history(store, claim_id))
+
+
+def store_of(request: Request) -> Store:
+    """The app's store (a FastAPI dependency: ``Depends(store_of)``)."""
+    store: Store = request.app.state.store
+    return store

@@ -1,0 +1,323 @@
+"""The web app through FastAPI's TestClient: every page and its JSON twin, and security."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient
+
+from peacetrack.store import Store
+from peacetrack.web import create_app
+from web_support import TOKEN, copy_of, filled_store
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture(scope="module")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return filled_store(tmp_path_factory.mktemp("web") / "examples.db")
+
+
+@pytest.fixture
+def store(template_db: Path, tmp_path: Path) -> Iterator[Store]:
+    with Store.open(copy_of(template_db, tmp_path)) as opened:
+        yield opened
+
+
+@pytest.fixture
+def client(store: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(store=store, token=TOKEN)) as test_client:
+        yield test_client
+
+
+def _csrf(client: TestClient, page: str = "/login") -> str:
+    html = client.get(page).text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, f"no CSRF token on {page}"
+    return found.group(1)
+
+
+def _login(client: TestClient) -> str:
+    csrf = _csrf(client)
+    response = client.post(
+        "/login",
+        data={"csrf_token": csrf, "token": TOKEN, "reviewer": "ana"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    return csrf
+
+
+def _a_cell(client: TestClient) -> dict[str, Any]:
+    cells: list[dict[str, Any]] = client.get("/api/compare").json()["cells"]
+    return cells[0]
+
+
+def _a_claim(store: Store) -> int:
+    return store.claims()[0].id
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+PAGES = [
+    "/",
+    "/?since=2025-05-01",
+    "/compare",
+    "/compare?by=proposal&issues=TER.*,CF.*&since=2025-01-01&until=2025-12-31",
+    "/compare?actors=RUS,UKR",
+    "/documents",
+    "/documents/1",
+    "/timeline",
+    "/timeline?actor=RUS&issue=TER.*",
+    "/diff",
+    "/search?q=ceasefire",
+    "/search",
+    "/reports/new",
+    "/login",
+]
+APIS = [
+    "/api/overview?since=2025-05-01",
+    "/api/compare?by=proposal",
+    "/api/documents",
+    "/api/documents/1",
+    "/api/timeline?actor=RUS",
+    "/api/search?q=ceasefire",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_render(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200, response.text[:300]
+    assert response.headers["content-type"].startswith("text/html")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("path", APIS)
+def test_api_twins_answer_json(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200, response.text[:300]
+    assert response.json()
+
+
+def test_compare_cell_shows_highlighted_evidence(client: TestClient) -> None:
+    cell = _a_cell(client)
+    params = {"issue": cell["issue"], "column": cell["actor"]}
+    page = client.get("/compare/cell", params=params | {"part": "true"})
+    assert page.status_code == 200
+    assert '<mark class="ev stance-' in page.text
+    data = client.get("/api/compare/cell", params=params).json()
+    assert [c["id"] for c in data["claims"]] == cell["claim_ids"][::-1]
+    assert (
+        client.get("/api/compare/cell", params={"issue": "X.Y", "column": "Z"}).status_code == 400
+    )
+
+
+def test_claim_diff_and_documents(client: TestClient, store: Store) -> None:
+    claim = store.claims()[0]
+    data = client.get(f"/api/claims/{claim.id}").json()
+    assert data["claim"]["evidence"] == claim.claim.evidence and data["history"] == []
+    assert client.get(f"/claims/{claim.id}").status_code == 200
+    proposals = sorted({s.claim.proposal for s in store.claims() if s.claim.proposal})
+    diff = client.get("/api/diff", params={"a": proposals[0], "b": proposals[1]})
+    assert diff.status_code == 200 and diff.json()
+    assert client.get("/diff", params={"a": proposals[0], "b": proposals[1]}).status_code == 200
+    assert client.get("/api/documents/99999").status_code == 404
+    assert client.get("/documents/99999").status_code == 404
+
+
+def test_openapi_describes_every_api_route(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    expected = {
+        "/api/overview",
+        "/api/compare",
+        "/api/compare/cell",
+        "/api/documents",
+        "/api/documents/{document_id}",
+        "/api/documents/{document_id}/claims",
+        "/api/claims/{claim_id}",
+        "/api/claims/{claim_id}/accept",
+        "/api/claims/{claim_id}/reject",
+        "/api/timeline",
+        "/api/diff",
+        "/api/search",
+        "/api/reports/text",
+        "/api/reports/url",
+        "/api/reports/files",
+    }
+    assert expected <= set(paths)
+    assert all(path.startswith("/api/") for path in paths)
+
+
+def test_assets_are_local(client: TestClient) -> None:
+    assert "Plotly" in client.get("/assets/plotly.min.js").text[:5000]
+    assert client.get("/static/style.css").status_code == 200
+    timeline = client.get("/timeline").text
+    assert "/assets/plotly.min.js" in timeline
+    assert "cdn" not in timeline.lower()
+
+
+# --- writing through the API --------------------------------------------------------------
+
+
+def test_api_writes_need_the_token(client: TestClient, store: Store) -> None:
+    claim = _a_claim(store)
+    assert client.post(f"/api/claims/{claim}/accept").status_code == 401
+    wrong = {"Authorization": "Bearer nope"}
+    assert client.post(f"/api/claims/{claim}/accept", headers=wrong).status_code == 401
+    assert client.patch(f"/api/claims/{claim}", json={"stance": "reject"}).status_code == 401
+    assert client.post("/api/reports/text", json={"text": "Talks resumed."}).status_code == 401
+    assert client.post(f"/api/claims/{claim}/accept", headers=AUTH).status_code == 200
+
+
+def test_read_only_server_refuses_every_write(store: Store) -> None:
+    app = create_app(store=store)
+    with TestClient(app) as client:
+        claim = _a_claim(store)
+        assert client.post(f"/api/claims/{claim}/accept", headers=AUTH).status_code == 403
+        client.get("/")
+        csrf = app.state.guard.csrf_for(client.cookies["pt_csrf"])
+        login = client.post("/login", data={"csrf_token": csrf, "token": "x"})
+        assert login.status_code == 403
+        assert "read-only" in client.get("/login").text
+
+
+def test_review_through_the_api(client: TestClient, store: Store) -> None:
+    first, second, third = (s.id for s in store.claims()[:3])
+    accepted = client.post(f"/api/claims/{first}/accept", json={"reviewer": "ana"}, headers=AUTH)
+    assert accepted.json()["status"] == "accepted"
+    edited = client.patch(f"/api/claims/{second}", json={"stance": "reject"}, headers=AUTH)
+    assert edited.status_code == 200
+    assert (edited.json()["status"], edited.json()["claim"]["stance"]) == ("edited", "reject")
+    assert client.post(f"/api/claims/{third}/reject", headers=AUTH).json()["status"] == "rejected"
+    bad = client.patch(f"/api/claims/{second}", json={"issue": "NOPE.NOPE"}, headers=AUTH)
+    assert bad.status_code == 400 and "issue" in bad.json()["detail"]
+    history = client.get(f"/api/claims/{first}").json()["history"]
+    assert [(e["action"], e["reviewer"]) for e in history] == [("accept", "ana")]
+
+
+def test_add_a_claim_through_the_api(client: TestClient, store: Store) -> None:
+    doc = store.get_document(1)
+    evidence = doc.text[10:60]
+    body = {"actors": ["UKR"], "stance": "demand", "issue": "CF.GENERAL", "evidence": evidence}
+    added = client.post(
+        "/api/documents/1/claims", json=body | {"start": 10, "end": 60}, headers=AUTH
+    )
+    assert added.status_code == 201, added.text
+    assert (added.json()["status"], added.json()["start"]) == ("added", 10)
+    missing = body | {"evidence": "words that are not in the document at all"}
+    assert client.post("/api/documents/1/claims", json=missing, headers=AUTH).status_code == 400
+
+
+def test_pasted_report_is_extracted_and_escaped(client: TestClient) -> None:
+    text = (
+        "Talks in a lakeside town\n\n"
+        "Moscow demanded that Kyiv withdraw its troops from Donetsk before any ceasefire. "
+        "<script>alert('x')</script> The Kremlin declined to comment."
+    )
+    response = client.post(
+        "/api/reports/text", json={"text": text, "outlet": "Test Wire"}, headers=AUTH
+    )
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert data["added"] == 1 and data["claims"]
+    page = client.get(f"/documents/{data['document_ids'][0]}").text
+    assert "&lt;script&gt;alert(" in page
+    assert "<script>alert(" not in page
+    found = client.get("/api/search", params={"q": "lakeside"}).json()
+    assert [d["id"] for d in found["documents"]] == data["document_ids"]
+
+
+def test_private_urls_are_refused(client: TestClient) -> None:
+    for url in ("http://127.0.0.1:8000/", "http://10.0.0.7/report", "http://[::1]/x"):
+        response = client.post("/api/reports/url", json={"url": url}, headers=AUTH)
+        assert response.status_code == 400, url
+        assert "refused" in response.json()["detail"]
+
+
+def test_uploads_are_capped(client: TestClient) -> None:
+    big = b"a" * (5 * 1024 * 1024 + 1)
+    response = client.post(
+        "/api/reports/files", files={"files": ("big.txt", big, "text/plain")}, headers=AUTH
+    )
+    assert response.status_code == 413
+    small = b"Moscow demanded that Kyiv withdraw from Donetsk before a ceasefire."
+    response = client.post(
+        "/api/reports/files", files={"files": ("../../etc/small.txt", small)}, headers=AUTH
+    )
+    assert response.status_code == 200 and response.json()["added"] == 1
+
+
+# --- writing through forms ----------------------------------------------------------------
+
+
+def test_forms_need_login_and_csrf(client: TestClient, store: Store) -> None:
+    claim = _a_claim(store)
+    csrf = _csrf(client)
+    not_logged_in = client.post(f"/claims/{claim}/accept", data={"csrf_token": csrf})
+    assert not_logged_in.status_code == 401
+    _login(client)
+    no_csrf = client.post(f"/claims/{claim}/accept", data={})
+    assert no_csrf.status_code == 403
+    forged = client.post(f"/claims/{claim}/accept", data={"csrf_token": "forged"})
+    assert forged.status_code == 403
+    wrong_token = client.post("/login", data={"csrf_token": csrf, "token": "nope"})
+    assert wrong_token.status_code == 401
+    assert store.claims()[0].status == "extracted"
+
+
+def test_review_through_forms(client: TestClient, store: Store) -> None:
+    csrf = _login(client)
+    first, second = (s.id for s in store.claims()[:2])
+    done = client.post(
+        f"/claims/{first}/accept",
+        data={"csrf_token": csrf, "next": "https://evil.example/"},
+        follow_redirects=False,
+    )
+    assert (done.status_code, done.headers["location"]) == (303, f"/claims/{first}")
+    current = client.get(f"/api/claims/{second}").json()
+    form = {
+        "csrf_token": csrf,
+        "actors": "RUS, USA",
+        "stance": "propose",
+        "issue": current["claim"]["issue"],
+        "evidence": current["claim"]["evidence"],
+        "start": str(current["start"]),
+        "end": str(current["end"]),
+        "conditions": "",
+        "recognition": "",
+    }
+    assert client.post(f"/claims/{second}/edit", data=form).status_code == 200
+    edited = client.get(f"/api/claims/{second}").json()
+    assert edited["claim"]["actors"] == ["RUS", "USA"] and edited["status"] == "edited"
+    assert edited["history"][0]["reviewer"] == "ana"
+    page = client.get(f"/claims/{second}").text
+    assert "ana" in page and "edit" in page
+    bad_json = client.post(f"/claims/{second}/edit", data=form | {"conditions": "[oops"})
+    assert bad_json.status_code == 400 and "conditions" in bad_json.text
+
+
+def test_paste_form_adds_a_report(client: TestClient) -> None:
+    csrf = _login(client)
+    text = "Kyiv proposed a full ceasefire before any talks on territory, officials said."
+    page = client.post("/reports", data={"csrf_token": csrf, "text": text, "title": "Paste"})
+    assert page.status_code == 200
+    assert "added 1" in page.text
+    empty = client.post("/reports", data={"csrf_token": csrf})
+    assert empty.status_code == 400
+
+
+def test_tampered_session_is_refused(client: TestClient, store: Store) -> None:
+    csrf = _login(client)
+    session = client.cookies.get("pt_session")
+    assert session
+    client.cookies.set("pt_session", session[:-3] + "xyz")
+    response = client.post(f"/claims/{_a_claim(store)}/accept", data={"csrf_token": csrf})
+    assert response.status_code == 401

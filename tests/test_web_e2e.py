@@ -1,0 +1,151 @@
+"""The real app in headless Chromium: compare, click a cell, review, add a report.
+
+Runs uvicorn on a free localhost port in a background thread and drives the system's
+Chromium through Playwright (never a downloaded browser). Also refreshes the README's
+screenshot, ``docs/img/compare.png``.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+uvicorn = pytest.importorskip("uvicorn")
+sync_api = pytest.importorskip("playwright.sync_api")
+from peacetrack.web import create_app  # noqa: E402
+from web_support import TOKEN, filled_store  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "img" / "compare.png"
+PASTED = (
+    "Lakeside talks end without a deal\n\n"
+    "Moscow demanded that Kyiv withdraw its troops from Donetsk before any ceasefire, "
+    "a senior official said. Kyiv proposed an immediate ceasefire along the front line."
+)
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not at /usr/bin/chromium"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = filled_store(tmp_path_factory.mktemp("e2e") / "examples.db")
+    port = _free_port()
+    config = uvicorn.Config(create_app(db, TOKEN), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start within 20 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def page(base_url: str) -> Iterator[sync_api.Page]:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1500, "height": 950}, base_url=base_url)
+        opened = context.new_page()
+        opened.set_default_timeout(15_000)
+        opened.goto("/login")
+        opened.fill("input[name=token]", TOKEN)
+        opened.fill("input[name=reviewer]", "e2e reviewer")
+        opened.click("#login button[type=submit]")
+        opened.wait_for_url(re.compile(r"/$"))
+        yield opened
+        browser.close()
+
+
+def test_compare_review_and_reload(page: sync_api.Page) -> None:
+    page.goto("/compare")
+    page.locator("a.cell-link").first.click()
+    evidence = page.locator("#evidence mark.ev").first
+    sync_api.expect(evidence).to_be_visible()
+    assert evidence.inner_text().strip()
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=False)
+
+    accept = page.locator("#evidence button.accept").first
+    accepted = accept.get_attribute("data-claim")
+    accept.click()
+    page.wait_for_url(re.compile(r"/compare"))
+
+    page.locator("a.cell-link").nth(1).click()
+    page.locator("#evidence .claim-meta a", has_text="review").first.click()
+    page.wait_for_url(re.compile(r"/claims/\d+$"))
+    edited = page.url.rsplit("/", 1)[1]
+    assert edited != accepted
+    page.fill("#edit-claim input[name=actors]", "RUS, USA")
+    page.select_option("#edit-claim select[name=stance]", "reject")
+    page.click("#edit-claim button[type=submit]")
+
+    page.goto(f"/claims/{accepted}")
+    page.reload()
+    sync_api.expect(page.locator("h1 .status")).to_have_text("accepted")
+    sync_api.expect(page.locator("table.history")).to_contain_text("e2e reviewer")
+    page.goto(f"/claims/{edited}")
+    page.reload()
+    sync_api.expect(page.locator("h1 .status")).to_have_text("edited")
+    sync_api.expect(page.locator("#edit-claim input[name=actors]")).to_have_value("RUS, USA")
+
+
+def test_paste_a_report_and_see_its_claims(page: sync_api.Page) -> None:
+    page.goto("/reports/new")
+    page.fill("#add-report textarea[name=text]", PASTED)
+    page.fill("#add-report input[name=outlet]", "Lakeside Wire")
+    page.click("#add-report button[type=submit]")
+    sync_api.expect(page.locator(".result")).to_contain_text("added 1")
+    sync_api.expect(page.locator(".result .claim").first).to_be_visible()
+    page.locator(".result h3 a").first.click()
+    sync_api.expect(page.locator("#doctext mark.ev").first).to_be_visible()
+
+
+def test_selecting_text_fills_the_new_claim_offsets(page: sync_api.Page) -> None:
+    page.goto("/documents/1")
+    text = page.locator("#doctext").inner_text()
+    page.evaluate(
+        """() => {
+            const root = document.getElementById("doctext");
+            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+            const node = walker.nextNode();
+            const range = document.createRange();
+            range.setStart(node, 0);
+            range.setEnd(node, 12);
+            const sel = window.getSelection();
+            sel.removeAllRanges();
+            sel.addRange(range);
+            document.dispatchEvent(new MouseEvent("mouseup"));
+        }"""
+    )
+    assert page.input_value("#sel-start") == "0"
+    assert page.input_value("#sel-end") == "12"
+    assert page.input_value("#sel-text") == text[:12]
