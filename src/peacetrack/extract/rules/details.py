@@ -160,5 +160,26 @@ def wants_places(issue: str) -> bool:
     return issue.startswith(PLACE_ISSUES)
 
 
-def recognition_kind(text: str) -> str:
-    return "de_facto" if "de facto" in text.lower() else "de_jure"
+#: How reporters say which recognition is meant: "de jure"/"in law"/"legally" recognition
+#: of sovereignty, or "de facto"/"in fact"/"in practice" recognition of control.
+RECOGNITION_PAIRS = {
+    ("de", "jure"): "de_jure",
+    ("in", "law"): "de_jure",
+    ("de", "facto"): "de_facto",
+    ("in", "fact"): "de_facto",
+    ("in", "practice"): "de_facto",
+}
+RECOGNITION_WORDS = {"legally": "de_jure", "formally": "de_jure"}
+
+
+def recognition_marks(doc: Doc, first: int, last: int) -> list[tuple[int, str]]:
+    """Token positions in ``doc[first:last]`` that say which kind of recognition is meant."""
+    marks: list[tuple[int, str]] = []
+    for i in range(first, last):
+        word = doc[i].lower_
+        pair = (word, doc[i + 1].lower_) if i + 1 < last else None
+        if pair in RECOGNITION_PAIRS:
+            marks.append((i, RECOGNITION_PAIRS[pair]))
+        elif word in RECOGNITION_WORDS:
+            marks.append((i, RECOGNITION_WORDS[word]))
+    return marks

@@ -221,16 +221,14 @@ def _recognitions(doc: Any, parsed: Parsed, codes: Any, frame: Frame) -> list[di
     for INTL, else the claim's holders) and the places up to the next kind."""
     first, last = frame.scope
     ends = {m.last: m for m in parsed.actors}
-    marks = [
-        t.i
-        for t in doc[first:last]
-        if t.lower_ == "de" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ in {"jure", "facto"}
-    ]
-    if not marks:
-        ends, marks = {}, [first]
+    found = details.recognition_marks(doc, first, last)
+    marks, kinds = [i for i, _ in found], [kind for _, kind in found]
+    if not marks:  # no kind named: recognition of sovereignty, i.e. in law
+        ends, marks, kinds = {}, [first], ["de_jure"]
     starts = [ends[i].first if i in ends else i for i in marks]
     out: list[dict[str, Any]] = []
-    for mark, left, right in zip(marks, [first, *starts[1:]], [*starts[1:], last], strict=True):
+    bounds = zip(marks, kinds, [first, *starts[1:]], [*starts[1:], last], strict=True)
+    for mark, kind, left, right in bounds:
         span = doc[left:right]
         if mark in ends:
             by = [ends[mark].key]
@@ -239,7 +237,6 @@ def _recognitions(doc: Any, parsed: Parsed, codes: Any, frame: Frame) -> list[di
         else:
             by = list(frame.actors)
         places = details.territories(doc, parsed.places, parsed.actors, codes, left, right)
-        kind = details.recognition_kind(span.text)
         out.append({"territories": places or None, "recognition": Recognition(by=by, type=kind)})
     return out
 
