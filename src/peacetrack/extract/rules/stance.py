@@ -206,8 +206,10 @@ def hedged(before: list[str]) -> bool:
 
 def flip_negated(cue: Cue, before: list[str]) -> Cue | None:
     """A negated acceptance or agreement is a refusal, and sides that have "yet to agree"
-    have not agreed; a refusal denied ("did not rule out") and other negated cues say
-    nothing."""
+    have not agreed; a demand held "no longer" ("no longer insists", "no longer demands")
+    is dropped; a refusal denied ("did not rule out") and other negated cues say nothing."""
+    if before[-2:] == ["no", "longer"]:
+        return Cue(C, cue.position, cue.nominal) if cue.stance is D else None
     if before[-2:] == ["yet", "to"]:
         return Cue(N, cue.position, cue.nominal) if cue.stance is G else None
     if cue.stance in (A, G):
