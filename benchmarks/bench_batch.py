@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from bench_extract import make_texts
 
@@ -58,23 +59,35 @@ def peaks_mib(summary: BatchSummary) -> list[float]:
     return sorted(round(v / 2**20, 1) for v in peak.values())
 
 
-def scaling(docs: int, shard_size: int, seed: int) -> None:
+def run(docs: int = 2000, shard_size: int = 100, seed: int = 7) -> list[dict[str, Any]]:
+    """Wall time with 1 and 2 workers, speed-up, efficiency and peak RSS per worker."""
     with tempfile.TemporaryDirectory() as tmp:
         corpus = write_corpus(Path(tmp), docs, seed)
-        rows = []
-        for workers in (1, 2):
-            wall, summary = timed_batch(corpus, Path(tmp) / f"out{workers}", workers, shard_size)
-            rows.append((workers, wall, summary))
-    base = rows[0][1]
-    print(f"{docs} documents, {rows[0][2].shards} shards of {shard_size}")
-    print(f"{'workers':>7} {'wall s':>8} {'task s':>8} {'speed-up':>9} {'effic.':>7}  peak RSS MiB")
-    for workers, wall, summary in rows:
-        tasks = sum(r.seconds for r in summary.finished)
+        runs = [
+            (workers, *timed_batch(corpus, Path(tmp) / f"out{workers}", workers, shard_size))
+            for workers in (1, 2)
+        ]
+    base = runs[0][1]
+    rows = []
+    for workers, wall, summary in runs:
         speedup = base / wall
-        print(
-            f"{workers:>7} {wall:>8.1f} {tasks:>8.1f} {speedup:>9.2f} {speedup / workers:>7.2f}"
-            f"  {', '.join(map(str, peaks_mib(summary)))}"
-        )
+        peaks = ", ".join(map(str, peaks_mib(summary)))
+        rows.append(
+            {"benchmark": "batch",
+             "measure": f"{workers} worker(s), {docs} docs in {summary.shards} shards",
+             "value": round(wall, 1), "unit": "s wall",
+             "versus": ("baseline" if workers == 1
+                        else f"speed-up {speedup:.2f}, efficiency {speedup / workers:.2f}")
+             + f"; peak RSS per worker {peaks} MiB",
+             "task_s": round(sum(r.seconds for r in summary.finished), 1)}
+        )  # fmt: skip
+    return rows
+
+
+def scaling(docs: int, shard_size: int, seed: int) -> None:
+    print(f"{'measure':<40} {'wall s':>8} {'task s':>8}  versus")
+    for row in run(docs, shard_size, seed):
+        print(f"{row['measure']:<40} {row['value']:>8} {row['task_s']:>8}  {row['versus']}")
 
 
 def check(docs: int, shard_size: int, seed: int) -> None:

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
@@ -103,20 +104,6 @@ class Result:
     linked: int
     again_seconds: float
 
-    def row(self) -> str:
-        rate = self.documents / self.seconds
-        again = self.documents / self.again_seconds
-        return (
-            f"{self.backend:<12}{self.documents:>10}{self.seconds:>10.2f}{rate:>12.0f}"
-            f"{self.linked:>12}{again:>16.0f}"
-        )
-
-
-HEADER = (
-    f"{'backend':<12}{'documents':>10}{'seconds':>10}{'docs/s':>12}"
-    f"{'near dups':>12}{'re-add docs/s':>16}"
-)
-
 
 def measure(backend: str, url: str, documents: list[Document]) -> Result:
     with Store.open(url) as store:
@@ -144,21 +131,34 @@ def measure_postgres(documents: list[Document]) -> Result | None:
         cluster.stop()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=3000)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    documents = make_documents(args.docs, args.seed)
+def run(docs: int = 3000, seed: int = 7) -> list[dict[str, Any]]:
+    """Ingest rate (first add, then re-add as duplicates) on SQLite and PostgreSQL."""
+    documents = make_documents(docs, seed)
     results = []
     with tempfile.TemporaryDirectory() as folder:
         results.append(measure("sqlite", f"sqlite:///{folder}/bench.db", documents))
     on_postgres = measure_postgres(documents)
     if on_postgres is not None:
         results.append(on_postgres)
-    print(HEADER)
-    for result in results:
-        print(result.row())
+    base = results[0].documents / results[0].seconds
+    return [
+        {"benchmark": "store", "measure": f"ingest into {r.backend} ({r.documents} docs, "
+         f"{r.linked} near dups)", "value": round(r.documents / r.seconds), "unit": "docs/s",
+         "versus": "baseline" if r is results[0]
+         else f"{r.documents / r.seconds / base:.2f} x sqlite",
+         "readd_docs_s": round(r.documents / r.again_seconds)}
+        for r in results
+    ]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=3000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    print(f"{'measure':<48} {'docs/s':>8} {'re-add docs/s':>14}  versus")
+    for row in run(args.docs, args.seed):
+        print(f"{row['measure']:<48} {row['value']:>8} {row['readd_docs_s']:>14}  {row['versus']}")
 
 
 if __name__ == "__main__":

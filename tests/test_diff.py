@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -101,3 +102,15 @@ def test_render_diff_overview_reads_like_the_product(istanbul: Diff) -> None:
     assert f"only in {US_DRAFT}: —" in md
     records = istanbul.to_records()
     assert {r["category"] for r in records} == {"only_a", "different"}
+
+
+def test_an_actor_id_beats_a_part_of_several_proposal_names() -> None:
+    """ "RUS" is a part of "Russian demands" and "Russian memorandum": it means the actor."""
+    base = istanbul_round()
+    renamed = [
+        dataclasses.replace(s, proposal_name="Russian memorandum")
+        for s in base
+        if s.claim.actors == ["RUS"]
+    ]
+    result = diff([*base, *renamed], "RUS", "USA")
+    assert result.only_a or result.different or result.same

@@ -11,6 +11,7 @@ from peacetrack.cli import (  # noqa: F401  (each module registers its commands)
     documents,
     extract,
     ingest,
+    proposals,
     serve,
 )
 from peacetrack.cli.app import app

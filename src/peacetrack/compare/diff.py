@@ -18,6 +18,7 @@ from peacetrack.compare.select import ClaimSource, GroupFn, SourceIndex, resolve
 from peacetrack.errors import InputError
 from peacetrack.model import Stance
 from peacetrack.store import StoredClaim
+from peacetrack.store.proposal_phrases import proposal_key
 
 #: Parts of a term compared between sides, in the order differences are reported.
 ASPECTS = ("stance", "obligor", "territories", "recognition", "conditions")
@@ -153,21 +154,49 @@ def _terms(cell: Cell) -> dict[str, frozenset[object]]:
     }
 
 
+def _proposal_names(claims: list[StoredClaim]) -> dict[str, set[str]]:
+    """Each proposal's canonical name -> every name it goes by (its claims' phrases)."""
+    names: dict[str, set[str]] = {}
+    for stored in claims:
+        canonical = stored.canonical_proposal
+        if canonical:
+            names.setdefault(canonical, {canonical}).add(stored.claim.proposal or canonical)
+    return names
+
+
+def _proposal_match(names: dict[str, set[str]], name: str) -> tuple[list[str], bool]:
+    """Canonical names that ``name`` names: exactly, then as an alias (spelling aside:
+    "US draft" is "U.S. draft"), then as a part of a name or alias; and whether the match
+    was more than a part."""
+    wanted, key = name.strip().casefold(), proposal_key(name)
+    levels = [
+        [c for c in names if c.casefold() == wanted],
+        [c for c, all_ in names.items() if any(n.casefold() == wanted for n in all_)],
+        [c for c, all_ in names.items() if key and any(proposal_key(n) == key for n in all_)],
+        [c for c, all_ in names.items() if wanted and any(wanted in n.casefold() for n in all_)],
+    ]
+    for depth, level in enumerate(levels):
+        if level:
+            return sorted(level), depth < len(levels) - 1
+    return [], False
+
+
 def _side(claims: list[StoredClaim], name: str) -> tuple[str, list[StoredClaim]]:
-    """The claims of proposal ``name`` (exact, else unique part of a name) or actor ``name``."""
-    proposals = sorted({s.claim.proposal for s in claims if s.claim.proposal})
-    wanted = name.strip().casefold()
-    exact = [p for p in proposals if p.casefold() == wanted]
-    partial = [p for p in proposals if wanted in p.casefold()]
-    match = exact or partial
-    if len(match) == 1:
-        return match[0], [s for s in claims if s.claim.proposal == match[0]]
-    if len(match) > 1:
-        raise InputError(f"{name!r} matches several proposals ({'; '.join(match)}): quote one")
+    """The claims of proposal ``name`` (canonical name, alias, or a unique part of one), or
+    of actor ``name``."""
+    names = _proposal_names(claims)
+    proposals = sorted(names)
+    match, whole = _proposal_match(names, name)
     actor = name.strip().upper()
     mine = [s for s in claims if actor in s.claim.actors]
-    if mine:
+    # A proposal's own name or alias wins; an actor id wins over a part of a name
+    # ("RUS" is in "Russian demands" and "Russian memorandum").
+    if mine and not whole:
         return actor, mine
+    if len(match) == 1:
+        return match[0], [s for s in claims if s.canonical_proposal == match[0]]
+    if len(match) > 1:
+        raise InputError(f"{name!r} matches several proposals ({'; '.join(match)}): quote one")
     known = "; ".join(proposals[:10]) or "none"
     raise InputError(
         f"{name!r} is neither a proposal nor an actor in the claims; "

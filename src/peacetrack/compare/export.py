@@ -31,7 +31,7 @@ _JSON = ("actors", "obligor", "territories", "conditions", "recognition_by")
 COLUMNS = (
     "id", "document_id", "document_name", "status", "outlet", "published", "url",
     "actors", "stance", "issue", "obligor", "territories", "conditions",
-    "recognition_by", "recognition_type", "proposal", "attribution_source",
+    "recognition_by", "recognition_type", "proposal", "proposal_name", "attribution_source",
     "attribution_anonymous", "evidence", "start", "end", "extractor",
 )  # fmt: skip
 
@@ -57,6 +57,7 @@ def claim_record(stored: StoredClaim) -> dict[str, Any]:
         "recognition_by": claim.recognition.by if claim.recognition else None,
         "recognition_type": claim.recognition.type if claim.recognition else None,
         "proposal": claim.proposal,
+        "proposal_name": stored.proposal_name,
         "attribution_source": claim.attribution.source if claim.attribution else None,
         "attribution_anonymous": claim.attribution.anonymous if claim.attribution else None,
         "evidence": claim.evidence,
@@ -92,6 +93,7 @@ def claim_from_record(record: dict[str, Any]) -> StoredClaim:
         outlet=record.get("outlet"),
         published=date.fromisoformat(published) if isinstance(published, str) else published,
         url=record.get("url"),
+        proposal_name=record.get("proposal_name"),
     )
 
 

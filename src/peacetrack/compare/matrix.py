@@ -20,10 +20,12 @@ from peacetrack.compare.select import (
     Filters,
     GroupFn,
     SourceIndex,
+    expand_issue_patterns,
     resolve,
     select,
 )
-from peacetrack.store import StoredClaim
+from peacetrack.store import Store, StoredClaim
+from peacetrack.store.aggregate import comparison_claims
 
 By = Literal["actor", "proposal"]
 
@@ -93,8 +95,7 @@ def compare(
     """
     if by not in ("actor", "proposal"):
         raise ValueError(f"by={by!r}: compare by 'actor' or 'proposal'")
-    pool, groups = resolve(claims, independent_groups)
-    chosen = select(pool, Filters(actors, issues, since, until))
+    chosen, groups = _chosen(claims, Filters(actors, issues, since, until), independent_groups)
     sources = SourceIndex(chosen, groups)
     buckets: dict[tuple[str, str], list[StoredClaim]] = defaultdict(list)
     for stored in chosen:
@@ -110,9 +111,31 @@ def compare(
     )
 
 
+def _chosen(
+    claims: ClaimSource | Sequence[StoredClaim], filters: Filters, groups: GroupFn | None
+) -> tuple[list[StoredClaim], GroupFn | None]:
+    """The claims passing ``filters`` and the grouping to count their sources with.
+
+    A store filters in SQL and loads only the claims kept, in bulk (``store.aggregate``).
+    """
+    if isinstance(claims, Store):
+        issue_codes = expand_issue_patterns(filters.issues) if filters.issues else None
+        chosen = comparison_claims(
+            claims,
+            actors=filters.actors,
+            issue_codes=issue_codes,
+            since=filters.since,
+            until=filters.until,
+        )
+        return chosen, groups or claims.independent_groups
+    pool, found = resolve(claims, groups)
+    return select(pool, filters), found
+
+
 def _columns_of(stored: StoredClaim, by: By, actors: Sequence[str] | None) -> list[str]:
     if by == "proposal":
-        return [stored.claim.proposal] if stored.claim.proposal else []
+        proposal = stored.canonical_proposal
+        return [proposal] if proposal else []
     wanted = {a.upper() for a in actors} if actors else None
     return [a for a in stored.claim.actors if wanted is None or a in wanted]
 

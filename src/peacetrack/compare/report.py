@@ -96,7 +96,7 @@ def _span(claims: Sequence[StoredClaim]) -> str:
 
 def _main_diff(claims: Sequence[StoredClaim], groups: GroupFn | None) -> dict[str, str]:
     """The diff between the two proposals with the most claims, when there are two."""
-    counts = Counter(s.claim.proposal for s in claims if s.claim.proposal)
+    counts = Counter(s.canonical_proposal for s in claims if s.canonical_proposal)
     main = [name for name, _ in counts.most_common(2)]
     if len(main) < 2:
         return {"diff_html": "", "diff_title": ""}

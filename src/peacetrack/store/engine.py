@@ -29,8 +29,8 @@ WRITE_OPTION = "peacetrack_write"
 BUSY_TIMEOUT_MS = 30_000
 #: PostgreSQL advisory locks are keyed by two integers: ours ("PTRK") and what is serialised.
 LOCK_SPACE = 0x5054524B
-Serialised = Literal["migrations", "documents"]
-_LOCK_IDS: dict[Serialised, int] = {"migrations": 1, "documents": 2}
+Serialised = Literal["migrations", "documents", "proposals"]
+_LOCK_IDS: dict[Serialised, int] = {"migrations": 1, "documents": 2, "proposals": 3}
 
 
 def resolve_url(target: str | Path | None) -> URL:

@@ -110,11 +110,16 @@ def claim_conditions(
     document_id: int | None,
     extractor: str | None,
     proposal: str | None,
+    proposal_ids: Sequence[int] = (),
     since: date | None,
     until: date | None,
     include_rejected: bool,
 ) -> list[ColumnElement[bool]]:
-    """WHERE conditions for ``Store.claims``; a claim must meet all of them."""
+    """WHERE conditions for ``Store.claims``; a claim must meet all of them.
+
+    ``proposal`` matches a claim's own phrase; ``proposal_ids`` the proposals that phrase
+    names (found by name or alias, see ``proposal_resolver.proposal_ids_named``).
+    """
     where: list[ColumnElement[bool]] = []
     if actors:
         wanted = [a.strip().upper() for a in actors]
@@ -134,8 +139,7 @@ def claim_conditions(
     if extractor is not None:
         where.append(ClaimRow.extractor == extractor)
     if proposal is not None:
-        named = select(ProposalRow.id).where(ProposalRow.name == proposal)
-        where.append(or_(ClaimRow.proposal == proposal, ClaimRow.proposal_id.in_(named)))
+        where.append(or_(ClaimRow.proposal == proposal, ClaimRow.proposal_id.in_(proposal_ids)))
     if since is not None:
         where.append(DocumentRow.published >= since)
     if until is not None:
@@ -147,16 +151,22 @@ def claim_conditions(
 
 def claims_select(
     where: Sequence[ColumnElement[bool]],
-) -> Select[ClaimRow, str, str | None, date | None, str | None]:
-    """Claims with the document facts shown beside them, newest documents first.
+) -> Select[ClaimRow, str, str | None, date | None, str | None, str | None]:
+    """Claims with the document facts and proposal name shown beside them, newest first.
 
     Within a document claims come in text order, the order a reader checks them in.
     """
     return (
         select(
-            ClaimRow, DocumentRow.name, DocumentRow.outlet, DocumentRow.published, DocumentRow.url
+            ClaimRow,
+            DocumentRow.name,
+            DocumentRow.outlet,
+            DocumentRow.published,
+            DocumentRow.url,
+            ProposalRow.name,
         )
         .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
+        .outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
         .where(*where)
         .order_by(
             DocumentRow.published.desc().nulls_last(),

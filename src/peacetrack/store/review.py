@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from peacetrack.errors import InputError, StoreError
 from peacetrack.model import GUIDELINE_FIELDS, Claim
+from peacetrack.store.proposal_resolver import ProposalResolver
 from peacetrack.store.queries import actor_rows, claim_row
 from peacetrack.store.schema import ClaimActor, ClaimReviewRow, ClaimRow, DocumentRow
 from peacetrack.store.store import Store, StoredClaim
@@ -118,7 +119,7 @@ def edit_claim(
         fresh = claim_row(claim, row.document_id, row.extractor or "", None)
         for column in _COPIED:
             setattr(row, column, getattr(fresh, column))
-        row.proposal_id = _proposal_id(session, claim.proposal)
+        row.proposal_id = ProposalResolver(session, row.document_id).resolve(claim)
         row.status = STATUS_AFTER["edit"]
         session.execute(delete(ClaimActor).where(ClaimActor.claim_id == claim_id))
         session.execute(insert(ClaimActor), actor_rows(claim_id, claim))
@@ -138,7 +139,8 @@ def add_claim(
     with store._write() as session:
         text = _document_text(session, document_id)
         located = _validated(data, text, f"new claim on document {document_id}")
-        row = claim_row(located, document_id, "", _proposal_id(session, located.proposal))
+        proposal_id = ProposalResolver(session, document_id).resolve(located)
+        row = claim_row(located, document_id, "", proposal_id)
         row.extractor = None
         row.status = STATUS_AFTER["add"]
         session.add(row)
@@ -188,10 +190,6 @@ def _validated(data: Mapping[str, Any], text: str, what: str) -> Claim:
         raise InputError(f"{what}: {problems}") from None
     except ValueError as exc:
         raise InputError(f"{what}: {exc}") from None
-
-
-def _proposal_id(session: Session, name: str | None) -> int | None:
-    return Store._proposal_ids(session, {name}).get(name) if name else None
 
 
 def _audit(

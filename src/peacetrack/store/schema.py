@@ -149,6 +149,8 @@ class ClaimRow(Base):
             "status IN ({})".format(", ".join(f"'{s}'" for s in CLAIM_STATUSES)),
             name="status",
         ),
+        # A document's claims in text order, as comparisons and ``Store.claims`` read them.
+        Index("ix_claims_document_start", "document_id", "start", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -183,6 +185,8 @@ class ClaimActor(Base):
     __table_args__ = (
         CheckConstraint("role IN ('actor', 'obligor')", name="role"),
         Index("ix_claim_actors_actor_id", "actor_id"),
+        # Covers "claims of these actors" without touching the table (compare by actor).
+        Index("ix_claim_actors_actor_claim", "actor_id", "claim_id"),
     )
 
     claim_id: Mapped[int] = mapped_column(

@@ -29,6 +29,7 @@ from peacetrack.store.engine import (
     upgrade_to_head,
 )
 from peacetrack.store.neardup import Signature, index_document, syndicated_body
+from peacetrack.store.proposal_resolver import ProposalResolver, proposal_ids_named
 from peacetrack.store.queries import (
     actor_rows,
     chunked,
@@ -44,7 +45,6 @@ from peacetrack.store.schema import (
     DocumentLink,
     DocumentRow,
     ExtractionRow,
-    ProposalRow,
     RunRow,
     utcnow,
 )
@@ -75,6 +75,13 @@ class StoredClaim:
     outlet: str | None
     published: date | None
     url: str | None
+    #: The canonical name of the proposal the claim's phrase was linked to.
+    proposal_name: str | None = None
+
+    @property
+    def canonical_proposal(self) -> str | None:
+        """The proposal's canonical name, else the phrase as extracted (claims from a file)."""
+        return self.proposal_name or self.claim.proposal
 
 
 def _document(row: DocumentRow) -> Document:
@@ -366,11 +373,8 @@ class Store:
                     ClaimRow.status == "extracted",
                 )
             )
-            proposals = self._proposal_ids(session, {c.proposal for c in located if c.proposal})
-            rows = [
-                claim_row(c, document_id, extractor, proposals.get(c.proposal or ""))
-                for c in located
-            ]
+            proposals = ProposalResolver(session, document_id)
+            rows = [claim_row(c, document_id, extractor, proposals.resolve(c)) for c in located]
             session.add_all(rows)
             session.flush()
             actors = [
@@ -380,29 +384,6 @@ class Store:
                 session.execute(insert(ClaimActor), actors)
             self._record_extraction(session, document_id, extractor, run_id, len(rows))
         return len(rows)
-
-    @staticmethod
-    def _proposal_ids(session: Session, names: set[str]) -> dict[str, int]:
-        """Ids of the proposals with these names, creating the ones not yet known.
-
-        Each creation has its own savepoint: when a concurrent extraction creates the same
-        name first (PostgreSQL), ours fails alone and the committed row is used instead.
-        Names go in sorted order so that two such transactions cannot deadlock.
-        """
-        if not names:
-            return {}
-        query = select(ProposalRow.name, ProposalRow.id).where(ProposalRow.name.in_(names))
-        known: dict[str, int] = {name: id_ for name, id_ in session.execute(query)}
-        for name in sorted(names - known.keys()):
-            try:
-                with session.begin_nested():
-                    row = ProposalRow(name=name)
-                    session.add(row)
-                known[name] = row.id
-            except IntegrityError:
-                taken = select(ProposalRow.id).where(ProposalRow.name == name)
-                known[name] = session.execute(taken).scalar_one()
-        return known
 
     @staticmethod
     def _record_extraction(
@@ -449,6 +430,7 @@ class Store:
                 document_id=document_id,
                 extractor=extractor,
                 proposal=proposal,
+                proposal_ids=[] if proposal is None else proposal_ids_named(session, proposal),
                 since=since,
                 until=until,
                 include_rejected=include_rejected,
@@ -465,8 +447,9 @@ class Store:
                 outlet=outlet,
                 published=published,
                 url=url,
+                proposal_name=proposal_name,
             )
-            for claim, name, outlet, published, url in rows
+            for claim, name, outlet, published, url, proposal_name in rows
         ]
 
     @staticmethod

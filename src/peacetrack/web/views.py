@@ -80,8 +80,8 @@ def overview(store: Store, since: date | None) -> dict[str, Any]:
     claims = store.claims()
     proposals: dict[str, list[StoredClaim]] = {}
     for stored in claims:
-        if stored.claim.proposal:
-            proposals.setdefault(stored.claim.proposal, []).append(stored)
+        if stored.canonical_proposal:
+            proposals.setdefault(stored.canonical_proposal, []).append(stored)
     actors = Counter(a for s in claims for a in s.claim.actors)
     data: dict[str, Any] = {
         "counts": {

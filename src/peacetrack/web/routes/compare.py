@@ -109,7 +109,7 @@ def timeline_api(store: StoreDep, actor: str = "", issue: str = "") -> list[dict
 
 @router.get("/diff", response_class=HTMLResponse, include_in_schema=False)
 def diff_page(request: Request, store: StoreDep, a: str = "", b: str = "") -> HTMLResponse:
-    proposals = sorted({s.claim.proposal for s in store.claims() if s.claim.proposal})
+    proposals = sorted({p for s in store.claims() if (p := s.canonical_proposal)})
     context: dict[str, Any] = {"a": a, "b": b, "proposals": proposals, "table": None}
     if a and b:
         result = diff(store, a, b)

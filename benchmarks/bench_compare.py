@@ -1,0 +1,258 @@
+"""Latency of ``compare`` on a store of a million claims, on SQLite and on PostgreSQL.
+
+The store is generated straight into the tables with bulk INSERTs (COPY on PostgreSQL):
+~100k documents over three years, ~40 issues and ~30 actors with a skewed spread (a few
+main parties and issues carry most claims), every stance, some proposals, near-duplicate
+links between syndicated copies. The SQLite file is cached under /tmp, keyed by the
+parameters, so a re-run only times. PostgreSQL runs in a throwaway cluster
+(``tests/pgcluster.py``); without a server it is left out, with the reason printed.
+
+    .venv/bin/python benchmarks/bench_compare.py [--claims 1000000] [--docs 100000] [-n 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from peacetrack.codebook import default_codebook
+from peacetrack.compare import Matrix, compare
+from peacetrack.model import Stance
+from peacetrack.store import Store
+from pgcluster import ClusterUnavailable, PgCluster
+
+START = date(2023, 1, 1)
+DAYS = 3 * 365
+PROPOSALS = ["Spring draft", "Capital plan", "Twelve points", "Framework A", "Framework B"]
+TARGET_S = 1.0
+#: Bump when the generated data changes, so cached files are not reused.
+VERSION = 2
+#: Columns written per table, in the order ``_tables`` yields values.
+COLUMNS = {
+    "documents": [
+        "id",
+        "name",
+        "content_hash",
+        "outlet",
+        "published",
+        "text",
+        "ingested_at",
+        "minhash",
+    ],
+    "document_links": ["doc_a", "doc_b", "similarity"],
+    "claims": [
+        "id",
+        "document_id",
+        "extractor",
+        "status",
+        "stance",
+        "issue",
+        "proposal",
+        "evidence",
+        "start",
+        "end",
+        "created_at",
+        "updated_at",
+    ],
+    "claim_actors": ["claim_id", "role", "position", "actor_id"],
+}
+
+
+def _skewed(rng: np.random.Generator, choices: Sequence[str], size: int) -> list[str]:
+    """Zipf-like picks: the first choices are the main parties or the hot issues."""
+    weights = 1.0 / np.arange(1, len(choices) + 1) ** 0.9
+    picks = rng.choice(len(choices), size=size, p=weights / weights.sum())
+    return [choices[i] for i in picks]
+
+
+def _tables(claims: int, docs: int, seed: int) -> dict[str, list[tuple[Any, ...]]]:
+    """Rows of every table; claims are spread evenly over documents (about ten each)."""
+    rng = np.random.default_rng(seed)
+    book = default_codebook()
+    issues = list(book.issues)[:40]
+    actors = list(book.actors)[:30]
+    stances = [s.value for s in Stance]
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    days = rng.integers(0, DAYS, size=docs)
+    documents = [
+        (n + 1, f"gen-{n + 1}", f"{n + 1:064x}", f"Outlet {n % 23}", START + timedelta(int(d)),
+         f"Generated report {n + 1}.", now, b"")
+        for n, d in enumerate(days)
+    ]  # fmt: skip
+    linked = np.flatnonzero(rng.random(docs - 1) < 0.03) + 1
+    links = [(int(a), int(a) + 1, 0.9) for a in linked]
+    doc_of = np.sort(rng.integers(1, docs + 1, size=claims))
+    issue_of = _skewed(rng, issues, claims)
+    stance_of = rng.choice(stances, size=claims)
+    proposal_of = rng.choice(np.array([*PROPOSALS, *[None] * 45], dtype=object), size=claims)
+    rows = [
+        (i + 1, int(doc_of[i]), "bench", "extracted", str(stance_of[i]), issue_of[i],
+         proposal_of[i], f"Claim {i + 1}.", 0, 9, now, now)
+        for i in range(claims)
+    ]  # fmt: skip
+    first, second = _skewed(rng, actors, claims), _skewed(rng, actors, claims)
+    two = rng.random(claims) < 0.2
+    claim_actors = [(i + 1, "actor", 0, first[i]) for i in range(claims)]
+    claim_actors += [
+        (i + 1, "actor", 1, second[i])
+        for i in np.flatnonzero(two).tolist()
+        if second[i] != first[i]
+    ]
+    return {"documents": documents, "document_links": links, "claims": rows,
+            "claim_actors": claim_actors}  # fmt: skip
+
+
+def _insert_sqlite(store: Store, tables: dict[str, list[tuple[Any, ...]]]) -> None:
+    with store._write() as session:
+        cursor = session.connection().connection.cursor()
+        for table, rows in tables.items():
+            columns = COLUMNS[table]
+            names = ", ".join(f'"{c}"' for c in columns)
+            marks = ", ".join("?" for _ in columns)
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({marks})", [_sqlite_values(r) for r in rows]
+            )
+        cursor.execute("ANALYZE")
+
+
+def _sqlite_values(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """As SQLAlchemy writes them to SQLite: ISO dates, naive UTC datetimes with microseconds."""
+    return tuple(
+        v.strftime("%Y-%m-%d %H:%M:%S.%f")
+        if isinstance(v, datetime)
+        else v.isoformat()
+        if isinstance(v, date)
+        else v
+        for v in row
+    )
+
+
+def _insert_postgres(store: Store, tables: dict[str, list[tuple[Any, ...]]]) -> None:
+    with store._write() as session:
+        cursor = session.connection().connection.cursor()
+        for table, rows in tables.items():
+            names = ", ".join(f'"{c}"' for c in COLUMNS[table])
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+    with store._engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
+
+
+@contextmanager
+def sqlite_store(claims: int, docs: int, seed: int) -> Iterator[Store]:
+    """The cached generated SQLite store, built on first use."""
+    path = Path(f"/tmp/peacetrack-bench-compare-v{VERSION}-{claims}-{docs}-{seed}.sqlite")
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        with Store.open(partial) as store:
+            _insert_sqlite(store, _tables(claims, docs, seed))
+        partial.rename(path)
+    with Store.open(path) as store:
+        yield store
+
+
+@contextmanager
+def postgres_store(claims: int, docs: int, seed: int) -> Iterator[Store]:
+    cluster = PgCluster.start()
+    try:
+        with Store.open(cluster.create_database("bench_compare")) as store:
+            _insert_postgres(store, _tables(claims, docs, seed))
+            yield store
+    finally:
+        cluster.stop()
+
+
+def cases(store: Store) -> dict[str, Callable[[], Matrix]]:
+    main = _top_actors(store)
+    return {
+        "all, by actor": lambda: compare(store),
+        f"actors={','.join(main)}": lambda: compare(store, actors=main),
+        "issues=TER.*": lambda: compare(store, issues=["TER.*"]),
+        "by proposal": lambda: compare(store, by="proposal"),
+    }
+
+
+def _top_actors(store: Store) -> list[str]:
+    query = (
+        "SELECT actor_id FROM claim_actors GROUP BY actor_id ORDER BY count(*) DESC, actor_id "
+        "LIMIT 3"
+    )
+    with store._read() as session:
+        return list(session.connection().exec_driver_sql(query).scalars())
+
+
+def _median(case: Callable[[], Matrix], repeats: int) -> tuple[float, Matrix]:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        matrix = case()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), matrix
+
+
+def time_cases(backend: str, store: Store, repeats: int) -> list[dict[str, Any]]:
+    """Each case's median; the TER.* case also through the old path, as the baseline."""
+    claims = store.count_claims()
+    rows: list[dict[str, Any]] = []
+    for name, case in cases(store).items():
+        median, matrix = _median(case, repeats)
+        verdict = "within" if median < TARGET_S else "OVER"
+        rows.append(
+            {"benchmark": "compare",
+             "measure": f"{backend}: {name} ({claims} claims, {len(matrix.cells)} cells)",
+             "value": round(median, 3), "unit": f"s median of {repeats}",
+             "versus": f"target {TARGET_S:.0f} s: {verdict}"}
+        )  # fmt: skip
+    # Before bulk loading: every claim through Store.claims, then the claim-list path.
+    old, _ = _median(
+        lambda: compare(
+            store.claims(), issues=["TER.*"], independent_groups=store.independent_groups
+        ),
+        1,
+    )
+    ter = next(r for r in rows if "TER.*" in r["measure"])
+    ter["versus"] += f"; {old / ter['value']:.1f} x faster than Store.claims() path ({old:.2f} s)"
+    return rows
+
+
+def run(
+    claims: int = 1_000_000, docs: int = 100_000, repeats: int = 5, seed: int = 7
+) -> list[dict[str, Any]]:
+    """Median ``compare`` latency per case and backend."""
+    results = []
+    with sqlite_store(claims, docs, seed) as store:
+        results += time_cases("sqlite", store, repeats)
+    try:
+        with postgres_store(claims, docs, seed) as store:
+            results += time_cases("postgresql", store, repeats)
+    except ClusterUnavailable as exc:
+        print(f"PostgreSQL left out: {exc}", file=sys.stderr)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=1_000_000)
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("-n", type=int, default=5, help="timed runs per case (median)")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    for r in run(args.claims, args.docs, args.n, args.seed):
+        print(f"{r['measure']:<64} {r['value']:>8.3f} s  {r['versus']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""`peacetrack proposals`: list, show, rename, merge and split the proposals claims belong to."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from peacetrack.cli.app import app
+from peacetrack.cli.common import DbOption, console, handled, open_store
+
+if TYPE_CHECKING:
+    from peacetrack.store.proposals import ProposalInfo
+
+proposals_app = typer.Typer(
+    help="List proposals and correct how claims are grouped into them.", no_args_is_help=True
+)
+app.add_typer(proposals_app, name="proposals")
+
+RefArgument = Annotated[
+    str, typer.Argument(help="A proposal: its id, name, an alias, or a unique part of its name.")
+]
+
+
+def _print(info: ProposalInfo, verb: str) -> None:
+    console.print(f"{verb} proposal {info.id}: [bold]{info.name}[/]", highlight=False)
+
+
+@proposals_app.command("list")
+def list_command(db: DbOption = None) -> None:
+    """List proposals, oldest first, with their kind, authors, aliases and claim count."""
+    from peacetrack.store.proposals import list_proposals
+
+    with open_store(db) as store, handled():
+        found = list_proposals(store)
+    table = Table("id", "name", "kind", "date", "authors", "claims", "aliases", box=None)
+    for info in found:
+        table.add_row(
+            str(info.id),
+            info.name,
+            info.kind,
+            str(info.date or ""),
+            ",".join(info.authors),
+            str(info.claims),
+            "; ".join(info.aliases),
+        )
+    console.print(table)
+    console.print(f"{len(found)} proposals", style="dim")
+
+
+@proposals_app.command("show")
+def show_command(ref: RefArgument, db: DbOption = None) -> None:
+    """Show one proposal: kind, date, authors, every alias and its number of claims."""
+    from peacetrack.store.proposals import get_proposal
+
+    with open_store(db) as store, handled():
+        info = get_proposal(store, ref)
+    console.print(f"[bold]{info.name}[/] (id {info.id})", highlight=False)
+    console.print(f"kind:    {info.kind}", highlight=False)
+    console.print(f"date:    {info.date or 'unknown'}", highlight=False)
+    console.print(f"authors: {', '.join(info.authors) or 'unknown'}", highlight=False)
+    console.print(f"aliases: {'; '.join(info.aliases) or 'none'}", highlight=False)
+    console.print(
+        f"claims:  {info.claims} (`peacetrack claims --proposal {info.name!r}`)", highlight=False
+    )
+
+
+@proposals_app.command("rename")
+def rename_command(
+    ref: RefArgument,
+    new_name: Annotated[str, typer.Argument(help="The new name.")],
+    db: DbOption = None,
+) -> None:
+    """Rename a proposal; the old name stays an alias, so re-extraction keeps the link."""
+    from peacetrack.store.proposals import rename_proposal
+
+    with open_store(db) as store, handled():
+        _print(rename_proposal(store, ref, new_name), "renamed")
+
+
+@proposals_app.command("merge")
+def merge_command(
+    source: RefArgument,
+    into: Annotated[str, typer.Argument(help="The proposal to merge SOURCE into.")],
+    db: DbOption = None,
+) -> None:
+    """Merge SOURCE into INTO: its claims and names move there and SOURCE is deleted."""
+    from peacetrack.store.proposals import merge_proposals
+
+    with open_store(db) as store, handled():
+        _print(merge_proposals(store, source, into), "merged into")
+
+
+@proposals_app.command("split")
+def split_command(
+    ref: RefArgument,
+    alias: Annotated[str, typer.Argument(help="The alias to move, with its claims.")],
+    new_name: Annotated[str, typer.Argument(help="Name of the new proposal.")],
+    db: DbOption = None,
+) -> None:
+    """Split the claims named by one alias of a proposal off into a new proposal."""
+    from peacetrack.store.proposals import split_proposal
+
+    with open_store(db) as store, handled():
+        _print(split_proposal(store, ref, alias, new_name), "created")

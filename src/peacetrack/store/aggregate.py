@@ -1,0 +1,128 @@
+"""Loading the claims a comparison needs from the store in a few bulk queries.
+
+``compare`` on a store used to go through ``Store.claims``, which builds ORM rows and asks
+for actors 500 claims at a time: fine for a page, slow for a million claims. Here the
+comparison filters (actors, issue patterns, dates) run in SQL on indexed columns
+(migration 0003) and claims and their actors come back as plain rows in two queries. The
+result is exactly what ``Store.claims()`` followed by ``compare.select.select`` gives, in
+the same order, so every view built from it is unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any, cast
+
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import aliased
+
+from peacetrack.store.queries import claim_from_row
+from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow, ProposalRow
+from peacetrack.store.store import StoredClaim
+
+if TYPE_CHECKING:
+    from peacetrack.store.store import Store
+
+
+def comparison_conditions(
+    actors: Sequence[str] | None,
+    issue_codes: Iterable[str] | None,
+    since: date | None,
+    until: date | None,
+) -> list[ColumnElement[bool]]:
+    """WHERE conditions matching ``compare.select.select`` on the store's visible claims.
+
+    ``issue_codes`` are already expanded by the codebook (patterns expand there, not in
+    LIKE), so a store and a claim list agree on what ``TER.*`` means. Actor ids are
+    upper-cased but not stripped, as ``select`` does. Undated claims fail any date bound,
+    as in ``select``: NULL compares false in SQL.
+    """
+    where: list[ColumnElement[bool]] = [ClaimRow.status != "rejected"]
+    if issue_codes is not None:
+        where.append(ClaimRow.issue.in_(sorted(issue_codes)))
+    if actors:
+        wanted = sorted({a.upper() for a in actors})
+        # An uncorrelated IN list walks ix_claim_actors_actor_claim; the alias keeps it apart
+        # from the claim_actors the actors query reads.
+        named = aliased(ClaimActor)
+        of_actors = select(named.claim_id).where(named.actor_id.in_(wanted), named.role == "actor")
+        where.append(ClaimRow.id.in_(of_actors))
+    if since is not None:
+        where.append(DocumentRow.published >= since)
+    if until is not None:
+        where.append(DocumentRow.published <= until)
+    return where
+
+
+def _claims_query(where: Sequence[ColumnElement[bool]]) -> Select[Any]:
+    """The rows of ``queries.claims_select`` (same joins, same order) as plain tuples.
+
+    ``tests/test_aggregate.py`` compares the two paths, so a change to one shows up there.
+    """
+    columns = [c for c in ClaimRow.__table__.c if c.name not in ("created_at", "updated_at")]
+    return (
+        select(
+            *columns,
+            DocumentRow.name,
+            DocumentRow.outlet,
+            DocumentRow.published,
+            DocumentRow.url,
+            ProposalRow.name.label("proposal_name"),
+        )
+        .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
+        .outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
+        .where(*where)
+        .order_by(
+            DocumentRow.published.desc().nulls_last(),
+            ClaimRow.document_id.desc(),
+            ClaimRow.start,
+            ClaimRow.id,
+        )
+    )
+
+
+def _actors_query(where: Sequence[ColumnElement[bool]]) -> Select[int, str, str]:
+    """Actors of the chosen claims in one join, instead of one IN list per 500 claims."""
+    return (
+        select(ClaimActor.claim_id, ClaimActor.role, ClaimActor.actor_id)
+        .join(ClaimRow, ClaimRow.id == ClaimActor.claim_id)
+        .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
+        .where(*where)
+        .order_by(ClaimActor.claim_id, ClaimActor.role, ClaimActor.position)
+    )
+
+
+def comparison_claims(
+    store: Store,
+    *,
+    actors: Sequence[str] | None = None,
+    issue_codes: Iterable[str] | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[StoredClaim]:
+    """The store's non-rejected claims passing the comparison filters, newest first."""
+    where = comparison_conditions(actors, issue_codes, since, until)
+    with store._read() as session:
+        actors_of: dict[int, list[Any]] = {}
+        for actor in session.execute(_actors_query(where)):
+            actors_of.setdefault(actor.claim_id, []).append(actor)
+        rows = session.execute(_claims_query(where)).all()
+    # Plain rows carry the same attribute names as the ORM rows ``claim_from_row`` reads,
+    # so the one conversion serves both paths.
+    return [
+        StoredClaim(
+            id=row.id,
+            document_id=row.document_id,
+            document_name=row.name,
+            claim=claim_from_row(
+                cast(ClaimRow, row), cast(list[ClaimActor], actors_of.get(row.id, []))
+            ),
+            status=row.status,
+            outlet=row.outlet,
+            published=row.published,
+            url=row.url,
+            proposal_name=row.proposal_name,
+        )
+        for row in rows
+    ]

@@ -1,0 +1,219 @@
+"""Proposals as first-class things: list, show, rename, merge and split them.
+
+Claims are linked to proposals as they are saved (``proposal_resolver``). A person's
+corrections are recorded where that resolver looks first, the names and aliases: a rename
+keeps the old name as an alias, a merge gives the target every name of the source, a split
+moves an alias to the new proposal. So each correction survives re-extraction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from peacetrack.errors import StoreError
+from peacetrack.store.proposal_phrases import clean, proposal_key
+from peacetrack.store.proposal_resolver import proposal_ids_named
+from peacetrack.store.queries import chunked
+from peacetrack.store.schema import ClaimRow, ProposalRow
+from peacetrack.store.store import Store
+
+_LIST_HINT = "list them with `peacetrack proposals list`"
+
+
+@dataclass(frozen=True)
+class ProposalInfo:
+    """A proposal as listed: ``claims`` counts its claims that are not rejected."""
+
+    id: int
+    name: str
+    kind: str
+    date: date | None
+    authors: tuple[str, ...]
+    aliases: tuple[str, ...]
+    claims: int
+
+
+def _names(row: ProposalRow) -> set[str]:
+    return {proposal_key(n) for n in (row.name, *row.aliases)}
+
+
+def _find(session: Session, ref: str | int) -> ProposalRow:
+    """A proposal by id, name, alias, or a unique part of a name (in that order); locked."""
+    text = str(ref).strip()
+    rows = list(session.scalars(select(ProposalRow).order_by(ProposalRow.id)))
+    key = proposal_key(text) if text else ""
+    folded = text.casefold()
+    levels = [
+        [r for r in rows if text.isdigit() and r.id == int(text)],
+        [r for r in rows if r.name.casefold() == folded],
+        [r for r in rows if key and key in _names(r)],
+        [r for r in rows if folded and folded in r.name.casefold()],
+    ]
+    for found in levels:
+        if len(found) == 1:
+            session.refresh(found[0], with_for_update=True)
+            return found[0]
+        if len(found) > 1:
+            names = "; ".join(f"{r.id}: {r.name}" for r in found[:8])
+            raise StoreError(
+                f"{text!r} matches several proposals ({names}): give the id or the full name "
+                f"({_LIST_HINT})"
+            )
+    raise StoreError(f"no proposal {text!r} in the store: {_LIST_HINT}")
+
+
+def _info(session: Session, row: ProposalRow) -> ProposalInfo:
+    return ProposalInfo(
+        id=row.id,
+        name=row.name,
+        kind=row.kind,
+        date=row.date,
+        authors=tuple(row.authors or ()),
+        aliases=tuple(row.aliases or ()),
+        claims=_claim_counts(session, row.id).get(row.id, 0),
+    )
+
+
+def _claim_counts(session: Session, proposal_id: int | None = None) -> dict[int, int]:
+    query = (
+        select(ClaimRow.proposal_id, func.count())
+        .where(ClaimRow.proposal_id.is_not(None), ClaimRow.status != "rejected")
+        .group_by(ClaimRow.proposal_id)
+    )
+    if proposal_id is not None:
+        query = query.where(ClaimRow.proposal_id == proposal_id)
+    return {id_: n for id_, n in session.execute(query) if id_ is not None}
+
+
+def _check_free(session: Session, name: str, allowed: int | None = None) -> str:
+    """``name`` cleaned, unless another proposal (not ``allowed``) has it as name or alias."""
+    cleaned = clean(name)
+    if not cleaned:
+        raise StoreError(f"{name!r} is not a usable proposal name: give some words")
+    for other in proposal_ids_named(session, cleaned):
+        if other != allowed:
+            holder = session.get_one(ProposalRow, other)
+            raise StoreError(
+                f"proposal {holder.id} ({holder.name!r}) is already called {cleaned!r}: merge "
+                "into it with `peacetrack proposals merge`, or choose another name"
+            )
+    return cleaned
+
+
+def list_proposals(store: Store) -> list[ProposalInfo]:
+    """Every proposal, oldest first (undated last), with its count of non-rejected claims."""
+    with store._read() as session:
+        counts = _claim_counts(session)
+        rows = session.scalars(
+            select(ProposalRow).order_by(
+                ProposalRow.date.asc().nulls_last(), ProposalRow.name, ProposalRow.id
+            )
+        )
+        return [
+            ProposalInfo(
+                id=row.id,
+                name=row.name,
+                kind=row.kind,
+                date=row.date,
+                authors=tuple(row.authors or ()),
+                aliases=tuple(row.aliases or ()),
+                claims=counts.get(row.id, 0),
+            )
+            for row in rows
+        ]
+
+
+def get_proposal(store: Store, ref: str | int) -> ProposalInfo:
+    """One proposal by id, name, alias or a unique part of its name."""
+    with store._read() as session:
+        return _info(session, _find(session, ref))
+
+
+def rename_proposal(store: Store, ref: str | int, new_name: str) -> ProposalInfo:
+    """Rename; the old name stays an alias, so re-extraction still finds this proposal."""
+    with store._write() as session:
+        row = _find(session, ref)
+        name = _check_free(session, new_name, allowed=row.id)
+        key = proposal_key(name)
+        aliases = [a for a in row.aliases if proposal_key(a) != key]
+        if proposal_key(row.name) != key:
+            aliases.append(row.name)
+        row.name, row.aliases = name, aliases
+        session.flush()
+        return _info(session, row)
+
+
+def merge_proposals(store: Store, source_ref: str | int, into_ref: str | int) -> ProposalInfo:
+    """Move every claim and name of ``source`` into ``into`` and delete ``source``.
+
+    The source's name and aliases become aliases of the target, so phrases that resolved to
+    the source resolve to the target after re-extraction.
+    """
+    with store._write() as session:
+        source, target = _find(session, source_ref), _find(session, into_ref)
+        if source.id == target.id:
+            raise StoreError(
+                f"{source_ref!r} and {into_ref!r} are both proposal {source.name!r}: "
+                f"nothing to merge ({_LIST_HINT})"
+            )
+        keys = _names(target)
+        aliases = list(target.aliases)
+        for name in (source.name, *source.aliases):
+            if proposal_key(name) not in keys:
+                keys.add(proposal_key(name))
+                aliases.append(name)
+        target.aliases = aliases
+        target.authors = list(dict.fromkeys([*target.authors, *source.authors]))
+        dates = [d for d in (target.date, source.date) if d is not None]
+        target.date = min(dates, default=None)
+        session.execute(
+            update(ClaimRow).where(ClaimRow.proposal_id == source.id).values(proposal_id=target.id)
+        )
+        session.execute(delete(ProposalRow).where(ProposalRow.id == source.id))
+        session.flush()
+        return _info(session, target)
+
+
+def split_proposal(store: Store, ref: str | int, alias: str, new_name: str) -> ProposalInfo:
+    """Move the alias ``alias``, and the claims whose phrase is that alias, to a new proposal.
+
+    The alias moves with them, so re-extraction sends that phrase to the new proposal.
+    """
+    with store._write() as session:
+        row = _find(session, ref)
+        key = proposal_key(alias)
+        if key == proposal_key(row.name):
+            raise StoreError(
+                f"{alias!r} is the name of proposal {row.name!r}: rename it first "
+                "(`peacetrack proposals rename`), then split the alias off"
+            )
+        moving = [a for a in row.aliases if proposal_key(a) == key]
+        if not moving:
+            raise StoreError(
+                f"proposal {row.name!r} has no alias {alias!r}; its aliases: "
+                f"{'; '.join(row.aliases) or 'none'} (`peacetrack proposals show` lists them)"
+            )
+        new = ProposalRow(
+            name=_check_free(session, new_name),
+            kind=row.kind,
+            date=row.date,
+            authors=list(row.authors),
+            aliases=moving,
+        )
+        session.add(new)
+        row.aliases = [a for a in row.aliases if proposal_key(a) != key]
+        session.flush()
+        claims = session.execute(
+            select(ClaimRow.id, ClaimRow.proposal).where(ClaimRow.proposal_id == row.id)
+        )
+        ids = [id_ for id_, phrase in claims if phrase and proposal_key(phrase) == key]
+        for chunk in chunked(ids):
+            session.execute(
+                update(ClaimRow).where(ClaimRow.id.in_(chunk)).values(proposal_id=new.id)
+            )
+        session.flush()
+        return _info(session, new)

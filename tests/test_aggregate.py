@@ -1,0 +1,118 @@
+"""``compare`` on a store (bulk SQL loading) builds exactly the matrix the claim-list path does.
+
+The store is filled with generated reports: several parties and issues, stances that
+change over weeks, reports of one week that contradict each other, syndicated copies
+(near duplicates, one source), undated reports, proposals and a rejected claim. Every
+filter combination is then compared field by field against ``compare(list_of_claims)``.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from peacetrack.compare import compare
+from peacetrack.model import Claim, Document, Stance
+from peacetrack.store import Store
+from peacetrack.store.review import reject_claim
+
+ACTORS = ["RUS", "UKR", "USA", "EU"]
+ISSUES = ["TER.WITHDRAW", "TER.STATUS", "CF.GENERAL", "SEC.ALIGNMENT", "GEN.DEAL"]
+STANCES = ["demand", "propose", "accept", "reject", "agree", "no_agreement", "offer"]
+PROPOSALS = ["Spring draft", "Capital plan", None, None]
+START = date(2025, 3, 1)
+
+
+def _claims_for(rng: random.Random, n: int) -> list[tuple[str, Claim]]:
+    """(sentence, claim) pairs; each sentence is written here and is the claim's evidence."""
+    made = []
+    for k in range(rng.randint(1, 4)):
+        actors = rng.sample(ACTORS, rng.choice((1, 1, 2)))
+        issue = rng.choice(ISSUES)
+        sentence = f"Report {n} item {k}: {' and '.join(actors)} spoke about {issue.lower()}."
+        fields: dict[str, Any] = {"proposal": rng.choice(PROPOSALS)}
+        if issue == "TER.WITHDRAW" and rng.random() < 0.5:
+            fields["territories"] = ["UA-14"]
+            fields["obligor"] = [rng.choice(ACTORS)]
+        claim = Claim(
+            actors=actors,
+            stance=Stance(rng.choice(STANCES)),
+            issue=issue,
+            evidence=sentence,
+            **fields,
+        )
+        made.append((sentence, claim))
+    return made
+
+
+def fill(store: Store, seed: int = 3, reports: int = 45) -> None:
+    """Reports over ten weeks; every fifth reprints an earlier one with a credit line."""
+    rng = random.Random(seed)
+    written: list[tuple[str, list[Claim]]] = []
+    for n in range(reports):
+        if n % 5 == 4:
+            text, claims = rng.choice(written)
+            text = f"{text}\n\nReporting by desk {n}"
+        else:
+            pairs = _claims_for(rng, n)
+            filler = " ".join(f"Filler words about the talks round {n}." for _ in range(12))
+            text = f"{filler}\n" + "\n".join(s for s, _ in pairs)
+            claims = [c for _, c in pairs]
+            written.append((text, claims))
+        published = None if n % 11 == 7 else START + timedelta(days=rng.randint(0, 70))
+        doc = Document(
+            name=f"gen-{n}.txt", text=text, outlet=f"Outlet {n % 4}", published=published
+        )
+        added = store.add_document(doc)
+        store.save_extraction(added.document_id, "gen", claims)
+    reject_claim(store, store.claims()[3].id)
+
+
+FILTERS: list[dict[str, Any]] = [
+    {},
+    {"by": "proposal"},
+    {"actors": ["rus", "USA"]},
+    {"actors": [" UKR"]},
+    {"issues": ["TER.*"]},
+    {"issues": ["CF.GENERAL", "GEN.DEAL"], "actors": ["UKR"]},
+    {"since": START + timedelta(days=20), "until": START + timedelta(days=50)},
+    {"by": "proposal", "since": START + timedelta(days=30)},
+    {"issues": ["HUM.*"]},
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f) or "all")
+def test_store_compare_is_identical_to_claim_list(fresh_db: Store, filters: dict[str, Any]) -> None:
+    fill(fresh_db)
+    in_memory = compare(
+        fresh_db.claims(), independent_groups=fresh_db.independent_groups, **filters
+    )
+    from_store = compare(fresh_db, **filters)
+    assert from_store == in_memory
+
+
+def test_generated_store_exercises_every_marker(fresh_db: Store) -> None:
+    """Guards the identity test: the data must hold conflicts, changes and duplicates."""
+    fill(fresh_db)
+    cells = [cell for _, _, cell in compare(fresh_db)]
+    assert any(cell.conflict for cell in cells)
+    assert any(cell.changed for cell in cells)
+    assert any(cell.sources < len({s.document_id for s in cell.claims}) for cell in cells)
+    assert any(s.published is None for cell in cells for s in cell.claims)
+
+
+def test_store_compare_does_not_load_through_store_claims(
+    fresh_db: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bulk path is the one taken: ``Store.claims`` builds ORM rows, far slower."""
+    fill(fresh_db, reports=10)
+    expected = compare(fresh_db.claims(), independent_groups=fresh_db.independent_groups)
+
+    def refuse(**_: Any) -> None:
+        raise AssertionError("compare(store) went through Store.claims")
+
+    monkeypatch.setattr(fresh_db, "claims", refuse)
+    assert compare(fresh_db) == expected

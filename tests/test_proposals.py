@@ -1,0 +1,242 @@
+"""Proposals: phrasings of one plan grouped into one, others kept apart, and a person's
+renames, merges and splits surviving re-extraction. Runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import delete
+
+from peacetrack import extract_store
+from peacetrack.compare import compare, diff
+from peacetrack.errors import StoreError
+from peacetrack.model import Claim, Document
+from peacetrack.store import Store
+from peacetrack.store.proposal_phrases import analyse, proposal_key
+from peacetrack.store.proposals import (
+    get_proposal,
+    list_proposals,
+    merge_proposals,
+    rename_proposal,
+    split_proposal,
+)
+from peacetrack.store.schema import ExtractionRow
+
+Factory = Callable[..., Document]
+SEED = (
+    Path(__file__).resolve().parents[2]
+    / "shared/corpus/dev/docs/ru-ua_2025-05-17_reuters_istanbul-demands.txt"
+)
+
+# A report of our own: Moscow's spoken terms and three names for one American paper.
+ROUND = (
+    "Negotiators met in Vienna on Tuesday. Moscow demanded that Kyiv give up the Donetsk region. "
+    "No such clause appeared in the draft deal drawn up by Washington. "
+    "The U.S. draft offered American recognition of Crimea as Russian. "
+    "The U.S. proposal also said Kyiv should be paid for war damage."
+)
+WITHDRAW = "Moscow demanded that Kyiv give up the Donetsk region."
+NO_CLAUSE = "No such clause appeared in the draft deal drawn up by Washington."
+CRIMEA = "The U.S. draft offered American recognition of Crimea as Russian."
+DAMAGE = "The U.S. proposal also said Kyiv should be paid for war damage."
+
+
+def claim(evidence: str, actors: list[str], stance: str, issue: str, **fields: Any) -> Claim:
+    return Claim(actors=actors, stance=stance, issue=issue, evidence=evidence, **fields)
+
+
+def round_claims() -> list[Claim]:
+    return [
+        claim(WITHDRAW, ["RUS"], "demand", "TER.WITHDRAW", proposal="terms for a peace deal"),
+        claim(NO_CLAUSE, ["USA"], "absent", "TER.WITHDRAW", proposal="draft deal"),
+        claim(CRIMEA, ["USA"], "propose", "TER.RECOGNITION", proposal="U.S. draft"),
+        claim(DAMAGE, ["USA"], "propose", "JUS.COMPENSATION", proposal="U.S. proposal"),
+    ]
+
+
+def save(store: Store, doc_id: int, claims: list[Claim], extractor: str = "rules.v1") -> None:
+    store.save_extraction(doc_id, extractor, claims)
+
+
+@pytest.fixture
+def vienna(fresh_db: Store, sample_document: Factory) -> int:
+    doc = fresh_db.add_document(sample_document(text=ROUND, published=date(2025, 4, 22)))
+    save(fresh_db, doc.document_id, round_claims())
+    return doc.document_id
+
+
+def names(store: Store) -> dict[str, str | None]:
+    """Each claim's evidence -> its proposal's canonical name."""
+    return {s.claim.evidence: s.proposal_name for s in store.claims()}
+
+
+def test_spellings_of_an_author_share_one_key() -> None:
+    keys = {proposal_key(p) for p in ("U.S. draft", "the US draft", "American draft")}
+    assert keys == {proposal_key("Washington's draft")} == {"@USA draft"}
+    assert analyse("the draft deal prepared by the United States").authors == ("USA",)
+    assert analyse("the draft deal").generic and not analyse("Trump's 20-point Gaza plan").generic
+
+
+def test_three_us_phrasings_are_one_proposal(fresh_db: Store, vienna: int) -> None:
+    found = {p.name: p for p in list_proposals(fresh_db)}
+    assert set(found) == {"Russian demands", "U.S. draft"}
+    us = found["U.S. draft"]
+    assert (us.kind, us.authors, us.date, us.claims) == ("draft", ("USA",), date(2025, 4, 22), 3)
+    assert {"draft deal", "U.S. proposal"} <= set(us.aliases)
+    assert names(fresh_db) == {
+        WITHDRAW: "Russian demands",
+        NO_CLAUSE: "U.S. draft",
+        CRIMEA: "U.S. draft",
+        DAMAGE: "U.S. draft",
+    }
+    by_alias = fresh_db.claims(proposal="US proposal")
+    assert sorted(s.claim.evidence for s in by_alias) == sorted([NO_CLAUSE, CRIMEA, DAMAGE])
+
+
+def test_other_authors_kinds_and_far_dates_stay_apart(
+    fresh_db: Store, vienna: int, sample_document: Factory
+) -> None:
+    text = (
+        "Kyiv circulated a draft of its own. Washington set out its demands on sanctions. "
+        "Months later a fresh U.S. draft asked for elections."
+    )
+    later = fresh_db.add_document(sample_document(text=text, published=date(2025, 4, 30)))
+    far = fresh_db.add_document(
+        sample_document(text=text + " Again.", published=date(2025, 11, 20))
+    )
+    save(
+        fresh_db,
+        later.document_id,
+        [
+            claim(
+                "Kyiv circulated a draft of its own.",
+                ["UKR"],
+                "propose",
+                "GEN.DEAL",
+                proposal="draft",
+            ),
+            claim(
+                "Washington set out its demands on sanctions.",
+                ["USA"],
+                "demand",
+                "ECO.SANCTIONS",
+                proposal="U.S. demands",
+            ),
+        ],
+    )
+    elections = "Months later a fresh U.S. draft asked for elections."
+    save(
+        fresh_db,
+        far.document_id,
+        [claim(elections, ["USA"], "propose", "GOV.ELECTIONS", proposal="U.S. draft")],
+    )
+    found = {p.name: p for p in list_proposals(fresh_db)}
+    assert set(found) == {
+        "Russian demands",
+        "U.S. draft",
+        "Ukrainian draft",
+        "U.S. demands",
+        "U.S. draft (Nov 2025)",
+    }
+    assert found["U.S. draft"].claims == 3 and found["U.S. draft (Nov 2025)"].claims == 1
+
+
+def test_undated_reports_group_only_within_one_document(
+    fresh_db: Store, sample_document: Factory
+) -> None:
+    for _ in range(2):
+        doc = fresh_db.add_document(sample_document(text=ROUND + " " + str(_), published=None))
+        save(fresh_db, doc.document_id, round_claims())
+    assert sorted(p.name for p in list_proposals(fresh_db)) == [
+        "Russian demands",
+        "Russian demands (2)",
+        "U.S. draft",
+        "U.S. draft (2)",
+    ]
+
+
+def reextract(store: Store, doc_id: int) -> None:
+    """As `peacetrack extract` after deleting the extractions rows, then a new version."""
+    with store._write() as session:
+        session.execute(delete(ExtractionRow))
+    save(store, doc_id, round_claims())
+    save(store, doc_id, round_claims(), extractor="rules.v2")
+
+
+def test_rename_survives_reextraction(fresh_db: Store, vienna: int) -> None:
+    renamed = rename_proposal(fresh_db, "U.S. draft", "U.S. draft (April)")
+    assert "U.S. draft" in renamed.aliases
+    reextract(fresh_db, vienna)
+    assert sorted(p.name for p in list_proposals(fresh_db)) == [
+        "Russian demands",
+        "U.S. draft (April)",
+    ]
+    assert get_proposal(fresh_db, "april").claims == 6
+    assert set(names(fresh_db).values()) == {"Russian demands", "U.S. draft (April)"}
+
+
+def test_merge_survives_reextraction(fresh_db: Store, vienna: int) -> None:
+    merged = merge_proposals(fresh_db, "Russian demands", "U.S. draft")
+    assert merged.claims == 4 and "Russian demands" in merged.aliases
+    reextract(fresh_db, vienna)
+    assert [(p.name, p.claims) for p in list_proposals(fresh_db)] == [("U.S. draft", 8)]
+
+
+def test_split_survives_reextraction(fresh_db: Store, vienna: int) -> None:
+    split = split_proposal(fresh_db, "U.S. draft", "US proposal", "U.S. compensation paper")
+    assert (split.claims, split.aliases, split.authors) == (1, ("U.S. proposal",), ("USA",))
+    assert "U.S. proposal" not in get_proposal(fresh_db, "U.S. draft").aliases
+    reextract(fresh_db, vienna)
+    assert names(fresh_db)[DAMAGE] == "U.S. compensation paper"
+    assert names(fresh_db)[CRIMEA] == "U.S. draft"
+    assert get_proposal(fresh_db, "compensation").claims == 2
+
+
+def test_errors_name_the_proposal_and_how_to_list(fresh_db: Store, vienna: int) -> None:
+    with pytest.raises(StoreError, match=r"no proposal 'Minsk'.*peacetrack proposals list"):
+        rename_proposal(fresh_db, "Minsk", "x")
+    with pytest.raises(StoreError, match=r"already called 'U.S. draft'"):
+        rename_proposal(fresh_db, "Russian", "U.S. draft")
+    with pytest.raises(StoreError, match=r"both proposal 'U.S. draft'"):
+        merge_proposals(fresh_db, "US proposal", "U.S. draft")
+    with pytest.raises(StoreError, match=r"no alias 'Minsk'.*its aliases: draft deal"):
+        split_proposal(fresh_db, "U.S. draft", "Minsk", "x")
+    with pytest.raises(StoreError, match="is the name of proposal"):
+        split_proposal(fresh_db, "U.S. draft", "US draft", "x")
+
+
+def test_compare_has_one_column_per_proposal_and_diff_takes_aliases(
+    fresh_db: Store, vienna: int
+) -> None:
+    matrix = compare(fresh_db, by="proposal")
+    assert sorted(matrix.columns) == ["Russian demands", "U.S. draft"]
+    result = diff(fresh_db, "terms for a peace deal", "US proposal")
+    assert (result.a, result.b) == ("Russian demands", "U.S. draft")
+    assert [i.issue for i in result.only_a] == ["TER.WITHDRAW"]
+    assert [i.issue for i in result.only_b] == ["TER.RECOGNITION", "JUS.COMPENSATION"]
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the shared dev corpus is not beside the checkout")
+def test_seed_report_compares_three_proposals(fresh_db: Store) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    fresh_db.add_document(Document(name=SEED.name, text=text))
+    extract_store(fresh_db)
+    columns = compare(fresh_db, by="proposal").columns
+    assert len(columns) <= 4
+    assert {"Russian demands", "U.S. draft"} <= set(columns)
+    assert any("alternative" in c for c in columns)
+    result = diff(fresh_db, "Russian demands", "U.S. draft")
+    only_russian = {i.issue for i in result.only_a}
+    assert only_russian == {
+        "TER.WITHDRAW",
+        "SEC.ALIGNMENT",
+        "SEC.FORCE_LIMITS",
+        "SEC.FOREIGN_FORCES",
+    }
+    assert all(i.stated_absent for i in result.only_a)
+    assert {i.issue for i in result.different} == {"TER.RECOGNITION", "JUS.COMPENSATION"}
+    assert result.only_b == []
