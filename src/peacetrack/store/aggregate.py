@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import aliased
 
-from peacetrack.store.queries import claim_from_row
+from peacetrack.store.queries import claim_from_row, in_reading_order
 from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow, ProposalRow
 from peacetrack.store.store import StoredClaim
 
@@ -61,7 +61,7 @@ def _claims_query(where: Sequence[ColumnElement[bool]]) -> Select[Any]:
     ``tests/test_aggregate.py`` compares the two paths, so a change to one shows up there.
     """
     columns = [c for c in ClaimRow.__table__.c if c.name not in ("created_at", "updated_at")]
-    return (
+    return in_reading_order(
         select(
             *columns,
             DocumentRow.name,
@@ -69,16 +69,8 @@ def _claims_query(where: Sequence[ColumnElement[bool]]) -> Select[Any]:
             DocumentRow.published,
             DocumentRow.url,
             ProposalRow.name.label("proposal_name"),
-        )
-        .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
-        .outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
-        .where(*where)
-        .order_by(
-            DocumentRow.published.desc().nulls_last(),
-            ClaimRow.document_id.desc(),
-            ClaimRow.start,
-            ClaimRow.id,
-        )
+        ),
+        where,
     )
 
 

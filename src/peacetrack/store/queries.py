@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, exists, or_, select
 
@@ -152,11 +152,8 @@ def claim_conditions(
 def claims_select(
     where: Sequence[ColumnElement[bool]],
 ) -> Select[ClaimRow, str, str | None, date | None, str | None, str | None]:
-    """Claims with the document facts and proposal name shown beside them, newest first.
-
-    Within a document claims come in text order, the order a reader checks them in.
-    """
-    return (
+    """Claims with the document facts and proposal name shown beside them, newest first."""
+    return in_reading_order(
         select(
             ClaimRow,
             DocumentRow.name,
@@ -164,8 +161,29 @@ def claims_select(
             DocumentRow.published,
             DocumentRow.url,
             ProposalRow.name,
-        )
-        .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
+        ),
+        where,
+    )
+
+
+def group_by_claim(actors: Iterable[ClaimActor]) -> dict[int, list[ClaimActor]]:
+    grouped: dict[int, list[ClaimActor]] = {}
+    for actor in actors:
+        grouped.setdefault(actor.claim_id, []).append(actor)
+    return grouped
+
+
+Row = TypeVarTuple("Row")
+
+
+def in_reading_order(stmt: Select[*Row], where: Sequence[ColumnElement[bool]]) -> Select[*Row]:
+    """Claims joined to their documents and proposals, filtered, newest document first.
+
+    Within a document claims come in text order, the order a reader checks them in. Every
+    claims query goes through here so that all of them list claims the same way.
+    """
+    return (
+        stmt.join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
         .outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
         .where(*where)
         .order_by(
@@ -175,10 +193,3 @@ def claims_select(
             ClaimRow.id,
         )
     )
-
-
-def group_by_claim(actors: Iterable[ClaimActor]) -> dict[int, list[ClaimActor]]:
-    grouped: dict[int, list[ClaimActor]] = {}
-    for actor in actors:
-        grouped.setdefault(actor.claim_id, []).append(actor)
-    return grouped
