@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from browser import launch, needs_chromium
 from peacetrack.compare import compare, write_report
 from peacetrack.compare.render import cell_anchor
 from peacetrack.model import Attribution, Claim, Document, Stance
@@ -110,13 +111,8 @@ def test_report_has_diff_timeline_and_print_css(report: str) -> None:
     assert "@media print" in report
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install chromium)"
-)
+@needs_chromium
 def test_report_renders_offline_in_headless_chromium(tmp_path: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright")
     path = write_report(_claims(), tmp_path / "report.html")
@@ -124,17 +120,7 @@ def test_report_renders_offline_in_headless_chromium(tmp_path: Path) -> None:
     row, col = m.rows.index("TER.WITHDRAW"), m.columns.index("RUS")
     requested: list[str] = []
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
+        browser = launch(pw)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.on("request", lambda r: requested.append(r.url))
