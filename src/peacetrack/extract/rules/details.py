@@ -143,9 +143,14 @@ def territories(
     actor_tokens = {
         i for m in actors if not is_place_or_object(doc, m) for i in range(m.first, m.last)
     }
+    # "told reporters in Kyiv", "met at Riyadh": a capital after a preposition of location
+    # is where something happened, not what a term is about ("withdraw from Kyiv" is).
+    settings = {
+        i for m in actors if _after(doc, m.first, SETTING_WORDS) for i in range(m.first, m.last)
+    }
     codes: list[str] = []
     for m in places:
-        if first <= m.first and m.last <= last and m.first not in actor_tokens:
+        if first <= m.first and m.last <= last and m.first not in actor_tokens | settings:
             codes.extend(place_codes.get(m.key, ()))
     for m in actors:
         nxt = doc[m.last].lower_ if first <= m.first and m.last < last else ""
@@ -154,6 +159,18 @@ def territories(
             if country is not None:
                 codes.append(country.alpha_2)
     return [c for c in dict.fromkeys(codes) if not any(o.startswith(c + "-") for o in codes)]
+
+
+#: Prepositions of location: a name after them says where, not what about.
+SETTING_WORDS = frozenset({"in", "at", "near", "inside", "outside"})
+
+
+def _after(doc: Doc, index: int, words: frozenset[str]) -> bool:
+    """True when the word before ``index`` (past "the"/"a") is one of ``words``."""
+    at = index - 1
+    while at >= 0 and doc[at].lower_ in {"the", "a"}:
+        at -= 1
+    return at >= 0 and doc[at].lower_ in words
 
 
 def wants_places(issue: str) -> bool:
