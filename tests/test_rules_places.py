@@ -15,4 +15,8 @@ def test_a_capital_where_something_was_said_is_not_a_territory() -> None:
 
 
 def test_a_capital_a_term_is_about_is_a_territory() -> None:
-    assert places("Moscow demanded that Ukraine pull its forces back from Kyiv.") == [["UA-30"]]
+    assert places("Moscow demanded that Ukraine withdraw from Kyiv.") == [["UA-30"]]
+
+
+def test_a_zone_in_a_capital_is_about_the_capital() -> None:
+    assert places("Moscow demanded a demilitarised zone in Kyiv.") == [["UA-30"]]

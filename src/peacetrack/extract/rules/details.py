@@ -16,7 +16,7 @@ import pycountry
 from spacy.tokens import Doc
 
 from peacetrack.extract.rules.actors import is_place_or_object
-from peacetrack.extract.rules.pipeline import Mention
+from peacetrack.extract.rules.pipeline import Mention, word_set
 
 #: Connectives that open a clause naming what must come AFTER the term.
 BEFORE_MARKERS = (
@@ -143,11 +143,9 @@ def territories(
     actor_tokens = {
         i for m in actors if not is_place_or_object(doc, m) for i in range(m.first, m.last)
     }
-    # "told reporters in Kyiv", "met at Riyadh": a capital after a preposition of location
-    # is where something happened, not what a term is about ("withdraw from Kyiv" is).
-    settings = {
-        i for m in actors if _after(doc, m.first, SETTING_WORDS) for i in range(m.first, m.last)
-    }
+    # "told reporters in Kyiv", "met at Riyadh": a capital named as where something was said
+    # or held is not what a term is about ("a buffer zone in Kyiv" is).
+    settings = {i for m in actors if _setting(doc, m.first) for i in range(m.first, m.last)}
     codes: list[str] = []
     for m in places:
         if first <= m.first and m.last <= last and m.first not in actor_tokens | settings:
@@ -161,16 +159,21 @@ def territories(
     return [c for c in dict.fromkeys(codes) if not any(o.startswith(c + "-") for o in codes)]
 
 
-#: Prepositions of location: a name after them says where, not what about.
-SETTING_WORDS = frozenset({"in", "at", "near", "inside", "outside"})
+#: Prepositions of location, and the words before them that make the place a setting.
+SETTING_WORDS = frozenset({"in", "at"})
+SETTING_VERBS = word_set(
+    "reporters journalists said says told speaking spoke met meet meeting talks "
+    "arrived conference briefing visit statement summit"
+)
 
 
-def _after(doc: Doc, index: int, words: frozenset[str]) -> bool:
-    """True when the word before ``index`` (past "the"/"a") is one of ``words``."""
+def _setting(doc: Doc, index: int) -> bool:
+    """True for "told reporters in Kyiv", "met at Riyadh": the name at ``index`` says where
+    something was said or held."""
     at = index - 1
     while at >= 0 and doc[at].lower_ in {"the", "a"}:
         at -= 1
-    return at >= 0 and doc[at].lower_ in words
+    return at > 0 and doc[at].lower_ in SETTING_WORDS and doc[at - 1].lower_ in SETTING_VERBS
 
 
 def wants_places(issue: str) -> bool:
