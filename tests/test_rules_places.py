@@ -20,3 +20,8 @@ def test_a_capital_a_term_is_about_is_a_territory() -> None:
 
 def test_a_zone_in_a_capital_is_about_the_capital() -> None:
     assert places("Moscow demanded a demilitarised zone in Kyiv.") == [["UA-30"]]
+
+
+def test_the_country_a_territory_is_ceded_to_is_not_the_territory() -> None:
+    assert places("Moscow demanded that Kyiv cede the Donetsk region to Russia.") == [["UA-14"]]
+    assert places("Moscow demanded that Ukraine cede territory to Russia.") == [None]

@@ -145,7 +145,13 @@ def territories(
     }
     # "told reporters in Kyiv", "met at Riyadh": a capital named as where something was said
     # or held is not what a term is about ("a buffer zone in Kyiv" is).
-    settings = {i for m in actors if _setting(doc, m.first) for i in range(m.first, m.last)}
+    # "cede territory to Russia": the country after "to" receives; it is not the place.
+    settings = {
+        i
+        for m in (*actors, *places)
+        if _setting(doc, m.first) or _recipient(doc, m.first)
+        for i in range(m.first, m.last)
+    }
     codes: list[str] = []
     for m in places:
         if first <= m.first and m.last <= last and m.first not in actor_tokens | settings:
@@ -174,6 +180,23 @@ def _setting(doc: Doc, index: int) -> bool:
     while at >= 0 and doc[at].lower_ in {"the", "a"}:
         at -= 1
     return at > 0 and doc[at].lower_ in SETTING_WORDS and doc[at - 1].lower_ in SETTING_VERBS
+
+
+TRANSFER_VERBS = word_set(
+    "cede cedes ceding ceded hand hands handing handed give gives giving gave transfer "
+    "transfers transferring transferred surrender surrenders surrendering surrendered over"
+)
+
+
+def _recipient(doc: Doc, index: int) -> bool:
+    """True for "cede territory to Russia", "hand the land over to Moscow": the name at
+    ``index`` receives what is transferred."""
+    at = index - 1
+    while at >= 0 and doc[at].lower_ in {"the", "a"}:
+        at -= 1
+    if at <= 0 or doc[at].lower_ != "to":
+        return False
+    return any(doc[j].lower_ in TRANSFER_VERBS for j in range(max(0, at - 4), at))
 
 
 def wants_places(issue: str) -> bool:
