@@ -216,10 +216,16 @@ def author_label(authors: Iterable[str], codebook: Codebook | None = None) -> st
 
 
 @lru_cache(maxsize=65536)
-def _cached_key(text: str, codebook: Codebook) -> str:
-    return analyse(text, codebook).key
+def _analysed(text: str, codebook: Codebook) -> Phrase:
+    return analyse(text, codebook)
+
+
+def analysed(text: str) -> Phrase:
+    """``analyse`` under the codebook in force, remembered: every save of a document that
+    names a proposal looks at every proposal's name and aliases again."""
+    return _analysed(text, default_codebook())
 
 
 def proposal_key(text: str) -> str:
     """The comparison key of a name or alias: casefolded, no articles, authors as ids."""
-    return _cached_key(text, default_codebook())
+    return analysed(text).key

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,7 @@ from peacetrack.model import Claim, ProposalKind, Stance
 from peacetrack.store.engine import serialise
 from peacetrack.store.proposal_phrases import (
     Phrase,
-    analyse,
+    analysed,
     author_label,
     clean,
     family,
@@ -61,7 +61,8 @@ class _Known:
     keys: set[str]
     generic: bool
     in_document: bool
-    claims: int
+    #: False for a proposal whose claims are all gone (its document is being re-extracted).
+    has_claims: bool
 
 
 @dataclass(frozen=True)
@@ -129,12 +130,6 @@ class ProposalResolver:
         self.published = self.session.scalar(
             select(DocumentRow.published).where(DocumentRow.id == self.document_id)
         )
-        counted = self.session.execute(
-            select(ClaimRow.proposal_id, func.count())
-            .where(ClaimRow.proposal_id.is_not(None))
-            .group_by(ClaimRow.proposal_id)
-        )
-        counts = {proposal_id: n for proposal_id, n in counted}
         here = set(
             self.session.scalars(
                 select(ClaimRow.proposal_id).where(ClaimRow.document_id == self.document_id)
@@ -148,11 +143,15 @@ class ProposalResolver:
                 date=row.date,
                 authors=frozenset(row.authors or ()),
                 keys={proposal_key(n) for n in (row.name, *(row.aliases or ()))},
-                generic=analyse(row.name).generic,
+                generic=analysed(row.name).generic,
                 in_document=row.id in here,
-                claims=counts.get(row.id, 0),
+                has_claims=has_claims,
             )
-            for row in self.session.scalars(select(ProposalRow).order_by(ProposalRow.id))
+            for row, has_claims in self.session.execute(
+                select(
+                    ProposalRow, exists().where(ClaimRow.proposal_id == ProposalRow.id)
+                ).order_by(ProposalRow.id)
+            )
         ]
 
     def resolve(self, claim: Claim) -> int | None:
@@ -161,7 +160,7 @@ class ProposalResolver:
             return None
         if not self._loaded:
             self._load()
-        mention = _mention(claim, analyse(claim.proposal))
+        mention = _mention(claim, analysed(claim.proposal))
         memo = (claim.proposal, mention.authors, mention.kind)
         if memo not in self._done:
             for _ in range(3):
@@ -187,7 +186,7 @@ class ProposalResolver:
     def _compatible(self, known: _Known) -> bool:
         """Made at about the same time: same document, dates within the window, or a
         proposal left without claims (its document is being extracted again)."""
-        if known.in_document or known.claims == 0:
+        if known.in_document or not known.has_claims:
             return True
         if known.date is None or self.published is None:
             return False
@@ -232,7 +231,7 @@ class ProposalResolver:
             known.date is None or self.published < known.date
         )
         if key in known.keys and not moved_earlier:
-            known.claims += 1
+            known.has_claims = True
             known.in_document = True
             return
         row = self.session.get(ProposalRow, known.id, with_for_update=True, populate_existing=True)
@@ -244,7 +243,7 @@ class ProposalResolver:
             row.date = self.published
             known.date = self.published
         known.keys.add(key)
-        known.claims += 1
+        known.has_claims = True
         known.in_document = True
 
     def _create(self, mention: _Mention) -> int:
@@ -270,9 +269,9 @@ class ProposalResolver:
                 date=row.date,
                 authors=frozenset(mention.authors),
                 keys={proposal_key(name), mention.phrase.key},
-                generic=analyse(name).generic,
+                generic=analysed(name).generic,
                 in_document=True,
-                claims=1,
+                has_claims=True,
             )
         )
         return row.id
