@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -11,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from peacetrack.errors import InputError
 from peacetrack.model import Stance
-from peacetrack.store import Store
+from peacetrack.store import Store, StoredClaim
 from peacetrack.store.review import accept_claim, add_claim, edit_claim, reject_claim
 from peacetrack.web.pages import render
 from peacetrack.web.security import require_bearer, require_editor_form, reviewer_of
@@ -20,6 +21,8 @@ from peacetrack.web.views import claim_json, claim_view, split, store_of
 router = APIRouter()
 StoreDep = Annotated[Store, Depends(store_of)]
 Bearer = [Depends(require_bearer)]
+#: accept_claim or reject_claim: a reviewer's verdict on a claim as it stands.
+Verdict = Callable[[Store, int, str], StoredClaim]
 
 
 class ClaimForm(BaseModel):
@@ -103,22 +106,26 @@ def claim_page(request: Request, store: StoreDep, claim_id: int) -> HTMLResponse
     return render(request, "claim.html", context)
 
 
+def _verdict_form(
+    request: Request, store: Store, claim_id: int, form: Action, verdict: Verdict
+) -> RedirectResponse:
+    require_editor_form(request, form.csrf_token)
+    verdict(store, claim_id, reviewer_of(request, form.reviewer))
+    return _back(form.next, f"/claims/{claim_id}")
+
+
 @router.post("/claims/{claim_id}/accept", include_in_schema=False)
 def accept_form(
     request: Request, store: StoreDep, claim_id: int, form: Annotated[Action, Form()]
 ) -> RedirectResponse:
-    require_editor_form(request, form.csrf_token)
-    accept_claim(store, claim_id, reviewer_of(request, form.reviewer))
-    return _back(form.next, f"/claims/{claim_id}")
+    return _verdict_form(request, store, claim_id, form, accept_claim)
 
 
 @router.post("/claims/{claim_id}/reject", include_in_schema=False)
 def reject_form(
     request: Request, store: StoreDep, claim_id: int, form: Annotated[Action, Form()]
 ) -> RedirectResponse:
-    require_editor_form(request, form.csrf_token)
-    reject_claim(store, claim_id, reviewer_of(request, form.reviewer))
-    return _back(form.next, f"/claims/{claim_id}")
+    return _verdict_form(request, store, claim_id, form, reject_claim)
 
 
 @router.post("/claims/{claim_id}/edit", include_in_schema=False)
@@ -186,20 +193,25 @@ def claim_api(store: StoreDep, claim_id: int) -> dict[str, Any]:
     return claim_view(store, claim_id).to_json()
 
 
+def _verdict_api(
+    request: Request, store: Store, claim_id: int, body: ReviewerBody | None, verdict: Verdict
+) -> dict[str, Any]:
+    reviewer = reviewer_of(request, body.reviewer if body else None)
+    return claim_json(verdict(store, claim_id, reviewer))
+
+
 @router.post("/api/claims/{claim_id}/accept", tags=["review"], dependencies=Bearer)
 def accept_api(
     request: Request, store: StoreDep, claim_id: int, body: ReviewerBody | None = None
 ) -> dict[str, Any]:
-    reviewer = reviewer_of(request, body.reviewer if body else None)
-    return claim_json(accept_claim(store, claim_id, reviewer))
+    return _verdict_api(request, store, claim_id, body, accept_claim)
 
 
 @router.post("/api/claims/{claim_id}/reject", tags=["review"], dependencies=Bearer)
 def reject_api(
     request: Request, store: StoreDep, claim_id: int, body: ReviewerBody | None = None
 ) -> dict[str, Any]:
-    reviewer = reviewer_of(request, body.reviewer if body else None)
-    return claim_json(reject_claim(store, claim_id, reviewer))
+    return _verdict_api(request, store, claim_id, body, reject_claim)
 
 
 @router.patch("/api/claims/{claim_id}", tags=["review"], dependencies=Bearer)
