@@ -100,7 +100,7 @@ def extract_store(
     run_id = store.start_run("extract", {"extractor": extractor.name})
     status = "failed"
     try:
-        for document in list(store.pending_documents(extractor.name)):
+        for document in store.pending_documents(extractor.name):
             _extract_one(store, extractor, document, run_id, summary)
             if progress is not None:
                 progress(document)
