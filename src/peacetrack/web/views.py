@@ -20,6 +20,7 @@ from peacetrack.compare.render import cell_text
 from peacetrack.errors import InputError
 from peacetrack.model import Document
 from peacetrack.store import Store, StoredClaim
+from peacetrack.store.proposals import list_proposals
 from peacetrack.store.review import ReviewEvent, claim_history, get_claim
 from peacetrack.web.highlight import InContext, Segment, in_context, segments
 
@@ -78,10 +79,9 @@ def event_json(event: ReviewEvent) -> dict[str, Any]:
 def overview(store: Store, since: date | None) -> dict[str, Any]:
     """Counts, proposals, actors, latest documents, and what is new since ``since``."""
     claims = store.claims()
-    proposals: dict[str, list[StoredClaim]] = {}
-    for stored in claims:
-        if stored.canonical_proposal:
-            proposals.setdefault(stored.canonical_proposal, []).append(stored)
+    proposals = sorted(
+        (p for p in list_proposals(store) if p.claims), key=lambda p: (-p.claims, p.id)
+    )
     actors = Counter(a for s in claims for a in s.claim.actors)
     data: dict[str, Any] = {
         "counts": {
@@ -90,10 +90,7 @@ def overview(store: Store, since: date | None) -> dict[str, Any]:
             "proposals": len(proposals),
             "actors": len(actors),
         },
-        "proposals": [
-            {"name": name, "claims": len(group), "first": min(_dates(group), default=None)}
-            for name, group in sorted(proposals.items(), key=lambda kv: -len(kv[1]))
-        ],
+        "proposals": [{"name": p.name, "claims": p.claims, "first": p.date} for p in proposals],
         "actors": [{"id": a, "name": actor_name(a), "claims": n} for a, n in actors.most_common()],
         "latest": [document_json(d) for d in store.documents(limit=LATEST)],
         "since": since,
@@ -105,10 +102,6 @@ def overview(store: Store, since: date | None) -> dict[str, Any]:
             entry_json(e) for e in steps if e.first is not None and e.first >= since
         ][-CHANGES:]
     return data
-
-
-def _dates(claims: Sequence[StoredClaim]) -> list[date]:
-    return [s.published for s in claims if s.published is not None]
 
 
 def entry_json(entry: TimelineEntry) -> dict[str, Any]:
