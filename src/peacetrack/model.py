@@ -34,6 +34,7 @@ from pydantic import (
 )
 
 from peacetrack.errors import InputError
+from peacetrack.files import atomic_path
 
 ACTOR_ID = re.compile(r"^[A-Z][A-Z0-9_]*$")
 ISSUE_CODE = re.compile(r"^[A-Z]+\.[A-Z_]+$")
@@ -324,11 +325,9 @@ def read_claims_jsonl(path: Path, codebook: object | None = None) -> list[Docume
 
 def write_claims_jsonl(records: Iterable[DocumentClaims], path: Path) -> int:
     """Write atomically (temp file then rename), so a crash never leaves half a file."""
-    tmp = path.with_name(path.name + ".part")
     count = 0
-    with tmp.open("w", encoding="utf-8") as handle:
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as handle:
         for record in records:
             handle.write(record.to_json() + "\n")
             count += 1
-    tmp.replace(path)
     return count

@@ -27,6 +27,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from peacetrack.errors import InputError
+from peacetrack.files import write_text_atomic
 
 MANIFEST = "_manifest.jsonl"
 SETTINGS = "_batch.json"
@@ -111,9 +112,7 @@ def check_settings(out: Path, settings: dict[str, Any]) -> None:
                 "re-run with the same settings to resume, or give a new --out folder"
             )
         return
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(json.dumps(settings, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, json.dumps(settings, sort_keys=True))
 
 
 def read_settings(out: Path) -> dict[str, Any]:

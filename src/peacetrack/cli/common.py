@@ -23,6 +23,7 @@ from rich.progress import (
 )
 
 from peacetrack.errors import PeaceTrackError
+from peacetrack.files import write_text_atomic
 
 if TYPE_CHECKING:
     from peacetrack.store import Store
@@ -89,6 +90,4 @@ def write_output(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
         return
-    tmp = output.with_name(output.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(output)
+    write_text_atomic(output, text)

@@ -20,6 +20,7 @@ from peacetrack.compare.extras import require
 from peacetrack.compare.matrix import Matrix
 from peacetrack.compare.render import json_line, md_table, records_csv, records_json
 from peacetrack.errors import InputError
+from peacetrack.files import atomic_path, write_text_atomic
 from peacetrack.model import Attribution, Claim, Recognition
 from peacetrack.store import StoredClaim
 
@@ -103,7 +104,7 @@ def export_claims(claims: Sequence[StoredClaim], path: Path, fmt: ClaimFormat | 
     if fmt == "parquet":
         _write_parquet([claim_record(s) for s in claims], path, _claims_schema())
     else:
-        _write_text(path, render_claims(claims, fmt))
+        write_text_atomic(path, render_claims(claims, fmt))
     return len(claims)
 
 
@@ -167,7 +168,7 @@ def _export_view(records: list[dict[str, Any]], path: Path, fmt: ViewFormat | No
         _write_parquet(records, path, None)
     elif fmt == "md":
         header = list(records[0]) if records else []
-        _write_text(path, md_table(header, [[_text(v) for v in r.values()] for r in records]))
+        write_text_atomic(path, md_table(header, [[_text(v) for v in r.values()] for r in records]))
     else:
         _write_views(records, path, fmt, tuple(records[0]) if records else ())
     return len(records)
@@ -177,7 +178,7 @@ def _write_views(
     records: list[dict[str, Any]], path: Path, fmt: str, columns: Sequence[str]
 ) -> None:
     body = records_csv(records, columns) if fmt == "csv" else records_json(records)
-    _write_text(path, body)
+    write_text_atomic(path, body)
 
 
 def _format_of(path: Path, allowed: Sequence[str]) -> Any:
@@ -215,13 +216,6 @@ def _from_csv(row: dict[str, str]) -> dict[str, Any]:
     return record
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Atomic: write beside, then rename, so a crash never leaves half an export."""
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def _pyarrow() -> Any:
     """pyarrow with its parquet module loaded (``pa.parquet`` is not imported by default)."""
     require("pyarrow.parquet", "parquet", "Parquet files")
@@ -251,9 +245,8 @@ def _claims_schema() -> Any:
 def _write_parquet(records: list[dict[str, Any]], path: Path, schema: Any) -> None:
     pa = _pyarrow()
     table = pa.Table.from_pylist(records, schema=schema)
-    tmp = path.with_name(path.name + ".part")
-    pa.parquet.write_table(table, tmp)
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        pa.parquet.write_table(table, tmp)
 
 
 def _read_parquet(path: Path) -> list[dict[str, Any]]:

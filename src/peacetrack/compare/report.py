@@ -29,6 +29,7 @@ from peacetrack.compare.render import (
 )
 from peacetrack.compare.select import ClaimSource, GroupFn, SourceIndex, resolve
 from peacetrack.compare.timeline import TimelineEntry, timeline
+from peacetrack.files import write_text_atomic
 from peacetrack.store import StoredClaim
 
 _CLASSES = list(STANCE_COLOURS)
@@ -76,9 +77,7 @@ def write_report(
         undefined=jinja2.StrictUndefined,
     )
     html = env.get_template("report.html.j2").render(**context)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, html)
     return path
 
 
