@@ -189,7 +189,8 @@ def test_changed_stance_is_marked_and_the_latest_shown() -> None:
     assert cell.changed and not cell.conflict
     assert cell.stance is Stance.ACCEPT and cell.summary == "accepts: general ceasefire"
     assert (cell.first, cell.last) == (date(2025, 1, 10), date(2025, 3, 11))
-    assert [s.claim.stance for s in cell.claims] == [Stance.REJECT, Stance.ACCEPT]
+    assert cell.count == 2
+    assert [s.claim.stance for s in cell.current] == [Stance.ACCEPT]
 
 
 def test_syndicated_copies_count_as_one_source() -> None:
@@ -229,7 +230,8 @@ def test_records_and_data_frame() -> None:
     records = m.to_records()
     assert len(records) == len(m.cells)
     first = records[0]
-    assert {"issue", "actor", "stance", "summary", "sources", "conflict", "claim_ids"} <= set(first)
+    fields = {"issue", "actor", "stance", "summary", "sources", "conflict", "claims"}
+    assert fields | {"current_claim_ids"} <= set(first)
     frame = m.to_pandas()
     assert len(frame) == len(records)
 
@@ -249,7 +251,7 @@ def test_through_a_real_store_syndicated_copies_are_one_source(fresh_db: Store) 
         fresh_db.save_extraction(result.document_id, "test", [claim])
     m = compare(fresh_db)
     cell = _cell(m, "SEC.ALIGNMENT", "RUS")
-    assert (len(cell.claims), cell.sources) == (2, 1)
+    assert (cell.count, cell.sources) == (2, 1)
 
 
 def _doc(name: str, text: str) -> Document:

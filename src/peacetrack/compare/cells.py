@@ -4,7 +4,8 @@ Reports about the same stance arrive over days and from many outlets, and they d
 always agree. A cell therefore groups its claims into *moments* (reports within a few days
 of each other describe the same moment), takes the latest moment as the current stance,
 marks a conflict when reports of that moment disagree, and marks a change when the stance
-moved from one moment to the next.
+moved from one moment to the next. The arithmetic lives in ``compare.moments``; this
+module puts words and claims on it.
 """
 
 from __future__ import annotations
@@ -12,15 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import combinations, pairwise
 
 from peacetrack.compare.labels import actor_names, issue_label, place_name
-from peacetrack.compare.select import SourceIndex, chronological
+from peacetrack.compare.moments import SAME_MOMENT, Entry, Tally, tally
+from peacetrack.compare.select import SourceIndex
 from peacetrack.model import Claim, Condition, Stance
 from peacetrack.store import StoredClaim
-
-#: Reports this close together describe the same moment of the negotiation.
-SAME_MOMENT = timedelta(days=7)
 
 VERBS: dict[Stance, str] = {
     Stance.DEMAND: "demands",
@@ -34,15 +32,15 @@ VERBS: dict[Stance, str] = {
     Stance.CONCEDE: "concedes",
 }
 
-Moment = tuple[StoredClaim, ...]
-
 
 @dataclass(frozen=True)
 class Cell:
     """What one actor or proposal holds on one issue, and how sure and how stable that is.
 
-    ``claims`` are all claims behind the cell, oldest first; ``current`` those that state
-    the shown stance in the latest moment.
+    ``count`` is the number of claims behind the cell; ``current`` are those that state
+    the shown stance in the latest moment, oldest first. A cell does not carry all its
+    claims: a cell of a large archive may stand on tens of thousands of them, so they are
+    listed on demand (``peacetrack.store.cell_summaries.cell_claims``).
     """
 
     stance: Stance
@@ -52,98 +50,37 @@ class Cell:
     last: date | None
     conflict: bool
     changed: bool
-    claims: tuple[StoredClaim, ...]
+    count: int
     current: tuple[StoredClaim, ...]
 
 
-def moments(claims: Sequence[StoredClaim], window: timedelta = SAME_MOMENT) -> list[Moment]:
-    """Chronological groups of claims, each spanning at most ``window`` from its first report."""
-    groups: list[list[StoredClaim]] = []
-    for stored in chronological(claims):
-        if groups and _same_moment(groups[-1][0].published, stored.published, window):
-            groups[-1].append(stored)
-        else:
-            groups.append([stored])
-    return [tuple(group) for group in groups]
-
-
-def _same_moment(start: date | None, day: date | None, window: timedelta) -> bool:
-    if start is None or day is None:
-        return start is None and day is None
-    return day - start <= window
-
-
-def prevailing(moment: Moment, sources: SourceIndex) -> Moment:
-    """The claims of the stance class most independent sources report in ``moment``.
-
-    Ties go to the class reported last, the freshest word on the matter.
-    """
-    by_class: dict[str, list[StoredClaim]] = {}
-    for stored in moment:
-        by_class.setdefault(stored.claim.stance.coarse, []).append(stored)
-    order = {stance: i for i, stance in enumerate(s.claim.stance.coarse for s in moment)}
-    best = max(by_class, key=lambda c: (sources.count(by_class[c]), order[c]))
-    return tuple(by_class[best])
-
-
-#: Stance classes that cannot both be true of one party, issue and moment. Others coexist:
-#: a party can demand a term the sides then fail to agree on.
-OPPOSED = {
-    frozenset(pair)
-    for pair in (
-        ("accept", "reject"),
-        ("agree", "no_agreement"),
-        ("agree", "reject"),
-        ("put_forward", "absent"),
-        ("put_forward", "reject"),
-        ("put_forward", "concede"),
+def entry(stored: StoredClaim, sources: SourceIndex) -> Entry:
+    return Entry(
+        stored.id, stored.published, stored.claim.stance, sources.source_of(stored.document_id)
     )
-}
-
-
-def is_conflicted(moment: Moment, sources: SourceIndex) -> bool:
-    """Independent reports of the same moment contradict each other (accepted vs rejected).
-
-    One report stating both is nuance ("accepted parts, rejected others"), not a conflict.
-    """
-    reporters: dict[str, set[int]] = {}
-    for stored in moment:
-        reporters.setdefault(stored.claim.stance.coarse, set()).add(
-            sources.source_of(stored.document_id)
-        )
-    return any(
-        frozenset((a, b)) in OPPOSED and len(reporters[a] | reporters[b]) > 1
-        for a, b in combinations(reporters, 2)
-    )
-
-
-def span(claims: Sequence[StoredClaim]) -> tuple[date | None, date | None]:
-    """First and last publication date among ``claims`` (None when none is dated)."""
-    dates = [s.published for s in claims if s.published is not None]
-    return min(dates, default=None), max(dates, default=None)
 
 
 def summarise(
     claims: Sequence[StoredClaim], sources: SourceIndex, window: timedelta = SAME_MOMENT
 ) -> Cell:
     """The cell for ``claims`` (all about one actor or proposal on one issue)."""
-    if not claims:
-        raise ValueError("a cell needs at least one claim")
-    steps = moments(claims, window)
-    current = prevailing(steps[-1], sources)
-    classes = [prevailing(m, sources)[-1].claim.stance.coarse for m in steps]
-    ordered = tuple(c for m in steps for c in m)
-    first, last = span(ordered)
+    found = tally([entry(s, sources) for s in claims], window)
+    by_id = {s.id: s for s in claims}
+    return worded(found, [by_id[i] for i in found.current])
+
+
+def worded(found: Tally, current: Sequence[StoredClaim]) -> Cell:
+    """The cell a tally describes, given the claims behind its current stance."""
     return Cell(
-        stance=current[-1].claim.stance,
-        summary=describe(current[-1].claim.stance, [s.claim for s in current]),
-        sources=sources.count(ordered),
-        first=first,
-        last=last,
-        conflict=is_conflicted(steps[-1], sources),
-        changed=any(a != b for a, b in pairwise(classes)),
-        claims=ordered,
-        current=current,
+        stance=found.stance,
+        summary=describe(found.stance, [s.claim for s in current]),
+        sources=found.sources,
+        first=found.first,
+        last=found.last,
+        conflict=found.conflict,
+        changed=found.changed,
+        count=found.claims,
+        current=tuple(current),
     )
 
 

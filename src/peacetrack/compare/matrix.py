@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from peacetrack.compare.cells import Cell, summarise
+from peacetrack.compare.cells import Cell, summarise, worded
 from peacetrack.compare.extras import require
 from peacetrack.compare.labels import actor_name, issue_label, issue_order
 from peacetrack.compare.select import (
@@ -26,6 +26,7 @@ from peacetrack.compare.select import (
 )
 from peacetrack.store import Store, StoredClaim
 from peacetrack.store.aggregate import comparison_claims
+from peacetrack.store.cell_summaries import claims_by_id, summaries
 
 By = Literal["actor", "proposal"]
 
@@ -38,7 +39,6 @@ class Matrix:
     rows: list[str]
     columns: list[str]
     cells: dict[tuple[str, str], Cell]
-    claims: list[StoredClaim] = field(default_factory=list)
 
     def cell(self, row: str, column: str) -> Cell | None:
         return self.cells.get((row, column))
@@ -67,7 +67,8 @@ class Matrix:
                 "last": cell.last,
                 "conflict": cell.conflict,
                 "changed": cell.changed,
-                "claim_ids": [s.id for s in cell.claims],
+                "claims": cell.count,
+                "current_claim_ids": [s.id for s in cell.current],
             }
             for row, column, cell in self
         ]
@@ -91,24 +92,54 @@ def compare(
     """Build the matrix from claims or a store (whose duplicate groups are then used).
 
     ``issues`` takes codes or patterns (``TER.*``). By proposal, claims that name no
-    proposal are left out: they belong to no column.
+    proposal are left out: they belong to no column. A store answers from its cell
+    summaries when the filters only pick rows and columns (no dates; no actors by
+    proposal, where they would change what is in a cell).
     """
     if by not in ("actor", "proposal"):
         raise ValueError(f"by={by!r}: compare by 'actor' or 'proposal'")
-    chosen, groups = _chosen(claims, Filters(actors, issues, since, until), independent_groups)
-    sources = SourceIndex(chosen, groups)
-    buckets: dict[tuple[str, str], list[StoredClaim]] = defaultdict(list)
-    for stored in chosen:
-        for column in _columns_of(stored, by, actors):
-            buckets[(stored.claim.issue, column)].append(stored)
-    cells = {key: summarise(group, sources) for key, group in buckets.items()}
+    filters = Filters(actors, issues, since, until)
+    if isinstance(claims, Store) and independent_groups is None and _summarised(by, filters):
+        cells = _stored_cells(claims, by, filters)
+    else:
+        cells = _computed_cells(claims, by, filters, independent_groups)
     return Matrix(
         by=by,
         rows=_ordered_rows({row for row, _ in cells}),
         columns=_ordered_columns(cells, by, actors),
         cells=cells,
-        claims=chosen,
     )
+
+
+def _summarised(by: By, filters: Filters) -> bool:
+    dated = filters.since is not None or filters.until is not None
+    return not dated and not (by == "proposal" and filters.actors)
+
+
+def _stored_cells(store: Store, by: By, filters: Filters) -> dict[tuple[str, str], Cell]:
+    issue_codes = expand_issue_patterns(filters.issues) if filters.issues else None
+    columns = [a.upper() for a in filters.actors] if filters.actors else None
+    found = summaries(store, by, issue_codes=issue_codes, columns=columns)
+    current = claims_by_id(store, (i for t in found.values() for i in t.current))
+    # A claim deleted between the two reads drops out rather than failing the comparison.
+    return {
+        key: worded(t, [current[i] for i in t.current if i in current]) for key, t in found.items()
+    }
+
+
+def _computed_cells(
+    claims: ClaimSource | Sequence[StoredClaim],
+    by: By,
+    filters: Filters,
+    groups: GroupFn | None,
+) -> dict[tuple[str, str], Cell]:
+    chosen, found = _chosen(claims, filters, groups)
+    sources = SourceIndex(chosen, found)
+    buckets: dict[tuple[str, str], list[StoredClaim]] = defaultdict(list)
+    for stored in chosen:
+        for column in columns_of(stored, by, filters.actors):
+            buckets[(stored.claim.issue, column)].append(stored)
+    return {key: summarise(group, sources) for key, group in buckets.items()}
 
 
 def _chosen(
@@ -132,7 +163,8 @@ def _chosen(
     return select(pool, filters), found
 
 
-def _columns_of(stored: StoredClaim, by: By, actors: Sequence[str] | None) -> list[str]:
+def columns_of(stored: StoredClaim, by: By, actors: Sequence[str] | None) -> list[str]:
+    """The columns a claim appears in: its actors (those asked for) or its proposal."""
     if by == "proposal":
         proposal = stored.canonical_proposal
         return [proposal] if proposal else []

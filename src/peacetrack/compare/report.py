@@ -15,11 +15,10 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from peacetrack.compare.cells import Cell
 from peacetrack.compare.diff import diff
 from peacetrack.compare.extras import require
 from peacetrack.compare.labels import actor_name, issue_label, issue_order
-from peacetrack.compare.matrix import By, Matrix, compare
+from peacetrack.compare.matrix import By, Matrix, columns_of, compare
 from peacetrack.compare.render import (
     STANCE_COLOURS,
     cell_anchor,
@@ -69,7 +68,7 @@ def write_report(
             (issue, issue_label(issue), figures.timeline(entries))
             for issue, entries in _timelines(pool, groups).items()
         ],
-        "cells": [_evidence(matrix, row, column, cell) for row, column, cell in matrix],
+        "cells": _evidence(matrix, pool),
     } | _main_diff(pool, groups)
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("peacetrack.compare", "templates"),
@@ -122,14 +121,26 @@ def _timelines(
     }
 
 
-def _evidence(matrix: Matrix, row: str, column: str, cell: Cell) -> dict[str, Any]:
-    return {
-        "anchor": cell_anchor(row, column),
-        "issue": row,
-        "column": matrix.column_label(column),
-        "text": cell_text(cell),
-        "evidence": [_quote(s) for s in reversed(cell.claims)],
-    }
+def _evidence(matrix: Matrix, pool: Sequence[StoredClaim]) -> list[dict[str, Any]]:
+    """Every cell with all the claims behind it, newest first: the report is the record."""
+    behind: dict[tuple[str, str], list[StoredClaim]] = {}
+    for stored in pool:
+        for column in columns_of(stored, matrix.by, None):
+            behind.setdefault((stored.claim.issue, column), []).append(stored)
+    return [
+        {
+            "anchor": cell_anchor(row, column),
+            "issue": row,
+            "column": matrix.column_label(column),
+            "text": cell_text(cell),
+            "evidence": [_quote(s) for s in _newest_first(behind[(row, column)])],
+        }
+        for row, column, cell in matrix
+    ]
+
+
+def _newest_first(claims: Sequence[StoredClaim]) -> list[StoredClaim]:
+    return sorted(claims, key=lambda s: (s.published or date.min, s.id), reverse=True)
 
 
 def _quote(stored: StoredClaim) -> dict[str, Any]:

@@ -61,11 +61,6 @@ def _in_range(day: date | None, since: date | None, until: date | None) -> bool:
     return (since is None or day >= since) and (until is None or day <= until)
 
 
-def chronological(claims: Iterable[StoredClaim]) -> list[StoredClaim]:
-    """Oldest first; undated claims first (their time is unknown), then by store id."""
-    return sorted(claims, key=lambda s: (s.published or date.min, s.id))
-
-
 class SourceIndex:
     """Maps each document to the source it belongs to, so counts ignore syndicated copies."""
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from peacetrack.compare.cells import (
+from peacetrack.compare.cells import describe, entry
+from peacetrack.compare.moments import (
     SAME_MOMENT,
-    describe,
+    count_sources,
     is_conflicted,
     moments,
     prevailing,
@@ -99,8 +100,9 @@ def _steps(
     window: timedelta,
 ) -> list[TimelineEntry]:
     steps: list[TimelineEntry] = []
-    for moment in moments(track, window):
-        shown = prevailing(moment, sources)
+    by_id = {s.id: s for s in track}
+    for moment in moments([entry(s, sources) for s in track], window):
+        shown = [by_id[e.id] for e in prevailing(moment)]
         stance = shown[-1].claim.stance
         first, last = span(moment)
         steps.append(
@@ -111,11 +113,11 @@ def _steps(
                 last=last,
                 stance=stance,
                 summary=describe(stance, [s.claim for s in shown]),
-                sources=sources.count(moment),
-                conflict=is_conflicted(moment, sources),
+                sources=count_sources(moment),
+                conflict=is_conflicted(moment),
                 changed=bool(steps) and steps[-1].stance.coarse != stance.coarse,
-                claims=moment,
-                evidence=shown,
+                claims=tuple(by_id[e.id] for e in moment),
+                evidence=tuple(shown),
             )
         )
     return steps

@@ -15,9 +15,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import ColumnElement, Select, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
-from peacetrack.store.queries import claim_from_row, in_reading_order
+from peacetrack.store.queries import chunked, claim_from_row, in_reading_order
 from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow, ProposalRow
 from peacetrack.store.store import StoredClaim
 
@@ -80,6 +80,7 @@ def _actors_query(where: Sequence[ColumnElement[bool]]) -> Select[int, str, str]
         select(ClaimActor.claim_id, ClaimActor.role, ClaimActor.actor_id)
         .join(ClaimRow, ClaimRow.id == ClaimActor.claim_id)
         .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
+        .outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
         .where(*where)
         .order_by(ClaimActor.claim_id, ClaimActor.role, ClaimActor.position)
     )
@@ -94,12 +95,31 @@ def comparison_claims(
     until: date | None = None,
 ) -> list[StoredClaim]:
     """The store's non-rejected claims passing the comparison filters, newest first."""
-    where = comparison_conditions(actors, issue_codes, since, until)
     with store._read() as session:
-        actors_of: dict[int, list[Any]] = {}
-        for actor in session.execute(_actors_query(where)):
-            actors_of.setdefault(actor.claim_id, []).append(actor)
-        rows = session.execute(_claims_query(where)).all()
+        return load_claims(session, comparison_conditions(actors, issue_codes, since, until))
+
+
+def load_claims(
+    session: Session, where: Sequence[ColumnElement[bool]], limit: int | None = None
+) -> list[StoredClaim]:
+    """Claims meeting ``where`` (at most ``limit``), newest first, from plain rows.
+
+    Without a limit the actors come in one join on the same conditions; with one, only
+    the actors of the claims kept are read.
+    """
+    rows = session.execute(_claims_query(where).limit(limit)).all()
+    if limit is None:
+        actor_rows = list(session.execute(_actors_query(where)))
+    else:
+        ids = [row.id for row in rows]
+        actor_rows = [
+            actor
+            for chunk in chunked(ids)
+            for actor in session.execute(_actors_query([ClaimRow.id.in_(chunk)]))
+        ]
+    actors_of: dict[int, list[Any]] = {}
+    for actor in actor_rows:
+        actors_of.setdefault(actor.claim_id, []).append(actor)
     # Plain rows carry the same attribute names as the ORM rows ``claim_from_row`` reads,
     # so the one conversion serves both paths.
     return [

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from datasketch import MinHash
-from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from peacetrack.store.schema import DocumentLink, DocumentRow, MinhashBand
@@ -142,4 +142,25 @@ def index_document(
                 for o, s in similar
             ],
         )
+        join_sources(session, document_id, [other for other, _ in similar])
     return similar
+
+
+def join_sources(session: Session, document_id: int, twins: list[int]) -> None:
+    """Put a new document and its near duplicates' groups into one source group.
+
+    The group is named by its smallest document id. A new document that links two groups
+    (a wire story two outlets each ran once before) merges them: the later group is
+    renamed, which the summary triggers see, so the cells counting those sources rebuild.
+    """
+    source = func.coalesce(DocumentRow.source_id, DocumentRow.id)
+    heads = set(session.scalars(select(source).where(DocumentRow.id.in_(twins))))
+    head = min(heads)
+    merged = sorted(heads - {head})
+    if merged:
+        session.execute(
+            update(DocumentRow)
+            .where(or_(DocumentRow.id.in_(merged), DocumentRow.source_id.in_(merged)))
+            .values(source_id=head)
+        )
+    session.execute(update(DocumentRow).where(DocumentRow.id == document_id).values(source_id=head))

@@ -98,6 +98,10 @@ class DocumentRow(Base):
     ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: MinHash signature (uint64 array as bytes) that verifies near-duplicate candidates.
     minhash: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The source this document counts as: the smallest id among its near duplicates, near
+    #: duplicates of those, and so on; NULL when that is the document itself. Kept up to
+    #: date as links are made (``neardup.join_sources``), so counting sources is a lookup.
+    source_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class DocumentLink(Base):
@@ -238,3 +242,38 @@ class ClaimReviewRow(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     before: Mapped[dict[str, Any] | None] = mapped_column()
     after: Mapped[dict[str, Any] | None] = mapped_column()
+
+
+class CellSummaryRow(Base):
+    """One comparison cell (an actor or a proposal on an issue) summarised, without words.
+
+    ``kind`` is ``actor`` or ``proposal``; ``col`` the actor id or the proposal's
+    canonical name. Triggers (migration 0004) mark a cell in ``stale_cells`` whenever a
+    claim, actor, document or proposal behind it changes, and the next comparison rebuilds
+    it (``peacetrack.store.cell_summaries``): a million claims compare in a few queries.
+    """
+
+    __tablename__ = "cell_summaries"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    issue: Mapped[str] = mapped_column(String(64), primary_key=True)
+    col: Mapped[str] = mapped_column(Text, primary_key=True)
+    stance: Mapped[str] = mapped_column(String(32))
+    claims: Mapped[int] = mapped_column(Integer)
+    sources: Mapped[int] = mapped_column(Integer)
+    first: Mapped[date | None] = mapped_column(Date)
+    last: Mapped[date | None] = mapped_column(Date)
+    conflict: Mapped[bool] = mapped_column(Boolean)
+    changed: Mapped[bool] = mapped_column(Boolean)
+    #: Ids of the claims stating ``stance`` in the latest moment, oldest first.
+    current: Mapped[list[Any]] = mapped_column()
+
+
+class StaleCellRow(Base):
+    """A cell whose summary no longer matches its claims; written by triggers only."""
+
+    __tablename__ = "stale_cells"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    issue: Mapped[str] = mapped_column(String(64), primary_key=True)
+    col: Mapped[str] = mapped_column(Text, primary_key=True)

@@ -279,29 +279,16 @@ class Store:
     def independent_groups(self, document_ids: Iterable[int]) -> list[set[int]]:
         """Partition documents into groups of near duplicates; each group is one source.
 
-        Links are followed transitively (union-find) among the given documents only.
+        Links count transitively, also through documents not given: two outlets' copies of
+        one wire story are one source even when the wire itself is filtered out.
         """
-        ids = sorted(set(document_ids))
-        wanted = set(ids)
-        parent = {doc: doc for doc in ids}
-
-        def root(doc: int) -> int:
-            while parent[doc] != doc:
-                parent[doc] = parent[parent[doc]]
-                doc = parent[doc]
-            return doc
-
-        with self._read() as session:
-            for chunk in chunked(ids):
-                query = select(DocumentLink.doc_a, DocumentLink.doc_b).where(
-                    DocumentLink.doc_a.in_(chunk)
-                )
-                for a, b in session.execute(query):
-                    if b in wanted:
-                        parent[root(b)] = root(a)
         groups: dict[int, set[int]] = {}
-        for doc in ids:
-            groups.setdefault(root(doc), set()).add(doc)
+        source = func.coalesce(DocumentRow.source_id, DocumentRow.id)
+        with self._read() as session:
+            for chunk in chunked(sorted(set(document_ids))):
+                query = select(DocumentRow.id, source).where(DocumentRow.id.in_(chunk))
+                for doc, head in session.execute(query):
+                    groups.setdefault(head, set()).add(doc)
         return sorted(groups.values(), key=min)
 
     # --- extraction ------------------------------------------------------------------
@@ -465,9 +452,12 @@ class Store:
             found.extend(session.scalars(query))
         return group_by_claim(found)
 
-    def count_claims(self) -> int:
+    def count_claims(self, *, include_rejected: bool = True) -> int:
+        query = select(func.count(ClaimRow.id))
+        if not include_rejected:
+            query = query.where(ClaimRow.status != "rejected")
         with self._read() as session:
-            return session.scalar(select(func.count(ClaimRow.id))) or 0
+            return session.scalar(query) or 0
 
     # --- runs ------------------------------------------------------------------------
 

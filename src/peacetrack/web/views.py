@@ -6,7 +6,6 @@ gathers the pieces a page needs and turns them into JSON-ready values.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +19,8 @@ from peacetrack.compare.render import cell_text
 from peacetrack.errors import InputError
 from peacetrack.model import Document
 from peacetrack.store import Store, StoredClaim
+from peacetrack.store.aggregate import comparison_claims
+from peacetrack.store.cell_summaries import cell_claims, column_totals, summaries
 from peacetrack.store.proposals import list_proposals
 from peacetrack.store.review import ReviewEvent, claim_history, get_claim
 from peacetrack.web.highlight import InContext, Segment, in_context, segments
@@ -77,31 +78,51 @@ def event_json(event: ReviewEvent) -> dict[str, Any]:
 
 
 def overview(store: Store, since: date | None) -> dict[str, Any]:
-    """Counts, proposals, actors, latest documents, and what is new since ``since``."""
-    claims = store.claims()
+    """Counts, proposals, actors, latest documents, and what is new since ``since``.
+
+    Actor counts come from the cell summaries, so the page does not read every claim.
+    """
     proposals = sorted(
         (p for p in list_proposals(store) if p.claims), key=lambda p: (-p.claims, p.id)
     )
-    actors = Counter(a for s in claims for a in s.claim.actors)
+    actors = column_totals(store, "actor")
     data: dict[str, Any] = {
         "counts": {
             "documents": store.count_documents(),
-            "claims": len(claims),
+            "claims": store.count_claims(include_rejected=False),
             "proposals": len(proposals),
             "actors": len(actors),
         },
         "proposals": [{"name": p.name, "claims": p.claims, "first": p.date} for p in proposals],
-        "actors": [{"id": a, "name": actor_name(a), "claims": n} for a, n in actors.most_common()],
+        "actors": [{"id": a, "name": actor_name(a), "claims": n} for a, n in actors.items()],
         "latest": [document_json(d) for d in store.documents(limit=LATEST)],
         "since": since,
     }
     if since is not None:
         data["new_documents"] = [document_json(d) for d in store.documents(since=since)]
-        steps = timeline(claims, independent_groups=store.independent_groups)
-        data["changes"] = [
-            entry_json(e) for e in steps if e.first is not None and e.first >= since
-        ][-CHANGES:]
+        data["changes"] = [entry_json(e) for e in changes_since(store, since)][-CHANGES:]
     return data
+
+
+def changes_since(store: Store, since: date) -> list[TimelineEntry]:
+    """Timeline steps that began on or after ``since``.
+
+    Only the tracks (actor and issue) with a report since then can have such a step, and a
+    step depends on its track's earlier ones, so those tracks are read whole, no others.
+    """
+    recent = [key for key, t in summaries(store, "actor").items() if t.last and t.last >= since]
+    if not recent:
+        return []
+    wanted = set(recent)
+    pool = comparison_claims(
+        store, actors=sorted({a for _, a in recent}), issue_codes={i for i, _ in recent}
+    )
+    steps = timeline(pool, independent_groups=store.independent_groups)
+    return [
+        e
+        for e in steps
+        if (e.issue, e.actor) in wanted and e.first is not None and e.first >= since
+    ]
 
 
 def entry_json(entry: TimelineEntry) -> dict[str, Any]:
@@ -161,6 +182,10 @@ class Quote:
     context: InContext
 
 
+#: Claims listed on a cell's page, newest first; the page says how many more there are.
+CELL_CLAIMS_SHOWN = 100
+
+
 def cell_quotes(
     store: Store, query: CompareQuery, issue: str, column: str
 ) -> tuple[Cell, list[Quote]]:
@@ -169,9 +194,19 @@ def cell_quotes(
         raise InputError(
             f"no claims for {issue} × {column} under these filters: pick a filled cell"
         )
+    claims = cell_claims(
+        store,
+        query.by,
+        issue,
+        column,
+        actors=split(query.actors),
+        since=query.since,
+        until=query.until,
+        limit=CELL_CLAIMS_SHOWN,
+    )
     texts: dict[int, str] = {}
     quotes = []
-    for stored in reversed(cell.claims):
+    for stored in claims:
         if stored.document_id not in texts:
             texts[stored.document_id] = store.get_document(stored.document_id).text
         start, end = stored.claim.start or 0, stored.claim.end or 0
@@ -186,6 +221,8 @@ def cell_json(cell: Cell, quotes: Sequence[Quote]) -> dict[str, Any]:
         "sources": cell.sources,
         "conflict": cell.conflict,
         "changed": cell.changed,
+        "count": cell.count,
+        "current": [s.id for s in cell.current],
         "claims": [
             claim_json(q.stored)
             | {"context": {"before": q.context.before, "after": q.context.after}}

@@ -1,0 +1,180 @@
+"""Stored cell summaries stay equal to the cells computed from the claims, whatever writes.
+
+Each test changes the store one way (a review, a re-extraction, a proposal renamed, merged
+or deleted, a document re-dated or deleted, syndicated copies joined) and checks the matrix
+from the summaries against the one computed from ``Store.claims()``, on both backends.
+The triggers of migration 0004 are what keep them equal; these tests are their contract.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, text
+
+from peacetrack.compare import compare, timeline
+from peacetrack.model import Claim, Document, Stance
+from peacetrack.store import Store
+from peacetrack.store.cell_summaries import cell_claims, column_totals, refresh
+from peacetrack.store.engine import alembic_config
+from peacetrack.store.proposals import list_proposals, merge_proposals, rename_proposal
+from peacetrack.store.review import accept_claim, add_claim, edit_claim, reject_claim
+from test_aggregate import START, fill
+
+VIEWS: list[dict[str, Any]] = [{}, {"by": "proposal"}, {"actors": ["UKR"], "issues": ["TER.*"]}]
+
+
+def assert_summaries_match(store: Store) -> None:
+    for view in VIEWS:
+        expected = compare(store.claims(), independent_groups=store.independent_groups, **view)
+        assert compare(store, **view) == expected, view
+
+
+def _sql(store: Store, statement: str, **params: Any) -> None:
+    """Another program writing to the database: only the triggers can notice."""
+    engine = create_engine(store.url)
+    with engine.begin() as connection:
+        connection.execute(text(statement), params)
+    engine.dispose()
+
+
+@pytest.fixture
+def filled(fresh_db: Store) -> Store:
+    fill(fresh_db)
+    assert_summaries_match(fresh_db)
+    return fresh_db
+
+
+def test_a_fresh_comparison_leaves_nothing_stale(filled: Store) -> None:
+    assert refresh(filled) == 0
+
+
+def test_reviews_rebuild_only_the_cells_they_touch(filled: Store) -> None:
+    claim = filled.claims()[0]
+    reject_claim(filled, claim.id)
+    touched = len(claim.claim.actors) + (1 if claim.canonical_proposal else 0)
+    assert refresh(filled) == touched
+    assert_summaries_match(filled)
+
+
+@pytest.mark.parametrize(
+    "review",
+    [
+        lambda store, claim: accept_claim(store, claim.id),
+        lambda store, claim: edit_claim(
+            store, claim.id, {"issue": "HUM.DETAINEES", "actors": ["EU"], "stance": "offer"}
+        ),
+        lambda store, claim: edit_claim(store, claim.id, {"proposal": "Capital plan"}),
+        lambda store, claim: add_claim(
+            store,
+            claim.document_id,
+            Claim(
+                actors=["USA"],
+                stance=Stance.REJECT,
+                issue=claim.claim.issue,
+                evidence=claim.claim.evidence,
+            ),
+            reviewer="tester",
+        ),
+    ],
+    ids=["accept", "edit-issue-actors", "edit-proposal", "add"],
+)
+def test_reviews_keep_summaries_right(
+    filled: Store, review: Callable[[Store, Any], object]
+) -> None:
+    for stored in filled.claims()[::7]:
+        review(filled, stored)
+    assert_summaries_match(filled)
+
+
+def test_re_extraction_keeps_summaries_right(filled: Store) -> None:
+    document = filled.claims()[0].document_id
+    replacement = [s.claim for s in filled.claims(document=document)][:1]
+    replacement = [replacement[0].model_copy(update={"stance": Stance.REJECT})]
+    filled.save_extraction(document, "gen", replacement)
+    assert_summaries_match(filled)
+
+
+def test_proposal_rename_merge_and_delete_keep_summaries_right(filled: Store) -> None:
+    names = sorted(p.name for p in list_proposals(filled))
+    assert len(names) >= 2
+    rename_proposal(filled, names[0], "Renamed plan")
+    assert_summaries_match(filled)
+    merge_proposals(filled, "Renamed plan", names[1])
+    assert_summaries_match(filled)
+    _sql(filled, "DELETE FROM proposals WHERE name = :name", name=names[1])
+    assert_summaries_match(filled)
+
+
+def test_documents_redated_or_deleted_keep_summaries_right(filled: Store) -> None:
+    documents = sorted({s.document_id for s in filled.claims()})
+    _sql(
+        filled,
+        "UPDATE documents SET published = :day WHERE id = :id",
+        day=date(2026, 1, 1),
+        id=documents[0],
+    )
+    assert_summaries_match(filled)
+    _sql(filled, "DELETE FROM documents WHERE id = :id", id=documents[1])
+    assert_summaries_match(filled)
+
+
+def test_a_copy_linking_two_sources_merges_them(fresh_db: Store) -> None:
+    """Two outlets each ran most of a wire story (too little in common to be linked); the
+    whole story then arrives, a near duplicate of both: the three are one source."""
+    sentences = [
+        f"Sentence number {i} of the wire story on the ceasefire talks." for i in range(40)
+    ]
+    texts = {"a": sentences[:34], "b": sentences[6:], "whole": sentences}
+    claim = Claim(
+        actors=["UKR"], stance=Stance.DEMAND, issue="CF.GENERAL", evidence="Sentence number 10"
+    )
+    ids = {}
+    for name, body in texts.items():
+        document = Document(name=name, text=" ".join(body), published=date(2025, 5, 1))
+        ids[name] = fresh_db.add_document(document).document_id
+        if name != "whole":
+            fresh_db.save_extraction(ids[name], "gen", [claim])
+            assert compare(fresh_db).cell("CF.GENERAL", "UKR") is not None
+    assert fresh_db.near_duplicates(ids["a"]) == [(ids["whole"], pytest.approx(0.85, abs=0.1))]
+    assert fresh_db.independent_groups([ids["a"], ids["b"]]) == [{ids["a"], ids["b"]}]
+    cell = compare(fresh_db).cell("CF.GENERAL", "UKR")
+    assert cell is not None and cell.count == 2 and cell.sources == 1
+    assert_summaries_match(fresh_db)
+
+
+def test_cell_claims_lists_a_cell_newest_first(filled: Store) -> None:
+    matrix = compare(filled)
+    row, column, cell = next(iter(matrix))
+    listed = cell_claims(filled, "actor", row, column)
+    assert len(listed) == cell.count
+    assert {s.id for s in cell.current} <= {s.id for s in listed}
+    assert len(cell_claims(filled, "actor", row, column, limit=2)) == min(2, cell.count)
+    by_proposal = compare(filled, by="proposal")
+    row, column, cell = next(iter(by_proposal))
+    assert len(cell_claims(filled, "proposal", row, column)) == cell.count
+
+
+def test_upgrading_an_older_store_summarises_every_cell(filled: Store) -> None:
+    expected = compare(filled.claims(), independent_groups=filled.independent_groups)
+    engine = create_engine(filled.url)
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0003")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    engine.dispose()
+    assert compare(filled) == expected
+
+
+def test_overview_reads_summaries_yet_matches_the_claims(filled: Store) -> None:
+    views = pytest.importorskip("peacetrack.web.views", reason="needs the [web] extra")
+    counted = Counter(a for s in filled.claims() for a in s.claim.actors)
+    assert column_totals(filled, "actor") == dict(counted)
+    since = START + timedelta(days=40)
+    whole = [e for e in timeline(filled) if e.first is not None and e.first >= since]
+    assert whole and views.changes_since(filled, since) == whole
