@@ -47,7 +47,7 @@ DAYS = 3 * 365
 PROPOSALS = ["Spring draft", "Capital plan", "Twelve points", "Framework A", "Framework B"]
 TARGET_S = 1.0
 #: Bump when the generated data changes, so cached files are not reused.
-VERSION = 3
+VERSION = 5
 #: Columns written per table, in the order ``_tables`` yields values.
 COLUMNS = {
     "documents": [
@@ -248,7 +248,8 @@ def time_cases(backend: str, store: Store, repeats: int) -> list[dict[str, Any]]
     rows[1]["versus"] += f"; {baseline / rows[1]['value']:.0f} x faster than computing it"
     rows.append(_row(backend, "all, by actor, computed from every claim", baseline, computed, 1))
     rows[-1]["versus"] = "baseline (the path before summaries); same matrix"
-    rows.append(_incremental(backend, store))
+    rows.append(_incremental(backend, store, date(2026, 2, 1), "newer than the archive"))
+    rows.append(_incremental(backend, store, date(2024, 6, 1), "dated inside the archive"))
     return rows
 
 
@@ -263,7 +264,10 @@ def _cold(store: Store) -> tuple[float, Matrix]:
     with store._write() as session:
         session.execute(delete(StaleCellRow))
         session.execute(
-            text("INSERT INTO stale_cells SELECT DISTINCT kind, issue, col FROM claim_cells")
+            text(
+                "INSERT INTO stale_cells (kind, issue, col, claim_id) "
+                "SELECT DISTINCT kind, issue, col, 0 FROM claim_cells"
+            )
         )
     return _median(lambda: compare(store), 1)
 
@@ -271,15 +275,18 @@ def _cold(store: Store) -> tuple[float, Matrix]:
 NEW_REPORTS = 100
 
 
-def _incremental(backend: str, store: Store) -> dict[str, Any]:
-    """Extract a hundred new reports into the store, compare, then take them out again."""
+def _incremental(backend: str, store: Store, published: date, what: str) -> dict[str, Any]:
+    """Extract a hundred new reports into the store, compare, then take them out again.
+
+    Reports newer than a cell's latest moment extend it; older ones make it rebuild.
+    """
     rng = np.random.default_rng(1)
     book = default_codebook()
     issues, actors = list(book.issues)[:40], list(book.actors)[:30]
     added = []
     for n in range(NEW_REPORTS):
         sentences = [f"New report {n} sentence {k} on the talks." for k in range(10)]
-        doc = Document(name=f"new-{n}", text=" ".join(sentences), published=date(2026, 2, 1))
+        doc = Document(name=f"new-{n}", text=" ".join(sentences), published=published)
         document_id = store.add_document(doc).document_id
         added.append(document_id)
         claims = [
@@ -290,13 +297,14 @@ def _incremental(backend: str, store: Store) -> dict[str, Any]:
         ]
         store.save_extraction(document_id, "bench", claims)
     with store._read() as session:
-        stale = session.scalar(select(func.count()).select_from(StaleCellRow)) or 0
+        marked = select(StaleCellRow.kind, StaleCellRow.issue, StaleCellRow.col).distinct()
+        stale = session.scalar(select(func.count()).select_from(marked.subquery())) or 0
     seconds, matrix = _median(lambda: compare(store), 1)
     with store._write() as session:
         session.execute(delete(DocumentRow).where(DocumentRow.id.in_(added)))
     refresh(store)
-    row = _row(backend, f"compare after {NEW_REPORTS} new reports", seconds, matrix, 1)
-    row["versus"] = f"{stale} stale cells rebuilt; target {TARGET_S:.0f} s: " + (
+    row = _row(backend, f"compare after {NEW_REPORTS} new reports {what}", seconds, matrix, 1)
+    row["versus"] = f"{stale} cells brought up to date; target {TARGET_S:.0f} s: " + (
         "within" if seconds < TARGET_S else "OVER"
     )
     return row

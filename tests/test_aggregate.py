@@ -27,7 +27,7 @@ PROPOSALS = ["Spring draft", "Capital plan", None, None]
 START = date(2025, 3, 1)
 
 
-def _claims_for(rng: random.Random, n: int) -> list[tuple[str, Claim]]:
+def claims_for(rng: random.Random, n: int) -> list[tuple[str, Claim]]:
     """(sentence, claim) pairs; each sentence is written here and is the claim's evidence."""
     made = []
     for k in range(rng.randint(1, 4)):
@@ -58,7 +58,7 @@ def fill(store: Store, seed: int = 3, reports: int = 45) -> None:
             text, claims = rng.choice(written)
             text = f"{text}\n\nReporting by desk {n}"
         else:
-            pairs = _claims_for(rng, n)
+            pairs = claims_for(rng, n)
             filler = " ".join(f"Filler words about the talks round {n}." for _ in range(12))
             text = f"{filler}\n" + "\n".join(s for s, _ in pairs)
             claims = [c for _, c in pairs]

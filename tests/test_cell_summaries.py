@@ -8,6 +8,7 @@ The triggers of migration 0004 are what keep them equal; these tests are their c
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -19,12 +20,12 @@ from sqlalchemy import create_engine, text
 
 from peacetrack.compare import compare, timeline
 from peacetrack.model import Claim, Document, Stance
-from peacetrack.store import Store
+from peacetrack.store import Store, cell_summaries
 from peacetrack.store.cell_summaries import cell_claims, column_totals, refresh
 from peacetrack.store.engine import alembic_config
 from peacetrack.store.proposals import list_proposals, merge_proposals, rename_proposal
 from peacetrack.store.review import accept_claim, add_claim, edit_claim, reject_claim
-from test_aggregate import START, fill
+from test_aggregate import START, claims_for, fill
 
 VIEWS: list[dict[str, Any]] = [{}, {"by": "proposal"}, {"actors": ["UKR"], "issues": ["TER.*"]}]
 
@@ -178,3 +179,38 @@ def test_overview_reads_summaries_yet_matches_the_claims(filled: Store) -> None:
     since = START + timedelta(days=40)
     whole = [e for e in timeline(filled) if e.first is not None and e.first >= since]
     assert whole and views.changes_since(filled, since) == whole
+
+
+def _report(store: Store, n: int, published: date | None) -> None:
+    """One report with a few claims, like ``fill``'s, published on ``published``."""
+    pairs = claims_for(random.Random(n), n)
+    filler = " ".join(f"Filler words about the talks round {n}." for _ in range(12))
+    text = f"{filler}\n" + "\n".join(s for s, _ in pairs)
+    doc = Document(name=f"later-{n}.txt", text=text, outlet="Outlet", published=published)
+    store.save_extraction(store.add_document(doc).document_id, "gen", [c for _, c in pairs])
+
+
+def test_reports_arriving_in_any_order_keep_summaries_right(filled: Store) -> None:
+    """Later reports extend cells; earlier or undated ones make them rebuild."""
+    rng = random.Random(5)
+    for n in range(100, 124):
+        day = None if n % 9 == 0 else START + timedelta(days=rng.randint(40, 90))
+        _report(filled, n, day)
+        if n % 3 == 0:
+            assert_summaries_match(filled)
+    assert_summaries_match(filled)
+
+
+def test_later_reports_extend_cells_without_rebuilding_them(
+    filled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_: object) -> None:
+        raise AssertionError("a cell was rebuilt from all its claims")
+
+    later = START + timedelta(days=200)
+    monkeypatch.setattr(cell_summaries, "_rebuild", refuse)
+    for n in range(200, 206):
+        _report(filled, n, later + timedelta(days=n - 200))
+        compare(filled)
+    monkeypatch.undo()
+    assert_summaries_match(filled)

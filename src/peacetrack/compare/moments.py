@@ -48,11 +48,13 @@ Moment = tuple[Entry, ...]
 
 @dataclass(frozen=True)
 class Tally:
-    """A cell without its words: what the store keeps per cell, and rebuilds when stale.
+    """A cell without its words: what the store keeps per cell, and updates as claims come.
 
     ``current`` are the ids of the claims stating ``stance`` in the latest moment, oldest
     first; ``changed`` is True when the prevailing stance class of any moment differs from
-    the next one's.
+    the next one's. ``latest``, ``prior`` (the class of the moment before the latest) and
+    ``changed_before`` (a change among the moments before the latest) are what ``extend``
+    needs to add later reports without reading the cell's history again.
     """
 
     stance: Stance
@@ -63,6 +65,9 @@ class Tally:
     conflict: bool
     changed: bool
     current: tuple[int, ...]
+    latest: tuple[Entry, ...] = ()
+    prior: str | None = None
+    changed_before: bool = False
 
 
 def chronological(entries: Iterable[Entry]) -> list[Entry]:
@@ -128,17 +133,54 @@ def tally(entries: Sequence[Entry], window: timedelta = SAME_MOMENT) -> Tally:
     """The summary of one cell from all its entries, in any order."""
     if not entries:
         raise ValueError("a cell needs at least one claim")
-    steps = moments(entries, window)
-    current = prevailing(steps[-1])
-    classes = [prevailing(m)[-1].stance.coarse for m in steps]
     first, last = span(entries)
+    counts = (len(entries), count_sources(entries), first, last)
+    return _fold(moments(entries, window), None, False, counts)
+
+
+def extend(
+    found: Tally, new: Sequence[Entry], new_sources: int, window: timedelta = SAME_MOMENT
+) -> Tally | None:
+    """``found`` with ``new`` entries added, or None when the history must be read again.
+
+    Later reports only move the latest moment on, so the moments before it stand: that
+    holds when every new entry is dated no earlier than the latest moment's first report.
+    ``new_sources`` counts the sources among ``new`` that the cell did not have.
+    """
+    start = found.latest[0].published if found.latest else None
+    if not new or start is None or any(e.published is None or e.published < start for e in new):
+        return None
+    first, last = span([*new, *found.latest])
+    counts = (
+        found.claims + len(new),
+        found.sources + new_sources,
+        min(d for d in (found.first, first) if d is not None),
+        max(d for d in (found.last, last) if d is not None),
+    )
+    steps = moments([*found.latest, *new], window)
+    return _fold(steps, found.prior, found.changed_before, counts)
+
+
+Counts = tuple[int, int, date | None, date | None]
+
+
+def _fold(steps: list[Moment], prior: str | None, changed_before: bool, counts: Counts) -> Tally:
+    """The tally of a cell whose latest moments are ``steps``, after the history that
+    ``prior`` and ``changed_before`` sum up."""
+    chain = ([prior] if prior else []) + [prevailing(m)[-1].stance.coarse for m in steps]
+    before = changed_before or any(a != b for a, b in pairwise(chain[:-1]))
+    current = prevailing(steps[-1])
+    claims, sources, first, last = counts
     return Tally(
         stance=current[-1].stance,
-        claims=len(entries),
-        sources=count_sources(entries),
+        claims=claims,
+        sources=sources,
         first=first,
         last=last,
         conflict=is_conflicted(steps[-1]),
-        changed=any(a != b for a, b in pairwise(classes)),
+        changed=before or (len(chain) > 1 and chain[-2] != chain[-1]),
         current=tuple(e.id for e in current),
+        latest=steps[-1],
+        prior=chain[-2] if len(chain) > 1 else None,
+        changed_before=before,
     )

@@ -2,11 +2,12 @@
 
 A cell (an actor or a proposal on an issue) is summarised by ``compare.moments.tally``.
 The summaries live in ``cell_summaries``; triggers (migration 0004) list in
-``stale_cells`` every cell whose claims, actors, documents or proposal changed since.
-``refresh`` rebuilds just those cells from their claims' dates, stances and sources, so a
-comparison costs one read per cell plus the claims behind each current stance, however
-many claims stand behind the cells. After a bulk load every cell is stale and the first
-refresh reads them all once (seconds per million claims).
+``stale_cells`` every cell whose claims, actors, documents or proposal changed since, and
+the ids of claims added to a cell. ``refresh`` extends a cell that only gained later
+claims from its stored latest moment, and rebuilds any other marked cell from its claims'
+dates, stances and sources. A comparison then costs one read per cell plus the claims
+behind each current stance, however many claims stand behind the cells. After a bulk
+load every cell is rebuilt once (seconds per million claims).
 
 Only comparisons over the whole record use the summaries: a date range changes what is
 in every cell, so ``compare`` then summarises the claims in range as it loads them.
@@ -14,14 +15,14 @@ in every cell, so ``compare`` then summarises the claims in range as it loads th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
-from sqlalchemy import ColumnElement, Select, delete, func, insert, select, text, tuple_
+from sqlalchemy import ColumnElement, delete, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
-from peacetrack.compare.moments import Entry, Tally, tally
+from peacetrack.compare.moments import Entry, Tally, extend, tally
 from peacetrack.model import Stance
 from peacetrack.store.aggregate import comparison_conditions, load_claims
 from peacetrack.store.queries import chunked
@@ -39,9 +40,13 @@ if TYPE_CHECKING:
     from peacetrack.store.store import Store
 
 Kind = Literal["actor", "proposal"]
+KINDS: tuple[Kind, ...] = ("actor", "proposal")
 Key = tuple[str, str]
 #: Past this many stale cells of a kind, reading every claim once beats one query per cell.
 WHOLE_READ = 64
+#: Past this many added claims (a bulk load), rebuilding their cells is quicker than
+#: extending them claim by claim.
+MAX_ADDED = 50_000
 _STANCES = {s.value: s for s in Stance}
 
 
@@ -51,10 +56,11 @@ def canonical_proposal() -> ColumnElement[Any]:
 
 
 def refresh(store: Store) -> int:
-    """Rebuild the stale cells' summaries; returns how many cells were rebuilt.
+    """Bring the marked cells' summaries up to date; returns how many cells were marked.
 
-    Writers that would mark cells wait until this commits (SQLite's single writer; a
-    table lock on PostgreSQL), so a mark made meanwhile is never lost with the ones read.
+    Cells with only new claims are extended from their latest moment; others are rebuilt
+    from all their claims. Writers that would mark cells wait until this commits (SQLite's
+    single writer; a table lock on PostgreSQL), so no mark made meanwhile is lost.
     """
     with store._read() as session:
         if session.scalar(select(StaleCellRow.kind).limit(1)) is None:
@@ -62,25 +68,104 @@ def refresh(store: Store) -> int:
     with store._write() as session:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("LOCK TABLE stale_cells IN SHARE ROW EXCLUSIVE MODE"))
-        stale: dict[Kind, set[Key]] = {"actor": set(), "proposal": set()}
-        marks = select(StaleCellRow.kind, StaleCellRow.issue, StaleCellRow.col)
-        for kind, issue, col in session.execute(marks):
-            stale[kind].add((issue, col))  # type: ignore[index]
-        for kind, keys in stale.items():
-            if keys:
-                _rebuild(session, kind, keys)
+        whole, added = _marked(session)
+        for kind in KINDS:
+            redo = _extend(session, kind, added[kind])
+            if whole[kind] | redo:
+                _rebuild(session, kind, whole[kind] | redo)
         session.execute(delete(StaleCellRow))
-    return sum(len(keys) for keys in stale.values())
+    return sum(len(whole[k]) + len(added[k]) for k in KINDS)
+
+
+def _marked(session: Session) -> tuple[dict[Kind, set[Key]], dict[Kind, dict[Key, set[int]]]]:
+    """Cells to rebuild, and cells that only gained claims (with those claims' ids)."""
+    whole: dict[Kind, set[Key]] = {k: set() for k in KINDS}
+    added: dict[Kind, dict[Key, set[int]]] = {k: {} for k in KINDS}
+    marks = select(
+        StaleCellRow.kind,
+        StaleCellRow.issue,
+        StaleCellRow.col,
+        func.min(StaleCellRow.claim_id),
+        func.count(),
+    ).group_by(StaleCellRow.kind, StaleCellRow.issue, StaleCellRow.col)
+    extended, total = set(), 0
+    for kind, issue, col, lowest, n in session.execute(marks):
+        if lowest <= 0:
+            whole[cast(Kind, kind)].add((issue, col))
+        else:
+            extended.add((kind, issue, col))
+            total += n
+    if total > MAX_ADDED:
+        for kind, issue, col in extended:
+            whole[cast(Kind, kind)].add((issue, col))
+        return whole, added
+    ids = select(StaleCellRow.kind, StaleCellRow.issue, StaleCellRow.col, StaleCellRow.claim_id)
+    for kind, issue, col, claim_id in session.execute(ids.where(StaleCellRow.claim_id > 0)):
+        if (kind, issue, col) in extended:
+            added[cast(Kind, kind)].setdefault((issue, col), set()).add(claim_id)
+    return whole, added
+
+
+def _extend(session: Session, kind: Kind, added: dict[Key, set[int]]) -> set[Key]:
+    """Add new claims to their cells' summaries; returns the cells that need a rebuild."""
+    ids = sorted({i for found in added.values() for i in found})
+    new: dict[Key, list[Entry]] = {}
+    for chunk in chunked(ids):
+        for key, entry in _entries(session, kind, [ClaimRow.id.in_(chunk)]):
+            if entry.id in added.get(key, ()):
+                new.setdefault(key, []).append(entry)
+    if not new:
+        return set()
+    known = _sources_held(session, kind, new, added)
+    stored = _stored(session, kind, set(new))
+    redo, rows = set(), []
+    for key, entries in new.items():
+        before = stored.get(key)
+        if before is None:  # the cell had no visible claim: the new ones are all of it
+            rows.append(_row(kind, key, tally(entries)))
+            continue
+        fresh = len({e.source for e in entries} - known.get(key, set()))
+        found = extend(before, entries, fresh)
+        if found is None:
+            redo.add(key)
+        else:
+            rows.append(_row(kind, key, found))
+    _replace(session, kind, rows)
+    return redo
+
+
+def _sources_held(
+    session: Session, kind: Kind, new: dict[Key, list[Entry]], added: dict[Key, set[int]]
+) -> dict[Key, set[int]]:
+    """Which of the new claims' sources each cell already had, through its other claims."""
+    sources = sorted({e.source for entries in new.values() for e in entries})
+    held: dict[Key, set[int]] = {}
+    for chunk in chunked(sources):
+        in_groups = DocumentRow.id.in_(chunk) | DocumentRow.source_id.in_(chunk)
+        for key, entry in _entries(session, kind, [in_groups]):
+            if key in new and entry.id not in added[key]:
+                held.setdefault(key, set()).add(entry.source)
+    return held
+
+
+def _stored(session: Session, kind: Kind, keys: set[Key]) -> dict[Key, Tally]:
+    found: dict[Key, Tally] = {}
+    for chunk in chunked(sorted(keys)):
+        query = select(CellSummaryRow).where(
+            CellSummaryRow.kind == kind,
+            tuple_(CellSummaryRow.issue, CellSummaryRow.col).in_(chunk),
+        )
+        found.update(((row.issue, row.col), _tally(row)) for row in session.scalars(query))
+    return found
 
 
 def _rebuild(session: Session, kind: Kind, keys: set[Key]) -> None:
+    """Summarise ``keys`` from all their claims (a cell left without any loses its row)."""
     entries: dict[Key, list[Entry]] = {}
-    for issue, col, claim_id, published, stance, source in session.execute(
-        _entries_query(kind, keys)
-    ):
-        key = (issue, col)
+    where = [] if len(keys) > WHOLE_READ else _narrowed(kind, keys)
+    for key, entry in _entries(session, kind, where):
         if key in keys:
-            entries.setdefault(key, []).append(Entry(claim_id, published, _STANCES[stance], source))
+            entries.setdefault(key, []).append(entry)
     for chunk in chunked(sorted(keys)):
         session.execute(
             delete(CellSummaryRow).where(
@@ -93,13 +178,37 @@ def _rebuild(session: Session, kind: Kind, keys: set[Key]) -> None:
         session.execute(insert(CellSummaryRow), rows)
 
 
-def _entries_query(kind: Kind, keys: set[Key]) -> Select[Any]:
-    """Date, stance and source of every visible claim of the cells ``keys`` may name.
+def _replace(session: Session, kind: Kind, rows: list[dict[str, Any]]) -> None:
+    keys = sorted((row["issue"], row["col"]) for row in rows)
+    for chunk in chunked(keys):
+        session.execute(
+            delete(CellSummaryRow).where(
+                CellSummaryRow.kind == kind,
+                tuple_(CellSummaryRow.issue, CellSummaryRow.col).in_(chunk),
+            )
+        )
+    if rows:
+        session.execute(insert(CellSummaryRow), rows)
 
-    Few cells are narrowed in SQL by their issues and columns (the exact pairs are picked
-    in Python); many cells are read whole, one pass over the claims.
-    """
-    column = ClaimActor.actor_id if kind == "actor" else canonical_proposal()
+
+def _column(kind: Kind) -> ColumnElement[Any]:
+    return ClaimActor.actor_id.expression if kind == "actor" else canonical_proposal()
+
+
+def _narrowed(kind: Kind, keys: set[Key]) -> list[ColumnElement[bool]]:
+    """Few cells are narrowed in SQL by their issues and columns (the exact pairs are
+    picked in Python); many cells are read whole, one pass over the claims."""
+    return [
+        ClaimRow.issue.in_(sorted({i for i, _ in keys})),
+        _column(kind).in_(sorted({c for _, c in keys})),
+    ]
+
+
+def _entries(
+    session: Session, kind: Kind, where: Sequence[ColumnElement[bool]]
+) -> Iterator[tuple[Key, Entry]]:
+    """Each visible claim meeting ``where`` as an entry of each of its cells of ``kind``."""
+    column = _column(kind)
     query = (
         select(
             ClaimRow.issue,
@@ -110,7 +219,7 @@ def _entries_query(kind: Kind, keys: set[Key]) -> Select[Any]:
             func.coalesce(DocumentRow.source_id, DocumentRow.id),
         )
         .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
-        .where(ClaimRow.status != "rejected")
+        .where(ClaimRow.status != "rejected", *where)
     )
     if kind == "actor":
         query = query.join(
@@ -119,12 +228,8 @@ def _entries_query(kind: Kind, keys: set[Key]) -> Select[Any]:
     else:
         query = query.outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
         query = query.where(column.is_not(None))
-    if len(keys) <= WHOLE_READ:
-        query = query.where(
-            ClaimRow.issue.in_(sorted({i for i, _ in keys})),
-            column.in_(sorted({c for _, c in keys})),
-        )
-    return query
+    for issue, col, claim_id, published, stance, source in session.execute(query):
+        yield (issue, col), Entry(claim_id, published, _STANCES[stance], source)
 
 
 def _row(kind: Kind, key: Key, found: Tally) -> dict[str, Any]:
@@ -140,6 +245,12 @@ def _row(kind: Kind, key: Key, found: Tally) -> dict[str, Any]:
         "conflict": found.conflict,
         "changed": found.changed,
         "current": list(found.current),
+        "latest": [
+            [e.id, e.published.isoformat() if e.published else None, e.stance.value, e.source]
+            for e in found.latest
+        ],
+        "prior": found.prior,
+        "changed_before": found.changed_before,
     }
 
 
@@ -189,6 +300,12 @@ def _tally(row: CellSummaryRow) -> Tally:
         conflict=row.conflict,
         changed=row.changed,
         current=tuple(row.current),
+        latest=tuple(
+            Entry(i, date.fromisoformat(day) if day else None, _STANCES[stance], source)
+            for i, day, stance, source in row.latest
+        ),
+        prior=row.prior,
+        changed_before=row.changed_before,
     )
 
 

@@ -267,13 +267,24 @@ class CellSummaryRow(Base):
     changed: Mapped[bool] = mapped_column(Boolean)
     #: Ids of the claims stating ``stance`` in the latest moment, oldest first.
     current: Mapped[list[Any]] = mapped_column()
+    #: The latest moment's claims as [id, date, stance, source], to extend it with new ones.
+    latest: Mapped[list[Any]] = mapped_column()
+    #: The prevailing stance class of the moment before the latest, if any.
+    prior: Mapped[str | None] = mapped_column(String(32))
+    #: Whether the stance changed among the moments before the latest.
+    changed_before: Mapped[bool] = mapped_column(Boolean)
 
 
 class StaleCellRow(Base):
-    """A cell whose summary no longer matches its claims; written by triggers only."""
+    """A cell whose summary no longer matches its claims; written by triggers only.
+
+    A positive ``claim_id`` names a claim added to the cell; 0 or a negative one (minus
+    the changed claim's id) means the cell must be rebuilt.
+    """
 
     __tablename__ = "stale_cells"
 
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     issue: Mapped[str] = mapped_column(String(64), primary_key=True)
     col: Mapped[str] = mapped_column(Text, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

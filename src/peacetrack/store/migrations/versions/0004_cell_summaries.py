@@ -6,11 +6,13 @@ Create Date: 2026-11-26
 
 ``compare`` on a million claims cannot rebuild every cell from its claims in under a
 second, so each cell's summary is stored (``cell_summaries``). The database itself marks
-a cell stale (``stale_cells``) whenever anything behind it changes: a claim inserted,
-edited, rejected or deleted, an actor added or removed, a document's date or source group
-changed or the document deleted, a proposal renamed or deleted. Triggers, not the
-application, do the marking, so no write path (bulk loads, reviews, other programs) can
-leave a summary wrong; the next comparison rebuilds the marked cells.
+a cell stale (``stale_cells``) whenever anything behind it changes: a claim edited,
+rejected or deleted, an actor removed, a document's date or source group changed or the
+document deleted, a proposal renamed or deleted (a claim id of 0 or below: rebuild the
+cell); a new claim or actor records the claim's id instead, so the cell can be extended
+rather than rebuilt. Triggers, not the application, do the marking, so no write path (bulk loads,
+reviews, other programs) can leave a summary wrong; the next comparison brings the marked
+cells up to date.
 
 The view ``claim_cells`` lists the cells a claim belongs to, the one definition the
 triggers share. ``documents.source_id`` stores each document's near-duplicate group, so a
@@ -42,50 +44,61 @@ SELECT c.id, 'proposal', c.issue, coalesce(p.name, c.proposal)
 
 
 class Rule(NamedTuple):
-    """Mark the cells of the claims ``ids`` selects when ``event`` happens on ``table``."""
+    """When ``event`` happens on ``table``, write the rows ``marks`` select to stale_cells."""
 
     name: str
     table: str
     when: str
     event: str
-    ids: str
+    marks: tuple[str, ...]
 
 
-_OF_DOCUMENT = "SELECT id FROM claims WHERE document_id = {row}.id"
-_OF_PROPOSAL = "SELECT id FROM claims WHERE proposal_id = {row}.id"
-RULES = [
-    Rule("claims_ai", "claims", "AFTER", "INSERT", "{row}.id"),
-    Rule("claims_bu", "claims", "BEFORE", "UPDATE", "{row}.id"),
-    Rule("claims_au", "claims", "AFTER", "UPDATE", "{row}.id"),
-    Rule("claims_bd", "claims", "BEFORE", "DELETE", "{row}.id"),
-    Rule("actors_ai", "claim_actors", "AFTER", "INSERT", "{row}.claim_id"),
-    Rule("actors_bu", "claim_actors", "BEFORE", "UPDATE", "{row}.claim_id"),
-    Rule("actors_au", "claim_actors", "AFTER", "UPDATE", "{row}.claim_id"),
-    Rule("actors_bd", "claim_actors", "BEFORE", "DELETE", "{row}.claim_id"),
-    Rule("documents_au", "documents", "AFTER", "UPDATE OF published, source_id", _OF_DOCUMENT),
-    Rule("documents_bd", "documents", "BEFORE", "DELETE", _OF_DOCUMENT),
-    Rule("proposals_bu", "proposals", "BEFORE", "UPDATE OF name", _OF_PROPOSAL),
-    Rule("proposals_au", "proposals", "AFTER", "UPDATE OF name", _OF_PROPOSAL),
-    Rule("proposals_bd", "proposals", "BEFORE", "DELETE", _OF_PROPOSAL),
-]
+def _whole(ids: str) -> str:
+    """Rebuild every cell of the claims ``ids`` selects.
+
+    A negative claim id asks for a rebuild. It names the changed claim rather than being
+    one shared value, so that concurrent writers never insert the same mark: on PostgreSQL
+    they would wait on each other's uncommitted rows, and could deadlock.
+    """
+    return f"SELECT DISTINCT kind, issue, col, -claim_id FROM claim_cells WHERE claim_id IN ({ids})"
+
+
+_OF_DOCUMENT = _whole("SELECT id FROM claims WHERE document_id = {row}.id")
+_OF_PROPOSAL = _whole("SELECT id FROM claims WHERE proposal_id = {row}.id")
+#: A new claim only adds to its cells: they record its id, and are extended, not rebuilt.
+_NEW_CLAIM = "SELECT kind, issue, col, claim_id FROM claim_cells WHERE claim_id = {row}.id"
+_NEW_ACTOR = (
+    "SELECT 'actor', issue, {row}.actor_id, {row}.claim_id FROM claims "
+    "WHERE id = {row}.claim_id AND {row}.role = 'actor'"
+)
 #: A deleted proposal's claims fall back to their own phrase: those cells change too.
 _PHRASE_CELLS = (
-    "SELECT 'proposal', issue, proposal FROM claims "
-    "WHERE proposal_id = OLD.id AND proposal IS NOT NULL"
+    "SELECT 'proposal', issue, proposal, -id FROM claims "
+    "WHERE proposal_id = {row}.id AND proposal IS NOT NULL"
 )
+RULES = [
+    Rule("claims_ai", "claims", "AFTER", "INSERT", (_NEW_CLAIM,)),
+    Rule("claims_bu", "claims", "BEFORE", "UPDATE", (_whole("{row}.id"),)),
+    Rule("claims_au", "claims", "AFTER", "UPDATE", (_whole("{row}.id"),)),
+    Rule("claims_bd", "claims", "BEFORE", "DELETE", (_whole("{row}.id"),)),
+    Rule("actors_ai", "claim_actors", "AFTER", "INSERT", (_NEW_ACTOR,)),
+    Rule("actors_bu", "claim_actors", "BEFORE", "UPDATE", (_whole("{row}.claim_id"),)),
+    Rule("actors_au", "claim_actors", "AFTER", "UPDATE", (_whole("{row}.claim_id"),)),
+    Rule("actors_bd", "claim_actors", "BEFORE", "DELETE", (_whole("{row}.claim_id"),)),
+    Rule("documents_au", "documents", "AFTER", "UPDATE OF published, source_id", (_OF_DOCUMENT,)),
+    Rule("documents_bd", "documents", "BEFORE", "DELETE", (_OF_DOCUMENT,)),
+    Rule("proposals_bu", "proposals", "BEFORE", "UPDATE OF name", (_OF_PROPOSAL,)),
+    Rule("proposals_au", "proposals", "AFTER", "UPDATE OF name", (_OF_PROPOSAL,)),
+    Rule("proposals_bd", "proposals", "BEFORE", "DELETE", (_OF_PROPOSAL, _PHRASE_CELLS)),
+]
 
 
 def _marks(rule: Rule, postgres: bool) -> Iterator[str]:
     row = "NEW" if rule.when == "AFTER" and rule.event != "DELETE" else "OLD"
-    ids = rule.ids.format(row=row)
     head = "INSERT INTO" if postgres else "INSERT OR IGNORE INTO"
     tail = " ON CONFLICT DO NOTHING" if postgres else ""
-    yield (
-        f"{head} stale_cells (kind, issue, col) SELECT DISTINCT kind, issue, col "
-        f"FROM claim_cells WHERE claim_id IN ({ids}){tail};"
-    )
-    if rule.name == "proposals_bd":
-        yield f"{head} stale_cells (kind, issue, col) {_PHRASE_CELLS}{tail};"
+    for marks in rule.marks:
+        yield f"{head} stale_cells (kind, issue, col, claim_id) {marks.format(row=row)}{tail};"
 
 
 def _sqlite_trigger(rule: Rule) -> str:
@@ -127,12 +140,16 @@ def _tables() -> None:
         sa.Column("conflict", sa.Boolean(), nullable=False),
         sa.Column("changed", sa.Boolean(), nullable=False),
         sa.Column("current", sa.JSON(), nullable=False),
+        sa.Column("latest", sa.JSON(), nullable=False),
+        sa.Column("prior", sa.String(length=32), nullable=True),
+        sa.Column("changed_before", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("kind", "issue", "col", name=op.f("pk_cell_summaries")),
     )
     op.create_table(
         "stale_cells",
         *_key(),
-        sa.PrimaryKeyConstraint("kind", "issue", "col", name=op.f("pk_stale_cells")),
+        sa.Column("claim_id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("kind", "issue", "col", "claim_id", name=op.f("pk_stale_cells")),
     )
 
 
@@ -167,8 +184,8 @@ def upgrade() -> None:
         for statement in _postgres_trigger(rule) if postgres else [_sqlite_trigger(rule)]:
             op.execute(statement)
     op.execute(
-        "INSERT INTO stale_cells (kind, issue, col) "
-        "SELECT DISTINCT kind, issue, col FROM claim_cells"
+        "INSERT INTO stale_cells (kind, issue, col, claim_id) "
+        "SELECT DISTINCT kind, issue, col, 0 FROM claim_cells"
     )
 
 
