@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from peacetrack.compare import compare
+from peacetrack.compare import compare, timeline
 from peacetrack.model import Claim, Document, Stance
 from peacetrack.store import Store
 from peacetrack.store.cell_summaries import cell_claims
@@ -120,3 +120,12 @@ def test_store_compare_does_not_load_through_store_claims(
 
     monkeypatch.setattr(fresh_db, "claims", refuse)
     assert compare(fresh_db) == expected
+
+
+@pytest.mark.parametrize("focus", [{}, {"actor": "ukr"}, {"issue": "TER.*"}], ids=str)
+def test_store_timeline_is_identical_to_claim_list(fresh_db: Store, focus: dict[str, str]) -> None:
+    fill(fresh_db, reports=20)
+    groups = fresh_db.independent_groups
+    assert timeline(fresh_db, **focus) == timeline(
+        fresh_db.claims(), independent_groups=groups, **focus
+    )

@@ -20,12 +20,10 @@ from peacetrack.compare.select import (
     Filters,
     GroupFn,
     SourceIndex,
+    choose,
     expand_issue_patterns,
-    resolve,
-    select,
 )
 from peacetrack.store import Store, StoredClaim
-from peacetrack.store.aggregate import comparison_claims
 from peacetrack.store.cell_summaries import claims_by_id, summaries
 
 By = Literal["actor", "proposal"]
@@ -133,34 +131,13 @@ def _computed_cells(
     filters: Filters,
     groups: GroupFn | None,
 ) -> dict[tuple[str, str], Cell]:
-    chosen, found = _chosen(claims, filters, groups)
+    chosen, found = choose(claims, filters, groups)
     sources = SourceIndex(chosen, found)
     buckets: dict[tuple[str, str], list[StoredClaim]] = defaultdict(list)
     for stored in chosen:
         for column in columns_of(stored, by, filters.actors):
             buckets[(stored.claim.issue, column)].append(stored)
     return {key: summarise(group, sources) for key, group in buckets.items()}
-
-
-def _chosen(
-    claims: ClaimSource | Sequence[StoredClaim], filters: Filters, groups: GroupFn | None
-) -> tuple[list[StoredClaim], GroupFn | None]:
-    """The claims passing ``filters`` and the grouping to count their sources with.
-
-    A store filters in SQL and loads only the claims kept, in bulk (``store.aggregate``).
-    """
-    if isinstance(claims, Store):
-        issue_codes = expand_issue_patterns(filters.issues) if filters.issues else None
-        chosen = comparison_claims(
-            claims,
-            actors=filters.actors,
-            issue_codes=issue_codes,
-            since=filters.since,
-            until=filters.until,
-        )
-        return chosen, groups or claims.independent_groups
-    pool, found = resolve(claims, groups)
-    return select(pool, filters), found
 
 
 def columns_of(stored: StoredClaim, by: By, actors: Sequence[str] | None) -> list[str]:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from peacetrack.store import StoredClaim
+from peacetrack.store import Store, StoredClaim
+from peacetrack.store.aggregate import comparison_claims
 
 #: Groups near-duplicate documents: each returned set of document ids is one source.
 GroupFn = Callable[[Iterable[int]], list[set[int]]]
@@ -100,3 +101,25 @@ def resolve(
     if isinstance(source, Sequence):
         return list(source), groups
     return source.claims(), groups or source.independent_groups
+
+
+def choose(
+    claims: ClaimSource | Sequence[StoredClaim], filters: Filters, groups: GroupFn | None
+) -> tuple[list[StoredClaim], GroupFn | None]:
+    """The claims passing ``filters`` and the grouping to count their sources with.
+
+    A store filters in SQL and loads only the claims kept, in bulk (``store.aggregate``),
+    instead of reading every claim through ``Store.claims`` and filtering here.
+    """
+    if isinstance(claims, Store):
+        issue_codes = expand_issue_patterns(filters.issues) if filters.issues else None
+        chosen = comparison_claims(
+            claims,
+            actors=filters.actors,
+            issue_codes=issue_codes,
+            since=filters.since,
+            until=filters.until,
+        )
+        return chosen, groups or claims.independent_groups
+    pool, found = resolve(claims, groups)
+    return select(pool, filters), found

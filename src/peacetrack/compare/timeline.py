@@ -22,7 +22,7 @@ from peacetrack.compare.moments import (
     prevailing,
     span,
 )
-from peacetrack.compare.select import ClaimSource, Filters, GroupFn, SourceIndex, resolve, select
+from peacetrack.compare.select import ClaimSource, Filters, GroupFn, SourceIndex, choose
 from peacetrack.model import Stance
 from peacetrack.store import StoredClaim
 
@@ -74,10 +74,8 @@ def timeline(
 
     ``issue`` may be a pattern (``TER.*``).
     """
-    pool, groups = resolve(claims, independent_groups)
-    chosen = select(
-        pool, Filters(actors=[actor] if actor else None, issues=[issue] if issue else None)
-    )
+    filters = Filters(actors=[actor] if actor else None, issues=[issue] if issue else None)
+    chosen, groups = choose(claims, filters, independent_groups)
     sources = SourceIndex(chosen, groups)
     tracks: dict[tuple[str, str], list[StoredClaim]] = defaultdict(list)
     for stored in chosen:

@@ -20,7 +20,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from sqlalchemy import ColumnElement, delete, func, insert, select, text, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from peacetrack.compare.moments import Entry, Tally, extend, tally
 from peacetrack.model import Stance
@@ -263,13 +263,17 @@ def summaries(
 ) -> dict[Key, Tally]:
     """Every cell of ``kind`` (on these issues, in these columns), rebuilt first if stale."""
     refresh(store)
-    query = select(CellSummaryRow).where(CellSummaryRow.kind == kind)
+    query = (
+        select(CellSummaryRow)
+        .where(CellSummaryRow.kind == kind)
+        .options(defer(CellSummaryRow.latest))  # only extending a cell needs it
+    )
     if issue_codes is not None:
         query = query.where(CellSummaryRow.issue.in_(sorted(issue_codes)))
     if columns is not None:
         query = query.where(CellSummaryRow.col.in_(sorted(columns)))
     with store._read() as session:
-        return {(row.issue, row.col): _tally(row) for row in session.scalars(query)}
+        return {(row.issue, row.col): _tally(row, latest=False) for row in session.scalars(query)}
 
 
 def column_totals(store: Store, kind: Kind) -> dict[str, int]:
@@ -290,7 +294,7 @@ def column_totals(store: Store, kind: Kind) -> dict[str, int]:
         return {col: int(n) for col, n in session.execute(query)}
 
 
-def _tally(row: CellSummaryRow) -> Tally:
+def _tally(row: CellSummaryRow, latest: bool = True) -> Tally:
     return Tally(
         stance=_STANCES[row.stance],
         claims=row.claims,
@@ -302,7 +306,7 @@ def _tally(row: CellSummaryRow) -> Tally:
         current=tuple(row.current),
         latest=tuple(
             Entry(i, date.fromisoformat(day) if day else None, _STANCES[stance], source)
-            for i, day, stance, source in row.latest
+            for i, day, stance, source in (row.latest if latest else ())
         ),
         prior=row.prior,
         changed_before=row.changed_before,
