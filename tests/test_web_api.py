@@ -12,6 +12,7 @@ import pytest
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient
 
+from peacetrack.model import Document
 from peacetrack.store import Store
 from peacetrack.web import create_app
 from web_support import TOKEN, copy_of, filled_store
@@ -234,6 +235,45 @@ def test_pasted_report_is_extracted_and_escaped(client: TestClient) -> None:
     assert "<script>alert(" not in page
     found = client.get("/api/search", params={"q": "lakeside"}).json()
     assert [d["id"] for d in found["documents"]] == data["document_ids"]
+
+
+def _pending(store: Store) -> list[int]:
+    return [d.id for d in store.pending_documents("rules.v1") if d.id is not None]
+
+
+def test_adding_a_report_extracts_only_that_report(client: TestClient, store: Store) -> None:
+    old_text = "Kyiv proposed a full ceasefire before any talks on territory, officials said."
+    old = store.add_document(Document(name="ingested-not-extracted.txt", text=old_text))
+    assert _pending(store) == [old.document_id]
+    text = "Moscow demanded that Kyiv withdraw its troops from Donetsk before any ceasefire."
+    response = client.post("/api/reports/text", json={"text": text}, headers=AUTH)
+    assert response.status_code == 200, response.text
+    data = response.json()
+    (new,) = data["document_ids"]
+    assert data["added"] == 1 and data["claims"]
+    assert {c["id"] for c in data["claims"]} == {s.id for s in store.claims(document=new)}
+    assert _pending(store) == [old.document_id]
+    assert store.claims(document=old.document_id) == []
+
+
+def test_adding_duplicates_extracts_only_the_near_duplicate(
+    client: TestClient, store: Store
+) -> None:
+    stored = store.get_document(2)
+    claim_ids = {s.id for s in store.claims(document=2)}
+    assert claim_ids
+    pending = store.add_document(Document(name="pending.txt", text="Talks resumed in Geneva."))
+    reprint = stored.text.replace("the", "a", 1) + "\n\nReporting by Ana Example"
+    files = [
+        ("files", ("copy.txt", stored.text.encode())),
+        ("files", ("reprint.txt", reprint.encode())),
+    ]
+    data = client.post("/api/reports/files", files=files, headers=AUTH).json()
+    assert (data["added"], data["duplicates"], data["near_duplicates"]) == (0, 1, 1)
+    copy, near = data["document_ids"]
+    assert copy == 2 and {s.id for s in store.claims(document=2)} == claim_ids
+    assert store.claims(document=near) and _pending(store) == [pending.document_id]
+    assert {c["document_id"] for c in data["claims"]} == {2, near}
 
 
 def test_private_urls_are_refused(client: TestClient) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from peacetrack.extract.base import Extractor
 from peacetrack.model import Claim, Document, DocumentClaims
@@ -88,19 +88,24 @@ def extract_store(
     extractor: Extractor,
     on_total: Callable[[int], None] | None = None,
     progress: Callable[[Document], None] | None = None,
+    among: Sequence[int] | None = None,
 ) -> ExtractSummary:
-    """Extract every stored document this extractor version has not processed yet.
+    """Extract every stored document this extractor version has not processed yet, or
+    only those of ``among`` (the documents one ingest stored, say).
 
     Each document's claims are saved in one transaction, so an interrupted run keeps
     what it finished and a re-run goes on from there. Reviewed claims are never touched.
     """
     summary = ExtractSummary(extractor=extractor.name)
     if on_total is not None:
-        on_total(store.count_pending(extractor.name))
-    run_id = store.start_run("extract", {"extractor": extractor.name})
+        on_total(store.count_pending(extractor.name, among))
+    params: dict[str, Any] = {"extractor": extractor.name}
+    if among is not None:
+        params["documents"] = len(among)
+    run_id = store.start_run("extract", params)
     status = "failed"
     try:
-        for document in store.pending_documents(extractor.name):
+        for document in store.pending_documents(extractor.name, among):
             _extract_one(store, extractor, document, run_id, summary)
             if progress is not None:
                 progress(document)

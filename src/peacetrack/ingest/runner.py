@@ -21,7 +21,12 @@ if TYPE_CHECKING:
 
 @dataclass
 class IngestSummary:
-    """What a run did with every input; ``document_ids`` lists new and already stored ones."""
+    """What a run did with every input.
+
+    ``document_ids`` lists every document the inputs name, new and already stored;
+    ``new_ids`` only those this run stored (added or near duplicates), which are the ones
+    still to extract.
+    """
 
     added: int = 0
     duplicates: int = 0
@@ -29,6 +34,7 @@ class IngestSummary:
     skipped: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     document_ids: list[int] = field(default_factory=list)
+    new_ids: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
@@ -104,6 +110,8 @@ def _ingest_source(
             summary.near_duplicates += 1
         else:
             summary.added += 1
+        if result.status != "duplicate":
+            summary.new_ids.append(result.document_id)
         if result.document_id not in summary.document_ids:
             summary.document_ids.append(result.document_id)
     summary.notes.extend(source.notes)

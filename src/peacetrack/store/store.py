@@ -300,18 +300,24 @@ class Store:
         )
         return ~done
 
-    def pending_documents(self, extractor: str) -> Iterator[Document]:
-        """Documents ``extractor`` has not processed yet, oldest first, fetched page by page.
+    def pending_documents(
+        self, extractor: str, among: Sequence[int] | None = None
+    ) -> Iterator[Document]:
+        """Documents ``extractor`` has not processed yet (of ``among``, if given), oldest
+        first, fetched page by page.
 
         Each page is read in its own short transaction, so the caller may save extractions
         while iterating.
         """
         last = 0
         while True:
+            where = [DocumentRow.id > last, self._not_extracted(extractor)]
+            if among is not None:
+                where.append(DocumentRow.id.in_(list(among)))
             query = (
                 select(DocumentRow)
                 .options(defer(DocumentRow.minhash))
-                .where(DocumentRow.id > last, self._not_extracted(extractor))
+                .where(*where)
                 .order_by(DocumentRow.id)
                 .limit(PAGE)
             )
@@ -322,8 +328,10 @@ class Store:
                 return
             last = page[-1].id or last
 
-    def count_pending(self, extractor: str) -> int:
+    def count_pending(self, extractor: str, among: Sequence[int] | None = None) -> int:
         query = select(func.count(DocumentRow.id)).where(self._not_extracted(extractor))
+        if among is not None:
+            query = query.where(DocumentRow.id.in_(list(among)))
         with self._read() as session:
             return session.scalar(query) or 0
 

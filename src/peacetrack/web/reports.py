@@ -4,6 +4,9 @@ The same library path as ``peacetrack ingest`` and ``peacetrack extract``: paste
 and uploads are written to a private temporary folder (pasted metadata in an ``index.csv``
 sidecar, as for files on disk) and ingested from there; URLs go through the ingest
 fetcher, which refuses private and loopback addresses (the web offers no way around it).
+Only the documents a request stores are extracted: other pending documents (a big
+``peacetrack ingest`` not yet extracted) are ``peacetrack extract``'s job, not the job of
+someone waiting on one pasted report.
 """
 
 from __future__ import annotations
@@ -96,7 +99,10 @@ def add_files(
 
 
 def _extracted(store: Store, summary: IngestSummary, extractor: str) -> Added:
-    """Run the extractor over everything pending (the new documents among them)."""
-    if summary.document_ids:
-        extract_store(store, get_extractor(extractor))
+    """Extract the documents this request stored; list every document's claims.
+
+    Exact duplicates of documents stored before keep the claims they already have.
+    """
+    if summary.new_ids:
+        extract_store(store, get_extractor(extractor), among=summary.new_ids)
     return Added(summary, {d: store.claims(document=d) for d in summary.document_ids})
