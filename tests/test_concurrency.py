@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import create_engine, text
 
+from peacetrack.compare import compare
 from peacetrack.model import Claim, Document, content_hash, normalise_text
 from peacetrack.store import Store, neardup
 from peacetrack.store import store as store_module
@@ -233,8 +234,13 @@ def test_two_processes_ingest_and_extract_overlapping_folders(
     if url.startswith("sqlite"):
         assert _rows(url, "PRAGMA integrity_check") == [("ok",)]
 
-    _run_together([["extract", "--db", url], ["extract", "--db", url]], tmp_path)
+    # A comparison running meanwhile brings cell summaries up to date while claims land.
+    compare_ = ["compare", "--db", url, "--format", "csv"]
+    _run_together([["extract", "--db", url], compare_, ["extract", "--db", url]], tmp_path)
     _check_extractions(url)
+    with Store.open(url) as store:
+        computed = compare(store.claims(), independent_groups=store.independent_groups)
+        assert compare(store) == computed
 
 
 def _check_extractions(url: str) -> None:

@@ -5,7 +5,13 @@ is checked, on the first request and after every redirect, and private, loopback
 link-local, multicast, reserved and unspecified addresses are refused unless the user
 allows them. Size and time are capped while the body streams in, not after.
 
-Tests and embedders pass their own ``httpx.Client`` (e.g. with ``httpx.MockTransport``);
+The check is repeated where it counts, at connect time: our own client connects through
+``_VettedBackend``, which resolves the host once, vets those addresses and connects only to
+them. Otherwise the HTTP library would resolve the name a second time, and a DNS answer
+changed between check and connect (DNS rebinding) could reach a private address.
+
+Tests and embedders pass their own ``httpx.Client`` (e.g. with ``httpx.MockTransport``),
+which gets the check before each request but not the one at connect time;
 ``check_url`` is public so callers can vet an address before queuing it.
 """
 
@@ -14,9 +20,12 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from peacetrack.errors import FetchError
@@ -82,25 +91,152 @@ def check_url(url: str, allow_private: bool = False) -> None:
     host = parts.hostname.lower().rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):
         raise FetchError(f"refused {url}: {host} is this machine; {_ALLOW_HINT}")
-    for address in _addresses(host, port, url):
-        problem = address_problem(address)
+    _vetted_addresses(host, port, url)
+
+
+def _vetted_addresses(host: str, port: int, url: str) -> list[str]:
+    """Every address of ``host``, as a connectable string; FetchError if any is not public.
+
+    One non-public address refuses the host: which of its addresses a connection would use
+    is not ours to predict. ``url`` only names the request in the messages.
+    """
+    addresses = _addresses(host, port, url)
+    for address in addresses:
+        problem = address_problem(_ip(address))
         if problem:
             raise FetchError(
                 f"refused {url}: {host} is at {address}, a {problem} address; {_ALLOW_HINT}"
             )
+    return addresses
 
 
-def _addresses(host: str, port: int, url: str) -> list[IPAddress]:
+def _addresses(host: str, port: int, url: str) -> list[str]:
+    """The addresses of ``host`` from one lookup (no lookup for an IP literal)."""
     try:
-        return [ipaddress.ip_address(host)]
+        return [str(ipaddress.ip_address(host))]
     except ValueError:
         pass
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchError(f"cannot resolve the host of {url} ({exc}); check the address") from exc
+    return [str(info[4][0]) for info in infos]
+
+
+def _ip(address: str) -> IPAddress:
     # the scope id of a link-local IPv6 address ("fe80::1%eth0") is not part of the address
-    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    return ipaddress.ip_address(address.split("%")[0])
+
+
+class _VettedBackend(httpcore.NetworkBackend):
+    """Connects only to addresses it has just vetted, from the one lookup it made itself.
+
+    Only the TCP connect sees the IP: httpcore still gives TLS the URL's host name (SNI and
+    certificate check) and httpx sends it in the Host header. With ``allow_private`` nothing
+    is vetted, but the host is still resolved once, here.
+    """
+
+    def __init__(self, allow_private: bool) -> None:
+        self._allow_private = allow_private
+        self._sockets = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        """Try each vetted address in turn, as ``socket.create_connection`` would."""
+        where = f"{host}:{port}"
+        if self._allow_private:
+            addresses = _addresses(host, port, where)
+        else:
+            addresses = _vetted_addresses(host, port, where)
+        failure: Exception = httpcore.ConnectError(f"no address for {where}")
+        for address in addresses:
+            try:
+                # an IP literal: the socket library parses it, no second lookup is made
+                return self._sockets.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        raise failure
+
+    def sleep(self, seconds: float) -> None:
+        self._sockets.sleep(seconds)
+
+
+class _VettedTransport(httpx.BaseTransport):
+    """httpx's default transport, but over an httpcore pool that connects via _VettedBackend.
+
+    httpx (0.28) has no public way to hand its ``HTTPTransport`` a network backend, so this
+    does the small translation between httpx and httpcore requests and errors itself. A
+    client given a transport also ignores the proxy environment variables, which is
+    what we want: through a proxy it is the proxy that resolves and connects.
+    """
+
+    def __init__(self, allow_private: bool) -> None:
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            network_backend=_VettedBackend(allow_private),
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        target = httpcore.URL(
+            scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+        )
+        core = httpcore.Request(
+            request.method,
+            target,
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        with _httpx_errors(request):
+            reply = self._pool.handle_request(core)
+        return httpx.Response(
+            reply.status,
+            headers=reply.headers,
+            stream=_ReplyStream(reply, request),
+            extensions=reply.extensions,
+        )
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+class _ReplyStream(httpx.SyncByteStream):
+    """A response body from httpcore, its read errors raised as httpx's."""
+
+    def __init__(self, reply: httpcore.Response, request: httpx.Request) -> None:
+        self._reply = reply
+        self._request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        with _httpx_errors(self._request):
+            yield from self._reply.iter_stream()
+
+    def close(self) -> None:
+        self._reply.close()
+
+
+@contextmanager
+def _httpx_errors(request: httpx.Request) -> Iterator[None]:
+    """Raise httpcore's errors as httpx's, which ``_follow`` turns into FetchErrors."""
+    try:
+        yield
+    except httpcore.TimeoutException as exc:
+        raise httpx.TimeoutException(str(exc), request=request) from exc
+    except (
+        httpcore.NetworkError,
+        httpcore.ProtocolError,
+        httpcore.UnsupportedProtocol,
+    ) as exc:
+        raise httpx.TransportError(str(exc), request=request) from exc
 
 
 def fetch(
@@ -113,7 +249,9 @@ def fetch(
 ) -> Fetched:
     """GET ``url`` with redirects re-checked hop by hop; every problem is a FetchError."""
     own = client is None
-    session = client or httpx.Client(headers={"User-Agent": USER_AGENT})
+    session = client or httpx.Client(
+        headers={"User-Agent": USER_AGENT}, transport=_VettedTransport(allow_private)
+    )
     try:
         return _follow(session, url, allow_private, max_bytes, timeout)
     finally:
