@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from peacetrack.compare import compare, timeline
+from peacetrack.compare import compare, diff, timeline
 from peacetrack.model import Claim, Document, Stance
 from peacetrack.store import Store
 from peacetrack.store.cell_summaries import cell_claims
@@ -129,3 +129,23 @@ def test_store_timeline_is_identical_to_claim_list(fresh_db: Store, focus: dict[
     assert timeline(fresh_db, **focus) == timeline(
         fresh_db.claims(), independent_groups=groups, **focus
     )
+
+
+@pytest.mark.parametrize(
+    "sides", [("RUS", "ukr"), ("Spring draft", "Capital plan"), ("EU", "Capital")], ids=str
+)
+def test_store_diff_is_identical_to_claim_list(fresh_db: Store, sides: tuple[str, str]) -> None:
+    fill(fresh_db)
+    groups = fresh_db.independent_groups
+    assert diff(fresh_db, *sides) == diff(fresh_db.claims(), *sides, independent_groups=groups)
+
+
+def test_store_diff_reads_no_claim_list(fresh_db: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    fill(fresh_db, reports=10)
+    expected = diff(fresh_db.claims(), "RUS", "USA", independent_groups=fresh_db.independent_groups)
+
+    def refuse(**_: Any) -> None:
+        raise AssertionError("diff(store) went through Store.claims")
+
+    monkeypatch.setattr(fresh_db, "claims", refuse)
+    assert diff(fresh_db, "RUS", "USA") == expected

@@ -8,16 +8,18 @@ stated rather than merely unreported.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from peacetrack.compare.cells import Cell, summarise
 from peacetrack.compare.labels import issue_label, issue_order
+from peacetrack.compare.matrix import By, stored_cells
 from peacetrack.compare.select import ClaimSource, GroupFn, SourceIndex, resolve
 from peacetrack.errors import InputError
 from peacetrack.model import Stance
-from peacetrack.store import StoredClaim
+from peacetrack.store import Store, StoredClaim
+from peacetrack.store.aggregate import proposal_phrases
 from peacetrack.store.proposal_phrases import proposal_key
 
 #: Parts of a term compared between sides, in the order differences are reported.
@@ -91,18 +93,68 @@ def diff(
 ) -> Diff:
     """Compare side ``a`` with side ``b``; each is a proposal name or an actor id.
 
-    A proposal name may be abbreviated to any unique part of it ("U.S. draft").
+    A proposal name may be abbreviated to any unique part of it ("U.S. draft"). A store
+    answers from its cell summaries: a side's cells are its matrix column.
     """
-    pool, groups = resolve(claims, independent_groups)
-    name_a, side_a = _side(pool, a)
-    name_b, side_b = _side(pool, b)
-    sources = SourceIndex(side_a + side_b, groups)
-    cells_a, cells_b = _cells(side_a, sources), _cells(side_b, sources)
+    sides = _sides(claims, independent_groups)
+    name_a, cells_a = sides.pick(a)
+    name_b, cells_b = sides.pick(b)
     result = Diff(a=name_a, b=name_b)
     order = issue_order()
     for issue in sorted(cells_a.keys() | cells_b.keys(), key=lambda i: (order.get(i, 999), i)):
         _file(result, IssueDiff(issue, cells_a.get(issue), cells_b.get(issue)))
     return result
+
+
+#: A side's cells by issue, for an actor id or a canonical proposal name.
+CellsOf = Callable[[By, str], dict[str, Cell]]
+
+
+@dataclass(frozen=True)
+class _Sides:
+    """Where the sides come from: the proposal names in use and each column's cells."""
+
+    names: dict[str, set[str]]
+    cells_of: CellsOf
+
+    def pick(self, name: str) -> tuple[str, dict[str, Cell]]:
+        """The cells of proposal ``name`` (canonical name, alias, or a unique part of one),
+        or of actor ``name``."""
+        match, whole = _proposal_match(self.names, name)
+        actor = name.strip().upper()
+        mine = self.cells_of("actor", actor) if actor else {}
+        # A proposal's own name or alias wins; an actor id wins over a part of a name
+        # ("RUS" is in "Russian demands" and "Russian memorandum").
+        if mine and not whole:
+            return actor, mine
+        if len(match) == 1:
+            return match[0], self.cells_of("proposal", match[0])
+        if len(match) > 1:
+            raise InputError(f"{name!r} matches several proposals ({'; '.join(match)}): quote one")
+        known = "; ".join(sorted(self.names)[:10]) or "none"
+        raise InputError(
+            f"{name!r} is neither a proposal nor an actor in the claims; "
+            f"proposals include: {known} (or give an actor id such as RUS)"
+        )
+
+
+def _sides(claims: ClaimSource | Sequence[StoredClaim], groups: GroupFn | None) -> _Sides:
+    if isinstance(claims, Store) and groups is None:
+        store = claims
+
+        def from_store(by: By, column: str) -> dict[str, Cell]:
+            return {issue: cell for (issue, _), cell in stored_cells(store, by, [column]).items()}
+
+        return _Sides(proposal_phrases(store), from_store)
+    pool, found = resolve(claims, groups)
+    sources = SourceIndex(pool, found)
+
+    def from_pool(by: By, column: str) -> dict[str, Cell]:
+        if by == "actor":
+            return _cells([s for s in pool if column in s.claim.actors], sources)
+        return _cells([s for s in pool if s.canonical_proposal == column], sources)
+
+    return _Sides(_proposal_names(pool), from_pool)
 
 
 def _cells(claims: list[StoredClaim], sources: SourceIndex) -> dict[str, Cell]:
@@ -179,26 +231,3 @@ def _proposal_match(names: dict[str, set[str]], name: str) -> tuple[list[str], b
         if level:
             return sorted(level), depth < len(levels) - 1
     return [], False
-
-
-def _side(claims: list[StoredClaim], name: str) -> tuple[str, list[StoredClaim]]:
-    """The claims of proposal ``name`` (canonical name, alias, or a unique part of one), or
-    of actor ``name``."""
-    names = _proposal_names(claims)
-    proposals = sorted(names)
-    match, whole = _proposal_match(names, name)
-    actor = name.strip().upper()
-    mine = [s for s in claims if actor in s.claim.actors]
-    # A proposal's own name or alias wins; an actor id wins over a part of a name
-    # ("RUS" is in "Russian demands" and "Russian memorandum").
-    if mine and not whole:
-        return actor, mine
-    if len(match) == 1:
-        return match[0], [s for s in claims if s.canonical_proposal == match[0]]
-    if len(match) > 1:
-        raise InputError(f"{name!r} matches several proposals ({'; '.join(match)}): quote one")
-    known = "; ".join(proposals[:10]) or "none"
-    raise InputError(
-        f"{name!r} is neither a proposal nor an actor in the claims; "
-        f"proposals include: {known} (or give an actor id such as RUS)"
-    )

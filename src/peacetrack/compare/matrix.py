@@ -7,7 +7,7 @@ cell traceable to the claims (and so the sentences and sources) behind it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -117,6 +117,17 @@ def _summarised(by: By, filters: Filters) -> bool:
 def _stored_cells(store: Store, by: By, filters: Filters) -> dict[tuple[str, str], Cell]:
     issue_codes = expand_issue_patterns(filters.issues) if filters.issues else None
     columns = [a.upper() for a in filters.actors] if filters.actors else None
+    return stored_cells(store, by, columns, issue_codes)
+
+
+def stored_cells(
+    store: Store,
+    by: By,
+    columns: Sequence[str] | None = None,
+    issue_codes: Iterable[str] | None = None,
+) -> dict[tuple[str, str], Cell]:
+    """The store's cells by actor or proposal (of these columns, on these issues), read from
+    its cell summaries: the same cells as computed from the claims, without reading them."""
     found = summaries(store, by, issue_codes=issue_codes, columns=columns)
     current = claims_by_id(store, (i for t in found.values() for i in t.current))
     # A claim deleted between the two reads drops out rather than failing the comparison.

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from peacetrack.store.queries import chunked, claim_from_row, in_reading_order
@@ -23,6 +23,37 @@ from peacetrack.store.store import StoredClaim
 
 if TYPE_CHECKING:
     from peacetrack.store.store import Store
+
+
+def canonical_proposal() -> ColumnElement[Any]:
+    """A claim's proposal column: the resolved proposal's name, else its own phrase."""
+    return func.coalesce(ProposalRow.name, ClaimRow.proposal)
+
+
+def proposal_phrases(store: Store) -> dict[str, set[str]]:
+    """Each canonical proposal name of the visible claims -> the names its claims use.
+
+    What ``compare.diff`` matches a side's name against, read without loading claims.
+    """
+    canonical = canonical_proposal()
+    query = (
+        select(canonical, func.coalesce(ClaimRow.proposal, canonical))
+        .outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
+        .where(ClaimRow.status != "rejected", canonical.is_not(None))
+        .distinct()
+    )
+    names: dict[str, set[str]] = {}
+    with store._read() as session:
+        for name, phrase in session.execute(query):
+            names.setdefault(name, {name}).add(phrase)
+    return names
+
+
+def proposal_claims(store: Store, name: str) -> list[StoredClaim]:
+    """The visible claims whose canonical proposal is ``name``, newest first."""
+    where = [*comparison_conditions(None, None, None, None), canonical_proposal() == name]
+    with store._read() as session:
+        return load_claims(session, where)
 
 
 def comparison_conditions(

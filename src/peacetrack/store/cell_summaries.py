@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, defer
 
 from peacetrack.compare.moments import Entry, Tally, extend, tally
 from peacetrack.model import Stance
-from peacetrack.store.aggregate import comparison_conditions, load_claims
+from peacetrack.store.aggregate import canonical_proposal, comparison_conditions, load_claims
 from peacetrack.store.queries import chunked
 from peacetrack.store.schema import (
     CellSummaryRow,
@@ -48,11 +48,6 @@ WHOLE_READ = 64
 #: extending them claim by claim.
 MAX_ADDED = 50_000
 _STANCES = {s.value: s for s in Stance}
-
-
-def canonical_proposal() -> ColumnElement[Any]:
-    """A claim's proposal column: the resolved proposal's name, else its own phrase."""
-    return func.coalesce(ProposalRow.name, ClaimRow.proposal)
 
 
 def refresh(store: Store) -> int:
