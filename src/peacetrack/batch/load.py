@@ -17,6 +17,7 @@ from peacetrack.batch.output import finished_shards, read_part, read_settings
 from peacetrack.batch.records import claim_from_row, document_from_row
 from peacetrack.model import DocumentClaims
 from peacetrack.store import Store
+from peacetrack.store.cell_summaries import refresh
 
 
 @dataclass
@@ -50,7 +51,8 @@ def read_batch_claims(out: str | Path) -> list[DocumentClaims]:
 
 
 def load_batch(out: str | Path, store: Store) -> LoadSummary:
-    """Add the documents of every finished shard to ``store``, then their claims."""
+    """Add the documents of every finished shard to ``store``, then their claims, then
+    bring the comparison cell summaries up to date."""
     folder = Path(out)
     extractor = str(read_settings(folder)["extractor"])
     shards = list(finished_shards(folder))
@@ -69,6 +71,7 @@ def load_batch(out: str | Path, store: Store) -> LoadSummary:
                 summary.claims += store.save_extraction(document_id, extractor, found, run_id)
                 summary.extracted += 1
                 pending.discard(document_id)
+        refresh(store)  # the load, not the next comparison, brings cells up to date
         status = "finished"
     finally:
         store.finish_run(run_id, status, summary.__dict__)

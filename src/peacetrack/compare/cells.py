@@ -4,7 +4,7 @@ Reports about the same stance arrive over days and from many outlets, and they d
 always agree. A cell therefore groups its claims into *moments* (reports within a few days
 of each other describe the same moment), takes the latest moment as the current stance,
 marks a conflict when reports of that moment disagree, and marks a change when the stance
-moved from one moment to the next. The arithmetic lives in ``compare.moments``; this
+moved from one moment to the next. The arithmetic lives in ``peacetrack.moments``; this
 module puts words and claims on it.
 """
 
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from peacetrack.compare.labels import actor_names, issue_label, place_name
-from peacetrack.compare.moments import SAME_MOMENT, Entry, Tally, tally
 from peacetrack.compare.select import SourceIndex
 from peacetrack.model import Claim, Condition, Stance
+from peacetrack.moments import SAME_MOMENT, Entry, Tally, tally
 from peacetrack.store import StoredClaim
 
 VERBS: dict[Stance, str] = {

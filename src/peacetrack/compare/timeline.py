@@ -14,7 +14,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from peacetrack.compare.cells import describe, entry
-from peacetrack.compare.moments import (
+from peacetrack.compare.select import ClaimSource, Filters, GroupFn, SourceIndex, choose
+from peacetrack.model import Stance
+from peacetrack.moments import (
     SAME_MOMENT,
     count_sources,
     is_conflicted,
@@ -22,8 +24,6 @@ from peacetrack.compare.moments import (
     prevailing,
     span,
 )
-from peacetrack.compare.select import ClaimSource, Filters, GroupFn, SourceIndex, choose
-from peacetrack.model import Stance
 from peacetrack.store import StoredClaim
 
 

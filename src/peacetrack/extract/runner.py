@@ -95,7 +95,10 @@ def extract_store(
 
     Each document's claims are saved in one transaction, so an interrupted run keeps
     what it finished and a re-run goes on from there. Reviewed claims are never touched.
+    The comparison cell summaries are brought up to date at the end.
     """
+    from peacetrack.store.cell_summaries import refresh
+
     summary = ExtractSummary(extractor=extractor.name)
     if on_total is not None:
         on_total(store.count_pending(extractor.name, among))
@@ -109,6 +112,8 @@ def extract_store(
             _extract_one(store, extractor, document, run_id, summary)
             if progress is not None:
                 progress(document)
+        # The batch job, not the next comparison someone waits on, brings cells up to date.
+        refresh(store)
         status = "finished"
     finally:
         store.finish_run(run_id, status, summary.__dict__)

@@ -1,6 +1,6 @@
 """Comparison cells kept summarised in the store, so a matrix of a million claims is quick.
 
-A cell (an actor or a proposal on an issue) is summarised by ``compare.moments.tally``.
+A cell (an actor or a proposal on an issue) is summarised by ``peacetrack.moments.tally``.
 The summaries live in ``cell_summaries``; triggers (migration 0004) list in
 ``stale_cells`` every cell whose claims, actors, documents or proposal changed since, and
 the ids of claims added to a cell. ``refresh`` extends a cell that only gained later
@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from sqlalchemy import ColumnElement, delete, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session, defer
 
-from peacetrack.compare.moments import Entry, Tally, extend, tally
 from peacetrack.model import Stance
+from peacetrack.moments import Entry, Tally, extend, tally
 from peacetrack.store.aggregate import canonical_proposal, comparison_conditions, load_claims
 from peacetrack.store.queries import chunked
 from peacetrack.store.schema import (
