@@ -47,7 +47,7 @@ DAYS = 3 * 365
 PROPOSALS = ["Spring draft", "Capital plan", "Twelve points", "Framework A", "Framework B"]
 TARGET_S = 1.0
 #: Bump when the generated data changes, so cached files are not reused.
-VERSION = 5
+VERSION = 6
 #: Columns written per table, in the order ``_tables`` yields values.
 COLUMNS = {
     "documents": [

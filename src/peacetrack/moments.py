@@ -51,10 +51,9 @@ class Tally:
     """A cell without its words: what the store keeps per cell, and updates as claims come.
 
     ``current`` are the ids of the claims stating ``stance`` in the latest moment, oldest
-    first; ``changed`` is True when the prevailing stance class of any moment differs from
-    the next one's. ``latest``, ``prior`` (the class of the moment before the latest) and
-    ``changed_before`` (a change among the moments before the latest) are what ``extend``
-    needs to add later reports without reading the cell's history again.
+    first. ``latest`` (that moment's entries), ``prior`` (the prevailing class of the
+    moment before) and ``changed_before`` (a change among the moments before the latest)
+    are what ``extend`` needs to add later reports without reading the cell's history.
     """
 
     stance: Stance
@@ -63,11 +62,15 @@ class Tally:
     first: date | None
     last: date | None
     conflict: bool
-    changed: bool
     current: tuple[int, ...]
     latest: tuple[Entry, ...] = ()
     prior: str | None = None
     changed_before: bool = False
+
+    @property
+    def changed(self) -> bool:
+        """The prevailing stance class of some moment differs from the next one's."""
+        return self.changed_before or (self.prior is not None and self.prior != self.stance.coarse)
 
 
 def chronological(entries: Iterable[Entry]) -> list[Entry]:
@@ -178,7 +181,6 @@ def _fold(steps: list[Moment], prior: str | None, changed_before: bool, counts: 
         first=first,
         last=last,
         conflict=is_conflicted(steps[-1]),
-        changed=before or (len(chain) > 1 and chain[-2] != chain[-1]),
         current=tuple(e.id for e in current),
         latest=steps[-1],
         prior=chain[-2] if len(chain) > 1 else None,

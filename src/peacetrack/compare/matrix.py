@@ -144,14 +144,23 @@ def _computed_cells(
 ) -> dict[tuple[str, str], Cell]:
     chosen, found = choose(claims, filters, groups)
     sources = SourceIndex(chosen, found)
-    buckets: dict[tuple[str, str], list[StoredClaim]] = defaultdict(list)
-    for stored in chosen:
-        for column in columns_of(stored, by, filters.actors):
-            buckets[(stored.claim.issue, column)].append(stored)
-    return {key: summarise(group, sources) for key, group in buckets.items()}
+    return {
+        key: summarise(group, sources) for key, group in by_cell(chosen, by, filters.actors).items()
+    }
 
 
-def columns_of(stored: StoredClaim, by: By, actors: Sequence[str] | None) -> list[str]:
+def by_cell(
+    claims: Sequence[StoredClaim], by: By, actors: Sequence[str] | None = None
+) -> dict[tuple[str, str], list[StoredClaim]]:
+    """The claims behind each (issue, column) cell, in the order given."""
+    cells: dict[tuple[str, str], list[StoredClaim]] = defaultdict(list)
+    for stored in claims:
+        for column in _columns_of(stored, by, actors):
+            cells[(stored.claim.issue, column)].append(stored)
+    return cells
+
+
+def _columns_of(stored: StoredClaim, by: By, actors: Sequence[str] | None) -> list[str]:
     """The columns a claim appears in: its actors (those asked for) or its proposal."""
     if by == "proposal":
         proposal = stored.canonical_proposal

@@ -18,7 +18,7 @@ from typing import Any
 from peacetrack.compare.diff import diff
 from peacetrack.compare.extras import require
 from peacetrack.compare.labels import actor_name, issue_label, issue_order
-from peacetrack.compare.matrix import By, Matrix, columns_of, compare
+from peacetrack.compare.matrix import By, Matrix, by_cell, compare
 from peacetrack.compare.render import (
     STANCE_COLOURS,
     cell_anchor,
@@ -123,10 +123,7 @@ def _timelines(
 
 def _evidence(matrix: Matrix, pool: Sequence[StoredClaim]) -> list[dict[str, Any]]:
     """Every cell with all the claims behind it, newest first: the report is the record."""
-    behind: dict[tuple[str, str], list[StoredClaim]] = {}
-    for stored in pool:
-        for column in columns_of(stored, matrix.by, None):
-            behind.setdefault((stored.claim.issue, column), []).append(stored)
+    behind = by_cell(pool, matrix.by)
     return [
         {
             "anchor": cell_anchor(row, column),

@@ -113,19 +113,19 @@ def _extend(session: Session, kind: Kind, added: dict[Key, set[int]]) -> set[Key
         return set()
     known = _sources_held(session, kind, new, added)
     stored = _stored(session, kind, set(new))
-    redo, rows = set(), []
+    redo, done = set(), {}
     for key, entries in new.items():
         before = stored.get(key)
         if before is None:  # the cell had no visible claim: the new ones are all of it
-            rows.append(_row(kind, key, tally(entries)))
+            done[key] = tally(entries)
             continue
         fresh = len({e.source for e in entries} - known.get(key, set()))
         found = extend(before, entries, fresh)
         if found is None:
             redo.add(key)
         else:
-            rows.append(_row(kind, key, found))
-    _replace(session, kind, rows)
+            done[key] = found
+    _replace(session, kind, done, done)
     return redo
 
 
@@ -146,44 +146,34 @@ def _sources_held(
 def _stored(session: Session, kind: Kind, keys: set[Key]) -> dict[Key, Tally]:
     found: dict[Key, Tally] = {}
     for chunk in chunked(sorted(keys)):
-        query = select(CellSummaryRow).where(
-            CellSummaryRow.kind == kind,
-            tuple_(CellSummaryRow.issue, CellSummaryRow.col).in_(chunk),
-        )
+        query = select(CellSummaryRow).where(_cells_in(kind, chunk))
         found.update(((row.issue, row.col), _tally(row)) for row in session.scalars(query))
     return found
 
 
 def _rebuild(session: Session, kind: Kind, keys: set[Key]) -> None:
-    """Summarise ``keys`` from all their claims (a cell left without any loses its row)."""
+    """Summarise ``keys`` from all their claims."""
     entries: dict[Key, list[Entry]] = {}
     where = [] if len(keys) > WHOLE_READ else _narrowed(kind, keys)
     for key, entry in _entries(session, kind, where):
         if key in keys:
             entries.setdefault(key, []).append(entry)
+    _replace(session, kind, keys, {key: tally(found) for key, found in entries.items()})
+
+
+def _replace(session: Session, kind: Kind, keys: Iterable[Key], found: dict[Key, Tally]) -> None:
+    """Drop the summaries of ``keys``, then write ``found`` (a cell left without visible
+    claims keeps no row)."""
     for chunk in chunked(sorted(keys)):
-        session.execute(
-            delete(CellSummaryRow).where(
-                CellSummaryRow.kind == kind,
-                tuple_(CellSummaryRow.issue, CellSummaryRow.col).in_(chunk),
-            )
-        )
-    rows = [_row(kind, key, tally(found)) for key, found in entries.items()]
-    if rows:
-        session.execute(insert(CellSummaryRow), rows)
+        session.execute(delete(CellSummaryRow).where(_cells_in(kind, chunk)))
+    if found:
+        session.execute(insert(CellSummaryRow), [_row(kind, k, t) for k, t in found.items()])
 
 
-def _replace(session: Session, kind: Kind, rows: list[dict[str, Any]]) -> None:
-    keys = sorted((row["issue"], row["col"]) for row in rows)
-    for chunk in chunked(keys):
-        session.execute(
-            delete(CellSummaryRow).where(
-                CellSummaryRow.kind == kind,
-                tuple_(CellSummaryRow.issue, CellSummaryRow.col).in_(chunk),
-            )
-        )
-    if rows:
-        session.execute(insert(CellSummaryRow), rows)
+def _cells_in(kind: Kind, keys: Sequence[Key]) -> ColumnElement[bool]:
+    return (CellSummaryRow.kind == kind) & tuple_(CellSummaryRow.issue, CellSummaryRow.col).in_(
+        keys
+    )
 
 
 def _column(kind: Kind) -> ColumnElement[Any]:
@@ -238,7 +228,6 @@ def _row(kind: Kind, key: Key, found: Tally) -> dict[str, Any]:
         "first": found.first,
         "last": found.last,
         "conflict": found.conflict,
-        "changed": found.changed,
         "current": list(found.current),
         "latest": [
             [e.id, e.published.isoformat() if e.published else None, e.stance.value, e.source]
@@ -297,7 +286,6 @@ def _tally(row: CellSummaryRow, latest: bool = True) -> Tally:
         first=row.first,
         last=row.last,
         conflict=row.conflict,
-        changed=row.changed,
         current=tuple(row.current),
         latest=tuple(
             Entry(i, date.fromisoformat(day) if day else None, _STANCES[stance], source)

@@ -264,14 +264,14 @@ class CellSummaryRow(Base):
     first: Mapped[date | None] = mapped_column(Date)
     last: Mapped[date | None] = mapped_column(Date)
     conflict: Mapped[bool] = mapped_column(Boolean)
-    changed: Mapped[bool] = mapped_column(Boolean)
     #: Ids of the claims stating ``stance`` in the latest moment, oldest first.
     current: Mapped[list[Any]] = mapped_column()
     #: The latest moment's claims as [id, date, stance, source], to extend it with new ones.
     latest: Mapped[list[Any]] = mapped_column()
     #: The prevailing stance class of the moment before the latest, if any.
     prior: Mapped[str | None] = mapped_column(String(32))
-    #: Whether the stance changed among the moments before the latest.
+    #: Whether the stance changed among the moments before the latest (``changed`` is
+    #: that, or ``prior`` differing from ``stance``).
     changed_before: Mapped[bool] = mapped_column(Boolean)
 
 

@@ -138,7 +138,6 @@ def _tables() -> None:
         sa.Column("first", sa.Date(), nullable=True),
         sa.Column("last", sa.Date(), nullable=True),
         sa.Column("conflict", sa.Boolean(), nullable=False),
-        sa.Column("changed", sa.Boolean(), nullable=False),
         sa.Column("current", sa.JSON(), nullable=False),
         sa.Column("latest", sa.JSON(), nullable=False),
         sa.Column("prior", sa.String(length=32), nullable=True),
