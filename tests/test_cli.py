@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,9 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from peacetrack.cli import app
+from peacetrack.cli.common import write_output
+from peacetrack.model import Claim, Document, Stance
+from peacetrack.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -154,3 +158,78 @@ def test_demo_runs_on_the_examples(tmp_path: Path) -> None:
     assert code == 0, output
     assert "added" in output and "claims from" in output
     assert "TER.WITHDRAW" in output
+
+
+# --- stored text is printed as text ------------------------------------------------------
+
+EVIL_NAME = "\x1b]0;pwned\x07evil[/b].txt"
+EVIL_TITLE = "[bold]Talks[/] [/oops] :x: \x1b[2J\u202eend"
+EVIL_EVIDENCE = (
+    "Moscow demanded [sic] that Kyiv withdraw from Donetsk under the [/b] draft :x: deal "
+    "\x1b[31mnow."
+)
+
+
+@pytest.fixture
+def evil_db(tmp_path: Path) -> str:
+    """A store whose names, titles, evidence and proposal hold markup, emoji codes and
+    terminal control sequences, as a hostile or broken feed could deliver them."""
+    db = str(tmp_path / "evil.db")
+    with Store.open(db) as store:
+        added = store.add_document(
+            Document(
+                name=EVIL_NAME,
+                title=EVIL_TITLE,
+                outlet="[red]Wire",
+                text=f"Talks [day 2] :x: end\n{EVIL_EVIDENCE}\n",
+            )
+        )
+        claim = Claim(
+            actors=["RUS"],
+            stance=Stance.DEMAND,
+            issue="TER.WITHDRAW",
+            evidence=EVIL_EVIDENCE,
+            proposal="the [/b] draft :x: deal",
+        )
+        store.save_extraction(added.document_id, "rules.v1", [claim])
+    return db
+
+
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [
+        (["documents", "list"], ["[red]Wire", "\\x1b]0;pwned\\x07evil"]),
+        (["documents", "show", "1"], ["[bold]Talks[/] [/oops] :x: \\x1b[2J\\u202eend"]),
+        (["claims"], ["[sic]", "\\x1b[31mnow."]),
+        (["proposals", "list"], ["[/b] draft :x: deal"]),
+        (["proposals", "show", "1"], ["[/b] draft :x: deal"]),
+        (["compare", "--by", "proposal"], ["[/b] draft :x: deal"]),
+        (["timeline"], ["[sic]", ":x:"]),
+    ],
+)
+def test_stored_text_is_printed_as_text(evil_db: str, command: list[str], shown: list[str]) -> None:
+    code, output = invoke(*command, "--db", evil_db)
+    assert code == 0, output
+    flat = " ".join(output.split())  # tables wrap long cells
+    for text in shown:
+        assert " ".join(text.split()) in flat, (text, output)
+    assert "\x1b" not in output and "\x07" not in output and "\u202e" not in output
+    assert "❌" not in output  # :x: stays text, never an emoji
+
+
+def test_errors_print_user_input_as_text(evil_db: str) -> None:
+    code, output = invoke("documents", "show", "[/b]:x:\x1b[2J", "--db", evil_db)
+    assert code == 1
+    assert "[/b]:x:\\x1b[2J" in output and "\x1b" not in output
+
+
+def test_text_formats_on_a_terminal_escape_control_characters(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Pipes and files get exact CSV/Markdown; a terminal never gets a control sequence."""
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    write_output("a\x1b[2Jb\tc\n", None)
+    assert capsys.readouterr().out == "a\\x1b[2Jb\tc\n"
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    write_output("a\x1b[2Jb\n", None)
+    assert capsys.readouterr().out == "a\x1b[2Jb\n"

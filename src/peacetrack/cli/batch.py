@@ -56,9 +56,9 @@ def batch(
             retries=retries,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    console.print(summary.describe(), highlight=False, markup=False)
+    console.print(summary.describe())
     if load:
         with open_store(db) as store, handled():
-            console.print(load_batch(out, store).describe(), highlight=False)
+            console.print(load_batch(out, store).describe())
     if not summary.ok:
         fail(f"{len(summary.failed)} shard(s) failed (listed above); re-run to retry them")

@@ -2,6 +2,9 @@
 
 Commands stay thin: parse arguments, make one library call, print. Library errors that are
 the user's to fix (PeaceTrackError) become one red line and exit code 1, never a traceback.
+Both consoles print strings as plain text (``peacetrack.terminal``): stored titles, names
+and evidence are never read as markup or reach the terminal as control codes, so styling
+is done with ``label`` and ``style=``, never with markup in strings.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -21,15 +23,17 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.text import Text
 
 from peacetrack.errors import PeaceTrackError
 from peacetrack.files import write_text_atomic
+from peacetrack.terminal import PlainConsole, plain, visible
 
 if TYPE_CHECKING:
     from peacetrack.store import Store
 
-console = Console()
-err_console = Console(stderr=True)
+console = PlainConsole()
+err_console = PlainConsole(stderr=True)
 
 DbOption = Annotated[
     str | None,
@@ -43,8 +47,13 @@ DbOption = Annotated[
 ]
 
 
+def label(name: str, value: object) -> Text:
+    """``name: value`` with the name in bold and the value as plain text."""
+    return Text.assemble((f"{name}:", "bold"), " ", plain(value))
+
+
 def fail(message: str) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(Text.assemble(("error:", "bold red"), " ", plain(message)), soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -75,7 +84,7 @@ def open_store(db: str | None) -> Iterator[Store]:
 def progress_bar(description: str) -> Progress:
     """A rich progress bar on a terminal; silent when output is piped (CI, scripts)."""
     return Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -86,8 +95,13 @@ def progress_bar(description: str) -> Progress:
 
 
 def write_output(text: str, output: Path | None) -> None:
-    """Write to a file atomically, or to stdout without rich markup."""
+    """Write to a file atomically, or to stdout without rich markup.
+
+    Files and pipes get the text exactly; a terminal gets control characters as visible
+    escapes, since CSV and Markdown carry stored text through unescaped.
+    """
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+        shown = visible(text) if sys.stdout.isatty() else text
+        sys.stdout.write(shown if shown.endswith("\n") or not shown else shown + "\n")
         return
     write_text_atomic(output, text)

@@ -12,6 +12,8 @@ from peacetrack.cli.app import app
 from peacetrack.cli.claims import split_list
 from peacetrack.cli.common import DbOption, console, handled, open_store, write_output
 from peacetrack.cli.documents import parse_date
+from peacetrack.files import atomic_path
+from peacetrack.terminal import PlainConsole
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -39,10 +41,8 @@ def show(rendered: str | Table, output: Path | None) -> None:
     if isinstance(rendered, str):
         write_output(rendered, output)
     elif output is not None:
-        with output.open("w", encoding="utf-8") as handle:
-            from rich.console import Console
-
-            Console(file=handle, width=200).print(rendered)
+        with atomic_path(output) as tmp, tmp.open("w", encoding="utf-8") as handle:
+            PlainConsole(file=handle, width=200).print(rendered)
     else:
         console.print(rendered)
 
@@ -131,4 +131,4 @@ def report(
 
     with open_store(db) as store, handled():
         path = write_report(store, output, title=title, by=by.value)
-    console.print(f"wrote {path}", highlight=False)
+    console.print(f"wrote {path}")

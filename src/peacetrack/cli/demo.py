@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from peacetrack.cli.app import app
-from peacetrack.cli.common import DbOption, console, handled, open_store
+from peacetrack.cli.common import DbOption, console, handled, label, open_store
 
 
 @app.command()
@@ -25,11 +25,10 @@ def demo(
 
     with open_store(db) as store, handled():
         result = run_demo(store, examples)
-    console.print(f"[bold]ingest:[/] {result.ingested.describe()}", highlight=False)
-    console.print(f"[bold]extract:[/] {result.extracted.describe()}", highlight=False)
+    console.print(label("ingest", result.ingested.describe()))
+    console.print(label("extract", result.extracted.describe()))
     console.print(render_matrix(result.matrix, "table"))
     console.print(
         f"Store: {store.url} — explore it with `peacetrack claims`, `peacetrack compare`.",
         style="dim",
-        highlight=False,
     )

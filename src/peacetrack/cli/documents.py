@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from peacetrack.cli.app import app
-from peacetrack.cli.common import DbOption, console, handled, open_store
+from peacetrack.cli.common import DbOption, console, handled, label, open_store
 
 documents_app = typer.Typer(help="List and show stored documents.", no_args_is_help=True)
 app.add_typer(documents_app, name="documents")
@@ -49,7 +49,7 @@ def show_document(
         doc = store.get_document(int(ref) if ref.isdigit() else ref)
         assert doc.id is not None
         twins = store.near_duplicates(doc.id)
-    for label, value in (
+    for name, value in (
         ("id", doc.id),
         ("name", doc.name),
         ("title", doc.title),
@@ -61,10 +61,10 @@ def show_document(
         ("near-duplicates", ", ".join(f"{i} ({s:.2f})" for i, s in twins) or None),
     ):
         if value not in (None, ""):
-            console.print(f"[bold]{label}:[/] {value}", highlight=False)
+            console.print(label(name, value))
     if text:
         console.print()
-        console.print(doc.text, markup=False, highlight=False)
+        console.print(doc.text)
 
 
 def parse_date(value: str | None) -> date | None:

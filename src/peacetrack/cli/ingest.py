@@ -72,6 +72,6 @@ def ingest(
             progress=lambda _source: bar.advance(task),
             on_total=lambda total: bar.update(task, total=total),
         )
-    console.print(summary.describe(), highlight=False)
+    console.print(summary.describe())
     if summary.failed and not (summary.added or summary.duplicates):
         raise typer.Exit(1)

@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from peacetrack.cli.app import app
 from peacetrack.cli.common import DbOption, console, handled, open_store
+from peacetrack.terminal import plain
 
 if TYPE_CHECKING:
     from peacetrack.store.proposals import ProposalInfo
@@ -24,7 +26,7 @@ RefArgument = Annotated[
 
 
 def _print(info: ProposalInfo, verb: str) -> None:
-    console.print(f"{verb} proposal {info.id}: [bold]{info.name}[/]", highlight=False)
+    console.print(Text.assemble(f"{verb} proposal {info.id}: ", plain(info.name, "bold")))
 
 
 @proposals_app.command("list")
@@ -56,14 +58,12 @@ def show_command(ref: RefArgument, db: DbOption = None) -> None:
 
     with open_store(db) as store, handled():
         info = get_proposal(store, ref)
-    console.print(f"[bold]{info.name}[/] (id {info.id})", highlight=False)
-    console.print(f"kind:    {info.kind}", highlight=False)
-    console.print(f"date:    {info.date or 'unknown'}", highlight=False)
-    console.print(f"authors: {', '.join(info.authors) or 'unknown'}", highlight=False)
-    console.print(f"aliases: {'; '.join(info.aliases) or 'none'}", highlight=False)
-    console.print(
-        f"claims:  {info.claims} (`peacetrack claims --proposal {info.name!r}`)", highlight=False
-    )
+    console.print(Text.assemble(plain(info.name, "bold"), f" (id {info.id})"))
+    console.print(f"kind:    {info.kind}")
+    console.print(f"date:    {info.date or 'unknown'}")
+    console.print(f"authors: {', '.join(info.authors) or 'unknown'}")
+    console.print(f"aliases: {'; '.join(info.aliases) or 'none'}")
+    console.print(f"claims:  {info.claims} (`peacetrack claims --proposal {info.name!r}`)")
 
 
 @proposals_app.command("rename")

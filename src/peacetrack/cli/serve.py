@@ -38,14 +38,12 @@ def serve(
     if not token:
         err_console.print(
             "read-only: to allow reviews and new reports, set a token with --token TOKEN "
-            "or the PEACETRACK_TOKEN environment variable",
-            highlight=False,
+            "or the PEACETRACK_TOKEN environment variable"
         )
     if host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print(
             f"warning: listening on {host}, reachable from other machines; "
-            "put it behind HTTPS before sending a token over a network",
-            highlight=False,
+            "put it behind HTTPS before sending a token over a network"
         )
-    console.print(f"PeaceTrack on http://{host}:{port}/ (Ctrl-C to stop)", highlight=False)
+    console.print(f"PeaceTrack on http://{host}:{port}/ (Ctrl-C to stop)")
     uvicorn.run(web, host=host, port=port, log_level="warning")

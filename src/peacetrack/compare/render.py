@@ -16,13 +16,13 @@ from html import escape
 from typing import Any, Literal
 
 from rich.table import Table
-from rich.text import Text
 
 from peacetrack.compare.cells import Cell
 from peacetrack.compare.diff import Diff, IssueDiff
 from peacetrack.compare.labels import issue_label
 from peacetrack.compare.matrix import Matrix
 from peacetrack.compare.timeline import TimelineEntry
+from peacetrack.terminal import plain
 
 Format = Literal["table", "md", "csv", "json", "html"]
 FORMATS: tuple[str, ...] = ("table", "md", "csv", "json", "html")
@@ -122,13 +122,14 @@ def md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def _rich(header: Sequence[str], rows: Sequence[Sequence[str]], title: str) -> Table:
-    """A rich table; cells are plain Text so brackets in documents are never read as markup."""
-    table = Table(show_lines=True, title=Text(title))
+    """A rich table of plain text: brackets in documents are never read as markup, nor
+    control characters sent to the terminal (``peacetrack.terminal``)."""
+    table = Table(show_lines=True, title=plain(title))
     for i, name in enumerate(header):
         # The first column holds the row's key (an issue code): never wrap or cut it.
-        table.add_column(Text(name), no_wrap=i == 0, min_width=None)
+        table.add_column(plain(name), no_wrap=i == 0, min_width=None)
     for row in rows:
-        table.add_row(*(Text(c) for c in row))
+        table.add_row(*(plain(c) for c in row))
     return table
 
 
