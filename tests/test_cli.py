@@ -134,9 +134,45 @@ def test_unknown_extractor_is_a_clear_error(reports: Path) -> None:
     assert "no extractor named 'nope.v9'" in output and "rules.v1" in output
 
 
-def test_unknown_document_is_a_clear_error(tmp_path: Path) -> None:
-    code, output = invoke("documents", "show", "missing.txt", "--db", str(tmp_path / "t.db"))
+def test_unknown_document_is_a_clear_error(evil_db: str) -> None:
+    code, output = invoke("documents", "show", "missing.txt", "--db", evil_db)
     assert code == 1 and "missing.txt" in output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["documents", "list"],
+        ["documents", "show", "1"],
+        ["claims"],
+        ["compare"],
+        ["diff", "RUS", "UKR"],
+        ["timeline"],
+        ["report", "-o", "report.html"],
+        ["proposals", "list"],
+        ["proposals", "show", "1"],
+        ["proposals", "rename", "1", "New name"],
+        ["serve"],
+    ],
+)
+def test_reading_a_store_that_does_not_exist_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """A typo in --db must not read as an empty record, nor leave an empty store behind."""
+    monkeypatch.chdir(tmp_path)
+    typo = tmp_path / "typo.db"
+    code, output = invoke(*command, "--db", str(typo))
+    assert code == 1, output
+    assert f"no store at {typo}" in output and "peacetrack ingest" in output
+    assert not typo.exists() and not (tmp_path / "report.html").exists()
+
+
+def test_commands_that_store_create_the_store(reports: Path, tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    code, output = invoke("ingest", str(reports), "--db", str(db))
+    assert code == 0, output
+    code, output = invoke("compare", "--db", str(db))
+    assert code == 0, output
 
 
 def test_bad_codebook_is_a_clear_error(tmp_path: Path) -> None:

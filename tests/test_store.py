@@ -15,6 +15,7 @@ from peacetrack.errors import InputError, StoreError
 from peacetrack.model import Claim, Document
 from peacetrack.store import AddResult, Store, open_store
 from peacetrack.store import store as store_module
+from peacetrack.store.engine import require_store
 
 Factory = Callable[..., Document]
 
@@ -277,6 +278,17 @@ def test_open_rejects_a_folder(tmp_path: Path) -> None:
     garbage.write_text("these are notes, not a database " * 40)
     with pytest.raises(StoreError, match=r"notes\.db: file is not a database"):
         Store.open(garbage)
+
+
+def test_require_store_refuses_a_store_that_does_not_exist(new_database: Callable[[], str]) -> None:
+    """Checked without creating anything, on every backend; once opened, the store exists."""
+    url = new_database()
+    with pytest.raises(StoreError, match=r"no store at .*peacetrack ingest"):
+        require_store(url)
+    with pytest.raises(StoreError, match="no store at"):
+        require_store(url)  # the check itself created nothing
+    Store.open(url).close()
+    require_store(url)
 
 
 def test_open_names_the_missing_driver() -> None:

@@ -54,7 +54,7 @@ def claims(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
 ) -> None:
     """List stored claims, filtered by actor, issue, stance, document, proposal or date."""
-    with open_store(db) as store, handled():
+    with open_store(db, create=False) as store, handled():
         found = store.claims(
             actors=split_list(actor),
             issues=split_list(issue),

@@ -70,10 +70,15 @@ def handled() -> Iterator[None]:
 
 
 @contextmanager
-def open_store(db: str | None) -> Iterator[Store]:
+def open_store(db: str | None, *, create: bool = True) -> Iterator[Store]:
+    """The store named by ``--db``; with ``create=False`` (commands that only read, or
+    change what is there) a store that does not exist is an error, not a new empty one."""
     from peacetrack.store import Store
+    from peacetrack.store.engine import require_store
 
     with handled():
+        if not create:
+            require_store(db)
         store = Store.open(db)
     try:
         yield store

@@ -69,7 +69,7 @@ def compare(
     from peacetrack.compare import compare as build_matrix
     from peacetrack.compare import render_matrix
 
-    with open_store(db) as store, handled():
+    with open_store(db, create=False) as store, handled():
         matrix = build_matrix(
             store,
             by=by.value,
@@ -97,7 +97,7 @@ def diff(
     from peacetrack.compare import diff as build_diff
     from peacetrack.compare import render_diff
 
-    with open_store(db) as store, handled():
+    with open_store(db, create=False) as store, handled():
         show(render_diff(build_diff(store, a, b), fmt.value), output)
 
 
@@ -113,7 +113,7 @@ def timeline(
     from peacetrack.compare import render_timeline
     from peacetrack.compare import timeline as build_timeline
 
-    with open_store(db) as store, handled():
+    with open_store(db, create=False) as store, handled():
         show(render_timeline(build_timeline(store, actor=actor, issue=issue), fmt.value), output)
 
 
@@ -129,6 +129,6 @@ def report(
     """Write one self-contained HTML report (charts embedded; works offline, printable)."""
     from peacetrack.compare import write_report
 
-    with open_store(db) as store, handled():
+    with open_store(db, create=False) as store, handled():
         path = write_report(store, output, title=title, by=by.value)
     console.print(f"wrote {path}")

@@ -24,7 +24,7 @@ def list_documents(
     until: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
 ) -> None:
     """List stored documents, newest first."""
-    with open_store(db) as store, handled():
+    with open_store(db, create=False) as store, handled():
         docs = store.documents(
             limit=limit, outlet=outlet, since=parse_date(since), until=parse_date(until)
         )
@@ -45,7 +45,7 @@ def show_document(
     text: Annotated[bool, typer.Option(help="Print the full text.")] = True,
 ) -> None:
     """Show one document: metadata, near-duplicates and text."""
-    with open_store(db) as store, handled():
+    with open_store(db, create=False) as store, handled():
         doc = store.get_document(int(ref) if ref.isdigit() else ref)
         assert doc.id is not None
         twins = store.near_duplicates(doc.id)

@@ -34,7 +34,7 @@ def list_command(db: DbOption = None) -> None:
     """List proposals, oldest first, with their kind, authors, aliases and claim count."""
     from peacetrack.store.proposals import list_proposals
 
-    with open_store(db) as store, handled():
+    with open_store(db, create=False) as store, handled():
         found = list_proposals(store)
     table = Table("id", "name", "kind", "date", "authors", "claims", "aliases", box=None)
     for info in found:
@@ -56,7 +56,7 @@ def show_command(ref: RefArgument, db: DbOption = None) -> None:
     """Show one proposal: kind, date, authors, every alias and its number of claims."""
     from peacetrack.store.proposals import get_proposal
 
-    with open_store(db) as store, handled():
+    with open_store(db, create=False) as store, handled():
         info = get_proposal(store, ref)
     console.print(Text.assemble(plain(info.name, "bold"), f" (id {info.id})"))
     console.print(f"kind:    {info.kind}")
@@ -75,7 +75,7 @@ def rename_command(
     """Rename a proposal; the old name stays an alias, so re-extraction keeps the link."""
     from peacetrack.store.proposals import rename_proposal
 
-    with open_store(db) as store, handled():
+    with open_store(db, create=False) as store, handled():
         _print(rename_proposal(store, ref, new_name), "renamed")
 
 
@@ -88,7 +88,7 @@ def merge_command(
     """Merge SOURCE into INTO: its claims and names move there and SOURCE is deleted."""
     from peacetrack.store.proposals import merge_proposals
 
-    with open_store(db) as store, handled():
+    with open_store(db, create=False) as store, handled():
         _print(merge_proposals(store, source, into), "merged into")
 
 
@@ -102,5 +102,5 @@ def split_command(
     """Split the claims named by one alias of a proposal off into a new proposal."""
     from peacetrack.store.proposals import split_proposal
 
-    with open_store(db) as store, handled():
+    with open_store(db, create=False) as store, handled():
         _print(split_proposal(store, ref, alias, new_name), "created")

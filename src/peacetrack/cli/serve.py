@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from peacetrack.cli.app import app
-from peacetrack.cli.common import DbOption, console, err_console, handled
+from peacetrack.cli.common import DbOption, console, err_console, handled, open_store
 
 
 @app.command()
@@ -33,8 +33,17 @@ def serve(
         require("fastapi", "web", "peacetrack serve")
         uvicorn = require("uvicorn", "web", "peacetrack serve")
         from peacetrack.web import create_app
+    # Read-only, the app could only show an empty store: a missing one is a typo in --db.
+    with open_store(db, create=bool(token)) as store:
+        with handled():
+            web = create_app(None, token, store=store)
+        _warn(token, host)
+        console.print(f"PeaceTrack on http://{host}:{port}/ (Ctrl-C to stop)")
+        uvicorn.run(web, host=host, port=port, log_level="warning")
 
-        web = create_app(db, token)
+
+def _warn(token: str | None, host: str) -> None:
+    """What a person starting the app must know: read-only, or reachable from elsewhere."""
     if not token:
         err_console.print(
             "read-only: to allow reviews and new reports, set a token with --token TOKEN "
@@ -45,5 +54,3 @@ def serve(
             f"warning: listening on {host}, reachable from other machines; "
             "put it behind HTTPS before sending a token over a network"
         )
-    console.print(f"PeaceTrack on http://{host}:{port}/ (Ctrl-C to stop)")
-    uvicorn.run(web, host=host, port=port, log_level="warning")

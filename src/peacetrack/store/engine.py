@@ -14,7 +14,7 @@ from typing import Any, Literal
 from alembic import command
 from alembic.config import Config
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
@@ -68,6 +68,45 @@ def _check_sqlite_file(url: URL) -> None:
         raise StoreError(
             f"database {path} is not writable: fix its permissions or choose another path"
         )
+
+
+def store_exists(url: URL) -> bool:
+    """Whether a store is already at ``url``, found out without creating one.
+
+    A SQLite file exists and is not empty; another database holds the migrations table.
+    A database that cannot be reached counts as existing, so that opening it reports why.
+    """
+    if url.get_backend_name() == "sqlite":
+        name = url.database or ""
+        if name.startswith("file:"):  # a URI filename: only sqlite3 knows where it points
+            return True
+        path = Path(name)
+        return name not in ("", ":memory:") and path.is_file() and path.stat().st_size > 0
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return inspect(connection).has_table("alembic_version")
+    except SQLAlchemyError:
+        return True
+    finally:
+        engine.dispose()
+
+
+def require_store(target: str | Path | None) -> None:
+    """Refuse a store that does not exist yet: reading one would only create it empty.
+
+    A typo in ``--db`` must not look like an empty record; commands that read call this
+    first, and only commands that store something (ingest, extract, demo) create a store.
+    """
+    url = resolve_url(target)
+    if store_exists(url):
+        return
+    where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string()
+    raise StoreError(
+        f"no store at {where}: check --db or {ENV_VAR}, or create it by ingesting reports "
+        f"(`peacetrack ingest REPORTS... --db {where}`, then `peacetrack extract --db {where}`; "
+        "`peacetrack demo` fills one with the bundled example reports)"
+    )
 
 
 def _missing_driver(url: URL) -> StoreError:
