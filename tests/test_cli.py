@@ -269,3 +269,43 @@ def test_text_formats_on_a_terminal_escape_control_characters(
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
     write_output("a\x1b[2Jb\n", None)
     assert capsys.readouterr().out == "a\x1b[2Jb\n"
+
+
+# --- filter values are checked --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["claims", "--stance", "demands"], "unknown stance 'demands'. Did you mean demand?"),
+        (["claims", "--stance", "bogus"], "unknown stance 'bogus'. Stances are: demand,"),
+        (["claims", "--actor", "XX"], "unknown actor 'XX'."),
+        (["claims", "--actor", "Russia"], "unknown actor 'Russia'. Did you mean RUS?"),
+        (["claims", "--actor", "RUS,UKRR"], "unknown actor 'UKRR'. Did you mean UKR?"),
+        (["claims", "--issue", "TER.WITHDRAWL"], "Did you mean TER.WITHDRAW?"),
+        (["claims", "--issue", "TERR.*"], "no issue matches 'TERR.*'"),
+        (["claims", "--proposal", "[/b] draft :x: dael"], "Did you mean [/b] draft :x: deal?"),
+        (["compare", "--actors", "RUS,XX"], "unknown actor 'XX'."),
+        (["compare", "--issues", "CF.GENRAL"], "Did you mean CF.GENERAL"),
+        (["timeline", "--actor", "UKRR"], "Did you mean UKR?"),
+        (["timeline", "--issue", "TER.WITHDRAWL"], "Did you mean TER.WITHDRAW?"),
+    ],
+)
+def test_a_filter_value_that_cannot_match_is_an_error(
+    evil_db: str, args: list[str], said: str
+) -> None:
+    """No "0 claims" for a typo: the value is named, with the nearest real one."""
+    code, output = invoke(*args, "--db", evil_db)
+    assert code == 1, output
+    assert said in " ".join(output.split())
+
+
+def test_filter_values_are_read_as_people_write_them(evil_db: str) -> None:
+    """Lower case ids and stances, issue groups and wildcards all find the stored claim."""
+    for args in (
+        ["--actor", "rus", "--stance", "DEMAND", "--issue", "ter"],
+        ["--issue", "TER.*,CF.GENERAL", "--proposal", "[/b] draft :x: deal"],
+    ):
+        code, output = invoke("claims", *args, "--db", evil_db, "--format", "jsonl")
+        assert code == 0, output
+        assert len(output.splitlines()) == 1, (args, output)

@@ -54,14 +54,21 @@ def claims(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
 ) -> None:
     """List stored claims, filtered by actor, issue, stance, document, proposal or date."""
+    from peacetrack.compare.vocabulary import (
+        check_actors,
+        check_issues,
+        check_proposal,
+        check_stances,
+    )
+
     with open_store(db, create=False) as store, handled():
         found = store.claims(
-            actors=split_list(actor),
-            issues=split_list(issue),
-            stances=split_list(stance),
+            actors=check_actors(split_list(actor), store),
+            issues=check_issues(split_list(issue)),
+            stances=check_stances(split_list(stance)),
             document=int(document) if document and document.isdigit() else document,
             extractor=extractor,
-            proposal=proposal,
+            proposal=check_proposal(proposal, store),
             since=parse_date(since),
             until=parse_date(until),
             limit=limit,

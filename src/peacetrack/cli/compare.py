@@ -68,13 +68,14 @@ def compare(
     """
     from peacetrack.compare import compare as build_matrix
     from peacetrack.compare import render_matrix
+    from peacetrack.compare.vocabulary import check_actors, check_issues
 
     with open_store(db, create=False) as store, handled():
         matrix = build_matrix(
             store,
             by=by.value,
-            actors=split_list(actors),
-            issues=split_list(issues),
+            actors=check_actors(split_list(actors), store),
+            issues=check_issues(split_list(issues)),
             since=parse_date(since),
             until=parse_date(until),
         )
@@ -112,8 +113,11 @@ def timeline(
     """Stance changes over time, each with its evidence and source."""
     from peacetrack.compare import render_timeline
     from peacetrack.compare import timeline as build_timeline
+    from peacetrack.compare.vocabulary import check_actors, check_issues
 
     with open_store(db, create=False) as store, handled():
+        check_actors([actor] if actor else None, store)
+        check_issues([issue] if issue else None)
         show(render_timeline(build_timeline(store, actor=actor, issue=issue), fmt.value), output)
 
 
