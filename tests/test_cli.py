@@ -80,6 +80,22 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
         assert code == 0, output
 
 
+PYTHON_TYPES = re.compile(r"<(?:str|int|float|bool|path|Path|list\[[^\]]*\])>|\{\w+\}")
+
+
+def test_help_reads_like_a_person_wrote_it() -> None:
+    """Metavars and words (FILE|URL, ID[,...], N, table|md), plain flags, SOURCE...: never
+    Python type names such as <bool>, <list[str]> or {sources}."""
+    for name, _command in [("peacetrack", None), *all_commands()]:
+        code, output = invoke(*name.split()[1:], "--help")
+        assert code == 0, output
+        assert not PYTHON_TYPES.search(output), f"`{name} --help`:\n{output}"
+    code, output = invoke("ingest", "--help")
+    assert "SOURCE..." in output and "--no-follow-links" not in output
+    code, output = invoke("claims", "--help")
+    assert "ID[,...]" in output and "FILE|URL" in output
+
+
 def test_version() -> None:
     code, output = invoke("--version")
     assert code == 0 and re.match(r"peacetrack \d+\.\d+", output)

@@ -15,6 +15,9 @@ from peacetrack.cli import (  # noqa: F401  (each module registers its commands)
     serve,
 )
 from peacetrack.cli.app import app
+from peacetrack.cli.help import readable_help
+
+readable_help(app)
 
 
 def main() -> None:

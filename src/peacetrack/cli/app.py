@@ -32,6 +32,7 @@ def root(
         list[Path] | None,
         typer.Option(
             "--codebook",
+            metavar="FILE",
             help="An extra codebook TOML file (actors, aliases, places, issues); repeatable. "
             "Also read from PEACETRACK_CODEBOOK.",
             exists=True,

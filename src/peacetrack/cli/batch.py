@@ -19,22 +19,33 @@ def batch(
     inputs: Annotated[
         list[str],
         typer.Argument(
+            metavar="INPUT...",
             help="JSONL, CSV or Parquet corpora, folders of report files; local paths or "
-            "fsspec URLs (s3://bucket/news.jsonl)."
+            "fsspec URLs (s3://bucket/news.jsonl).",
         ),
     ],
-    out: Annotated[Path, typer.Option("--out", help="Output folder (Parquet and manifest).")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", metavar="DIR", help="Output folder (Parquet and manifest)."),
+    ],
     scheduler: Annotated[
         str,
-        typer.Option(help="'local' for a local cluster, or a scheduler address tcp://HOST:PORT."),
+        typer.Option(
+            metavar="local|tcp://HOST:PORT",
+            help="'local' for a local cluster, or the address of a Dask scheduler.",
+        ),
     ] = "local",
-    workers: Annotated[int, typer.Option(help="Worker processes of the local cluster.")] = 2,
+    workers: Annotated[
+        int, typer.Option(metavar="N", help="Worker processes of the local cluster.")
+    ] = 2,
     extractor: ExtractorOption = DEFAULT_EXTRACTOR,
     shard_size: Annotated[
-        int, typer.Option(help="Rows (corpora) or files (folders) per shard.")
+        int, typer.Option(metavar="N", help="Rows (corpora) or files (folders) per shard.")
     ] = DEFAULT_SHARD_SIZE,
-    retries: Annotated[int, typer.Option(help="Retries of a failed shard.")] = 2,
-    load: Annotated[bool, typer.Option(help="Then load the output into the store (--db).")] = False,
+    retries: Annotated[int, typer.Option(metavar="N", help="Retries of a failed shard.")] = 2,
+    load: Annotated[
+        bool, typer.Option("--load", help="Then load the output into the store (--db).")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Extract claims from large archives in parallel, written as Parquet under --out.

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import typer
 from rich.table import Table
 
 from peacetrack.cli.app import app
-from peacetrack.cli.common import DbOption, console, fail, handled, open_store, write_output
+from peacetrack.cli.common import (
+    DbOption,
+    OutputOption,
+    SinceOption,
+    UntilOption,
+    console,
+    fail,
+    handled,
+    open_store,
+    write_output,
+)
 from peacetrack.cli.documents import parse_date
 
 if TYPE_CHECKING:
@@ -27,6 +36,19 @@ class ClaimFormat(StrEnum):
     parquet = "parquet"
 
 
+ActorsOption = Annotated[
+    list[str] | None,
+    typer.Option(metavar="ID[,...]", help="Actor ids, e.g. RUS,UKR. Repeatable."),
+]
+IssuesOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="ISSUE[,...]",
+        help="Issue codes, groups or patterns, e.g. 'TER.*,CF.GENERAL'. Repeatable.",
+    ),
+]
+
+
 def split_list(values: list[str] | None) -> list[str] | None:
     """Accept both `--actor RUS --actor UKR` and `--actor RUS,UKR`."""
     if not values:
@@ -37,21 +59,31 @@ def split_list(values: list[str] | None) -> list[str] | None:
 @app.command()
 def claims(
     db: DbOption = None,
-    actor: Annotated[list[str] | None, typer.Option(help="Actor ids, e.g. RUS,UKR.")] = None,
-    issue: Annotated[
-        list[str] | None, typer.Option(help="Issue codes or patterns, e.g. 'TER.*,CF.GENERAL'.")
+    actor: ActorsOption = None,
+    issue: IssuesOption = None,
+    stance: Annotated[
+        list[str] | None,
+        typer.Option(metavar="STANCE[,...]", help="Stances, e.g. demand,reject. Repeatable."),
     ] = None,
-    stance: Annotated[list[str] | None, typer.Option(help="Stances, e.g. demand,reject.")] = None,
-    document: Annotated[str | None, typer.Option(help="One document, by id or name.")] = None,
-    extractor: Annotated[str | None, typer.Option(help="Only claims from this extractor.")] = None,
-    proposal: Annotated[str | None, typer.Option(help="Only claims of this proposal.")] = None,
-    since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
-    until: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
-    limit: Annotated[int | None, typer.Option(help="At most this many claims.")] = None,
+    document: Annotated[
+        str | None, typer.Option(metavar="ID|NAME", help="One document, by id or name.")
+    ] = None,
+    extractor: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only claims from this extractor.")
+    ] = None,
+    proposal: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Only claims of this proposal (a name or an alias)."),
+    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    limit: Annotated[
+        int | None, typer.Option(metavar="N", help="At most this many claims.")
+    ] = None,
     fmt: Annotated[
         ClaimFormat, typer.Option("--format", help="Output format.")
     ] = ClaimFormat.table,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
+    output: OutputOption = None,
 ) -> None:
     """List stored claims, filtered by actor, issue, stance, document, proposal or date."""
     from peacetrack.compare.vocabulary import (

@@ -40,10 +40,20 @@ DbOption = Annotated[
     typer.Option(
         "--db",
         envvar="PEACETRACK_DB",
+        metavar="FILE|URL",
         help="Store: a SQLite file path or any SQLAlchemy URL (postgresql+psycopg://...). "
         "Default: peacetrack.db in the current folder.",
         show_default=False,
     ),
+]
+SinceOption = Annotated[
+    str | None, typer.Option(metavar="DATE", help="Published on or after (YYYY-MM-DD).")
+]
+UntilOption = Annotated[
+    str | None, typer.Option(metavar="DATE", help="Published on or before (YYYY-MM-DD).")
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("-o", "--output", metavar="FILE", help="Write to a file.")
 ]
 
 

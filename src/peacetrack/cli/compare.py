@@ -9,8 +9,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from peacetrack.cli.app import app
-from peacetrack.cli.claims import split_list
-from peacetrack.cli.common import DbOption, console, handled, open_store, write_output
+from peacetrack.cli.claims import ActorsOption, IssuesOption, split_list
+from peacetrack.cli.common import (
+    DbOption,
+    OutputOption,
+    SinceOption,
+    UntilOption,
+    console,
+    handled,
+    open_store,
+    write_output,
+)
 from peacetrack.cli.documents import parse_date
 from peacetrack.files import atomic_path
 from peacetrack.terminal import PlainConsole
@@ -33,7 +42,6 @@ class By(StrEnum):
 
 
 FormatOption = Annotated[ViewFormat, typer.Option("--format", help="Output format.")]
-OutputOption = Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")]
 
 
 def show(rendered: str | Table, output: Path | None) -> None:
@@ -51,12 +59,10 @@ def show(rendered: str | Table, output: Path | None) -> None:
 def compare(
     db: DbOption = None,
     by: Annotated[By, typer.Option(help="Columns: one per actor or one per proposal.")] = By.actor,
-    actors: Annotated[list[str] | None, typer.Option(help="Actor ids, e.g. RUS,UKR,USA.")] = None,
-    issues: Annotated[
-        list[str] | None, typer.Option(help="Issue codes or patterns, e.g. 'TER.*,CF.*'.")
-    ] = None,
-    since: Annotated[str | None, typer.Option(help="Reports on or after (YYYY-MM-DD).")] = None,
-    until: Annotated[str | None, typer.Option(help="Reports on or before (YYYY-MM-DD).")] = None,
+    actors: ActorsOption = None,
+    issues: IssuesOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     fmt: FormatOption = ViewFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -84,8 +90,13 @@ def compare(
 
 @app.command()
 def diff(
-    a: Annotated[str, typer.Argument(help="A proposal name (or a unique part of it) or actor id.")],
-    b: Annotated[str, typer.Argument(help="Another proposal or actor to compare with A.")],
+    a: Annotated[
+        str,
+        typer.Argument(metavar="A", help="A proposal name (or a unique part of it) or actor id."),
+    ],
+    b: Annotated[
+        str, typer.Argument(metavar="B", help="Another proposal or actor to compare with A.")
+    ],
     db: DbOption = None,
     fmt: FormatOption = ViewFormat.table,
     output: OutputOption = None,
@@ -105,8 +116,10 @@ def diff(
 @app.command()
 def timeline(
     db: DbOption = None,
-    actor: Annotated[str | None, typer.Option(help="Only this actor id.")] = None,
-    issue: Annotated[str | None, typer.Option(help="Only this issue code.")] = None,
+    actor: Annotated[str | None, typer.Option(metavar="ID", help="Only this actor id.")] = None,
+    issue: Annotated[
+        str | None, typer.Option(metavar="ISSUE", help="Only this issue (a code or a pattern).")
+    ] = None,
     fmt: FormatOption = ViewFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -123,11 +136,13 @@ def timeline(
 
 @app.command()
 def report(
-    output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path(
-        "report.html"
-    ),
+    output: Annotated[
+        Path, typer.Option("-o", "--output", metavar="FILE", help="The HTML file to write.")
+    ] = Path("report.html"),
     db: DbOption = None,
-    title: Annotated[str, typer.Option(help="The report's title.")] = "PeaceTrack report",
+    title: Annotated[str, typer.Option(metavar="TEXT", help="The report's title.")] = (
+        "PeaceTrack report"
+    ),
     by: Annotated[By, typer.Option(help="Matrix columns: actors or proposals.")] = By.actor,
 ) -> None:
     """Write one self-contained HTML report (charts embedded; works offline, printable)."""

@@ -16,7 +16,9 @@ def demo(
     db: DbOption = None,
     examples: Annotated[
         Path | None,
-        typer.Option(help="Folder of reports to use instead of the bundled examples."),
+        typer.Option(
+            metavar="DIR", help="Folder of reports to use instead of the bundled examples."
+        ),
     ] = None,
 ) -> None:
     """Ingest the example reports, extract their claims, and print each party's positions."""

@@ -9,7 +9,15 @@ import typer
 from rich.table import Table
 
 from peacetrack.cli.app import app
-from peacetrack.cli.common import DbOption, console, handled, label, open_store
+from peacetrack.cli.common import (
+    DbOption,
+    SinceOption,
+    UntilOption,
+    console,
+    handled,
+    label,
+    open_store,
+)
 
 documents_app = typer.Typer(help="List and show stored documents.", no_args_is_help=True)
 app.add_typer(documents_app, name="documents")
@@ -18,10 +26,10 @@ app.add_typer(documents_app, name="documents")
 @documents_app.command("list")
 def list_documents(
     db: DbOption = None,
-    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
-    outlet: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
-    since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
-    until: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
+    limit: Annotated[int, typer.Option(metavar="N", help="How many, newest first.")] = 50,
+    outlet: Annotated[str | None, typer.Option(metavar="NAME", help="Only this outlet.")] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
 ) -> None:
     """List stored documents, newest first."""
     with open_store(db, create=False) as store, handled():
@@ -40,9 +48,16 @@ def list_documents(
 
 @documents_app.command("show")
 def show_document(
-    ref: Annotated[str, typer.Argument(help="Document id or name.")],
+    ref: Annotated[str, typer.Argument(metavar="ID|NAME", help="Document id or name.")],
     db: DbOption = None,
-    text: Annotated[bool, typer.Option(help="Print the full text.")] = True,
+    text: Annotated[
+        bool,
+        typer.Option(
+            "--text/--no-text",
+            help="Print the full text after the metadata (the default), or only the metadata.",
+            show_default=False,
+        ),
+    ] = True,
 ) -> None:
     """Show one document: metadata, near-duplicates and text."""
     with open_store(db, create=False) as store, handled():

@@ -25,25 +25,38 @@ def parse_column_map(pairs: list[str] | None) -> dict[str, str]:
 def ingest(
     sources: Annotated[
         list[str],
-        typer.Argument(help="Files, folders (walked recursively), feeds or http(s) URLs."),
+        typer.Argument(
+            metavar="SOURCE...",
+            help="Files, folders (walked recursively), feeds or http(s) URLs.",
+            show_default=False,
+        ),
     ],
     db: DbOption = None,
     follow_links: Annotated[
-        bool, typer.Option(help="For feeds: fetch each entry's linked article.")
+        bool, typer.Option("--follow-links", help="For feeds: fetch each entry's linked article.")
     ] = False,
     allow_private: Annotated[
         bool,
-        typer.Option(help="Allow URLs on private or loopback addresses (refused by default)."),
+        typer.Option(
+            "--allow-private",
+            help="Allow URLs on private or loopback addresses (refused by default).",
+        ),
     ] = False,
     max_mb: Annotated[
-        float, typer.Option(help="Refuse files, pages and corpus rows larger than this (MB).")
+        float,
+        typer.Option(
+            metavar="MB", help="Refuse files, pages and corpus rows larger than this (MB)."
+        ),
     ] = 20.0,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for each URL.")] = 30.0,
+    timeout: Annotated[
+        float, typer.Option(metavar="SECONDS", help="Seconds to wait for each URL.")
+    ] = 30.0,
     column: Annotated[
         list[str] | None,
         typer.Option(
-            help="Map a corpus column to a field for JSONL/CSV input: FIELD=COLUMN "
-            "(fields: text, title, url, outlet, author, date, name). Repeatable."
+            metavar="FIELD=COLUMN",
+            help="Map a corpus column to a field for JSONL/CSV input "
+            "(fields: text, title, url, outlet, author, date, name). Repeatable.",
         ),
     ] = None,
 ) -> None:

@@ -14,13 +14,17 @@ from peacetrack.cli.common import DbOption, console, err_console, handled, open_
 def serve(
     db: DbOption = None,
     host: Annotated[
-        str, typer.Option(help="Address to listen on; the default keeps it to this machine.")
+        str,
+        typer.Option(
+            metavar="ADDRESS", help="Address to listen on; the default keeps it to this machine."
+        ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(metavar="N", help="Port to listen on.")] = 8000,
     token: Annotated[
         str | None,
         typer.Option(
             envvar="PEACETRACK_TOKEN",
+            metavar="TOKEN",
             help="Secret that allows changes (reviews, new reports). Without it: read-only.",
             show_default=False,
         ),
