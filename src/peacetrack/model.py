@@ -18,6 +18,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -139,7 +140,10 @@ class Claim(_Strict):
 
     ``start``/``end`` locate ``evidence`` in the document text (``text[start:end] ==
     evidence``); ``extractor`` names the versioned component that produced the claim
-    (``rules.v1``), or is None for gold and hand-made claims.
+    (``rules.v1``), or is None for gold and hand-made claims. An extractor that asks a
+    language model also records the ``model`` that answered and ``prompt_hash``, a hash of
+    its prompt version; ``confidence`` (0-1) is the extractor's own, where it gives one.
+    None of these is a guideline field.
     """
 
     actors: list[str] = Field(min_length=1)
@@ -155,6 +159,9 @@ class Claim(_Strict):
     start: int | None = Field(default=None, ge=0, exclude=True)
     end: int | None = Field(default=None, ge=0, exclude=True)
     extractor: str | None = Field(default=None, exclude=True)
+    model: str | None = Field(default=None, exclude=True)
+    prompt_hash: str | None = Field(default=None, exclude=True)
+    confidence: float | None = Field(default=None, ge=0, le=1, exclude=True)
 
     @field_validator("actors", "obligor")
     @classmethod
@@ -190,6 +197,13 @@ class Claim(_Strict):
     def coarse_stance(self) -> str:
         return self.stance.coarse
 
+    @property
+    def produced_by(self) -> str | None:
+        """Who produced the claim, for people: ``llm.v1 (gpt-4.1-mini)``, ``rules.v1``."""
+        if self.extractor is None:
+            return None
+        return f"{self.extractor} ({self.model})" if self.model else self.extractor
+
     def to_guideline(self) -> dict[str, Any]:
         """The claim as a guideline JSONL object: required fields always, others when set."""
         data = self.model_dump(mode="json", exclude_none=True)
@@ -207,6 +221,25 @@ class Claim(_Strict):
         if at < 0:
             raise ValueError(f"evidence is not verbatim in the document: {self.evidence[:80]!r}")
         return self.model_copy(update={"start": at, "end": at + len(self.evidence)})
+
+
+@dataclass(frozen=True)
+class ModelReply:
+    """A language model's answer to one request, as cached: text, why it stopped, tokens.
+
+    Kept in the store (``Store.model_reply``) so that re-running an extraction, or resuming
+    an interrupted one, sends no request twice.
+    """
+
+    content: str
+    finish_reason: str | None
+    tokens_in: int
+    tokens_out: int
+
+    @property
+    def truncated(self) -> bool:
+        """The answer was cut off by the output token limit (it is incomplete)."""
+        return self.finish_reason == "length"
 
 
 class DocumentClaims(_Strict):

@@ -1,4 +1,5 @@
-"""Test doubles for code that uses PeaceTrack: a fake extractor, a fake web, a throwaway store.
+"""Test doubles for code that uses PeaceTrack: a fake extractor, a fake web, a fake language
+model endpoint, a throwaway store.
 
 They are shipped with the package (as httpx ships ``MockTransport``) so that users' own tests
 need no network, no model and no database server::
@@ -12,10 +13,13 @@ need no network, no model and no database server::
 
 from __future__ import annotations
 
+import json
 import socket
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -94,6 +98,119 @@ class FakeWeb:
             yield self
         finally:
             socket.getaddrinfo = real
+
+
+@dataclass(frozen=True)
+class FakeReply:
+    """A scripted answer of ``FakeModel``: an HTTP status, or content and finish reason.
+
+    ``timeout=True`` makes the request time out instead of answering.
+    """
+
+    content: str = ""
+    status: int = 200
+    finish_reason: str = "stop"
+    timeout: bool = False
+
+
+Answer = str | FakeReply
+
+
+class FakeModel:
+    """An OpenAI-compatible chat endpoint that answers from a function of the request.
+
+    ``answer`` gets the last user message (the text to code) and returns the reply's
+    content, or a ``FakeReply`` for errors, cut-off answers and timeouts. ``client()`` is
+    an httpx client that never leaves the process; ``serve()`` runs the same endpoint on
+    a loopback port, for tests that run PeaceTrack in another process.
+    """
+
+    def __init__(self, answer: Callable[[str], Answer], models: Sequence[str] = ("fake",)) -> None:
+        self._answer = answer
+        self.models = [models] if isinstance(models, str) else list(models)
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def respond(self, method: str, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        """(status, JSON body) for one request; the transports below only carry it."""
+        if method == "GET" and path.rstrip("/").endswith("/models"):
+            return 200, {
+                "object": "list",
+                "data": [{"id": m, "object": "model"} for m in self.models],
+            }
+        if method != "POST" or not path.rstrip("/").endswith("/chat/completions"):
+            return 404, {"error": {"message": f"no route {method} {path}"}}
+        request = json.loads(body or b"{}")
+        with self._lock:
+            self.requests.append(request)
+        users = [m["content"] for m in request.get("messages", []) if m.get("role") == "user"]
+        reply = self._answer(users[-1] if users else "")
+        if isinstance(reply, str):
+            reply = FakeReply(reply)
+        if reply.timeout:
+            raise httpx.ReadTimeout("the fake model did not answer in time")
+        if reply.status != 200:
+            return reply.status, {"error": {"message": reply.content or "scripted error"}}
+        return 200, _completion(request.get("model", "fake"), reply)
+
+    def client(self) -> httpx.Client:
+        def handle(request: httpx.Request) -> httpx.Response:
+            status, payload = self.respond(request.method, request.url.path, request.read())
+            return httpx.Response(status, json=payload, headers={"retry-after-ms": "5"})
+
+        return httpx.Client(transport=httpx.MockTransport(handle))
+
+    @contextmanager
+    def serve(self) -> Iterator[str]:
+        """Serve on 127.0.0.1 (a free port) while the block runs; yields the base URL."""
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        model = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # tests read results, not logs
+                pass
+
+            def _reply(self, method: str) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                try:
+                    status, payload = model.respond(method, self.path, self.rfile.read(length))
+                except httpx.TimeoutException:
+                    return  # no answer at all: the client times out
+                data = json.dumps(payload).encode("utf-8")
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.send_header("retry-after-ms", "5")
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                self._reply("GET")
+
+            def do_POST(self) -> None:
+                self._reply("POST")
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+def _completion(model: str, reply: FakeReply) -> dict[str, Any]:
+    message = {"role": "assistant", "content": reply.content}
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [{"index": 0, "finish_reason": reply.finish_reason, "message": message}],
+        "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110},
+    }
 
 
 @contextmanager

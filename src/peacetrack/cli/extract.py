@@ -30,9 +30,80 @@ ExtractorOption = Annotated[
         "--extractor",
         "-e",
         envvar="PEACETRACK_EXTRACTOR",
-        help="Extractor name with its version, e.g. rules.v1.",
+        metavar="NAME",
+        help="Extractor name with its version: rules.v1 (offline) or llm.v1 (a language model).",
     ),
 ]
+_MODEL = "Language model (llm.v1)"
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="NAME",
+        rich_help_panel=_MODEL,
+        help="Model name at the endpoint (or PEACETRACK_LLM_MODEL).",
+    ),
+]
+BaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="URL",
+        rich_help_panel=_MODEL,
+        help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 for Ollama "
+        "(or PEACETRACK_LLM_BASE_URL, OPENAI_BASE_URL; default: the OpenAI API).",
+    ),
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option(metavar="SECONDS", rich_help_panel=_MODEL, help="Time allowed per request."),
+]
+ConcurrencyOption = Annotated[
+    int | None,
+    typer.Option(metavar="N", rich_help_panel=_MODEL, help="Requests sent at once."),
+]
+RefreshOption = Annotated[
+    bool,
+    typer.Option(
+        "--refresh",
+        rich_help_panel=_MODEL,
+        help="Ask the model again instead of answering from cached replies.",
+    ),
+]
+PrefilterOption = Annotated[
+    bool,
+    typer.Option(
+        "--prefilter/--no-prefilter",
+        rich_help_panel=_MODEL,
+        help="Leave out English paragraphs with no codebook actor and no negotiation wording.",
+    ),
+]
+CacheOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="DB",
+        rich_help_panel=_MODEL,
+        help="A store (file or URL) to keep model replies in when extracting files; "
+        "re-running then sends nothing twice.",
+    ),
+]
+
+
+def extractor_options(
+    model: str | None,
+    base_url: str | None,
+    timeout: float | None,
+    concurrency: int | None,
+    refresh: bool,
+    prefilter: bool,
+) -> dict[str, object]:
+    """The options given on the command line, for ``get_extractor`` (None: not given)."""
+    return {
+        "model": model,
+        "base_url": base_url,
+        "timeout": timeout,
+        "concurrency": concurrency,
+        "refresh": refresh or None,
+        "prefilter": None if prefilter else False,
+    }
 
 
 class ExtractFormat(StrEnum):
@@ -53,6 +124,13 @@ def extract(
     ] = ExtractFormat.jsonl,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
     db: DbOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    timeout: TimeoutOption = None,
+    concurrency: ConcurrencyOption = None,
+    refresh: RefreshOption = False,
+    prefilter: PrefilterOption = True,
+    cache: CacheOption = None,
 ) -> None:
     """Extract claims.
 
@@ -60,27 +138,42 @@ def extract(
     Without, extract every stored document this extractor version has not processed yet
     and store the claims (re-running is safe; reviewed claims are never touched).
     """
-    from peacetrack.extract import get_extractor
-
-    with handled():
-        chosen = get_extractor(extractor)
+    options = extractor_options(model, base_url, timeout, concurrency, refresh, prefilter)
+    chosen = _prepared(extractor, options)
     if paths:
-        _extract_paths(paths, chosen, fmt, output)
+        _extract_paths(paths, chosen, fmt, output, cache)
     else:
         _extract_store(chosen, db)
 
 
+def _prepared(name: str, options: dict[str, object]) -> Extractor:
+    """The extractor, checked before any document is read (an unreachable endpoint, say)."""
+    from peacetrack.extract import get_extractor
+    from peacetrack.extract.runner import prepare
+
+    with handled():
+        chosen = get_extractor(name, **options)
+        for note in prepare(chosen):
+            err_console.print(f"note: {note}", highlight=False)
+    return chosen
+
+
 def _extract_paths(
-    paths: list[str], chosen: Extractor, fmt: ExtractFormat, output: Path | None
+    paths: list[str], chosen: Extractor, fmt: ExtractFormat, output: Path | None, cache: str | None
 ) -> None:
+    from contextlib import nullcontext
+
     from peacetrack.cli.common import write_output
     from peacetrack.extract.runner import extract_files
 
     def report(failure: Failure) -> None:
         err_console.print(f"failed: {failure.input} — {failure.reason}", highlight=False)
 
-    with handled():
-        records = list(extract_files(paths, chosen, on_failure=report))
+    with handled(), open_store(cache) if cache else nullcontext() as replies:
+        records = list(extract_files(paths, chosen, on_failure=report, cache=replies))
+    usage = getattr(chosen, "usage", None)
+    if callable(usage):
+        err_console.print(usage(), highlight=False)
     if fmt is ExtractFormat.jsonl:
         write_output("".join(r.to_json() + "\n" for r in records), output)
         return
@@ -114,17 +207,34 @@ def evaluate(
     extractor: ExtractorOption = DEFAULT_EXTRACTOR,
     errors: Annotated[bool, typer.Option(help="List missed and spurious claims.")] = True,
     min_f1: Annotated[
-        float | None, typer.Option(help="Exit 1 when primary F1 is below this.")
+        float | None, typer.Option(metavar="F1", help="Exit 1 when primary F1 is below this.")
     ] = None,
+    predictions: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Also write the predicted claims (guideline JSONL)."),
+    ] = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    timeout: TimeoutOption = None,
+    concurrency: ConcurrencyOption = None,
+    refresh: RefreshOption = False,
+    prefilter: PrefilterOption = True,
+    cache: CacheOption = None,
 ) -> None:
     """Score an extractor against gold claims, then list its errors to work from."""
-    from peacetrack.extract import get_extractor
+    from contextlib import nullcontext
+
+    from peacetrack.cli.common import write_output
     from peacetrack.extract.evaluate import evaluate as run_evaluation
 
     if not docs.is_dir():
         fail(f"{docs} is not a folder: give the folder holding the gold documents")
-    with handled():
-        result = run_evaluation(gold, docs, get_extractor(extractor))
+    options = extractor_options(model, base_url, timeout, concurrency, refresh, prefilter)
+    chosen = _prepared(extractor, options)
+    with handled(), open_store(cache) if cache else nullcontext() as replies:
+        result = run_evaluation(gold, docs, chosen, cache=replies)
+    if predictions is not None:
+        write_output(result.to_jsonl(), predictions)
     console.print(result.report(errors=errors), markup=False, highlight=False)
     if min_f1 is not None and result.score.primary.f < min_f1:
         raise typer.Exit(1)

@@ -4,17 +4,24 @@ An extractor is anything with a versioned ``name`` (``rules.v1``) and one method
 ``extract(document) -> list[Claim]``. Built-in and third-party extractors are found the
 same way: through the ``peacetrack.extractors`` entry point group, so a plugin package
 needs no change here. ``register_extractor`` adds one at run time (tests, notebooks).
+
+An extractor that is slow per document, or costs money per request (``llm.v1``), may also
+be a ``StreamingExtractor``: it works on many documents at once, keeps costly answers in
+a ``ReplyCache`` the caller passes in (the store, say), checks its settings before any
+work starts, and says what a run cost. Options (``--model``, ``--base-url``) reach an
+extractor as keyword arguments of its factory, never through globals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import entry_points
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-from peacetrack.errors import ExtractorNotFound
-from peacetrack.model import Claim, Document
+from peacetrack.errors import ExtractorNotFound, PeaceTrackError
+from peacetrack.model import Claim, Document, ModelReply
 
 ENTRY_POINT_GROUP = "peacetrack.extractors"
 DEFAULT_EXTRACTOR = "rules.v1"
@@ -29,7 +36,65 @@ class Extractor(Protocol):
     def extract(self, document: Document) -> list[Claim]: ...
 
 
-Factory = Callable[[], Extractor]
+@dataclass
+class Outcome:
+    """What extraction made of one document: its claims, or why it failed."""
+
+    document: Document
+    claims: list[Claim]
+    dropped: int = 0
+    error: str | None = None
+
+
+class ReplyCache(Protocol):
+    """Where a streaming extractor keeps answers it paid for (``Store`` is one)."""
+
+    def model_reply(self, key: str) -> ModelReply | None: ...
+
+    def save_model_reply(
+        self, key: str, model: str, prompt_hash: str, reply: ModelReply
+    ) -> None: ...
+
+
+class MemoryReplies:
+    """A ``ReplyCache`` for one process, when there is no store to keep answers in."""
+
+    def __init__(self) -> None:
+        self._replies: dict[str, ModelReply] = {}
+
+    def model_reply(self, key: str) -> ModelReply | None:
+        return self._replies.get(key)
+
+    def save_model_reply(self, key: str, model: str, prompt_hash: str, reply: ModelReply) -> None:
+        self._replies[key] = reply
+
+
+@runtime_checkable
+class StreamingExtractor(Extractor, Protocol):
+    """An extractor that works on many documents at once and keeps what it paid for.
+
+    ``variant`` says what besides the version decides its output (``model@prompt``): a
+    document done by another variant is extracted again.
+    """
+
+    variant: str
+
+    def check(self) -> list[str]:
+        """Raise if the extractor cannot work (unreachable endpoint); return notes."""
+        ...
+
+    def extract_many(
+        self, documents: Iterable[Document], cache: ReplyCache | None = None
+    ) -> Iterator[Outcome]:
+        """One outcome per document, in input order, as each is done."""
+        ...
+
+    def usage(self) -> str:
+        """What the run so far cost: requests, cache hits, tokens, money."""
+        ...
+
+
+Factory = Callable[..., Extractor]
 _registered: dict[str, Factory] = {}
 
 
@@ -40,7 +105,11 @@ def register_extractor(name: str, factory: Factory) -> None:
 
 
 def _entry_point_factories() -> dict[str, Factory]:
-    return {ep.name: ep.load for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    def loader(point: Any) -> Factory:
+        # An entry point names a class or a function; either is called with the options.
+        return lambda **options: point.load()(**options)
+
+    return {ep.name: loader(ep) for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
 
 def available_extractors() -> list[str]:
@@ -48,7 +117,7 @@ def available_extractors() -> list[str]:
 
 
 @cache
-def _instance(name: str) -> Extractor:
+def _instance(name: str, options: frozenset[tuple[str, Any]]) -> Extractor:
     factory = _registered.get(name) or _entry_point_factories().get(name)
     if factory is None:
         known = ", ".join(available_extractors()) or "none"
@@ -56,14 +125,20 @@ def _instance(name: str) -> Extractor:
             f"no extractor named {name!r}; available: {known}. "
             "Third-party extractors register under the 'peacetrack.extractors' entry point."
         )
-    made = factory()
-    # An entry point may name a class (called to make an instance) or an instance factory.
-    extractor = made() if isinstance(made, type) else made
+    try:
+        extractor = factory(**dict(options))
+    except TypeError as exc:
+        if not options:
+            raise
+        given = ", ".join(sorted(k for k, _ in options))
+        raise PeaceTrackError(f"{name} takes no option {given} ({exc})") from None
     if not isinstance(extractor, Extractor):
         raise ExtractorNotFound(f"{name!r} does not provide name and extract(document)")
     return extractor
 
 
-def get_extractor(name: str = DEFAULT_EXTRACTOR) -> Extractor:
-    """The extractor registered as ``name``, built once per process (pipelines are costly)."""
-    return _instance(name)
+def get_extractor(name: str = DEFAULT_EXTRACTOR, **options: Any) -> Extractor:
+    """The extractor registered as ``name``, built once per process and set of options
+    (pipelines are costly). Options left at None are not passed on."""
+    given = frozenset((k, v) for k, v in options.items() if v is not None)
+    return _instance(name, given)

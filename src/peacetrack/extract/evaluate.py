@@ -8,13 +8,14 @@ the errors can be read, not only the figures.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from peacetrack.errors import InputError
-from peacetrack.extract.base import Extractor
+from peacetrack.extract.base import Extractor, ReplyCache
 from peacetrack.extract.scoring import Score, format_errors, format_score, score
+from peacetrack.language import detect_language
 from peacetrack.model import Document, DocumentClaims, normalise_text
 
 
@@ -48,34 +49,55 @@ class Evaluation:
     extractor: str
     score: Score
     predictions: list[DocumentClaims]
+    #: Documents the extractor failed on, with the reason (scored as having no claims).
+    failures: list[tuple[str, str]] = field(default_factory=list)
 
     def report(self, errors: bool = True) -> str:
         """The reference scorer's lines, then (optionally) the missed and spurious tuples."""
         text = format_score(self.score)
+        text += "".join(f"\nfailed (scored as no claims): {n} — {r}" for n, r in self.failures)
         return text + "\n" + format_errors(self.score) if errors else text
 
     def to_jsonl(self) -> str:
         return "".join(record.to_json() + "\n" for record in self.predictions)
 
 
-def evaluate(gold_path: Path, docs_dir: Path, extractor: Extractor) -> Evaluation:
-    """Extract every document the gold names and score the result against the gold."""
+def evaluate(
+    gold_path: Path, docs_dir: Path, extractor: Extractor, cache: ReplyCache | None = None
+) -> Evaluation:
+    """Extract every document the gold names and score the result against the gold.
+
+    A document the extractor fails on (a model that never answered, say) counts as one
+    with no claims, and is named in the report.
+    """
     from peacetrack.codebook import default_codebook
+    from peacetrack.extract.runner import extract_documents
+    from peacetrack.ingest import Failure
 
     gold = load_gold(gold_path)
-    raw_texts: dict[str, str] = {}
-    predictions: list[DocumentClaims] = []
-    for name in gold:
-        path = docs_dir / name
-        try:
-            raw_texts[name] = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(
-                f"gold names {name!r} but {path} cannot be read ({exc.strerror}); "
-                "pass the folder holding the gold's documents"
-            ) from None
-        document = Document(name=name, text=normalise_text(raw_texts[name]))
-        predictions.append(DocumentClaims(doc=name, claims=extractor.extract(document)))
+    raw_texts = {name: _read(docs_dir, name) for name in gold}
+    documents = [
+        Document(name=name, text=normalise_text(text), language=detect_language(text))
+        for name, text in raw_texts.items()
+    ]
+    failed: list[Failure] = []
+    found = {
+        record.doc: record
+        for record in extract_documents(documents, extractor, cache, on_failure=failed.append)
+    }
+    predictions = [found.get(name) or DocumentClaims(doc=name, claims=[]) for name in gold]
     pred = {p.doc: [c.to_guideline() for c in p.claims] for p in predictions}
     issues = set(default_codebook().issues)
-    return Evaluation(extractor.name, score(gold, pred, raw_texts, issues), predictions)
+    failures = [(f.input, f.reason) for f in failed]
+    return Evaluation(extractor.name, score(gold, pred, raw_texts, issues), predictions, failures)
+
+
+def _read(docs_dir: Path, name: str) -> str:
+    path = docs_dir / name
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            f"gold names {name!r} but {path} cannot be read ({exc.strerror}); "
+            "pass the folder holding the gold's documents"
+        ) from None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from peacetrack.extract.base import Extractor
+from peacetrack.extract.base import Extractor, Outcome, ReplyCache, StreamingExtractor
 from peacetrack.model import Claim, Document, DocumentClaims
 
 if TYPE_CHECKING:
@@ -30,23 +30,30 @@ class ExtractSummary:
     without_claims: int = 0
     dropped: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    #: The extractor's own account of the run (requests, tokens, cost), if it keeps one.
+    usage: str | None = None
 
     def describe(self) -> str:
         line = (
             f"{self.claims} claims from {self.documents} documents ({self.extractor})"
             f" · {self.without_claims} documents had none"
         )
-        if self.dropped:
+        if self.dropped and self.usage is None:
             line += f" · {self.dropped} claims dropped (evidence not verbatim: please report)"
-        lines = [line] + [f"  failed: {name} — {reason}" for name, reason in self.failed]
+        lines = [line] + ([self.usage] if self.usage else [])
+        lines += [f"  failed: {name} — {reason}" for name, reason in self.failed]
         return "\n".join(lines)
 
 
 def grounded_claims(document: Document, extractor: Extractor) -> tuple[list[Claim], int]:
     """The extractor's claims located in the text, and how many had to be dropped."""
+    return _located(document, extractor.extract(document))
+
+
+def _located(document: Document, claims: Iterable[Claim]) -> tuple[list[Claim], int]:
     kept: list[Claim] = []
     dropped = 0
-    for claim in extractor.extract(document):
+    for claim in claims:
         try:
             kept.append(claim.located_in(document.text))
         except ValueError:
@@ -54,13 +61,51 @@ def grounded_claims(document: Document, extractor: Extractor) -> tuple[list[Clai
     return kept, dropped
 
 
-def extract_documents(
-    documents: Iterable[Document], extractor: Extractor
-) -> Iterator[DocumentClaims]:
-    """Guideline records, one per document, in input order (documents without claims too)."""
+def outcomes(
+    documents: Iterable[Document], extractor: Extractor, cache: ReplyCache | None = None
+) -> Iterator[Outcome]:
+    """One outcome per document, in input order, whatever kind of extractor this is.
+
+    A streaming extractor works on many documents at once and keeps its answers in
+    ``cache``; any other is called one document at a time, and an exception on one
+    document fails that document only. Either way only verbatim claims come out.
+    """
+    if isinstance(extractor, StreamingExtractor):
+        for outcome in extractor.extract_many(documents, cache):
+            claims, dropped = _located(outcome.document, outcome.claims)
+            outcome.claims, outcome.dropped = claims, outcome.dropped + dropped
+            yield outcome
+        return
     for document in documents:
-        claims, _ = grounded_claims(document, extractor)
-        yield DocumentClaims(doc=document.name, claims=claims)
+        try:
+            claims, dropped = grounded_claims(document, extractor)
+        except Exception as exc:  # an extractor bug on one document must not stop the run
+            yield Outcome(document, [], error=f"{type(exc).__name__}: {exc}")
+        else:
+            yield Outcome(document, claims, dropped)
+
+
+def prepare(extractor: Extractor) -> list[str]:
+    """Fail before any work if the extractor cannot run; notes to show the user."""
+    return extractor.check() if isinstance(extractor, StreamingExtractor) else []
+
+
+def extract_documents(
+    documents: Iterable[Document],
+    extractor: Extractor,
+    cache: ReplyCache | None = None,
+    on_failure: Callable[[Failure], None] | None = None,
+) -> Iterator[DocumentClaims]:
+    """Guideline records, one per document, in input order (documents without claims too);
+    a document the extractor failed on is reported to ``on_failure`` and left out."""
+    from peacetrack.ingest import Failure
+
+    for outcome in outcomes(documents, extractor, cache):
+        if outcome.error is not None:
+            if on_failure is not None:
+                on_failure(Failure(outcome.document.name, outcome.error))
+            continue
+        yield DocumentClaims(doc=outcome.document.name, claims=outcome.claims)
 
 
 def extract_files(
@@ -68,6 +113,7 @@ def extract_files(
     extractor: Extractor,
     options: IngestOptions | None = None,
     on_failure: Callable[[Failure], None] | None = None,
+    cache: ReplyCache | None = None,
 ) -> Iterator[DocumentClaims]:
     """Extract straight from files, folders, feeds or URLs, without a store."""
     from peacetrack.ingest import Failure, read_documents
@@ -80,7 +126,7 @@ def extract_files(
             else:
                 yield item
 
-    return extract_documents(documents(), extractor)
+    return extract_documents(documents(), extractor, cache, on_failure)
 
 
 def extract_store(
@@ -94,42 +140,52 @@ def extract_store(
     only those of ``among`` (the documents one ingest stored, say).
 
     Each document's claims are saved in one transaction, so an interrupted run keeps
-    what it finished and a re-run goes on from there. Reviewed claims are never touched.
-    The comparison cell summaries are brought up to date at the end.
+    what it finished and a re-run goes on from there; a streaming extractor's answers are
+    kept in the store as they arrive, so even unfinished documents cost nothing the second
+    time. Reviewed claims are never touched. The comparison cell summaries are brought up
+    to date at the end.
     """
     from peacetrack.store.cell_summaries import refresh
 
+    variant = getattr(extractor, "variant", "")
     summary = ExtractSummary(extractor=extractor.name)
     if on_total is not None:
-        on_total(store.count_pending(extractor.name, among))
+        on_total(store.count_pending(extractor.name, among, variant))
     params: dict[str, Any] = {"extractor": extractor.name}
+    if variant:
+        params["variant"] = variant
     if among is not None:
         params["documents"] = len(among)
     run_id = store.start_run("extract", params)
     status = "failed"
     try:
-        for document in store.pending_documents(extractor.name, among):
-            _extract_one(store, extractor, document, run_id, summary)
+        pending = store.pending_documents(extractor.name, among, variant)
+        for outcome in outcomes(pending, extractor, cache=store):
+            _save(store, extractor, outcome, run_id, summary)
             if progress is not None:
-                progress(document)
+                progress(outcome.document)
         # The batch job, not the next comparison someone waits on, brings cells up to date.
         refresh(store)
         status = "finished"
     finally:
+        if isinstance(extractor, StreamingExtractor):
+            summary.usage = extractor.usage()
         store.finish_run(run_id, status, summary.__dict__)
     return summary
 
 
-def _extract_one(
-    store: Store, extractor: Extractor, document: Document, run_id: int, summary: ExtractSummary
+def _save(
+    store: Store, extractor: Extractor, outcome: Outcome, run_id: int, summary: ExtractSummary
 ) -> None:
+    document = outcome.document
     assert document.id is not None, "stored documents have ids"
-    try:
-        claims, dropped = grounded_claims(document, extractor)
-    except Exception as exc:  # an extractor bug on one document must not stop the run
-        summary.failed.append((document.name, f"{type(exc).__name__}: {exc}"))
+    if outcome.error is not None:
+        summary.failed.append((document.name, outcome.error))
         return
     summary.documents += 1
-    summary.dropped += dropped
-    summary.claims += store.save_extraction(document.id, extractor.name, claims, run_id=run_id)
-    summary.without_claims += not claims
+    summary.dropped += outcome.dropped
+    variant = getattr(extractor, "variant", "")
+    summary.claims += store.save_extraction(
+        document.id, extractor.name, outcome.claims, run_id=run_id, variant=variant
+    )
+    summary.without_claims += not outcome.claims

@@ -46,6 +46,9 @@ def claim_row(claim: Claim, document_id: int, extractor: str, proposal_id: int |
         evidence=claim.evidence,
         start=claim.start,
         end=claim.end,
+        model=claim.model,
+        prompt_hash=claim.prompt_hash,
+        confidence=claim.confidence,
     )
 
 
@@ -86,6 +89,9 @@ def claim_from_row(row: ClaimRow, actors: Sequence[ClaimActor]) -> Claim:
         "start": row.start,
         "end": row.end,
         "extractor": row.extractor,
+        "model": row.model,
+        "prompt_hash": row.prompt_hash,
+        "confidence": row.confidence,
     }
     return Claim.model_construct(**fields)
 

@@ -180,6 +180,12 @@ class ClaimRow(Base):
     end: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: Provenance beyond the extractor's name (migration 0005): the model that answered and
+    #: a hash of the prompt version, for extractors that use a language model, and the
+    #: extractor's confidence in the claim (0-1) where it gives one.
+    model: Mapped[str | None] = mapped_column(String(128))
+    prompt_hash: Mapped[str | None] = mapped_column(String(16))
+    confidence: Mapped[float | None] = mapped_column(Float)
 
 
 class ClaimActor(Base):
@@ -225,6 +231,29 @@ class ExtractionRow(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
     n_claims: Mapped[int] = mapped_column(Integer, default=0)
     finished_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: What else decides the output besides the extractor's version (``model@prompt`` for a
+    #: language model; empty for rules): a document done by another variant is pending again.
+    variant: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+
+class LLMResponseRow(Base):
+    """A language model's answer to one request, kept so that re-running costs nothing.
+
+    ``key`` hashes the model, the prompt version and the request's messages (which hold the
+    chunk of text), so the same chunk of the same document asked the same way is answered
+    from here; an interrupted run resumes from the answers it already paid for.
+    """
+
+    __tablename__ = "llm_responses"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model: Mapped[str] = mapped_column(String(128))
+    prompt_hash: Mapped[str] = mapped_column(String(16))
+    content: Mapped[str] = mapped_column(Text)
+    finish_reason: Mapped[str | None] = mapped_column(String(32))
+    tokens_in: Mapped[int] = mapped_column(Integer, default=0)
+    tokens_out: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ClaimReviewRow(Base):

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from peacetrack.errors import InputError, StoreError
-from peacetrack.model import Claim, Document, content_hash, normalise_text
+from peacetrack.model import Claim, Document, ModelReply, content_hash, normalise_text
 from peacetrack.store.engine import (
     WRITE_OPTION,
     make_engine,
@@ -45,6 +45,7 @@ from peacetrack.store.schema import (
     DocumentLink,
     DocumentRow,
     ExtractionRow,
+    LLMResponseRow,
     RunRow,
     utcnow,
 )
@@ -294,24 +295,27 @@ class Store:
     # --- extraction ------------------------------------------------------------------
 
     @staticmethod
-    def _not_extracted(extractor: str) -> ColumnElement[bool]:
+    def _not_extracted(extractor: str, variant: str) -> ColumnElement[bool]:
         done = exists().where(
-            ExtractionRow.document_id == DocumentRow.id, ExtractionRow.extractor == extractor
+            ExtractionRow.document_id == DocumentRow.id,
+            ExtractionRow.extractor == extractor,
+            ExtractionRow.variant == variant,
         )
         return ~done
 
     def pending_documents(
-        self, extractor: str, among: Sequence[int] | None = None
+        self, extractor: str, among: Sequence[int] | None = None, variant: str = ""
     ) -> Iterator[Document]:
         """Documents ``extractor`` has not processed yet (of ``among``, if given), oldest
-        first, fetched page by page.
+        first, fetched page by page. A document processed by another ``variant`` of the
+        extractor (another model, another prompt) is pending again.
 
         Each page is read in its own short transaction, so the caller may save extractions
         while iterating.
         """
         last = 0
         while True:
-            where = [DocumentRow.id > last, self._not_extracted(extractor)]
+            where = [DocumentRow.id > last, self._not_extracted(extractor, variant)]
             if among is not None:
                 where.append(DocumentRow.id.in_(list(among)))
             query = (
@@ -328,8 +332,10 @@ class Store:
                 return
             last = page[-1].id or last
 
-    def count_pending(self, extractor: str, among: Sequence[int] | None = None) -> int:
-        query = select(func.count(DocumentRow.id)).where(self._not_extracted(extractor))
+    def count_pending(
+        self, extractor: str, among: Sequence[int] | None = None, variant: str = ""
+    ) -> int:
+        query = select(func.count(DocumentRow.id)).where(self._not_extracted(extractor, variant))
         if among is not None:
             query = query.where(DocumentRow.id.in_(list(among)))
         with self._read() as session:
@@ -341,8 +347,10 @@ class Store:
         extractor: str,
         claims: Sequence[Claim],
         run_id: int | None = None,
+        variant: str = "",
     ) -> int:
-        """Replace a document's unreviewed claims from ``extractor`` with ``claims``.
+        """Replace a document's unreviewed claims from ``extractor`` with ``claims``, and
+        record that ``variant`` of the extractor processed the document.
 
         One transaction: claims a person has reviewed (any status but ``extracted``) stay;
         a claim whose evidence is not verbatim in the text raises ValueError and nothing
@@ -377,12 +385,17 @@ class Store:
             ]
             if actors:
                 session.execute(insert(ClaimActor), actors)
-            self._record_extraction(session, document_id, extractor, run_id, len(rows))
+            self._record_extraction(session, document_id, extractor, variant, run_id, len(rows))
         return len(rows)
 
     @staticmethod
     def _record_extraction(
-        session: Session, document_id: int, extractor: str, run_id: int | None, n_claims: int
+        session: Session,
+        document_id: int,
+        extractor: str,
+        variant: str,
+        run_id: int | None,
+        n_claims: int,
     ) -> None:
         row = session.scalar(
             select(ExtractionRow).where(
@@ -392,9 +405,29 @@ class Store:
         if row is None:
             row = ExtractionRow(document_id=document_id, extractor=extractor)
             session.add(row)
+        row.variant = variant
         row.run_id = run_id
         row.n_claims = n_claims
         row.finished_at = utcnow()
+
+    # --- language-model replies --------------------------------------------------------
+
+    def model_reply(self, key: str) -> ModelReply | None:
+        """The cached reply to the request ``key`` names, if one was saved."""
+        with self._read() as session:
+            row = session.get(LLMResponseRow, key)
+            if row is None:
+                return None
+            return ModelReply(row.content, row.finish_reason, row.tokens_in, row.tokens_out)
+
+    def save_model_reply(self, key: str, model: str, prompt_hash: str, reply: ModelReply) -> None:
+        """Keep a reply (its own transaction: a run killed later still has it). Idempotent."""
+        with self._write() as session:
+            row = session.get(LLMResponseRow, key) or LLMResponseRow(key=key)
+            row.model, row.prompt_hash = model, prompt_hash
+            row.content, row.finish_reason = reply.content, reply.finish_reason
+            row.tokens_in, row.tokens_out = reply.tokens_in, reply.tokens_out
+            session.add(row)
 
     # --- claims ----------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from peacetrack.ingest.base import Failure
 from peacetrack.ingest.metadata import Meta
+from peacetrack.language import detect_language
 from peacetrack.model import Document, normalise_text
 
 
@@ -20,5 +21,6 @@ def make_document(name: str, text: str, meta: Meta, origin: str) -> Document | F
         outlet=meta.outlet,
         author=meta.author,
         published=meta.published,
+        language=detect_language(text),
         source=origin,
     )
