@@ -280,3 +280,45 @@ def test_failure_rows_are_kept_apart(tmp_path: Path) -> None:
     items = [i for s in plan_shards([path], 1) for i in read_shard(s)]
     failures = [i for i in items if isinstance(i, Failure)]
     assert [f.input for f in failures] == [f"{path}:2"]
+
+
+def _model_answer(text: str) -> str:
+    """A fake model that codes the 'demanded' sentence of each report, for llm.v1 runs."""
+    first = (
+        "Russia demanded that Ukraine withdraw its troops from the Donetsk region before any truce."
+    )
+    claims = []
+    if first in text:
+        claims.append({"actors": ["RUS"], "stance": "demand", "issue": "TER.WITHDRAW",
+                       "obligor": ["UKR"], "evidence": first, "confidence": 0.8})  # fmt: skip
+    return json.dumps({"claims": claims})
+
+
+@pytest.mark.slow
+def test_batch_with_llm_extractor_matches_extract_and_loads(
+    tmp_path: Path, cluster: LocalCluster, fresh_db: Store
+) -> None:
+    from peacetrack.testing import FakeModel
+
+    inputs = [str(write_jsonl(tmp_path / "news.jsonl", 30, seed=3))]
+    model = FakeModel(_model_answer, models=["fake-llm"])
+    with model.serve() as url:
+        options = {"model": "fake-llm", "base_url": url, "max_retries": 0}
+        summary = run_batch(
+            inputs,
+            tmp_path / "out",
+            scheduler=cluster.scheduler_address,
+            shard_size=10,
+            extractor="llm.v1",
+            extractor_options=options,
+        )
+        assert summary.ok and summary.documents == 30
+        docs = [d for d in read_documents(inputs) if isinstance(d, Document)]
+        reference = guideline_lines(
+            list(extract_documents(docs, get_extractor("llm.v1", **options)))
+        )
+    assert guideline_lines(read_batch_claims(tmp_path / "out")) == reference
+    loaded = load_batch(tmp_path / "out", fresh_db)
+    stored = [s.claim for s in fresh_db.claims()]
+    assert loaded.claims == len(stored) > 0
+    assert {(c.extractor, c.model, c.confidence) for c in stored} == {("llm.v1", "fake-llm", 0.8)}

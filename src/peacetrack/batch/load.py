@@ -54,21 +54,25 @@ def load_batch(out: str | Path, store: Store) -> LoadSummary:
     """Add the documents of every finished shard to ``store``, then their claims, then
     bring the comparison cell summaries up to date."""
     folder = Path(out)
-    extractor = str(read_settings(folder)["extractor"])
+    settings = read_settings(folder)
+    extractor = str(settings["extractor"])
+    variant = str(settings.get("variant", ""))
     shards = list(finished_shards(folder))
     summary = LoadSummary(shards=len(shards))
     run_id = store.start_run("batch-load", {"out": str(folder), "extractor": extractor})
     status = "failed"
     try:
         ids = {shard: _add_documents(folder, shard, store, summary) for shard in shards}
-        pending = {doc.id for doc in store.pending_documents(extractor)}
+        pending = {doc.id for doc in store.pending_documents(extractor, variant=variant)}
         for shard, positions in ids.items():
             claims = _claims_by_position(folder, shard)
             for position, document_id in positions.items():
                 if document_id not in pending:
                     continue
                 found = [claim_from_row(c) for c in claims.get(position, [])]
-                summary.claims += store.save_extraction(document_id, extractor, found, run_id)
+                summary.claims += store.save_extraction(
+                    document_id, extractor, found, run_id, variant=variant
+                )
                 summary.extracted += 1
                 pending.discard(document_id)
         refresh(store)  # the load, not the next comparison, brings cells up to date

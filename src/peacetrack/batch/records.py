@@ -46,10 +46,14 @@ CLAIM_SCHEMA = pa.schema(
         ("start", pa.int64()),
         ("end", pa.int64()),
         ("extractor", pa.string()),
+        ("model", pa.string()),
+        ("prompt_hash", pa.string()),
+        ("confidence", pa.float64()),
     ]
 )
 
 _METADATA = ("title", "url", "outlet", "author", "published", "language", "source")
+_PROVENANCE = ("start", "end", "extractor", "model", "prompt_hash", "confidence")
 
 
 def document_row(position: int, document: Document, extractor: str) -> dict[str, Any]:
@@ -79,6 +83,9 @@ def claim_row(position: int, document: Document, claim: Claim, extractor: str) -
         "start": claim.start,
         "end": claim.end,
         "extractor": claim.extractor or extractor,
+        "model": claim.model,
+        "prompt_hash": claim.prompt_hash,
+        "confidence": claim.confidence,
     }
 
 
@@ -93,7 +100,8 @@ def claim_from_row(row: dict[str, Any]) -> Claim:
         else row[name]
         for name in GUIDELINE_FIELDS
     }
-    located = {"start": row["start"], "end": row["end"], "extractor": row["extractor"]}
+    # Provenance columns added later are absent from older outputs.
+    located = {name: row.get(name) for name in _PROVENANCE}
     return Claim.model_validate({k: v for k, v in data.items() if v is not None} | located)
 
 

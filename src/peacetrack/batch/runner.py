@@ -15,11 +15,11 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from peacetrack.batch import DEFAULT_SHARD_SIZE
 from peacetrack.batch.output import (
@@ -30,9 +30,10 @@ from peacetrack.batch.output import (
     finished_shards,
 )
 from peacetrack.batch.shards import Shard, plan_shards
-from peacetrack.batch.worker import PipelinePlugin, ShardResult, run_shard
+from peacetrack.batch.worker import Options, PipelinePlugin, ShardResult, run_shard
 from peacetrack.errors import ExtractorNotFound, InputError
-from peacetrack.extract.base import DEFAULT_EXTRACTOR, available_extractors
+from peacetrack.extract.base import DEFAULT_EXTRACTOR, available_extractors, get_extractor
+from peacetrack.extract.runner import prepare
 
 #: Called with (shards finished, shards in all) as the run goes, skipped ones included.
 Progress = Callable[[int, int], None]
@@ -92,11 +93,14 @@ def run_batch(
     shard_size: int = DEFAULT_SHARD_SIZE,
     retries: int = 2,
     progress: Progress | None = None,
+    extractor_options: Mapping[str, Any] | None = None,
 ) -> BatchSummary:
     """Extract every shard of ``inputs`` not yet finished in ``out``; see the module docstring.
 
     ``scheduler``: None or ``"local"`` starts a LocalCluster of ``workers`` processes (one
     thread each: extraction is CPU-bound); otherwise the address of a running scheduler.
+    ``extractor_options`` (``model``, ``base_url`` ...) go to every worker's extractor;
+    the extractor is built and checked here first, so a bad setting fails before any shard.
     """
     began = time.perf_counter()
     if extractor not in available_extractors():
@@ -104,9 +108,15 @@ def run_batch(
         raise ExtractorNotFound(f"no extractor named {extractor!r}; available: {known}")
     if workers < 1:
         raise InputError(f"workers must be at least 1, not {workers}")
+    options = tuple(sorted((k, v) for k, v in (extractor_options or {}).items() if v is not None))
+    built = get_extractor(extractor, **dict(options))
+    prepare(built)
     folder = Path(out)
     shards = list({s.id: s for s in plan_shards(inputs, shard_size)}.values())
-    check_settings(folder, {"extractor": extractor, "shard_size": shard_size})
+    settings: dict[str, Any] = {"extractor": extractor, "shard_size": shard_size}
+    if getattr(built, "variant", ""):
+        settings["variant"] = built.variant  # type: ignore[attr-defined]
+    check_settings(folder, settings)
     done = finished_shards(folder)
     todo = [s for s in shards if s.id not in done]
     for shard in todo:
@@ -116,7 +126,8 @@ def run_batch(
     report(summary.skipped, summary.shards)
     if todo:
         with _client(scheduler, workers) as client:
-            _run(client, todo, folder, extractor, max(retries, 0), summary, report)
+            job = (extractor, options)
+            _run(client, todo, folder, job, max(retries, 0), summary, report)
     summary.seconds = time.perf_counter() - began
     return summary
 
@@ -125,20 +136,22 @@ def _run(
     client: Client,
     todo: list[Shard],
     out: Path,
-    extractor: str,
+    job: tuple[str, Options],
     retries: int,
     summary: BatchSummary,
     report: Progress,
 ) -> None:
     from distributed import as_completed
 
+    extractor, options = job
     files = _extra_codebook_files()
-    setup = hashlib.sha1(json.dumps([extractor, files]).encode()).hexdigest()[:12]
-    client.register_plugin(PipelinePlugin(extractor, files), name=f"peacetrack-pipeline-{setup}")
+    setup = hashlib.sha1(json.dumps([extractor, files, options]).encode()).hexdigest()[:12]
+    plugin = PipelinePlugin(extractor, files, options)
+    client.register_plugin(plugin, name=f"peacetrack-pipeline-{setup}")
     run = uuid.uuid4().hex[:8]
     futures = {
         client.submit(
-            run_shard, shard, str(out), extractor, files,
+            run_shard, shard, str(out), extractor, files, options,
             key=f"peacetrack-{shard.id}-{run}", retries=retries, pure=False,
         ): shard
         for shard in todo

@@ -12,6 +12,7 @@ import os
 import resource
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,12 @@ from peacetrack.batch.records import (
 )
 from peacetrack.batch.shards import Shard
 from peacetrack.extract.base import Extractor, get_extractor
-from peacetrack.extract.runner import grounded_claims
+from peacetrack.extract.runner import outcomes
 from peacetrack.ingest import Failure
+from peacetrack.model import Document
+
+#: Extractor options as hashable pairs (``--model``, ``--base-url`` ...), sent to workers.
+Options = tuple[tuple[str, Any], ...]
 
 _codebook_in_force: tuple[str, ...] | None = None
 
@@ -49,7 +54,7 @@ class ShardResult:
     pid: int = 0
 
 
-def prepare(extractor: str, codebook_files: tuple[str, ...]) -> Extractor:
+def prepare(extractor: str, codebook_files: tuple[str, ...], options: Options = ()) -> Extractor:
     """The extractor for this process, with the driver's extra codebook files in force.
 
     The plugin calls this before any task, so the codebook is in force before the pipeline
@@ -61,42 +66,57 @@ def prepare(extractor: str, codebook_files: tuple[str, ...]) -> Extractor:
 
         use_codebook(*codebook_files)
         _codebook_in_force = codebook_files
-    return get_extractor(extractor)
+    return get_extractor(extractor, **dict(options))
 
 
 class PipelinePlugin(WorkerPlugin):
     """Builds the pipeline as each worker starts, so no shard pays for it."""
 
-    def __init__(self, extractor: str, codebook_files: tuple[str, ...]) -> None:
+    def __init__(
+        self, extractor: str, codebook_files: tuple[str, ...], options: Options = ()
+    ) -> None:
         self.extractor = extractor
         self.codebook_files = codebook_files
+        self.options = options
 
     def setup(self, worker: Any) -> None:
-        prepare(self.extractor, self.codebook_files)
+        prepare(self.extractor, self.codebook_files, self.options)
 
 
 def run_shard(
-    shard: Shard, out: str, extractor: str, codebook_files: tuple[str, ...] = ()
+    shard: Shard,
+    out: str,
+    extractor: str,
+    codebook_files: tuple[str, ...] = (),
+    options: Options = (),
 ) -> ShardResult:
-    """Extract one shard and write its two Parquet files; raises when the shard is unreadable."""
+    """Extract one shard and write its two Parquet files; raises when the shard is unreadable.
+
+    The shard goes through the same ``outcomes`` as ``peacetrack extract``, so a streaming
+    extractor (``llm.v1``) sends the shard's requests concurrently; a document it fails on
+    is reported, and the rest of the shard is written.
+    """
     began = time.perf_counter()
-    chosen = prepare(extractor, codebook_files)
+    chosen = prepare(extractor, codebook_files, options)
     result = ShardResult(shard.id)
     documents: list[dict[str, Any]] = []
     claims: list[dict[str, Any]] = []
-    for item in read_shard(shard):
-        if isinstance(item, Failure):
-            result.failures.append((item.input, item.reason))
-            continue
-        try:
-            found, dropped = grounded_claims(item, chosen)
-        except Exception as exc:  # an extractor bug on one document must not sink the shard
-            result.failures.append((item.name, f"extractor failed: {type(exc).__name__}: {exc}"))
+
+    def readable() -> Iterator[Document]:
+        for item in read_shard(shard):
+            if isinstance(item, Failure):
+                result.failures.append((item.input, item.reason))
+            else:
+                yield item
+
+    for outcome in outcomes(readable(), chosen):
+        if outcome.error is not None:
+            result.failures.append((outcome.document.name, f"extractor failed: {outcome.error}"))
             continue
         position = len(documents)
-        documents.append(document_row(position, item, chosen.name))
-        claims.extend(claim_row(position, item, c, chosen.name) for c in found)
-        result.dropped += dropped
+        documents.append(document_row(position, outcome.document, chosen.name))
+        claims.extend(claim_row(position, outcome.document, c, chosen.name) for c in outcome.claims)
+        result.dropped += outcome.dropped
     write_part(Path(out), "claims", shard.id, table(claims, CLAIM_SCHEMA))
     write_part(Path(out), "documents", shard.id, table(documents, DOCUMENT_SCHEMA))
     result.documents, result.claims = len(documents), len(claims)

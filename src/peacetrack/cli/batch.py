@@ -10,7 +10,14 @@ import typer
 from peacetrack.batch import DEFAULT_SHARD_SIZE
 from peacetrack.cli.app import app
 from peacetrack.cli.common import DbOption, console, fail, handled, open_store, progress_bar
-from peacetrack.cli.extract import ExtractorOption
+from peacetrack.cli.extract import (
+    BaseUrlOption,
+    ConcurrencyOption,
+    ExtractorOption,
+    ModelOption,
+    TimeoutOption,
+    extractor_options,
+)
 from peacetrack.extract.base import DEFAULT_EXTRACTOR
 
 
@@ -47,6 +54,10 @@ def batch(
         bool, typer.Option("--load", help="Then load the output into the store (--db).")
     ] = False,
     db: DbOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    timeout: TimeoutOption = None,
+    concurrency: ConcurrencyOption = None,
 ) -> None:
     """Extract claims from large archives in parallel, written as Parquet under --out.
 
@@ -66,6 +77,7 @@ def batch(
             shard_size=shard_size,
             retries=retries,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
+            extractor_options=extractor_options(model, base_url, timeout, concurrency, False, True),
         )
     console.print(summary.describe())
     if load:

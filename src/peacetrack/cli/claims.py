@@ -125,8 +125,15 @@ def claims(
             write_output(render_claims(found, chosen), None)
 
 
+def _produced_by(stored: StoredClaim) -> str:
+    """Who made the claim: a reviewer's status, else the extractor and model."""
+    if stored.status != "extracted":
+        return stored.status
+    return stored.claim.produced_by or ""
+
+
 def print_claims_table(found: Sequence[StoredClaim]) -> None:
-    table = Table("id", "doc", "actors", "stance", "issue", "details", "evidence", box=None)
+    table = Table("id", "doc", "actors", "stance", "issue", "details", "evidence", "by", box=None)
     for stored in found:
         c = stored.claim
         details = " ".join(
@@ -146,6 +153,7 @@ def print_claims_table(found: Sequence[StoredClaim]) -> None:
             c.issue,
             details,
             c.evidence if len(c.evidence) < 120 else c.evidence[:117] + "...",
+            _produced_by(stored),
         )
     console.print(table)
     console.print(f"{len(found)} claims", style="dim")

@@ -28,12 +28,15 @@ ClaimFormat = Literal["csv", "jsonl", "json", "md", "parquet"]
 ViewFormat = Literal["csv", "json", "md", "parquet"]
 
 _INT = ("id", "document_id", "start", "end")
+#: Where a claim lies and what produced it: kept by exports, restored on import.
+_PROVENANCE = ("evidence", "start", "end", "extractor", "model", "prompt_hash", "confidence")
 _JSON = ("actors", "obligor", "territories", "conditions", "recognition_by")
 COLUMNS = (
     "id", "document_id", "document_name", "status", "outlet", "published", "url",
     "actors", "stance", "issue", "obligor", "territories", "conditions",
     "recognition_by", "recognition_type", "proposal", "proposal_name", "attribution_source",
-    "attribution_anonymous", "evidence", "start", "end", "extractor",
+    "attribution_anonymous", "evidence", "start", "end", "extractor", "model", "prompt_hash",
+    "confidence",
 )  # fmt: skip
 
 
@@ -65,6 +68,9 @@ def claim_record(stored: StoredClaim) -> dict[str, Any]:
         "start": claim.start,
         "end": claim.end,
         "extractor": claim.extractor,
+        "model": claim.model,
+        "prompt_hash": claim.prompt_hash,
+        "confidence": claim.confidence,
     }
 
 
@@ -82,7 +88,7 @@ def claim_from_record(record: dict[str, Any]) -> StoredClaim:
     claim = Claim.model_validate(
         {name: record.get(name) for name in fields}
         | {"recognition": recognition, "attribution": attribution}
-        | {name: record.get(name) for name in ("evidence", "start", "end", "extractor")}
+        | {name: record.get(name) for name in _PROVENANCE}
     )
     published = record.get("published")
     return StoredClaim(
@@ -211,6 +217,8 @@ def _from_csv(row: dict[str, str]) -> dict[str, Any]:
             record[name] = int(text)
         elif name == "attribution_anonymous":
             record[name] = text.lower() == "true"
+        elif name == "confidence":
+            record[name] = float(text)
         else:
             record[name] = text
     return record
@@ -238,6 +246,7 @@ def _claims_schema() -> Any:
         "attribution_anonymous": pa.bool_(),
         "start": pa.int64(),
         "end": pa.int64(),
+        "confidence": pa.float64(),
     }
     return pa.schema([(name, types[name]) for name in COLUMNS])
 

@@ -55,6 +55,9 @@ def claim_json(stored: StoredClaim) -> dict[str, Any]:
         "start": claim.start,
         "end": claim.end,
         "extractor": claim.extractor,
+        "model": claim.model,
+        "prompt_hash": claim.prompt_hash,
+        "confidence": claim.confidence,
     }
 
 
