@@ -4,6 +4,10 @@ Reading goes segment by segment so that context flows the way a reader's does: t
 sides are the document's main pair, a pronoun is the last actor named, a list item
 inherits its lead-in's frame, and "this demand was absent from ..." refers back to the
 issues of the segment before.
+
+A text longer than ``bounds.PART_CHARS`` is read in parts cut at paragraph breaks, each
+part as a document of its own (context does not flow across a cut), with evidence offsets
+mapped back into the whole text. No report comes near that size.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 from peacetrack.extract.rules import details
 from peacetrack.extract.rules.actors import holders, main_pair
 from peacetrack.extract.rules.attribution import attribution
+from peacetrack.extract.rules.bounds import parts
 from peacetrack.extract.rules.frames import Frame, first_person, frames
 from peacetrack.extract.rules.holders import Context
 from peacetrack.extract.rules.pipeline import Mention, Parsed, Pipeline
@@ -75,7 +80,16 @@ class RulesExtractor:
         self.place_codes = codebook.place_aliases()
 
     def extract(self, document: Document) -> list[Claim]:
-        parsed = self.pipeline.parse(document.text)
+        """Claims of the whole text, read part by part; offsets index into the text."""
+        return [
+            _shifted(claim, offset)
+            for offset, text in parts(document.text)
+            for claim in self._extract_text(text)
+        ]
+
+    def _extract_text(self, text: str) -> list[Claim]:
+        """Claims of one text short enough for spaCy, offsets relative to it."""
+        parsed = self.pipeline.parse(text)
         ctx = Context(
             pair=main_pair(parsed.lower, parsed.actors),
             we=first_person(parsed),
@@ -85,18 +99,19 @@ class RulesExtractor:
         claims: list[Claim] = []
         previous: tuple[str, ...] = ()
         for index, seg in enumerate(parsed.segments):
-            reading = self._read(parsed, seg, ctx, readings)
-            ctx.remember(parsed, seg)
+            local = parsed.near(seg.first, seg.last)
+            reading = self._read(local, seg, ctx, readings)
+            ctx.remember(local, seg)
             readings[index] = reading
             if seg.lead_in or not reading.frames:
                 continue
             sequencing = details.conditions(
-                parsed.doc, parsed.lower, parsed.issues, seg.first, seg.last
+                local.doc, local.lower, local.issues, seg.first, seg.last
             )
             made = [
                 c
                 for f in reading.frames
-                for c in self._claims(parsed, seg, f, reading, previous, sequencing)
+                for c in self._claims(local, seg, f, reading, previous, sequencing)
             ]
             if made:
                 previous = tuple(dict.fromkeys(c.issue for c in made))
@@ -178,6 +193,13 @@ class RulesExtractor:
             doc, parsed.places, parsed.actors, self.place_codes, first, last
         )
         return [{"territories": places or None}]
+
+
+def _shifted(claim: Claim, offset: int) -> Claim:
+    """The claim with its evidence offsets moved from a part into the whole text."""
+    if not offset or claim.start is None or claim.end is None:
+        return claim
+    return claim.model_copy(update={"start": claim.start + offset, "end": claim.end + offset})
 
 
 def _obligor(parsed: Parsed, frame: Frame) -> tuple[str, ...]:

@@ -4,19 +4,32 @@ Only ``spacy.blank("en")`` with a sentencizer: no model weights, so extraction r
 anywhere and is fast. Actor aliases, place aliases and issue cues come from the codebook
 and are matched case-insensitively, except all-capital aliases ("US", "UN", "EU"), which
 are matched as written so that "us" the pronoun is never the United States.
+
+The tokenizer reads ``bounds.tokenizer_view`` of the text (the same length, so token
+offsets index into the text itself), and the rules about one segment see only the mentions
+near it (``Parsed.near``), so that reading costs in proportion to the text's length.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import spacy
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from peacetrack.extract.rules.segments import Segment, segment
+from peacetrack.extract.rules.bounds import tokenizer_view
+from peacetrack.extract.rules.segments import (
+    Segment,
+    line_start,
+    line_starts,
+    opens_line,
+    segment,
+)
 from peacetrack.extract.rules.stance import CUES
 
 
@@ -35,6 +48,12 @@ AGENCY = word_set(
     "counterpart draft proposal plan proposals demands demand position allies partners "
     "sides official spokesman spokeswoman spokesperson commander minister"
 )
+
+
+#: How many tokens outside a segment the rules about it may look: the farthest reach is a
+#: possessor seven tokens before a noun cue ("Russia's new 10-point peace plan") or a
+#: passive's agents a few tokens after the cue.
+REACH = 32
 
 
 @dataclass(frozen=True)
@@ -63,6 +82,32 @@ class Parsed:
     #: First tokens of ``stances``, for bisecting by segment.
     stance_starts: list[int]
 
+    def near(self, first: int, last: int) -> Parsed:
+        """This parse with only the mentions that start within ``REACH`` tokens of tokens
+        ``[first, last)``: all that the rules about a segment there can see. Rules that
+        look through every mention of a document for each cue would otherwise cost the
+        square of its length."""
+        lo, hi = first - REACH, last + REACH
+        kinds = (self.actors, self.places, self.issues, self.stances)
+        actors, places, issues, stances = (
+            mentions[bisect_left(firsts, lo) : bisect_left(firsts, hi)]
+            for mentions, firsts in zip(kinds, self._firsts, strict=True)
+        )
+        return replace(
+            self,
+            actors=actors,
+            places=places,
+            issues=issues,
+            stances=stances,
+            stance_starts=[m.first for m in stances],
+        )
+
+    @cached_property
+    def _firsts(self) -> tuple[list[int], ...]:
+        """First tokens of the actors, places, issues and stances, for ``near``."""
+        kinds = (self.actors, self.places, self.issues, self.stances)
+        return tuple([m.first for m in mentions] for mentions in kinds)
+
 
 def _is_caps(alias: str) -> bool:
     letters = [c for c in alias if c.isalpha()]
@@ -79,15 +124,14 @@ def _lower_tokens(doc: Doc, text: str) -> list[str]:
     return [lowered[a : a + n] for a, n in zip(starts, lengths, strict=True)]
 
 
-def _dateline(doc: Doc, text: str, mention: Mention) -> bool:
+def _dateline(doc: Doc, text: str, lines: Sequence[int], mention: Mention) -> bool:
     """True for a capital opening a dateline ("BEIRUT, Nov 27 -"): the place filed from,
     never the holder of a stance."""
     token = doc[mention.first]
-    line_start = text.rfind("\n", 0, token.idx) + 1
     return (
         token.text.isupper()
         and len(token.text) > 3
-        and not text[line_start : token.idx].strip()
+        and opens_line(text, line_start(lines, token.idx), token.idx)
         and mention.last < len(doc)
         and doc[mention.last].text in {",", "("}
     )
@@ -173,20 +217,24 @@ class Pipeline:
         return kept
 
     def parse(self, text: str) -> Parsed:
-        doc = self.nlp(text)
+        """Tokens, sentences, segments and mentions of ``text`` (at most ``nlp.max_length``
+        characters: ``bounds.parts`` cuts longer texts)."""
+        view = tokenizer_view(text)
+        doc = self.nlp(view)
+        lines = line_starts(text)
         stances = self._spans(doc, self.stances)
         actors = [
             m
             for m in self._spans(doc, self.actor_exact, self.actor_lower, self.adjectives)
-            if not _dateline(doc, text, m)
+            if not _dateline(doc, text, lines, m)
         ]
         places = self._spans(doc, self.places)
         issues = self._spans(doc, self.issues)
         return Parsed(
             doc=doc,
             text=text,
-            lower=_lower_tokens(doc, text),
-            segments=segment(doc, text),
+            lower=_lower_tokens(doc, view),
+            segments=segment(doc, text, lines),
             actors=self._with_nominal_adjectives(doc, actors, stances),
             places=places,
             issues=_with_recognition(doc, issues, actors + places),

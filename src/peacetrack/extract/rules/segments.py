@@ -6,19 +6,29 @@ on top of it a line break ends a segment only where it cannot be a wrap (the lin
 ends a sentence, or the next line opens a list item). A segment ending in a colon is a
 lead-in ("proposed the following terms:"), and the list items that follow it inherit its
 actor, stance and attribution.
+
+A sentence longer than ``bounds.SEGMENT_TOKENS`` tokens is cut into several segments, and
+a position's line is found in a table of line starts rather than by scanning back: a text
+of one line would otherwise cost its length for each segment.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
 from spacy.tokens import Doc
 
+from peacetrack.extract.rules.bounds import bounded
+
 BULLET = re.compile(r"[ \t]*(?:[*\u2022\u25aa\u25cf\u2013-]|\d{1,2}[.)])[ \t]+")
 LINE_END = re.compile(r"[.!?:;\"\u201d\u2019)\]]\s*$")
+NEWLINE = re.compile("\n")
+#: What may stand before a segment at the start of its line.
+LEADERS = "*\u2022-\u2013 \t"
 
 
 @dataclass(frozen=True)
@@ -76,20 +86,41 @@ def _trim(doc: Doc, first: int, last: int) -> tuple[int, int]:
 
 
 def _pieces(doc: Doc, text: str) -> list[tuple[int, int]]:
-    """Token ranges of sentences, cut again at the line breaks that end a segment."""
+    """Token ranges of sentences, cut again at the line breaks that end a segment and
+    wherever a sentence is too long to read in bounded time."""
     offsets = doc.to_array("IDX").tolist()
     cuts = {bisect_left(offsets, cut) for cut in _breaks(text)}
     starts = sorted(cuts | {i for i, v in enumerate(doc.to_array("SENT_START").tolist()) if v == 1})
-    bounds = [0, *(i for i in starts if 0 < i < len(doc)), len(doc)]
-    return [(a, b) for a, b in pairwise(bounds) if a < b]
+    edges = [0, *(i for i in starts if 0 < i < len(doc)), len(doc)]
+    return [piece for a, b in pairwise(edges) for piece in bounded(doc, offsets, a, b)]
+
+
+def line_starts(text: str) -> list[int]:
+    """Offsets at which the lines of ``text`` start, for ``line_start``."""
+    return [0, *(m.end() for m in NEWLINE.finditer(text))]
+
+
+def line_start(starts: Sequence[int], at: int) -> int:
+    """Start of the line holding offset ``at`` (as ``text.rfind("\\n", 0, at) + 1``)."""
+    return starts[bisect_right(starts, at) - 1]
+
+
+def opens_line(text: str, line: int, at: int, leader: Callable[[str], bool] = str.isspace) -> bool:
+    """True when only characters ``leader`` accepts (blanks by default) stand between the
+    start of a line, ``line``, and ``at``. It scans back over those only, so each gap is
+    read once: slicing from the line's start would cost a text of one long line its
+    length for every mention."""
+    while at > line and leader(text[at - 1]):
+        at -= 1
+    return at == line
 
 
 MARKER_ONLY = re.compile(r"^(?:[*\u2022\u25aa\u25cf\u2013-]|\d{1,2}[.)]|[a-z][.)])$")
 
 
-def segment(doc: Doc, full: str) -> list[Segment]:
-    """Split a parsed document (``full`` is its text) into segments, marking list items
-    and their lead-ins.
+def segment(doc: Doc, full: str, lines: Sequence[int]) -> list[Segment]:
+    """Split a parsed document (``full`` is its text, ``lines`` its ``line_starts``) into
+    segments, marking list items and their lead-ins.
 
     Pieces with no letters (markup remnants) are dropped; a piece that is only a list
     marker ("1.") makes the next piece a list item.
@@ -109,9 +140,9 @@ def segment(doc: Doc, full: str) -> list[Segment]:
             continue
         if not any(c.isalpha() for c in text):
             continue
-        line_start = full.rfind("\n", 0, start) + 1
-        new_line = marker or not full[line_start:start].strip("*\u2022-\u2013 \t")
-        bullet = marker or bool(BULLET.match(full[line_start : start + 1]))
+        line = line_start(lines, start)
+        new_line = marker or opens_line(full, line, start, LEADERS.__contains__)
+        bullet = marker or (new_line and bool(BULLET.match(full, line, start + 1)))
         after_lead = bool(segments) and segments[-1].lead_in
         is_item = new_line and (bullet or after_lead)
         marker = False
