@@ -2,9 +2,10 @@
 
 Extraction throughput per core beside the bare tokenizer, batch scaling from 1 to 2
 workers, ingest rate into SQLite and PostgreSQL, ``compare`` latency on a million claims,
-and web page render times. Each row's last column compares it with a baseline measured in
-the same run (or with the benchmark's target), so figures from different machines can be
-read side by side. ``--quick`` shrinks every size for a smoke run of a few minutes.
+web page render times, and how long commands take to start on a small store. Each row's
+last column compares it with a baseline measured in the same run (or with the benchmark's
+target), so figures from different machines can be read side by side. ``--quick`` shrinks
+every size for a smoke run of a few minutes.
 
     .venv/bin/python benchmarks/run_all.py [--quick] [--markdown] [--only compare,web]
 """
@@ -26,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_batch
 import bench_compare
 import bench_extract
+import bench_llm
+import bench_startup
 import bench_store
 import bench_web
 
@@ -46,6 +49,7 @@ SUITE: dict[str, tuple[Callable[[], Rows], Callable[[], Rows]]] = {
         lambda: bench_compare.run(claims=50_000, docs=5_000, repeats=3),
     ),
     "web": (lambda: bench_web.run(n=30), lambda: bench_web.run(n=5)),
+    "startup": (lambda: bench_startup.run(repeats=7), lambda: bench_startup.run(repeats=3)),
 }
 HEADERS = ("benchmark", "measure", "value", "unit", "versus")
 
