@@ -50,6 +50,7 @@ SUITE: dict[str, tuple[Callable[[], Rows], Callable[[], Rows]]] = {
     ),
     "web": (lambda: bench_web.run(n=30), lambda: bench_web.run(n=5)),
     "startup": (lambda: bench_startup.run(repeats=7), lambda: bench_startup.run(repeats=3)),
+    "llm": (bench_llm.run, bench_llm.run),
 }
 HEADERS = ("benchmark", "measure", "value", "unit", "versus")
 
