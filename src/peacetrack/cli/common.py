@@ -16,13 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.text import Text
 
 from peacetrack.errors import PeaceTrackError
@@ -30,6 +23,8 @@ from peacetrack.files import write_text_atomic
 from peacetrack.terminal import PlainConsole, plain, visible
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from peacetrack.store import Store
 
 console = PlainConsole()
@@ -98,6 +93,8 @@ def open_store(db: str | None, *, create: bool = True) -> Iterator[Store]:
 
 def progress_bar(description: str) -> Progress:
     """A rich progress bar on a terminal; silent when output is piped (CI, scripts)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("{task.description}", markup=False),
         BarColumn(),

@@ -1,6 +1,9 @@
 """Turning a path or URL into a ready engine: checks, SQLite settings, migrations to head.
 
 Everything backend-specific lives here; the rest of the store writes portable SQL only.
+Alembic is imported only when a database is not at the current schema yet: every command
+opens a store, and checking one version row is much quicker than loading Alembic and the
+migration scripts to find there is nothing to do.
 """
 
 from __future__ import annotations
@@ -9,16 +12,16 @@ import os
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from alembic import command
-from alembic.config import Config
-from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from peacetrack.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 ENV_VAR = "PEACETRACK_DB"
 DEFAULT_URL = "sqlite:///peacetrack.db"
@@ -182,14 +185,37 @@ def make_engine(url: URL) -> Engine:
 
 def alembic_config(connection: Connection) -> Config:
     """An Alembic config for the package's migrations, running on ``connection``."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
     config.attributes["connection"] = connection
     return config
 
 
+def head_revision() -> str:
+    """The newest migration's revision: each script is named after its revision id
+    (``0004_cell_summaries.py`` is revision ``0004``), and ids sort in order."""
+    return max(p.name.partition("_")[0] for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+
+
+def _at_head(engine: Engine) -> bool:
+    """Whether the database already has the current schema (any error: let Alembic see)."""
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    except SQLAlchemyError:
+        return False
+    return found == [(head_revision(),)]
+
+
 def upgrade_to_head(engine: Engine) -> None:
     """Bring any database, new or from an older release, to the schema this code expects."""
+    if _at_head(engine):
+        return
+    from alembic import command
+    from alembic.util.exc import CommandError
+
     shown = engine.url.render_as_string(hide_password=True)
     try:
         with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:

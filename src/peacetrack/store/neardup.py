@@ -9,6 +9,9 @@ candidate is then verified by the Jaccard similarity its signature estimates.
 
 20 bands of 6 rows make a pair with Jaccard 0.8 a candidate with probability 0.998 (0.75:
 0.98) while pairs below 0.3 rarely are (1.5 %), which keeps verification cheap.
+
+NumPy and datasketch (which imports SciPy) are imported where signatures are made or
+compared, not with the store: reading a store never needs them, and they take a second.
 """
 
 from __future__ import annotations
@@ -16,14 +19,16 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
-from datasketch import MinHash
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from peacetrack.store.schema import DocumentLink, DocumentRow, MinhashBand
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 NUM_PERM = 128
 BANDS = 20
@@ -74,19 +79,28 @@ class Signature:
 
     @classmethod
     def of_text(cls, text: str) -> Signature:
+        import numpy as np
+        from datasketch import MinHash
+
         minhash = MinHash(num_perm=NUM_PERM)
         minhash.update_batch(sorted(shingles(text)))
         return cls(np.asarray(minhash.hashvalues, dtype=np.uint64))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Signature:
+        import numpy as np
+
         return cls(np.frombuffer(data, dtype=np.uint64))
 
     def to_bytes(self) -> bytes:
+        import numpy as np
+
         return self.values.astype(np.uint64).tobytes()
 
     def jaccard(self, other: Signature) -> float:
         """Estimated Jaccard similarity: the share of permutations whose minima agree."""
+        import numpy as np
+
         return float(np.mean(self.values == other.values))
 
     def buckets(self) -> list[tuple[int, int]]:

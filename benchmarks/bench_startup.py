@@ -1,0 +1,170 @@
+"""How long a command takes to start and answer on a small store, against `python -c pass`.
+
+Every command pays for Python's start and for the imports it needs before doing anything,
+which is what a person notices at every `--help` or look at a small store. Each command
+runs as a real process, the way a person runs it; the commands and the baseline (a bare
+`python -c pass` of the same interpreter) take turns within each round, so a machine busy
+with other work slows them alike, and the median of the rounds is reported, with the
+median ratio to the baseline of the same round. The CPU seconds each process used (user
+and system) are reported too: on a shared machine they vary far less than wall time. The small
+store holds the example reports (ingested and extracted once, before timing). The target
+for `--help` and for reading a small store is 0.5 s. A row for importing just the libraries
+every store command needs (SQLAlchemy's ORM, pydantic, Typer, Rich) shows the floor.
+
+    .venv/bin/python benchmarks/bench_startup.py [--repeats 7] [--db SMALL.db] [--markdown]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "reports"
+TARGET_S = 0.5
+BASELINE = "python -c pass"
+#: What any command on a store must import whatever PeaceTrack does: the floor to compare with.
+LIBRARIES = "python -c 'import sqlalchemy.orm, pydantic, typer, rich.console'"
+#: The commands timed, each with the store appended where it takes one.
+COMMANDS: dict[str, list[str]] = {
+    "peacetrack --help": ["--help"],
+    "peacetrack compare --help": ["compare", "--help"],
+    "peacetrack codebook issues": ["codebook", "issues"],
+    "peacetrack documents list --db SMALL.db": ["documents", "list", "--db"],
+    "peacetrack claims --db SMALL.db": ["claims", "--db"],
+    "peacetrack compare --db SMALL.db": ["compare", "--db"],
+    "peacetrack timeline --db SMALL.db": ["timeline", "--db"],
+    "peacetrack proposals list --db SMALL.db": ["proposals", "list", "--db"],
+}
+
+
+def small_store(folder: Path) -> Path:
+    """The example reports, ingested and extracted into a new SQLite store."""
+    from peacetrack.extract import get_extractor
+    from peacetrack.extract.runner import extract_store
+    from peacetrack.ingest import ingest
+    from peacetrack.store import Store
+
+    path = folder / "small.db"
+    with Store.open(path) as store:
+        ingest([EXAMPLES], store)
+        extract_store(store, get_extractor("rules.v1"))
+    return path
+
+
+def peacetrack_command() -> list[str]:
+    """The installed `peacetrack` script beside this interpreter (as a user runs it)."""
+    script = Path(sys.executable).with_name("peacetrack")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "peacetrack"]
+
+
+def command_lines(db: Path) -> dict[str, list[str]]:
+    """Each timed command as argv, the baseline first."""
+    lines = {
+        BASELINE: [sys.executable, "-c", "pass"],
+        LIBRARIES: [sys.executable, "-c", "import sqlalchemy.orm, pydantic, typer, rich.console"],
+    }
+    for name, args in COMMANDS.items():
+        lines[name] = [*peacetrack_command(), *args, *([str(db)] if args[-1] == "--db" else [])]
+    return lines
+
+
+def _cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one run; a failing command is an error, not a fast figure."""
+    env = os.environ | {"COLUMNS": "120", "NO_COLOR": "1"}
+    env.pop("PEACETRACK_DB", None)
+    cpu = _cpu_of_children()
+    began = time.perf_counter()
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, check=False)
+    elapsed = time.perf_counter() - began
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed: {done.stderr.decode(errors='replace')}")
+    return elapsed, _cpu_of_children() - cpu
+
+
+Times = dict[str, list[tuple[float, float]]]
+
+
+def measure(lines: dict[str, list[str]], repeats: int, cwd: Path) -> Times:
+    """(wall, CPU) seconds per command and round; each round runs every command once,
+    starting at a different one, so no command always follows the same neighbour."""
+    names = list(lines)
+    times: Times = {name: [] for name in names}
+    for _ in range(2):  # warm the file cache and the bytecode caches
+        for name in names:
+            timed(lines[name], cwd)
+    for round_ in range(repeats):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            times[name].append(timed(lines[name], cwd))
+    return times
+
+
+def rows(times: Times) -> list[dict[str, Any]]:
+    """One row per command: median wall seconds, the median of its per-round ratio to the
+    baseline of the same round, and its median CPU seconds."""
+    base = [wall for wall, _ in times[BASELINE]]
+    found = []
+    for name, runs in times.items():
+        wall = statistics.median(w for w, _ in runs)
+        cpu = statistics.median(c for _, c in runs)
+        ratio = statistics.median(w / b for (w, _), b in zip(runs, base, strict=True))
+        verdict = "within" if wall <= TARGET_S else "OVER"
+        versus = (
+            f"baseline ({len(runs)} rounds)"
+            if name == BASELINE
+            else f"{ratio:.1f} x baseline; target {TARGET_S} s: {verdict}"
+        )
+        found.append(
+            {
+                "benchmark": "startup",
+                "measure": name,
+                "value": round(wall, 3),
+                "unit": "s median",
+                "versus": f"{versus}; CPU {cpu:.3f} s, fastest {min(w for w, _ in runs):.3f} s",
+            }
+        )
+    return found
+
+
+def run(repeats: int = 7, db: Path | None = None) -> list[dict[str, Any]]:
+    """The startup rows, on ``db`` or on a new small store of the example reports."""
+    with tempfile.TemporaryDirectory(prefix="peacetrack-startup-") as tmp:
+        folder = Path(tmp)
+        store = db or small_store(folder)
+        return rows(measure(command_lines(store), repeats, folder))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7, help="rounds (default 7)")
+    parser.add_argument("--db", type=Path, help="a small store to read (default: examples)")
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    args = parser.parse_args()
+    found = run(args.repeats, args.db)
+    headers = ("measure", "value", "unit", "versus")
+    if args.markdown:
+        print("| " + " | ".join(headers) + " |\n|" + "---|" * len(headers))
+        for row in found:
+            print("| " + " | ".join(str(row[h]) for h in headers) + " |")
+        return
+    width = max(len(str(row["measure"])) for row in found)
+    for row in found:
+        print(f"{row['measure']:<{width}}  {row['value']:>6} {row['unit']}  {row['versus']}")
+
+
+if __name__ == "__main__":
+    main()
