@@ -252,7 +252,7 @@ def evil_db(tmp_path: Path) -> str:
     [
         (["documents", "list"], ["[red]Wire", "\\x1b]0;pwned\\x07evil"]),
         (["documents", "show", "1"], ["[bold]Talks[/] [/oops] :x: \\x1b[2J\\u202eend"]),
-        (["claims"], ["[sic]", "\\x1b[31mnow."]),
+        (["claims"], ["[sic]", "\\x1b[31m"]),
         (["proposals", "list"], ["[/b] draft :x: deal"]),
         (["proposals", "show", "1"], ["[/b] draft :x: deal"]),
         (["compare", "--by", "proposal"], ["[/b] draft :x: deal"]),
