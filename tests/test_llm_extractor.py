@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -290,3 +291,44 @@ def test_store_runs_cache_replies_and_resume_from_them(fresh_db: Store) -> None:
     other = extractor(model, model="fake-2")
     assert extract_store(fresh_db, other).documents == 3  # another model: done again
     assert {s.claim.model for s in fresh_db.claims(extractor="llm.v1")} == {"fake-2"}
+
+
+def test_command_line_extracts_files_and_evaluates_with_a_cache(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from peacetrack.cli import app
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "r.txt").write_text(REPORT, encoding="utf-8")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"doc": "r.txt", "claims": [claim()]}) + "\n", encoding="utf-8")
+    model = FakeModel(always(answer(claim())))
+    runner = CliRunner()
+    with model.serve() as url:
+        llm = ["-e", "llm.v1", "--model", "fake", "--base-url", url]
+        result = runner.invoke(app, ["extract", str(tmp_path / "docs"), *llm])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout.splitlines()[0])["claims"][0]["issue"] == "TER.WITHDRAW"
+        cache = str(tmp_path / "replies.db")
+        for _ in range(2):
+            scored = runner.invoke(app, ["eval", str(gold), str(tmp_path / "docs"), *llm,
+                                         "--cache", cache, "--no-errors"])  # fmt: skip
+            assert scored.exit_code == 0, scored.output
+            assert "F1 1.000" in scored.stdout
+    assert len(model.requests) == 2  # extract once, eval once: the second eval was cached
+
+
+def test_command_line_names_the_missing_setting_before_any_work(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from peacetrack.cli import app
+
+    (tmp_path / "r.txt").write_text(REPORT, encoding="utf-8")
+    env = {"PEACETRACK_LLM_MODEL": "", "OPENAI_BASE_URL": "", "PEACETRACK_LLM_BASE_URL": ""}
+    result = CliRunner().invoke(app, ["extract", str(tmp_path), "-e", "llm.v1"], env=env)
+    assert result.exit_code == 1
+    assert "--model" in result.output and "PEACETRACK_LLM_MODEL" in result.output
+    down = ["extract", str(tmp_path), "-e", "llm.v1", "--model", "m",
+            "--base-url", "http://127.0.0.1:9/v1"]  # fmt: skip
+    result = CliRunner().invoke(app, down, env={"PEACETRACK_LLM_MAX_RETRIES": "0"})
+    assert result.exit_code == 1 and "cannot reach the model endpoint" in result.output

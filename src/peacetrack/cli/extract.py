@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -23,6 +24,7 @@ from peacetrack.extract.base import DEFAULT_EXTRACTOR, Extractor
 
 if TYPE_CHECKING:
     from peacetrack.ingest import Failure
+    from peacetrack.store import Store
 
 ExtractorOption = Annotated[
     str,
@@ -146,6 +148,11 @@ def extract(
         _extract_store(chosen, db)
 
 
+def _reply_cache(cache: str | None) -> AbstractContextManager[Store | None]:
+    """The store named by --cache, where model replies are kept; none without it."""
+    return open_store(cache) if cache else nullcontext()
+
+
 def _prepared(name: str, options: dict[str, object]) -> Extractor:
     """The extractor, checked before any document is read (an unreachable endpoint, say)."""
     from peacetrack.extract import get_extractor
@@ -161,15 +168,13 @@ def _prepared(name: str, options: dict[str, object]) -> Extractor:
 def _extract_paths(
     paths: list[str], chosen: Extractor, fmt: ExtractFormat, output: Path | None, cache: str | None
 ) -> None:
-    from contextlib import nullcontext
-
     from peacetrack.cli.common import write_output
     from peacetrack.extract.runner import extract_files
 
     def report(failure: Failure) -> None:
         err_console.print(f"failed: {failure.input} — {failure.reason}", highlight=False)
 
-    with handled(), open_store(cache) if cache else nullcontext() as replies:
+    with handled(), _reply_cache(cache) as replies:
         records = list(extract_files(paths, chosen, on_failure=report, cache=replies))
     usage = getattr(chosen, "usage", None)
     if callable(usage):
@@ -185,15 +190,23 @@ def _extract_paths(
 
 
 def _extract_store(chosen: Extractor, db: str | None) -> None:
+    from peacetrack.extract.base import StreamingExtractor
     from peacetrack.extract.runner import extract_store
 
+    label = f"Extracting ({chosen.name})"
     with open_store(db) as store, progress_bar("Extracting") as bar, handled():
-        task = bar.add_task(f"Extracting ({chosen.name})", total=None)
+        task = bar.add_task(label, total=None)
+
+        def one_more(_document: object) -> None:
+            if isinstance(chosen, StreamingExtractor):  # documents and tokens so far
+                bar.update(task, description=f"{label} · {chosen.usage(brief=True)}")
+            bar.advance(task)
+
         summary = extract_store(
             store,
             chosen,
             on_total=lambda total: bar.update(task, total=total),
-            progress=lambda _doc: bar.advance(task),
+            progress=one_more,
         )
     console.print(summary.describe(), highlight=False)
 
@@ -222,8 +235,6 @@ def evaluate(
     cache: CacheOption = None,
 ) -> None:
     """Score an extractor against gold claims, then list its errors to work from."""
-    from contextlib import nullcontext
-
     from peacetrack.cli.common import write_output
     from peacetrack.extract.evaluate import evaluate as run_evaluation
 
@@ -231,7 +242,7 @@ def evaluate(
         fail(f"{docs} is not a folder: give the folder holding the gold documents")
     options = extractor_options(model, base_url, timeout, concurrency, refresh, prefilter)
     chosen = _prepared(extractor, options)
-    with handled(), open_store(cache) if cache else nullcontext() as replies:
+    with handled(), _reply_cache(cache) as replies:
         result = run_evaluation(gold, docs, chosen, cache=replies)
     if predictions is not None:
         write_output(result.to_jsonl(), predictions)

@@ -89,8 +89,9 @@ class StreamingExtractor(Extractor, Protocol):
         """One outcome per document, in input order, as each is done."""
         ...
 
-    def usage(self) -> str:
-        """What the run so far cost: requests, cache hits, tokens, money."""
+    def usage(self, brief: bool = False) -> str:
+        """What the run so far cost: requests, cache hits, tokens, money (``brief``: a few
+        words for a progress bar)."""
         ...
 
 

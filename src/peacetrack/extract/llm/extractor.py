@@ -87,8 +87,8 @@ class LLMExtractor:
     def check(self) -> list[str]:
         return self.client.check()
 
-    def usage(self) -> str:
-        return self.stats.describe(self.name)
+    def usage(self, brief: bool = False) -> str:
+        return self.stats.brief() if brief else self.stats.describe(self.name)
 
     def extract(self, document: Document) -> list[Claim]:
         """One document's claims; a failure raises (``extract_many`` reports it instead)."""

@@ -28,12 +28,15 @@ class Usage:
         self.tokens_in += reply.tokens_in
         self.tokens_out += reply.tokens_out
 
+    def brief(self) -> str:
+        return f"{self.tokens_in:,} tokens in, {self.tokens_out:,} out"
+
     def describe(self, name: str) -> str:
         """``llm.v1 (model): 12 requests, 3 answered from the cache · 40,120 tokens in ...``"""
         parts = [
             f"{name} ({self.settings.model}): {self.requests} requests sent, "
             f"{self.cached} answered from the cache",
-            f"{self.tokens_in:,} tokens in, {self.tokens_out:,} out",
+            self.brief(),
         ]
         cost = self.settings.cost(self.tokens_in, self.tokens_out)
         if cost is not None:
