@@ -16,6 +16,7 @@ called ``ingest``/``extract``: those names are the subpackages.)
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from peacetrack.errors import (
@@ -96,13 +97,23 @@ def ingest_reports(
 def extract_claims(
     document: Document | str, extractor: str = "rules.v1", **metadata: Any
 ) -> list[Claim]:
-    """Claims in one document or text; evidence offsets index into ``document.text``."""
+    """Claims in one document or text; evidence offsets index into ``document.text``.
+
+    A text of any length and shape is read. A blank text states nothing, so it gives no
+    claims (as a text without claims does) rather than an error. A lone surrogate (not
+    valid Unicode: what ``errors="surrogateescape"`` leaves of undecodable bytes) is read
+    as U+FFFD, one for one, so offsets still index into the text given.
+    """
     from peacetrack.extract import get_extractor
     from peacetrack.extract.runner import grounded_claims
 
+    chosen = get_extractor(extractor)
     if isinstance(document, str):
-        document = Document(name=metadata.pop("name", "text"), text=document, **metadata)
-    claims, _ = grounded_claims(document, get_extractor(extractor))
+        if not document.strip():
+            return []
+        text = re.sub("[\ud800-\udfff]", "\ufffd", document)
+        document = Document(name=metadata.pop("name", "text"), text=text, **metadata)
+    claims, _ = grounded_claims(document, chosen)
     return claims
 
 
