@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from peacetrack.model import Document
 from peacetrack.store import Store
 from peacetrack.web import create_app
-from web_support import TOKEN, copy_of, filled_store
+from web_support import BASE_URL, TOKEN, copy_of, filled_store, finished
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -33,7 +33,7 @@ def store(template_db: Path, tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def client(store: Store) -> Iterator[TestClient]:
-    with TestClient(create_app(store=store, token=TOKEN)) as test_client:
+    with TestClient(create_app(store=store, token=TOKEN), base_url=BASE_URL) as test_client:
         yield test_client
 
 
@@ -153,6 +153,8 @@ def test_openapi_describes_every_api_route(client: TestClient) -> None:
         "/api/reports/text",
         "/api/reports/url",
         "/api/reports/files",
+        "/api/jobs",
+        "/api/jobs/{job_id}",
     }
     assert expected <= set(paths)
     assert all(path.startswith("/api/") for path in paths)
@@ -181,7 +183,7 @@ def test_api_writes_need_the_token(client: TestClient, store: Store) -> None:
 
 def test_read_only_server_refuses_every_write(store: Store) -> None:
     app = create_app(store=store)
-    with TestClient(app) as client:
+    with TestClient(app, base_url=BASE_URL) as client:
         claim = _a_claim(store)
         assert client.post(f"/api/claims/{claim}/accept", headers=AUTH).status_code == 403
         client.get("/")
@@ -227,8 +229,8 @@ def test_pasted_report_is_extracted_and_escaped(client: TestClient) -> None:
     response = client.post(
         "/api/reports/text", json={"text": text, "outlet": "Test Wire"}, headers=AUTH
     )
-    assert response.status_code == 200, response.text
-    data = response.json()
+    assert response.status_code == 202, response.text
+    data = finished(client, response)
     assert data["added"] == 1 and data["claims"]
     page = client.get(f"/documents/{data['document_ids'][0]}").text
     assert "&lt;script&gt;alert(" in page
@@ -247,8 +249,8 @@ def test_adding_a_report_extracts_only_that_report(client: TestClient, store: St
     assert _pending(store) == [old.document_id]
     text = "Moscow demanded that Kyiv withdraw its troops from Donetsk before any ceasefire."
     response = client.post("/api/reports/text", json={"text": text}, headers=AUTH)
-    assert response.status_code == 200, response.text
-    data = response.json()
+    assert response.status_code == 202, response.text
+    data = finished(client, response)
     (new,) = data["document_ids"]
     assert data["added"] == 1 and data["claims"]
     assert {c["id"] for c in data["claims"]} == {s.id for s in store.claims(document=new)}
@@ -268,8 +270,9 @@ def test_adding_duplicates_extracts_only_the_near_duplicate(
         ("files", ("copy.txt", stored.text.encode())),
         ("files", ("reprint.txt", reprint.encode())),
     ]
-    data = client.post("/api/reports/files", files=files, headers=AUTH).json()
+    data = finished(client, client.post("/api/reports/files", files=files, headers=AUTH))
     assert (data["added"], data["duplicates"], data["near_duplicates"]) == (0, 1, 1)
+    assert [f["status"] for f in data["files"]] == ["duplicate", "stored"]
     copy, near = data["document_ids"]
     assert copy == 2 and {s.id for s in store.claims(document=2)} == claim_ids
     assert store.claims(document=near) and _pending(store) == [pending.document_id]
@@ -293,7 +296,7 @@ def test_uploads_are_capped(client: TestClient) -> None:
     response = client.post(
         "/api/reports/files", files={"files": ("../../etc/small.txt", small)}, headers=AUTH
     )
-    assert response.status_code == 200 and response.json()["added"] == 1
+    assert response.status_code == 202 and finished(client, response)["added"] == 1
 
 
 # --- writing through forms ----------------------------------------------------------------
@@ -348,9 +351,13 @@ def test_review_through_forms(client: TestClient, store: Store) -> None:
 def test_paste_form_adds_a_report(client: TestClient) -> None:
     csrf = _login(client)
     text = "Kyiv proposed a full ceasefire before any talks on territory, officials said."
-    page = client.post("/reports", data={"csrf_token": csrf, "text": text, "title": "Paste"})
-    assert page.status_code == 200
-    assert "added 1" in page.text
+    form = {"csrf_token": csrf, "text": text, "title": "Paste"}
+    sent = client.post("/reports", data=form, follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"].startswith("/jobs/")
+    job = sent.headers["location"].rsplit("/", 1)[1]
+    assert finished(client, client.get(f"/api/jobs/{job}"))["added"] == 1
+    page = client.get(sent.headers["location"])
+    assert page.status_code == 200 and "added 1" in page.text and "refresh" not in page.text
     empty = client.post("/reports", data={"csrf_token": csrf})
     assert empty.status_code == 400
 
@@ -359,6 +366,7 @@ def test_tampered_session_is_refused(client: TestClient, store: Store) -> None:
     csrf = _login(client)
     session = client.cookies.get("pt_session")
     assert session
+    client.cookies.delete("pt_session")
     client.cookies.set("pt_session", session[:-3] + "xyz")
     response = client.post(f"/claims/{_a_claim(store)}/accept", data={"csrf_token": csrf})
     assert response.status_code == 401

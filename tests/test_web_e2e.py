@@ -8,20 +8,17 @@ screenshot, ``docs/img/compare.png``.
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("fastapi")
-uvicorn = pytest.importorskip("uvicorn")
+pytest.importorskip("uvicorn")
 sync_api = pytest.importorskip("playwright.sync_api")
 from browser import launch, needs_chromium  # noqa: E402
 from peacetrack.web import create_app  # noqa: E402
-from web_support import TOKEN, filled_store  # noqa: E402
+from web_support import TOKEN, filled_store, served  # noqa: E402
 
 SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "img" / "compare.png"
 PASTED = (
@@ -36,29 +33,11 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = filled_store(tmp_path_factory.mktemp("e2e") / "examples.db")
-    port = _free_port()
-    config = uvicorn.Config(create_app(db, TOKEN), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start within 20 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with served(create_app(db, TOKEN)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +94,9 @@ def test_paste_a_report_and_see_its_claims(page: sync_api.Page) -> None:
     page.fill("#add-report textarea[name=text]", PASTED)
     page.fill("#add-report input[name=outlet]", "Lakeside Wire")
     page.click("#add-report button[type=submit]")
+    page.wait_for_url(re.compile(r"/jobs/\d+$"))  # extraction runs as a job; its page follows it
     sync_api.expect(page.locator(".result")).to_contain_text("added 1")
+    sync_api.expect(page.locator(".result tr.fate-stored")).to_contain_text("the pasted text")
     sync_api.expect(page.locator(".result .claim").first).to_be_visible()
     page.locator(".result h3 a").first.click()
     sync_api.expect(page.locator("#doctext mark.ev").first).to_be_visible()

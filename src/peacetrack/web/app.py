@@ -9,25 +9,32 @@ from __future__ import annotations
 
 import importlib.util
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
-from fastapi.exceptions import HTTPException
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from peacetrack import __version__
-from peacetrack.errors import MissingExtra, PeaceTrackError, StoreError
+from peacetrack.errors import MissingExtra
+from peacetrack.extract.base import DEFAULT_EXTRACTOR
 from peacetrack.store import Store
-from peacetrack.web.pages import render
+from peacetrack.web.errors import install as install_error_handlers
+from peacetrack.web.gate import (
+    LOOPBACK_NAMES,
+    MAX_REQUEST_BYTES,
+    MAX_UPLOAD_BYTES,
+    BodyLimits,
+    RequestGate,
+)
+from peacetrack.web.jobs import JobRunner
 from peacetrack.web.routes import ROUTERS
 from peacetrack.web.security import CSRF_COOKIE, Guard
 
 HERE = Path(__file__).parent
-#: Upload cap per file; the fetch of a URL report is capped alike.
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -55,18 +62,26 @@ def create_app(
     store: Store | None = None,
     secret: bytes | None = None,
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    max_request_bytes: int = MAX_REQUEST_BYTES,
+    allowed_hosts: Sequence[str] = LOOPBACK_NAMES,
+    extractor: str = DEFAULT_EXTRACTOR,
 ) -> FastAPI:
     """An app over the store at ``store_url`` (or an open ``store``, left open at shutdown).
 
     ``token`` allows writes; without one the app is read-only. ``secret`` signs cookies
-    (random by default, so sessions end with the process).
+    (random by default, so sessions end with the process). ``allowed_hosts`` are the Host
+    names it answers to (``gate.allowed_hosts`` makes the list for an address it is bound
+    to); ``max_request_bytes`` caps a request adding reports, ``max_upload_bytes`` each
+    file or pasted text in it; ``extractor`` extracts the reports added.
     """
     owned = store is None
     opened = store if store is not None else Store.open(store_url)
+    jobs = JobRunner()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        jobs.close()
         if owned:
             opened.close()
 
@@ -79,9 +94,13 @@ def create_app(
     app.state.store = opened
     app.state.guard = Guard.make(token, secret)
     app.state.max_upload_bytes = max_upload_bytes
+    app.state.extractor = extractor
+    app.state.jobs = jobs
+    # Added innermost first: a request meets the host check, then the headers, then the gate.
+    app.add_middleware(RequestGate, limits=BodyLimits(reports=max_request_bytes))
     app.middleware("http")(_cookies_and_headers)
-    app.add_exception_handler(PeaceTrackError, _library_error)
-    app.add_exception_handler(HTTPException, _http_error)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -107,26 +126,3 @@ async def _cookies_and_headers(
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
-
-
-def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
-
-
-async def _library_error(request: Request, exc: Exception) -> Response:
-    """The user's errors (bad input, unknown id) as 400/404 with the library's message."""
-    status = 404 if isinstance(exc, StoreError) and "no " in str(exc) else 400
-    return _error(request, status, str(exc))
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    return _error(request, exc.status_code, str(exc.detail), exc.headers)
-
-
-def _error(
-    request: Request, status: int, message: str, headers: Mapping[str, str] | None = None
-) -> Response:
-    if _wants_json(request):
-        return JSONResponse({"detail": message}, status_code=status, headers=dict(headers or {}))
-    return render(request, "error.html", {"status": status, "message": message}, status=status)

@@ -4,105 +4,245 @@ The same library path as ``peacetrack ingest`` and ``peacetrack extract``: paste
 and uploads are written to a private temporary folder (pasted metadata in an ``index.csv``
 sidecar, as for files on disk) and ingested from there; URLs go through the ingest
 fetcher, which refuses private and loopback addresses (the web offers no way around it).
-Only the documents a request stores are extracted: other pending documents (a big
-``peacetrack ingest`` not yet extracted) are ``peacetrack extract``'s job, not the job of
-someone waiting on one pasted report.
+
+Each input is ingested on its own, so the person who sent it learns the fate of each
+(stored, already stored, or failed and why, in their words and file names, never the
+server's paths), and one bad file (an empty feed, a damaged upload, even a reader bug)
+costs that file only. Only the documents stored now are extracted: other pending documents
+(a big ``peacetrack ingest`` not yet extracted) are ``peacetrack extract``'s job.
+
+These functions run in the job worker (``jobs.py``), never on a request.
 """
 
 from __future__ import annotations
 
 import csv
+import logging
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any, Literal
 
+from peacetrack.errors import PeaceTrackError
 from peacetrack.extract import get_extractor
-from peacetrack.extract.runner import extract_store
-from peacetrack.ingest import Failure, IngestOptions, IngestSummary, check_url, ingest
+from peacetrack.extract.base import DEFAULT_EXTRACTOR
+from peacetrack.extract.runner import ExtractSummary, extract_store
+from peacetrack.ingest import IngestOptions, IngestSummary, ingest
 from peacetrack.ingest.metadata import SIDECAR
 from peacetrack.model import content_hash
-from peacetrack.store import Store, StoredClaim
+from peacetrack.store import Store
+from peacetrack.web.wording import for_web
 
-DEFAULT_EXTRACTOR = "rules.v1"
+log = logging.getLogger("peacetrack.web.reports")
+#: Reports what the work is doing: (stage, done, total).
+Progress = Callable[[str, int, int], None]
+PASTED = "the pasted text"
+UNREADABLE = (
+    "could not be read: it may be damaged, or not one of the formats read here "
+    "(text, Markdown, HTML, RSS or Atom feeds, JSONL, CSV)"
+)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _no_progress(_stage: str, _done: int, _total: int) -> None:
+    return None
+
+
+@dataclass
+class Fate:
+    """What became of one input (a file, the pasted text, a URL): the documents it gave,
+    already stored or new, and every problem with it."""
+
+    name: str
+    added: int = 0
+    duplicates: int = 0
+    near_duplicates: int = 0
+    document_ids: list[int] = field(default_factory=list)
+    new_ids: list[int] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> Literal["stored", "duplicate", "failed"]:
+        if self.added or self.near_duplicates:
+            return "stored"
+        return "duplicate" if self.duplicates else "failed"
+
+    def describe(self) -> str:
+        if self.status == "failed":
+            return "failed: " + ("; ".join(self.problems) or "no report found in it")
+        counts = [f"{self.added} new"] if self.added else []
+        counts += [f"{self.near_duplicates} near-duplicate (linked)"] * bool(self.near_duplicates)
+        counts += [f"{self.duplicates} already stored"] * bool(self.duplicates)
+        return ("stored: " if self.status == "stored" else "already stored: ") + ", ".join(counts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "message": self.describe(),
+            "added": self.added,
+            "duplicates": self.duplicates,
+            "near_duplicates": self.near_duplicates,
+            "document_ids": self.document_ids,
+            "problems": self.problems,
+            "notes": self.notes,
+        }
 
 
 @dataclass
 class Added:
-    """What adding reports did: the ingest summary, and each document's claims."""
+    """What adding reports did: each input's fate, and the extraction of the new documents."""
 
-    summary: IngestSummary
-    claims: dict[int, list[StoredClaim]] = field(default_factory=dict)
+    fates: list[Fate]
+    extraction: ExtractSummary | None = None
 
     @property
-    def failures(self) -> list[Failure]:
-        return self.summary.failed
+    def document_ids(self) -> list[int]:
+        return list(dict.fromkeys(d for f in self.fates for d in f.document_ids))
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "added": sum(f.added for f in self.fates),
+            "duplicates": sum(f.duplicates for f in self.fates),
+            "near_duplicates": sum(f.near_duplicates for f in self.fates),
+            "failed": sum(f.status == "failed" for f in self.fates),
+        }
+
+    def describe(self) -> str:
+        s = self.stats()
+        return (
+            f"added {s['added']} · already stored {s['duplicates']} · "
+            f"near-duplicates {s['near_duplicates']} (linked) · failed {s['failed']}"
+        )
+
+
+def read_input(
+    store: Store, name: str, source: str | Path, options: IngestOptions, names: Mapping[str, str]
+) -> Fate:
+    """Ingest one input; its fate, never an exception (a reader's bug is logged and the
+    input reported as unreadable). ``names`` maps server paths to the user's names."""
+    fate = Fate(name)
+    try:
+        summary = ingest([source], store, options)
+    except PeaceTrackError as exc:
+        fate.problems.append(for_web(str(exc), names))
+        return fate
+    except Exception:
+        log.exception("reading %s (sent as %r) failed", source, name)
+        fate.problems.append(UNREADABLE)
+        return fate
+    _tally(fate, summary, str(source), names)
+    if not fate.document_ids and not fate.problems:
+        fate.problems.append("no report found in it (an empty feed or corpus?)")
+    return fate
+
+
+def _tally(fate: Fate, summary: IngestSummary, source: str, names: Mapping[str, str]) -> None:
+    fate.added, fate.duplicates = summary.added, summary.duplicates
+    fate.near_duplicates = summary.near_duplicates
+    fate.document_ids, fate.new_ids = summary.document_ids, summary.new_ids
+    for failure in summary.failed:
+        where = "" if failure.input == source else for_web(failure.input, names) + ": "
+        fate.problems.append(where + for_web(failure.reason, names))
+    fate.problems += [for_web(s, names) for s in summary.skipped]
+    fate.notes += [for_web(n, names) for n in summary.notes]
+
+
+def extract_new(
+    store: Store, fates: list[Fate], extractor: str, progress: Progress
+) -> ExtractSummary | None:
+    """Extract the documents these inputs stored (duplicates keep the claims they have)."""
+    new = [d for f in fates for d in f.new_ids]
+    if not new:
+        return None
+    total = len(new)
+    done = 0
+
+    def one_more(_document: object) -> None:
+        nonlocal done
+        done += 1
+        progress("extracting claims", done, total)
+
+    progress("extracting claims", 0, total)
+    summary = extract_store(store, get_extractor(extractor), progress=one_more, among=new)
+    for name, reason in summary.failed:
+        log.error("extracting %s failed: %s", name, reason)
+    return summary
 
 
 def add_text(
     store: Store,
     text: str,
-    *,
-    title: str | None = None,
-    outlet: str | None = None,
-    published: date | None = None,
-    url: str | None = None,
+    meta: Mapping[str, str],
     extractor: str = DEFAULT_EXTRACTOR,
+    progress: Progress = _no_progress,
 ) -> Added:
-    """Pasted text as a document, named from its title (or its content when untitled)."""
-    stem = _UNSAFE.sub("-", (title or "").lower()).strip("-")[:60]
+    """Pasted text as a document, named from its title (or its content when untitled);
+    ``meta`` holds the sidecar columns (title, outlet, date, url)."""
+    stem = _UNSAFE.sub("-", meta.get("title", "").lower()).strip("-")[:60]
     name = f"{stem or 'pasted'}-{content_hash(text)[:8]}.txt"
-    row = {
-        "file": name,
+    with tempfile.TemporaryDirectory(prefix="peacetrack-paste-") as folder:
+        path = Path(folder) / name
+        path.write_text(text, encoding="utf-8")
+        with (Path(folder) / SIDECAR).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["file", "title", "outlet", "date", "url"])
+            writer.writeheader()
+            writer.writerow({"file": name} | dict(meta))
+        progress("storing", 0, 1)
+        fate = read_input(store, PASTED, path, IngestOptions(), {str(path): PASTED})
+    return Added([fate], extract_new(store, [fate], extractor, progress))
+
+
+def add_url(
+    store: Store,
+    url: str,
+    max_bytes: int,
+    extractor: str = DEFAULT_EXTRACTOR,
+    progress: Progress = _no_progress,
+) -> Added:
+    """A web page or feed; private, loopback and other non-public addresses are refused."""
+    options = IngestOptions(allow_private=False, max_bytes=max_bytes, timeout=20.0)
+    progress("fetching", 0, 1)
+    fate = read_input(store, url, url, options, {})
+    return Added([fate], extract_new(store, [fate], extractor, progress))
+
+
+def add_files(
+    store: Store,
+    files: Iterable[tuple[str, Path]],
+    max_bytes: int,
+    extractor: str = DEFAULT_EXTRACTOR,
+    progress: Progress = _no_progress,
+) -> Added:
+    """Uploaded files, as (the name the user gave, where it was saved), read by extension."""
+    saved = list(files)
+    fates = []
+    options = IngestOptions(max_bytes=max_bytes)
+    for index, (name, path) in enumerate(saved):
+        progress("reading files", index, len(saved))
+        fates.append(read_input(store, name, path, options, {str(path): name}))
+    return Added(fates, extract_new(store, fates, extractor, progress))
+
+
+def upload_path(folder: Path, index: int, name: str) -> Path:
+    """Where the ``index``-th upload is saved: its own subfolder, a safe form of its name
+    (extension kept, so it is read by it)."""
+    safe = _UNSAFE.sub("_", Path(name).name).lstrip(".") or f"upload-{index}.txt"
+    path = folder / f"{index:03d}" / safe
+    path.parent.mkdir()
+    return path
+
+
+def sidecar_meta(
+    title: str | None, outlet: str | None, published: date | None, url: str | None
+) -> dict[str, str]:
+    return {
         "title": title or "",
         "outlet": outlet or "",
         "date": published.isoformat() if published else "",
         "url": url or "",
     }
-    with tempfile.TemporaryDirectory(prefix="peacetrack-paste-") as folder:
-        (Path(folder) / name).write_text(text, encoding="utf-8")
-        with (Path(folder) / SIDECAR).open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(row))
-            writer.writeheader()
-            writer.writerow(row)
-        summary = ingest([folder], store, IngestOptions())
-    return _extracted(store, summary, extractor)
-
-
-def add_url(store: Store, url: str, max_bytes: int, extractor: str = DEFAULT_EXTRACTOR) -> Added:
-    """A web page or feed; private, loopback and other non-public addresses are refused."""
-    check_url(url)
-    options = IngestOptions(allow_private=False, max_bytes=max_bytes, timeout=20.0)
-    return _extracted(store, ingest([url], store, options), extractor)
-
-
-def add_files(
-    store: Store,
-    files: Sequence[tuple[str, bytes]],
-    max_bytes: int,
-    extractor: str = DEFAULT_EXTRACTOR,
-) -> Added:
-    """Uploaded files (name, content), read by their extension like files on disk."""
-    with tempfile.TemporaryDirectory(prefix="peacetrack-upload-") as folder:
-        paths = []
-        for index, (name, data) in enumerate(files):
-            safe = _UNSAFE.sub("_", Path(name).name).lstrip(".") or f"upload-{index}.txt"
-            path = Path(folder) / f"{index:03d}" / safe
-            path.parent.mkdir()
-            path.write_bytes(data)
-            paths.append(path)
-        summary = ingest(paths, store, IngestOptions(max_bytes=max_bytes))
-    return _extracted(store, summary, extractor)
-
-
-def _extracted(store: Store, summary: IngestSummary, extractor: str) -> Added:
-    """Extract the documents this request stored; list every document's claims.
-
-    Exact duplicates of documents stored before keep the claims they already have.
-    """
-    if summary.new_ids:
-        extract_store(store, get_extractor(extractor), among=summary.new_ids)
-    return Added(summary, {d: store.claims(document=d) for d in summary.document_ids})

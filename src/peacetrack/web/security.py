@@ -24,8 +24,8 @@ REVIEWER_COOKIE = "pt_reviewer"
 CSRF_FIELD = "csrf_token"
 SESSION_SECONDS = 12 * 3600
 READ_ONLY = (
-    "this server is read-only: restart it with `peacetrack serve --token TOKEN` "
-    "(or set PEACETRACK_TOKEN) to allow changes"
+    "this server is read-only: changes are allowed only once whoever runs it restarts it "
+    "with a token"
 )
 
 
@@ -105,13 +105,18 @@ def check_csrf(request: Request, field: str | None) -> None:
         )
 
 
-def require_editor_form(request: Request, csrf: str | None) -> None:
-    """Form writes: a valid CSRF token, then a logged-in session."""
-    check_csrf(request, csrf)
+def require_editor(request: Request) -> None:
+    """A logged-in session (the cookie alone: the request gate checks it before any body)."""
     if guard_of(request).token is None:
         raise HTTPException(403, READ_ONLY)
     if not is_editor(request):
         raise HTTPException(401, "log in with the server's token (the Log in link) to make changes")
+
+
+def require_editor_form(request: Request, csrf: str | None) -> None:
+    """Form writes: a valid CSRF token, then a logged-in session."""
+    check_csrf(request, csrf)
+    require_editor(request)
 
 
 def reviewer_of(request: Request, given: str | None = None) -> str:

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from peacetrack.web.inputs import StrictJsonRoute
 from peacetrack.web.pages import render
 from peacetrack.web.security import (
     READ_ONLY,
@@ -18,7 +19,7 @@ from peacetrack.web.security import (
     guard_of,
 )
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=StrictJsonRoute)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -38,7 +39,7 @@ def login(
     if guard.token is None:
         raise HTTPException(403, READ_ONLY)
     if not guard.token_matches(token.strip()):
-        raise HTTPException(401, "wrong token: use the one `peacetrack serve` was started with")
+        raise HTTPException(401, "wrong token: use the token this server was started with")
     response = RedirectResponse("/", status_code=303)
     secure = request.url.scheme == "https"
     response.set_cookie(

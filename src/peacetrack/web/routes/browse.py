@@ -10,10 +10,11 @@ from fastapi.responses import HTMLResponse
 
 from peacetrack.store import Store
 from peacetrack.store.search import search
+from peacetrack.web.inputs import Id, PageNumber, StrictJsonRoute
 from peacetrack.web.pages import render
 from peacetrack.web.views import document_json, document_view, overview, store_of
 
-router = APIRouter()
+router = APIRouter(route_class=StrictJsonRoute)
 StoreDep = Annotated[Store, Depends(store_of)]
 PAGE_SIZE = 50
 
@@ -41,25 +42,23 @@ def _documents(store: Store, page: int) -> dict[str, Any]:
 
 
 @router.get("/documents", response_class=HTMLResponse, include_in_schema=False)
-def documents_page(
-    request: Request, store: StoreDep, page: Annotated[int, Query(ge=1)] = 1
-) -> HTMLResponse:
+def documents_page(request: Request, store: StoreDep, page: PageNumber = 1) -> HTMLResponse:
     return render(request, "documents.html", _documents(store, page))
 
 
 @router.get("/api/documents", tags=["browse"])
-def documents_api(store: StoreDep, page: Annotated[int, Query(ge=1)] = 1) -> dict[str, Any]:
+def documents_api(store: StoreDep, page: PageNumber = 1) -> dict[str, Any]:
     """Documents newest first, 50 per page."""
     return _documents(store, page)
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse, include_in_schema=False)
-def document_page(request: Request, store: StoreDep, document_id: int) -> HTMLResponse:
+def document_page(request: Request, store: StoreDep, document_id: Id) -> HTMLResponse:
     return render(request, "document.html", {"view": document_view(store, document_id)})
 
 
 @router.get("/api/documents/{document_id}", tags=["browse"])
-def document_api(store: StoreDep, document_id: int) -> dict[str, Any]:
+def document_api(store: StoreDep, document_id: Id) -> dict[str, Any]:
     """A document's text and metadata, its claims (with offsets) and its near duplicates."""
     return document_view(store, document_id).to_json()
 

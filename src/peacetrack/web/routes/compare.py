@@ -12,6 +12,7 @@ from peacetrack.compare import diff, render_diff, timeline
 from peacetrack.compare.render import STANCE_COLOURS
 from peacetrack.store import Store
 from peacetrack.store.proposals import list_proposals
+from peacetrack.web.inputs import StrictJsonRoute
 from peacetrack.web.pages import render
 from peacetrack.web.views import (
     CompareQuery,
@@ -22,7 +23,7 @@ from peacetrack.web.views import (
     store_of,
 )
 
-router = APIRouter()
+router = APIRouter(route_class=StrictJsonRoute)
 StoreDep = Annotated[Store, Depends(store_of)]
 QueryDep = Annotated[CompareQuery, Depends()]
 

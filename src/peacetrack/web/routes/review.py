@@ -14,13 +14,16 @@ from peacetrack.errors import InputError
 from peacetrack.model import Stance
 from peacetrack.store import Store, StoredClaim
 from peacetrack.store.review import accept_claim, add_claim, edit_claim, reject_claim
+from peacetrack.web.inputs import MAX_INT, Id, StrictJsonRoute
 from peacetrack.web.pages import render
 from peacetrack.web.security import require_bearer, require_editor_form, reviewer_of
 from peacetrack.web.views import claim_json, claim_view, split, store_of
 
-router = APIRouter()
+router = APIRouter(route_class=StrictJsonRoute)
 StoreDep = Annotated[Store, Depends(store_of)]
 Bearer = [Depends(require_bearer)]
+#: A character offset into a document's text (as the add and edit forms send it).
+Offset = Annotated[int | None, Field(ge=0, le=MAX_INT)]
 #: accept_claim or reject_claim: a reviewer's verdict on a claim as it stands.
 Verdict = Callable[[Store, int, str], StoredClaim]
 
@@ -42,8 +45,8 @@ class ClaimForm(BaseModel):
     conditions: str = ""
     recognition: str = ""
     evidence: str = ""
-    start: int | None = None
-    end: int | None = None
+    start: Offset = None
+    end: Offset = None
 
     def fields(self) -> dict[str, Any]:
         """The guideline fields (and offsets), as ``edit_claim`` and ``add_claim`` take them."""
@@ -101,7 +104,7 @@ def _back(next_url: str, fallback: str) -> RedirectResponse:
 
 
 @router.get("/claims/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
-def claim_page(request: Request, store: StoreDep, claim_id: int) -> HTMLResponse:
+def claim_page(request: Request, store: StoreDep, claim_id: Id) -> HTMLResponse:
     context = {"view": claim_view(store, claim_id), "stances": [s.value for s in Stance]}
     return render(request, "claim.html", context)
 
@@ -116,21 +119,21 @@ def _verdict_form(
 
 @router.post("/claims/{claim_id}/accept", include_in_schema=False)
 def accept_form(
-    request: Request, store: StoreDep, claim_id: int, form: Annotated[Action, Form()]
+    request: Request, store: StoreDep, claim_id: Id, form: Annotated[Action, Form()]
 ) -> RedirectResponse:
     return _verdict_form(request, store, claim_id, form, accept_claim)
 
 
 @router.post("/claims/{claim_id}/reject", include_in_schema=False)
 def reject_form(
-    request: Request, store: StoreDep, claim_id: int, form: Annotated[Action, Form()]
+    request: Request, store: StoreDep, claim_id: Id, form: Annotated[Action, Form()]
 ) -> RedirectResponse:
     return _verdict_form(request, store, claim_id, form, reject_claim)
 
 
 @router.post("/claims/{claim_id}/edit", include_in_schema=False)
 def edit_form(
-    request: Request, store: StoreDep, claim_id: int, form: Annotated[ClaimForm, Form()]
+    request: Request, store: StoreDep, claim_id: Id, form: Annotated[ClaimForm, Form()]
 ) -> RedirectResponse:
     require_editor_form(request, form.csrf_token)
     edit_claim(store, claim_id, form.fields(), reviewer_of(request, form.reviewer))
@@ -139,7 +142,7 @@ def edit_form(
 
 @router.post("/documents/{document_id}/claims", include_in_schema=False)
 def add_form(
-    request: Request, store: StoreDep, document_id: int, form: Annotated[ClaimForm, Form()]
+    request: Request, store: StoreDep, document_id: Id, form: Annotated[ClaimForm, Form()]
 ) -> RedirectResponse:
     require_editor_form(request, form.csrf_token)
     added = add_claim(store, document_id, form.fields(), reviewer_of(request, form.reviewer))
@@ -166,8 +169,8 @@ class ClaimChanges(ReviewerBody):
     proposal: str | None = None
     attribution: dict[str, Any] | None = None
     evidence: str | None = None
-    start: int | None = None
-    end: int | None = None
+    start: Offset = None
+    end: Offset = None
 
 
 class NewClaim(ReviewerBody):
@@ -183,12 +186,12 @@ class NewClaim(ReviewerBody):
     proposal: str | None = None
     attribution: dict[str, Any] | None = None
     evidence: str
-    start: int | None = None
-    end: int | None = None
+    start: Offset = None
+    end: Offset = None
 
 
 @router.get("/api/claims/{claim_id}", tags=["review"])
-def claim_api(store: StoreDep, claim_id: int) -> dict[str, Any]:
+def claim_api(store: StoreDep, claim_id: Id) -> dict[str, Any]:
     """A claim (rejected ones too) with its audit trail."""
     return claim_view(store, claim_id).to_json()
 
@@ -202,22 +205,20 @@ def _verdict_api(
 
 @router.post("/api/claims/{claim_id}/accept", tags=["review"], dependencies=Bearer)
 def accept_api(
-    request: Request, store: StoreDep, claim_id: int, body: ReviewerBody | None = None
+    request: Request, store: StoreDep, claim_id: Id, body: ReviewerBody | None = None
 ) -> dict[str, Any]:
     return _verdict_api(request, store, claim_id, body, accept_claim)
 
 
 @router.post("/api/claims/{claim_id}/reject", tags=["review"], dependencies=Bearer)
 def reject_api(
-    request: Request, store: StoreDep, claim_id: int, body: ReviewerBody | None = None
+    request: Request, store: StoreDep, claim_id: Id, body: ReviewerBody | None = None
 ) -> dict[str, Any]:
     return _verdict_api(request, store, claim_id, body, reject_claim)
 
 
 @router.patch("/api/claims/{claim_id}", tags=["review"], dependencies=Bearer)
-def edit_api(
-    request: Request, store: StoreDep, claim_id: int, body: ClaimChanges
-) -> dict[str, Any]:
+def edit_api(request: Request, store: StoreDep, claim_id: Id, body: ClaimChanges) -> dict[str, Any]:
     changes = body.model_dump(mode="json", exclude_unset=True, exclude={"reviewer"})
     return claim_json(edit_claim(store, claim_id, changes, reviewer_of(request, body.reviewer)))
 
@@ -225,6 +226,6 @@ def edit_api(
 @router.post(
     "/api/documents/{document_id}/claims", tags=["review"], dependencies=Bearer, status_code=201
 )
-def add_api(request: Request, store: StoreDep, document_id: int, body: NewClaim) -> dict[str, Any]:
+def add_api(request: Request, store: StoreDep, document_id: Id, body: NewClaim) -> dict[str, Any]:
     data = body.model_dump(mode="json", exclude={"reviewer"})
     return claim_json(add_claim(store, document_id, data, reviewer_of(request, body.reviewer)))
