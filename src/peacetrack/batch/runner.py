@@ -191,7 +191,9 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Client]:
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=":0",  # any free port: never clash with a running cluster
+                # This machine only (the dashboard shows file names and cluster internals to
+                # anyone who reaches it); any free port, never clashing with a running cluster.
+                dashboard_address="127.0.0.1:0",
                 silence_logs=logging.ERROR,
             ) as cluster,
             Client(cluster) as client,  # type: ignore[no-untyped-call]
