@@ -11,6 +11,7 @@ computing one, 95 in 100 (the rest depend on how busy the machine is)."""
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,11 +22,13 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 import httpx
+from fastapi import HTTPException
 
 from peacetrack.extract import register_extractor
 from peacetrack.model import Claim, Document, Stance
 from peacetrack.testing import FakeExtractor
 from peacetrack.web import create_app
+from peacetrack.web.jobs import MAX_WAITING, JobRunner
 from web_support import TOKEN, copy_of, filled_store, served
 
 WAITS, COMPUTES = "slow-waits.v1", "slow-computes.v1"
@@ -145,3 +148,29 @@ def test_the_job_page_shows_progress_then_the_result(base_url: str, tmp_path: Pa
         assert "refresh" not in done and "stored: 1 new" in done and 'class="claim"' in done
         listed = client.get("/reports/new").text
         assert f'href="/jobs/{job_id}"' in listed
+
+
+def test_the_queue_is_bounded_and_what_is_left_is_dropped_at_shutdown() -> None:
+    runner = JobRunner()
+    release = threading.Event()
+    cleaned: list[int] = []
+    first = runner.submit("text", "blocking", lambda job: release.wait(30))
+    deadline = time.monotonic() + 10
+    while first.state != "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    waiting = [
+        runner.submit("text", f"n{n}", lambda job: None, cleanup=lambda n=n: cleaned.append(n))
+        for n in range(MAX_WAITING)
+    ]
+    with pytest.raises(HTTPException) as refused:
+        runner.submit("text", "one too many", lambda job: None, lambda: cleaned.append(-1))
+    assert refused.value.status_code == 503 and cleaned == [-1]
+    runner.close(timeout=0.1)
+    release.set()
+    assert [j.state for j in waiting] == ["failed"] * MAX_WAITING
+    assert sorted(cleaned) == [-1, *range(MAX_WAITING)]
+    deadline = time.monotonic() + 10
+    while first.state != "done":
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
