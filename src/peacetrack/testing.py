@@ -13,6 +13,7 @@ need no network, no model and no database server::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 import tempfile
@@ -130,6 +131,25 @@ class FakeModel:
         self.models = [models] if isinstance(models, str) else list(models)
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        self._recorded: Path | None = None
+
+    @classmethod
+    def replaying(cls, folder: Path, models: Sequence[str] = ("fake",)) -> FakeModel:
+        """Answers recorded earlier, one file per request: ``folder/KEY.txt`` holds the
+        reply's text, KEY being ``request_key(messages)``. A request with no recording is
+        answered 503, as a record-and-replay endpoint does, so it fails that document."""
+        model = cls(lambda _text: FakeReply("no recorded reply", status=503), models)
+        model._recorded = folder
+        return model
+
+    def _reply_to(self, request: dict[str, Any]) -> Answer:
+        messages = request.get("messages", [])
+        if self._recorded is not None:
+            path = self._recorded / f"{request_key(messages)}.txt"
+            if path.is_file():
+                return path.read_text(encoding="utf-8")
+        users = [m["content"] for m in messages if m.get("role") == "user"]
+        return self._answer(users[-1] if users else "")
 
     def respond(self, method: str, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
         """(status, JSON body) for one request; the transports below only carry it."""
@@ -143,8 +163,7 @@ class FakeModel:
         request = json.loads(body or b"{}")
         with self._lock:
             self.requests.append(request)
-        users = [m["content"] for m in request.get("messages", []) if m.get("role") == "user"]
-        reply = self._answer(users[-1] if users else "")
+        reply = self._reply_to(request)
         if isinstance(reply, str):
             reply = FakeReply(reply)
         if reply.timeout:
@@ -202,6 +221,14 @@ class FakeModel:
         finally:
             server.shutdown()
             server.server_close()
+
+
+def request_key(messages: Sequence[Mapping[str, Any]]) -> str:
+    """The name a recorded reply is kept under: the first 24 hex digits of the SHA-256 of
+    the messages' roles and contents as sorted JSON (model and options do not count)."""
+    shown = [{"role": m.get("role"), "content": m.get("content")} for m in messages]
+    body = json.dumps(shown, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(body).hexdigest()[:24]
 
 
 def _completion(model: str, reply: FakeReply) -> dict[str, Any]:
