@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -325,3 +326,58 @@ def test_filter_values_are_read_as_people_write_them(evil_db: str) -> None:
         code, output = invoke("claims", *args, "--db", evil_db, "--format", "jsonl")
         assert code == 0, output
         assert len(output.splitlines()) == 1, (args, output)
+
+
+# --- startup ---------------------------------------------------------------------------------
+
+#: Libraries that take from a tenth of a second (NumPy) to over a second (SciPy, spaCy) to
+#: import, and that no look at a store needs: they load where they are used.
+HEAVY = (
+    "alembic",
+    "datasketch",
+    "dateparser",
+    "feedparser",
+    "httpx",
+    "jinja2",
+    "lxml",
+    "numpy",
+    "pandas",
+    "plotly",
+    "pyarrow",
+    "scipy",
+    "spacy",
+    "trafilatura",
+)
+IMPORTED_BY = """
+import contextlib, io, sys
+from peacetrack.cli import main
+sys.argv = ["peacetrack", *sys.argv[1:]]
+with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):
+    main()
+print(" ".join(sorted(m for m in {heavy!r} if m in sys.modules)))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["--help"],
+        ["documents", "list"],
+        ["documents", "show", "1"],
+        ["claims", "--actor", "RUS"],
+        ["compare"],
+        ["diff", "RUS", "UKR"],
+        ["timeline"],
+        ["proposals", "list"],
+    ],
+)
+def test_reading_a_store_imports_no_heavy_library(evil_db: str, command: list[str]) -> None:
+    """Every command starts in a fresh process: what it imports, the user waits for.
+    (benchmarks/bench_startup.py measures the time itself.)"""
+    args = [*command, "--db", evil_db] if command != ["--help"] else command
+    code = IMPORTED_BY.format(heavy=HEAVY)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "", f"`peacetrack {' '.join(command)}` imported {done.stdout}"
