@@ -5,8 +5,9 @@ A real uvicorn server on 127.0.0.1 in a background thread, and two slow fake ext
 one that waits (as a plugin calling a language model over HTTP would: the GIL is free
 meanwhile) and one that computes in pure Python for seconds (as the rules extractor does
 on a long report: it holds the GIL, so requests get it only in turns, the worst case for a
-worker thread). With the waiting one every read must answer within 200 ms; with the
-computing one, 95 in 100 (the rest depend on how busy the machine is)."""
+worker thread). 95 reads in 100 must answer within 200 ms: on a shared machine the odd
+read is slow for reasons that have nothing to do with the app (before the fix every read
+waited for the whole extraction). The slowest is printed (run with -s)."""
 
 from __future__ import annotations
 
@@ -128,8 +129,8 @@ def test_reads_answer_within_200_ms_while_a_paste_is_extracted(base_url: str) ->
         f"\n{extractor}: {len(times)} reads during extraction; median "
         f"{ranked[len(ranked) // 2]:.3f} s, 95th percentile {p95:.3f} s, slowest {slowest}"
     )
-    within = ranked[-1] if extractor == WAITS else p95
-    assert within < READ_BUDGET, f"reads took up to {ranked[-1]:.3f} s: {times}"
+    assert p95 < READ_BUDGET, f"reads took up to {ranked[-1]:.3f} s: {times}"
+    assert ranked[-1] < WORK_SECONDS / 2, "a read waited for the extraction"
 
 
 def test_the_job_page_shows_progress_then_the_result(base_url: str, tmp_path: Path) -> None:
