@@ -79,5 +79,8 @@ def test_sigkill_then_rerun_stores_each_document_once(tmp_path: Path) -> None:
     with sqlite3.connect(db) as con:
         assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
         names = [row[0] for row in con.execute("select name from documents")]
+        runs = con.execute("select kind, status from runs order by id").fetchall()
     assert len(names) == count
     assert len(set(names)) == count
+    # The killed run never wrote its end; the next run saw its process was gone.
+    assert runs == [("ingest", "interrupted"), ("ingest", "finished")]

@@ -12,6 +12,7 @@ from peacetrack.cli import (  # noqa: F401  (each module registers its commands)
     extract,
     ingest,
     proposals,
+    runs,
     serve,
 )
 from peacetrack.cli.app import app

@@ -39,6 +39,7 @@ from peacetrack.store.queries import (
     claims_select,
     group_by_claim,
 )
+from peacetrack.store.runs import PROCESS, mark_interrupted, this_process
 from peacetrack.store.schema import (
     ClaimActor,
     ClaimRow,
@@ -503,9 +504,16 @@ class Store:
     # --- runs ------------------------------------------------------------------------
 
     def start_run(self, kind: str, params: Mapping[str, Any]) -> int:
-        """Record the start of an ingest or extract run; returns its id for ``finish_run``."""
+        """Record the start of an ingest or extract run; returns its id for ``finish_run``.
+
+        The params also record this process, so that a run it never finishes (the process
+        was killed) can be told from one still going; such runs are marked interrupted
+        now (``store.runs``).
+        """
         with self._write() as session:
-            row = RunRow(kind=kind, params=_jsonable(params), status="running")
+            mark_interrupted(session)
+            recorded = _jsonable(params) | {PROCESS: this_process()}
+            row = RunRow(kind=kind, params=recorded, status="running")
             session.add(row)
             session.flush()
             return row.id
