@@ -77,7 +77,7 @@ def run(n: int = 30) -> list[dict[str, Any]]:
         ingest([source], store)
         extract_store(store, get_extractor("rules.v1"))
         size = f"{store.count_documents()} docs, {store.count_claims()} claims"
-        with TestClient(create_app(store=store)) as client:
+        with TestClient(create_app(store=store), base_url="http://localhost") as client:
             for path in pages(store):
                 try:
                     median, p95 = timed(client, path, n)

@@ -81,7 +81,7 @@ def extract_reference(inputs: list[str]) -> list[str]:
 def cluster() -> Iterator[LocalCluster]:
     """Two worker processes, shared by the tests that do not test cluster start-up."""
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
     ) as local:
         yield local
 
