@@ -1,8 +1,9 @@
 """The real app in headless Chromium: compare, click a cell, review, add a report.
 
 Runs uvicorn on a free localhost port in a background thread and drives the system's
-Chromium through Playwright (never a downloaded browser). Also refreshes the README's
-screenshot, ``docs/img/compare.png``.
+Chromium through Playwright (never a downloaded browser). Screenshots go to a temporary
+folder: tests never write into the repository (``scripts/screenshots`` retakes the
+README's).
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 sync_api = pytest.importorskip("playwright.sync_api")
-from browser import launch, needs_chromium  # noqa: E402
+from browser import launch, logged_in_page, needs_chromium, open_first_cell  # noqa: E402
 from peacetrack.web import create_app  # noqa: E402
 from web_support import TOKEN, filled_store, served  # noqa: E402
 
-SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "img" / "compare.png"
+README_SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "img" / "compare.png"
 PASTED = (
     "Lakeside talks end without a deal\n\n"
     "Moscow demanded that Kyiv withdraw its troops from Donetsk before any ceasefire, "
@@ -44,26 +45,19 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def page(base_url: str) -> Iterator[sync_api.Page]:
     with sync_api.sync_playwright() as playwright:
         browser = launch(playwright)
-        context = browser.new_context(viewport={"width": 1500, "height": 950}, base_url=base_url)
-        opened = context.new_page()
-        opened.set_default_timeout(15_000)
-        opened.goto("/login")
-        opened.fill("input[name=token]", TOKEN)
-        opened.fill("input[name=reviewer]", "e2e reviewer")
-        opened.click("#login button[type=submit]")
-        opened.wait_for_url(re.compile(r"/$"))
-        yield opened
+        yield logged_in_page(browser, base_url, TOKEN, "e2e reviewer")
         browser.close()
 
 
-def test_compare_review_and_reload(page: sync_api.Page) -> None:
-    page.goto("/compare")
-    page.locator("a.cell-link").first.click()
-    evidence = page.locator("#evidence mark.ev").first
-    sync_api.expect(evidence).to_be_visible()
-    assert evidence.inner_text().strip()
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=False)
+@pytest.fixture(scope="module", autouse=True)
+def readme_screenshot() -> tuple[int, bytes]:
+    """The README's screenshot as it was before this module's tests ran."""
+    return README_SCREENSHOT.stat().st_mtime_ns, README_SCREENSHOT.read_bytes()
+
+
+def test_compare_review_and_reload(page: sync_api.Page, tmp_path: Path) -> None:
+    open_first_cell(page)
+    page.screenshot(path=str(tmp_path / "compare.png"), full_page=False)
 
     accept = page.locator("#evidence button.accept").first
     accepted = accept.get_attribute("data-claim")
@@ -122,3 +116,12 @@ def test_selecting_text_fills_the_new_claim_offsets(page: sync_api.Page) -> None
     assert page.input_value("#sel-start") == "0"
     assert page.input_value("#sel-end") == "12"
     assert page.input_value("#sel-text") == text[:12]
+
+
+def test_browser_tests_leave_the_readme_screenshot_alone(
+    readme_screenshot: tuple[int, bytes],
+) -> None:
+    """Last in this module: after every browser test, the tracked image is untouched."""
+    assert (README_SCREENSHOT.stat().st_mtime_ns, README_SCREENSHOT.read_bytes()) == (
+        readme_screenshot
+    )
