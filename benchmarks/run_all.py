@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_batch
 import bench_compare
 import bench_extract
+import bench_extract_cost
 import bench_llm
 import bench_startup
 import bench_store
@@ -51,6 +52,10 @@ SUITE: dict[str, tuple[Callable[[], Rows], Callable[[], Rows]]] = {
     "web": (lambda: bench_web.run(n=30), lambda: bench_web.run(n=5)),
     "startup": (lambda: bench_startup.run(repeats=7), lambda: bench_startup.run(repeats=3)),
     "llm": (bench_llm.run, bench_llm.run),
+    "extract-cost": (
+        lambda: bench_extract_cost.run(mb=1.0, normal_mb=5.0),
+        lambda: bench_extract_cost.run(mb=0.2, normal_mb=1.0),
+    ),
 }
 HEADERS = ("benchmark", "measure", "value", "unit", "versus")
 
