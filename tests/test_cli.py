@@ -381,3 +381,31 @@ def test_reading_a_store_imports_no_heavy_library(evil_db: str, command: list[st
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "", f"`peacetrack {' '.join(command)}` imported {done.stdout}"
+
+
+# --- the README ------------------------------------------------------------------------------
+
+
+def readme_section(title: str) -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end != -1 else None]
+
+
+def test_readme_evaluation_runs_from_a_fresh_clone() -> None:
+    """The first commands shown need nothing outside the repository; every set of ours
+    in the table has one; ../shared appears only in what is marked optional."""
+    section = readme_section("Evaluation")
+    blocks = re.findall(r"```bash\n(.*?)```", section, flags=re.DOTALL)
+    first = blocks[0]
+    assert "../shared" not in first, first
+    evals = [line.split()[2:4] for line in first.splitlines() if " eval " in line]
+    for gold, docs in evals:
+        assert (ROOT / gold).is_file() and (ROOT / docs).is_dir(), (gold, docs)
+    named = {Path(gold).parent.as_posix() for gold, _ in evals}
+    assert {"tests/fixtures/eval", "tests/fixtures/tune", "tests/fixtures/tune2"} <= named
+    for block in blocks:
+        if "../shared" in block:
+            before = section[: section.index(block)].rsplit("```", 1)[0][-400:]
+            assert "optional" in before, block
