@@ -332,3 +332,37 @@ def test_command_line_names_the_missing_setting_before_any_work(tmp_path: Path) 
             "--base-url", "http://127.0.0.1:9/v1"]  # fmt: skip
     result = CliRunner().invoke(app, down, env={"PEACETRACK_LLM_MAX_RETRIES": "0"})
     assert result.exit_code == 1 and "cannot reach the model endpoint" in result.output
+
+
+def test_structured_output_falls_back_to_what_the_server_accepts_and_remembers_it() -> None:
+    import httpx
+
+    seen: list[dict[str, Any]] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.read())
+        seen.append(body)
+        kind = (body.get("response_format") or {}).get("type")
+        if kind == "json_schema":
+            return httpx.Response(
+                400, json={"error": {"message": "response_format json_schema unsupported"}}
+            )
+        if "max_tokens" in body:
+            return httpx.Response(
+                400, json={"error": {"message": "use max_completion_tokens, not max_tokens"}}
+            )
+        reply = {"role": "assistant", "content": answer(claim())}
+        choice = {"index": 0, "finish_reason": "stop", "message": reply}
+        completion = {"id": "x", "object": "chat.completion", "created": 0, "model": "m"}
+        return httpx.Response(200, json=completion | {"choices": [choice]})
+
+    settings = LLMSettings(model="m", base_url="http://model.test/v1", max_retries=0)
+    llm = LLMExtractor(settings, http_client=httpx.Client(transport=httpx.MockTransport(server)))
+    assert len(llm.extract(document(name="a.txt"))) == 1
+    assert llm.client.mode == "json_object"
+    first_run = len(seen)
+    llm.extract(document(REPORT + "\n\nMore talks are planned.", name="b.txt"))
+    assert len(seen) == first_run + 1  # the second document went straight to what works
+    assert (
+        "max_completion_tokens" in seen[-1] and seen[-1]["response_format"]["type"] == "json_object"
+    )
