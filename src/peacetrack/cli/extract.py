@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
 from pathlib import Path
@@ -24,6 +26,7 @@ from peacetrack.extract.base import DEFAULT_EXTRACTOR, Extractor
 
 if TYPE_CHECKING:
     from peacetrack.ingest import Failure
+    from peacetrack.model import DocumentClaims
     from peacetrack.store import Store
 
 ExtractorOption = Annotated[
@@ -168,20 +171,39 @@ def _prepared(name: str, options: dict[str, object]) -> Extractor:
 def _extract_paths(
     paths: list[str], chosen: Extractor, fmt: ExtractFormat, output: Path | None, cache: str | None
 ) -> None:
-    from peacetrack.cli.common import write_output
+    """Records are written as they come (memory stays flat on any number of documents);
+    a file appears, whole, only when the run ends well."""
     from peacetrack.extract.runner import extract_files
 
     def report(failure: Failure) -> None:
         err_console.print(f"failed: {failure.input} — {failure.reason}", highlight=False)
 
     with handled(), _reply_cache(cache) as replies:
-        records = list(extract_files(paths, chosen, on_failure=report, cache=replies))
+        records = extract_files(paths, chosen, on_failure=report, cache=replies)
+        if fmt is ExtractFormat.jsonl:
+            _write_jsonl(records, output)
+        else:
+            _print_table(records)
     usage = getattr(chosen, "usage", None)
     if callable(usage):
         err_console.print(usage(), highlight=False)
-    if fmt is ExtractFormat.jsonl:
-        write_output("".join(r.to_json() + "\n" for r in records), output)
+
+
+def _write_jsonl(records: Iterable[DocumentClaims], output: Path | None) -> None:
+    from peacetrack.model import write_claims_jsonl
+    from peacetrack.terminal import visible
+
+    if output is not None:
+        write_claims_jsonl(records, output)
         return
+    tty = sys.stdout.isatty()
+    for record in records:
+        line = record.to_json()
+        sys.stdout.write((visible(line) if tty else line) + "\n")
+        sys.stdout.flush()
+
+
+def _print_table(records: Iterable[DocumentClaims]) -> None:
     table = Table("doc", "actors", "stance", "issue", "evidence", box=None)
     for record in records:
         for c in record.claims:
