@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from peacetrack.extract.rules import details
 from peacetrack.extract.rules.actors import holders, main_pair
@@ -22,11 +23,14 @@ from peacetrack.extract.rules.attribution import attribution
 from peacetrack.extract.rules.bounds import parts
 from peacetrack.extract.rules.frames import Frame, first_person, frames
 from peacetrack.extract.rules.holders import Context
+from peacetrack.extract.rules.language import PACKS, Language, default_language, load_language
 from peacetrack.extract.rules.pipeline import Mention, Parsed, Pipeline
 from peacetrack.extract.rules.proposals import proposal_name
 from peacetrack.extract.rules.segments import Segment
-from peacetrack.extract.rules.stance import CUES
 from peacetrack.model import Attribution, Claim, Condition, Document, Recognition, Stance
+
+if TYPE_CHECKING:
+    from peacetrack.codebook import Codebook
 
 #: Responses to what was said before: with no issue of their own they take its issues.
 RESPONSES = (Stance.REJECT, Stance.ACCEPT)
@@ -53,7 +57,6 @@ SUBSUMED = (("CF.GENERAL", "CF.PARTIAL"),)
 SETTING = frozenset({"at", "during", "sidelines"})
 #: Verbs that keep talks a term even after such a preposition: "at least to hold talks".
 TALK_VERBS = frozenset({"hold", "holding", "resume", "continue", "join", "attend", "to"})
-NOUN_CUES = frozenset(k for k, cue in CUES.items() if cue.nominal)
 
 
 @dataclass(frozen=True)
@@ -66,17 +69,24 @@ class Reading:
 
 
 class RulesExtractor:
-    """Rule-based claim extraction on spaCy's blank English pipeline and the codebook."""
+    """Rule-based claim extraction on spaCy's blank English pipeline and the codebook.
+
+    ``get_extractor`` hands it the codebook (the one in force unless told otherwise); built
+    directly without one, it reads the codebook in force.
+    """
 
     name = "rules.v1"
 
-    def __init__(self, codebook: Any = None) -> None:
+    def __init__(
+        self, codebook: Codebook | None = None, language: Language | Path | str | None = None
+    ) -> None:
         if codebook is None:
             from peacetrack.codebook import default_codebook
 
             codebook = default_codebook()
         self.codebook = codebook
-        self.pipeline = Pipeline(codebook)
+        self.language = _language(language)
+        self.pipeline = Pipeline(codebook, self.language)
         self.place_codes = codebook.place_aliases()
 
     def extract(self, document: Document) -> list[Claim]:
@@ -143,7 +153,8 @@ class RulesExtractor:
         sequencing: details.Conditions,
     ) -> list[Claim]:
         issues = _issues_in(parsed, frame.scope, sequencing.tokens)
-        if frame.cue.key in NOUN_CUES or frame.stance is Stance.ABSENT or CUES[frame.cue.key].deal:
+        cue = parsed.lang.cues[frame.cue.key]
+        if cue.nominal or frame.stance is Stance.ABSENT or cue.deal:
             # A noun cue, an absence or a deal's term ("the deal is to be carried out in
             # phases") names a whole deal only as a reference, not a term.
             issues = [i for i in issues if i not in GENERAL]
@@ -153,7 +164,7 @@ class RulesExtractor:
             or (frame.stance in RESPONSES and ANAPHOR.search(text))
         ):
             issues = list(previous) or issues  # "this demand was absent", "rejected such terms"
-        implied = CUES[frame.cue.key].implies
+        implied = cue.implies
         if not issues and implied:
             issues = [implied]  # "another round is planned", "no deal was reached"
         evidence = parsed.text[seg.start : seg.end]
@@ -193,6 +204,17 @@ class RulesExtractor:
             doc, parsed.places, parsed.actors, self.place_codes, first, last
         )
         return [{"territories": places or None}]
+
+
+def _language(language: Language | Path | str | None) -> Language:
+    """The pack to read with: a loaded pack, a pack folder, a shipped pack's code ("en"),
+    or the default."""
+    if isinstance(language, Language):
+        return language
+    if language is None:
+        return default_language()
+    folder = Path(language)
+    return load_language(folder if folder.is_dir() else PACKS / str(language))
 
 
 def _shifted(claim: Claim, offset: int) -> Claim:

@@ -28,7 +28,7 @@ from peacetrack.extract.rules.holders import (
 )
 from peacetrack.extract.rules.pipeline import Mention, Parsed, word_set
 from peacetrack.extract.rules.segments import Segment
-from peacetrack.extract.rules.stance import CUES, Cue, Position, flip_negated, hedged, negated
+from peacetrack.extract.rules.stance import Cue, Position, flip_negated, hedged, negated
 from peacetrack.model import Stance
 
 #: Words that open a sequencing or purpose clause: a cue right after them is a condition.
@@ -98,13 +98,13 @@ def _live_cues(doc: Doc, parsed: Parsed, seg: Segment) -> list[tuple[Mention, Cu
             break
         if m.last > seg.last or m.first < condition_end:
             continue
-        cue = CUES[m.key]
+        cue = parsed.lang.cues[m.key]
         window = [w for w in lower[max(seg.first, m.first - 9) : m.first] if w.strip()]
         before = window[-4:]
         if (
             before[-1:] == ["-"]
             or (before[-1:] in (["a"], ["an"], ["the"]) and m.key.endswith(("ed", "ing")))
-            or hedged(before)
+            or hedged(before, parsed.lang.words.stance)
             or any(w in SUBORDINATE for w in before[-3:])
             or any(w in CONDITIONAL for w in window[-6:])
             or _requested(lower, seg.first, m.first)
@@ -115,8 +115,8 @@ def _live_cues(doc: Doc, parsed: Parsed, seg: Segment) -> list[tuple[Mention, Cu
             or _participle(lower, m)  # "the proposed land concessions": no one proposes here
         ):
             continue
-        if negated(before, cue):
-            flipped = flip_negated(cue, before)
+        if negated(before, cue, parsed.lang.words.stance):
+            flipped = flip_negated(cue, before, parsed.lang.words.stance)
             if flipped is None:
                 continue
             cue = flipped

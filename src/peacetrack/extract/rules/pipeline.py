@@ -23,6 +23,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from peacetrack.extract.rules.bounds import tokenizer_view
+from peacetrack.extract.rules.language import Language, default_language
 from peacetrack.extract.rules.segments import (
     Segment,
     line_start,
@@ -30,7 +31,6 @@ from peacetrack.extract.rules.segments import (
     opens_line,
     segment,
 )
-from peacetrack.extract.rules.stance import CUES
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -81,6 +81,8 @@ class Parsed:
     stances: list[Mention]
     #: First tokens of ``stances``, for bisecting by segment.
     stance_starts: list[int]
+    #: The language pack the document was read with: every word the rules compare with.
+    lang: Language
 
     def near(self, first: int, last: int) -> Parsed:
         """This parse with only the mentions that start within ``REACH`` tokens of tokens
@@ -160,8 +162,9 @@ def _with_recognition(doc: Doc, issues: list[Mention], named: list[Mention]) -> 
 class Pipeline:
     """Tokenizer, sentencizer and phrase matchers for one codebook."""
 
-    def __init__(self, codebook: Any) -> None:
-        self.nlp = spacy.blank("en")
+    def __init__(self, codebook: Any, language: Language | None = None) -> None:
+        self.lang = language or default_language()
+        self.nlp = spacy.blank(self.lang.code)
         self.nlp.add_pipe("sentencizer")
         vocab = self.nlp.vocab
         self.actor_lower = PhraseMatcher(vocab, attr="LOWER")
@@ -176,7 +179,7 @@ class Pipeline:
             self.places.add(alias, [self.nlp.make_doc(alias)])
         for issue in codebook.issues.values():
             self.issues.add(issue.code, list(self._docs(issue.cues)))
-        for phrase in CUES:
+        for phrase in self.lang.cues:
             self.stances.add(phrase, [self.nlp.make_doc(phrase)])
         #: Single-word adjectives and their actor: "the Russian proposed ..." uses one as a noun.
         self.bare_adjectives = {
@@ -240,6 +243,7 @@ class Pipeline:
             issues=_with_recognition(doc, issues, actors + places),
             stances=stances,
             stance_starts=[m.first for m in stances],
+            lang=self.lang,
         )
 
     def _with_nominal_adjectives(

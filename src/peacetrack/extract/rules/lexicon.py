@@ -1,0 +1,203 @@
+"""The schema of a language pack's ``lexicon.toml`` and ``patterns.toml``.
+
+One table per part of the rules, one entry per word class a rule compares against, so
+that every entry a rule reads is declared here and checked when the pack loads: a pack
+that lacks one, or has one the rules do not read, is refused with the entry's name. Word
+sets (``Words``) are compared for membership; sequences (``Seq``) are phrases or markers
+whose order matters (the first that matches wins) or that are compared word by word.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict
+
+Words = frozenset[str]
+Seq = tuple[str, ...]
+
+
+class Section(BaseModel):
+    """A table of the pack: every entry required, none unknown, read-only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StanceWords(Section):
+    #: Words just before a cue that cancel it ("did not demand").
+    negators: Words
+    #: Words just before a cue that make it a guess or a condition.
+    hedges: Words
+    #: "no longer insists": a demand dropped.
+    no_longer: Seq
+    #: "has yet to accept": not yet done.
+    yet_to: Seq
+
+
+class DealsWords(Section):
+    deal_nouns: Words
+    definite: Words
+
+
+class DetailsWords(Section):
+    before_markers: Seq
+    after_markers: Seq
+    within: str
+    land_nouns: Words
+    setting_words: Words
+    setting_verbs: Words
+    transfer_verbs: Words
+    within_end: str
+    articles: Words
+    recipient: str
+    recognition_phrases: dict[str, str]
+    recognition_words: dict[str, str]
+
+
+class ActorsWords(Section):
+    possessive: Words
+    prepositions: Words
+    modified: Words
+    noun_modifiers: Words
+    proposal_nouns: Words
+    auxiliaries: Words
+    expletive_verbs: Words
+    both_sides: Seq
+    talks: Seq
+    mediating: Seq
+    non_parties: Words
+    articles: Words
+    subject_relative: str
+    agents_of: Words
+    pair_joiners: Words
+    by: str
+    participle_ending: str
+    bare_sides: Words
+    personal_pronouns: Words
+    subject_pronouns: Words
+    openers: Words
+    pronoun_nouns: Seq
+    expletive: str
+    agent_joiners: Words
+    list_joiners: Words
+    object_lead: Words
+
+
+class HoldersWords(Section):
+    speech_verbs: Words
+    clause_breaks: Words
+    take_up: Words
+    hedge_adverbs: Words
+    joiners: Words
+    conjunct_words: Words
+    relatives: Words
+    first_person: Words
+    conjunction: str
+    joint_breaks: Words
+    its_pronouns: Words
+
+
+class FramesWords(Section):
+    subordinate: Words
+    purpose: Words
+    noun_like: Words
+    determiners: Words
+    adjectival: Words
+    function_after_verb: Words
+    written_nouns: Words
+    document_nouns: Words
+    conditional: Words
+    links: Words
+    noun_stops: Words
+    clause_stops: Words
+    welcome: Seq
+    relative_heads: Words
+    request_verbs: Words
+    brokering: Words
+    articles: Words
+    participle_endings: Seq
+    help_cues: Words
+    infinitive: str
+    comment_cues: Words
+    comment_words: Words
+    coordinators: Words
+    conditional_openers: Words
+    complementizer: str
+    conjunctions: Words
+    it: str
+    object_pronouns: Words
+    relative_pronouns: Words
+    only: str
+    only_conditions: Words
+    we: str
+
+
+class PipelineWords(Section):
+    agency: Words
+    recognise: Words
+    article: str
+    adjective_joiners: Words
+
+
+class ExtractorWords(Section):
+    weak_words: Words
+    setting: Words
+    talk_verbs: Words
+    international: str
+    international_actor: str
+
+
+class AttributionWords(Section):
+    function_words: Words
+    anonymity: str
+
+
+class Lexicon(Section):
+    """All word classes of a pack, by the part of the rules that reads them."""
+
+    stance: StanceWords
+    deals: DealsWords
+    details: DetailsWords
+    actors: ActorsWords
+    holders: HoldersWords
+    frames: FramesWords
+    pipeline: PipelineWords
+    extractor: ExtractorWords
+    attribution: AttributionWords
+
+
+class AttributionPatterns(Section):
+    according: re.Pattern[str]
+    speaker_before: re.Pattern[str]
+    speaker_after: re.Pattern[str]
+    pronoun: re.Pattern[str]
+    unnamed: re.Pattern[str]
+    named: re.Pattern[str]
+    leading_conjunction: re.Pattern[str]
+    weekday_tail: re.Pattern[str]
+    sources_familiar: re.Pattern[str]
+
+
+class ProposalsPatterns(Section):
+    proposal: re.Pattern[str]
+    empty: re.Pattern[str]
+
+
+class DetailsPatterns(Section):
+    defer: re.Pattern[str]
+    first: re.Pattern[str]
+
+
+class ExtractorPatterns(Section):
+    anaphor: re.Pattern[str]
+    absent_anaphor: re.Pattern[str]
+    signed: re.Pattern[str]
+
+
+class Patterns(Section):
+    """Regular expressions read on raw text (flags inline, e.g. ``(?i)``)."""
+
+    attribution: AttributionPatterns
+    proposals: ProposalsPatterns
+    details: DetailsPatterns
+    extractor: ExtractorPatterns
