@@ -6,6 +6,8 @@ resolve through a fake ``getaddrinfo`` that knows a few invented hosts and nothi
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,7 +17,14 @@ import httpx
 import pytest
 
 from peacetrack.errors import FetchError
-from peacetrack.ingest import Failure, IngestOptions, check_url, fetch, read_documents
+from peacetrack.ingest import (
+    Failure,
+    IngestOptions,
+    address_problem,
+    check_url,
+    fetch,
+    read_documents,
+)
 from peacetrack.model import Document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
@@ -83,6 +92,20 @@ def never(request: httpx.Request) -> httpx.Response:
         "http://100.64.0.1/",
         "http://intranet.example/wiki",
         "http://sneaky.example/",
+        "http://[2002:7f00:1::1]/",  # 6to4 of 127.0.0.1
+        "http://[2002:c0a8:101::1]/",  # 6to4 of 192.168.1.1
+        "http://[fec0::1]/",  # site-local
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo, client 127.0.0.1
+        "http://[64:ff9b::7f00:1]/",  # NAT64 of 127.0.0.1
+        "http://[64:ff9b:1::a00:1]/",  # local-use NAT64
+        "http://[::127.0.0.1]/",  # IPv4-compatible
+        "http://[::ffff:10.0.0.1]/",
+        "http://[3fff::1]/",  # documentation (RFC 9637)
+        "http://[5f00::1]/",  # SRv6 SIDs
+        "http://[2001:db8::1]/",
+        "http://[fc00::1]/",
+        "http://198.18.0.1/",
+        "http://192.0.0.8/",
     ],
 )
 def test_private_addresses_refused_without_traffic(url: str) -> None:
@@ -91,6 +114,21 @@ def test_private_addresses_refused_without_traffic(url: str) -> None:
         fetch(url, client=recorder.client())
     assert url in str(caught.value)
     assert recorder.seen == []
+
+
+@pytest.mark.parametrize(
+    ("address", "problem"),
+    [
+        ("2002:7f00:1::1", "6to4 (of loopback 127.0.0.1)"),
+        ("fec0::1", "site-local"),
+        ("64:ff9b::7f00:1", "NAT64 (of loopback 127.0.0.1)"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("2606:4700::1111", None),
+        ("93.184.216.34", None),
+    ],
+)
+def test_address_problem_sees_through_embedded_ipv4(address: str, problem: str | None) -> None:
+    assert address_problem(ipaddress.ip_address(address)) == problem
 
 
 def test_literal_addresses_need_no_lookup(fake_dns: list[str]) -> None:
@@ -156,6 +194,22 @@ def test_relative_redirect_is_followed() -> None:
     reply = fetch("https://news.example/start", client=recorder.client())
     assert reply.final_url == "https://news.example/final"
     assert reply.format == "html"
+
+
+@pytest.mark.parametrize(
+    "location", ["http:\\\\127.0.0.1:Q/x", "http://[::1", "http://news.example:99999/"]
+)
+def test_malformed_redirect_is_a_failure_naming_the_url(location: str) -> None:
+    recorder = Recorder(redirects(location))
+    url = "https://news.example/start"
+    [failure] = list(read_documents([url], IngestOptions(client=recorder.client())))
+    assert isinstance(failure, Failure)
+    assert failure.input == url
+    # httpx itself refuses some malformed locations, in its own words
+    assert re.match(
+        f"(refused|could not fetch) {url}: .*(redirects to a malformed|location)", failure.reason
+    )
+    assert recorder.seen == [url]
 
 
 def test_redirect_loop_stops() -> None:

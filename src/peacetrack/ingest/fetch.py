@@ -23,7 +23,6 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
@@ -55,6 +54,19 @@ _ALLOW_HINT = "pass --allow-private (allow_private=True) to fetch it, only for h
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
+_FLAGS = ("loopback", "private", "link_local", "multicast", "reserved", "unspecified", "site_local")
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+#: Not globally reachable (IANA special-purpose registries), but missing from the tables of
+#: some Python versions' ``ipaddress``, whose ``is_global`` then says yes.
+_NOT_GLOBAL: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str], ...] = (
+    (ipaddress.IPv4Network("192.0.0.0/24"), "IETF protocol assignment"),
+    (ipaddress.IPv6Network("64:ff9b:1::/48"), "local-use NAT64"),
+    (ipaddress.IPv6Network("2001::/23"), "IETF protocol assignment"),
+    (ipaddress.IPv6Network("3fff::/20"), "documentation"),
+    (ipaddress.IPv6Network("5f00::/16"), "segment routing"),
+)
+
 
 @dataclass(frozen=True)
 class Fetched:
@@ -68,30 +80,80 @@ class Fetched:
 
 
 def address_problem(address: IPAddress) -> str | None:
-    """Why an address must not be fetched from (e.g. "loopback"), or None if it is public."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    for kind in ("loopback", "private", "link_local", "multicast", "reserved", "unspecified"):
-        if getattr(address, f"is_{kind}"):
+    """Why an address must not be fetched from (e.g. "loopback"), or None if it is public.
+
+    An IPv6 address that carries an IPv4 one (IPv4-mapped, 6to4, Teredo, NAT64,
+    IPv4-compatible) is judged by the address inside too, since that is where the packets
+    end up: ``2002:7f00:1::1`` is this machine. Only NAT64 of a public address passes: it
+    is how IPv6-only networks reach IPv4 sites. The other tunnels are refused whole.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        wrapped = _embedded_ipv4(address)
+        if wrapped is not None:
+            kind, inner = wrapped
+            problem = address_problem(inner)
+            if kind == "IPv4-mapped" or (kind == "NAT64" and problem is None):
+                return problem
+            return f"{kind} (of {problem} {inner})" if problem else kind
+    return _own_problem(address)
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> tuple[str, ipaddress.IPv4Address] | None:
+    """The IPv4 address inside an IPv6 one, and how it is carried; None if there is none."""
+    low32 = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.ipv4_mapped is not None:
+        return "IPv4-mapped", address.ipv4_mapped
+    if address.sixtofour is not None:
+        return "6to4", address.sixtofour
+    if address.teredo is not None:
+        return "Teredo", address.teredo[1]
+    if address in _NAT64:
+        return "NAT64", low32
+    if address in _IPV4_COMPATIBLE and int(address) > 1:  # :: and ::1 are themselves
+        return "IPv4-compatible", low32
+    return None
+
+
+def _own_problem(address: IPAddress) -> str | None:
+    for kind in _FLAGS:
+        if getattr(address, f"is_{kind}", False):
             return kind.replace("_", "-")
+    for network, kind in _NOT_GLOBAL:
+        if address.version == network.version and address in network:
+            return kind
     return None if address.is_global else "non-public"
 
 
 def check_url(url: str, allow_private: bool = False) -> None:
     """Raise FetchError unless ``url`` is http(s) and every address of its host is public."""
     try:
-        parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as exc:
-        raise FetchError(f"refused {url}: not a valid URL ({exc})") from exc
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"refused {url}: only http:// and https:// URLs with a host are fetched")
+        host, port = _endpoint(url)
+    except httpx.InvalidURL as exc:
+        raise FetchError(f"refused {url}: not a valid URL ({exc})") from None
     if allow_private:
         return
-    host = parts.hostname.lower().rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):
         raise FetchError(f"refused {url}: {host} is this machine; {_ALLOW_HINT}")
     _vetted_addresses(host, port, url)
+
+
+def _endpoint(url: str) -> tuple[str, int]:
+    """The host and port a request for ``url`` goes to, as httpx (which sends it) reads them.
+
+    Parsing with the sending library's own parser leaves no gap between what is checked
+    and what is requested (other parsers read ``http:\\\\host`` and the like differently).
+    InvalidURL when malformed; FetchError when not http(s) or without a host.
+    """
+    try:
+        parsed = httpx.URL(url)
+    except UnicodeError as exc:  # lone surrogates, an IDNA label it cannot encode
+        raise httpx.InvalidURL(str(exc)) from None
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    if not 0 < port < 65536:
+        raise httpx.InvalidURL(f"port {port} is out of range")
+    if parsed.scheme not in ("http", "https") or not parsed.raw_host:
+        raise FetchError(f"refused {url}: only http:// and https:// URLs with a host are fetched")
+    return parsed.raw_host.decode("ascii").lower().rstrip("."), port
 
 
 def _vetted_addresses(host: str, port: int, url: str) -> list[str]:
@@ -269,14 +331,21 @@ def _follow(
         check_url(current, allow_private)
         try:
             with client.stream("GET", current, follow_redirects=False, timeout=limits) as reply:
-                if reply.is_redirect:
-                    current = urljoin(current, reply.headers["location"])
+                if reply.next_request is not None:  # a redirect, resolved by httpx itself
+                    target = str(reply.next_request.url)
+                    _endpoint(target)
+                    current = target
                     continue
                 if reply.status_code >= 400:
                     raise FetchError(f"HTTP {reply.status_code} fetching {current}")
                 content_type, kind = _content_type(reply, current)
                 body = _read_capped(reply, current, max_bytes, deadline)
                 return Fetched(url, current, content_type, kind, body)
+        except httpx.InvalidURL as exc:  # ``current`` passed check_url: it is the redirect
+            raise FetchError(
+                f"refused {current}: it redirects to a malformed address ({exc}); the site's "
+                "redirect is broken, so fetch the page it should lead to directly"
+            ) from None
         except httpx.TimeoutException as exc:
             raise FetchError(f"timed out fetching {current} (after {timeout:g} s)") from exc
         except httpx.HTTPError as exc:
