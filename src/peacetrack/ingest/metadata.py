@@ -7,6 +7,7 @@ report, so every guess here returns None rather than failing.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -14,7 +15,9 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from peacetrack.errors import InputError
 from peacetrack.ingest.base import COLUMNS
+from peacetrack.ingest.local import open_regular
 
 SIDECAR = "index.csv"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -23,6 +26,10 @@ _NAMES = rf"{_NAME}(?:(?:,\s*|\s+and\s+|\s*&\s*){_NAME})*"
 _BYLINE = re.compile(rf"^By\s+({_NAMES})\s*$")
 _PERSON = re.compile(rf"^{_NAMES}$")
 _HEADLINE_MAX = 150
+#: Longer than any way of writing a date; dateparser is slow on long strings.
+_DATE_MAX = 100
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -42,16 +49,49 @@ class Meta:
         }
         return replace(self, **gaps)
 
+    def cleaned(self) -> Meta:
+        """These values with what no store or terminal takes removed (see ``clean_value``)."""
 
-def pick(row: Mapping[str, object], key: str, column_map: Mapping[str, str]) -> str | None:
-    """The first non-blank value among the columns that may hold ``key``, matched ignoring case."""
+        def clean(value: str | None) -> str | None:
+            return clean_value(value) or None if value else None
+
+        return replace(
+            self,
+            title=clean(self.title),
+            url=clean(self.url),
+            outlet=clean(self.outlet),
+            author=clean(self.author),
+        )
+
+
+def clean_value(value: str) -> str:
+    """A metadata value without control characters, and U+FFFD for unpaired surrogates.
+
+    Titles, names and authors come from strangers' feeds and corpora; a NUL or a lone
+    surrogate in one would make the store refuse the whole report, for a title.
+    """
+    value = _CONTROLS.sub("", value)
+    return _SURROGATES.sub("\ufffd", value).strip()
+
+
+def pick_value(row: Mapping[str, object], key: str, column_map: Mapping[str, str]) -> object:
+    """The first non-blank value, as it is, among the columns that may hold ``key``.
+
+    Columns are matched ignoring case; None when there is none.
+    """
     lowered = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
     names = ((column_map[key],) if key in column_map else ()) + COLUMNS[key]
     for name in names:
         value = lowered.get(name.lower())
         if value is not None and str(value).strip():
-            return str(value).strip()
+            return value
     return None
+
+
+def pick(row: Mapping[str, object], key: str, column_map: Mapping[str, str]) -> str | None:
+    """The first non-blank value among the columns that may hold ``key``, as stripped text."""
+    value = pick_value(row, key, column_map)
+    return None if value is None else str(value).strip()
 
 
 def meta_from_row(row: Mapping[str, object], column_map: Mapping[str, str]) -> Meta:
@@ -70,10 +110,24 @@ def _url_from_row(row: Mapping[str, object], column_map: Mapping[str, str]) -> s
     """Only web addresses count: provenance columns often hold repository paths instead."""
     candidates = [pick(row, "url", column_map)]
     candidates += [str(v) for k, v in row.items() if k and str(k).lower().startswith("url") and v]
-    for value in candidates:
-        if value and urlsplit(value.strip()).scheme in ("http", "https"):
-            return value.strip()
-    return None
+    return next((url for value in candidates if (url := web_url(value))), None)
+
+
+def web_url(value: str | None) -> str | None:
+    """``value`` when it is an http(s) address with a host, else None.
+
+    What passes is safe to store, show and hand to ``fetch`` (which still checks where it
+    points): no control characters, and a form ``urlsplit`` can take apart.
+    """
+    value = (value or "").strip()
+    if not value or _CONTROLS.search(value) or _SURROGATES.search(value):
+        return None
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:  # e.g. "http://[" (an unclosed IPv6 bracket), a bad port
+        return None
+    return value if parts.scheme.lower() in ("http", "https") and host else None
 
 
 def split_publisher(value: str | None) -> tuple[str | None, str | None]:
@@ -88,9 +142,9 @@ def split_publisher(value: str | None) -> tuple[str | None, str | None]:
 
 def parse_date(value: str | None) -> date | None:
     """ISO dates directly, anything else through dateparser; None when there is no full date."""
-    if not value or not value.strip():
+    value = (value or "").strip()
+    if not value or len(value) > _DATE_MAX:
         return None
-    value = value.strip()
     if _ISO_DATE.match(value):
         try:
             return date.fromisoformat(value[:10])
@@ -98,16 +152,22 @@ def parse_date(value: str | None) -> date | None:
             return None
     import dateparser  # slow to import; most inputs never need it
 
-    parsed: datetime | None = dateparser.parse(
-        value, languages=["en"], settings={"REQUIRE_PARTS": ["day", "month", "year"]}
-    )
+    try:
+        parsed: datetime | None = dateparser.parse(
+            value, languages=["en"], settings={"REQUIRE_PARTS": ["day", "month", "year"]}
+        )
+    except Exception:  # a third-party guesser failing on one odd string costs only that date
+        return None
     return parsed.date() if parsed else None
 
 
 def url_slug(url: str) -> str:
     """A readable name for a URL: host (less www.) and path, e.g. ``news.example-world-a1``."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").removeprefix("www.")
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").removeprefix("www.")
+    except ValueError:  # not a URL after all; its characters still make a name
+        return slug(url) or "document"
     return slug(f"{host} {parts.path} {parts.query}") or "document"
 
 
@@ -142,25 +202,38 @@ def load_sidecar(path: Path) -> dict[Path, dict[str, str]] | None:
     a ``docs/`` folder.
     """
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        with open_regular(path) as raw:
+            handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
             reader = csv.DictReader(handle)
             if "file" not in [(f or "").strip().lower() for f in reader.fieldnames or []]:
                 return None
             rows = [{(k or "").strip().lower(): (v or "") for k, v in r.items()} for r in reader]
-    except (OSError, UnicodeDecodeError, csv.Error):
+        base = path.parent
+        subfolders = [d for d in base.iterdir() if d.is_dir() and not d.name.startswith(".")]
+    except (InputError, OSError, UnicodeDecodeError, csv.Error):
         return None
-    base = path.parent
-    subfolders = [d for d in base.iterdir() if d.is_dir() and not d.name.startswith(".")]
     table: dict[Path, dict[str, str]] = {}
     for row in rows:
         name = row.get("file", "").strip()
         if not name:
             continue
-        table[(base / name).resolve()] = row
+        table[resolved(base / name)] = row
         if Path(name).name == name:
             for sub in subfolders:
-                table.setdefault((sub / name).resolve(), row)
+                table.setdefault(resolved(sub / name), row)
     return table
+
+
+def resolved(path: Path) -> Path:
+    """``path`` with its links followed; as it is (made absolute) when they loop.
+
+    ``Path.resolve`` raises on a symlink loop, and a loop named like a report must cost
+    that one input (reading it fails later, by name), not the listing of the whole folder.
+    """
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
 
 
 #: Sidecars already read during one expansion, by resolved path (None: not a sidecar).
@@ -168,7 +241,7 @@ SidecarCache = dict[Path, dict[Path, dict[str, str]] | None]
 
 
 def cached_sidecar(path: Path, cache: SidecarCache) -> dict[Path, dict[str, str]] | None:
-    key = path.resolve()
+    key = resolved(path)
     if key not in cache:
         cache[key] = load_sidecar(key) if key.is_file() else None
     return cache[key]
@@ -176,9 +249,9 @@ def cached_sidecar(path: Path, cache: SidecarCache) -> dict[Path, dict[str, str]
 
 def sidecar_row(file: Path, cache: SidecarCache) -> dict[str, str]:
     """The sidecar row naming ``file``, from an ``index.csv`` in its folder or the one above."""
-    resolved = file.resolve()
-    for folder in (resolved.parent, resolved.parent.parent):
-        row = (cached_sidecar(folder / SIDECAR, cache) or {}).get(resolved)
+    real = resolved(file)
+    for folder in (real.parent, real.parent.parent):
+        row = (cached_sidecar(folder / SIDECAR, cache) or {}).get(real)
         if row is not None:
             return row
     return {}

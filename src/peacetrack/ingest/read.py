@@ -14,10 +14,11 @@ from peacetrack.errors import InputError
 from peacetrack.ingest.base import Failure, IngestOptions, Source
 from peacetrack.ingest.fetch import fetch
 from peacetrack.ingest.formats import make_document
-from peacetrack.ingest.formats.corpus import read_csv, read_jsonl
+from peacetrack.ingest.formats.corpus import capped_lines, read_csv, read_jsonl, row_limit
 from peacetrack.ingest.formats.feed import feed_entries, looks_like_feed
 from peacetrack.ingest.formats.html import article
-from peacetrack.ingest.formats.text import decode_text, looks_binary
+from peacetrack.ingest.formats.text import decode_text, looks_binary, sniff_encoding
+from peacetrack.ingest.local import open_regular, read_capped
 from peacetrack.ingest.metadata import Meta, meta_from_row, text_meta, url_slug
 from peacetrack.ingest.sources import expand_sources
 from peacetrack.model import Document
@@ -37,7 +38,9 @@ def read_source(source: Source, options: IngestOptions) -> Items:
     """The documents of one file or URL: many for feeds and corpora, none if it is skipped."""
     if source.skip:
         return
-    if source.kind == "url":
+    if source.problem:
+        yield Failure(source.location, source.problem)
+    elif source.kind == "url":
         yield from _guarded(source.location, _read_url(source, options, Meta()))
     else:
         yield from _guarded(source.location, _read_file(source, options))
@@ -50,9 +53,10 @@ def _guarded(location: str, items: Items) -> Items:
     except InputError as exc:
         yield Failure(location, str(exc).removeprefix(f"{location}: "))
     except UnicodeDecodeError as exc:
+        codec = "UTF-8" if exc.encoding.startswith("utf-8") else exc.encoding.upper()
         yield Failure(
             location,
-            f"not UTF-8 ({exc.reason}) after the rows read so far; "
+            f"not {codec} ({exc.reason}) after the rows read so far; "
             "convert it, e.g. iconv -f ENCODING -t UTF-8",
         )
     except OSError as exc:
@@ -61,30 +65,36 @@ def _guarded(location: str, items: Items) -> Items:
 
 def _read_file(source: Source, options: IngestOptions) -> Items:
     path = source.path
-    if not path.exists():
-        raise InputError(f"{path}: no such file or folder")
     if source.format in _CORPORA:
         yield from _read_corpus_file(source, options)
         return
-    size = path.stat().st_size
-    if size > options.max_bytes:
-        raise InputError(
-            f"{path}: {size:,} bytes, over the {options.max_bytes:,}-byte cap "
-            "(raise it with --max-mb to read it)"
-        )
-    data = path.read_bytes()
+    data = read_capped(path, options.max_bytes)
     sidecar = meta_from_row(source.metadata, {})
     yield from _read_bytes(data, source.format, source, path.name, sidecar, options)
 
 
 def _read_corpus_file(source: Source, options: IngestOptions) -> Items:
+    """Rows streamed from one open file (a path opened twice could be two different files)."""
     path = source.path
-    with path.open("rb") as raw:
-        if looks_binary(raw.read(8192)):
+    with open_regular(path) as raw:
+        head = raw.read(8192)
+        if looks_binary(head):
             raise InputError(f"{path}: binary content, not a {source.format} corpus")
-    read = read_jsonl if source.format == "jsonl" else read_csv
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        yield from read(handle, str(path), path.stem, options)
+        raw.seek(0)
+        handle = io.TextIOWrapper(raw, encoding=sniff_encoding(head), newline="")
+        read = read_jsonl if source.format == "jsonl" else read_csv
+        rows = read(capped_lines(handle, row_limit(options)), str(path), path.stem, options)
+        yield from _not_empty(rows, str(path))
+
+
+def _not_empty(rows: Items, origin: str) -> Items:
+    """The rows of a corpus; a corpus without any is reported, not passed over in silence."""
+    empty = True
+    for item in rows:
+        empty = False
+        yield item
+    if empty:
+        raise InputError(f"{origin}: empty: no rows in it")
 
 
 def _read_url(source: Source, options: IngestOptions, given: Meta) -> Items:
@@ -117,7 +127,7 @@ def _read_bytes(
     elif fmt in _CORPORA:
         text, _ = decode_text(data, origin)
         read = read_jsonl if fmt == "jsonl" else read_csv
-        yield from read(io.StringIO(text, newline=""), origin, name, options)
+        yield from _not_empty(read(io.StringIO(text, newline=""), origin, name, options), origin)
     else:
         text, note = decode_text(data, origin)
         if note:

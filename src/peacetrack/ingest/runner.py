@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from peacetrack.errors import InputError
 from peacetrack.ingest.base import Failure, IngestOptions, Source
 from peacetrack.ingest.read import read_source
 from peacetrack.ingest.sources import expand_sources
+from peacetrack.model import Document
 
 if TYPE_CHECKING:
     from peacetrack.store import Store
@@ -73,7 +75,8 @@ def ingest(
     """Store the documents of ``sources``; bad inputs are reported in the summary, not raised.
 
     ``on_total`` gets the number of inputs before reading starts, ``progress`` each input
-    once it has been read. Store errors do stop the run (the run is recorded as failed).
+    once it has been read. Store errors do stop the run (the run is recorded as failed),
+    except an ``InputError`` about one document's content, which fails that document only.
     """
     options = options or IngestOptions()
     expanded = expand_sources(sources, options)
@@ -102,19 +105,32 @@ def _ingest_source(
     for item in read_source(source, options):
         if isinstance(item, Failure):
             summary.failed.append(item)
-            continue
-        result = store.add_document(item)
-        if result.status == "duplicate":
-            summary.duplicates += 1
-        elif result.status == "near_duplicate":
-            summary.near_duplicates += 1
         else:
-            summary.added += 1
-        if result.status != "duplicate":
-            summary.new_ids.append(result.document_id)
-        if result.document_id not in summary.document_ids:
-            summary.document_ids.append(result.document_id)
+            _store(item, store, summary)
     summary.notes.extend(source.notes)
+
+
+def _store(document: Document, store: Store, summary: IngestSummary) -> None:
+    """Add one document; content the store refuses is that document's failure, not the run's.
+
+    The readers already refuse what the store would, so this is a second line: a store
+    with stricter rules must not end a run over one report either.
+    """
+    try:
+        result = store.add_document(document)
+    except InputError as exc:
+        summary.failed.append(Failure(document.source or document.name, str(exc)))
+        return
+    if result.status == "duplicate":
+        summary.duplicates += 1
+    elif result.status == "near_duplicate":
+        summary.near_duplicates += 1
+    else:
+        summary.added += 1
+    if result.status != "duplicate":
+        summary.new_ids.append(result.document_id)
+    if result.document_id not in summary.document_ids:
+        summary.document_ids.append(result.document_id)
 
 
 def _params(sources: Sequence[str | Path], options: IngestOptions) -> dict[str, Any]:
