@@ -4,84 +4,54 @@ Reporters credit a claim with a speech verb ("said", "told Reuters", "according 
 hide a source behind a description ("a senior official familiar with the talks", "sources
 familiar with", "on condition of anonymity"). The source is kept as written; a source with
 no proper name in it is anonymous. A claim the outlet states as fact has no attribution.
+The verbs, descriptions and function words are the language pack's.
 """
 
 from __future__ import annotations
 
-import re
-
+from peacetrack.extract.rules.lexicon import AttributionPatterns, AttributionWords
 from peacetrack.model import Attribution
 
-ACCORDING = re.compile(r"\baccording to ((?:[^,.;:\u2014]){3,80})", re.I)
-#: "..., a senior official told Reuters", "Kremlin spokesman Dmitry Peskov said": the
-#: speaker is the stretch before the verb, back to a clause boundary.
-SPEAKER_BEFORE = re.compile(
-    r"(?:^|[,;:\u2014\"\u201c\u201d]\s*|\bthat\s)((?:[^,;:\u2014\"\u201c\u201d]){3,90}?)\s+"
-    r"(?:said|says|told|stated|added|noted|announced|confirmed|reported|claimed)\b"
-)
-#: "..., said Kremlin spokesman Dmitry Peskov."
-SPEAKER_AFTER = re.compile(r"\b(?:said|says|according to)\s+([A-Z][^,.;:]{3,80})[.,]?$")
-PRONOUN = re.compile(r"^(?:he|she|they|it|we|i|this|that|the statement|the readout)$", re.I)
-UNNAMED = re.compile(
-    r"\b(?:officials?|sources?|diplomats?|person|people|aides?|insiders?)\b|anonymity", re.I
-)
-FUNCTION_WORDS = frozenset(
-    {
-        "and",
-        "but",
-        "which",
-        "who",
-        "that",
-        "also",
-        "it",
-        "he",
-        "she",
-        "they",
-        "then",
-        "has",
-        "have",
-        "had",
-        "later",
-        "previously",
-        "had also",
-        "repeatedly",
-    }
-)
-NAMED = re.compile(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+")
 
-
-def _clean(source: str) -> str | None:
+def _clean(source: str, patterns: AttributionPatterns, words: AttributionWords) -> str | None:
+    """The source without quotes, a leading conjunction or a trailing day; None for a
+    pronoun, function words only, or a stretch too long to be a name."""
     source = source.strip(" \"\u201c\u201d'")
-    source = re.sub(r"^(?:and|but|while|as|meanwhile)\s+", "", source, flags=re.I)
-    source = re.sub(
-        r"\s+(?:on|in|at)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|"
-        r"sunday)\b.*$",
-        "",
-        source,
-        flags=re.I,
-    )
-    words = source.lower().split()
-    if not words or PRONOUN.match(source) or len(words) > 12 or set(words) <= FUNCTION_WORDS:
+    source = patterns.leading_conjunction.sub("", source)
+    source = patterns.weekday_tail.sub("", source)
+    lowered = source.lower().split()
+    if (
+        not lowered
+        or patterns.pronoun.match(source)
+        or len(lowered) > 12
+        or set(lowered) <= words.function_words
+    ):
         return None
     return source
 
 
-def _anonymous(source: str, text: str) -> bool:
-    if "anonymity" in text.lower() or re.search(r"\bsources? familiar\b", text, re.I):
+def _anonymous(
+    source: str, text: str, patterns: AttributionPatterns, words: AttributionWords
+) -> bool:
+    """True for a source the report hides: anonymity asked for, or an unnamed official."""
+    if words.anonymity in text.lower() or patterns.sources_familiar.search(text):
         return True
-    named = NAMED.search(source)
-    return bool(UNNAMED.search(source)) and not named
+    named = patterns.named.search(source)
+    return bool(patterns.unnamed.search(source)) and not named
 
 
-def attribution(text: str) -> Attribution | None:
+def attribution(
+    text: str, patterns: AttributionPatterns, words: AttributionWords
+) -> Attribution | None:
     """The speaker a sentence credits, or None when the sentence states a fact."""
     flat = " ".join(text.split())
-    for pattern in (ACCORDING, SPEAKER_BEFORE, SPEAKER_AFTER):
+    for pattern in (patterns.according, patterns.speaker_before, patterns.speaker_after):
         match = pattern.search(flat)
         if match:
-            source = _clean(match.group(1))
+            source = _clean(match.group(1), patterns, words)
             if source:
-                return Attribution(source=source, anonymous=_anonymous(source, flat))
-    if "anonymity" in flat.lower():
+                anonymous = _anonymous(source, flat, patterns, words)
+                return Attribution(source=source, anonymous=anonymous)
+    if words.anonymity in flat.lower():
         return Attribution(source=None, anonymous=True)
     return None

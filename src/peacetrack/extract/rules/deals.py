@@ -12,32 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from peacetrack.extract.rules.pipeline import word_set
-
-#: Nouns for an agreement reached (not a proposal): as a clause's subject they stand for
-#: the parties to it.
-DEAL_NOUNS = word_set(
-    "agreement agreements deal arrangement accord truce ceasefire cease-fire treaty pact "
-    "declaration phase"
-)
-#: Determiners that make a deal noun refer to one agreement already named.
-DEFINITE = word_set("the this that its under")
+from peacetrack.extract.rules.lexicon import DealsWords
 
 
-def names_deal(words: Sequence[str]) -> bool:
+def names_deal(words: Sequence[str], lexicon: DealsWords) -> bool:
     """True when the words name an agreement already reported: "the agreement", "under
-    its terms", "this deal"."""
+    its terms", "this deal" (a deal noun after a definite word)."""
     return any(
-        w in DEAL_NOUNS and any(d in DEFINITE for d in words[max(0, i - 3) : i])
+        w in lexicon.deal_nouns and any(d in lexicon.definite for d in words[max(0, i - 3) : i])
         for i, w in enumerate(words)
     )
 
 
 def parties(
-    agreed: tuple[str, ...], pair: tuple[str, ...], cue_words: Sequence[str]
+    agreed: tuple[str, ...], pair: tuple[str, ...], cue_words: Sequence[str], lexicon: DealsWords
 ) -> tuple[str, ...]:
     """Who agreed to a term stated as a deal's content: the parties of the last agreement
     read, else (when the cue itself names the agreement) the document's main pair."""
     if agreed:
         return agreed
-    return pair if names_deal(cue_words) else ()
+    return pair if names_deal(cue_words, lexicon) else ()

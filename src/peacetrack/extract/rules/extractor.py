@@ -134,14 +134,17 @@ class RulesExtractor:
         own = tuple(frames(parsed, seg, ctx))
         text = parsed.text[seg.start : seg.end]
         lead = readings.get(seg.parent) if seg.parent is not None else None
+        pats = parsed.lang.patterns
         if lead is not None and not own:
             inherited = tuple(
                 replace(f, scope=(seg.first, seg.last), obligor=()) for f in lead.frames
             )
-            return Reading(inherited, lead.attribution, lead.proposal or proposal_name(text))
+            named = lead.proposal or proposal_name(text, pats.proposals)
+            return Reading(inherited, lead.attribution, named)
         if not own:
             return Reading((), None, None)  # nothing to attribute: skip the regexes
-        return Reading(own, attribution(text), proposal_name(text))
+        credit = attribution(text, pats.attribution, parsed.lang.words.attribution)
+        return Reading(own, credit, proposal_name(text, pats.proposals))
 
     def _claims(
         self,

@@ -289,7 +289,8 @@ def _resolve(
     the parties of an agreement or the authors of a text that is the subject, else the
     fallbacks (we, the two sides, a pronoun's antecedent)."""
     if cue.deal:
-        return deals.parties(ctx.agreed, ctx.pair, parsed.lower[m.first : m.last]), cue.stance
+        words = parsed.lower[m.first : m.last]
+        return deals.parties(ctx.agreed, ctx.pair, words, parsed.lang.words.deals), cue.stance
     ids = named_holders(parsed.doc, parsed, seg, m, cue, starts)
     agreeing = cue.stance in (Stance.AGREE, Stance.NO_AGREEMENT)
     if (
@@ -344,7 +345,7 @@ def _deal_subject(parsed: Parsed, seg: Segment, m: Mention, cue: Cue, ctx: Conte
     provides for ...", "the deal commits both sides to ..."."""
     if cue.nominal or not ctx.agreed or cue.stance not in (Stance.PROPOSE, Stance.OFFER):
         return False
-    return deals.names_deal(parsed.lower[seg.first : m.first])
+    return deals.names_deal(parsed.lower[seg.first : m.first], parsed.lang.words.deals)
 
 
 def _object_before(parsed: Parsed, m: Mention, seg: Segment) -> bool:

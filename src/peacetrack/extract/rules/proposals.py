@@ -2,31 +2,21 @@
 
 Reporters name plans by author, size and kind ("the U.S. draft", "the 28-point plan",
 "an alternative proposal", "the memorandum"); the short name is that noun phrase without
-its article. A bare "the deal" names nothing in particular and gives no proposal.
+its article. A bare "the deal" names nothing in particular and gives no proposal. The
+kinds of text are the language pack's (``patterns.toml``).
 """
 
 from __future__ import annotations
 
-import re
-
-KINDS = (
-    r"draft(?: peace)?(?: deal| proposal| plan| agreement)?|(?:peace )?plan|proposals?|"
-    r"memorandum|framework|declaration|joint statement|counter-proposal|initiative|"
-    r"(?:peace |ceasefire )?(?:deal|agreement)"
-)
-PROPOSAL = re.compile(
-    r"(?:\b(?:the|an?|its|their|his|her)\s+|[\u2019']s\s+)"
-    r"((?:[\w.\u2019'-]+\s+){0,3}?(?:" + KINDS + r"))\b",
-    re.I,
-)
-#: Modifiers that say nothing about which proposal is meant.
-EMPTY = re.compile(r"^(?:new|latest|current|whole|same|entire|such|proposed|this|that)\s", re.I)
+from peacetrack.extract.rules.lexicon import ProposalsPatterns
 
 
-def proposal_name(text: str) -> str | None:
-    """The first specific proposal named in ``text``, e.g. "U.S. draft", or None."""
-    for match in PROPOSAL.finditer(" ".join(text.split())):
+def proposal_name(text: str, patterns: ProposalsPatterns) -> str | None:
+    """The first specific proposal named in ``text``, e.g. "U.S. draft", or None: the
+    pack's ``proposal`` pattern finds a kind of text after an article or possessive, and
+    names that say nothing about which one is meant (``empty``) are passed over."""
+    for match in patterns.proposal.finditer(" ".join(text.split())):
         name = match.group(1).strip()
-        if not EMPTY.match(name) and (len(name.split()) >= 2 or "-" in name):
+        if not patterns.empty.match(name) and (len(name.split()) >= 2 or "-" in name):
             return name
     return None
