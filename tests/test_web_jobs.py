@@ -5,10 +5,10 @@ A real uvicorn server on 127.0.0.1 in a background thread, and two slow fake ext
 one that waits (as a plugin calling a language model over HTTP would: the GIL is free
 meanwhile) and one that computes in pure Python for seconds (as the rules extractor does
 on a long report: it holds the GIL, so requests get it only in turns, the worst case for a
-worker thread). Before the fix every read waited for the whole extraction; now none may
-wait even half of it, and several must be answered while it runs. How fast reads are
-then is a benchmark's business (timings in unit tests fail on a busy machine), so the
-figures are only printed here (run with -s)."""
+worker thread). Before the fix every read waited for the whole extraction; now the extractors
+work until the test opens a gate, and every read must be answered before it does. How
+fast reads are meanwhile is a benchmark's business (timings in unit tests fail on a busy
+machine), so the figures are only printed here (run with -s)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from peacetrack.web.jobs import MAX_WAITING, JobRunner
 from web_support import TOKEN, copy_of, filled_store, served
 
 WAITS, COMPUTES = "slow-waits.v1", "slow-computes.v1"
-WORK_SECONDS = 4.0
+WORK_SECONDS = 60.0
 READS = ["/api/documents", "/api/overview", "/", "/documents/1", "/api/compare"]
 PASTE = "Moscow demanded that Kyiv withdraw its troops from Donetsk before any ceasefire. " * 200
 
@@ -44,15 +44,22 @@ def _first_sentence(document: Document) -> list[Claim]:
     return [Claim(actors=["RUS"], stance=Stance.DEMAND, issue="TER.WITHDRAW", evidence=sentence)]
 
 
+#: The slow extractors work until a test opens this gate (or WORK_SECONDS pass), so a test
+#: knows the extraction is still running while it reads, whatever the machine's load.
+GATE = threading.Event()
+GATE.set()
+
+
 def _waiting_claims(document: Document) -> list[Claim]:
-    time.sleep(WORK_SECONDS)
+    time.sleep(0.5)
+    GATE.wait(WORK_SECONDS)
     return _first_sentence(document)
 
 
 def _computed_claims(document: Document) -> list[Claim]:
     deadline = time.perf_counter() + WORK_SECONDS
     spins = 0
-    while time.perf_counter() < deadline:
+    while time.perf_counter() < deadline and not (spins > 10**6 and GATE.is_set()):
         spins += sum(range(200))
     return _first_sentence(document)
 
@@ -100,51 +107,58 @@ def _job(client: httpx.Client, job_id: str) -> dict[str, Any]:
 
 
 def test_reads_are_answered_while_a_paste_is_extracted(base_url: str) -> None:
-    with httpx.Client(base_url=base_url, timeout=30, follow_redirects=True) as client:
-        csrf = _logged_in(client)
-        for path in READS:  # warm up: templates compiled, connections open
-            _timed(client, path)
-        began = time.perf_counter()
-        form = {"csrf_token": csrf, "text": PASTE, "title": "Long"}
-        sent = client.post("/reports", data=form, follow_redirects=False)
-        answered = time.perf_counter() - began
-        assert sent.status_code == 303 and sent.headers["location"].startswith("/jobs/")
-        assert answered < 1.0, f"the paste took {answered:.2f} s to answer"
-        job_id = sent.headers["location"].rsplit("/", 1)[1]
-        times: list[tuple[str, float]] = []
-        seen_running = None
-        while (job := _job(client, job_id))["state"] in ("queued", "running"):
-            if job["state"] == "running":
-                seen_running = job
-                times += [(path, _timed(client, path)) for path in READS]
-            time.sleep(0.05)
-    assert seen_running is not None and times, "the job finished before any read was timed"
-    assert seen_running["stage"] == "extracting claims" and seen_running["total"] == 1
-    assert job["state"] == "done" and job["added"] == 1
-    extractor = _extractor_of(job)
+    GATE.clear()
+    try:
+        with httpx.Client(base_url=base_url, timeout=30, follow_redirects=True) as client:
+            csrf = _logged_in(client)
+            for path in READS:  # warm up: templates compiled, connections open
+                _timed(client, path)
+            form = {"csrf_token": csrf, "text": PASTE, "title": "Long"}
+            sent = client.post("/reports", data=form, follow_redirects=False)
+            assert sent.status_code == 303 and sent.headers["location"].startswith("/jobs/")
+            job_id = sent.headers["location"].rsplit("/", 1)[1]
+            running = _wait_for(client, job_id, "running", stage="extracting claims")
+            times = [(path, _timed(client, path)) for _ in range(3) for path in READS]
+            still = _job(client, job_id)
+            GATE.set()
+            job = _wait_for(client, job_id, "done")
+    finally:
+        GATE.set()
+    # Every read was answered while the extraction could not have finished.
+    assert still["state"] == "running", "the extraction ended before the reads were made"
+    assert running["stage"] == "extracting claims" and running["total"] == 1
+    assert job["added"] == 1 and _extractor_of(job) in (WAITS, COMPUTES)
     ranked = sorted(seconds for _, seconds in times)
-    slowest = max(times, key=lambda t: t[1])
-    p95 = ranked[int(0.95 * (len(ranked) - 1))]
     print(
-        f"\n{extractor}: {len(times)} reads during extraction; median "
-        f"{ranked[len(ranked) // 2]:.3f} s, 95th percentile {p95:.3f} s, slowest {slowest}"
+        f"\n{_extractor_of(job)}: {len(times)} reads during extraction; median "
+        f"{ranked[len(ranked) // 2]:.3f} s, slowest {max(times, key=lambda t: t[1])}"
     )
-    assert len(times) >= 2 * len(READS), f"only {len(times)} reads during the extraction"
-    assert ranked[-1] < WORK_SECONDS / 2, f"a read waited for the extraction: {slowest}"
+
+
+def _wait_for(
+    client: httpx.Client, job_id: str, state: str, stage: str | None = None
+) -> dict[str, Any]:
+    deadline = time.monotonic() + 120
+    while (job := _job(client, job_id))["state"] != state or stage not in (None, job["stage"]):
+        assert job["state"] in ("queued", "running"), job
+        assert time.monotonic() < deadline, f"job never reached {state}: {job}"
+        time.sleep(0.05)
+    return job
 
 
 def test_the_job_page_shows_progress_then_the_result(base_url: str, tmp_path: Path) -> None:
     with httpx.Client(base_url=base_url, timeout=30, follow_redirects=True) as client:
         csrf = _logged_in(client)
         text = "Kyiv proposed an immediate ceasefire along the front line. Talks go on."
-        sent = client.post("/reports", data={"csrf_token": csrf, "text": text})
+        GATE.clear()
+        try:
+            sent = client.post("/reports", data={"csrf_token": csrf, "text": text})
+        finally:
+            GATE.set()
         page = sent.text
         assert 'http-equiv="refresh"' in page and "updates by itself" in page
         job_id = str(sent.url).rsplit("/", 1)[1]
-        deadline = time.monotonic() + 60
-        while _job(client, job_id)["state"] != "done":
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+        _wait_for(client, job_id, "done")
         done = client.get(f"/jobs/{job_id}").text
         assert "refresh" not in done and "stored: 1 new" in done and 'class="claim"' in done
         listed = client.get("/reports/new").text
