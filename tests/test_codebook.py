@@ -341,11 +341,15 @@ def test_claim_validation_uses_the_codebook() -> None:
         "conditions": [{"relation": "before", "issue": "CF.GENERAL"}],
         "evidence": "Moscow wants Kyiv to pull its troops out of Donbas before any truce.",
     }
-    assert Claim.model_validate(claim).issue == "TER.WITHDRAW"
+    builtin = default_codebook()
+    assert Claim.model_validate(claim, context=builtin.claim_context()).issue == "TER.WITHDRAW"
     with pytest.raises(ValueError, match=r"unknown issue 'XX\.NOPE'"):
-        Claim.model_validate(claim | {"issue": "XX.NOPE"})
+        Claim.model_validate(claim | {"issue": "XX.NOPE"}, context=builtin.claim_context())
     with pytest.raises(ValueError, match=r"unknown issue 'WAT\.SHARING'"):
-        Claim.model_validate(claim | {"issue": "WAT.SHARING"})
+        Claim.model_validate(claim | {"issue": "WAT.SHARING"}, context=builtin.claim_context())
+    with pytest.raises(ValueError, match=r"unknown issue 'WAT\.SHARING'"):
+        builtin.check_issue("WAT.SHARING")
     user = load_codebook(FIXTURES / "extra.toml")
-    accepted = Claim.model_validate(claim | {"issue": "WAT.SHARING"}, context={"codebook": user})
+    accepted = Claim.model_validate(claim | {"issue": "WAT.SHARING"}, context=user.claim_context())
     assert accepted.issue == "WAT.SHARING"
+    assert user.check_issue("WAT.SHARING") == "WAT.SHARING"

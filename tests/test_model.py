@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+import peacetrack as pt
+from peacetrack.codebook import load_codebook
 from peacetrack.errors import InputError
 from peacetrack.model import (
     Claim,
@@ -22,6 +24,8 @@ from peacetrack.model import (
 )
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+BUILTIN = {"codebook": load_codebook()}
+UNKNOWN_ISSUE = r"unknown issue 'XX\.NOPE'; known issues are listed by `peacetrack codebook issues`"
 
 FULL_CLAIM = {
     "actors": ["RUS"],
@@ -84,7 +88,33 @@ def test_extra_fields_never_leak_into_guideline_json() -> None:
 )
 def test_bad_fields_are_clear_errors(field: str, value: object, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
-        Claim.model_validate({**FULL_CLAIM, field: value})
+        Claim.model_validate({**FULL_CLAIM, field: value}, context=BUILTIN)
+
+
+def test_issue_membership_is_checked_only_against_a_codebook_handed_in() -> None:
+    """A claim is valid without a codebook loaded: only the code's form is checked, so a
+    claim stored or exported under another codebook stays readable."""
+    unknown = {**FULL_CLAIM, "conditions": None, "issue": "XX.NOPE"}
+    assert Claim.model_validate(unknown).issue == "XX.NOPE"
+    with pytest.raises(ValidationError, match=UNKNOWN_ISSUE):
+        Claim.model_validate(unknown, context=BUILTIN)
+    condition = {**FULL_CLAIM, "conditions": [{"relation": "after", "issue": "XX.NOPE"}]}
+    with pytest.raises(ValidationError, match=r"conditions\.0\.issue"):
+        Claim.model_validate(condition, context=BUILTIN)
+    with pytest.raises(ValidationError, match=r"GROUP\.NAME"):
+        Claim.model_validate({**FULL_CLAIM, "issue": "ceasefire"})
+
+
+def test_reading_guideline_jsonl_checks_issues_against_the_codebook(tmp_path: Path) -> None:
+    """``pt.read_claims_jsonl`` is an edge: the codebook in force by default."""
+    path = tmp_path / "gold.jsonl"
+    line = {"doc": "a.txt", "claims": [{**FULL_CLAIM, "issue": "XX.NOPE"}]}
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"gold\.jsonl:1: claims\.0\.issue: .*" + UNKNOWN_ISSUE):
+        pt.read_claims_jsonl(path)
+    with pytest.raises(InputError, match=UNKNOWN_ISSUE):
+        read_claims_jsonl(path, BUILTIN["codebook"])
+    assert read_claims_jsonl(path)[0].claims[0].issue == "XX.NOPE"
 
 
 def test_recognition_only_on_recognition_issue() -> None:

@@ -38,13 +38,13 @@ from peacetrack.model import (
     Proposal,
     Recognition,
     Stance,
-    read_claims_jsonl,
     write_claims_jsonl,
 )
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from peacetrack.codebook import Codebook
     from peacetrack.extract.runner import ExtractSummary
     from peacetrack.ingest import IngestOptions, IngestSummary
     from peacetrack.store import Store
@@ -83,6 +83,15 @@ def open(url: str | Path | None = None) -> Store:
     from peacetrack.store import Store
 
     return Store.open(url)
+
+
+def read_claims_jsonl(path: Path, codebook: Codebook | None = None) -> list[DocumentClaims]:
+    """Guideline JSONL claims, their issue codes checked against ``codebook`` (default: the
+    codebook in force), so a typo is an error naming the file and line."""
+    from peacetrack.codebook import default_codebook
+    from peacetrack.model import read_claims_jsonl as read
+
+    return read(path, codebook or default_codebook())
 
 
 def ingest_reports(

@@ -6,8 +6,13 @@ through them unchanged. Fields the guideline does not have (character offsets, t
 extractor that produced a claim, store ids) are kept apart from the guideline fields and
 never leak into guideline JSONL.
 
-Issue codes are checked against the codebook in force: pass ``context={"codebook": cb}``
-to ``model_validate`` to use a user codebook, otherwise the built-in one is used.
+The vocabulary (``Actor``, the forms of actor ids, issue codes and territories) lives in
+``peacetrack.vocabulary``, a leaf both this module and the codebook import. A claim is valid
+without any codebook loaded: its issue code must be well formed, and is checked against a
+codebook only when one is handed in, as ``model_validate(data, context={"codebook": cb})``.
+Whoever takes an issue code from a user (a file, a form, a model's answer) hands in the
+codebook in force, so a typo is still an error at the edge; a claim read back from the
+store or from an export made under another codebook stays readable.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -37,9 +41,40 @@ from pydantic import (
 from peacetrack.errors import InputError
 from peacetrack.files import atomic_path
 
-ACTOR_ID = re.compile(r"^[A-Z][A-Z0-9_]*$")
-ISSUE_CODE = re.compile(r"^[A-Z]+\.[A-Z_]+$")
-TERRITORY = re.compile(r"^(?:[A-Z]{2}(?:-[A-Z0-9]{1,3})?|[a-z0-9]+(?:-[a-z0-9]+)*)$")
+# Re-exported: these lived here before ``peacetrack.vocabulary`` and are imported from here.
+from peacetrack.vocabulary import (
+    ACTOR_ID,
+    ISSUE_CODE,
+    TERRITORY,
+    Actor,
+    IssueCodes,
+    check_actor_ids,
+    check_issue,
+    check_territories,
+)
+
+__all__ = [
+    "ACTOR_ID",
+    "GUIDELINE_FIELDS",
+    "ISSUE_CODE",
+    "TERRITORY",
+    "Actor",
+    "Attribution",
+    "Claim",
+    "Condition",
+    "Document",
+    "DocumentClaims",
+    "ModelReply",
+    "Proposal",
+    "ProposalKind",
+    "Recognition",
+    "Stance",
+    "content_hash",
+    "normalise_text",
+    "parse_claims_jsonl",
+    "read_claims_jsonl",
+    "write_claims_jsonl",
+]
 
 #: Fields of a claim as the guideline defines them, in the guideline's order.
 GUIDELINE_FIELDS = (
@@ -82,26 +117,9 @@ class _Strict(BaseModel):
 
 
 def _known_issue(code: str, info: ValidationInfo) -> str:
-    """Issue codes must exist in the codebook in force, so a typo never reaches the store."""
-    if not ISSUE_CODE.match(code):
-        raise ValueError(f"issue code {code!r} is not of the form GROUP.NAME (e.g. CF.GENERAL)")
-    from peacetrack.codebook import default_codebook
-
-    codebook = (info.context or {}).get("codebook") or default_codebook()
-    if code not in codebook.issues:
-        raise ValueError(
-            f"unknown issue {code!r}; known issues are listed by `peacetrack codebook issues`"
-        )
-    return code
-
-
-def _actor_ids(values: list[str]) -> list[str]:
-    for value in values:
-        if not ACTOR_ID.match(value):
-            raise ValueError(
-                f"actor id {value!r} must be upper case letters, digits and _ (e.g. RUS, HAMAS)"
-            )
-    return values
+    """The code's form always; its existence when the caller handed in a codebook."""
+    codebook: IssueCodes | None = (info.context or {}).get("codebook")
+    return check_issue(code, codebook)
 
 
 class Condition(_Strict):
@@ -125,7 +143,7 @@ class Recognition(_Strict):
     @field_validator("by")
     @classmethod
     def _by(cls, v: list[str]) -> list[str]:
-        return _actor_ids(v)
+        return check_actor_ids(v)
 
 
 class Attribution(_Strict):
@@ -166,7 +184,7 @@ class Claim(_Strict):
     @field_validator("actors", "obligor")
     @classmethod
     def _actors(cls, v: list[str] | None) -> list[str] | None:
-        return None if v is None else _actor_ids(v)
+        return None if v is None else check_actor_ids(v)
 
     @field_validator("issue")
     @classmethod
@@ -176,12 +194,7 @@ class Claim(_Strict):
     @field_validator("territories")
     @classmethod
     def _territories(cls, v: list[str] | None) -> list[str] | None:
-        for t in v or []:
-            if not TERRITORY.match(t):
-                raise ValueError(
-                    f"territory {t!r} must be an ISO 3166 code (UA-14, UA) or a lowercase slug"
-                )
-        return v
+        return None if v is None else check_territories(v)
 
     @model_validator(mode="after")
     def _consistent(self) -> Claim:
@@ -297,25 +310,6 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
-class Actor(_Strict):
-    """A negotiating party, mediator or group, with the words reporters use for it."""
-
-    id: str
-    name: str
-    kind: Literal["state", "group", "organisation", "bloc"] = "state"
-    aliases: tuple[str, ...] = ()
-    #: Adjectives that name the actor only before a noun of agency ("Russian negotiators",
-    #: "the Ukrainian delegation"), never alone: "a Ukrainian official" is a source, not Kyiv.
-    adjectives: tuple[str, ...] = ()
-    #: For a named group ("the Quad"): the ids its mentions expand to.
-    members: tuple[str, ...] = ()
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        return _actor_ids([v])[0]
-
-
 ProposalKind = Literal[
     "verbal_demands", "draft", "plan", "memorandum", "statement", "agreement", "talks", "other"
 ]
@@ -335,9 +329,13 @@ class Proposal(BaseModel):
 
 
 def parse_claims_jsonl(
-    lines: Iterable[str], origin: str, codebook: object | None = None
+    lines: Iterable[str], origin: str, codebook: IssueCodes | None = None
 ) -> Iterator[DocumentClaims]:
-    """Parse guideline JSONL, naming ``origin:line`` in every error so it can be fixed."""
+    """Parse guideline JSONL, naming ``origin:line`` in every error so it can be fixed.
+
+    Issue codes are checked against ``codebook`` when one is given, else for their form
+    only; ``peacetrack.read_claims_jsonl`` hands in the codebook in force.
+    """
     context = {"codebook": codebook} if codebook is not None else None
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -351,7 +349,8 @@ def parse_claims_jsonl(
             raise InputError(f"{origin}:{number}: {problems}") from None
 
 
-def read_claims_jsonl(path: Path, codebook: object | None = None) -> list[DocumentClaims]:
+def read_claims_jsonl(path: Path, codebook: IssueCodes | None = None) -> list[DocumentClaims]:
+    """Every line of a guideline JSONL file (see ``parse_claims_jsonl`` for the checks)."""
     with path.open(encoding="utf-8") as handle:
         return list(parse_claims_jsonl(handle, str(path), codebook))
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
 
+from peacetrack.codebook import default_codebook
 from peacetrack.model import GUIDELINE_FIELDS, Claim, Document
 
 #: Guideline fields holding lists or objects, stored as JSON text.
@@ -102,7 +103,9 @@ def claim_from_row(row: dict[str, Any]) -> Claim:
     }
     # Provenance columns added later are absent from older outputs.
     located = {name: row.get(name) for name in _PROVENANCE}
-    return Claim.model_validate({k: v for k, v in data.items() if v is not None} | located)
+    given = {k: v for k, v in data.items() if v is not None} | located
+    # Workers extracted under the driver's codebook, which is the one in force here too.
+    return Claim.model_validate(given, context=default_codebook().claim_context())
 
 
 def table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:

@@ -8,11 +8,10 @@ from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
-from peacetrack.codebook.entries import Issue, Place
 from peacetrack.codebook.names import AliasIndex
 from peacetrack.codebook.territory import is_iso_territory
 from peacetrack.errors import CodebookError
-from peacetrack.model import Actor
+from peacetrack.vocabulary import Actor, Issue, Place, check_issue
 
 
 class Codebook:
@@ -88,6 +87,15 @@ class Codebook:
                 )
             codes.extend(c for c in matched if c not in codes)
         return codes
+
+    def check_issue(self, code: str) -> str:
+        """``code`` if it is one of this codebook's issues, else a ValueError saying so."""
+        return check_issue(code, self)
+
+    def claim_context(self) -> dict[str, Codebook]:
+        """The validation context under which claims' issue codes are checked against this
+        codebook: ``Claim.model_validate(data, context=book.claim_context())``."""
+        return {"codebook": self}
 
     def is_known_territory(self, code: str) -> bool:
         """True for a place in this codebook or any ISO 3166 country or subdivision code."""

@@ -14,7 +14,6 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from peacetrack.codebook.book import Codebook
-from peacetrack.codebook.entries import Issue, Place
 from peacetrack.codebook.names import AliasIndex, fold
 from peacetrack.codebook.tables import (
     ActorTable,
@@ -26,7 +25,7 @@ from peacetrack.codebook.tables import (
     read_tables,
 )
 from peacetrack.codebook.territory import ISO_FORM, SLUG_FORM, country_places, is_iso_territory
-from peacetrack.model import ISSUE_CODE, Actor
+from peacetrack.vocabulary import ISSUE_CODE, Actor, Issue, Place
 
 _ISSUE_NOTES = ("definition", "include", "exclude")
 

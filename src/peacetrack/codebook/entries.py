@@ -1,30 +1,11 @@
-"""The codebook's own entries: issues and places (actors are ``peacetrack.model.Actor``)."""
+"""The codebook's entries, kept importable from here; they live in ``peacetrack.vocabulary``.
+
+Issues, places and actors are the vocabulary the domain model is written in too, so they
+sit in a leaf module both import: the model never has to import the codebook.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from peacetrack.vocabulary import Actor, Issue, Place
 
-
-@dataclass(frozen=True)
-class Issue:
-    """One negotiable issue, with the notes annotators need and the cues extractors match."""
-
-    code: str
-    group: str
-    label: str
-    definition: str
-    include: str
-    exclude: str
-    cues: tuple[str, ...]
-    #: Nearest category of the PA-X Peace Agreements Database, so records can be lined up
-    #: with it; None where PA-X has no counterpart.
-    pax: str | None = None
-
-
-@dataclass(frozen=True)
-class Place:
-    """A territory a claim can be about: ISO 3166-2, ISO 3166-1 alpha-2, or a lowercase slug."""
-
-    code: str
-    name: str
-    aliases: tuple[str, ...] = ()
+__all__ = ["Actor", "Issue", "Place"]

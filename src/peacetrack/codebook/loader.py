@@ -2,8 +2,10 @@
 
 The codebook in force is what ``default_codebook()`` returns: the built-in files plus those
 listed in ``PEACETRACK_CODEBOOK`` (``os.pathsep``-separated), or what ``use_codebook`` set
-(the CLI's ``--codebook`` flag). It is loaded once and cached, since every claim validation
-consults it.
+(the CLI's ``--codebook`` flag). It is loaded once and cached. It is the front ends'
+default, not a hidden dependency: the model never consults it, extractors are built from a
+codebook handed to them (``get_extractor(name, codebook=...)``, cached per codebook), and
+the edges that take issue codes from users hand it to validation explicitly.
 """
 
 from __future__ import annotations

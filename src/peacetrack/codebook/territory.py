@@ -12,7 +12,7 @@ from functools import cache
 
 import pycountry
 
-from peacetrack.codebook.entries import Place
+from peacetrack.vocabulary import Place
 
 ISO_FORM = re.compile(r"^[A-Z]{2}(?:-[A-Z0-9]{1,3})?$")
 SLUG_FORM = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

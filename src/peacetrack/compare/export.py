@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from peacetrack.codebook import default_codebook
 from peacetrack.compare.diff import Diff
 from peacetrack.compare.extras import require
 from peacetrack.compare.matrix import Matrix
@@ -75,7 +76,8 @@ def claim_record(stored: StoredClaim) -> dict[str, Any]:
 
 
 def claim_from_record(record: dict[str, Any]) -> StoredClaim:
-    """The inverse of ``claim_record``; the claim is validated like any input."""
+    """The inverse of ``claim_record``; the claim is validated like any input (its issue
+    code against the codebook in force)."""
     recognition = None
     if record.get("recognition_type"):
         recognition = Recognition(by=record["recognition_by"], type=record["recognition_type"])
@@ -88,7 +90,8 @@ def claim_from_record(record: dict[str, Any]) -> StoredClaim:
     claim = Claim.model_validate(
         {name: record.get(name) for name in fields}
         | {"recognition": recognition, "attribution": attribution}
-        | {name: record.get(name) for name in _PROVENANCE}
+        | {name: record.get(name) for name in _PROVENANCE},
+        context=default_codebook().claim_context(),
     )
     published = record.get("published")
     return StoredClaim(

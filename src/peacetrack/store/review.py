@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from peacetrack.codebook import default_codebook
 from peacetrack.errors import InputError, StoreError
 from peacetrack.model import GUIDELINE_FIELDS, Claim
 from peacetrack.store.proposal_resolver import ProposalResolver
@@ -180,9 +181,12 @@ def _document_text(session: Session, document_id: int) -> str:
 
 
 def _validated(data: Mapping[str, Any], text: str, what: str) -> Claim:
-    """A valid claim located in ``text``, or an InputError naming the field at fault."""
+    """A valid claim located in ``text``, or an InputError naming the field at fault.
+
+    A reviewer's issue code must be one of the codebook in force."""
+    context = default_codebook().claim_context()
     try:
-        return Claim.model_validate(dict(data)).located_in(text)
+        return Claim.model_validate(dict(data), context=context).located_in(text)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'claim'}: {e['msg']}" for e in exc.errors()
