@@ -9,19 +9,26 @@ An extractor that is slow per document, or costs money per request (``llm.v1``),
 be a ``StreamingExtractor``: it works on many documents at once, keeps costly answers in
 a ``ReplyCache`` the caller passes in (the store, say), checks its settings before any
 work starts, and says what a run cost. Options (``--model``, ``--base-url``) reach an
-extractor as keyword arguments of its factory, never through globals.
+extractor as keyword arguments of its factory, never through globals; so does the codebook,
+to a factory with a ``codebook`` parameter (built-in ones have it). An extractor is built
+once per name, codebook and set of options: after ``use_codebook(extra)`` the codebook in
+force is another object, so ``get_extractor`` builds an extractor that knows ``extra``.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from importlib.metadata import entry_points
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from peacetrack.errors import ExtractorNotFound, PeaceTrackError
 from peacetrack.model import Claim, Document, ModelReply
+
+if TYPE_CHECKING:
+    from peacetrack.codebook import Codebook
 
 ENTRY_POINT_GROUP = "peacetrack.extractors"
 DEFAULT_EXTRACTOR = "rules.v1"
@@ -105,41 +112,72 @@ def register_extractor(name: str, factory: Factory) -> None:
     _instance.cache_clear()
 
 
-def _entry_point_factories() -> dict[str, Factory]:
-    def loader(point: Any) -> Factory:
-        # An entry point names a class or a function; either is called with the options.
-        return lambda **options: point.load()(**options)
-
-    return {ep.name: loader(ep) for ep in entry_points(group=ENTRY_POINT_GROUP)}
+def _entry_points() -> dict[str, Any]:
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
 
 def available_extractors() -> list[str]:
-    return sorted({*_entry_point_factories(), *_registered})
+    return sorted({*_entry_points(), *_registered})
 
 
-@cache
-def _instance(name: str, options: frozenset[tuple[str, Any]]) -> Extractor:
-    factory = _registered.get(name) or _entry_point_factories().get(name)
-    if factory is None:
+def _factory(name: str) -> Factory:
+    """What builds ``name``: a registered factory, or the class or function an entry point
+    names (loaded, so that its parameters can be read)."""
+    if name in _registered:
+        return _registered[name]
+    point = _entry_points().get(name)
+    if point is None:
         known = ", ".join(available_extractors()) or "none"
         raise ExtractorNotFound(
             f"no extractor named {name!r}; available: {known}. "
             "Third-party extractors register under the 'peacetrack.extractors' entry point."
         )
+    factory: Factory = point.load()
+    return factory
+
+
+def _takes_codebook(factory: Callable[..., object]) -> bool:
+    """Whether ``factory`` names a ``codebook`` parameter: a plugin with a vocabulary of its
+    own need not have one, and is then built without a codebook."""
     try:
-        extractor = factory(**dict(options))
+        return "codebook" in inspect.signature(factory).parameters
+    except (TypeError, ValueError):  # a builtin or C callable without a signature
+        return False
+
+
+#: Enough for every codebook and option set a process switches between; a pipeline is large.
+@lru_cache(maxsize=16)
+def _instance(
+    name: str, codebook: Codebook | None, options: frozenset[tuple[str, Any]]
+) -> Extractor:
+    factory = _factory(name)
+    given = dict(options) | ({"codebook": codebook} if codebook is not None else {})
+    try:
+        extractor = factory(**given)
     except TypeError as exc:
         if not options:
             raise
-        given = ", ".join(sorted(k for k, _ in options))
-        raise PeaceTrackError(f"{name} takes no option {given} ({exc})") from None
+        names = ", ".join(sorted(k for k, _ in options))
+        raise PeaceTrackError(f"{name} takes no option {names} ({exc})") from None
     if not isinstance(extractor, Extractor):
         raise ExtractorNotFound(f"{name!r} does not provide name and extract(document)")
     return extractor
 
 
-def get_extractor(name: str = DEFAULT_EXTRACTOR, **options: Any) -> Extractor:
-    """The extractor registered as ``name``, built once per process and set of options
-    (pipelines are costly). Options left at None are not passed on."""
+def get_extractor(
+    name: str = DEFAULT_EXTRACTOR, codebook: Codebook | None = None, **options: Any
+) -> Extractor:
+    """The extractor registered as ``name``, built from ``codebook`` (default: the codebook
+    in force) once per process, codebook and set of options (pipelines are costly).
+
+    Options left at None are not passed on. A factory without a ``codebook`` parameter is
+    built without one, and cached per name and options only.
+    """
     given = frozenset((k, v) for k, v in options.items() if v is not None)
-    return _instance(name, given)
+    if not _takes_codebook(_factory(name)):
+        return _instance(name, None, given)
+    if codebook is None:
+        from peacetrack.codebook import default_codebook
+
+        codebook = default_codebook()
+    return _instance(name, codebook, given)

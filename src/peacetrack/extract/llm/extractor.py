@@ -257,6 +257,7 @@ def _distinct(claims: list[Claim]) -> list[Claim]:
     return kept
 
 
-def llm_v1(**options: Any) -> LLMExtractor:
-    """The registered factory: settings from options, then the environment."""
-    return LLMExtractor(resolve_settings(options))
+def llm_v1(codebook: Codebook | None = None, **options: Any) -> LLMExtractor:
+    """The registered factory: settings from options, then the environment; the codebook
+    from ``get_extractor`` (the one in force unless told otherwise)."""
+    return LLMExtractor(resolve_settings(options), codebook)
