@@ -161,7 +161,7 @@ def test_undated_reports_group_only_within_one_document(
 
 def reextract(store: Store, doc_id: int) -> None:
     """As `peacetrack extract` after deleting the extractions rows, then a new version."""
-    with store._write() as session:
+    with store.transaction() as session:
         session.execute(delete(ExtractionRow))
     save(store, doc_id, round_claims())
     save(store, doc_id, round_claims(), extractor="rules.v2")

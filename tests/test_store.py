@@ -197,7 +197,9 @@ def test_claim_filters(fresh_db: Store, talks: tuple[int, int]) -> None:
     assert issues(actors=["USA", "RUS"]) == ["HUM.DETAINEES", "TER.WITHDRAW", "TER.RECOGNITION"]
     assert issues(issues=["TER.*"]) == ["TER.WITHDRAW", "TER.RECOGNITION", "TER.RECOGNITION"]
     assert issues(issues=["CF.PARTIAL", "HUM.*"]) == ["HUM.DETAINEES", "CF.PARTIAL"]
-    assert issues(issues=["CF_PARTIAL*"]) == []
+    assert issues(issues=["TER"]) == issues(issues=["TER.*"])  # a group means its wildcard
+    with pytest.raises(InputError, match=r"CF_PARTIAL\*.*Did you mean CF\.PARTIAL"):
+        issues(issues=["CF_PARTIAL*"])  # ``_`` is no wildcard: a typo, named, not 0 claims
     assert issues(stances=["reject", "agree"]) == ["HUM.DETAINEES", "TER.RECOGNITION"]
     assert issues(since=date(2025, 6, 1)) == ["HUM.DETAINEES"]
     assert issues(until=date(2025, 5, 31), actors=["RUS"]) == ["TER.WITHDRAW"]

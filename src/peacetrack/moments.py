@@ -2,7 +2,7 @@
 
 It works on ``Entry`` tuples (a claim's id, date, stance and source) rather than on whole
 claims, so the same code summarises a list of claims in memory and the millions of rows
-the store folds into per-cell summaries (``peacetrack.store.cell_summaries``): a cell
+the store folds into per-cell summaries (``store.cells``): a cell
 shown from a summary is the cell this module would compute from its claims.
 """
 

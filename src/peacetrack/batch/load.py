@@ -17,7 +17,6 @@ from peacetrack.batch.output import finished_shards, read_part, read_settings
 from peacetrack.batch.records import claim_from_row, document_from_row
 from peacetrack.model import DocumentClaims
 from peacetrack.store import Store
-from peacetrack.store.cell_summaries import refresh
 
 
 @dataclass
@@ -51,8 +50,9 @@ def read_batch_claims(out: str | Path) -> list[DocumentClaims]:
 
 
 def load_batch(out: str | Path, store: Store) -> LoadSummary:
-    """Add the documents of every finished shard to ``store``, then their claims, then
-    bring the comparison cell summaries up to date."""
+    """Add the documents of every finished shard to ``store``, then their claims, as one
+    unit of work of the store (``store.batch``): the load, not the next comparison, brings
+    the comparison cache up to date."""
     folder = Path(out)
     settings = read_settings(folder)
     extractor = str(settings["extractor"])
@@ -62,20 +62,20 @@ def load_batch(out: str | Path, store: Store) -> LoadSummary:
     run_id = store.start_run("batch-load", {"out": str(folder), "extractor": extractor})
     status = "failed"
     try:
-        ids = {shard: _add_documents(folder, shard, store, summary) for shard in shards}
-        pending = {doc.id for doc in store.pending_documents(extractor, variant=variant)}
-        for shard, positions in ids.items():
-            claims = _claims_by_position(folder, shard)
-            for position, document_id in positions.items():
-                if document_id not in pending:
-                    continue
-                found = [claim_from_row(c) for c in claims.get(position, [])]
-                summary.claims += store.save_extraction(
-                    document_id, extractor, found, run_id, variant=variant
-                )
-                summary.extracted += 1
-                pending.discard(document_id)
-        refresh(store)  # the load, not the next comparison, brings cells up to date
+        with store.batch():
+            ids = {shard: _add_documents(folder, shard, store, summary) for shard in shards}
+            pending = {doc.id for doc in store.pending_documents(extractor, variant=variant)}
+            for shard, positions in ids.items():
+                claims = _claims_by_position(folder, shard)
+                for position, document_id in positions.items():
+                    if document_id not in pending:
+                        continue
+                    found = [claim_from_row(c) for c in claims.get(position, [])]
+                    summary.claims += store.save_extraction(
+                        document_id, extractor, found, run_id, variant=variant
+                    )
+                    summary.extracted += 1
+                    pending.discard(document_id)
         status = "finished"
     finally:
         store.finish_run(run_id, status, summary.__dict__)

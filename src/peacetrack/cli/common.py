@@ -78,8 +78,7 @@ def handled() -> Iterator[None]:
 def open_store(db: str | None, *, create: bool = True) -> Iterator[Store]:
     """The store named by ``--db``; with ``create=False`` (commands that only read, or
     change what is there) a store that does not exist is an error, not a new empty one."""
-    from peacetrack.store import Store
-    from peacetrack.store.engine import require_store
+    from peacetrack.store import Store, require_store
 
     with handled():
         if not create:

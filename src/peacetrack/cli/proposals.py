@@ -13,7 +13,7 @@ from peacetrack.cli.common import DbOption, console, handled, open_store
 from peacetrack.terminal import plain
 
 if TYPE_CHECKING:
-    from peacetrack.store.proposals import ProposalInfo
+    from peacetrack.store import ProposalInfo
 
 proposals_app = typer.Typer(
     help="List proposals and correct how claims are grouped into them.", no_args_is_help=True
@@ -32,10 +32,8 @@ def _print(info: ProposalInfo, verb: str) -> None:
 @proposals_app.command("list")
 def list_command(db: DbOption = None) -> None:
     """List proposals, oldest first, with their kind, authors, aliases and claim count."""
-    from peacetrack.store.proposals import list_proposals
-
     with open_store(db, create=False) as store, handled():
-        found = list_proposals(store)
+        found = store.proposals.list()
     table = Table("id", "name", "kind", "date", "authors", "claims", "aliases", box=None)
     for info in found:
         table.add_row(
@@ -54,10 +52,8 @@ def list_command(db: DbOption = None) -> None:
 @proposals_app.command("show")
 def show_command(ref: RefArgument, db: DbOption = None) -> None:
     """Show one proposal: kind, date, authors, every alias and its number of claims."""
-    from peacetrack.store.proposals import get_proposal
-
     with open_store(db, create=False) as store, handled():
-        info = get_proposal(store, ref)
+        info = store.proposals.get(ref)
     console.print(Text.assemble(plain(info.name, "bold"), f" (id {info.id})"))
     console.print(f"kind:    {info.kind}")
     console.print(f"date:    {info.date or 'unknown'}")
@@ -73,10 +69,8 @@ def rename_command(
     db: DbOption = None,
 ) -> None:
     """Rename a proposal; the old name stays an alias, so re-extraction keeps the link."""
-    from peacetrack.store.proposals import rename_proposal
-
     with open_store(db, create=False) as store, handled():
-        _print(rename_proposal(store, ref, new_name), "renamed")
+        _print(store.proposals.rename(ref, new_name), "renamed")
 
 
 @proposals_app.command("merge")
@@ -86,10 +80,8 @@ def merge_command(
     db: DbOption = None,
 ) -> None:
     """Merge SOURCE into INTO: its claims and names move there and SOURCE is deleted."""
-    from peacetrack.store.proposals import merge_proposals
-
     with open_store(db, create=False) as store, handled():
-        _print(merge_proposals(store, source, into), "merged into")
+        _print(store.proposals.merge(source, into), "merged into")
 
 
 @proposals_app.command("split")
@@ -100,7 +92,5 @@ def split_command(
     db: DbOption = None,
 ) -> None:
     """Split the claims named by one alias of a proposal off into a new proposal."""
-    from peacetrack.store.proposals import split_proposal
-
     with open_store(db, create=False) as store, handled():
-        _print(split_proposal(store, ref, alias, new_name), "created")
+        _print(store.proposals.split(ref, alias, new_name), "created")

@@ -12,7 +12,7 @@ from peacetrack.cli.app import app
 from peacetrack.cli.common import DbOption, console, handled, open_store
 
 if TYPE_CHECKING:
-    from peacetrack.store.runs import RunInfo
+    from peacetrack.store import RunInfo
 
 
 @app.command()
@@ -22,10 +22,8 @@ def runs(
 ) -> None:
     """List the latest runs with their status; a run whose process was killed before it
     finished shows as interrupted."""
-    from peacetrack.store.runs import list_runs
-
     with open_store(db, create=False) as store, handled():
-        found = list_runs(store, limit)
+        found = store.runs(limit)
     table = Table("id", "kind", "status", "started (UTC)", "took", "process", box=None)
     table.add_column("details", overflow="fold")
     for run in found:

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from peacetrack.compare.labels import actor_names, issue_label, place_name
-from peacetrack.compare.select import SourceIndex
 from peacetrack.model import Claim, Condition, Stance
-from peacetrack.moments import SAME_MOMENT, Entry, Tally, tally
-from peacetrack.store import StoredClaim
+from peacetrack.source import CellFacts, StoredClaim
 
 VERBS: dict[Stance, str] = {
     Stance.DEMAND: "demands",
@@ -40,7 +38,7 @@ class Cell:
     ``count`` is the number of claims behind the cell; ``current`` are those that state
     the shown stance in the latest moment, oldest first. A cell does not carry all its
     claims: a cell of a large archive may stand on tens of thousands of them, so they are
-    listed on demand (``peacetrack.store.cell_summaries.cell_claims``).
+    listed on demand (``store.cells.claims``).
     """
 
     stance: Stance
@@ -54,23 +52,9 @@ class Cell:
     current: tuple[StoredClaim, ...]
 
 
-def entry(stored: StoredClaim, sources: SourceIndex) -> Entry:
-    return Entry(
-        stored.id, stored.published, stored.claim.stance, sources.source_of(stored.document_id)
-    )
-
-
-def summarise(
-    claims: Sequence[StoredClaim], sources: SourceIndex, window: timedelta = SAME_MOMENT
-) -> Cell:
-    """The cell for ``claims`` (all about one actor or proposal on one issue)."""
-    found = tally([entry(s, sources) for s in claims], window)
-    by_id = {s.id: s for s in claims}
-    return worded(found, [by_id[i] for i in found.current])
-
-
-def worded(found: Tally, current: Sequence[StoredClaim]) -> Cell:
+def worded(facts: CellFacts) -> Cell:
     """The cell a tally describes, given the claims behind its current stance."""
+    found, current = facts
     return Cell(
         stance=found.stance,
         summary=describe(found.stance, [s.claim for s in current]),
@@ -80,7 +64,7 @@ def worded(found: Tally, current: Sequence[StoredClaim]) -> Cell:
         conflict=found.conflict,
         changed=found.changed,
         count=found.claims,
-        current=tuple(current),
+        current=current,
     )
 
 

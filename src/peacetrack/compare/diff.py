@@ -7,19 +7,16 @@ stated rather than merely unreported.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from peacetrack.compare.cells import Cell, summarise
+from peacetrack.compare.cells import Cell, worded
 from peacetrack.compare.labels import issue_label, issue_order
-from peacetrack.compare.matrix import By, stored_cells
-from peacetrack.compare.select import ClaimSource, GroupFn, SourceIndex, resolve
 from peacetrack.errors import InputError
 from peacetrack.model import Stance
-from peacetrack.store import Store, StoredClaim
-from peacetrack.store.aggregate import proposal_phrases
+from peacetrack.source import By, ClaimSource, Filters, GroupFn, StoredClaim, as_source
 from peacetrack.store.proposal_phrases import proposal_key
 
 #: Parts of a term compared between sides, in the order differences are reported.
@@ -93,10 +90,10 @@ def diff(
 ) -> Diff:
     """Compare side ``a`` with side ``b``; each is a proposal name or an actor id.
 
-    A proposal name may be abbreviated to any unique part of it ("U.S. draft"). A store
-    answers from its cell summaries: a side's cells are its matrix column.
+    A proposal name may be abbreviated to any unique part of it ("U.S. draft"). A side's
+    cells are its matrix column (a store reads them from its cell summaries).
     """
-    sides = _sides(claims, independent_groups)
+    sides = _Sides(as_source(claims, independent_groups))
     name_a, cells_a = sides.pick(a)
     name_b, cells_b = sides.pick(b)
     result = Diff(a=name_a, b=name_b)
@@ -106,16 +103,20 @@ def diff(
     return result
 
 
-#: A side's cells by issue, for an actor id or a canonical proposal name.
-CellsOf = Callable[[By, str], dict[str, Cell]]
-
-
 @dataclass(frozen=True)
 class _Sides:
     """Where the sides come from: the proposal names in use and each column's cells."""
 
-    names: dict[str, set[str]]
-    cells_of: CellsOf
+    source: ClaimSource
+
+    @cached_property
+    def names(self) -> dict[str, set[str]]:
+        return self.source.proposal_phrases()
+
+    def cells_of(self, by: By, column: str) -> dict[str, Cell]:
+        """A side's cells by issue, for an actor id or a canonical proposal name."""
+        found = self.source.cell_facts(by, Filters(), [column])
+        return {issue: worded(facts) for (issue, _), facts in found.items()}
 
     def pick(self, name: str) -> tuple[str, dict[str, Cell]]:
         """The cells of proposal ``name`` (canonical name, alias, or a unique part of one),
@@ -136,32 +137,6 @@ class _Sides:
             f"{name!r} is neither a proposal nor an actor in the claims; "
             f"proposals include: {known} (or give an actor id such as RUS)"
         )
-
-
-def _sides(claims: ClaimSource | Sequence[StoredClaim], groups: GroupFn | None) -> _Sides:
-    if isinstance(claims, Store) and groups is None:
-        store = claims
-
-        def from_store(by: By, column: str) -> dict[str, Cell]:
-            return {issue: cell for (issue, _), cell in stored_cells(store, by, [column]).items()}
-
-        return _Sides(proposal_phrases(store), from_store)
-    pool, found = resolve(claims, groups)
-    sources = SourceIndex(pool, found)
-
-    def from_pool(by: By, column: str) -> dict[str, Cell]:
-        if by == "actor":
-            return _cells([s for s in pool if column in s.claim.actors], sources)
-        return _cells([s for s in pool if s.canonical_proposal == column], sources)
-
-    return _Sides(_proposal_names(pool), from_pool)
-
-
-def _cells(claims: list[StoredClaim], sources: SourceIndex) -> dict[str, Cell]:
-    by_issue: dict[str, list[StoredClaim]] = defaultdict(list)
-    for stored in claims:
-        by_issue[stored.claim.issue].append(stored)
-    return {issue: summarise(group, sources) for issue, group in by_issue.items()}
 
 
 def _holds(cell: Cell | None) -> bool:
@@ -204,16 +179,6 @@ def _terms(cell: Cell) -> dict[str, frozenset[object]]:
         ),
         "conditions": frozenset((x.relation, x.issue) for c in current for x in c.conditions or ()),
     }
-
-
-def _proposal_names(claims: list[StoredClaim]) -> dict[str, set[str]]:
-    """Each proposal's canonical name -> every name it goes by (its claims' phrases)."""
-    names: dict[str, set[str]] = {}
-    for stored in claims:
-        canonical = stored.canonical_proposal
-        if canonical:
-            names.setdefault(canonical, {canonical}).add(stored.claim.proposal or canonical)
-    return names
 
 
 def _proposal_match(names: dict[str, set[str]], name: str) -> tuple[list[str], bool]:

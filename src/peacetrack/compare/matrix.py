@@ -6,27 +6,17 @@ cell traceable to the claims (and so the sentences and sources) behind it.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
-from peacetrack.compare.cells import Cell, summarise, worded
+from peacetrack.compare.cells import Cell, worded
 from peacetrack.compare.extras import require
 from peacetrack.compare.labels import actor_name, issue_label, issue_order
-from peacetrack.compare.select import (
-    ClaimSource,
-    Filters,
-    GroupFn,
-    SourceIndex,
-    choose,
-    expand_issue_patterns,
-)
-from peacetrack.store import Store, StoredClaim
-from peacetrack.store.cell_summaries import claims_by_id, summaries
+from peacetrack.source import By, ClaimSource, Filters, GroupFn, StoredClaim, as_source
 
-By = Literal["actor", "proposal"]
+__all__ = ["By", "Matrix", "compare"]
 
 
 @dataclass(frozen=True)
@@ -89,84 +79,22 @@ def compare(
 ) -> Matrix:
     """Build the matrix from claims or a store (whose duplicate groups are then used).
 
-    ``issues`` takes codes or patterns (``TER.*``). By proposal, claims that name no
-    proposal are left out: they belong to no column. A store answers from its cell
-    summaries when the filters only pick rows and columns (no dates; no actors by
-    proposal, where they would change what is in a cell).
+    ``issues`` takes codes, groups or patterns (``TER``, ``TER.*``), checked by the
+    codebook. By proposal, claims that name no proposal are left out: they belong to no
+    column. The source decides how to answer: a store reads its cell summaries when they
+    cover the filters, a list of claims computes the cells.
     """
     if by not in ("actor", "proposal"):
         raise ValueError(f"by={by!r}: compare by 'actor' or 'proposal'")
     filters = Filters(actors, issues, since, until)
-    if isinstance(claims, Store) and independent_groups is None and _summarised(by, filters):
-        cells = _stored_cells(claims, by, filters)
-    else:
-        cells = _computed_cells(claims, by, filters, independent_groups)
+    found = as_source(claims, independent_groups).cell_facts(by, filters)
+    cells = {key: worded(facts) for key, facts in found.items()}
     return Matrix(
         by=by,
         rows=_ordered_rows({row for row, _ in cells}),
-        columns=_ordered_columns(cells, by, actors),
+        columns=_ordered_columns(cells, by, filters.actors),
         cells=cells,
     )
-
-
-def _summarised(by: By, filters: Filters) -> bool:
-    dated = filters.since is not None or filters.until is not None
-    return not dated and not (by == "proposal" and filters.actors)
-
-
-def _stored_cells(store: Store, by: By, filters: Filters) -> dict[tuple[str, str], Cell]:
-    issue_codes = expand_issue_patterns(filters.issues) if filters.issues else None
-    columns = [a.upper() for a in filters.actors] if filters.actors else None
-    return stored_cells(store, by, columns, issue_codes)
-
-
-def stored_cells(
-    store: Store,
-    by: By,
-    columns: Sequence[str] | None = None,
-    issue_codes: Iterable[str] | None = None,
-) -> dict[tuple[str, str], Cell]:
-    """The store's cells by actor or proposal (of these columns, on these issues), read from
-    its cell summaries: the same cells as computed from the claims, without reading them."""
-    found = summaries(store, by, issue_codes=issue_codes, columns=columns)
-    current = claims_by_id(store, (i for t in found.values() for i in t.current))
-    # A claim deleted between the two reads drops out rather than failing the comparison.
-    return {
-        key: worded(t, [current[i] for i in t.current if i in current]) for key, t in found.items()
-    }
-
-
-def _computed_cells(
-    claims: ClaimSource | Sequence[StoredClaim],
-    by: By,
-    filters: Filters,
-    groups: GroupFn | None,
-) -> dict[tuple[str, str], Cell]:
-    chosen, found = choose(claims, filters, groups)
-    sources = SourceIndex(chosen, found)
-    return {
-        key: summarise(group, sources) for key, group in by_cell(chosen, by, filters.actors).items()
-    }
-
-
-def by_cell(
-    claims: Sequence[StoredClaim], by: By, actors: Sequence[str] | None = None
-) -> dict[tuple[str, str], list[StoredClaim]]:
-    """The claims behind each (issue, column) cell, in the order given."""
-    cells: dict[tuple[str, str], list[StoredClaim]] = defaultdict(list)
-    for stored in claims:
-        for column in _columns_of(stored, by, actors):
-            cells[(stored.claim.issue, column)].append(stored)
-    return cells
-
-
-def _columns_of(stored: StoredClaim, by: By, actors: Sequence[str] | None) -> list[str]:
-    """The columns a claim appears in: its actors (those asked for) or its proposal."""
-    if by == "proposal":
-        proposal = stored.canonical_proposal
-        return [proposal] if proposal else []
-    wanted = {a.upper() for a in actors} if actors else None
-    return [a for a in stored.claim.actors if wanted is None or a in wanted]
 
 
 def _ordered_rows(rows: set[str]) -> list[str]:
@@ -184,7 +112,7 @@ def _ordered_columns(
     """
     present = {column for _, column in cells}
     if actors:
-        return [a.upper() for a in actors if a.upper() in present]
+        return [a for a in actors if a in present]
     if by == "proposal":
         first = {
             c: min((cell.first or date.max) for (_, col), cell in cells.items() if col == c)

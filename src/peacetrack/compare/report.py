@@ -18,7 +18,7 @@ from typing import Any
 from peacetrack.compare.diff import diff
 from peacetrack.compare.extras import require
 from peacetrack.compare.labels import actor_name, issue_label, issue_order
-from peacetrack.compare.matrix import By, Matrix, by_cell, compare
+from peacetrack.compare.matrix import By, Matrix, compare
 from peacetrack.compare.render import (
     STANCE_COLOURS,
     cell_anchor,
@@ -26,10 +26,18 @@ from peacetrack.compare.render import (
     render_diff,
     render_matrix,
 )
-from peacetrack.compare.select import ClaimSource, GroupFn, SourceIndex, resolve
 from peacetrack.compare.timeline import TimelineEntry, timeline
 from peacetrack.files import write_text_atomic
-from peacetrack.store import StoredClaim
+from peacetrack.source import (
+    ClaimSource,
+    Filters,
+    GroupFn,
+    MemorySource,
+    SourceIndex,
+    StoredClaim,
+    as_source,
+    by_cell,
+)
 
 _CLASSES = list(STANCE_COLOURS)
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -51,25 +59,28 @@ def write_report(
 ) -> Path:
     """Write the report to ``path`` (atomically) and return it."""
     jinja2, go = _libraries()
-    pool, groups = resolve(claims, independent_groups)
-    matrix = compare(pool, by=by, independent_groups=groups)
+    source = as_source(claims, independent_groups)
+    pool = source.select_claims(Filters())
+    # Every section reads the same claims, loaded once, with the source's grouping.
+    memory = MemorySource(pool, source.independent_groups)
+    matrix = compare(memory, by=by)
     figures = _Figures(go)
     context = {
         "title": title,
         "generated": date.today().isoformat(),
         "claims_count": len(pool),
         "documents_count": len({s.document_id for s in pool}),
-        "sources_count": SourceIndex(pool, groups).count(pool),
+        "sources_count": SourceIndex(pool, source.independent_groups).count(pool),
         "span": _span(pool),
         "legend": [(c.replace("_", " "), colour) for c, colour in STANCE_COLOURS.items()],
         "heatmap": figures.heatmap(matrix) if matrix.cells else "",
         "matrix_html": render_matrix(matrix, "html"),
         "timelines": [
             (issue, issue_label(issue), figures.timeline(entries))
-            for issue, entries in _timelines(pool, groups).items()
+            for issue, entries in _timelines(memory).items()
         ],
         "cells": _evidence(matrix, pool),
-    } | _main_diff(pool, groups)
+    } | _main_diff(memory)
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("peacetrack.compare", "templates"),
         autoescape=True,
@@ -92,25 +103,23 @@ def _span(claims: Sequence[StoredClaim]) -> str:
     return f"{dates[0].isoformat()} to {dates[-1].isoformat()}" if dates else ""
 
 
-def _main_diff(claims: Sequence[StoredClaim], groups: GroupFn | None) -> dict[str, str]:
+def _main_diff(memory: MemorySource) -> dict[str, str]:
     """The diff between the two proposals with the most claims, when there are two."""
-    counts = Counter(s.canonical_proposal for s in claims if s.canonical_proposal)
+    counts = Counter(s.canonical_proposal for s in memory.claims if s.canonical_proposal)
     main = [name for name, _ in counts.most_common(2)]
     if len(main) < 2:
         return {"diff_html": "", "diff_title": ""}
-    result = diff(claims, main[0], main[1], independent_groups=groups)
+    result = diff(memory, main[0], main[1])
     html = render_diff(result, "html")
     assert isinstance(html, str)
     return {"diff_html": html, "diff_title": f"{main[0]} vs {main[1]}"}
 
 
-def _timelines(
-    claims: Sequence[StoredClaim], groups: GroupFn | None
-) -> dict[str, list[TimelineEntry]]:
+def _timelines(memory: MemorySource) -> dict[str, list[TimelineEntry]]:
     """Per issue (codebook order), the dated steps of every actor, for issues where some
     actor took more than one step: a single dot per actor shows no movement."""
     per_issue: dict[str, list[TimelineEntry]] = defaultdict(list)
-    for entry in timeline(claims, independent_groups=groups):
+    for entry in timeline(memory):
         if entry.first is not None:
             per_issue[entry.issue].append(entry)
     order = issue_order()

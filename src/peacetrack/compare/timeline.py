@@ -7,14 +7,12 @@ change between steps.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from peacetrack.compare.cells import describe, entry
-from peacetrack.compare.select import ClaimSource, Filters, GroupFn, SourceIndex, choose
+from peacetrack.compare.cells import describe
 from peacetrack.model import Stance
 from peacetrack.moments import (
     SAME_MOMENT,
@@ -24,7 +22,15 @@ from peacetrack.moments import (
     prevailing,
     span,
 )
-from peacetrack.store import StoredClaim
+from peacetrack.source import (
+    ClaimSource,
+    Filters,
+    GroupFn,
+    SourceIndex,
+    StoredClaim,
+    as_source,
+    by_cell,
+)
 
 
 @dataclass(frozen=True)
@@ -75,16 +81,13 @@ def timeline(
     ``issue`` may be a pattern (``TER.*``).
     """
     filters = Filters(actors=[actor] if actor else None, issues=[issue] if issue else None)
-    chosen, groups = choose(claims, filters, independent_groups)
-    sources = SourceIndex(chosen, groups)
-    tracks: dict[tuple[str, str], list[StoredClaim]] = defaultdict(list)
-    for stored in chosen:
-        for who in stored.claim.actors:
-            if actor is None or who == actor.upper():
-                tracks[(who, stored.claim.issue)].append(stored)
+    source = as_source(claims, independent_groups)
+    chosen = source.select_claims(filters)
+    sources = SourceIndex(chosen, source.independent_groups)
+    tracks = by_cell(chosen, "actor", filters.actors)
     entries = [
         entry
-        for (who, code), track in tracks.items()
+        for (code, who), track in tracks.items()
         for entry in _steps(who, code, track, sources, window)
     ]
     return sorted(entries, key=lambda e: (e.first or date.min, e.actor, e.issue))
@@ -99,7 +102,7 @@ def _steps(
 ) -> list[TimelineEntry]:
     steps: list[TimelineEntry] = []
     by_id = {s.id: s for s in track}
-    for moment in moments([entry(s, sources) for s in track], window):
+    for moment in moments([sources.entry(s) for s in track], window):
         shown = [by_id[e.id] for e in prevailing(moment)]
         stance = shown[-1].claim.stance
         first, last = span(moment)

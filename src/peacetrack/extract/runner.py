@@ -142,11 +142,9 @@ def extract_store(
     Each document's claims are saved in one transaction, so an interrupted run keeps
     what it finished and a re-run goes on from there; a streaming extractor's answers are
     kept in the store as they arrive, so even unfinished documents cost nothing the second
-    time. Reviewed claims are never touched. The comparison cell summaries are brought up
-    to date at the end.
+    time. Reviewed claims are never touched. The run is one unit of work of the store
+    (``store.batch``), so the comparison cache is current when it ends.
     """
-    from peacetrack.store.cell_summaries import refresh
-
     variant = getattr(extractor, "variant", "")
     summary = ExtractSummary(extractor=extractor.name)
     if on_total is not None:
@@ -160,12 +158,11 @@ def extract_store(
     status = "failed"
     try:
         pending = store.pending_documents(extractor.name, among, variant)
-        for outcome in outcomes(pending, extractor, cache=store):
-            _save(store, extractor, outcome, run_id, summary)
-            if progress is not None:
-                progress(outcome.document)
-        # The batch job, not the next comparison someone waits on, brings cells up to date.
-        refresh(store)
+        with store.batch():
+            for outcome in outcomes(pending, extractor, cache=store):
+                _save(store, extractor, outcome, run_id, summary)
+                if progress is not None:
+                    progress(outcome.document)
         status = "finished"
     finally:
         if isinstance(extractor, StreamingExtractor):

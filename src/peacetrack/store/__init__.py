@@ -1,11 +1,31 @@
 """Where documents, near-duplicate links, claims, extractions and runs are kept.
 
 A SQLite file by default, any SQLAlchemy database by URL; the schema is migrated to the
-current version whenever a store is opened.
+current version whenever a store is opened. ``Store`` is the only door: code outside this
+package imports from here, never a submodule, and reaches the repositories through a store
+(``store.review``, ``store.proposals``, ``store.cells``, ``store.search``, ``store.runs``).
 """
 
-from peacetrack.store.store import AddResult, Store, StoredClaim
+from peacetrack.source import StoredClaim
+from peacetrack.store.engine import require_store
+from peacetrack.store.proposals import ProposalInfo
+from peacetrack.store.review import ReviewEvent
+from peacetrack.store.runs import RunInfo
+from peacetrack.store.search import MARK_END, MARK_START, SearchResults
+from peacetrack.store.store import AddResult, Store
 
 open_store = Store.open
 
-__all__ = ["AddResult", "Store", "StoredClaim", "open_store"]
+__all__ = [
+    "MARK_END",
+    "MARK_START",
+    "AddResult",
+    "ProposalInfo",
+    "ReviewEvent",
+    "RunInfo",
+    "SearchResults",
+    "Store",
+    "StoredClaim",
+    "open_store",
+    "require_store",
+]

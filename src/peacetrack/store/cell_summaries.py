@@ -17,15 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import ColumnElement, delete, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session, defer
 
 from peacetrack.model import Stance
 from peacetrack.moments import Entry, Tally, extend, tally
-from peacetrack.store.aggregate import canonical_proposal, comparison_conditions, load_claims
-from peacetrack.store.queries import chunked
+from peacetrack.source import By, CellFacts, Filters, Key, MemorySource, StoredClaim
+from peacetrack.store.aggregate import comparison_claims
+from peacetrack.store.queries import canonical_proposal, chunked, load_claims, visible
 from peacetrack.store.schema import (
     CellSummaryRow,
     ClaimActor,
@@ -34,14 +35,12 @@ from peacetrack.store.schema import (
     ProposalRow,
     StaleCellRow,
 )
-from peacetrack.store.store import StoredClaim
 
 if TYPE_CHECKING:
     from peacetrack.store.store import Store
 
-Kind = Literal["actor", "proposal"]
+Kind = By
 KINDS: tuple[Kind, ...] = ("actor", "proposal")
-Key = tuple[str, str]
 #: Past this many stale cells of a kind, reading every claim once beats one query per cell.
 WHOLE_READ = 64
 #: Past this many added claims (a bulk load), rebuilding their cells is quicker than
@@ -57,10 +56,10 @@ def refresh(store: Store) -> int:
     from all their claims. Writers that would mark cells wait until this commits (SQLite's
     single writer; a table lock on PostgreSQL), so no mark made meanwhile is lost.
     """
-    with store._read() as session:
+    with store.reading() as session:
         if session.scalar(select(StaleCellRow.kind).limit(1)) is None:
             return 0
-    with store._write() as session:
+    with store.transaction() as session:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("LOCK TABLE stale_cells IN SHARE ROW EXCLUSIVE MODE"))
         whole, added = _marked(session)
@@ -256,7 +255,7 @@ def summaries(
         query = query.where(CellSummaryRow.issue.in_(sorted(issue_codes)))
     if columns is not None:
         query = query.where(CellSummaryRow.col.in_(sorted(columns)))
-    with store._read() as session:
+    with store.reading() as session:
         return {(row.issue, row.col): _tally(row, latest=False) for row in session.scalars(query)}
 
 
@@ -274,7 +273,7 @@ def column_totals(store: Store, kind: Kind) -> dict[str, int]:
         .group_by(CellSummaryRow.col)
         .order_by(total.desc(), CellSummaryRow.col)
     )
-    with store._read() as session:
+    with store.reading() as session:
         return {col: int(n) for col, n in session.execute(query)}
 
 
@@ -299,10 +298,38 @@ def _tally(row: CellSummaryRow, latest: bool = True) -> Tally:
 def claims_by_id(store: Store, ids: Iterable[int]) -> dict[int, StoredClaim]:
     """The claims with these ids (those behind cells' current stances), by id."""
     found: dict[int, StoredClaim] = {}
-    with store._read() as session:
+    with store.reading() as session:
         for chunk in chunked(sorted(set(ids))):
             found.update((s.id, s) for s in load_claims(session, [ClaimRow.id.in_(chunk)]))
     return found
+
+
+def summarised(by: By, filters: Filters) -> bool:
+    """Whether the summaries answer: they cover the whole record, so a date range (which
+    changes what is in every cell), a stance filter, or actors by proposal (which change
+    what is in a proposal's cell) need the claims themselves."""
+    return (
+        not filters.dated and filters.stances is None and not (by == "proposal" and filters.actors)
+    )
+
+
+def cell_facts(
+    store: Store, by: By, filters: Filters, columns: Sequence[str] | None = None
+) -> dict[Key, CellFacts]:
+    """The cells of ``filters`` from the summaries when they can answer, else computed from
+    the claims in range as in memory, with the store's near-duplicate groups."""
+    if not summarised(by, filters):
+        loaded = MemorySource(comparison_claims(store, filters), store.independent_groups)
+        return loaded.cell_facts(by, filters, columns)
+    if columns is None and by == "actor":
+        columns = filters.actors
+    found = summaries(store, by, issue_codes=filters.issues, columns=columns)
+    current = claims_by_id(store, (i for t in found.values() for i in t.current))
+    # A claim deleted between the two reads drops out rather than failing the comparison.
+    return {
+        key: CellFacts(t, tuple(current[i] for i in t.current if i in current))
+        for key, t in found.items()
+    }
 
 
 def cell_claims(
@@ -322,8 +349,50 @@ def cell_claims(
     """
     if kind == "actor":
         actors = [column]
-    where = comparison_conditions(actors, [issue], since, until)
+    where = visible(Filters(actors, [issue], since, until))
     if kind == "proposal":
         where.append(canonical_proposal() == column)
-    with store._read() as session:
+    with store.reading() as session:
         return load_claims(session, where, limit)
+
+
+class Cells:
+    """The cell summaries through the store's door (``store.cells``)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def refresh(self) -> int:
+        return refresh(self._store)
+
+    def summaries(
+        self,
+        kind: Kind,
+        *,
+        issue_codes: Iterable[str] | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> dict[Key, Tally]:
+        return summaries(self._store, kind, issue_codes=issue_codes, columns=columns)
+
+    def column_totals(self, kind: Kind) -> dict[str, int]:
+        return column_totals(self._store, kind)
+
+    def facts(
+        self, by: By, filters: Filters, columns: Sequence[str] | None = None
+    ) -> dict[Key, CellFacts]:
+        return cell_facts(self._store, by, filters, columns)
+
+    def claims(
+        self,
+        kind: Kind,
+        issue: str,
+        column: str,
+        *,
+        actors: Sequence[str] | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int | None = None,
+    ) -> list[StoredClaim]:
+        return cell_claims(
+            self._store, kind, issue, column, actors=actors, since=since, until=until, limit=limit
+        )

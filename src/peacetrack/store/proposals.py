@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -19,7 +20,9 @@ from peacetrack.store.proposal_phrases import clean, proposal_key
 from peacetrack.store.proposal_resolver import proposal_ids_named
 from peacetrack.store.queries import chunked
 from peacetrack.store.schema import ClaimRow, ProposalRow
-from peacetrack.store.store import Store
+
+if TYPE_CHECKING:
+    from peacetrack.store.store import Store
 
 _LIST_HINT = "list them with `peacetrack proposals list`"
 
@@ -106,7 +109,7 @@ def _check_free(session: Session, name: str, allowed: int | None = None) -> str:
 
 def list_proposals(store: Store) -> list[ProposalInfo]:
     """Every proposal, oldest first (undated last), with its count of non-rejected claims."""
-    with store._read() as session:
+    with store.reading() as session:
         counts = _claim_counts(session)
         rows = session.scalars(
             select(ProposalRow).order_by(
@@ -129,13 +132,13 @@ def list_proposals(store: Store) -> list[ProposalInfo]:
 
 def get_proposal(store: Store, ref: str | int) -> ProposalInfo:
     """One proposal by id, name, alias or a unique part of its name."""
-    with store._read() as session:
+    with store.reading() as session:
         return _info(session, _find(session, ref))
 
 
 def rename_proposal(store: Store, ref: str | int, new_name: str) -> ProposalInfo:
     """Rename; the old name stays an alias, so re-extraction still finds this proposal."""
-    with store._write() as session:
+    with store.transaction() as session:
         row = _find(session, ref)
         name = _check_free(session, new_name, allowed=row.id)
         key = proposal_key(name)
@@ -153,7 +156,7 @@ def merge_proposals(store: Store, source_ref: str | int, into_ref: str | int) ->
     The source's name and aliases become aliases of the target, so phrases that resolved to
     the source resolve to the target after re-extraction.
     """
-    with store._write() as session:
+    with store.transaction() as session:
         source, target = _find(session, source_ref), _find(session, into_ref)
         if source.id == target.id:
             raise StoreError(
@@ -183,7 +186,7 @@ def split_proposal(store: Store, ref: str | int, alias: str, new_name: str) -> P
 
     The alias moves with them, so re-extraction sends that phrase to the new proposal.
     """
-    with store._write() as session:
+    with store.transaction() as session:
         row = _find(session, ref)
         key = proposal_key(alias)
         if key == proposal_key(row.name):
@@ -217,3 +220,25 @@ def split_proposal(store: Store, ref: str | int, alias: str, new_name: str) -> P
             )
         session.flush()
         return _info(session, new)
+
+
+class Proposals:
+    """Proposals through the store's door (``store.proposals``)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def list(self) -> list[ProposalInfo]:
+        return list_proposals(self._store)
+
+    def get(self, ref: str | int) -> ProposalInfo:
+        return get_proposal(self._store, ref)
+
+    def rename(self, ref: str | int, new_name: str) -> ProposalInfo:
+        return rename_proposal(self._store, ref, new_name)
+
+    def merge(self, source_ref: str | int, into_ref: str | int) -> ProposalInfo:
+        return merge_proposals(self._store, source_ref, into_ref)
+
+    def split(self, ref: str | int, alias: str, new_name: str) -> ProposalInfo:
+        return split_proposal(self._store, ref, alias, new_name)

@@ -1,4 +1,4 @@
-"""Claims to rows and back, and the SQL conditions behind ``Store.claims`` filters.
+"""Claims to rows and back, the SQL form of ``Filters``, and the one query reading claims.
 
 A stored claim was validated when it was saved, so reading it back rebuilds the models
 without validating again: a claim saved under a user codebook must still load when that
@@ -7,13 +7,14 @@ codebook is not the one in force.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
+from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session, aliased
 
 from peacetrack.model import Attribution, Claim, Condition, Recognition, Stance
+from peacetrack.source import Filters, StoredClaim
 from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow, ProposalRow
 
 T = TypeVar("T")
@@ -61,8 +62,9 @@ def actor_rows(claim_id: int, claim: Claim) -> list[dict[str, Any]]:
     ]
 
 
-def claim_from_row(row: ClaimRow, actors: Sequence[ClaimActor]) -> Claim:
-    """``actors`` are the row's claim_actors, ordered by role and position."""
+def claim_from_row(row: Any, actors: Sequence[Any]) -> Claim:
+    """The claim a row of ``claims`` holds (a plain row with its columns' names); ``actors``
+    are rows of its claim_actors (``role``, ``actor_id``), ordered by role and position."""
     obligor = [a.actor_id for a in actors if a.role == "obligor"]
     attribution = None
     if row.attribution_anonymous is not None:
@@ -96,87 +98,107 @@ def claim_from_row(row: ClaimRow, actors: Sequence[ClaimActor]) -> Claim:
     return Claim.model_construct(**fields)
 
 
-def issue_condition(pattern: str) -> ColumnElement[bool]:
-    """``TER.WITHDRAW`` matches exactly; ``TER.*`` (any ``*``) matches as a wildcard.
-
-    Issue codes contain ``_``, a LIKE wildcard, so it is escaped before ``*`` becomes ``%``.
-    """
-    pattern = pattern.strip().upper()
-    if "*" not in pattern:
-        return ClaimRow.issue == pattern
-    escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return ClaimRow.issue.like(escaped.replace("*", "%"), escape="\\")
+def canonical_proposal() -> ColumnElement[Any]:
+    """A claim's proposal column: the resolved proposal's name, else its own phrase."""
+    return func.coalesce(ProposalRow.name, ClaimRow.proposal)
 
 
-def claim_conditions(
-    *,
-    actors: Sequence[str] | None,
-    issues: Sequence[str] | None,
-    stances: Sequence[str] | None,
-    document_id: int | None,
-    extractor: str | None,
-    proposal: str | None,
-    proposal_ids: Sequence[int] = (),
-    since: date | None,
-    until: date | None,
-    include_rejected: bool,
-) -> list[ColumnElement[bool]]:
-    """WHERE conditions for ``Store.claims``; a claim must meet all of them.
+def filter_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    """The SQL form of ``filters``; ``Filters.admits`` is the Python one, and the tests hold
+    the two to the same claims.
 
-    ``proposal`` matches a claim's own phrase; ``proposal_ids`` the proposals that phrase
-    names (found by name or alias, see ``proposal_resolver.proposal_ids_named``).
+    Issue patterns arrive expanded to codes by the codebook, so ``TER`` and ``TER.*`` mean
+    the same here as in memory. Undated claims fail any date bound: NULL compares false.
     """
     where: list[ColumnElement[bool]] = []
-    if actors:
-        wanted = [a.strip().upper() for a in actors]
-        where.append(
-            exists().where(
-                ClaimActor.claim_id == ClaimRow.id,
-                ClaimActor.role == "actor",
-                ClaimActor.actor_id.in_(wanted),
-            )
+    if filters.issues is not None:
+        where.append(ClaimRow.issue.in_(sorted(filters.issues)))
+    if filters.actors is not None:
+        # An uncorrelated IN list walks ix_claim_actors_actor_claim; the alias keeps it apart
+        # from the claim_actors the actors query reads.
+        named = aliased(ClaimActor)
+        of_actors = select(named.claim_id).where(
+            named.actor_id.in_(sorted(filters.actors)), named.role == "actor"
         )
-    if issues:
-        where.append(or_(*(issue_condition(p) for p in issues)))
-    if stances:
-        where.append(ClaimRow.stance.in_([s.strip().lower() for s in stances]))
-    if document_id is not None:
-        where.append(ClaimRow.document_id == document_id)
-    if extractor is not None:
-        where.append(ClaimRow.extractor == extractor)
-    if proposal is not None:
-        where.append(or_(ClaimRow.proposal == proposal, ClaimRow.proposal_id.in_(proposal_ids)))
-    if since is not None:
-        where.append(DocumentRow.published >= since)
-    if until is not None:
-        where.append(DocumentRow.published <= until)
-    if not include_rejected:
-        where.append(ClaimRow.status != "rejected")
+        where.append(ClaimRow.id.in_(of_actors))
+    if filters.stances is not None:
+        where.append(ClaimRow.stance.in_(sorted(filters.stances)))
+    if filters.since is not None:
+        where.append(DocumentRow.published >= filters.since)
+    if filters.until is not None:
+        where.append(DocumentRow.published <= filters.until)
     return where
 
 
-def claims_select(
-    where: Sequence[ColumnElement[bool]],
-) -> Select[ClaimRow, str, str | None, date | None, str | None, str | None]:
-    """Claims with the document facts and proposal name shown beside them, newest first."""
+def visible(filters: Filters) -> list[ColumnElement[bool]]:
+    """``filters`` on the claims a comparison sees: every claim but rejected ones."""
+    return [ClaimRow.status != "rejected", *filter_conditions(filters)]
+
+
+def _claims_query(where: Sequence[ColumnElement[bool]]) -> Select[Any]:
+    """Claims with the document facts and proposal name shown beside them, as plain rows."""
+    columns = [c for c in ClaimRow.__table__.c if c.name not in ("created_at", "updated_at")]
     return in_reading_order(
         select(
-            ClaimRow,
+            *columns,
             DocumentRow.name,
             DocumentRow.outlet,
             DocumentRow.published,
             DocumentRow.url,
-            ProposalRow.name,
+            ProposalRow.name.label("proposal_name"),
         ),
         where,
     )
 
 
-def group_by_claim(actors: Iterable[ClaimActor]) -> dict[int, list[ClaimActor]]:
-    grouped: dict[int, list[ClaimActor]] = {}
-    for actor in actors:
-        grouped.setdefault(actor.claim_id, []).append(actor)
-    return grouped
+def _actors_query(where: Sequence[ColumnElement[bool]]) -> Select[int, str, str]:
+    """Actors of the chosen claims in one join, instead of one IN list per 500 claims."""
+    return (
+        select(ClaimActor.claim_id, ClaimActor.role, ClaimActor.actor_id)
+        .join(ClaimRow, ClaimRow.id == ClaimActor.claim_id)
+        .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
+        .outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
+        .where(*where)
+        .order_by(ClaimActor.claim_id, ClaimActor.role, ClaimActor.position)
+    )
+
+
+def load_claims(
+    session: Session, where: Sequence[ColumnElement[bool]], limit: int | None = None
+) -> list[StoredClaim]:
+    """Claims meeting ``where`` (at most ``limit``), newest first, from plain rows: every
+    read of claims goes through here, a page of the CLI as a million-claim comparison.
+
+    Without a limit the actors come in one join on the same conditions; with one, only
+    the actors of the claims kept are read.
+    """
+    rows = session.execute(_claims_query(where).limit(limit)).all()
+    if limit is None:
+        found = list(session.execute(_actors_query(where)))
+    else:
+        ids = [row.id for row in rows]
+        found = [
+            actor
+            for chunk in chunked(ids)
+            for actor in session.execute(_actors_query([ClaimRow.id.in_(chunk)]))
+        ]
+    actors_of: dict[int, list[Any]] = {}
+    for actor in found:
+        actors_of.setdefault(actor.claim_id, []).append(actor)
+    return [
+        StoredClaim(
+            id=row.id,
+            document_id=row.document_id,
+            document_name=row.name,
+            claim=claim_from_row(row, actors_of.get(row.id, [])),
+            status=row.status,
+            outlet=row.outlet,
+            published=row.published,
+            url=row.url,
+            proposal_name=row.proposal_name,
+        )
+        for row in rows
+    ]
 
 
 Row = TypeVarTuple("Row")

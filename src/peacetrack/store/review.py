@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 from sqlalchemy import delete, insert, select
@@ -20,10 +20,13 @@ from sqlalchemy.orm import Session
 from peacetrack.codebook import default_codebook
 from peacetrack.errors import InputError, StoreError
 from peacetrack.model import GUIDELINE_FIELDS, Claim
+from peacetrack.source import StoredClaim
 from peacetrack.store.proposal_resolver import ProposalResolver
 from peacetrack.store.queries import actor_rows, claim_row
 from peacetrack.store.schema import ClaimActor, ClaimReviewRow, ClaimRow, DocumentRow
-from peacetrack.store.store import Store, StoredClaim
+
+if TYPE_CHECKING:
+    from peacetrack.store.store import Store
 
 Action = Literal["accept", "edit", "reject", "add"]
 STATUS_AFTER: dict[Action, str] = {
@@ -70,7 +73,7 @@ def snapshot(claim: Claim, status: str) -> dict[str, Any]:
 
 def get_claim(store: Store, claim_id: int) -> StoredClaim:
     """Any claim by id, rejected ones included."""
-    with store._read() as session:
+    with store.reading() as session:
         document_id = session.scalar(select(ClaimRow.document_id).where(ClaimRow.id == claim_id))
     if document_id is None:
         raise StoreError(f"no claim with id {claim_id}: list them with `peacetrack claims`")
@@ -89,7 +92,7 @@ def reject_claim(store: Store, claim_id: int, reviewer: str = DEFAULT_REVIEWER) 
 
 def _set_status(store: Store, claim_id: int, action: Action, reviewer: str) -> StoredClaim:
     before = get_claim(store, claim_id)
-    with store._write() as session:
+    with store.transaction() as session:
         row = _locked_row(session, claim_id)
         row.status = STATUS_AFTER[action]
         _audit(session, claim_id, action, reviewer, before, before.claim, row.status)
@@ -114,7 +117,7 @@ def edit_claim(
     data.pop("status")
     if "evidence" in changes and not {"start", "end"} & set(changes):
         data["start"] = data["end"] = None
-    with store._write() as session:
+    with store.transaction() as session:
         row = _locked_row(session, claim_id)
         claim = _validated(data, _document_text(session, row.document_id), f"claim {claim_id}")
         fresh = claim_row(claim, row.document_id, row.extractor or "", None)
@@ -137,7 +140,7 @@ def add_claim(
         data.pop("status")
     else:
         data = dict(claim)
-    with store._write() as session:
+    with store.transaction() as session:
         text = _document_text(session, document_id)
         located = _validated(data, text, f"new claim on document {document_id}")
         proposal_id = ProposalResolver(session, document_id).resolve(located)
@@ -159,7 +162,7 @@ def claim_history(store: Store, claim_id: int) -> list[ReviewEvent]:
         .where(ClaimReviewRow.claim_id == claim_id)
         .order_by(ClaimReviewRow.at, ClaimReviewRow.id)
     )
-    with store._read() as session:
+    with store.reading() as session:
         return [
             ReviewEvent(r.id, r.claim_id, r.action, r.reviewer, r.at, r.before, r.after)
             for r in session.scalars(query)
@@ -214,3 +217,31 @@ def _audit(
             after=snapshot(after, status),
         )
     )
+
+
+class Review:
+    """Review through the store's door (``store.review``): every action is one transaction
+    with its audit row."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def get(self, claim_id: int) -> StoredClaim:
+        return get_claim(self._store, claim_id)
+
+    def accept(self, claim_id: int, reviewer: str = DEFAULT_REVIEWER) -> StoredClaim:
+        return accept_claim(self._store, claim_id, reviewer)
+
+    def reject(self, claim_id: int, reviewer: str = DEFAULT_REVIEWER) -> StoredClaim:
+        return reject_claim(self._store, claim_id, reviewer)
+
+    def edit(
+        self, claim_id: int, changes: Mapping[str, Any], reviewer: str = DEFAULT_REVIEWER
+    ) -> StoredClaim:
+        return edit_claim(self._store, claim_id, changes, reviewer)
+
+    def add(self, document_id: int, claim: Claim | Mapping[str, Any], reviewer: str) -> StoredClaim:
+        return add_claim(self._store, document_id, claim, reviewer)
+
+    def history(self, claim_id: int) -> list[ReviewEvent]:
+        return claim_history(self._store, claim_id)

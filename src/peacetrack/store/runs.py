@@ -109,7 +109,7 @@ def _info(row: RunRow) -> RunInfo:
 
 def list_runs(store: Store, limit: int | None = 20) -> list[RunInfo]:
     """The latest runs, newest first, with runs whose process died marked interrupted."""
-    with store._write() as session:
+    with store.transaction() as session:
         mark_interrupted(session)
         rows = session.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(limit))
         return [_info(row) for row in rows]

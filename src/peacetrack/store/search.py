@@ -11,11 +11,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
-from peacetrack.store.store import Store
+if TYPE_CHECKING:
+    from peacetrack.store.store import Store
 
 #: Marks around matched words inside a snippet; callers escape the text, then replace these.
 MARK_START, MARK_END = "\x02", "\x03"
@@ -97,7 +98,7 @@ def search(store: Store, query: str, limit: int = 20) -> SearchResults:
     words = _WORD.findall(query)
     if not words:
         return SearchResults(query, [], [])
-    with store._read() as session:
+    with store.reading() as session:
         if session.get_bind().dialect.name == "postgresql":
             params: dict[str, object] = {"q": query, "limit": limit}
             doc_rows = session.execute(text(_POSTGRES_DOCUMENTS), params).all()

@@ -7,10 +7,12 @@ the call: re-running an ingest or an extraction always picks up cleanly where it
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -21,6 +23,9 @@ from sqlalchemy.orm import Session, defer, sessionmaker
 
 from peacetrack.errors import InputError, StoreError
 from peacetrack.model import Claim, Document, ModelReply, content_hash, normalise_text
+from peacetrack.source import By, CellFacts, Filters, Key, StoredClaim
+from peacetrack.store.aggregate import comparison_claims, proposal_phrases
+from peacetrack.store.cell_summaries import Cells
 from peacetrack.store.engine import (
     WRITE_OPTION,
     make_engine,
@@ -30,16 +35,10 @@ from peacetrack.store.engine import (
 )
 from peacetrack.store.neardup import Signature, index_document, syndicated_body
 from peacetrack.store.proposal_resolver import ProposalResolver, proposal_ids_named
-from peacetrack.store.queries import (
-    actor_rows,
-    chunked,
-    claim_conditions,
-    claim_from_row,
-    claim_row,
-    claims_select,
-    group_by_claim,
-)
-from peacetrack.store.runs import PROCESS, mark_interrupted, this_process
+from peacetrack.store.proposals import Proposals
+from peacetrack.store.queries import actor_rows, chunked, claim_row, filter_conditions, load_claims
+from peacetrack.store.review import Review
+from peacetrack.store.runs import PROCESS, RunInfo, list_runs, mark_interrupted, this_process
 from peacetrack.store.schema import (
     ClaimActor,
     ClaimRow,
@@ -50,6 +49,7 @@ from peacetrack.store.schema import (
     RunRow,
     utcnow,
 )
+from peacetrack.store.search import SearchResults, search
 
 #: Documents fetched per query by ``pending_documents``: bounded memory on any store size.
 PAGE = 200
@@ -63,27 +63,6 @@ class AddResult:
     status: Literal["added", "duplicate", "near_duplicate"]
     document_id: int
     near_duplicate_of: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class StoredClaim:
-    """A claim with its store id, review status and the document facts needed to show it."""
-
-    id: int
-    document_id: int
-    document_name: str
-    claim: Claim
-    status: str
-    outlet: str | None
-    published: date | None
-    url: str | None
-    #: The canonical name of the proposal the claim's phrase was linked to.
-    proposal_name: str | None = None
-
-    @property
-    def canonical_proposal(self) -> str | None:
-        """The proposal's canonical name, else the phrase as extracted (claims from a file)."""
-        return self.proposal_name or self.claim.proposal
 
 
 def _document(row: DocumentRow) -> Document:
@@ -115,6 +94,7 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._units = threading.local()
         self._reader = sessionmaker(engine, expire_on_commit=False)
         writer = engine.execution_options(**{WRITE_OPTION: True})
         self._writer = sessionmaker(writer, expire_on_commit=False)
@@ -153,15 +133,73 @@ class Store:
         return f"Store({self.url!r})"
 
     @contextmanager
-    def _write(self) -> Iterator[Session]:
-        """One transaction that commits on success and rolls back on any error."""
+    def transaction(self) -> Iterator[Session]:
+        """One write transaction that commits on success and rolls back on any error; every
+        repository of the store writes through here."""
         with self._writer.begin() as session:
             yield session
 
     @contextmanager
-    def _read(self) -> Iterator[Session]:
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only, closed on exit."""
         with self._reader() as session:
             yield session
+
+    @contextmanager
+    def batch(self) -> Iterator[Store]:
+        """A unit of work: writes inside it commit as they go (each call its own transaction),
+        and leaving it without an error brings the comparison cell summaries up to date, so
+        the job that wrote pays for them, not the next person comparing. Nested units
+        refresh once, when the outermost ends."""
+        depth = getattr(self._units, "depth", 0)
+        self._units.depth = depth + 1
+        try:
+            yield self
+        finally:
+            self._units.depth = depth
+        if depth == 0:
+            self.cells.refresh()
+
+    # --- repositories ------------------------------------------------------------------
+
+    @cached_property
+    def cells(self) -> Cells:
+        """Cell summaries: refresh, read, list the claims behind one cell."""
+        return Cells(self)
+
+    @cached_property
+    def proposals(self) -> Proposals:
+        """Proposals: list, show, rename, merge, split."""
+        return Proposals(self)
+
+    @cached_property
+    def review(self) -> Review:
+        """Reviewing claims: accept, reject, edit, add, and each claim's history."""
+        return Review(self)
+
+    def search(self, query: str, limit: int = 20) -> SearchResults:
+        """Full-text search over documents and claims, best first."""
+        return search(self, query, limit)
+
+    def runs(self, limit: int | None = 20) -> list[RunInfo]:
+        """Recorded runs, newest first; runs whose process is gone are marked interrupted."""
+        return list_runs(self, limit)
+
+    # --- comparison: the store as a ``ClaimSource`` ------------------------------------
+
+    def select_claims(self, filters: Filters) -> list[StoredClaim]:
+        """Non-rejected claims passing ``filters``, filtered in SQL and loaded in bulk."""
+        return comparison_claims(self, filters)
+
+    def cell_facts(
+        self, by: By, filters: Filters, columns: Sequence[str] | None = None
+    ) -> dict[Key, CellFacts]:
+        """Cells from the summaries when they can answer, else from the claims in range."""
+        return self.cells.facts(by, filters, columns)
+
+    def proposal_phrases(self) -> dict[str, set[str]]:
+        """Each canonical proposal name of the visible claims -> the names its claims use."""
+        return proposal_phrases(self)
 
     # --- documents -------------------------------------------------------------------
 
@@ -183,7 +221,7 @@ class Store:
         digest = content_hash(text)
         signature = Signature.of_text(syndicated_body(text, doc.title))
         try:
-            with self._write() as session:
+            with self.transaction() as session:
                 serialise(session.connection(), "documents")
                 existing = self._id_by_hash(session, digest)
                 if existing is not None:
@@ -199,7 +237,7 @@ class Store:
                 session.flush()
                 twins = index_document(session, row.id, signature)
         except IntegrityError:
-            with self._read() as session:
+            with self.reading() as session:
                 existing = self._id_by_hash(session, digest)
             if existing is None:
                 raise
@@ -233,7 +271,7 @@ class Store:
 
     def get_document(self, ref: int | str) -> Document:
         """A document by id or by name."""
-        with self._read() as session:
+        with self.reading() as session:
             row = session.get_one(DocumentRow, self._document_id(session, ref))
             return _document(row)
 
@@ -255,12 +293,12 @@ class Store:
         if until is not None:
             query = query.where(DocumentRow.published <= until)
         query = query.order_by(DocumentRow.published.desc().nulls_last(), DocumentRow.id.desc())
-        with self._read() as session:
+        with self.reading() as session:
             rows = session.scalars(query.offset(offset).limit(limit))
             return [_document(row) for row in rows]
 
     def count_documents(self) -> int:
-        with self._read() as session:
+        with self.reading() as session:
             return session.scalar(select(func.count(DocumentRow.id))) or 0
 
     # --- near duplicates -------------------------------------------------------------
@@ -270,7 +308,7 @@ class Store:
         query = select(DocumentLink).where(
             or_(DocumentLink.doc_a == document_id, DocumentLink.doc_b == document_id)
         )
-        with self._read() as session:
+        with self.reading() as session:
             links = session.scalars(query).all()
         pairs = [
             (link.doc_b if link.doc_a == document_id else link.doc_a, link.similarity)
@@ -286,7 +324,7 @@ class Store:
         """
         groups: dict[int, set[int]] = {}
         source = func.coalesce(DocumentRow.source_id, DocumentRow.id)
-        with self._read() as session:
+        with self.reading() as session:
             for chunk in chunked(sorted(set(document_ids))):
                 query = select(DocumentRow.id, source).where(DocumentRow.id.in_(chunk))
                 for doc, head in session.execute(query):
@@ -326,7 +364,7 @@ class Store:
                 .order_by(DocumentRow.id)
                 .limit(PAGE)
             )
-            with self._read() as session:
+            with self.reading() as session:
                 page = [_document(row) for row in session.scalars(query)]
             yield from page
             if len(page) < PAGE:
@@ -339,7 +377,7 @@ class Store:
         query = select(func.count(DocumentRow.id)).where(self._not_extracted(extractor, variant))
         if among is not None:
             query = query.where(DocumentRow.id.in_(list(among)))
-        with self._read() as session:
+        with self.reading() as session:
             return session.scalar(query) or 0
 
     def save_extraction(
@@ -357,7 +395,7 @@ class Store:
         a claim whose evidence is not verbatim in the text raises ValueError and nothing
         changes. Returns the number of claims stored.
         """
-        with self._write() as session:
+        with self.transaction() as session:
             # A row lock (PostgreSQL; SQLite writers take turns anyway): two extractions of one
             # document queue, so the second replaces the first's claims instead of adding some.
             text = session.scalar(
@@ -415,7 +453,7 @@ class Store:
 
     def model_reply(self, key: str) -> ModelReply | None:
         """The cached reply to the request ``key`` names, if one was saved."""
-        with self._read() as session:
+        with self.reading() as session:
             row = session.get(LLMResponseRow, key)
             if row is None:
                 return None
@@ -423,7 +461,7 @@ class Store:
 
     def save_model_reply(self, key: str, model: str, prompt_hash: str, reply: ModelReply) -> None:
         """Keep a reply (its own transaction: a run killed later still has it). Idempotent."""
-        with self._write() as session:
+        with self.transaction() as session:
             row = session.get(LLMResponseRow, key) or LLMResponseRow(key=key)
             row.model, row.prompt_hash = model, prompt_hash
             row.content, row.finish_reason = reply.content, reply.finish_reason
@@ -448,57 +486,28 @@ class Store:
     ) -> list[StoredClaim]:
         """Claims matching every filter given, newest documents first, in text order.
 
-        ``issues`` take exact codes or patterns (``TER.*``); dates are publication dates.
+        ``issues`` take codes, groups or patterns (``TER``, ``TER.*``), checked by the
+        codebook as every filter is (``peacetrack.source.Filters``): a pattern naming no
+        issue is an error, not an empty answer. Dates are publication dates.
         """
-        with self._read() as session:
-            document_id = None if document is None else self._document_id(session, document)
-            where = claim_conditions(
-                actors=actors,
-                issues=issues,
-                stances=stances,
-                document_id=document_id,
-                extractor=extractor,
-                proposal=proposal,
-                proposal_ids=[] if proposal is None else proposal_ids_named(session, proposal),
-                since=since,
-                until=until,
-                include_rejected=include_rejected,
-            )
-            rows = session.execute(claims_select(where).limit(limit)).all()
-            actors_of = self._claim_actors(session, [row[0].id for row in rows])
-        return [
-            StoredClaim(
-                id=claim.id,
-                document_id=claim.document_id,
-                document_name=name,
-                claim=claim_from_row(claim, actors_of.get(claim.id, [])),
-                status=claim.status,
-                outlet=outlet,
-                published=published,
-                url=url,
-                proposal_name=proposal_name,
-            )
-            for claim, name, outlet, published, url, proposal_name in rows
-        ]
-
-    @staticmethod
-    def _claim_actors(session: Session, claim_ids: Sequence[int]) -> dict[int, list[ClaimActor]]:
-        """Actors of many claims in a few queries (never one query per claim)."""
-        found: list[ClaimActor] = []
-        for chunk in chunked(claim_ids):
-            query = (
-                select(ClaimActor)
-                .where(ClaimActor.claim_id.in_(chunk))
-                .order_by(ClaimActor.claim_id, ClaimActor.role, ClaimActor.position)
-            )
-            found.extend(session.scalars(query))
-        return group_by_claim(found)
+        where = filter_conditions(Filters(actors, issues, since, until, stances))
+        if not include_rejected:
+            where.append(ClaimRow.status != "rejected")
+        if extractor is not None:
+            where.append(ClaimRow.extractor == extractor)
+        with self.reading() as session:
+            if document is not None:
+                where.append(ClaimRow.document_id == self._document_id(session, document))
+            if proposal is not None:
+                named = proposal_ids_named(session, proposal)
+                where.append(or_(ClaimRow.proposal == proposal, ClaimRow.proposal_id.in_(named)))
+            return load_claims(session, where, limit)
 
     def count_claims(self, *, include_rejected: bool = True) -> int:
         query = select(func.count(ClaimRow.id))
         if not include_rejected:
             query = query.where(ClaimRow.status != "rejected")
-        with self._read() as session:
+        with self.reading() as session:
             return session.scalar(query) or 0
 
     # --- runs ------------------------------------------------------------------------
@@ -510,7 +519,7 @@ class Store:
         was killed) can be told from one still going; such runs are marked interrupted
         now (``store.runs``).
         """
-        with self._write() as session:
+        with self.transaction() as session:
             mark_interrupted(session)
             recorded = _jsonable(params) | {PROCESS: this_process()}
             row = RunRow(kind=kind, params=recorded, status="running")
@@ -519,7 +528,7 @@ class Store:
             return row.id
 
     def finish_run(self, run_id: int, status: str, stats: Mapping[str, Any]) -> None:
-        with self._write() as session:
+        with self.transaction() as session:
             row = session.get(RunRow, run_id)
             if row is None:
                 raise StoreError(f"no run with id {run_id}: start one with start_run first")

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from peacetrack.compare.labels import actor_name, issue_label
 from peacetrack.compare.render import STANCE_COLOURS, cell_text
-from peacetrack.store.search import MARK_END, MARK_START
+from peacetrack.store import MARK_END, MARK_START
 from peacetrack.web.security import CSRF_COOKIE, REVIEWER_COOKIE, guard_of, is_editor
 from peacetrack.web.views import safe_url
 

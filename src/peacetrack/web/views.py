@@ -18,11 +18,8 @@ from peacetrack.compare.labels import actor_name, issue_label
 from peacetrack.compare.render import cell_text
 from peacetrack.errors import InputError
 from peacetrack.model import Document
-from peacetrack.store import Store, StoredClaim
-from peacetrack.store.aggregate import comparison_claims
-from peacetrack.store.cell_summaries import cell_claims, column_totals, summaries
-from peacetrack.store.proposals import list_proposals
-from peacetrack.store.review import ReviewEvent, claim_history, get_claim
+from peacetrack.source import Filters
+from peacetrack.store import ReviewEvent, Store, StoredClaim
 from peacetrack.web.highlight import InContext, Segment, in_context, segments
 
 By = Literal["actor", "proposal"]
@@ -86,9 +83,9 @@ def overview(store: Store, since: date | None) -> dict[str, Any]:
     Actor counts come from the cell summaries, so the page does not read every claim.
     """
     proposals = sorted(
-        (p for p in list_proposals(store) if p.claims), key=lambda p: (-p.claims, p.id)
+        (p for p in store.proposals.list() if p.claims), key=lambda p: (-p.claims, p.id)
     )
-    actors = column_totals(store, "actor")
+    actors = store.cells.column_totals("actor")
     data: dict[str, Any] = {
         "counts": {
             "documents": store.count_documents(),
@@ -113,14 +110,14 @@ def changes_since(store: Store, since: date) -> list[TimelineEntry]:
     Only the tracks (actor and issue) with a report since then can have such a step, and a
     step depends on its track's earlier ones, so those tracks are read whole, no others.
     """
-    recent = [key for key, t in summaries(store, "actor").items() if t.last and t.last >= since]
+    recent = [
+        key for key, t in store.cells.summaries("actor").items() if t.last and t.last >= since
+    ]
     if not recent:
         return []
     wanted = set(recent)
-    pool = comparison_claims(
-        store, actors=sorted({a for _, a in recent}), issue_codes={i for i, _ in recent}
-    )
-    steps = timeline(pool, independent_groups=store.independent_groups)
+    tracks = Filters(actors=sorted({a for _, a in recent}), issues=sorted({i for i, _ in recent}))
+    steps = timeline(store.select_claims(tracks), independent_groups=store.independent_groups)
     return [
         e
         for e in steps
@@ -197,8 +194,7 @@ def cell_quotes(
         raise InputError(
             f"no claims for {issue} × {column} under these filters: pick a filled cell"
         )
-    claims = cell_claims(
-        store,
+    claims = store.cells.claims(
         query.by,
         issue,
         column,
@@ -272,10 +268,10 @@ class ClaimView:
 
 
 def claim_view(store: Store, claim_id: int) -> ClaimView:
-    stored = get_claim(store, claim_id)
+    stored = store.review.get(claim_id)
     text = store.get_document(stored.document_id).text
     context = in_context(text, stored.claim.start or 0, stored.claim.end or 0)
-    return ClaimView(stored, context, claim_history(store, claim_id))
+    return ClaimView(stored, context, store.review.history(claim_id))
 
 
 def store_of(request: Request) -> Store:

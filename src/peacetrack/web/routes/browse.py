@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from peacetrack.store import Store
-from peacetrack.store.search import search
 from peacetrack.web.inputs import Id, PageNumber, StrictJsonRoute
 from peacetrack.web.pages import render
 from peacetrack.web.views import document_json, document_view, overview, store_of
@@ -65,11 +64,11 @@ def document_api(store: StoreDep, document_id: Id) -> dict[str, Any]:
 
 @router.get("/search", response_class=HTMLResponse, include_in_schema=False)
 def search_page(request: Request, store: StoreDep, q: str = "") -> HTMLResponse:
-    return render(request, "search.html", {"q": q, "results": search(store, q) if q else None})
+    return render(request, "search.html", {"q": q, "results": store.search(q) if q else None})
 
 
 @router.get("/api/search", tags=["browse"])
 def search_api(store: StoreDep, q: str, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> Any:
     """Documents and claims matching every word of ``q``; snippets mark matches with
     \\u0002 and \\u0003."""
-    return search(store, q, limit)
+    return store.search(q, limit)

@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse
 from peacetrack.compare import diff, render_diff, timeline
 from peacetrack.compare.render import STANCE_COLOURS
 from peacetrack.store import Store
-from peacetrack.store.proposals import list_proposals
 from peacetrack.web.inputs import StrictJsonRoute
 from peacetrack.web.pages import render
 from peacetrack.web.views import (
@@ -111,7 +110,7 @@ def timeline_api(store: StoreDep, actor: str = "", issue: str = "") -> list[dict
 
 @router.get("/diff", response_class=HTMLResponse, include_in_schema=False)
 def diff_page(request: Request, store: StoreDep, a: str = "", b: str = "") -> HTMLResponse:
-    proposals = sorted(p.name for p in list_proposals(store) if p.claims)
+    proposals = sorted(p.name for p in store.proposals.list() if p.claims)
     context: dict[str, Any] = {"a": a, "b": b, "proposals": proposals, "table": None}
     if a and b:
         result = diff(store, a, b)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -13,7 +12,6 @@ from pydantic import BaseModel, Field
 from peacetrack.errors import InputError
 from peacetrack.model import Stance
 from peacetrack.store import Store, StoredClaim
-from peacetrack.store.review import accept_claim, add_claim, edit_claim, reject_claim
 from peacetrack.web.inputs import MAX_INT, Id, StrictJsonRoute
 from peacetrack.web.pages import render
 from peacetrack.web.security import require_bearer, require_editor_form, reviewer_of
@@ -24,8 +22,8 @@ StoreDep = Annotated[Store, Depends(store_of)]
 Bearer = [Depends(require_bearer)]
 #: A character offset into a document's text (as the add and edit forms send it).
 Offset = Annotated[int | None, Field(ge=0, le=MAX_INT)]
-#: accept_claim or reject_claim: a reviewer's verdict on a claim as it stands.
-Verdict = Callable[[Store, int, str], StoredClaim]
+#: A reviewer's verdict on a claim as it stands.
+Verdict = Literal["accept", "reject"]
 
 
 class ClaimForm(BaseModel):
@@ -49,7 +47,7 @@ class ClaimForm(BaseModel):
     end: Offset = None
 
     def fields(self) -> dict[str, Any]:
-        """The guideline fields (and offsets), as ``edit_claim`` and ``add_claim`` take them."""
+        """The guideline fields (and offsets), as ``store.review.edit`` and ``add`` take them."""
         source = self.attribution_source.strip()
         attributed = bool(source) or self.attribution_anonymous
         return {
@@ -113,7 +111,7 @@ def _verdict_form(
     request: Request, store: Store, claim_id: int, form: Action, verdict: Verdict
 ) -> RedirectResponse:
     require_editor_form(request, form.csrf_token)
-    verdict(store, claim_id, reviewer_of(request, form.reviewer))
+    _decide(store, verdict, claim_id, reviewer_of(request, form.reviewer))
     return _back(form.next, f"/claims/{claim_id}")
 
 
@@ -121,14 +119,14 @@ def _verdict_form(
 def accept_form(
     request: Request, store: StoreDep, claim_id: Id, form: Annotated[Action, Form()]
 ) -> RedirectResponse:
-    return _verdict_form(request, store, claim_id, form, accept_claim)
+    return _verdict_form(request, store, claim_id, form, "accept")
 
 
 @router.post("/claims/{claim_id}/reject", include_in_schema=False)
 def reject_form(
     request: Request, store: StoreDep, claim_id: Id, form: Annotated[Action, Form()]
 ) -> RedirectResponse:
-    return _verdict_form(request, store, claim_id, form, reject_claim)
+    return _verdict_form(request, store, claim_id, form, "reject")
 
 
 @router.post("/claims/{claim_id}/edit", include_in_schema=False)
@@ -136,7 +134,7 @@ def edit_form(
     request: Request, store: StoreDep, claim_id: Id, form: Annotated[ClaimForm, Form()]
 ) -> RedirectResponse:
     require_editor_form(request, form.csrf_token)
-    edit_claim(store, claim_id, form.fields(), reviewer_of(request, form.reviewer))
+    store.review.edit(claim_id, form.fields(), reviewer_of(request, form.reviewer))
     return _back(form.next, f"/claims/{claim_id}")
 
 
@@ -145,7 +143,7 @@ def add_form(
     request: Request, store: StoreDep, document_id: Id, form: Annotated[ClaimForm, Form()]
 ) -> RedirectResponse:
     require_editor_form(request, form.csrf_token)
-    added = add_claim(store, document_id, form.fields(), reviewer_of(request, form.reviewer))
+    added = store.review.add(document_id, form.fields(), reviewer_of(request, form.reviewer))
     return _back(form.next, f"/claims/{added.id}")
 
 
@@ -200,27 +198,32 @@ def _verdict_api(
     request: Request, store: Store, claim_id: int, body: ReviewerBody | None, verdict: Verdict
 ) -> dict[str, Any]:
     reviewer = reviewer_of(request, body.reviewer if body else None)
-    return claim_json(verdict(store, claim_id, reviewer))
+    return claim_json(_decide(store, verdict, claim_id, reviewer))
+
+
+def _decide(store: Store, verdict: Verdict, claim_id: int, reviewer: str) -> StoredClaim:
+    review = store.review
+    return (review.accept if verdict == "accept" else review.reject)(claim_id, reviewer)
 
 
 @router.post("/api/claims/{claim_id}/accept", tags=["review"], dependencies=Bearer)
 def accept_api(
     request: Request, store: StoreDep, claim_id: Id, body: ReviewerBody | None = None
 ) -> dict[str, Any]:
-    return _verdict_api(request, store, claim_id, body, accept_claim)
+    return _verdict_api(request, store, claim_id, body, "accept")
 
 
 @router.post("/api/claims/{claim_id}/reject", tags=["review"], dependencies=Bearer)
 def reject_api(
     request: Request, store: StoreDep, claim_id: Id, body: ReviewerBody | None = None
 ) -> dict[str, Any]:
-    return _verdict_api(request, store, claim_id, body, reject_claim)
+    return _verdict_api(request, store, claim_id, body, "reject")
 
 
 @router.patch("/api/claims/{claim_id}", tags=["review"], dependencies=Bearer)
 def edit_api(request: Request, store: StoreDep, claim_id: Id, body: ClaimChanges) -> dict[str, Any]:
     changes = body.model_dump(mode="json", exclude_unset=True, exclude={"reviewer"})
-    return claim_json(edit_claim(store, claim_id, changes, reviewer_of(request, body.reviewer)))
+    return claim_json(store.review.edit(claim_id, changes, reviewer_of(request, body.reviewer)))
 
 
 @router.post(
@@ -228,4 +231,4 @@ def edit_api(request: Request, store: StoreDep, claim_id: Id, body: ClaimChanges
 )
 def add_api(request: Request, store: StoreDep, document_id: Id, body: NewClaim) -> dict[str, Any]:
     data = body.model_dump(mode="json", exclude={"reviewer"})
-    return claim_json(add_claim(store, document_id, data, reviewer_of(request, body.reviewer)))
+    return claim_json(store.review.add(document_id, data, reviewer_of(request, body.reviewer)))
