@@ -8,7 +8,6 @@ would agree to a ceasefire" demands the withdrawal, not the ceasefire).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -16,40 +15,12 @@ import pycountry
 from spacy.tokens import Doc
 
 from peacetrack.extract.rules.actors import is_place_or_object
-from peacetrack.extract.rules.pipeline import Mention, word_set
-
-#: Connectives that open a clause naming what must come AFTER the term.
-BEFORE_MARKERS = (
-    "only after which",
-    "after which",
-    "before",
-    "until",
-    "in order to",
-    "as a precondition for",
-    "precondition for",
-    "prior to",
-    "so that",
-    "so",
-    "as a step toward",
-    "as the necessary step",
-    "pretext for",
-    "then",
-)
-#: Connectives that open a clause naming what must come BEFORE the term.
-AFTER_MARKERS = ("after", "once", "following", "upon")
-BEFORE_WORDS = tuple(tuple(m.split()) for m in BEFORE_MARKERS)
-AFTER_WORDS = tuple(tuple(m.split()) for m in AFTER_MARKERS)
-#: "within 72 hours of", "within a week of": a deadline counted from another term, which
-#: must come first.
-WITHIN = "within"
-MARKER_STARTS = frozenset(m[0] for m in BEFORE_WORDS + AFTER_WORDS) | {WITHIN}
-DEFER = re.compile(r"\b(defer\w*|later|postpone\w*|at a later stage)\b", re.I)
-FIRST = re.compile(r"\bfirst\b", re.I)
+from peacetrack.extract.rules.language import Language
+from peacetrack.extract.rules.lexicon import DetailsWords
+from peacetrack.extract.rules.pipeline import Mention
 
 #: Issues whose claims carry the places they are about.
 PLACE_ISSUES = ("TER.", "CF.LINE_ZONES", "CF.PARTIAL", "SEC.FOREIGN_FORCES", "SEC.INTL_FORCE")
-#: "Ukrainian soil": an actor adjective before these words is the whole country.
-LAND_NOUNS = frozenset({"soil", "territory", "land", "territories"})
 
 
 @dataclass(frozen=True)
@@ -60,31 +31,33 @@ class Conditions:
     relations: Mapping[str, tuple[tuple[str, str], ...]]
 
 
-def _marker_at(lower: Sequence[str], i: int, markers: Sequence[tuple[str, ...]]) -> int:
-    """Length in tokens of the marker starting at token ``i``, or 0."""
-    if lower[i] == WITHIN and markers is AFTER_WORDS:
+def _marker_at(lower: Sequence[str], i: int, words: DetailsWords, after: bool) -> int:
+    """Length in tokens of the marker starting at token ``i``, or 0: a connective naming
+    what comes after the term (``after=False``) or before it (``after=True``)."""
+    if lower[i] == words.within and after:
         # "within" + a span of time (up to three words) + "of"
-        return next((j - i + 1 for j in range(i + 2, i + 5) if lower[j : j + 1] == ["of"]), 0)
-    for words in markers:
-        if tuple(lower[i : i + len(words)]) == words:
-            return len(words)
+        end = [words.within_end]
+        return next((j - i + 1 for j in range(i + 2, i + 5) if lower[j : j + 1] == end), 0)
+    for marker in words.after_words if after else words.before_words:
+        if tuple(lower[i : i + len(marker)]) == marker:
+            return len(marker)
     return 0
 
 
 def _condition_issues(
-    lower: Sequence[str], issues: Sequence[Mention], first: int, last: int
+    lower: Sequence[str], issues: Sequence[Mention], first: int, last: int, words: DetailsWords
 ) -> list[tuple[str, Mention]]:
     """(relation, issue mention) for issues opened by a sequencing connective."""
     found: list[tuple[str, Mention]] = []
     i = first
     while i < last:
-        if lower[i] not in MARKER_STARTS:
+        if lower[i] not in words.marker_starts:
             i += 1
             continue
-        size = _marker_at(lower, i, BEFORE_WORDS)
+        size = _marker_at(lower, i, words, after=False)
         relation = "before"
         if not size:
-            size, relation = _marker_at(lower, i, AFTER_WORDS), "after"
+            size, relation = _marker_at(lower, i, words, after=True), "after"
         if size:
             near = [m for m in issues if i + size <= m.first < i + size + 8 and m.last <= last]
             if near:
@@ -96,32 +69,33 @@ def _condition_issues(
 
 
 def conditions(
-    doc: Doc, lower: Sequence[str], issues: Sequence[Mention], first: int, last: int
+    doc: Doc, lower: Sequence[str], issues: Sequence[Mention], first: int, last: int, lang: Language
 ) -> Conditions:
     """Sequencing relations of the issues named in one segment."""
     in_segment = [m for m in issues if first <= m.first and m.last <= last]
     relations: dict[str, list[tuple[str, str]]] = {}
     tokens: set[int] = set()
-    for relation, mention in _condition_issues(lower, in_segment, first, last):
+    for relation, mention in _condition_issues(lower, in_segment, first, last, lang.words.details):
         tokens.add(mention.first)
         for other in in_segment:
             if other.first < mention.first and other.key != mention.key:
                 relations.setdefault(other.key, []).append((relation, mention.key))
-    _first_then_later(doc, in_segment, relations)
+    _first_then_later(doc, in_segment, relations, lang)
     return Conditions(frozenset(tokens), {k: tuple(dict.fromkeys(v)) for k, v in relations.items()})
 
 
 def _first_then_later(
-    doc: Doc, issues: Sequence[Mention], rel: dict[str, list[tuple[str, str]]]
+    doc: Doc, issues: Sequence[Mention], rel: dict[str, list[tuple[str, str]]], lang: Language
 ) -> None:
     """ "a ceasefire first ..., and territory later": the first before, the deferred after."""
-    firsts = [m for m in issues if m.last < len(doc) and FIRST.fullmatch(doc[m.last].text)]
+    first, defer = lang.patterns.details.first, lang.patterns.details.defer
+    firsts = [m for m in issues if m.last < len(doc) and first.fullmatch(doc[m.last].text)]
     if not firsts:
         return
     lead = firsts[0].key
     for m in issues:
         window = doc[max(m.first - 4, 0) : m.last + 4].text
-        if m.key != lead and DEFER.search(window):
+        if m.key != lead and defer.search(window):
             rel.setdefault(m.key, []).append(("after", lead))
             rel.setdefault(lead, []).append(("before", m.key))
 
@@ -133,15 +107,17 @@ def territories(
     place_codes: Mapping[str, tuple[str, ...]],
     first: int,
     last: int,
+    lang: Language,
 ) -> list[str]:
     """Places named in tokens ``[first, last)``, as codes, plus "Ukrainian soil" as UA.
 
     A name that is also an actor ("Kyiv demanded") is the actor, not a place; a country
     named beside its own regions ("the Donetsk region of Ukraine") adds nothing to them.
     """
+    words = lang.words.details
     # "Kyiv demanded" is the actor; "in Kyiv", "from Khartoum" are places.
     actor_tokens = {
-        i for m in actors if not is_place_or_object(doc, m) for i in range(m.first, m.last)
+        i for m in actors if not is_place_or_object(doc, m, lang) for i in range(m.first, m.last)
     }
     # "told reporters in Kyiv", "met at Riyadh": a capital named as where something was said
     # or held is not what a term is about ("a buffer zone in Kyiv" is).
@@ -149,7 +125,7 @@ def territories(
     settings = {
         i
         for m in (*actors, *places)
-        if _setting(doc, m.first) or _recipient(doc, m.first)
+        if _setting(doc, m.first, words) or _recipient(doc, m.first, words)
         for i in range(m.first, m.last)
     }
     codes: list[str] = []
@@ -158,71 +134,54 @@ def territories(
             codes.extend(place_codes.get(m.key, ()))
     for m in actors:
         nxt = doc[m.last].lower_ if first <= m.first and m.last < last else ""
-        if nxt in LAND_NOUNS:
+        if nxt in words.land_nouns:
             country = pycountry.countries.get(alpha_3=m.key)
             if country is not None:
                 codes.append(country.alpha_2)
     return [c for c in dict.fromkeys(codes) if not any(o.startswith(c + "-") for o in codes)]
 
 
-#: Prepositions of location, and the words before them that make the place a setting.
-SETTING_WORDS = frozenset({"in", "at"})
-SETTING_VERBS = word_set(
-    "reporters journalists said says told speaking spoke met meet meeting talks "
-    "arrived conference briefing visit statement summit"
-)
-
-
-def _setting(doc: Doc, index: int) -> bool:
+def _setting(doc: Doc, index: int, words: DetailsWords) -> bool:
     """True for "told reporters in Kyiv", "met at Riyadh": the name at ``index`` says where
     something was said or held."""
     at = index - 1
-    while at >= 0 and doc[at].lower_ in {"the", "a"}:
+    while at >= 0 and doc[at].lower_ in words.articles:
         at -= 1
-    return at > 0 and doc[at].lower_ in SETTING_WORDS and doc[at - 1].lower_ in SETTING_VERBS
+    return (
+        at > 0
+        and doc[at].lower_ in words.setting_words
+        and doc[at - 1].lower_ in words.setting_verbs
+    )
 
 
-TRANSFER_VERBS = word_set(
-    "cede cedes ceding ceded hand hands handing handed give gives giving gave transfer "
-    "transfers transferring transferred surrender surrenders surrendering surrendered over"
-)
-
-
-def _recipient(doc: Doc, index: int) -> bool:
+def _recipient(doc: Doc, index: int, words: DetailsWords) -> bool:
     """True for "cede territory to Russia", "hand the land over to Moscow": the name at
     ``index`` receives what is transferred."""
     at = index - 1
-    while at >= 0 and doc[at].lower_ in {"the", "a"}:
+    while at >= 0 and doc[at].lower_ in words.articles:
         at -= 1
-    if at <= 0 or doc[at].lower_ != "to":
+    if at <= 0 or doc[at].lower_ != words.recipient:
         return False
-    return any(doc[j].lower_ in TRANSFER_VERBS for j in range(max(0, at - 4), at))
+    return any(doc[j].lower_ in words.transfer_verbs for j in range(max(0, at - 4), at))
 
 
 def wants_places(issue: str) -> bool:
     return issue.startswith(PLACE_ISSUES)
 
 
-#: How reporters say which recognition is meant: "de jure"/"in law"/"legally" recognition
-#: of sovereignty, or "de facto"/"in fact"/"in practice" recognition of control.
-RECOGNITION_PAIRS = {
-    ("de", "jure"): "de_jure",
-    ("in", "law"): "de_jure",
-    ("de", "facto"): "de_facto",
-    ("in", "fact"): "de_facto",
-    ("in", "practice"): "de_facto",
-}
-RECOGNITION_WORDS = {"legally": "de_jure", "formally": "de_jure"}
-
-
-def recognition_marks(doc: Doc, first: int, last: int) -> list[tuple[int, str]]:
-    """Token positions in ``doc[first:last]`` that say which kind of recognition is meant."""
+def recognition_marks(
+    doc: Doc, first: int, last: int, words: DetailsWords
+) -> list[tuple[int, str]]:
+    """Token positions in ``doc[first:last]`` that say which kind of recognition is meant:
+    "de jure"/"in law"/"legally" recognition of sovereignty, or "de facto"/"in fact"/"in
+    practice" recognition of control (the pack's two-word phrases and single words)."""
+    pairs = words.recognition_pairs
     marks: list[tuple[int, str]] = []
     for i in range(first, last):
         word = doc[i].lower_
         pair = (word, doc[i + 1].lower_) if i + 1 < last else None
-        if pair in RECOGNITION_PAIRS:
-            marks.append((i, RECOGNITION_PAIRS[pair]))
-        elif word in RECOGNITION_WORDS:
-            marks.append((i, RECOGNITION_WORDS[word]))
+        if pair in pairs:
+            marks.append((i, pairs[pair]))
+        elif word in words.recognition_words:
+            marks.append((i, words.recognition_words[word]))
     return marks

@@ -101,7 +101,7 @@ class RulesExtractor:
         """Claims of one text short enough for spaCy, offsets relative to it."""
         parsed = self.pipeline.parse(text)
         ctx = Context(
-            pair=main_pair(parsed.lower, parsed.actors),
+            pair=main_pair(parsed.lower, parsed.actors, parsed.lang),
             we=first_person(parsed),
             signed=bool(SIGNED.search(parsed.text)),
         )
@@ -116,7 +116,7 @@ class RulesExtractor:
             if seg.lead_in or not reading.frames:
                 continue
             sequencing = details.conditions(
-                local.doc, local.lower, local.issues, seg.first, seg.last
+                local.doc, local.lower, local.issues, seg.first, seg.last, local.lang
             )
             made = [
                 c
@@ -204,7 +204,7 @@ class RulesExtractor:
         if not details.wants_places(issue):
             return [{}]
         places = details.territories(
-            doc, parsed.places, parsed.actors, self.place_codes, first, last
+            doc, parsed.places, parsed.actors, self.place_codes, first, last, parsed.lang
         )
         return [{"territories": places or None}]
 
@@ -233,7 +233,7 @@ def _obligor(parsed: Parsed, frame: Frame) -> tuple[str, ...]:
     if frame.stance not in (Stance.DEMAND, Stance.PROPOSE):
         return ()
     first, last = frame.scope
-    agents = holders(parsed.doc, parsed.actors, set(), first, last)
+    agents = holders(parsed.doc, parsed.actors, set(), first, last, parsed.lang)
     return next(((m.key,) for m in agents if m.key not in frame.actors), ())
 
 
@@ -268,7 +268,7 @@ def _recognitions(doc: Any, parsed: Parsed, codes: Any, frame: Frame) -> list[di
     for INTL, else the claim's holders) and the places up to the next kind."""
     first, last = frame.scope
     ends = {m.last: m for m in parsed.actors}
-    found = details.recognition_marks(doc, first, last)
+    found = details.recognition_marks(doc, first, last, parsed.lang.words.details)
     marks, kinds = [i for i, _ in found], [kind for _, kind in found]
     if not marks:  # no kind named: recognition of sovereignty, i.e. in law
         ends, marks, kinds = {}, [first], ["de_jure"]
@@ -283,7 +283,9 @@ def _recognitions(doc: Any, parsed: Parsed, codes: Any, frame: Frame) -> list[di
             by = ["INTL"]
         else:
             by = list(frame.actors)
-        places = details.territories(doc, parsed.places, parsed.actors, codes, left, right)
+        places = details.territories(
+            doc, parsed.places, parsed.actors, codes, left, right, parsed.lang
+        )
         out.append({"territories": places or None, "recognition": Recognition(by=by, type=kind)})
     return out
 

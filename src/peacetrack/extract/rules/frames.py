@@ -19,63 +19,17 @@ from spacy.tokens import Doc
 
 from peacetrack.extract.rules import actors as act
 from peacetrack.extract.rules import deals
-from peacetrack.extract.rules.holders import (
-    HEDGE_ADVERBS,
-    SPEECH_VERBS,
-    Context,
-    fallback_holders,
-    named_holders,
-)
-from peacetrack.extract.rules.pipeline import Mention, Parsed, word_set
+from peacetrack.extract.rules.holders import Context, fallback_holders, named_holders
+from peacetrack.extract.rules.language import Language
+from peacetrack.extract.rules.pipeline import Mention, Parsed
 from peacetrack.extract.rules.segments import Segment
 from peacetrack.extract.rules.stance import Cue, Position, flip_negated, hedged, negated
 from peacetrack.model import Stance
 
-#: Words that open a sequencing or purpose clause: a cue right after them is a condition.
-SUBORDINATE = word_set("before until unless once so if whether")
-#: Nouns of aim: a cue after them is what someone hopes for ("with the aim of agreeing a
-#: date", "in a bid to reach a deal"), not a position taken.
-PURPOSE = word_set("aim aimed aims bid hope hopes hoped hoping goal effort efforts attempt")
-#: Verb cues that are also nouns: after a determiner they name a thing ("thanked them for
-#: their support"), not a stance.
-NOUN_LIKE = word_set("support welcome pledge offer")
-DETERMINERS = word_set("the a an their its his her our your for")
-#: Participles reporters also use as adjectives ("the proposed truce", "agreed terms").
-ADJECTIVAL = frozenset({"proposed", "agreed", "suggested", "signed"})
-#: Words that follow a verb but never an adjective: after them a participle is a verb.
-FUNCTION_AFTER_VERB = word_set(
-    "a an the that to by on in for it this its their his her with at as what any all new no"
-)
-#: Nouns for a written text: as a subject they stand for the authors of the last proposal.
-DOCUMENT_NOUNS = frozenset({"statement", "document", "declaration", "communique", "text"})
-WRITTEN_NOUNS = DOCUMENT_NOUNS | word_set("memorandum draft plan proposal")
 #: Stances a written text takes on its own: what it calls for, proposes or rules out.
 WRITTEN_STANCES = frozenset({Stance.DEMAND, Stance.PROPOSE, Stance.REJECT})
-#: Words that make the next few words a hypothesis: "only if the leader were willing to".
-CONDITIONAL = frozenset({"if", "unless", "whether"})
-#: Words that tie a cue to the next one as its complement ("ready to accept").
-LINKS = word_set("to that on for the a an")
-#: Words that end a noun cue's reach: past them the noun is a subject, not a proposal.
-NOUN_STOPS = word_set("was were is are had has have will would after when while ; but said says")
-#: Words that open a new clause of reported speech: a verb cue's term ends there.
-CLAUSE_STOPS = word_set(
-    "saying adding said says arguing noting while but although though however whereas rather"
-)
-#: Acceptance cues that stay acceptance with several holders (they do not make a deal).
-WELCOME = ("welcome", "support", "backed", "backs", "endorse", "approve", "embraced")
 #: Stances that, as the complement of a readiness cue, say what the actor does.
 YIELDING = frozenset({Stance.ACCEPT, Stance.REJECT, Stance.AGREE})
-#: Words after which a name opens an object relative clause: "a plan, which Kyiv accepted",
-#: "terms Ukraine rejected", "a condition Kyiv says it will never accept".
-RELATIVE_HEADS = word_set(
-    "which that terms demands conditions condition proposal proposals idea plan demand"
-)
-REQUEST_VERBS = word_set(
-    "ask asked asking urge urged urging pressure press pressed pressing called "
-    "calls forced force persuade convince pushed pushing push deadline ultimatum"
-)
-#: Agreement cues whose holders helped others agree: they are not the deal's parties.
-BROKERING = frozenset({"brokered"})
 
 
 @dataclass(frozen=True)
@@ -92,7 +46,7 @@ def _live_cues(doc: Doc, parsed: Parsed, seg: Segment) -> list[tuple[Mention, Cu
     """The cues of a segment that state a position, with negation applied."""
     live: list[tuple[Mention, Cue]] = []
     lower = parsed.lower
-    condition_end = _conditional_clause_end(lower, seg)
+    condition_end = _conditional_clause_end(lower, seg, parsed.lang)
     for m in parsed.stances[bisect_left(parsed.stance_starts, seg.first) :]:
         if m.first >= seg.last:
             break
@@ -101,19 +55,7 @@ def _live_cues(doc: Doc, parsed: Parsed, seg: Segment) -> list[tuple[Mention, Cu
         cue = parsed.lang.cues[m.key]
         window = [w for w in lower[max(seg.first, m.first - 9) : m.first] if w.strip()]
         before = window[-4:]
-        if (
-            before[-1:] == ["-"]
-            or (before[-1:] in (["a"], ["an"], ["the"]) and m.key.endswith(("ed", "ing")))
-            or hedged(before, parsed.lang.words.stance)
-            or any(w in SUBORDINATE for w in before[-3:])
-            or any(w in CONDITIONAL for w in window[-6:])
-            or _requested(lower, seg.first, m.first)
-            or (m.key == "support" and before[-1:] == ["to"])  # "worked to support": help
-            or (m.key in NOUN_LIKE and before[-1:] and before[-1] in DETERMINERS)
-            or any(w in PURPOSE for w in before[-3:])
-            or (m.key == "offered" and lower[m.last : m.last + 1] == ["comment"])
-            or _participle(lower, m)  # "the proposed land concessions": no one proposes here
-        ):
+        if _says_nothing(parsed, seg, m, window):
             continue
         if negated(before, cue, parsed.lang.words.stance):
             flipped = flip_negated(cue, before, parsed.lang.words.stance)
@@ -121,36 +63,68 @@ def _live_cues(doc: Doc, parsed: Parsed, seg: Segment) -> list[tuple[Mention, Cu
                 continue
             cue = flipped
         live.append((m, cue))
-    return _unchain(doc, live)
+    return _unchain(doc, live, parsed.lang)
 
 
-def _participle(lower: Sequence[str], m: Mention) -> bool:
-    """True for a past participle used as an adjective before its noun ("and proposed
-    land concessions"), told by the word before it and the bare noun after it."""
-    if lower[m.last - 1] not in ADJECTIVAL or m.last >= len(lower) or m.first == 0:
-        return False
+def _says_nothing(parsed: Parsed, seg: Segment, m: Mention, window: list[str]) -> bool:
+    """True for a cue that states no position: a participle used as an adjective, a hedge,
+    a subordinate, conditional or purpose clause, a request to another side, a noun after
+    a determiner ("their support"), "worked to support" (help), "offered no comment"."""
+    words, lower = parsed.lang.words.frames, parsed.lower
+    before = window[-4:]
+    last = before[-1] if before else None
     return (
-        lower[m.first - 1] in {"and", ",", "or"}
-        and lower[m.last].isalpha()
-        and (lower[m.last] not in FUNCTION_AFTER_VERB)
+        last == "-"
+        or (last in words.articles and m.key.endswith(words.participle_endings))
+        or hedged(before, parsed.lang.words.stance)
+        or any(w in words.subordinate for w in before[-3:])
+        or any(w in words.conditional for w in window[-6:])
+        or _requested(lower, seg.first, m.first, parsed.lang)
+        or (m.key in words.help_cues and last == words.infinitive)
+        or (m.key in words.noun_like and last in words.determiners)
+        or any(w in words.purpose for w in before[-3:])
+        or (m.key in words.comment_cues and _next_in(lower, m.last, words.comment_words))
+        or _participle(lower, m, parsed.lang)  # "the proposed land concessions"
     )
 
 
-def _conditional_clause_end(lower: Sequence[str], seg: Segment) -> int:
+def _next_in(lower: Sequence[str], at: int, words: frozenset[str]) -> bool:
+    """True when the token at ``at`` exists and is one of ``words``."""
+    return at < len(lower) and lower[at] in words
+
+
+def _participle(lower: Sequence[str], m: Mention, lang: Language) -> bool:
+    """True for a past participle used as an adjective before its noun ("and proposed
+    land concessions"), told by the word before it and the bare noun after it."""
+    words = lang.words.frames
+    if lower[m.last - 1] not in words.adjectival or m.last >= len(lower) or m.first == 0:
+        return False
+    return (
+        lower[m.first - 1] in words.coordinators
+        and lower[m.last].isalpha()
+        and (lower[m.last] not in words.function_after_verb)
+    )
+
+
+def _conditional_clause_end(lower: Sequence[str], seg: Segment, lang: Language) -> int:
     """End of an opening "If ..., " clause: its cues are hypotheses, not positions."""
-    if lower[seg.first] not in {"if", "unless", "should"}:
+    if lower[seg.first] not in lang.words.frames.conditional_openers:
         return seg.first
     return next((i for i in range(seg.first, seg.last) if lower[i] == ","), seg.last)
 
 
-def _requested(lower: Sequence[str], first: int, at: int) -> bool:
+def _requested(lower: Sequence[str], first: int, at: int, lang: Language) -> bool:
     """ "asked Putin to agree", "urged Kyiv to accept": the cue is what another side is
     asked to do, not a stance anyone has taken."""
+    lexicon = lang.words.frames
     words = [w for w in lower[max(first, at - 8) : at] if w.strip()]
-    return words[-1:] == ["to"] and any(w in REQUEST_VERBS for w in words[-7:-1])
+    asking = any(w in lexicon.request_verbs for w in words[-7:-1])
+    return words[-1:] == [lexicon.infinitive] and asking
 
 
-def _unchain(doc: Doc, cues: list[tuple[Mention, Cue]]) -> list[tuple[Mention, Cue]]:
+def _unchain(
+    doc: Doc, cues: list[tuple[Mention, Cue]], lang: Language
+) -> list[tuple[Mention, Cue]]:
     """Merge a verb cue with a verb cue that is its complement. Readiness takes the stance
     of what one is ready to do ("ready to accept" accepts); otherwise the governing cue
     holds ("committed to support" offers). An agreement "that ..." covers its whole clause
@@ -160,15 +134,16 @@ def _unchain(doc: Doc, cues: list[tuple[Mention, Cue]]) -> list[tuple[Mention, C
     for i, (m, cue) in enumerate(cues):
         if i in skip:
             continue
-        if cue.stance is Stance.AGREE and doc[m.last : m.last + 1].text.lower() == "that":
+        that = doc[m.last : m.last + 1].text.lower() == lang.words.frames.complementizer
+        if cue.stance is Stance.AGREE and that:
             kept.append((m, cue))
             skip.update(j for j in range(i + 1, len(cues)) if not cues[j][1].nominal)
             continue
         nxt = cues[i + 1] if i + 1 < len(cues) else None
-        if nxt is not None and _coordinated(doc, m, cue, nxt[0]):
+        if nxt is not None and _coordinated(doc, m, cue, nxt[0], lang):
             kept.append((m, cue))
             skip.add(i + 1)  # "commit to lead and support ...": one commitment
-        elif nxt is None or cue.nominal or nxt[1].nominal or not _chained(doc, m, nxt[0]):
+        elif nxt is None or cue.nominal or nxt[1].nominal or not _chained(doc, m, nxt[0], lang):
             kept.append((m, cue))
         elif cue.stance is Stance.OFFER and nxt[1].stance in YIELDING:
             continue  # the complement speaks
@@ -178,21 +153,24 @@ def _unchain(doc: Doc, cues: list[tuple[Mention, Cue]]) -> list[tuple[Mention, C
     return kept
 
 
-def _coordinated(doc: Doc, m: Mention, cue: Cue, nxt: Mention) -> bool:
+def _coordinated(doc: Doc, m: Mention, cue: Cue, nxt: Mention, lang: Language) -> bool:
     """True for a second verb joined to a commitment's complement: "commit to lead and
     support", "pledged to fund and support"."""
+    words = lang.words.frames
     between = [t.lower_ for t in doc[m.first : nxt.first] if not t.is_space]
     return (
         cue.stance is Stance.OFFER
-        and "to" in between
+        and words.infinitive in between
         and len(between) <= 6
-        and between[-1] in {"and", "or"}
+        and between[-1] in words.conjunctions
     )
 
 
-def _chained(doc: Doc, m: Mention, nxt: Mention) -> bool:
+def _chained(doc: Doc, m: Mention, nxt: Mention, lang: Language) -> bool:
+    """True when only linking words ("to", "that") stand between two cues: the second is
+    the complement of the first ("ready to accept")."""
     between = [t.lower_ for t in doc[m.last : nxt.first]]
-    return len(between) <= 2 and all(w in LINKS for w in between)
+    return len(between) <= 2 and all(w in lang.words.frames.links for w in between)
 
 
 def _attribution_tail(parsed: Parsed, seg: Segment) -> int:
@@ -200,7 +178,7 @@ def _attribution_tail(parsed: Parsed, seg: Segment) -> int:
     segment end: words naming the source are never part of a term."""
     lower = parsed.lower[seg.first : seg.last]
     commas = [i for i, w in enumerate(lower) if w == ","]
-    if commas and SPEECH_VERBS & set(lower[commas[-1] :]):
+    if commas and parsed.lang.words.holders.speech_verbs & set(lower[commas[-1] :]):
         return seg.first + commas[-1]
     return seg.last
 
@@ -224,7 +202,8 @@ def _scopes(parsed: Parsed, seg: Segment, cues: list[tuple[Mention, Cue]]) -> li
             continue
         end = next((n.first for n, c in cues[i + 1 :] if not c.nominal), seg.last)
         end = tail if m.last <= tail < end else end
-        stops = NOUN_STOPS if cue.nominal else CLAUSE_STOPS
+        words = parsed.lang.words.frames
+        stops = words.noun_stops if cue.nominal else words.clause_stops
         end = next((i for i in range(m.last, end) if lower[i] in stops), end)
         scopes.append((m.last if cue.nominal else m.first, end))
     return scopes
@@ -249,7 +228,7 @@ def frames(parsed: Parsed, seg: Segment, ctx: Context) -> list[Frame]:
     previous_verb = seg.first
     for (m, cue), scope in zip(cues, _scopes(parsed, seg, cues), strict=True):
         ids, stance = _resolve(parsed, seg, m, cue, starts, ctx)
-        if cue.deal or (not cue.nominal and act.after_by(doc, parsed.actors, m.last)):
+        if cue.deal or (not cue.nominal and act.after_by(doc, parsed.actors, m.last, parsed.lang)):
             # passive ("agreed by X") or a deal's term ("hostages are to be freed"): the
             # term is the subject
             scope = (previous_verb, scope[1])
@@ -268,17 +247,18 @@ def frames(parsed: Parsed, seg: Segment, ctx: Context) -> list[Frame]:
             if stance is Stance.OFFER and _joint_commitment(ids, ctx):
                 stance = Stance.AGREE
             out.append(_finish(doc, parsed, Frame(stance, ids, m, scope), cues))
-            _remember(ctx, out[-1])
+            _remember(ctx, out[-1], parsed.lang)
     return out
 
 
-def _remember(ctx: Context, frame: Frame) -> None:
+def _remember(ctx: Context, frame: Frame, lang: Language) -> None:
     """Keep the authors of a proposal and the parties of an agreement for the sentences
     that refer back to them ("the document", "the agreement")."""
     if frame.stance is Stance.PROPOSE:
         ctx.proposers = frame.actors
-    elif frame.stance is Stance.AGREE and frame.cue.key not in BROKERING:
-        parties = tuple(i for i in frame.actors if i not in act.NON_PARTIES)
+    elif frame.stance is Stance.AGREE and frame.cue.key not in lang.words.frames.brokering:
+        outside = lang.words.actors.non_parties
+        parties = tuple(i for i in frame.actors if i not in outside)
         ctx.agreed = parties if len(parties) > 1 else ctx.agreed
 
 
@@ -297,7 +277,7 @@ def _resolve(
         ids
         and ctx.pair
         and agreeing
-        and act.sides_after_names(parsed.doc, parsed.actors, seg.first, m.first)
+        and act.sides_after_names(parsed.doc, parsed.actors, seg.first, m.first, parsed.lang)
     ):
         return ctx.pair, cue.stance  # "X said the two sides had agreed"
     if ids:
@@ -313,7 +293,7 @@ def _resolve(
 def _remember_author(parsed: Parsed, seg: Segment, m: Mention, ctx: Context) -> None:
     """ "Ukraine has sent Russia a written memorandum": a text with no owner before it is
     the clause subject's, which "the document" and "it" later refer to."""
-    subjects = act.holders(parsed.doc, parsed.actors, set(), seg.first, m.first)
+    subjects = act.holders(parsed.doc, parsed.actors, set(), seg.first, m.first, parsed.lang)
     if subjects:
         ctx.proposers = (subjects[0].key,)
 
@@ -333,11 +313,13 @@ def _written_subject(parsed: Parsed, seg: Segment, m: Mention, cue: Cue, ctx: Co
     if cue.nominal or not ctx.proposers or cue.stance not in WRITTEN_STANCES:
         return False
     words = [w for w in parsed.lower[seg.first : m.last] if w.strip()]
-    subject = [w for w in words[-(m.last - m.first) - 3 :] if w not in HEDGE_ADVERBS]
+    lexicon = parsed.lang.words
+    skip = lexicon.holders.hedge_adverbs
+    subject = [w for w in words[-(m.last - m.first) - 3 :] if w not in skip]
     # Only a text that opens the sentence is its subject: "the widely leaked proposal
     # included ..." may be anyone's.
     named = set(words[:3]) | set(parsed.lower[m.first : m.last])  # "..., the draft says."
-    return bool(named & WRITTEN_NOUNS) or "it" in subject
+    return bool(named & lexicon.frames.written_nouns) or lexicon.frames.it in subject
 
 
 def _deal_subject(parsed: Parsed, seg: Segment, m: Mention, cue: Cue, ctx: Context) -> bool:
@@ -352,18 +334,19 @@ def _object_before(parsed: Parsed, m: Mention, seg: Segment) -> bool:
     """True when the cue's object is "it"/"this"/"them" or missing ("...; Kyiv refuses"):
     the term was named earlier in the sentence."""
     after = [w for w in parsed.lower[m.last : seg.last] if w.strip() and w not in ".;:!\"'"]
-    return not after or after[0] in {"it", "this", "them"}
+    return not after or after[0] in parsed.lang.words.frames.object_pronouns
 
 
 def _object_relative(parsed: Parsed, left: int, cue_first: int) -> int | None:
     """Where "which"/"that" opens an object relative clause right before a cue's subject
     ("a plan, which Ukraine agreed to"): the term is the noun phrase before it."""
     lower = parsed.lower
+    words, prepositions = parsed.lang.words.frames, parsed.lang.words.actors.prepositions
     for m in parsed.actors:
         if left < m.first < cue_first and m.last >= cue_first - 3:
             head = lower[m.first - 1]
-            if head in RELATIVE_HEADS and lower[m.first - 2] not in act.PREPOSITIONS:
-                return m.first - 1 if head in {"which", "that"} else m.first
+            if head in words.relative_heads and lower[m.first - 2] not in prepositions:
+                return m.first - 1 if head in words.relative_pronouns else m.first
     return None
 
 
@@ -379,7 +362,7 @@ def _finish(doc: Doc, parsed: Parsed, frame: Frame, cues: Sequence[tuple[Mention
         and frame.cue.last <= n.first <= frame.cue.last + 4
     ]
     if stance is Stance.OFFER and offered:
-        owner = act.possessor(doc, parsed.actors, offered[0].first)
+        owner = act.possessor(doc, parsed.actors, offered[0].first, parsed.lang)
         # "open to Trump's proposal" accepts it; "offered a new proposal" makes one.
         mine = owner is None or owner.key in frame.actors
         stance = Stance.PROPOSE if mine else Stance.ACCEPT
@@ -388,12 +371,14 @@ def _finish(doc: Doc, parsed: Parsed, frame: Frame, cues: Sequence[tuple[Mention
     if stance is Stance.AGREE and len(frame.actors) == 1:
         stance = Stance.ACCEPT
     elif (
-        stance is Stance.ACCEPT and len(frame.actors) > 1 and not frame.cue.key.startswith(WELCOME)
+        stance is Stance.ACCEPT
+        and len(frame.actors) > 1
+        and not frame.cue.key.startswith(parsed.lang.words.frames.welcome)
     ):
         stance = Stance.AGREE
     obligor: tuple[str, ...] = ()
     if stance in (Stance.DEMAND, Stance.PROPOSE):
-        target = act.right_after(doc, parsed.actors, frame.cue.last)
+        target = act.right_after(doc, parsed.actors, frame.cue.last, parsed.lang)
         if target is not None and target.key not in frame.actors:
             obligor = (target.key,)
     return replace(frame, stance=stance, obligor=obligor)
@@ -402,14 +387,15 @@ def _finish(doc: Doc, parsed: Parsed, frame: Frame, cues: Sequence[tuple[Mention
 def _only_if(parsed: Parsed, frame: Frame) -> bool:
     """True when the term is granted "only if" something else happens."""
     words = parsed.lower[frame.scope[0] : frame.scope[1]]
-    return any(a == "only" and b in {"if", "when", "after"} for a, b in pairwise(words))
+    lexicon = parsed.lang.words.frames
+    return any(a == lexicon.only and b in lexicon.only_conditions for a, b in pairwise(words))
 
 
 def first_person(parsed: Parsed) -> tuple[str, ...]:
     """Who "we" is in a joint statement: the actors named in an opening "We, the ..., "
     apposition, else (for "We, the undersigned") the signature block's actors at the end."""
     doc = parsed.doc
-    if not parsed.segments or doc[parsed.segments[0].first].lower_ != "we":
+    if not parsed.segments or doc[parsed.segments[0].first].lower_ != parsed.lang.words.frames.we:
         return ()
     opening = parsed.segments[0]
     stop = next((t.i for t in doc[opening.first + 2 : opening.last] if t.text == ","), opening.last)

@@ -10,8 +10,9 @@ whose order matters (the first that matches wins) or that are compared word by w
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 Words = frozenset[str]
 Seq = tuple[str, ...]
@@ -53,6 +54,34 @@ class DetailsWords(Section):
     recognition_phrases: dict[str, str]
     recognition_words: dict[str, str]
 
+    @field_validator("recognition_phrases")
+    @classmethod
+    def _two_words(cls, phrases: dict[str, str]) -> dict[str, str]:
+        """Recognition phrases are read as pairs of tokens ("de jure", "in law")."""
+        wrong = [p for p in phrases if len(p.split()) != 2]
+        if wrong:
+            raise ValueError(
+                f"{wrong[0]!r} is not two words; give single words in recognition_words"
+            )
+        return phrases
+
+    @cached_property
+    def before_words(self) -> tuple[Seq, ...]:
+        return tuple(tuple(m.split()) for m in self.before_markers)
+
+    @cached_property
+    def after_words(self) -> tuple[Seq, ...]:
+        return tuple(tuple(m.split()) for m in self.after_markers)
+
+    @cached_property
+    def marker_starts(self) -> Words:
+        """First words of every sequencing marker: where a marker can start."""
+        return frozenset(m[0] for m in self.before_words + self.after_words) | {self.within}
+
+    @cached_property
+    def recognition_pairs(self) -> dict[tuple[str, ...], str]:
+        return {tuple(p.split()): kind for p, kind in self.recognition_phrases.items()}
+
 
 class ActorsWords(Section):
     possessive: Words
@@ -81,6 +110,11 @@ class ActorsWords(Section):
     agent_joiners: Words
     list_joiners: Words
     object_lead: Words
+
+    @cached_property
+    def pronoun_noun_words(self) -> frozenset[Seq]:
+        """ "the group", "the movement": compared with a segment's first two words."""
+        return frozenset(tuple(p.split()) for p in self.pronoun_nouns)
 
 
 class HoldersWords(Section):

@@ -32,24 +32,6 @@ from peacetrack.extract.rules.segments import (
     segment,
 )
 
-
-def word_set(text: str) -> frozenset[str]:
-    """A word set written as one string, so long word lists stay readable."""
-    return frozenset(text.split())
-
-
-#: Nouns of agency: an actor adjective before one of these names the actor
-#: ("Russian negotiators", "the Israeli government").
-AGENCY = word_set(
-    "negotiators negotiator delegation delegations delegates government side team teams "
-    "leadership representatives authorities officials diplomats leaders leader president "
-    "prime foreign defence defense envoy envoys mediators negotiating administration "
-    "cabinet parliament ministry military army troops forces soldiers counterparts "
-    "counterpart draft proposal plan proposals demands demand position allies partners "
-    "sides official spokesman spokeswoman spokesperson commander minister"
-)
-
-
 #: How many tokens outside a segment the rules about it may look: the farthest reach is a
 #: possessor seven tokens before a noun cue ("Russia's new 10-point peace plan") or a
 #: passive's agents a few tokens after the cue.
@@ -139,22 +121,21 @@ def _dateline(doc: Doc, text: str, lines: Sequence[int], mention: Mention) -> bo
     )
 
 
-#: Verbs of recognition: with a state or territory as object they name TER.RECOGNITION.
-RECOGNISE = word_set("recognise recognize recognises recognizes recognising recognizing")
-
-
-def _with_recognition(doc: Doc, issues: list[Mention], named: list[Mention]) -> list[Mention]:
+def _with_recognition(
+    doc: Doc, issues: list[Mention], named: list[Mention], lang: Language, code: str
+) -> list[Mention]:
     """Add "recognise Kosovo", "recognize Crimea as Russian": a recognition verb whose object
-    is a state or a territory. Other objects ("recognise each other's documents", "recognize
-    the committee") are not about sovereignty."""
+    is a state or a territory names the issue ``code``. Other objects ("recognise each
+    other's documents", "recognize the committee") are not about sovereignty."""
+    words = lang.words.pipeline
     starts = {m.first for m in named}
     taken = {i for m in issues for i in range(m.first, m.last)}
     extra = [
-        Mention(t.i, t.i + 1, "TER.RECOGNITION")
+        Mention(t.i, t.i + 1, code)
         for t in doc
-        if t.lower_ in RECOGNISE
+        if t.lower_ in words.recognise
         and t.i not in taken
-        and (t.i + 1 in starts or (t.i + 2 in starts and doc[t.i + 1].lower_ == "the"))
+        and (t.i + 1 in starts or (t.i + 2 in starts and doc[t.i + 1].lower_ == words.article))
     ]
     return sorted(issues + extra, key=lambda m: m.first) if extra else issues
 
@@ -197,8 +178,9 @@ class Pipeline:
         for adjective in adjectives:
             # Adjectives keep their case ("US negotiators", never "us"); nouns come lower-case
             # or capitalised as in titles ("Russian Foreign Minister").
-            phrases = [f"{adjective} {noun}" for noun in AGENCY]
-            phrases += [f"{adjective} {noun.capitalize()}" for noun in AGENCY]
+            agency = self.lang.words.pipeline.agency
+            phrases = [f"{adjective} {noun}" for noun in agency]
+            phrases += [f"{adjective} {noun.capitalize()}" for noun in agency]
             self.adjectives.add(ident, self._docs(phrases))
 
     def _docs(self, phrases: Iterable[str]) -> list[Doc]:
@@ -240,7 +222,7 @@ class Pipeline:
             segments=segment(doc, text, lines),
             actors=self._with_nominal_adjectives(doc, actors, stances),
             places=places,
-            issues=_with_recognition(doc, issues, actors + places),
+            issues=_with_recognition(doc, issues, actors + places, self.lang, "TER.RECOGNITION"),
             stances=stances,
             stance_starts=[m.first for m in stances],
             lang=self.lang,
@@ -254,12 +236,13 @@ class Pipeline:
         and Russian negotiators")."""
         taken = {i for m in actors for i in range(m.first, m.last)}
         heads = [(m.first, False) for m in stances] + [(m.first, True) for m in actors]
+        joiners = self.lang.words.pipeline.adjective_joiners
         extra: list[Mention] = []
         for head, needs_joiner in heads:
             i = head - 1
             while i >= 0:
                 if needs_joiner:
-                    if doc[i].text not in {",", "and"}:
+                    if doc[i].text not in joiners:
                         break
                     i -= 1 if doc[i].text == "," or doc[i - 1].text != "," else 2
                 if i < 0 or i in taken or doc[i].text not in self.bare_adjectives:
