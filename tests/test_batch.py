@@ -26,6 +26,7 @@ from peacetrack.batch.output import MANIFEST, finished_shards  # noqa: E402
 from peacetrack.batch.reading import read_shard  # noqa: E402
 from peacetrack.batch.shards import plan_shards  # noqa: E402
 from peacetrack.cli import app  # noqa: E402
+from peacetrack.errors import InputError  # noqa: E402
 from peacetrack.extract import get_extractor  # noqa: E402
 from peacetrack.extract.runner import extract_documents  # noqa: E402
 from peacetrack.ingest import Failure, read_documents  # noqa: E402
@@ -149,8 +150,6 @@ def test_parquet_and_fsspec_inputs(tmp_path: Path) -> None:
 
 
 def test_missing_input_is_named(tmp_path: Path) -> None:
-    from peacetrack.errors import InputError
-
     with pytest.raises(InputError, match=r"nowhere\.jsonl"):
         plan_shards([tmp_path / "nowhere.jsonl"], 10)
 
@@ -322,3 +321,11 @@ def test_batch_with_llm_extractor_matches_extract_and_loads(
     stored = [s.claim for s in fresh_db.claims()]
     assert loaded.claims == len(stored) > 0
     assert {(c.extractor, c.model, c.confidence) for c in stored} == {("llm.v1", "fake-llm", 0.8)}
+
+
+def test_utf16_corpus_is_refused_by_name_with_how_to_convert(tmp_path: Path) -> None:
+    corpus = tmp_path / "wide.jsonl"
+    corpus.write_bytes(json.dumps({"text": "Talks resumed in Geneva."}).encode("utf-16-le"))
+    [shard] = plan_shards([corpus], 10)
+    with pytest.raises(InputError, match=r"UTF-16.*iconv"):
+        list(read_shard(shard))

@@ -27,7 +27,7 @@ from peacetrack.batch.shards import Shard, is_fsspec_url, open_binary
 from peacetrack.errors import InputError
 from peacetrack.ingest import Failure, IngestOptions, Source, read_source
 from peacetrack.ingest.formats.corpus import read_csv, read_jsonl
-from peacetrack.ingest.formats.text import looks_binary
+from peacetrack.ingest.formats.text import UTF8, looks_binary, sniff_encoding
 from peacetrack.model import Document
 
 Items = Iterator[Document | Failure]
@@ -74,8 +74,14 @@ def _relocated(item: Document | Failure, local: str, remote: str) -> Document | 
 
 def _read_text_rows(shard: Shard, options: IngestOptions) -> Items:
     with open_binary(shard.location) as handle:
-        if looks_binary(handle.read(8192)):
+        head = handle.read(8192)
+        if looks_binary(head):
             raise InputError(f"{shard.location}: binary content, not a {shard.format} corpus")
+        if sniff_encoding(head) != UTF8:  # shards are byte ranges cut at b"\n": UTF-8 only
+            raise InputError(
+                f"{shard.location}: UTF-16 text; batch reads corpora in UTF-8 only: "
+                "convert it, e.g. iconv -f UTF-16 -t UTF-8"
+            )
         handle.seek(0)
         header = handle.read(shard.header)
         handle.seek(shard.start)
