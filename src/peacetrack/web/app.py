@@ -1,8 +1,9 @@
 """The web app: ``create_app(store_url, token)`` gives a FastAPI app over one store.
 
 Pages are rendered on the server (Jinja2, autoescaped); each has a JSON twin under
-``/api``. Every asset, plotly.js included, is served from the installed packages, so the
-app works with no network and leaks no visits to a CDN.
+``/api``. Every asset is served from the package (plotly.js's basic bundle and Swagger UI
+are vendored under ``static/vendor``), so the app works with no network and leaks no
+visits to a CDN; every reply is compressed when the browser accepts gzip.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from peacetrack import __version__
@@ -45,6 +47,24 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
+#: Swagger UI from ``static/vendor`` (npm's swagger-ui-dist), started by ``static/docs.js``:
+#: no inline script, so the app's own Content-Security-Policy lets it run.
+API_DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>PeaceTrack API</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/static/vendor/swagger-ui.css">
+<script src="/static/vendor/swagger-ui-bundle.js" defer></script>
+<script src="/static/docs.js" defer></script>
+</head>
+<body>
+<main id="swagger-ui"><p>Loading the API description&hellip;</p></main>
+</body>
+</html>
+"""
 
 
 def plotly_js_path() -> Path:
@@ -90,16 +110,19 @@ def create_app(
         version=__version__,
         summary="Who demands what in peace negotiations, with the evidence behind every claim.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.store = opened
     app.state.guard = Guard.make(token, secret)
     app.state.max_upload_bytes = max_upload_bytes
     app.state.extractor = extractor
     app.state.jobs = jobs
-    # Added innermost first: a request meets the host check, then the headers, then the gate.
+    # Added innermost first: a request meets compression, the host check, the headers, the gate.
     app.add_middleware(RequestGate, limits=BodyLimits(reports=max_request_bytes))
     app.middleware("http")(_cookies_and_headers)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    app.add_middleware(GZipMiddleware, minimum_size=500)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
@@ -108,6 +131,14 @@ def create_app(
     @app.get("/assets/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:
         return FileResponse(plotly_js_path(), headers={"Cache-Control": "max-age=86400"})
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return HTMLResponse(API_DOCS_PAGE)
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> RedirectResponse:
+        return RedirectResponse("/docs", status_code=308)
 
     return app
 
