@@ -163,9 +163,15 @@ def test_openapi_describes_every_api_route(client: TestClient) -> None:
 def test_assets_are_local(client: TestClient) -> None:
     assert "Plotly" in client.get("/assets/plotly.min.js").text[:5000]
     assert client.get("/static/style.css").status_code == 200
+    assert "plotly.js (basic" in client.get("/static/vendor/plotly-basic.min.js").text[:500]
     timeline = client.get("/timeline").text
-    assert "/assets/plotly.min.js" in timeline
+    assert "/static/vendor/plotly-basic.min.js" in timeline  # the partial bundle, 1.2 MB
     assert "cdn" not in timeline.lower()
+    assert "plotly" not in client.get("/compare").text.lower()  # only where a chart is
+    docs = client.get("/docs").text
+    assert "/static/vendor/swagger-ui-bundle.js" in docs
+    assert "cdn" not in docs.lower()
+    assert client.get("/static/vendor/swagger-ui-bundle.js").status_code == 200
 
 
 # --- writing through the API --------------------------------------------------------------

@@ -1,21 +1,75 @@
-// PeaceTrack's little JavaScript: cell evidence on the compare page, text selection to
-// offsets on the document page, and timeline charts. Every page works without it.
+// PeaceTrack's little JavaScript: cell evidence on the compare page (its state in the URL,
+// ?cell=ISSUE|COLUMN), text selection to offsets on the document page, and timeline charts.
+// Every page works without it.
 "use strict";
 
-function openCell(link) {
+const CELL_PARAM = "cell";
+
+function cellLink(key) {
+  for (const link of document.querySelectorAll("a.cell-link")) {
+    if (link.dataset.cell === key) return link;
+  }
+  return null;
+}
+
+function showPanel(open) {
   const panel = document.getElementById("evidence");
-  if (!panel) return false;
+  const layout = document.getElementById("compare-layout");
+  if (!panel) return;
+  panel.hidden = !open;
+  if (layout) layout.classList.toggle("panel-open", open);
+  if (!open) {
+    document.querySelectorAll("td.cell.selected").forEach((td) => td.classList.remove("selected"));
+  }
+}
+
+function setCellInUrl(key) {
+  const url = new URL(window.location.href);
+  if (key) url.searchParams.set(CELL_PARAM, key);
+  else url.searchParams.delete(CELL_PARAM);
+  if (url.href !== window.location.href) window.history.pushState({ cell: key }, "", url);
+}
+
+function openCell(link, remember) {
+  const body = document.getElementById("evidence-body");
+  if (!body) return false;
   const url = new URL(link.href);
   url.searchParams.set("part", "true");
+  document.querySelectorAll("td.cell.selected").forEach((td) => td.classList.remove("selected"));
+  link.closest("td").classList.add("selected");
+  showPanel(true);
+  body.textContent = "Loading the evidence…";
+  if (remember) setCellInUrl(link.dataset.cell);
   fetch(url, { credentials: "same-origin" })
     .then((r) => (r.ok ? r.text() : Promise.reject(new Error(r.statusText))))
     .then((html) => {
-      panel.innerHTML = html; // server-rendered and escaped by Jinja2
-      document.querySelectorAll("td.cell.selected").forEach((td) => td.classList.remove("selected"));
-      link.closest("td").classList.add("selected");
+      body.innerHTML = html; // server-rendered and escaped by Jinja2
+      const heading = body.querySelector("h2");
+      if (heading) {
+        heading.tabIndex = -1;
+        heading.focus({ preventScroll: true });
+      }
     })
-    .catch((err) => { panel.textContent = "Could not load the evidence: " + err.message; });
+    .catch((err) => { body.textContent = "Could not load the evidence: " + err.message; });
   return true;
+}
+
+function syncCellFromUrl() {
+  if (!document.getElementById("evidence")) return;
+  const key = new URL(window.location.href).searchParams.get(CELL_PARAM);
+  const link = key ? cellLink(key) : null;
+  if (link) openCell(link, false);
+  else showPanel(false);
+}
+
+function closeCell() {
+  showPanel(false);
+  setCellInUrl(null);
+}
+
+function openFiltersOnWideScreens() {
+  const box = document.getElementById("filters-box");
+  if (box && window.matchMedia("(min-width: 60rem)").matches) box.open = true;
 }
 
 function codePoints(text) {
@@ -51,13 +105,31 @@ function drawChart() {
   if (!holder || !data || typeof Plotly === "undefined") return;
   const figure = JSON.parse(data.textContent);
   if (!figure.data.length) return;
+  if (holder.clientWidth < 640) {
+    // A phone: the labels of the lines take what they need, not a fixed 220 px.
+    figure.layout.margin = { l: 4, r: 8, t: 16, b: 40 };
+    figure.layout.yaxis = { automargin: true, tickfont: { size: 10 } };
+  }
   Plotly.newPlot(holder, figure.data, figure.layout, { displaylogo: false, responsive: true });
 }
 
 document.addEventListener("click", (event) => {
   const link = event.target.closest("a.cell-link");
-  if (link && !event.ctrlKey && !event.metaKey && openCell(link)) event.preventDefault();
+  if (link && !event.ctrlKey && !event.metaKey && !event.shiftKey && openCell(link, true)) {
+    event.preventDefault();
+    return;
+  }
+  if (event.target.closest("#evidence-close")) closeCell();
+});
+document.addEventListener("keydown", (event) => {
+  const panel = document.getElementById("evidence");
+  if (event.key === "Escape" && panel && !panel.hidden) closeCell();
 });
 document.addEventListener("mouseup", captureSelection);
 document.addEventListener("keyup", captureSelection);
+document.addEventListener("DOMContentLoaded", () => {
+  openFiltersOnWideScreens();
+  syncCellFromUrl();
+});
+window.addEventListener("popstate", syncCellFromUrl);
 window.addEventListener("load", drawChart);
