@@ -100,6 +100,16 @@ class Issue:
     #: Nearest category of the PA-X Peace Agreements Database, so records can be lined up
     #: with it; None where PA-X has no counterpart.
     pax: str | None = None
+    #: How extractors treat the issue (``issues.toml`` documents each): its claims carry
+    #: the places they are about; they carry a recognition, of this kind when the text
+    #: names none; it is too general to stand beside a specific issue; the broader issues
+    #: it stands for when both are named together; talks named as a setting ("at the
+    #: talks") are not this issue.
+    territories: bool = False
+    recognition: str | None = None
+    general: bool = False
+    narrows: tuple[str, ...] = ()
+    setting: bool = False
 
 
 @dataclass(frozen=True)

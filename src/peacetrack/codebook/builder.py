@@ -28,6 +28,8 @@ from peacetrack.codebook.territory import ISO_FORM, SLUG_FORM, country_places, i
 from peacetrack.vocabulary import ISSUE_CODE, Actor, Issue, Place
 
 _ISSUE_NOTES = ("definition", "include", "exclude")
+#: How extractors treat an issue: given where the issue is defined, never when extending it.
+_ISSUE_RULES = ("territories", "recognition", "general", "narrows", "setting")
 
 
 def _merged(old: tuple[str, ...], new: list[str]) -> tuple[str, ...]:
@@ -105,7 +107,8 @@ class Builder:
         cues = [fold(c) for c in table.cues]
         old = self.issues.get(code)
         if old is not None:
-            if table.label is not None or any(getattr(table, k) for k in _ISSUE_NOTES):
+            given = (*_ISSUE_NOTES, *_ISSUE_RULES)
+            if table.label is not None or any(getattr(table, k) for k in given):
                 raise at.error(
                     f"{code} is already defined at {self._defined_at('issue', code)}; "
                     "give only `cues` to add cues to it, or choose a new code",
@@ -130,6 +133,11 @@ class Builder:
             exclude=table.exclude or "",
             cues=_merged((), cues),
             pax=table.pax,
+            territories=table.territories,
+            recognition=table.recognition,
+            general=table.general,
+            narrows=tuple(table.narrows),
+            setting=table.setting,
         )
         self._origin[("issue", code)] = at.where()
 

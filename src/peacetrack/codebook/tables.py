@@ -36,6 +36,11 @@ class IssueTable(Table):
     exclude: str | None = None
     cues: list[str] = Field(default_factory=list)
     pax: str | None = None
+    territories: bool = False
+    recognition: Literal["de_jure", "de_facto"] | None = None
+    general: bool = False
+    narrows: list[str] = Field(default_factory=list)
+    setting: bool = False
 
 
 class ActorTable(Table):

@@ -19,9 +19,6 @@ from peacetrack.extract.rules.language import Language
 from peacetrack.extract.rules.lexicon import DetailsWords
 from peacetrack.extract.rules.pipeline import Mention
 
-#: Issues whose claims carry the places they are about.
-PLACE_ISSUES = ("TER.", "CF.LINE_ZONES", "CF.PARTIAL", "SEC.FOREIGN_FORCES", "SEC.INTL_FORCE")
-
 
 @dataclass(frozen=True)
 class Conditions:
@@ -163,10 +160,6 @@ def _recipient(doc: Doc, index: int, words: DetailsWords) -> bool:
     if at <= 0 or doc[at].lower_ != words.recipient:
         return False
     return any(doc[j].lower_ in words.transfer_verbs for j in range(max(0, at - 4), at))
-
-
-def wants_places(issue: str) -> bool:
-    return issue.startswith(PLACE_ISSUES)
 
 
 def recognition_marks(

@@ -12,7 +12,6 @@ mapped back into the whole text. No report comes near that size.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +26,7 @@ from peacetrack.extract.rules.language import PACKS, Language, default_language,
 from peacetrack.extract.rules.pipeline import Mention, Parsed, Pipeline
 from peacetrack.extract.rules.proposals import proposal_name
 from peacetrack.extract.rules.segments import Segment
+from peacetrack.extract.rules.treatment import Treatment
 from peacetrack.model import Attribution, Claim, Condition, Document, Recognition, Stance
 
 if TYPE_CHECKING:
@@ -34,29 +34,6 @@ if TYPE_CHECKING:
 
 #: Responses to what was said before: with no issue of their own they take its issues.
 RESPONSES = (Stance.REJECT, Stance.ACCEPT)
-ANAPHOR = re.compile(
-    r"\b(?:such|these|those) (?:conditions|terms|demands|proposals|ideas?)\b|"
-    r"\bthe (?:idea|demand|demands|proposal|terms|conditions)\b|\bthis (?:idea|demand|proposal)\b",
-    re.I,
-)
-#: An absence that refers back: "This demand was absent from ...", "there was no such
-#: demand", "It was not mentioned in the declaration".
-ABSENT_ANAPHOR = re.compile(
-    r"^it\b|\b(?:this|that|such) (?:demand|condition|term|point|idea)", re.I
-)
-SIGNED = re.compile(r"\b(?:the undersigned|Signed at|Signed in|Signed on)\b")
-#: Issues too general to stand beside a specific one in the same scope.
-GENERAL = ("GEN.DEAL",)
-#: Issue words that usually modify another term ("the implementation of the energy
-#: agreement"): they count only when the scope names nothing else.
-WEAK_WORDS = frozenset({"implementation"})
-#: (broad, narrow): in one scope the broad issue is the narrow one named loosely
-#: ("a limited ceasefire ... the ceasefire").
-SUBSUMED = (("CF.GENERAL", "CF.PARTIAL"),)
-#: Prepositions that make talks the setting of a claim: "agreed at the talks".
-SETTING = frozenset({"at", "during", "sidelines"})
-#: Verbs that keep talks a term even after such a preposition: "at least to hold talks".
-TALK_VERBS = frozenset({"hold", "holding", "resume", "continue", "join", "attend", "to"})
 
 
 @dataclass(frozen=True)
@@ -87,6 +64,7 @@ class RulesExtractor:
         self.codebook = codebook
         self.language = _language(language)
         self.pipeline = Pipeline(codebook, self.language)
+        self.treatment = self.pipeline.treatment
         self.place_codes = codebook.place_aliases()
 
     def extract(self, document: Document) -> list[Claim]:
@@ -103,7 +81,7 @@ class RulesExtractor:
         ctx = Context(
             pair=main_pair(parsed.lower, parsed.actors, parsed.lang),
             we=first_person(parsed),
-            signed=bool(SIGNED.search(parsed.text)),
+            signed=bool(parsed.lang.patterns.extractor.signed.search(parsed.text)),
         )
         readings: dict[int, Reading] = {}
         claims: list[Claim] = []
@@ -155,43 +133,55 @@ class RulesExtractor:
         previous: tuple[str, ...],
         sequencing: details.Conditions,
     ) -> list[Claim]:
-        issues = _issues_in(parsed, frame.scope, sequencing.tokens)
+        issues = self._frame_issues(parsed, seg, frame, previous, sequencing)
+        evidence = parsed.text[seg.start : seg.end]
+        out: list[Claim] = []
+        for issue in issues:
+            relations = sequencing.relations.get(issue, ())
+            base: dict[str, Any] = dict(
+                actors=list(frame.actors),
+                stance=frame.stance,
+                issue=issue,
+                obligor=list(frame.obligor or _obligor(parsed, frame)) or None,
+                conditions=[Condition(relation=r, issue=i) for r, i in relations] or None,
+                proposal=reading.proposal,
+                attribution=reading.attribution,
+                evidence=evidence,
+                start=seg.start,
+                end=seg.end,
+                extractor=RulesExtractor.name,
+            )
+            for extra in self._places_and_recognition(parsed, frame, issue):
+                out.append(Claim(**base, **extra))
+        return out
+
+    def _frame_issues(
+        self,
+        parsed: Parsed,
+        seg: Segment,
+        frame: Frame,
+        previous: tuple[str, ...],
+        sequencing: details.Conditions,
+    ) -> list[str]:
+        """The issues a frame's claims are about: those named in its scope, else those of
+        the segment before when the frame refers back, else the one its cue implies."""
+        general = self.treatment.general
+        issues = _issues_in(parsed, frame.scope, sequencing.tokens, self.treatment)
         cue = parsed.lang.cues[frame.cue.key]
         if cue.nominal or frame.stance is Stance.ABSENT or cue.deal:
             # A noun cue, an absence or a deal's term ("the deal is to be carried out in
             # phases") names a whole deal only as a reference, not a term.
-            issues = [i for i in issues if i not in GENERAL]
+            issues = [i for i in issues if i not in general]
         text = parsed.text[seg.start : seg.end]
-        if all(i in GENERAL for i in issues) and (
-            (frame.stance is Stance.ABSENT and not issues and ABSENT_ANAPHOR.search(text))
-            or (frame.stance in RESPONSES and ANAPHOR.search(text))
+        patterns = parsed.lang.patterns.extractor
+        if all(i in general for i in issues) and (
+            (frame.stance is Stance.ABSENT and not issues and patterns.absent_anaphor.search(text))
+            or (frame.stance in RESPONSES and patterns.anaphor.search(text))
         ):
             issues = list(previous) or issues  # "this demand was absent", "rejected such terms"
-        implied = cue.implies
-        if not issues and implied:
-            issues = [implied]  # "another round is planned", "no deal was reached"
-        evidence = parsed.text[seg.start : seg.end]
-        out: list[Claim] = []
-        for issue in issues:
-            base = {
-                "actors": list(frame.actors),
-                "stance": frame.stance,
-                "issue": issue,
-                "obligor": list(frame.obligor or _obligor(parsed, frame)) or None,
-                "conditions": [
-                    Condition(relation=r, issue=i) for r, i in sequencing.relations.get(issue, ())
-                ]
-                or None,
-                "proposal": reading.proposal,
-                "attribution": reading.attribution,
-                "evidence": evidence,
-                "start": seg.start,
-                "end": seg.end,
-                "extractor": RulesExtractor.name,
-            }
-            for extra in self._places_and_recognition(parsed, frame, issue):
-                out.append(Claim(**base, **extra))
-        return out
+        if not issues and cue.implies:
+            issues = [cue.implies]  # "another round is planned", "no deal was reached"
+        return issues
 
     def _places_and_recognition(
         self, parsed: Parsed, frame: Frame, issue: str
@@ -199,14 +189,14 @@ class RulesExtractor:
         """Territories for territorial issues; one claim per recognition kind named."""
         doc = parsed.doc
         first, last = frame.scope
-        if issue == "TER.RECOGNITION":
-            return _recognitions(doc, parsed, self.place_codes, frame)
-        if not details.wants_places(issue):
+        if issue == self.treatment.recognition:
+            return _recognitions(doc, parsed, self.place_codes, frame, self.treatment)
+        if issue not in self.treatment.territories:
             return [{}]
         places = details.territories(
             doc, parsed.places, parsed.actors, self.place_codes, first, last, parsed.lang
         )
-        return [{"territories": places or None}]
+        return [dict(territories=places or None)]
 
 
 def _language(language: Language | Path | str | None) -> Language:
@@ -237,41 +227,54 @@ def _obligor(parsed: Parsed, frame: Frame) -> tuple[str, ...]:
     return next(((m.key,) for m in agents if m.key not in frame.actors), ())
 
 
-def _issues_in(parsed: Parsed, scope: tuple[int, int], skip: frozenset[int]) -> list[str]:
-    """Issues named in a scope, the general ones only when nothing specific is named."""
+def _issues_in(
+    parsed: Parsed, scope: tuple[int, int], skip: frozenset[int], treatment: Treatment
+) -> list[str]:
+    """Issues named in a scope, the general ones only when nothing specific is named.
+    Weak issue words ("the implementation of the energy agreement") usually modify another
+    term: they count only when the scope names nothing else."""
     inside = [
         m
         for m in parsed.issues
-        if scope[0] <= m.first < scope[1] and m.first not in skip and not _setting(parsed, m)
+        if scope[0] <= m.first < scope[1]
+        and m.first not in skip
+        and not _setting(parsed, m, treatment)
     ]
-    strong = [m for m in inside if parsed.lower[m.first] not in WEAK_WORDS]
+    weak = parsed.lang.words.extractor.weak_words
+    strong = [m for m in inside if parsed.lower[m.first] not in weak]
     found = [m.key for m in (strong or inside)]
-    specific = [i for i in found if i not in GENERAL]
-    for broad, narrow in SUBSUMED:
+    specific = [i for i in found if i not in treatment.general]
+    for broad, narrow in treatment.subsumed:
         if narrow in specific:
             specific = [i for i in specific if i != broad]
     return list(dict.fromkeys(specific or found))
 
 
-def _setting(parsed: Parsed, mention: Mention) -> bool:
+def _setting(parsed: Parsed, mention: Mention, treatment: Treatment) -> bool:
     """True for talks named as where or when something happened, not as a term: "agreed at
-    their talks in Istanbul", "at Malaysia-brokered talks", "at the next round"."""
-    if mention.key != "PROC.TALKS":
+    their talks in Istanbul", "at Malaysia-brokered talks", "at the next round"; a verb of
+    holding talks keeps them a term ("at least to hold talks")."""
+    if mention.key not in treatment.settings:
         return False
+    words = parsed.lang.words.extractor
     before = parsed.lower[max(0, mention.first - 3) : mention.first]
-    return any(w in SETTING for w in before) and not set(before) & TALK_VERBS
+    return any(w in words.setting for w in before) and not set(before) & words.talk_verbs
 
 
-def _recognitions(doc: Any, parsed: Parsed, codes: Any, frame: Frame) -> list[dict[str, Any]]:
+def _recognitions(
+    doc: Any, parsed: Parsed, codes: Any, frame: Frame, treatment: Treatment
+) -> list[dict[str, Any]]:
     """ "U.S. de jure recognition for Crimea, and de facto recognition for ...": one claim
-    per kind named, each with its recogniser (the actor just before it, "international"
-    for INTL, else the claim's holders) and the places up to the next kind."""
+    per kind named, each with its recogniser (the actor just before it, the international
+    community's actor when the span says so, else the claim's holders) and the places up
+    to the next kind. With no kind named, the codebook's kind for the issue."""
     first, last = frame.scope
     ends = {m.last: m for m in parsed.actors}
     found = details.recognition_marks(doc, first, last, parsed.lang.words.details)
     marks, kinds = [i for i, _ in found], [kind for _, kind in found]
     if not marks:  # no kind named: recognition of sovereignty, i.e. in law
-        ends, marks, kinds = {}, [first], ["de_jure"]
+        ends, marks, kinds = {}, [first], [treatment.recognition_kind]
+    words = parsed.lang.words.extractor
     starts = [ends[i].first if i in ends else i for i in marks]
     out: list[dict[str, Any]] = []
     bounds = zip(marks, kinds, [first, *starts[1:]], [*starts[1:], last], strict=True)
@@ -279,14 +282,14 @@ def _recognitions(doc: Any, parsed: Parsed, codes: Any, frame: Frame) -> list[di
         span = doc[left:right]
         if mark in ends:
             by = [ends[mark].key]
-        elif "international" in span.text.lower():
-            by = ["INTL"]
+        elif words.international in span.text.lower():
+            by = [words.international_actor]
         else:
             by = list(frame.actors)
         places = details.territories(
             doc, parsed.places, parsed.actors, codes, left, right, parsed.lang
         )
-        out.append({"territories": places or None, "recognition": Recognition(by=by, type=kind)})
+        out.append(dict(territories=places or None, recognition=Recognition(by=by, type=kind)))
     return out
 
 

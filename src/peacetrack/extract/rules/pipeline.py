@@ -31,6 +31,7 @@ from peacetrack.extract.rules.segments import (
     opens_line,
     segment,
 )
+from peacetrack.extract.rules.treatment import Treatment
 
 #: How many tokens outside a segment the rules about it may look: the farthest reach is a
 #: possessor seven tokens before a noun cue ("Russia's new 10-point peace plan") or a
@@ -162,6 +163,8 @@ class Pipeline:
             self.issues.add(issue.code, list(self._docs(issue.cues)))
         for phrase in self.lang.cues:
             self.stances.add(phrase, [self.nlp.make_doc(phrase)])
+        #: How the codebook's issues behave; the recognition issue is matched here too.
+        self.treatment = Treatment.of(codebook)
         #: Single-word adjectives and their actor: "the Russian proposed ..." uses one as a noun.
         self.bare_adjectives = {
             adj: actor.id
@@ -222,11 +225,19 @@ class Pipeline:
             segments=segment(doc, text, lines),
             actors=self._with_nominal_adjectives(doc, actors, stances),
             places=places,
-            issues=_with_recognition(doc, issues, actors + places, self.lang, "TER.RECOGNITION"),
+            issues=self._with_recognition(doc, issues, actors + places),
             stances=stances,
             stance_starts=[m.first for m in stances],
             lang=self.lang,
         )
+
+    def _with_recognition(
+        self, doc: Doc, issues: list[Mention], named: list[Mention]
+    ) -> list[Mention]:
+        """Issue mentions plus recognition verbs with a state as object, when the codebook
+        has a recognition issue."""
+        code = self.treatment.recognition
+        return issues if code is None else _with_recognition(doc, issues, named, self.lang, code)
 
     def _with_nominal_adjectives(
         self, doc: Doc, actors: list[Mention], stances: list[Mention]
