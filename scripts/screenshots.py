@@ -21,6 +21,9 @@ from peacetrack.web import create_app  # noqa: E402
 from web_support import TOKEN, filled_store, served  # noqa: E402
 
 COMPARE = ROOT / "docs" / "img" / "compare.png"
+COMPARE_PHONE = ROOT / "docs" / "img" / "compare-phone.png"
+#: The phone the browser tests use (tests/test_web_pages.py).
+PHONE = {"width": 390, "height": 844}
 
 
 def main() -> None:
@@ -34,8 +37,12 @@ def main() -> None:
             open_first_cell(page)
             COMPARE.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(COMPARE), full_page=False)
+            page.set_viewport_size(PHONE)
+            page.goto("/compare")  # the matrix, its headers sticky, its filters folded
+            page.screenshot(path=str(COMPARE_PHONE), full_page=False)
             browser.close()
-    print(f"wrote {COMPARE.relative_to(ROOT)}")
+    for image in (COMPARE, COMPARE_PHONE):
+        print(f"wrote {image.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
