@@ -1,0 +1,188 @@
+"""The rules' language is data: the pack (``extract/rules/lang/en``) and the codebook.
+
+A new phrasing is a data line and a test sentence; the engine's Python names no word of
+English and no actor or issue code; a broken pack is refused by file and entry.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from peacetrack.codebook import load_codebook
+from peacetrack.errors import CodebookError
+from peacetrack.extract.rules import RulesExtractor
+from peacetrack.extract.rules.language import PACKS, LanguageError, load_language
+from peacetrack.model import Claim, Document
+
+RULES = Path(PACKS).parent
+#: The pack's loader and schema name its files and entries; that is their job.
+LOADER = {"language.py", "lexicon.py"}
+#: Strings the engine may hold, each a name in another vocabulary than English prose:
+#: the extractor's registered name; Claim's offset fields; the guideline's condition
+#: relations and cues.toml's positions; spaCy's pipe and token attribute names.
+ALLOWED = {
+    "rules.v1",
+    "start",
+    "end",
+    "before",
+    "after",
+    "sentencizer",
+    "IDX",
+    "LENGTH",
+    "LOWER",
+    "ORTH",
+    "SENT_START",
+}
+#: Regex escapes (\b, \u2019) and character ranges (a-z) are no words.
+NOT_WORDS = re.compile(r"\\u[0-9a-fA-F]{4}|\\[A-Za-z]|[A-Za-z]-[A-Za-z]")
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    owners = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    return {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, owners)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+
+
+def _skipped(tree: ast.AST) -> set[int]:
+    """Constants in docstrings, ``__all__`` and error messages (``raise``): prose for
+    people, not words the rules compare with."""
+    skipped = _docstrings(tree)
+    for node in ast.walk(tree):
+        exported = isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        )
+        if exported or isinstance(node, ast.Raise):
+            skipped.update(id(n) for n in ast.walk(node))
+    return skipped
+
+
+def _words_in_engine() -> list[str]:
+    found: list[str] = []
+    for path in sorted(RULES.glob("*.py")):
+        if path.name in LOADER:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skipped = _skipped(tree)
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                continue
+            if id(node) in skipped or node.value in ALLOWED:
+                continue
+            words = re.findall(r"[A-Za-z]+", NOT_WORDS.sub(" ", node.value))
+            if words:
+                found.append(f"{path.name}:{node.lineno}: {node.value!r}")
+    return found
+
+
+def test_the_engine_holds_no_word_and_no_code() -> None:
+    assert _words_in_engine() == []
+
+
+def run(extractor: RulesExtractor, text: str) -> set[tuple[str, str, str]]:
+    claims: list[Claim] = extractor.extract(Document(name="t.txt", text=text))
+    return {(a, c.stance.value, c.issue) for c in claims for a in c.actors}
+
+
+@pytest.fixture
+def pack(tmp_path: Path) -> Path:
+    """A copy of the English pack to edit."""
+    folder = tmp_path / "en"
+    shutil.copytree(PACKS / "en", folder)
+    return folder
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_new_cue_is_a_data_line(pack: Path) -> None:
+    sentence = "Russia clamoured for a ceasefire."
+    assert run(RulesExtractor(), sentence) == set()
+    _edit(pack / "cues.toml", '"demanded", ', '"demanded", "clamoured for", ')
+    extended = RulesExtractor(language=pack)
+    assert run(extended, sentence) == {("RUS", "demand", "CF.GENERAL")}
+
+
+def test_a_new_hedge_is_a_data_line(pack: Path) -> None:
+    sentence = "Russia supposedly demanded a ceasefire."
+    assert run(RulesExtractor(), sentence) == {("RUS", "demand", "CF.GENERAL")}
+    _edit(pack / "lexicon.toml", 'hedges = ["could", ', 'hedges = ["supposedly", "could", ')
+    assert run(RulesExtractor(language=pack), sentence) == set()
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "named"),
+    [
+        ("lexicon.toml", "[stance]\n", '[stance]\nhunches = ["maybe"]\n', "stance.hunches"),
+        ("lexicon.toml", "within_end = ", "within_last = ", "details.within_end"),
+        ("cues.toml", '"demanded", ', '"demanded", "rejected", ', "'rejected'"),
+        ("cues.toml", 'stance = "demand"', 'stance = "insist"', "cue.0.stance"),
+        ("patterns.toml", "signed = '''", "signed = '''(", "extractor.signed"),
+        ("lexicon.toml", '"in law" = ', '"in the law" = ', "details.recognition_phrases"),
+    ],
+)
+def test_a_broken_pack_is_refused_by_file_and_entry(
+    pack: Path, file: str, old: str, new: str, named: str
+) -> None:
+    _edit(pack / file, old, new)
+    with pytest.raises(LanguageError) as caught:
+        load_language(pack)
+    assert file in str(caught.value) and named in str(caught.value)
+
+
+def test_a_missing_pack_file_is_named(pack: Path) -> None:
+    (pack / "patterns.toml").unlink()
+    with pytest.raises(LanguageError, match=r"patterns\.toml"):
+        load_language(pack)
+
+
+def test_the_pack_is_loaded_once() -> None:
+    assert RulesExtractor().language is RulesExtractor(language="en").language
+
+
+ISSUE = """
+[[issue]]
+code = "{code}"
+label = "A test issue"
+definition = "d"
+include = "i"
+exclude = "e"
+cues = ["{cue}"]
+{extra}
+"""
+
+
+def test_issue_behaviour_comes_from_the_codebook(tmp_path: Path) -> None:
+    """A user issue declared territorial carries places, as built-in ones do."""
+    sentence = "Russia demanded a buffer strip in the Kherson region."
+    user = tmp_path / "issues.toml"
+    user.write_text(ISSUE.format(code="TER.STRIP", cue="buffer strip", extra="territories = true"))
+    claims = RulesExtractor(load_codebook(user)).extract(Document(name="t", text=sentence))
+    assert [(c.issue, c.territories) for c in claims] == [("TER.STRIP", ["UA-65"])]
+
+
+def test_narrowing_an_unknown_issue_is_an_error(tmp_path: Path) -> None:
+    user = tmp_path / "issues.toml"
+    user.write_text(ISSUE.format(code="CF.TINY", cue="tiny truce", extra='narrows = ["CF.HUGE"]'))
+    with pytest.raises(CodebookError, match=r"CF\.HUGE"):
+        RulesExtractor(load_codebook(user))
+
+
+def test_extending_an_issue_cannot_change_its_behaviour(tmp_path: Path) -> None:
+    user = tmp_path / "issues.toml"
+    user.write_text('[[issue]]\ncode = "GEN.DEAL"\ngeneral = false\nterritories = true\n')
+    with pytest.raises(CodebookError, match=r"GEN\.DEAL"):
+        load_codebook(user)
