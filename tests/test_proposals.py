@@ -15,8 +15,8 @@ from peacetrack import extract_store
 from peacetrack.compare import compare, diff
 from peacetrack.errors import StoreError
 from peacetrack.model import Claim, Document
+from peacetrack.proposals import analyse, proposal_key
 from peacetrack.store import Store
-from peacetrack.store.proposal_phrases import analyse, proposal_key
 from peacetrack.store.proposals import (
     get_proposal,
     list_proposals,

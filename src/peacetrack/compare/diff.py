@@ -16,8 +16,8 @@ from peacetrack.compare.cells import Cell, worded
 from peacetrack.compare.labels import issue_label, issue_order
 from peacetrack.errors import InputError
 from peacetrack.model import Stance
+from peacetrack.proposals import proposal_key
 from peacetrack.source import By, ClaimSource, Filters, GroupFn, StoredClaim, as_source
-from peacetrack.store.proposal_phrases import proposal_key
 
 #: Parts of a term compared between sides, in the order differences are reported.
 ASPECTS = ("stance", "obligor", "territories", "recognition", "conditions")

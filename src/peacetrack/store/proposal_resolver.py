@@ -1,107 +1,41 @@
-"""Which proposal row a claim belongs to, decided as its document is saved.
+"""Linking the claims of a document being saved to proposal rows, inside its transaction.
 
-Each claim keeps the proposal phrase the extractor found ("U.S. draft", "draft deal", "U.S.
-proposal"); ``ProposalResolver`` links it to ONE proposal row, so the three phrasings of one
-U.S. draft show as one column. It tries, in order:
-
-1. aliases: a proposal whose name or an alias has the phrase's key. Renames, merges and
-   splits are recorded as aliases, so a person's decisions survive re-extraction;
-2. grouping: a proposal with the same authors and kind family, made within ``WINDOW`` of the
-   document's date (undated: in the same document), which then gains the phrase as alias;
-3. a new proposal, named readably ("U.S. draft", "Russian demands").
-
-A phrase that says nothing beyond its authors and kind ("the draft deal") is generic: its
-key alone cannot tell two drafts apart, so its alias matches only proposals of the same
-authors within the window. A specific phrase ("Trump's 20-point Gaza plan") matches its
-alias whenever it was made.
+The policy (aliases, then grouping within ``WINDOW``, then a new readable name) is
+``peacetrack.proposals.grouping``, pure functions over plain values; this module feeds it
+the candidate rows and writes its decisions: it reads only the proposals that can group
+with the document (dated within the window, by ``ix_proposals_date``; undated ones the
+document's claims already name; those left without claims), plus the others only when a
+specific name is not found among them, and it takes the locks and savepoints that keep
+concurrent extractions agreeing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from peacetrack.errors import StoreError
-from peacetrack.model import Claim, ProposalKind, Stance
+from peacetrack.model import Claim
+from peacetrack.proposals.grouping import (
+    Candidate,
+    Mention,
+    free_name,
+    match,
+    mention_of,
+    readable_name,
+    window,
+)
+from peacetrack.proposals.phrases import analysed, clean, proposal_key
 from peacetrack.store.engine import serialise
-from peacetrack.store.proposal_phrases import (
-    Phrase,
-    analysed,
-    author_label,
-    clean,
-    family,
-    is_agreement_phrase,
-    proposal_key,
-)
 from peacetrack.store.schema import ClaimRow, DocumentRow, ProposalRow
-
-#: How far apart two reports may be and still speak of one generic "U.S. draft".
-WINDOW = timedelta(days=45)
-#: Stances whose actors are the proposal's authors (or, for agreements, its parties).
-_AUTHOR_STANCES = frozenset(
-    {Stance.DEMAND, Stance.PROPOSE, Stance.OFFER, Stance.ABSENT, Stance.AGREE}
-    | {Stance.NO_AGREEMENT}
-)
-_PUT_FORWARD = frozenset({Stance.DEMAND, Stance.PROPOSE, Stance.OFFER, Stance.ABSENT})
-
-
-@dataclass
-class _Known:
-    """A proposal row as the resolver sees it while one document is saved."""
-
-    id: int
-    name: str
-    kind: str
-    date: date | None
-    authors: frozenset[str]
-    keys: set[str]
-    generic: bool
-    in_document: bool
-    #: False for a proposal whose claims are all gone (its document is being re-extracted).
-    has_claims: bool
-
-
-@dataclass(frozen=True)
-class _Mention:
-    phrase: Phrase
-    authors: tuple[str, ...]
-    kind: ProposalKind
 
 
 class _NameTaken(Exception):
     """A concurrent writer created the name first; reload and resolve again."""
-
-
-def _mention(claim: Claim, phrase: Phrase) -> _Mention:
-    kind = phrase.kind
-    if phrase.authors and family(kind) != "talks":
-        authors = phrase.authors  # a place in "Riyadh talks" is the venue, not an author
-    elif claim.stance in _AUTHOR_STANCES:
-        authors = tuple(claim.actors)
-    else:
-        authors = ()  # who accepts or rejects a plan is not its author
-    if kind == "agreement" and claim.stance in _PUT_FORWARD and authors:
-        # One side putting a "peace deal" forward states its terms: nobody agreed to them.
-        kind = "verbal_demands"
-    return _Mention(phrase, authors, kind)
-
-
-def _readable_name(mention: _Mention) -> str:
-    """Authors + kind for a generic phrase ("U.S. draft"); the cleaned phrase otherwise."""
-    phrase = mention.phrase
-    if not phrase.generic or not mention.authors:
-        return clean(phrase.text)
-    if mention.kind == "verbal_demands":  # "terms for a peace deal" are its demands
-        body = "demands"
-    elif mention.kind == "draft" and is_agreement_phrase(phrase):
-        body = "draft"
-    else:
-        body = phrase.body
-    return f"{author_label(mention.authors)} {body}".strip()
 
 
 @dataclass
@@ -115,28 +49,45 @@ class ProposalResolver:
     session: Session
     document_id: int
     published: date | None = None
-    _known: list[_Known] = field(default_factory=list)
+    _known: list[Candidate] = field(default_factory=list)
+    _others_loaded: bool = False
     _done: dict[tuple[str, tuple[str, ...], str], int] = field(default_factory=dict)
     _loaded: bool = False
 
     def _load(self) -> None:
-        """Read the proposals, once a claim names one (most documents' claims name none).
+        """Read the candidates, once a claim names a proposal (most documents' name none).
 
         Writers resolving proposals take turns (on PostgreSQL; SQLite already does), so two
         extractions never group one phrase differently or create names in opposite orders.
         """
-        self._loaded = True
+        self._loaded, self._others_loaded = True, False
         serialise(self.session.connection(), "proposals")
         self.published = self.session.scalar(
             select(DocumentRow.published).where(DocumentRow.id == self.document_id)
         )
+        self._known = self._candidates(self._near())
+
+    def _here(self) -> ColumnElement[bool]:
+        here = select(ClaimRow.proposal_id).where(ClaimRow.document_id == self.document_id)
+        return ProposalRow.id.in_(here)
+
+    def _near(self) -> ColumnElement[bool]:
+        """Proposals that may group with this document: the policy's only candidates."""
+        orphan = ~exists().where(ClaimRow.proposal_id == ProposalRow.id)
+        if self.published is None:
+            return or_(self._here(), orphan)
+        low, high = window(self.published)
+        return or_(ProposalRow.date.between(low, high), self._here(), orphan)
+
+    def _candidates(self, where: ColumnElement[bool]) -> list[Candidate]:
         here = set(
             self.session.scalars(
                 select(ClaimRow.proposal_id).where(ClaimRow.document_id == self.document_id)
             )
         )
-        self._known = [
-            _Known(
+        query = select(ProposalRow, exists().where(ClaimRow.proposal_id == ProposalRow.id))
+        return [
+            Candidate(
                 id=row.id,
                 name=row.name,
                 kind=row.kind,
@@ -147,11 +98,7 @@ class ProposalResolver:
                 in_document=row.id in here,
                 has_claims=has_claims,
             )
-            for row, has_claims in self.session.execute(
-                select(
-                    ProposalRow, exists().where(ClaimRow.proposal_id == ProposalRow.id)
-                ).order_by(ProposalRow.id)
-            )
+            for row, has_claims in self.session.execute(query.where(where).order_by(ProposalRow.id))
         ]
 
     def resolve(self, claim: Claim) -> int | None:
@@ -160,7 +107,7 @@ class ProposalResolver:
             return None
         if not self._loaded:
             self._load()
-        mention = _mention(claim, analysed(claim.proposal))
+        mention = mention_of(claim)
         memo = (claim.proposal, mention.authors, mention.kind)
         if memo not in self._done:
             for _ in range(3):
@@ -176,55 +123,19 @@ class ProposalResolver:
                 )
         return self._done[memo]
 
-    def _resolve(self, mention: _Mention) -> int:
-        found = self._by_alias(mention) or self._by_group(mention)
+    def _resolve(self, mention: Mention) -> int:
+        found = match(mention, self._known, self.published)
+        if found is None and not mention.phrase.generic and not self._others_loaded:
+            # A specific name matches its alias whenever it was made: look further back.
+            self._others_loaded = True
+            self._known += self._candidates(ProposalRow.id.not_in([k.id for k in self._known]))
+            found = match(mention, self._known, self.published)
         if found is None:
             return self._create(mention)
         self._remember(found, mention.phrase.text)
         return found.id
 
-    def _compatible(self, known: _Known) -> bool:
-        """Made at about the same time: same document, dates within the window, or a
-        proposal left without claims (its document is being extracted again)."""
-        if known.in_document or not known.has_claims:
-            return True
-        if known.date is None or self.published is None:
-            return False
-        return abs(known.date - self.published) <= WINDOW
-
-    def _best(self, candidates: list[_Known]) -> _Known | None:
-        def distance(k: _Known) -> int:
-            if k.date is None or self.published is None:
-                return WINDOW.days + 1
-            return abs((k.date - self.published).days)
-
-        ranked = sorted(candidates, key=lambda k: (not self._compatible(k), distance(k), k.id))
-        return ranked[0] if ranked else None
-
-    def _by_alias(self, mention: _Mention) -> _Known | None:
-        hits = [k for k in self._known if mention.phrase.key in k.keys]
-        if mention.phrase.generic:
-            wanted = set(mention.authors)
-            hits = [
-                k
-                for k in hits
-                if self._compatible(k) and (not wanted or not k.authors or wanted <= k.authors)
-            ]
-        return self._best(hits)
-
-    def _by_group(self, mention: _Mention) -> _Known | None:
-        kind = family(mention.kind)
-        if kind == "other":
-            return None  # nothing says two unclassified phrases name one thing
-        hits = [k for k in self._known if family(k.kind) == kind and self._compatible(k)]
-        # Two specific names ("Trump's 20-point plan", "the Witkoff memo") are two things.
-        hits = [k for k in hits if mention.phrase.generic or k.generic]
-        if mention.authors:
-            return self._best([k for k in hits if k.authors == set(mention.authors)])
-        in_document = [k for k in hits if k.in_document]
-        return in_document[0] if len(in_document) == 1 else None
-
-    def _remember(self, known: _Known, phrase: str) -> None:
+    def _remember(self, known: Candidate, phrase: str) -> None:
         """Add ``phrase`` as an alias (row locked, so concurrent additions are not lost)."""
         key = proposal_key(phrase)
         moved_earlier = self.published is not None and (
@@ -246,8 +157,8 @@ class ProposalResolver:
         known.has_claims = True
         known.in_document = True
 
-    def _create(self, mention: _Mention) -> int:
-        name = self._free_name(_readable_name(mention))
+    def _create(self, mention: Mention) -> int:
+        name = self._free_name(readable_name(mention))
         alias = clean(mention.phrase.text)
         row = ProposalRow(
             name=name,
@@ -262,7 +173,7 @@ class ProposalResolver:
         except IntegrityError:
             raise _NameTaken from None
         self._known.append(
-            _Known(
+            Candidate(
                 id=row.id,
                 name=name,
                 kind=row.kind,
@@ -277,13 +188,11 @@ class ProposalResolver:
         return row.id
 
     def _free_name(self, name: str) -> str:
-        """``name``, or with the month or a number added when another proposal has it."""
-        taken = {k.name.casefold() for k in self._known}
-        options = [name]
-        if self.published is not None:
-            options.append(f"{name} ({self.published:%b %Y})")
-        options += [f"{name} ({n})" for n in range(2, 1000)]
-        return next(o for o in options if o.casefold() not in taken)
+        """``name``, or with the month or a number added, among every proposal's names
+        (those that start alike, read by name, not the candidates only)."""
+        like = func.lower(ProposalRow.name).startswith(name.lower(), autoescape=True)
+        taken = {n.casefold() for n in self.session.scalars(select(ProposalRow.name).where(like))}
+        return free_name(name, taken, self.published)
 
 
 def proposal_ids_named(session: Session, name: str) -> list[int]:

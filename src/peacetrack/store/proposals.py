@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from peacetrack.errors import StoreError
-from peacetrack.store.proposal_phrases import clean, proposal_key
+from peacetrack.proposals import clean, proposal_key
 from peacetrack.store.proposal_resolver import proposal_ids_named
 from peacetrack.store.queries import chunked
 from peacetrack.store.schema import ClaimRow, ProposalRow

@@ -137,6 +137,8 @@ class MinhashBand(Base):
 
 class ProposalRow(Base):
     __tablename__ = "proposals"
+    #: Saving a claim reads the proposals within the grouping window of its date.
+    __table_args__ = (Index("ix_proposals_date", "date"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(512), unique=True)
