@@ -38,7 +38,6 @@ from peacetrack.codebook import default_codebook
 from peacetrack.compare import Matrix, compare
 from peacetrack.model import Claim, Document, Stance
 from peacetrack.store import Store
-from peacetrack.store.cell_summaries import refresh
 from peacetrack.store.schema import DocumentRow, StaleCellRow
 from pgcluster import ClusterUnavailable, PgCluster
 
@@ -136,7 +135,7 @@ def _sources(docs: int, linked: set[int]) -> dict[int, int]:
 
 
 def _insert_sqlite(store: Store, tables: dict[str, list[tuple[Any, ...]]]) -> None:
-    with store._write() as session:
+    with store.transaction() as session:
         cursor = session.connection().connection.cursor()
         for table, rows in tables.items():
             columns = COLUMNS[table]
@@ -161,7 +160,7 @@ def _sqlite_values(row: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def _insert_postgres(store: Store, tables: dict[str, list[tuple[Any, ...]]]) -> None:
-    with store._write() as session:
+    with store.transaction() as session:
         cursor = session.connection().connection.cursor()
         for table, rows in tables.items():
             names = ", ".join(f'"{c}"' for c in COLUMNS[table])
@@ -216,7 +215,7 @@ def _top_actors(store: Store) -> list[str]:
         "SELECT actor_id FROM claim_actors GROUP BY actor_id ORDER BY count(*) DESC, actor_id "
         "LIMIT 3"
     )
-    with store._read() as session:
+    with store.reading() as session:
         return list(session.connection().exec_driver_sql(query).scalars())
 
 
@@ -261,7 +260,7 @@ def _row(backend: str, name: str, seconds: float, matrix: Matrix, runs: int) -> 
 
 def _cold(store: Store) -> tuple[float, Matrix]:
     """Mark every cell stale, as a bulk load (or migration 0004) leaves them, then compare."""
-    with store._write() as session:
+    with store.transaction() as session:
         session.execute(delete(StaleCellRow))
         session.execute(
             text(
@@ -296,13 +295,13 @@ def _incremental(backend: str, store: Store, published: date, what: str) -> dict
             )
         ]
         store.save_extraction(document_id, "bench", claims)
-    with store._read() as session:
+    with store.reading() as session:
         marked = select(StaleCellRow.kind, StaleCellRow.issue, StaleCellRow.col).distinct()
         stale = session.scalar(select(func.count()).select_from(marked.subquery())) or 0
     seconds, matrix = _median(lambda: compare(store), 1)
-    with store._write() as session:
+    with store.transaction() as session:
         session.execute(delete(DocumentRow).where(DocumentRow.id.in_(added)))
-    refresh(store)
+    store.cells.refresh()
     row = _row(backend, f"compare after {NEW_REPORTS} new reports {what}", seconds, matrix, 1)
     row["versus"] = f"{stale} cells brought up to date; target {TARGET_S:.0f} s: " + (
         "within" if seconds < TARGET_S else "OVER"
