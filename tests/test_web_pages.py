@@ -322,3 +322,19 @@ def test_api_docs_render_from_the_package(browser: Any, base_url: str) -> None:
         assert watched.page.url.endswith("/docs")
     finally:
         watched.close()
+
+
+def test_document_text_uses_the_phone_width(browser: Any, base_url: str) -> None:
+    """A document's text, then its claims, each as wide as the phone (not 30 px beside a
+    28rem column)."""
+    watched = Watched(browser, base_url, PHONE)
+    try:
+        assert watched.visit("/documents/1") == []
+        text = watched.page.locator("#doctext").bounding_box()
+        claims = watched.page.locator(".doc-layout aside").bounding_box()
+        assert text is not None and claims is not None
+        assert text["width"] > PHONE["width"] - 60
+        assert claims["y"] >= text["y"] + text["height"]  # below the text, not beside it
+        assert overflow(watched.page) == 0
+    finally:
+        watched.close()
