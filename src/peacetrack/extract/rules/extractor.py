@@ -46,10 +46,11 @@ class Reading:
 
 
 class RulesExtractor:
-    """Rule-based claim extraction on spaCy's blank English pipeline and the codebook.
+    """Rule-based claim extraction on spaCy's blank pipeline, a language pack and the codebook.
 
     ``get_extractor`` hands it the codebook (the one in force unless told otherwise); built
-    directly without one, it reads the codebook in force.
+    directly without one, it reads the codebook in force. ``language`` is a loaded pack, a
+    pack folder, or the code of a shipped pack; English by default.
     """
 
     name = "rules.v1"

@@ -1,9 +1,11 @@
-"""The spaCy pipeline and the matchers, built once per extractor from the codebook.
+"""The spaCy pipeline and the matchers, built once per extractor from the codebook and the
+language pack.
 
-Only ``spacy.blank("en")`` with a sentencizer: no model weights, so extraction runs
-anywhere and is fast. Actor aliases, place aliases and issue cues come from the codebook
-and are matched case-insensitively, except all-capital aliases ("US", "UN", "EU"), which
-are matched as written so that "us" the pronoun is never the United States.
+Only ``spacy.blank`` of the pack's language with a sentencizer: no model weights, so
+extraction runs anywhere and is fast. Actor aliases, place aliases and issue cues come
+from the codebook, stance cues from the pack, and are matched case-insensitively, except
+all-capital aliases ("US", "UN", "EU"), which are matched as written so that "us" the
+pronoun is never the United States.
 
 The tokenizer reads ``bounds.tokenizer_view`` of the text (the same length, so token
 offsets index into the text itself), and the rules about one segment see only the mentions
