@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -21,13 +22,28 @@ def parse_column_map(pairs: list[str] | None) -> dict[str, str]:
     return mapping
 
 
+def _ingest_stdin(sources: list[str], db: str | None) -> None:
+    """``peacetrack ingest -``: one report from standard input, as the web app's pasted text."""
+    from peacetrack.ingest import ingest_text
+
+    if sources != ["-"]:
+        fail("- (standard input) is read alone: give it without other sources")
+    text = sys.stdin.read()
+    with open_store(db) as store, handled():
+        summary = ingest_text(text, store)
+    console.print(summary.describe())
+    if summary.failed:
+        raise typer.Exit(1)
+
+
 @app.command()
 def ingest(
     sources: Annotated[
         list[str],
         typer.Argument(
             metavar="SOURCE...",
-            help="Files, folders (walked recursively), feeds or http(s) URLs.",
+            help="Files, folders (walked recursively), feeds or http(s) URLs; "
+            "- alone reads one report from standard input.",
             show_default=False,
         ),
     ],
@@ -67,6 +83,10 @@ def ingest(
     """
     from peacetrack.ingest import IngestOptions
     from peacetrack.ingest import ingest as run_ingest
+
+    if "-" in sources:
+        _ingest_stdin(sources, db)
+        return
 
     with handled():
         options = IngestOptions(

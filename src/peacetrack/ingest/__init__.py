@@ -8,7 +8,7 @@ everything and says what happened.
 from peacetrack.ingest.base import Failure, IngestOptions, Source
 from peacetrack.ingest.fetch import Fetched, address_problem, check_url, fetch
 from peacetrack.ingest.read import read_documents, read_source
-from peacetrack.ingest.runner import IngestSummary, ingest
+from peacetrack.ingest.runner import IngestSummary, ingest, ingest_text
 from peacetrack.ingest.sources import expand_sources
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "expand_sources",
     "fetch",
     "ingest",
+    "ingest_text",
     "read_documents",
     "read_source",
 ]

@@ -7,7 +7,7 @@ exception.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from peacetrack.errors import InputError
@@ -61,6 +61,16 @@ def _guarded(location: str, items: Items) -> Items:
         )
     except OSError as exc:
         yield Failure(location, f"cannot read: {exc.strerror or exc}")
+
+
+def read_text(text: str, name: str, metadata: Mapping[str, str], origin: str) -> Items:
+    """One report given as text, not as a file (pasted in the web app, piped to
+    ``peacetrack ingest -``): read as the text reader reads a file whose sidecar row is
+    ``metadata`` (title, outlet, date, url), without writing it anywhere first."""
+    source = Source(origin, metadata=metadata)
+    base = meta_from_row(metadata, {})
+    data = text.encode("utf-8")
+    yield from _guarded(origin, _read_bytes(data, "text", source, name, base, IngestOptions()))
 
 
 def _read_file(source: Source, options: IngestOptions) -> Items:

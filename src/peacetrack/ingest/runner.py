@@ -6,16 +6,17 @@ stored and a re-run adds only the rest (stored content is recognised by its hash
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from peacetrack.errors import InputError
 from peacetrack.ingest.base import Failure, IngestOptions, Source
-from peacetrack.ingest.read import read_source
+from peacetrack.ingest.read import read_source, read_text
 from peacetrack.ingest.sources import expand_sources
-from peacetrack.model import Document
+from peacetrack.model import Document, content_hash
 
 if TYPE_CHECKING:
     from peacetrack.store import Store
@@ -96,18 +97,44 @@ def ingest(
     return summary
 
 
+def ingest_text(
+    text: str, store: Store, metadata: Mapping[str, str] | None = None, origin: str = "stdin"
+) -> IngestSummary:
+    """Store one report given as text (pasted in the web app, piped to ``peacetrack ingest
+    -``); ``metadata`` holds sidecar columns (title, outlet, date, url). It is named from
+    its title, or ``pasted`` when untitled, plus its content's hash, and recorded as a run.
+    """
+    metadata = dict(metadata or {})
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", metadata.get("title", "").lower()).strip("-")[:60]
+    name = f"{stem or 'pasted'}-{content_hash(text)[:8]}.txt"
+    summary = IngestSummary()
+    run_id = store.start_run("ingest", {"sources": [origin]})
+    status = "failed"
+    try:
+        _take(read_text(text, name, metadata, origin), store, summary)
+        status = "finished"
+    finally:
+        store.finish_run(run_id, status, summary.stats())
+    return summary
+
+
 def _ingest_source(
     source: Source, store: Store, options: IngestOptions, summary: IngestSummary
 ) -> None:
     if source.skip:
         summary.skipped.append(f"{source.location} — {source.skip}")
         return
-    for item in read_source(source, options):
+    _take(read_source(source, options), store, summary)
+    summary.notes.extend(source.notes)
+
+
+def _take(items: Iterable[Document | Failure], store: Store, summary: IngestSummary) -> None:
+    """Store each document read, and count each failure."""
+    for item in items:
         if isinstance(item, Failure):
             summary.failed.append(item)
         else:
             _store(item, store, summary)
-    summary.notes.extend(source.notes)
 
 
 def _store(document: Document, store: Store, summary: IngestSummary) -> None:

@@ -1,8 +1,8 @@
 """Adding reports from the browser: pasted text, a URL, or uploaded files, then extraction.
 
 The same library path as ``peacetrack ingest`` and ``peacetrack extract``: pasted text
-and uploads are written to a private temporary folder (pasted metadata in an ``index.csv``
-sidecar, as for files on disk) and ingested from there; URLs go through the ingest
+goes to ``ingest_text``, as ``peacetrack ingest -`` sends standard input; uploads are
+saved to a private temporary folder and ingested from there; URLs go through the ingest
 fetcher, which refuses private and loopback addresses (the web offers no way around it).
 
 Each input is ingested on its own, so the person who sent it learns the fate of each
@@ -16,10 +16,8 @@ These functions run in the job worker (``jobs.py``), never on a request.
 
 from __future__ import annotations
 
-import csv
 import logging
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,9 +28,7 @@ from peacetrack.errors import PeaceTrackError
 from peacetrack.extract import get_extractor
 from peacetrack.extract.base import DEFAULT_EXTRACTOR
 from peacetrack.extract.runner import ExtractSummary, extract_store
-from peacetrack.ingest import IngestOptions, IngestSummary, ingest
-from peacetrack.ingest.metadata import SIDECAR
-from peacetrack.model import content_hash
+from peacetrack.ingest import IngestOptions, IngestSummary, ingest, ingest_text
 from peacetrack.store import Store
 from peacetrack.web.wording import for_web
 
@@ -123,11 +119,19 @@ class Added:
 def read_input(
     store: Store, name: str, source: str | Path, options: IngestOptions, names: Mapping[str, str]
 ) -> Fate:
-    """Ingest one input; its fate, never an exception (a reader's bug is logged and the
-    input reported as unreadable). ``names`` maps server paths to the user's names."""
+    """Ingest one input; its fate, never an exception. ``names`` maps server paths to the
+    user's names."""
+    return _fate_of(name, lambda: ingest([source], store, options), str(source), names)
+
+
+def _fate_of(
+    name: str, run: Callable[[], IngestSummary], source: str, names: Mapping[str, str]
+) -> Fate:
+    """What ``run`` (ingesting one input) did to it; a reader's bug is logged and the input
+    reported as unreadable, never raised."""
     fate = Fate(name)
     try:
-        summary = ingest([source], store, options)
+        summary = run()
     except PeaceTrackError as exc:
         fate.problems.append(for_web(str(exc), names))
         return fate
@@ -135,7 +139,7 @@ def read_input(
         log.exception("reading %s (sent as %r) failed", source, name)
         fate.problems.append(UNREADABLE)
         return fate
-    _tally(fate, summary, str(source), names)
+    _tally(fate, summary, source, names)
     if not fate.document_ids and not fate.problems:
         fate.problems.append("no report found in it (an empty feed or corpus?)")
     return fate
@@ -181,19 +185,10 @@ def add_text(
     extractor: str = DEFAULT_EXTRACTOR,
     progress: Progress = _no_progress,
 ) -> Added:
-    """Pasted text as a document, named from its title (or its content when untitled);
-    ``meta`` holds the sidecar columns (title, outlet, date, url)."""
-    stem = _UNSAFE.sub("-", meta.get("title", "").lower()).strip("-")[:60]
-    name = f"{stem or 'pasted'}-{content_hash(text)[:8]}.txt"
-    with tempfile.TemporaryDirectory(prefix="peacetrack-paste-") as folder:
-        path = Path(folder) / name
-        path.write_text(text, encoding="utf-8")
-        with (Path(folder) / SIDECAR).open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=["file", "title", "outlet", "date", "url"])
-            writer.writeheader()
-            writer.writerow({"file": name} | dict(meta))
-        progress("storing", 0, 1)
-        fate = read_input(store, PASTED, path, IngestOptions(), {str(path): PASTED})
+    """Pasted text as a document (``ingest_text``, as for ``peacetrack ingest -``); ``meta``
+    holds the sidecar columns (title, outlet, date, url)."""
+    progress("storing", 0, 1)
+    fate = _fate_of(PASTED, lambda: ingest_text(text, store, meta, origin=PASTED), PASTED, {})
     return Added([fate], extract_new(store, [fate], extractor, progress))
 
 
