@@ -9,5 +9,6 @@ window.addEventListener("load", () => {
     deepLinking: true,
     presets: [SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
+    validatorUrl: null, // no badge from validator.swagger.io: nothing leaves this server
   });
 });
