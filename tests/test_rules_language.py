@@ -131,7 +131,8 @@ def test_a_new_hedge_is_a_data_line(pack: Path) -> None:
         ("cues.toml", '"demanded", ', '"demanded", "rejected", ', "'rejected'"),
         ("cues.toml", 'stance = "demand"', 'stance = "insist"', "cue.0.stance"),
         ("patterns.toml", "signed = '''", "signed = '''(", "extractor.signed"),
-        ("lexicon.toml", '"in law" = ', '"in the law" = ', "details.recognition_phrases"),
+        ("constructions.toml", '{ LOWER = "jure" }', '{ LOWR = "jure" }', "recognition.0.pattern"),
+        ("constructions.toml", 'label = "de_jure"', 'label = "de_iure"', "recognition.0.label"),
     ],
 )
 def test_a_broken_pack_is_refused_by_file_and_entry(

@@ -162,19 +162,12 @@ def _recipient(doc: Doc, index: int, words: DetailsWords) -> bool:
     return any(doc[j].lower_ in words.transfer_verbs for j in range(max(0, at - 4), at))
 
 
-def recognition_marks(
-    doc: Doc, first: int, last: int, words: DetailsWords
-) -> list[tuple[int, str]]:
-    """Token positions in ``doc[first:last]`` that say which kind of recognition is meant:
-    "de jure"/"in law"/"legally" recognition of sovereignty, or "de facto"/"in fact"/"in
-    practice" recognition of control (the pack's two-word phrases and single words)."""
-    pairs = words.recognition_pairs
-    marks: list[tuple[int, str]] = []
-    for i in range(first, last):
-        word = doc[i].lower_
-        pair = (word, doc[i + 1].lower_) if i + 1 < last else None
-        if pair in pairs:
-            marks.append((i, pairs[pair]))
-        elif word in words.recognition_words:
-            marks.append((i, words.recognition_words[word]))
-    return marks
+def recognition_marks(kinds: Sequence[Mention], first: int, last: int) -> list[tuple[int, str]]:
+    """Token positions in ``[first, last)`` that say which kind of recognition is meant
+    ("de jure", "in practice": the pack's ``recognition`` constructions), with the kind;
+    where two matches inside the range start at one token, the longer one."""
+    marks: dict[int, str] = {}
+    for m in kinds:
+        if first <= m.first and m.last <= last and m.first not in marks:
+            marks[m.first] = m.key
+    return list(marks.items())

@@ -271,7 +271,7 @@ def _recognitions(
     to the next kind. With no kind named, the codebook's kind for the issue."""
     first, last = frame.scope
     ends = {m.last: m for m in parsed.actors}
-    found = details.recognition_marks(doc, first, last, parsed.lang.words.details)
+    found = details.recognition_marks(parsed.recognitions, first, last)
     marks, kinds = [i for i, _ in found], [kind for _, kind in found]
     if not marks:  # no kind named: recognition of sovereignty, i.e. in law
         ends, marks, kinds = {}, [first], [treatment.recognition_kind]

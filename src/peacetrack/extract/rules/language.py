@@ -3,11 +3,12 @@
 The rules engine knows how a report is built (a cue, its holders, the span of its term) but
 not which words build it: those come from a pack, ``lang/<code>/`` beside this module, so
 that a new phrasing is a data line and a test sentence, and another language is another
-folder. A pack holds three TOML files:
+folder. A pack holds four TOML files:
 
 * ``cues.toml``: the stance cues, in groups of one stance and its options;
 * ``lexicon.toml``: named word lists, one table per part of the rules that reads them;
-* ``patterns.toml``: regular expressions for the constructions read on raw text.
+* ``patterns.toml``: regular expressions for the constructions read on raw text;
+* ``constructions.toml``: spaCy ``Matcher`` patterns for constructions read on tokens.
 
 A pack is loaded once per folder and validated as a whole: a missing, unknown or ill-typed
 entry, a phrase given twice or a pattern that does not compile is a ``LanguageError`` that
@@ -24,9 +25,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+from spacy.matcher import Matcher
+from spacy.vocab import Vocab
 
 from peacetrack.errors import PeaceTrackError
-from peacetrack.extract.rules.lexicon import Lexicon, Patterns
+from peacetrack.extract.rules.lexicon import Constructions, Lexicon, Patterns
 from peacetrack.extract.rules.stance import Cue, Position
 from peacetrack.model import Stance
 
@@ -69,6 +72,7 @@ class Language:
     cues: Mapping[str, Cue]
     words: Lexicon
     patterns: Patterns
+    constructions: Constructions
 
     def cues_implying(self) -> frozenset[str]:
         """Issue codes the cues name by themselves, for checking against a codebook."""
@@ -95,6 +99,7 @@ def load_language(folder: Path) -> Language:
         cues=_cue_table(folder / "cues.toml", cues),
         words=_read(folder / "lexicon.toml", Lexicon),
         patterns=_read(folder / "patterns.toml", Patterns),
+        constructions=_constructions(folder / "constructions.toml"),
     )
 
 
@@ -114,6 +119,21 @@ def _read(path: Path, model: type[M]) -> M:
             f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in err.errors()
         )
         raise LanguageError(f"{path}: {problems}; fix or add that entry") from None
+
+
+def _constructions(path: Path) -> Constructions:
+    """The pack's Matcher patterns, each checked by spaCy now rather than at first use."""
+    constructions = _read(path, Constructions)
+    matcher = Matcher(Vocab(), validate=True)
+    for name in Constructions.model_fields:
+        for index, entry in enumerate(getattr(constructions, name)):
+            try:
+                matcher.add(entry.label, [entry.pattern])
+            except ValueError as err:
+                raise LanguageError(
+                    f"{path}: {name}.{index}.pattern: not a spaCy Matcher pattern ({err}); fix it"
+                ) from None
+    return constructions
 
 
 def _cue_table(path: Path, cues: CueFile) -> dict[str, Cue]:

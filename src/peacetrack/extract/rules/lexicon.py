@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict
 
 Words = frozenset[str]
 Seq = tuple[str, ...]
@@ -51,19 +52,6 @@ class DetailsWords(Section):
     within_end: str
     articles: Words
     recipient: str
-    recognition_phrases: dict[str, str]
-    recognition_words: dict[str, str]
-
-    @field_validator("recognition_phrases")
-    @classmethod
-    def _two_words(cls, phrases: dict[str, str]) -> dict[str, str]:
-        """Recognition phrases are read as pairs of tokens ("de jure", "in law")."""
-        wrong = [p for p in phrases if len(p.split()) != 2]
-        if wrong:
-            raise ValueError(
-                f"{wrong[0]!r} is not two words; give single words in recognition_words"
-            )
-        return phrases
 
     @cached_property
     def before_words(self) -> tuple[Seq, ...]:
@@ -77,10 +65,6 @@ class DetailsWords(Section):
     def marker_starts(self) -> Words:
         """First words of every sequencing marker: where a marker can start."""
         return frozenset(m[0] for m in self.before_words + self.after_words) | {self.within}
-
-    @cached_property
-    def recognition_pairs(self) -> dict[tuple[str, ...], str]:
-        return {tuple(p.split()): kind for p, kind in self.recognition_phrases.items()}
 
 
 class ActorsWords(Section):
@@ -235,3 +219,21 @@ class Patterns(Section):
     proposals: ProposalsPatterns
     details: DetailsPatterns
     extractor: ExtractorPatterns
+
+
+class Construction(Section):
+    """A spaCy ``Matcher`` pattern and what a match of it means."""
+
+    label: str
+    pattern: list[dict[str, Any]]
+
+
+class RecognitionKind(Construction):
+    label: Literal["de_jure", "de_facto"]
+
+
+class Constructions(Section):
+    """Constructions matched on tokens with spaCy's ``Matcher`` (``constructions.toml``)."""
+
+    #: Words that say which kind of recognition is meant ("de jure", "in practice").
+    recognition: tuple[RecognitionKind, ...]

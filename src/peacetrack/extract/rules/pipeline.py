@@ -21,7 +21,7 @@ from functools import cached_property
 from typing import Any
 
 import spacy
-from spacy.matcher import PhraseMatcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from peacetrack.extract.rules.bounds import tokenizer_view
@@ -64,6 +64,9 @@ class Parsed:
     places: list[Mention]
     issues: list[Mention]
     stances: list[Mention]
+    #: Words that say which kind of recognition is meant, keyed by kind; every match, the
+    #: longer first where two start at one token.
+    recognitions: list[Mention]
     #: First tokens of ``stances``, for bisecting by segment.
     stance_starts: list[int]
     #: The language pack the document was read with: every word the rules compare with.
@@ -75,8 +78,8 @@ class Parsed:
         look through every mention of a document for each cue would otherwise cost the
         square of its length."""
         lo, hi = first - REACH, last + REACH
-        kinds = (self.actors, self.places, self.issues, self.stances)
-        actors, places, issues, stances = (
+        kinds = (self.actors, self.places, self.issues, self.stances, self.recognitions)
+        actors, places, issues, stances, recognitions = (
             mentions[bisect_left(firsts, lo) : bisect_left(firsts, hi)]
             for mentions, firsts in zip(kinds, self._firsts, strict=True)
         )
@@ -86,13 +89,14 @@ class Parsed:
             places=places,
             issues=issues,
             stances=stances,
+            recognitions=recognitions,
             stance_starts=[m.first for m in stances],
         )
 
     @cached_property
     def _firsts(self) -> tuple[list[int], ...]:
-        """First tokens of the actors, places, issues and stances, for ``near``."""
-        kinds = (self.actors, self.places, self.issues, self.stances)
+        """First tokens of the mentions of each kind, for ``near``."""
+        kinds = (self.actors, self.places, self.issues, self.stances, self.recognitions)
         return tuple([m.first for m in mentions] for mentions in kinds)
 
 
@@ -165,6 +169,9 @@ class Pipeline:
             self.issues.add(issue.code, list(self._docs(issue.cues)))
         for phrase in self.lang.cues:
             self.stances.add(phrase, [self.nlp.make_doc(phrase)])
+        self.recognition_kinds = Matcher(vocab)
+        for construction in self.lang.constructions.recognition:
+            self.recognition_kinds.add(construction.label, [construction.pattern])
         #: How the codebook's issues behave; the recognition issue is matched here too.
         self.treatment = Treatment.of(codebook)
         #: Single-word adjectives and their actor: "the Russian proposed ..." uses one as a noun.
@@ -206,6 +213,13 @@ class Pipeline:
         kept.sort(key=lambda m: m.first)
         return kept
 
+    @staticmethod
+    def _all_spans(doc: Doc, matcher: Matcher) -> list[Mention]:
+        """Every match of ``matcher``, overlaps kept, by start and the longer first."""
+        strings = doc.vocab.strings
+        found = sorted((first, first - last, key) for key, first, last in matcher(doc))
+        return [Mention(first, first - length, strings[key]) for first, length, key in found]
+
     def parse(self, text: str) -> Parsed:
         """Tokens, sentences, segments and mentions of ``text`` (at most ``nlp.max_length``
         characters: ``bounds.parts`` cuts longer texts)."""
@@ -229,6 +243,7 @@ class Pipeline:
             places=places,
             issues=self._with_recognition(doc, issues, actors + places),
             stances=stances,
+            recognitions=self._all_spans(doc, self.recognition_kinds),
             stance_starts=[m.first for m in stances],
             lang=self.lang,
         )
