@@ -32,6 +32,7 @@ import bench_llm
 import bench_startup
 import bench_store
 import bench_web
+import bench_web_jobs
 
 Rows = list[dict[str, Any]]
 
@@ -52,6 +53,7 @@ SUITE: dict[str, tuple[Callable[[], Rows], Callable[[], Rows]]] = {
     "web": (lambda: bench_web.run(n=30), lambda: bench_web.run(n=5)),
     "startup": (lambda: bench_startup.run(repeats=7), lambda: bench_startup.run(repeats=3)),
     "llm": (bench_llm.run, bench_llm.run),
+    "web-jobs": (lambda: bench_web_jobs.run(reads=50), lambda: bench_web_jobs.run(reads=10)),
     "extract-cost": (
         lambda: bench_extract_cost.run(mb=1.0, normal_mb=5.0),
         lambda: bench_extract_cost.run(mb=0.2, normal_mb=1.0),

@@ -1,0 +1,151 @@
+"""How fast the web app answers reads while it extracts a pasted report in the background.
+
+The app runs on uvicorn on 127.0.0.1 over a store of our example reports. A report is
+pasted through the API with a slow extractor registered for the run: one that waits (as a
+language-model extractor does while its endpoint answers: the GIL is free) and one that
+computes in pure Python (as the rules do on a long report: the worst case for a worker
+thread, which shares the GIL with the requests). Each extractor works until the reads are
+done, so every read below was made while an extraction was running. The baseline is the
+same reads with no job, measured in the same run; the target is a p95 under 200 ms.
+
+    .venv/bin/python benchmarks/bench_web_jobs.py [--reads 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from peacetrack.extract import get_extractor, register_extractor
+from peacetrack.extract.runner import extract_store
+from peacetrack.ingest import ingest
+from peacetrack.model import Claim, Document, Stance
+from peacetrack.store import Store
+from peacetrack.testing import FakeExtractor
+from peacetrack.web import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "bench-token"
+READS = ("/api/documents", "/api/overview", "/", "/documents/1", "/api/compare")
+PASTE = "Moscow demanded that Kyiv withdraw its troops before any ceasefire, officials said. " * 50
+GATE = threading.Event()
+
+
+def _claim(document: Document) -> list[Claim]:
+    sentence = document.text.split(". ")[0] + "."
+    return [Claim(actors=["RUS"], stance=Stance.DEMAND, issue="TER.WITHDRAW", evidence=sentence)]
+
+
+def _waits(document: Document) -> list[Claim]:
+    GATE.wait(120)
+    return _claim(document)
+
+
+def _computes(document: Document) -> list[Claim]:
+    deadline = time.perf_counter() + 120
+    while not GATE.is_set() and time.perf_counter() < deadline:
+        sum(range(2000))
+    return _claim(document)
+
+
+@contextmanager
+def served(app: Any) -> Iterator[str]:
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def timed_reads(client: httpx.Client, rounds: int) -> list[float]:
+    times = []
+    for _ in range(rounds):
+        for path in READS:
+            began = time.perf_counter()
+            client.get(path).raise_for_status()
+            times.append(time.perf_counter() - began)
+    return times
+
+
+def during_job(client: httpx.Client, rounds: int, kind: str) -> list[float]:
+    """Reads made while a pasted report is being extracted (the job is held until done)."""
+    GATE.clear()
+    try:
+        headers = {"authorization": f"Bearer {TOKEN}"}
+        text = f"{PASTE}Filed for the {kind} run."  # a new report each run, never a duplicate
+        sent = client.post("/api/reports/text", json={"text": text}, headers=headers)
+        url = sent.headers["location"]
+        deadline = time.monotonic() + 60
+        while (job := client.get(url).json()).get("stage") != "extracting claims":
+            if time.monotonic() > deadline or job.get("state") in ("done", "failed"):
+                raise RuntimeError(f"the job never reached extraction: {job}")
+            time.sleep(0.02)
+        times = timed_reads(client, rounds)
+        assert client.get(url).json()["state"] == "running", "the job ended during the reads"
+        return times
+    finally:
+        GATE.set()
+
+
+def row(name: str, times: list[float], versus: str) -> dict[str, Any]:
+    ranked = sorted(times)
+    p95 = ranked[int(0.95 * (len(ranked) - 1))]
+    return {"benchmark": "web-jobs", "measure": name,
+            "value": round(statistics.median(times) * 1000, 1), "unit": "ms median",
+            "versus": f"p95 {p95 * 1000:.1f} ms; {versus}"}  # fmt: skip
+
+
+def run(reads: int = 20) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    slow: dict[str, Callable[[Document], list[Claim]]] = {"waits": _waits, "computes": _computes}
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "bench.db"
+        with Store.open(db) as store:
+            ingest([ROOT / "examples" / "reports"], store)
+            extract_store(store, get_extractor("rules.v1"))
+        for kind, work in slow.items():
+            name = f"bench-{kind}.v1"
+            fake = FakeExtractor(work, name=name)
+            register_extractor(name, lambda fake=fake: fake)
+            app = create_app(db, TOKEN, extractor=name)
+            with served(app) as url, httpx.Client(base_url=url, timeout=60) as client:
+                timed_reads(client, 2)  # warm up
+                baseline = timed_reads(client, reads // 5 + 1)
+                busy = during_job(client, reads // 5 + 1, kind)
+            base_p95 = sorted(baseline)[int(0.95 * (len(baseline) - 1))]
+            rows.append(row(f"reads, no job ({kind} run)", baseline, "baseline"))
+            versus = f"baseline p95 {base_p95 * 1000:.1f} ms; target p95 < 200 ms"
+            rows.append(row(f"reads during an extraction that {kind}", busy, versus))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reads", type=int, default=20, help="reads per measurement")
+    args = parser.parse_args()
+    for r in run(args.reads):
+        print(f"{r['measure']:<44} {r['value']:>8} {r['unit']:<10} {r['versus']}")
+
+
+if __name__ == "__main__":
+    main()
