@@ -26,6 +26,8 @@ class Section(BaseModel):
 
 
 class StanceWords(Section):
+    """``[stance]`` of lexicon.toml: the words ``stance.py`` compares with."""
+
     #: Words just before a cue that cancel it ("did not demand").
     negators: Words
     #: Words just before a cue that make it a guess or a condition.
@@ -37,11 +39,15 @@ class StanceWords(Section):
 
 
 class DealsWords(Section):
+    """``[deals]`` of lexicon.toml: the words ``deals.py`` compares with."""
+
     deal_nouns: Words
     definite: Words
 
 
 class DetailsWords(Section):
+    """``[details]`` of lexicon.toml: the words ``details.py`` compares with."""
+
     before_markers: Seq
     after_markers: Seq
     within: str
@@ -68,6 +74,8 @@ class DetailsWords(Section):
 
 
 class ActorsWords(Section):
+    """``[actors]`` of lexicon.toml: the words ``actors.py`` compares with."""
+
     possessive: Words
     prepositions: Words
     modified: Words
@@ -102,6 +110,8 @@ class ActorsWords(Section):
 
 
 class HoldersWords(Section):
+    """``[holders]`` of lexicon.toml: the words ``holders.py`` compares with."""
+
     speech_verbs: Words
     clause_breaks: Words
     take_up: Words
@@ -116,6 +126,8 @@ class HoldersWords(Section):
 
 
 class FramesWords(Section):
+    """``[frames]`` of lexicon.toml: the words ``frames.py`` compares with."""
+
     subordinate: Words
     purpose: Words
     noun_like: Words
@@ -123,7 +135,6 @@ class FramesWords(Section):
     adjectival: Words
     function_after_verb: Words
     written_nouns: Words
-    document_nouns: Words
     conditional: Words
     links: Words
     noun_stops: Words
@@ -151,6 +162,8 @@ class FramesWords(Section):
 
 
 class PipelineWords(Section):
+    """``[pipeline]`` of lexicon.toml: the words ``pipeline.py`` compares with."""
+
     agency: Words
     recognise: Words
     article: str
@@ -158,6 +171,8 @@ class PipelineWords(Section):
 
 
 class ExtractorWords(Section):
+    """``[extractor]`` of lexicon.toml: the words ``extractor.py`` compares with."""
+
     weak_words: Words
     setting: Words
     talk_verbs: Words
@@ -166,6 +181,8 @@ class ExtractorWords(Section):
 
 
 class AttributionWords(Section):
+    """``[attribution]`` of lexicon.toml: the words ``attribution.py`` compares with."""
+
     function_words: Words
     anonymity: str
 
@@ -185,6 +202,8 @@ class Lexicon(Section):
 
 
 class AttributionPatterns(Section):
+    """``[attribution]`` of patterns.toml: the patterns ``attribution.py`` reads text with."""
+
     according: re.Pattern[str]
     speaker_before: re.Pattern[str]
     speaker_after: re.Pattern[str]
@@ -197,16 +216,22 @@ class AttributionPatterns(Section):
 
 
 class ProposalsPatterns(Section):
+    """``[proposals]`` of patterns.toml: the patterns ``proposals.py`` reads text with."""
+
     proposal: re.Pattern[str]
     empty: re.Pattern[str]
 
 
 class DetailsPatterns(Section):
+    """``[details]`` of patterns.toml: the patterns ``details.py`` reads text with."""
+
     defer: re.Pattern[str]
     first: re.Pattern[str]
 
 
 class ExtractorPatterns(Section):
+    """``[extractor]`` of patterns.toml: the patterns ``extractor.py`` reads text with."""
+
     anaphor: re.Pattern[str]
     absent_anaphor: re.Pattern[str]
     signed: re.Pattern[str]
