@@ -187,3 +187,9 @@ def test_extending_an_issue_cannot_change_its_behaviour(tmp_path: Path) -> None:
     user.write_text('[[issue]]\ncode = "GEN.DEAL"\ngeneral = false\nterritories = true\n')
     with pytest.raises(CodebookError, match=r"GEN\.DEAL"):
         load_codebook(user)
+
+
+def test_a_cue_implying_an_unknown_issue_is_refused(pack: Path) -> None:
+    _edit(pack / "cues.toml", 'implies = "PROC.TALKS"', 'implies = "PROC.CHATS"')
+    with pytest.raises(LanguageError, match=r"cues\.toml.*PROC\.CHATS"):
+        RulesExtractor(language=pack)

@@ -22,7 +22,7 @@ from peacetrack.extract.rules.attribution import attribution
 from peacetrack.extract.rules.bounds import parts
 from peacetrack.extract.rules.frames import Frame, first_person, frames
 from peacetrack.extract.rules.holders import Context
-from peacetrack.extract.rules.language import PACKS, Language, default_language, load_language
+from peacetrack.extract.rules.language import Language, check_issues, language_pack
 from peacetrack.extract.rules.pipeline import Mention, Parsed, Pipeline
 from peacetrack.extract.rules.proposals import proposal_name
 from peacetrack.extract.rules.segments import Segment
@@ -63,7 +63,8 @@ class RulesExtractor:
 
             codebook = default_codebook()
         self.codebook = codebook
-        self.language = _language(language)
+        self.language = language_pack(language)
+        check_issues(self.language, codebook.issues)
         self.pipeline = Pipeline(codebook, self.language)
         self.treatment = self.pipeline.treatment
         self.place_codes = codebook.place_aliases()
@@ -198,17 +199,6 @@ class RulesExtractor:
             doc, parsed.places, parsed.actors, self.place_codes, first, last, parsed.lang
         )
         return [dict(territories=places or None)]
-
-
-def _language(language: Language | Path | str | None) -> Language:
-    """The pack to read with: a loaded pack, a pack folder, a shipped pack's code ("en"),
-    or the default."""
-    if isinstance(language, Language):
-        return language
-    if language is None:
-        return default_language()
-    folder = Path(language)
-    return load_language(folder if folder.is_dir() else PACKS / str(language))
 
 
 def _shifted(claim: Claim, offset: int) -> Claim:

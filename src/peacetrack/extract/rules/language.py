@@ -18,7 +18,7 @@ names the file and the entry, before any text is read.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -68,6 +68,8 @@ class Language:
     """A loaded pack: what the rules match and compare against, for one language."""
 
     code: str
+    #: The folder it was read from, for messages that name its files.
+    folder: Path
     #: Stance cues by phrase, in the order the pack gives them.
     cues: Mapping[str, Cue]
     words: Lexicon
@@ -77,6 +79,28 @@ class Language:
     def cues_implying(self) -> frozenset[str]:
         """Issue codes the cues name by themselves, for checking against a codebook."""
         return frozenset(c.implies for c in self.cues.values() if c.implies)
+
+
+def language_pack(spec: Language | Path | str | None) -> Language:
+    """The pack ``spec`` names: a loaded pack, the code of a shipped pack ("en"), a pack
+    folder, or (None) the default."""
+    if isinstance(spec, Language):
+        return spec
+    if spec is None:
+        return default_language()
+    shipped = PACKS / str(spec)
+    return load_language(shipped if isinstance(spec, str) and shipped.is_dir() else Path(spec))
+
+
+def check_issues(language: Language, issues: Container[str]) -> None:
+    """Refuse a pack whose cues imply an issue the codebook lacks: every claim they made
+    would fail validation, so say so before any text is read."""
+    unknown = sorted(code for code in language.cues_implying() if code not in issues)
+    if unknown:
+        raise LanguageError(
+            f"{language.folder / 'cues.toml'}: a cue implies {unknown[0]!r}, which the "
+            "codebook does not define; fix the cue's `implies` or add the issue"
+        )
 
 
 def default_language() -> Language:
@@ -96,6 +120,7 @@ def load_language(folder: Path) -> Language:
     cues = _read(folder / "cues.toml", CueFile)
     return Language(
         code=folder.name,
+        folder=folder,
         cues=_cue_table(folder / "cues.toml", cues),
         words=_read(folder / "lexicon.toml", Lexicon),
         patterns=_read(folder / "patterns.toml", Patterns),
