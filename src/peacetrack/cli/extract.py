@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -99,7 +99,7 @@ def extractor_options(
     concurrency: int | None,
     refresh: bool,
     prefilter: bool,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """The options given on the command line, for ``get_extractor`` (None: not given)."""
     return {
         "model": model,
@@ -156,7 +156,7 @@ def _reply_cache(cache: str | None) -> AbstractContextManager[Store | None]:
     return open_store(cache) if cache else nullcontext()
 
 
-def _prepared(name: str, options: dict[str, object]) -> Extractor:
+def _prepared(name: str, options: dict[str, Any]) -> Extractor:
     """The extractor, checked before any document is read (an unreachable endpoint, say)."""
     from peacetrack.extract import get_extractor
     from peacetrack.extract.runner import prepare

@@ -165,7 +165,7 @@ def _instance(
 
 
 def get_extractor(
-    name: str = DEFAULT_EXTRACTOR, codebook: Codebook | None = None, **options: Any
+    name: str = DEFAULT_EXTRACTOR, *, codebook: Codebook | None = None, **options: Any
 ) -> Extractor:
     """The extractor registered as ``name``, built from ``codebook`` (default: the codebook
     in force) once per process, codebook and set of options (pipelines are costly).
