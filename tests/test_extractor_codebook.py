@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import peacetrack as pt
 from peacetrack.codebook import load_codebook, use_codebook
 from peacetrack.extract import get_extractor, register_extractor
 from peacetrack.model import Document
@@ -55,6 +56,13 @@ def test_a_codebook_handed_in_builds_its_own_extractor() -> None:
     assert get_extractor("rules.v1", codebook=user) is chosen
     assert actors_found(chosen) == [["NRF"]]
     assert actors_found(get_extractor("rules.v1")) == []  # the codebook in force is untouched
+
+
+@pytest.mark.usefixtures("builtin_in_force")
+def test_the_python_api_takes_a_codebook() -> None:
+    user = load_codebook(EXTRA)
+    assert [c.actors for c in pt.extract_claims(REPORT.text, codebook=user)] == [["NRF"]]
+    assert pt.extract_claims(REPORT.text) == []
 
 
 def test_a_factory_without_a_codebook_parameter_is_built_without_one() -> None:

@@ -104,9 +104,16 @@ def ingest_reports(
 
 
 def extract_claims(
-    document: Document | str, extractor: str = "rules.v1", **metadata: Any
+    document: Document | str,
+    extractor: str = "rules.v1",
+    *,
+    codebook: Codebook | None = None,
+    **metadata: Any,
 ) -> list[Claim]:
     """Claims in one document or text; evidence offsets index into ``document.text``.
+
+    ``codebook`` (default: the codebook in force) is what the extractor knows, e.g.
+    ``pt.extract_claims(text, codebook=load_codebook("ours.toml"))``.
 
     A text of any length and shape is read. A blank text states nothing, so it gives no
     claims (as a text without claims does) rather than an error. A lone surrogate (not
@@ -116,7 +123,7 @@ def extract_claims(
     from peacetrack.extract import get_extractor
     from peacetrack.extract.runner import grounded_claims
 
-    chosen = get_extractor(extractor)
+    chosen = get_extractor(extractor, codebook=codebook)
     if isinstance(document, str):
         if not document.strip():
             return []
@@ -126,9 +133,12 @@ def extract_claims(
     return claims
 
 
-def extract_store(store: Store, extractor: str = "rules.v1") -> ExtractSummary:
-    """Extract every stored document this extractor version has not processed yet."""
+def extract_store(
+    store: Store, extractor: str = "rules.v1", codebook: Codebook | None = None
+) -> ExtractSummary:
+    """Extract every stored document this extractor version has not processed yet, with
+    what ``codebook`` (default: the codebook in force) knows."""
     from peacetrack.extract import get_extractor
     from peacetrack.extract.runner import extract_store as run
 
-    return run(store, get_extractor(extractor))
+    return run(store, get_extractor(extractor, codebook=codebook))
