@@ -28,51 +28,39 @@ class Conditions:
     relations: Mapping[str, tuple[tuple[str, str], ...]]
 
 
-def _marker_at(lower: Sequence[str], i: int, words: DetailsWords, after: bool) -> int:
-    """Length in tokens of the marker starting at token ``i``, or 0: a connective naming
-    what comes after the term (``after=False``) or before it (``after=True``)."""
-    if lower[i] == words.within and after:
-        # "within" + a span of time (up to three words) + "of"
-        end = [words.within_end]
-        return next((j - i + 1 for j in range(i + 2, i + 5) if lower[j : j + 1] == end), 0)
-    for marker in words.after_words if after else words.before_words:
-        if tuple(lower[i : i + len(marker)]) == marker:
-            return len(marker)
-    return 0
-
-
 def _condition_issues(
-    lower: Sequence[str], issues: Sequence[Mention], first: int, last: int, words: DetailsWords
+    connectives: Sequence[Mention], issues: Sequence[Mention], first: int, last: int
 ) -> list[tuple[str, Mention]]:
-    """(relation, issue mention) for issues opened by a sequencing connective."""
+    """(relation, issue mention) for issues opened by a sequencing connective starting in
+    ``[first, last)``; a connective inside another one read before it is part of it."""
     found: list[tuple[str, Mention]] = []
-    i = first
-    while i < last:
-        if lower[i] not in words.marker_starts:
-            i += 1
+    at = first
+    for c in connectives:
+        if c.first < at:
             continue
-        size = _marker_at(lower, i, words, after=False)
-        relation = "before"
-        if not size:
-            size, relation = _marker_at(lower, i, words, after=True), "after"
-        if size:
-            near = [m for m in issues if i + size <= m.first < i + size + 8 and m.last <= last]
-            if near:
-                found.append((relation, near[0]))
-            i += size
-        else:
-            i += 1
+        if c.first >= last:
+            break
+        near = [m for m in issues if c.last <= m.first < c.last + 8 and m.last <= last]
+        if near:
+            found.append((c.key, near[0]))
+        at = c.last
     return found
 
 
 def conditions(
-    doc: Doc, lower: Sequence[str], issues: Sequence[Mention], first: int, last: int, lang: Language
+    doc: Doc,
+    connectives: Sequence[Mention],
+    issues: Sequence[Mention],
+    first: int,
+    last: int,
+    lang: Language,
 ) -> Conditions:
-    """Sequencing relations of the issues named in one segment."""
+    """Sequencing relations of the issues named in one segment (``connectives`` are the
+    pack's sequencing constructions found in the text)."""
     in_segment = [m for m in issues if first <= m.first and m.last <= last]
     relations: dict[str, list[tuple[str, str]]] = {}
     tokens: set[int] = set()
-    for relation, mention in _condition_issues(lower, in_segment, first, last, lang.words.details):
+    for relation, mention in _condition_issues(connectives, in_segment, first, last):
         tokens.add(mention.first)
         for other in in_segment:
             if other.first < mention.first and other.key != mention.key:

@@ -96,7 +96,7 @@ class RulesExtractor:
             if seg.lead_in or not reading.frames:
                 continue
             sequencing = details.conditions(
-                local.doc, local.lower, local.issues, seg.first, seg.last, local.lang
+                local.doc, local.connectives, local.issues, seg.first, seg.last, local.lang
             )
             made = [
                 c

@@ -48,29 +48,12 @@ class DealsWords(Section):
 class DetailsWords(Section):
     """``[details]`` of lexicon.toml: the words ``details.py`` compares with."""
 
-    before_markers: Seq
-    after_markers: Seq
-    within: str
     land_nouns: Words
     setting_words: Words
     setting_verbs: Words
     transfer_verbs: Words
-    within_end: str
     articles: Words
     recipient: str
-
-    @cached_property
-    def before_words(self) -> tuple[Seq, ...]:
-        return tuple(tuple(m.split()) for m in self.before_markers)
-
-    @cached_property
-    def after_words(self) -> tuple[Seq, ...]:
-        return tuple(tuple(m.split()) for m in self.after_markers)
-
-    @cached_property
-    def marker_starts(self) -> Words:
-        """First words of every sequencing marker: where a marker can start."""
-        return frozenset(m[0] for m in self.before_words + self.after_words) | {self.within}
 
 
 class ActorsWords(Section):
@@ -257,8 +240,14 @@ class RecognitionKind(Construction):
     label: Literal["de_jure", "de_facto"]
 
 
+class Connective(Construction):
+    label: Literal["before", "after"]
+
+
 class Constructions(Section):
     """Constructions matched on tokens with spaCy's ``Matcher`` (``constructions.toml``)."""
 
     #: Words that say which kind of recognition is meant ("de jure", "in practice").
     recognition: tuple[RecognitionKind, ...]
+    #: Sequencing connectives, labelled with the relation they give ("before", "after").
+    sequencing: tuple[Connective, ...]

@@ -67,6 +67,8 @@ class Parsed:
     #: Words that say which kind of recognition is meant, keyed by kind; every match, the
     #: longer first where two start at one token.
     recognitions: list[Mention]
+    #: Sequencing connectives, keyed by relation; one per start, the first the pack lists.
+    connectives: list[Mention]
     #: First tokens of ``stances``, for bisecting by segment.
     stance_starts: list[int]
     #: The language pack the document was read with: every word the rules compare with.
@@ -78,8 +80,8 @@ class Parsed:
         look through every mention of a document for each cue would otherwise cost the
         square of its length."""
         lo, hi = first - REACH, last + REACH
-        kinds = (self.actors, self.places, self.issues, self.stances, self.recognitions)
-        actors, places, issues, stances, recognitions = (
+        kinds = self._kinds
+        actors, places, issues, stances, recognitions, connectives = (
             mentions[bisect_left(firsts, lo) : bisect_left(firsts, hi)]
             for mentions, firsts in zip(kinds, self._firsts, strict=True)
         )
@@ -90,14 +92,26 @@ class Parsed:
             issues=issues,
             stances=stances,
             recognitions=recognitions,
+            connectives=connectives,
             stance_starts=[m.first for m in stances],
         )
 
     @cached_property
     def _firsts(self) -> tuple[list[int], ...]:
         """First tokens of the mentions of each kind, for ``near``."""
-        kinds = (self.actors, self.places, self.issues, self.stances, self.recognitions)
-        return tuple([m.first for m in mentions] for mentions in kinds)
+        return tuple([m.first for m in mentions] for mentions in self._kinds)
+
+    @property
+    def _kinds(self) -> tuple[list[Mention], ...]:
+        """The mentions of each kind, each list in text order."""
+        return (
+            self.actors,
+            self.places,
+            self.issues,
+            self.stances,
+            self.recognitions,
+            self.connectives,
+        )
 
 
 def _is_caps(alias: str) -> bool:
@@ -172,6 +186,10 @@ class Pipeline:
         self.recognition_kinds = Matcher(vocab)
         for construction in self.lang.constructions.recognition:
             self.recognition_kinds.add(construction.label, [construction.pattern])
+        #: Connectives are keyed by their place in the pack: the first listed wins.
+        self.connectives = Matcher(vocab)
+        for index, connective in enumerate(self.lang.constructions.sequencing):
+            self.connectives.add(str(index), [connective.pattern])
         #: How the codebook's issues behave; the recognition issue is matched here too.
         self.treatment = Treatment.of(codebook)
         #: Single-word adjectives and their actor: "the Russian proposed ..." uses one as a noun.
@@ -220,6 +238,21 @@ class Pipeline:
         found = sorted((first, first - last, key) for key, first, last in matcher(doc))
         return [Mention(first, first - length, strings[key]) for first, length, key in found]
 
+    def _connectives(self, doc: Doc) -> list[Mention]:
+        """One sequencing connective per start token, the first the pack lists, labelled
+        with its relation."""
+        listed = self.lang.constructions.sequencing
+        strings = doc.vocab.strings
+        best: dict[int, tuple[int, int]] = {}
+        for key, first, last in self.connectives(doc):
+            index = int(strings[key])
+            if first not in best or index < best[first][0]:
+                best[first] = (index, last)
+        return [
+            Mention(first, last, listed[index].label)
+            for first, (index, last) in sorted(best.items())
+        ]
+
     def parse(self, text: str) -> Parsed:
         """Tokens, sentences, segments and mentions of ``text`` (at most ``nlp.max_length``
         characters: ``bounds.parts`` cuts longer texts)."""
@@ -244,6 +277,7 @@ class Pipeline:
             issues=self._with_recognition(doc, issues, actors + places),
             stances=stances,
             recognitions=self._all_spans(doc, self.recognition_kinds),
+            connectives=self._connectives(doc),
             stance_starts=[m.first for m in stances],
             lang=self.lang,
         )
