@@ -1,9 +1,9 @@
 """Comparison views over stored claims: matrix, diff, timeline, their renderings, exports
 and the HTML report.
 
-Everything takes a plain sequence of ``StoredClaim`` (or a store, whose near-duplicate
-groups are then used to count sources), so the same code serves the CLI, the web pages,
-notebooks and tests.
+Everything takes a ``ClaimSource`` (``peacetrack.source``): a store, which filters in SQL
+and reads its cell summaries, or a plain sequence of ``StoredClaim``, so the same code
+serves the CLI, the web pages, notebooks and tests.
 """
 
 from peacetrack.compare.cells import Cell
