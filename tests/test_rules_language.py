@@ -127,12 +127,13 @@ def test_a_new_hedge_is_a_data_line(pack: Path) -> None:
     ("file", "old", "new", "named"),
     [
         ("lexicon.toml", "[stance]\n", '[stance]\nhunches = ["maybe"]\n', "stance.hunches"),
-        ("lexicon.toml", "within_end = ", "within_last = ", "details.within_end"),
+        ("lexicon.toml", "recipient = ", "receiver = ", "details.recipient"),
         ("cues.toml", '"demanded", ', '"demanded", "rejected", ', "'rejected'"),
         ("cues.toml", 'stance = "demand"', 'stance = "insist"', "cue.0.stance"),
         ("patterns.toml", "signed = '''", "signed = '''(", "extractor.signed"),
         ("constructions.toml", '{ LOWER = "jure" }', '{ LOWR = "jure" }', "recognition.0.pattern"),
         ("constructions.toml", 'label = "de_jure"', 'label = "de_iure"', "recognition.0.label"),
+        ("constructions.toml", 'label = "before"', 'label = "earlier"', "sequencing.0.label"),
     ],
 )
 def test_a_broken_pack_is_refused_by_file_and_entry(
