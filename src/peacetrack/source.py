@@ -30,6 +30,9 @@ By = Literal["actor", "proposal"]
 Key = tuple[str, str]
 #: Groups near-duplicate documents: each returned set of document ids is one source.
 GroupFn = Callable[[Iterable[int]], list[set[int]]]
+#: A claim's fields beside the guideline's: where its evidence lies and what produced it.
+#: Every stored form of a claim (a database row, a Parquet row, an export) keeps them.
+PROVENANCE = ("start", "end", "extractor", "model", "prompt_hash", "confidence")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from peacetrack.codebook import default_codebook
 from peacetrack.model import GUIDELINE_FIELDS, Claim, Document
+from peacetrack.source import PROVENANCE
 
 #: Guideline fields holding lists or objects, stored as JSON text.
 NESTED_FIELDS = ("actors", "obligor", "territories", "conditions", "recognition", "attribution")
@@ -54,7 +55,6 @@ CLAIM_SCHEMA = pa.schema(
 )
 
 _METADATA = ("title", "url", "outlet", "author", "published", "language", "source")
-_PROVENANCE = ("start", "end", "extractor", "model", "prompt_hash", "confidence")
 
 
 def document_row(position: int, document: Document, extractor: str) -> dict[str, Any]:
@@ -77,17 +77,17 @@ def claim_row(position: int, document: Document, claim: Claim, extractor: str) -
         else data[name]
         for name in GUIDELINE_FIELDS
     }
-    return row | {
-        "position": position,
-        "doc": document.name,
-        "content_hash": document.content_hash,
-        "start": claim.start,
-        "end": claim.end,
-        "extractor": claim.extractor or extractor,
-        "model": claim.model,
-        "prompt_hash": claim.prompt_hash,
-        "confidence": claim.confidence,
-    }
+    located = {name: getattr(claim, name) for name in PROVENANCE}
+    return (
+        row
+        | located
+        | {
+            "position": position,
+            "doc": document.name,
+            "content_hash": document.content_hash,
+            "extractor": claim.extractor or extractor,
+        }
+    )
 
 
 def document_from_row(row: dict[str, Any]) -> Document:
@@ -102,7 +102,7 @@ def claim_from_row(row: dict[str, Any]) -> Claim:
         for name in GUIDELINE_FIELDS
     }
     # Provenance columns added later are absent from older outputs.
-    located = {name: row.get(name) for name in _PROVENANCE}
+    located = {name: row.get(name) for name in PROVENANCE}
     given = {k: v for k, v in data.items() if v is not None} | located
     # Workers extracted under the driver's codebook, which is the one in force here too.
     return Claim.model_validate(given, context=default_codebook().claim_context())

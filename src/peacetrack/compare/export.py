@@ -23,6 +23,7 @@ from peacetrack.compare.render import json_line, md_table, records_csv, records_
 from peacetrack.errors import InputError
 from peacetrack.files import atomic_path, write_text_atomic
 from peacetrack.model import Attribution, Claim, Recognition
+from peacetrack.source import PROVENANCE
 from peacetrack.store import StoredClaim
 
 ClaimFormat = Literal["csv", "jsonl", "json", "md", "parquet"]
@@ -30,7 +31,7 @@ ViewFormat = Literal["csv", "json", "md", "parquet"]
 
 _INT = ("id", "document_id", "start", "end")
 #: Where a claim lies and what produced it: kept by exports, restored on import.
-_PROVENANCE = ("evidence", "start", "end", "extractor", "model", "prompt_hash", "confidence")
+_PROVENANCE = ("evidence", *PROVENANCE)
 _JSON = ("actors", "obligor", "territories", "conditions", "recognition_by")
 COLUMNS = (
     "id", "document_id", "document_name", "status", "outlet", "published", "url",

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from peacetrack.model import Attribution, Claim, Condition, Recognition, Stance
-from peacetrack.source import Filters, StoredClaim
+from peacetrack.source import PROVENANCE, Filters, StoredClaim
 from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow, ProposalRow
 
 T = TypeVar("T")
@@ -33,7 +33,6 @@ def claim_row(claim: Claim, document_id: int, extractor: str, proposal_id: int |
     attribution = claim.attribution
     return ClaimRow(
         document_id=document_id,
-        extractor=extractor,
         status="extracted",
         stance=claim.stance.value,
         issue=claim.issue,
@@ -45,11 +44,7 @@ def claim_row(claim: Claim, document_id: int, extractor: str, proposal_id: int |
         attribution_source=attribution.source if attribution else None,
         attribution_anonymous=attribution.anonymous if attribution else None,
         evidence=claim.evidence,
-        start=claim.start,
-        end=claim.end,
-        model=claim.model,
-        prompt_hash=claim.prompt_hash,
-        confidence=claim.confidence,
+        **{name: getattr(claim, name) for name in PROVENANCE} | {"extractor": extractor},
     )
 
 
@@ -88,13 +83,7 @@ def claim_from_row(row: Any, actors: Sequence[Any]) -> Claim:
         "proposal": row.proposal,
         "attribution": attribution,
         "evidence": row.evidence,
-        "start": row.start,
-        "end": row.end,
-        "extractor": row.extractor,
-        "model": row.model,
-        "prompt_hash": row.prompt_hash,
-        "confidence": row.confidence,
-    }
+    } | {name: getattr(row, name) for name in PROVENANCE}
     return Claim.model_construct(**fields)
 
 
