@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -190,7 +190,9 @@ class ProposalResolver:
     def _free_name(self, name: str) -> str:
         """``name``, or with the month or a number added, among every proposal's names
         (those that start alike, read by name, not the candidates only)."""
-        like = func.lower(ProposalRow.name).startswith(name.lower(), autoescape=True)
+        # Lowered by the database on both sides, so backends agree on non-ASCII letters; a
+        # wildcard in ``name`` only widens the read, the comparison below is exact.
+        like = func.lower(ProposalRow.name).startswith(func.lower(literal(name)))
         taken = {n.casefold() for n in self.session.scalars(select(ProposalRow.name).where(like))}
         return free_name(name, taken, self.published)
 
