@@ -194,3 +194,26 @@ def test_a_cue_implying_an_unknown_issue_is_refused(pack: Path) -> None:
     _edit(pack / "cues.toml", 'implies = "PROC.TALKS"', 'implies = "PROC.CHATS"')
     with pytest.raises(LanguageError, match=r"cues\.toml.*PROC\.CHATS"):
         RulesExtractor(language=pack)
+
+
+def test_constructions_match_as_spacy_matcher_does() -> None:
+    """Plain patterns go to a PhraseMatcher and the rest to a gated Matcher: the same
+    matches as one spaCy Matcher over every pattern of the pack."""
+    import spacy
+    from spacy.matcher import Matcher
+
+    from peacetrack.extract.rules.constructions import Constructions
+
+    nlp = spacy.blank("en")
+    built = load_language(PACKS / "en").constructions
+    patterns = [c.pattern for c in (*built.sequencing, *built.recognition)]
+    reference = Matcher(nlp.vocab)
+    for index, pattern in enumerate(patterns):
+        reference.add(str(index), [pattern])
+    doc = nlp(
+        "So that talks resume, before a truce and only after which, within 72 hours of it, "
+        "within of, within a week of the start of talks, de jure and in practice, legally."
+    )
+    expected = {(int(nlp.vocab.strings[k]), a, b) for k, a, b in reference(doc)}
+    found = Constructions(nlp.vocab, patterns)(doc, [t.lower_ for t in doc])
+    assert sorted(found) == sorted(expected) and len(found) == len(expected) > 10

@@ -21,10 +21,11 @@ from functools import cached_property
 from typing import Any
 
 import spacy
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from peacetrack.extract.rules.bounds import tokenizer_view
+from peacetrack.extract.rules.constructions import Constructions
 from peacetrack.extract.rules.language import Language, default_language
 from peacetrack.extract.rules.segments import (
     Segment,
@@ -183,13 +184,9 @@ class Pipeline:
             self.issues.add(issue.code, list(self._docs(issue.cues)))
         for phrase in self.lang.cues:
             self.stances.add(phrase, [self.nlp.make_doc(phrase)])
-        self.recognition_kinds = Matcher(vocab)
-        for construction in self.lang.constructions.recognition:
-            self.recognition_kinds.add(construction.label, [construction.pattern])
-        #: Connectives are keyed by their place in the pack: the first listed wins.
-        self.connectives = Matcher(vocab)
-        for index, connective in enumerate(self.lang.constructions.sequencing):
-            self.connectives.add(str(index), [connective.pattern])
+        built = self.lang.constructions
+        self.recognition_kinds = Constructions(vocab, [c.pattern for c in built.recognition])
+        self.connectives = Constructions(vocab, [c.pattern for c in built.sequencing])
         #: How the codebook's issues behave; the recognition issue is matched here too.
         self.treatment = Treatment.of(codebook)
         #: Single-word adjectives and their actor: "the Russian proposed ..." uses one as a noun.
@@ -231,21 +228,18 @@ class Pipeline:
         kept.sort(key=lambda m: m.first)
         return kept
 
-    @staticmethod
-    def _all_spans(doc: Doc, matcher: Matcher) -> list[Mention]:
-        """Every match of ``matcher``, overlaps kept, by start and the longer first."""
-        strings = doc.vocab.strings
-        found = sorted((first, first - last, key) for key, first, last in matcher(doc))
-        return [Mention(first, first - length, strings[key]) for first, length, key in found]
+    def _recognition_kinds(self, doc: Doc, lower: Sequence[str]) -> list[Mention]:
+        """Every recognition-kind match, overlaps kept, by start and the longer first."""
+        listed = self.lang.constructions.recognition
+        found = sorted((a, a - b, i) for i, a, b in self.recognition_kinds(doc, lower))
+        return [Mention(a, a - size, listed[i].label) for a, size, i in found]
 
-    def _connectives(self, doc: Doc) -> list[Mention]:
+    def _connectives(self, doc: Doc, lower: Sequence[str]) -> list[Mention]:
         """One sequencing connective per start token, the first the pack lists, labelled
         with its relation."""
         listed = self.lang.constructions.sequencing
-        strings = doc.vocab.strings
         best: dict[int, tuple[int, int]] = {}
-        for key, first, last in self.connectives(doc):
-            index = int(strings[key])
+        for index, first, last in self.connectives(doc, lower):
             if first not in best or index < best[first][0]:
                 best[first] = (index, last)
         return [
@@ -267,17 +261,18 @@ class Pipeline:
         ]
         places = self._spans(doc, self.places)
         issues = self._spans(doc, self.issues)
+        lower = _lower_tokens(doc, view)
         return Parsed(
             doc=doc,
             text=text,
-            lower=_lower_tokens(doc, view),
+            lower=lower,
             segments=segment(doc, text, lines),
             actors=self._with_nominal_adjectives(doc, actors, stances),
             places=places,
             issues=self._with_recognition(doc, issues, actors + places),
             stances=stances,
-            recognitions=self._all_spans(doc, self.recognition_kinds),
-            connectives=self._connectives(doc),
+            recognitions=self._recognition_kinds(doc, lower),
+            connectives=self._connectives(doc, lower),
             stance_starts=[m.first for m in stances],
             lang=self.lang,
         )
