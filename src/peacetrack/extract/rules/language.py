@@ -63,7 +63,7 @@ class CueFile(BaseModel):
     cue: list[CueGroup]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Language:
     """A loaded pack: what the rules match and compare against, for one language."""
 

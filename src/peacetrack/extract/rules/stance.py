@@ -38,7 +38,7 @@ class Cue:
     deal: bool = False
 
 
-D, OF, A, R = Stance.DEMAND, Stance.OFFER, Stance.ACCEPT, Stance.REJECT
+D, A, R = Stance.DEMAND, Stance.ACCEPT, Stance.REJECT
 G, N, X, C = Stance.AGREE, Stance.NO_AGREEMENT, Stance.ABSENT, Stance.CONCEDE
 
 #: Stances whose cue already carries its negation and so is not cancelled by one.
