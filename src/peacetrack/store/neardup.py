@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, Select, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from peacetrack.store.schema import DocumentLink, DocumentRow, MinhashBand
 
@@ -125,18 +125,7 @@ def index_document(
         insert(MinhashBand),
         [{"document_id": document_id, "band": band, "bucket": bucket} for band, bucket in buckets],
     )
-    shared = func.count().label("shared")
-    candidates = (
-        select(MinhashBand.document_id)
-        .where(
-            or_(*(and_(MinhashBand.band == b, MinhashBand.bucket == k) for b, k in buckets)),
-            MinhashBand.document_id != document_id,
-        )
-        .group_by(MinhashBand.document_id)
-        .order_by(shared.desc(), MinhashBand.document_id)
-        .limit(MAX_CANDIDATES)
-    )
-    ids = list(session.scalars(candidates))
+    ids = list(session.scalars(_candidates(), {"document_id": document_id}))
     if not ids:
         return []
     stored = session.execute(
@@ -158,6 +147,26 @@ def index_document(
         )
         join_sources(session, document_id, [other for other, _ in similar])
     return similar
+
+
+def _candidates() -> Select[int]:
+    """Documents sharing a (band, bucket) with the document's stored bands, most shared first.
+
+    A join of the document's own band rows against the (band, bucket) index: one statement
+    whatever the buckets, compiled once and cached, where a 20-way OR built per document
+    cost more than half the indexing time.
+    """
+    mine, other = aliased(MinhashBand), aliased(MinhashBand)
+    document_id = bindparam("document_id", type_=Integer)
+    shared = func.count().label("shared")
+    return (
+        select(other.document_id)
+        .join(mine, and_(other.band == mine.band, other.bucket == mine.bucket))
+        .where(mine.document_id == document_id, other.document_id != document_id)
+        .group_by(other.document_id)
+        .order_by(shared.desc(), other.document_id)
+        .limit(MAX_CANDIDATES)
+    )
 
 
 def join_sources(session: Session, document_id: int, twins: list[int]) -> None:
