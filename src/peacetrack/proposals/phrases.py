@@ -237,12 +237,14 @@ def _analysed(text: str, codebook: Codebook) -> Phrase:
     return analyse(text, codebook)
 
 
-def analysed(text: str) -> Phrase:
-    """``analyse`` under the codebook in force, remembered: every save of a document that
-    names a proposal looks at every proposal's name and aliases again."""
-    return _analysed(text, default_codebook())
+def analysed(text: str, codebook: Codebook | None = None) -> Phrase:
+    """``analyse`` under ``codebook`` (default: the one in force), remembered: every save of
+    a document that names a proposal looks at its candidates' names and aliases again.
+    A caller reading many phrases hands its codebook in, since looking up the one in
+    force per phrase was a measurable share of extraction (issue #16)."""
+    return _analysed(text, codebook or default_codebook())
 
 
-def proposal_key(text: str) -> str:
+def proposal_key(text: str, codebook: Codebook | None = None) -> str:
     """The comparison key of a name or alias: casefolded, no articles, authors as ids."""
-    return analysed(text).key
+    return analysed(text, codebook).key

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, exists, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from peacetrack.codebook import Codebook, default_codebook
 from peacetrack.errors import StoreError
 from peacetrack.model import Claim
 from peacetrack.proposals.grouping import (
@@ -43,12 +44,14 @@ class ProposalResolver:
     """Links the claims of one document being saved to proposal rows, inside its transaction.
 
     Creations run in savepoints: when a concurrent extraction creates the same name first
-    (PostgreSQL), only that creation fails, and the proposals are read again.
+    (PostgreSQL), only that creation fails, and the proposals are read again. Phrases are
+    read under ``codebook``, looked up once per resolver rather than once per phrase.
     """
 
     session: Session
     document_id: int
     published: date | None = None
+    codebook: Codebook = field(default_factory=default_codebook)
     _known: list[Candidate] = field(default_factory=list)
     _others_loaded: bool = False
     _done: dict[tuple[str, tuple[str, ...], str], int] = field(default_factory=dict)
@@ -93,8 +96,8 @@ class ProposalResolver:
                 kind=row.kind,
                 date=row.date,
                 authors=frozenset(row.authors or ()),
-                keys={proposal_key(n) for n in (row.name, *(row.aliases or ()))},
-                generic=analysed(row.name).generic,
+                keys={self._key(n) for n in (row.name, *(row.aliases or ()))},
+                generic=analysed(row.name, self.codebook).generic,
                 in_document=row.id in here,
                 has_claims=has_claims,
             )
@@ -107,7 +110,7 @@ class ProposalResolver:
             return None
         if not self._loaded:
             self._load()
-        mention = mention_of(claim)
+        mention = mention_of(claim, analysed(claim.proposal, self.codebook))
         memo = (claim.proposal, mention.authors, mention.kind)
         if memo not in self._done:
             for _ in range(3):
@@ -137,7 +140,7 @@ class ProposalResolver:
 
     def _remember(self, known: Candidate, phrase: str) -> None:
         """Add ``phrase`` as an alias (row locked, so concurrent additions are not lost)."""
-        key = proposal_key(phrase)
+        key = self._key(phrase)
         moved_earlier = self.published is not None and (
             known.date is None or self.published < known.date
         )
@@ -148,7 +151,7 @@ class ProposalResolver:
         row = self.session.get(ProposalRow, known.id, with_for_update=True, populate_existing=True)
         if row is None:  # deleted by a concurrent merge: treat as a new name next time
             raise _NameTaken
-        if key not in {proposal_key(n) for n in (row.name, *row.aliases)}:
+        if key not in {self._key(n) for n in (row.name, *row.aliases)}:
             row.aliases = [*row.aliases, clean(phrase)]
         if moved_earlier:
             row.date = self.published
@@ -165,7 +168,7 @@ class ProposalResolver:
             kind=mention.kind,
             date=self.published,
             authors=list(mention.authors),
-            aliases=[alias] if proposal_key(alias) != proposal_key(name) else [],
+            aliases=[alias] if self._key(alias) != self._key(name) else [],
         )
         try:
             with self.session.begin_nested():
@@ -179,13 +182,16 @@ class ProposalResolver:
                 kind=row.kind,
                 date=row.date,
                 authors=frozenset(mention.authors),
-                keys={proposal_key(name), mention.phrase.key},
-                generic=analysed(name).generic,
+                keys={self._key(name), mention.phrase.key},
+                generic=analysed(name, self.codebook).generic,
                 in_document=True,
                 has_claims=True,
             )
         )
         return row.id
+
+    def _key(self, text: str) -> str:
+        return proposal_key(text, self.codebook)
 
     def _free_name(self, name: str) -> str:
         """``name``, or with the month or a number added, among every proposal's names
