@@ -1,4 +1,4 @@
-"""The vocabulary claims are written in: actors, issues, places and the forms of their codes.
+"""The vocabulary claims are written in: actors, issues, places, conflicts and code forms.
 
 This module is a leaf: it imports nothing from PeaceTrack, so the domain model
 (``model.py``) and the codebook (``codebook/``) both build on it without importing each
@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
 ACTOR_ID = re.compile(r"^[A-Z][A-Z0-9_]*$")
 ISSUE_CODE = re.compile(r"^[A-Z]+\.[A-Z_]+$")
+CONFLICT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TERRITORY = re.compile(r"^(?:[A-Z]{2}(?:-[A-Z0-9]{1,3})?|[a-z0-9]+(?:-[a-z0-9]+)*)$")
 
 
@@ -119,3 +121,21 @@ class Place:
     code: str
     name: str
     aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A war or peace process claims belong to (``ru-ua``): analysts read negotiations one
+    conflict at a time, so its parties, the actors around it and its places are what a claim
+    is assigned by (``peacetrack.codebook.conflicts.assign_conflict``)."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    #: Who fights or signs: naming two of them marks a claim as this conflict's.
+    parties: tuple[str, ...] = ()
+    #: Mediators, guarantors, hosts and backers usually named: weaker evidence than a party.
+    around: tuple[str, ...] = ()
+    #: ISO 3166 codes (a country code covers its subdivisions) and slugs.
+    places: tuple[str, ...] = ()
+    start: date | None = None

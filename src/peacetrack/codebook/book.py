@@ -1,4 +1,4 @@
-"""The codebook in force: issues, actors and places, and the lookups extractors need."""
+"""The codebook in force: issues, actors, places and conflicts, and the lookups on them."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 from types import MappingProxyType
 
 from peacetrack.codebook.names import AliasIndex
-from peacetrack.codebook.territory import is_iso_territory
+from peacetrack.codebook.territory import is_iso_territory, iso_state_name
 from peacetrack.errors import CodebookError
-from peacetrack.vocabulary import Actor, Issue, Place, check_issue
+from peacetrack.vocabulary import Actor, Conflict, Issue, Place, check_issue
 
 
 class Codebook:
@@ -26,18 +26,23 @@ class Codebook:
         actor_index: AliasIndex[str],
         place_index: AliasIndex[tuple[str, ...]],
         sources: tuple[Path, ...],
+        conflicts: Mapping[str, Conflict] | None = None,
+        conflict_index: AliasIndex[str] | None = None,
     ) -> None:
         self.issues: Mapping[str, Issue] = MappingProxyType(dict(issues))
         self.actors: Mapping[str, Actor] = MappingProxyType(dict(actors))
         self.places: Mapping[str, Place] = MappingProxyType(dict(places))
+        self.conflicts: Mapping[str, Conflict] = MappingProxyType(dict(conflicts or {}))
         self.sources = sources
+        self._conflict_index = conflict_index or AliasIndex()
         self._actor_index = actor_index
         self._place_index = place_index
 
     def __repr__(self) -> str:
         return (
             f"<Codebook {len(self.issues)} issues, {len(self.actors)} actors, "
-            f"{len(self.places)} places from {', '.join(p.name for p in self.sources)}>"
+            f"{len(self.places)} places, {len(self.conflicts)} conflicts "
+            f"from {', '.join(p.name for p in self.sources)}>"
         )
 
     @cached_property
@@ -66,6 +71,22 @@ class Codebook:
         if code in self.places:
             return (code,)
         return self._place_index.get(text) or ()
+
+    def resolve_conflict(self, text: str) -> str | None:
+        """The conflict an id, name or alias stands for ("the war in Ukraine" -> "ru-ua"), or
+        None; case and a leading "the" do not matter, so a user can type either."""
+        key = text.strip().lower()
+        if key in self.conflicts:
+            return key
+        return self._conflict_index.get(text)
+
+    def actor_name(self, actor: str) -> str:
+        """A readable name for an actor id: the codebook's, else the ISO name of a state a
+        conflict names by alpha-3 code (GUY: Guyana), else the id itself."""
+        known = self.actors.get(actor)
+        if known is not None:
+            return known.name
+        return iso_state_name(actor) or actor
 
     def expand_issues(self, patterns: Iterable[str]) -> list[str]:
         """Issue codes for patterns: a code, a group ("TER"), or a wildcard ("TER.*", "*.STATUS").

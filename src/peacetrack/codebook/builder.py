@@ -18,14 +18,21 @@ from peacetrack.codebook.names import AliasIndex, fold
 from peacetrack.codebook.tables import (
     ActorTable,
     AreaTable,
+    ConflictTable,
     IssueTable,
     Located,
     PlaceTable,
     Table,
     read_tables,
 )
-from peacetrack.codebook.territory import ISO_FORM, SLUG_FORM, country_places, is_iso_territory
-from peacetrack.vocabulary import ISSUE_CODE, Actor, Issue, Place
+from peacetrack.codebook.territory import (
+    ISO_FORM,
+    SLUG_FORM,
+    country_places,
+    is_iso_territory,
+    iso_state_name,
+)
+from peacetrack.vocabulary import CONFLICT_ID, ISSUE_CODE, Actor, Conflict, Issue, Place
 
 _ISSUE_NOTES = ("definition", "include", "exclude")
 #: How extractors treat an issue: given where the issue is defined, never when extending it.
@@ -46,6 +53,8 @@ class Builder:
         self.actor_index: AliasIndex[str] = AliasIndex()
         self.adjective_index: AliasIndex[str] = AliasIndex()
         self.place_index: AliasIndex[tuple[str, ...]] = AliasIndex()
+        self.conflicts: dict[str, Conflict] = {}
+        self.conflict_index: AliasIndex[str] = AliasIndex()
         self.sources: list[Path] = []
         self._origin: dict[tuple[str, str], str] = {}
         for place in country_places():
@@ -60,6 +69,8 @@ class Builder:
             places=self.places,
             actor_index=self.actor_index,
             place_index=self.place_index,
+            conflicts=self.conflicts,
+            conflict_index=self.conflict_index,
             sources=tuple(self.sources),
         )
 
@@ -80,6 +91,8 @@ class Builder:
             elif isinstance(table, ActorTable):
                 self._actor(located, table)
                 groups.append((located, table))
+            elif isinstance(table, ConflictTable):
+                self._conflict(located, table)
         for located, table in groups:
             self._check_members(located, table)
         self.sources.append(path)
@@ -88,7 +101,7 @@ class Builder:
     def _key(table: Table) -> str:
         if isinstance(table, IssueTable | PlaceTable):
             return table.code
-        if isinstance(table, ActorTable):
+        if isinstance(table, ActorTable | ConflictTable):
             return table.id
         assert isinstance(table, AreaTable)
         return fold(table.name)
@@ -252,4 +265,74 @@ class Builder:
                 raise at.error(
                     f"{table.id} lists unknown member {member!r}; define that actor or fix the id",
                     member,
+                )
+
+    # --- conflicts ------------------------------------------------------------------------
+
+    def _conflict(self, at: Located, table: ConflictTable) -> None:
+        """Define a conflict, or extend one (aliases, actors around, places) named without
+        `name`; parties and the start date belong to the definition, so a user file cannot
+        quietly change who a built-in conflict is between."""
+        if not CONFLICT_ID.match(table.id):
+            raise at.error(
+                f"id {table.id!r} must be lowercase words of a-z and 0-9 joined by '-' "
+                "(e.g. ru-ua, il-gaza)",
+                table.id,
+            )
+        old = self.conflicts.get(table.id)
+        if old is not None and (table.name is not None or table.parties or table.start):
+            raise at.error(
+                f"{table.id} is already defined at {self._defined_at('conflict', table.id)}; "
+                "omit `name`, `parties` and `start` to add aliases, actors around it or places",
+                table.id,
+            )
+        if old is None and (table.name is None or not table.parties):
+            raise at.error(
+                f"{table.id} is not a known conflict: give it a `name` and `parties` to define "
+                "it, or fix the id to extend an existing conflict",
+                table.id,
+            )
+        for actor in (*table.parties, *table.around):
+            self._check_conflict_actor(at, table.id, actor)
+        for code in table.places:
+            self._check_territory(at, code)
+        conflict = self._merged_conflict(old, table)
+        self.conflicts[conflict.id] = conflict
+        if old is None:
+            self._origin[("conflict", conflict.id)] = at.where()
+        for alias in (conflict.id, conflict.name) if old is None else ():
+            self.conflict_index.claim(alias, conflict.id, weak=True)
+        self._claim_conflict_aliases(at, table.aliases, conflict.id)
+
+    @staticmethod
+    def _merged_conflict(old: Conflict | None, table: ConflictTable) -> Conflict:
+        return Conflict(
+            id=table.id,
+            name=table.name or (old.name if old else table.id),
+            aliases=_merged(old.aliases if old else (), table.aliases),
+            parties=_merged(old.parties if old else (), table.parties),
+            around=_merged(old.around if old else (), table.around),
+            places=_merged(old.places if old else (), table.places),
+            start=table.start or (old.start if old else None),
+        )
+
+    def _check_conflict_actor(self, at: Located, conflict: str, actor: str) -> None:
+        """An actor of the codebook, or a state by its ISO alpha-3 code: giving a state an
+        [[actor]] entry makes extractors look for its name, which a conflict need not do."""
+        if actor not in self.actors and iso_state_name(actor) is None:
+            raise at.error(
+                f"{conflict} names unknown actor {actor!r}; use an actor id from "
+                "`peacetrack codebook actors`, a state's ISO 3166 alpha-3 code, or define it "
+                "in an [[actor]] table",
+                actor,
+            )
+
+    def _claim_conflict_aliases(self, at: Located, aliases: list[str], conflict: str) -> None:
+        for alias in aliases:
+            other = self.conflict_index.claim(alias, conflict)
+            if other is not None:
+                raise at.error(
+                    f"alias {alias!r} of {conflict} already names {other} (defined at "
+                    f"{self._defined_at('conflict', other)}); remove it from one of them",
+                    alias,
                 )

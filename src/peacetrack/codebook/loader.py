@@ -20,8 +20,11 @@ from peacetrack.errors import CodebookError
 
 ENV_VAR = "PEACETRACK_CODEBOOK"
 DATA_DIR = Path(__file__).resolve().parent / "data"
-#: Built-in files in the order they apply: issues and places first, then the actors.
-BUILTIN_FILES = tuple(DATA_DIR / name for name in ("issues.toml", "places.toml", "actors.toml"))
+#: Built-in files in the order they apply: issues and places first, then the actors, then
+#: the conflicts that name actors and places.
+BUILTIN_FILES = tuple(
+    DATA_DIR / name for name in ("issues.toml", "places.toml", "actors.toml", "conflicts.toml")
+)
 
 _in_force: Codebook | None = None
 

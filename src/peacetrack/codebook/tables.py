@@ -11,6 +11,7 @@ import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -64,12 +65,24 @@ class AreaTable(Table):
     aliases: list[str] = Field(default_factory=list)
 
 
-#: Table kinds in the order they are applied: areas need places, members need actors.
+class ConflictTable(Table):
+    id: NonEmpty
+    name: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    parties: list[str] = Field(default_factory=list)
+    around: list[str] = Field(default_factory=list)
+    places: list[str] = Field(default_factory=list)
+    start: date | None = None
+
+
+#: Table kinds in the order they are applied: areas need places, members need actors,
+#: conflicts need both.
 SCHEMAS: dict[str, type[Table]] = {
     "issue": IssueTable,
     "place": PlaceTable,
     "area": AreaTable,
     "actor": ActorTable,
+    "conflict": ConflictTable,
 }
 
 

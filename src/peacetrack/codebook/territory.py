@@ -21,6 +21,20 @@ SLUG_FORM = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EXTRA_COUNTRIES = {"XK": "Kosovo"}
 
 
+#: User-assigned alpha-3 codes in common use (the guideline's id for Kosovo).
+EXTRA_STATES = {"XKX": "Kosovo"}
+
+
+def iso_state_name(code: str) -> str | None:
+    """The ISO 3166-1 name of a state by its alpha-3 code (an actor id), or None."""
+    if code in EXTRA_STATES:
+        return EXTRA_STATES[code]
+    if len(code) != 3 or not code.isalpha() or not code.isupper():
+        return None
+    country = pycountry.countries.get(alpha_3=code)
+    return None if country is None else str(getattr(country, "common_name", country.name))
+
+
 def is_iso_territory(code: str) -> bool:
     """True for an ISO 3166-1 alpha-2 country or an ISO 3166-2 subdivision code."""
     if not ISO_FORM.match(code):
