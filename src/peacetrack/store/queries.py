@@ -29,23 +29,30 @@ def chunked(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 def claim_row(claim: Claim, document_id: int, extractor: str, proposal_id: int | None) -> ClaimRow:
     """A row for a located claim (``start``/``end`` set); actors go to ``actor_rows``."""
+    return ClaimRow(**claim_values(claim, document_id, extractor, proposal_id))
+
+
+def claim_values(
+    claim: Claim, document_id: int, extractor: str, proposal_id: int | None
+) -> dict[str, Any]:
+    """The column values of ``claim_row``, for inserting many claims in one statement."""
     data = claim.model_dump(mode="json")
     attribution = claim.attribution
-    return ClaimRow(
-        document_id=document_id,
-        status="extracted",
-        stance=claim.stance.value,
-        issue=claim.issue,
-        territories=claim.territories,
-        conditions=data["conditions"],
-        recognition=data["recognition"],
-        proposal_id=proposal_id,
-        proposal=claim.proposal,
-        attribution_source=attribution.source if attribution else None,
-        attribution_anonymous=attribution.anonymous if attribution else None,
-        evidence=claim.evidence,
+    return {
+        "document_id": document_id,
+        "status": "extracted",
+        "stance": claim.stance.value,
+        "issue": claim.issue,
+        "territories": claim.territories,
+        "conditions": data["conditions"],
+        "recognition": data["recognition"],
+        "proposal_id": proposal_id,
+        "proposal": claim.proposal,
+        "attribution_source": attribution.source if attribution else None,
+        "attribution_anonymous": attribution.anonymous if attribution else None,
+        "evidence": claim.evidence,
         **{name: getattr(claim, name) for name in PROVENANCE} | {"extractor": extractor},
-    )
+    }
 
 
 def actor_rows(claim_id: int, claim: Claim) -> list[dict[str, Any]]:

@@ -36,7 +36,13 @@ from peacetrack.store.engine import (
 from peacetrack.store.neardup import Signature, index_document, syndicated_body
 from peacetrack.store.proposal_resolver import ProposalResolver, proposal_ids_named
 from peacetrack.store.proposals import Proposals
-from peacetrack.store.queries import actor_rows, chunked, claim_row, filter_conditions, load_claims
+from peacetrack.store.queries import (
+    actor_rows,
+    chunked,
+    claim_values,
+    filter_conditions,
+    load_claims,
+)
 from peacetrack.store.review import Review
 from peacetrack.store.runs import PROCESS, RunInfo, list_runs, mark_interrupted, this_process
 from peacetrack.store.schema import (
@@ -416,16 +422,25 @@ class Store:
                 )
             )
             proposals = ProposalResolver(session, document_id)
-            rows = [claim_row(c, document_id, extractor, proposals.resolve(c)) for c in located]
-            session.add_all(rows)
-            session.flush()
-            actors = [
-                a for row, c in zip(rows, located, strict=True) for a in actor_rows(row.id, c)
-            ]
+            rows = [claim_values(c, document_id, extractor, proposals.resolve(c)) for c in located]
+            ids = self._insert_claims(session, rows)
+            actors = [a for i, c in zip(ids, located, strict=True) for a in actor_rows(i, c)]
             if actors:
                 session.execute(insert(ClaimActor), actors)
             self._record_extraction(session, document_id, extractor, variant, run_id, len(rows))
         return len(rows)
+
+    @staticmethod
+    def _insert_claims(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert claim rows in as few statements as the driver allows; their ids in order.
+
+        One ``INSERT ... VALUES (...), (...) RETURNING id`` per batch instead of one unit of
+        work object per claim, which cost most of the time of saving an extraction.
+        """
+        if not rows:
+            return []
+        statement = insert(ClaimRow).returning(ClaimRow.id, sort_by_parameter_order=True)
+        return list(session.scalars(statement, rows))
 
     @staticmethod
     def _record_extraction(
