@@ -8,22 +8,30 @@ package imports from here, never a submodule, and reaches the repositories throu
 
 from peacetrack.source import StoredClaim
 from peacetrack.store.engine import require_store
+from peacetrack.store.facets import FACETS, ClaimFacets
 from peacetrack.store.proposals import ProposalInfo
+from peacetrack.store.queries import SORTS, Sort
 from peacetrack.store.review import ReviewEvent
 from peacetrack.store.runs import RunInfo
+from peacetrack.store.schema import CLAIM_STATUSES
 from peacetrack.store.search import MARK_END, MARK_START, SearchResults
 from peacetrack.store.store import AddResult, Store
 
 open_store = Store.open
 
 __all__ = [
+    "CLAIM_STATUSES",
+    "FACETS",
     "MARK_END",
     "MARK_START",
+    "SORTS",
     "AddResult",
+    "ClaimFacets",
     "ProposalInfo",
     "ReviewEvent",
     "RunInfo",
     "SearchResults",
+    "Sort",
     "Store",
     "StoredClaim",
     "open_store",

@@ -8,7 +8,7 @@ codebook is not the one in force.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, TypeVar, TypeVarTuple
+from typing import Any, Literal, TypeVar, TypeVarTuple, get_args
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, aliased
@@ -18,6 +18,9 @@ from peacetrack.source import PROVENANCE, Filters, StoredClaim
 from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow, ProposalRow
 
 T = TypeVar("T")
+#: What a list of claims can be sorted by besides its reading order.
+Sort = Literal["date", "issue", "stance"]
+SORTS: tuple[str, ...] = get_args(Sort)
 #: Ids per IN (...) list: well below SQLite's and PostgreSQL's bound-parameter limits.
 CHUNK = 500
 
@@ -131,7 +134,23 @@ def visible(filters: Filters) -> list[ColumnElement[bool]]:
     return [ClaimRow.status != "rejected", *filter_conditions(filters)]
 
 
-def _claims_query(where: Sequence[ColumnElement[bool]]) -> Select[Any]:
+def sort_keys(sort: Sort | None, descending: bool) -> list[ColumnElement[Any]]:
+    """The keys put before the reading order, so ties keep the order a reader checks in.
+
+    Newest first is the reading order itself, so ``date`` descending adds nothing and a
+    sorted page lists claims exactly as an unsorted export does.
+    """
+    if sort is None or (sort == "date" and descending):
+        return []
+    if sort == "date":
+        return [DocumentRow.published.asc().nulls_last()]
+    column = ClaimRow.issue if sort == "issue" else ClaimRow.stance
+    return [column.desc() if descending else column.asc()]
+
+
+def _claims_query(
+    where: Sequence[ColumnElement[bool]], first: Sequence[ColumnElement[Any]] = ()
+) -> Select[Any]:
     """Claims with the document facts and proposal name shown beside them, as plain rows."""
     columns = [c for c in ClaimRow.__table__.c if c.name not in ("created_at", "updated_at")]
     return in_reading_order(
@@ -144,6 +163,7 @@ def _claims_query(where: Sequence[ColumnElement[bool]]) -> Select[Any]:
             ProposalRow.name.label("proposal_name"),
         ),
         where,
+        first,
     )
 
 
@@ -160,16 +180,23 @@ def _actors_query(where: Sequence[ColumnElement[bool]]) -> Select[int, str, str]
 
 
 def load_claims(
-    session: Session, where: Sequence[ColumnElement[bool]], limit: int | None = None
+    session: Session,
+    where: Sequence[ColumnElement[bool]],
+    limit: int | None = None,
+    *,
+    offset: int = 0,
+    first: Sequence[ColumnElement[Any]] = (),
 ) -> list[StoredClaim]:
-    """Claims meeting ``where`` (at most ``limit``), newest first, from plain rows: every
-    read of claims goes through here, a page of the CLI as a million-claim comparison.
+    """Claims meeting ``where`` (at most ``limit`` after skipping ``offset``), newest first
+    unless ``first`` (``sort_keys``) orders them otherwise, from plain rows: every read of
+    claims goes through here, a page of the CLI as a million-claim comparison.
 
     Without a limit the actors come in one join on the same conditions; with one, only
     the actors of the claims kept are read.
     """
-    rows = session.execute(_claims_query(where).limit(limit)).all()
-    if limit is None:
+    query = _claims_query(where, first).limit(limit)
+    rows = session.execute(query.offset(offset) if offset else query).all()
+    if limit is None and not offset:
         found = list(session.execute(_actors_query(where)))
     else:
         ids = [row.id for row in rows]
@@ -200,8 +227,13 @@ def load_claims(
 Row = TypeVarTuple("Row")
 
 
-def in_reading_order(stmt: Select[*Row], where: Sequence[ColumnElement[bool]]) -> Select[*Row]:
-    """Claims joined to their documents and proposals, filtered, newest document first.
+def in_reading_order(
+    stmt: Select[*Row],
+    where: Sequence[ColumnElement[bool]],
+    first: Sequence[ColumnElement[Any]] = (),
+) -> Select[*Row]:
+    """Claims joined to their documents and proposals, filtered, newest document first
+    (after any ``first`` keys of a chosen sort).
 
     Within a document claims come in text order, the order a reader checks them in. Every
     claims query goes through here so that all of them list claims the same way.
@@ -211,6 +243,7 @@ def in_reading_order(stmt: Select[*Row], where: Sequence[ColumnElement[bool]]) -
         .outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
         .where(*where)
         .order_by(
+            *first,
             DocumentRow.published.desc().nulls_last(),
             ClaimRow.document_id.desc(),
             ClaimRow.start,

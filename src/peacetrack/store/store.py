@@ -33,15 +33,17 @@ from peacetrack.store.engine import (
     serialise,
     upgrade_to_head,
 )
+from peacetrack.store.facets import ClaimFacets, ClaimFilters, claim_conditions, claim_facets
 from peacetrack.store.neardup import Signature, index_document, syndicated_body
-from peacetrack.store.proposal_resolver import ProposalResolver, proposal_ids_named
+from peacetrack.store.proposal_resolver import ProposalResolver
 from peacetrack.store.proposals import Proposals
 from peacetrack.store.queries import (
+    Sort,
     actor_rows,
     chunked,
     claim_values,
-    filter_conditions,
     load_claims,
+    sort_keys,
 )
 from peacetrack.store.review import Review
 from peacetrack.store.runs import PROCESS, RunInfo, list_runs, mark_interrupted, this_process
@@ -496,27 +498,57 @@ class Store:
         proposal: str | None = None,
         since: date | None = None,
         until: date | None = None,
+        outlet: str | None = None,
+        status: str | None = None,
         include_rejected: bool = False,
         limit: int | None = None,
+        offset: int = 0,
+        sort: Sort | None = None,
+        descending: bool = True,
     ) -> list[StoredClaim]:
-        """Claims matching every filter given, newest documents first, in text order.
+        """Claims matching every filter given, newest documents first, in text order
+        (or by ``sort``, ties in that order), ``limit`` of them after ``offset``.
 
         ``issues`` take codes, groups or patterns (``TER``, ``TER.*``), checked by the
         codebook as every filter is (``peacetrack.source.Filters``): a pattern naming no
-        issue is an error, not an empty answer. Dates are publication dates.
+        issue is an error, not an empty answer. Dates are publication dates. Rejected
+        claims are left out unless ``include_rejected`` or ``status="rejected"``.
         """
-        where = filter_conditions(Filters(actors, issues, since, until, stances))
-        if not include_rejected:
-            where.append(ClaimRow.status != "rejected")
-        if extractor is not None:
-            where.append(ClaimRow.extractor == extractor)
+        filters = ClaimFilters(
+            Filters(actors, issues, since, until, stances),
+            *(document, extractor, proposal, outlet, status, include_rejected),
+        )
+        first = sort_keys(sort, descending)
         with self.reading() as session:
-            if document is not None:
-                where.append(ClaimRow.document_id == self._document_id(session, document))
-            if proposal is not None:
-                named = proposal_ids_named(session, proposal)
-                where.append(or_(ClaimRow.proposal == proposal, ClaimRow.proposal_id.in_(named)))
-            return load_claims(session, where, limit)
+            where = claim_conditions(session, filters, self._document_id)
+            return load_claims(session, where, limit, offset=offset, first=first)
+
+    def claim_facets(
+        self,
+        *,
+        actors: Sequence[str] | None = None,
+        issues: Sequence[str] | None = None,
+        stances: Sequence[str] | None = None,
+        document: int | str | None = None,
+        extractor: str | None = None,
+        proposal: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        outlet: str | None = None,
+        status: str | None = None,
+        include_rejected: bool = False,
+        top: int = 20,
+    ) -> ClaimFacets:
+        """How many claims ``claims`` would list under the same filters, and per facet
+        (actor, issue, stance, outlet, extractor, status) the ``top`` values with their
+        counts: counted in SQL, so a browser's page costs the same at any store size."""
+        filters = ClaimFilters(
+            Filters(actors, issues, since, until, stances),
+            *(document, extractor, proposal, outlet, status, include_rejected),
+        )
+        with self.reading() as session:
+            where = claim_conditions(session, filters, self._document_id)
+            return claim_facets(session, where, top)
 
     def count_claims(self, *, include_rejected: bool = True) -> int:
         query = select(func.count(ClaimRow.id))
