@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 #: Command-line hints and what a web user can do instead ("" drops the hint).
 _HINTS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"list them with `peacetrack claims`"), "find claims from the Compare page"),
+    (re.compile(r"list them with `peacetrack claims`"), "find claims on the Claims page"),
     (
         re.compile(r"(?:list them with |see )`peacetrack documents list`"),
         "see the Documents page",

@@ -2,6 +2,13 @@
 
 from fastapi import APIRouter
 
-from peacetrack.web.routes import add, auth, browse, compare, review
+from peacetrack.web.routes import add, auth, browse, claims, compare, review
 
-ROUTERS: list[APIRouter] = [browse.router, compare.router, review.router, add.router, auth.router]
+ROUTERS: list[APIRouter] = [
+    browse.router,
+    claims.router,
+    compare.router,
+    review.router,
+    add.router,
+    auth.router,
+]

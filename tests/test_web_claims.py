@@ -1,0 +1,172 @@
+"""The claims browser (/claims, /api/claims and its CSV and JSON exports) on the example
+reports: filters, facets, sorting, paging, errors in words, and exports equal to the CLI's."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from peacetrack.cli import app as cli_app
+from peacetrack.store import Store
+from peacetrack.web import create_app
+from web_support import BASE_URL, TOKEN, filled_store
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Read only by these tests, so one store serves them all."""
+    return filled_store(tmp_path_factory.mktemp("claims") / "examples.db")
+
+
+@pytest.fixture(scope="module")
+def store(db: Path) -> Iterator[Store]:
+    with Store.open(db) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def client(store: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(store=store, token=TOKEN), base_url=BASE_URL) as test_client:
+        yield test_client
+
+
+def _api(client: TestClient, query: str) -> dict[str, Any]:
+    reply = client.get(f"/api/claims?{query}")
+    assert reply.status_code == 200, reply.text
+    body: dict[str, Any] = reply.json()
+    return body
+
+
+def _all(client: TestClient, query: str = "") -> list[dict[str, Any]]:
+    body = _api(client, f"{query}&per_page=200")
+    assert body["pages"] == 1
+    return list(body["claims"])
+
+
+def test_filters_choose_what_the_store_does(client: TestClient, store: Store) -> None:
+    every = store.claims()
+    assert len(_all(client)) == len(every) > 10
+    actor = Counter(a for s in every for a in s.claim.actors).most_common(1)[0][0]
+    assert [c["id"] for c in _all(client, f"actor={actor}")] == [
+        s.id for s in store.claims(actors=[actor])
+    ]
+    for claim in _all(client, "issue=TER.*&stance=demand,reject"):
+        assert claim["claim"]["issue"].startswith("TER.")
+        assert claim["claim"]["stance"] in ("demand", "reject")
+    outlet = next(s.outlet for s in every if s.outlet)
+    assert {c["outlet"] for c in _all(client, f"outlet={outlet}")} == {outlet}
+    dated = sorted(s.published for s in every if s.published)
+    middle = dated[len(dated) // 2].isoformat()
+    for claim in _all(client, f"since={middle}"):
+        assert claim["published"] >= middle
+
+
+def test_rejected_claims_only_when_asked(client: TestClient, store: Store) -> None:
+    assert all(c["status"] != "rejected" for c in _all(client))
+    assert _api(client, "status=rejected")["total"] == len(store.claims(status="rejected"))
+
+
+def test_facets_count_every_claim_chosen(client: TestClient, store: Store) -> None:
+    body = _api(client, "per_page=5")
+    every = store.claims()
+    assert body["total"] == len(every) and len(body["claims"]) == 5
+    stances = {f["value"]: f["count"] for f in body["facets"]["stance"]}
+    assert stances == Counter(s.claim.stance.value for s in every)
+    actors = {f["value"]: f["count"] for f in body["facets"]["actor"]}
+    by_actor = Counter(a for s in every for a in s.claim.actors)
+    assert actors == dict(by_actor.most_common(len(actors)))
+    assert set(body["facets"]) == {"actor", "issue", "stance", "outlet", "extractor", "status"}
+    narrowed = _api(client, "stance=demand")["facets"]["stance"]
+    assert [f["value"] for f in narrowed] == ["demand"]
+
+
+@pytest.mark.parametrize("sort", ["date", "issue", "stance"])
+def test_sorting(client: TestClient, sort: str) -> None:
+    def key(c: dict[str, Any]) -> str:
+        if sort == "date":
+            return str(c["published"] or "")
+        return str(c["claim"][sort])
+
+    down = [key(c) for c in _all(client, f"sort={sort}&order=desc") if c["published"]]
+    up = [key(c) for c in _all(client, f"sort={sort}&order=asc") if c["published"]]
+    assert down == sorted(down, reverse=True)
+    assert up == sorted(up)
+
+
+def test_paging_covers_every_claim_once(client: TestClient, store: Store) -> None:
+    first = _api(client, "per_page=7")
+    seen = [c["id"] for c in first["claims"]]
+    for page in range(2, first["pages"] + 1):
+        seen += [c["id"] for c in _api(client, f"per_page=7&page={page}")["claims"]]
+    assert seen == [s.id for s in store.claims()]
+    assert client.get("/api/claims?per_page=201").status_code == 400
+
+
+def test_page_links_keep_the_filters(client: TestClient) -> None:
+    page = client.get("/claims?stance=demand&per_page=2&sort=issue")
+    assert page.status_code == 200
+    html = page.text
+    assert 'href="/claims?stance=demand&amp;sort=issue&amp;page=2&amp;per_page=2"' in html
+    assert "/api/claims.csv?stance=demand&amp;sort=issue" in html
+    assert 'href="/claims/' in html and 'href="/documents/' in html
+    assert '<a href="/claims">Claims</a>' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "words"),
+    [
+        ("stance=demnd", "stance", "Did you mean demand"),
+        ("issue=TRE.*", "issue", "TER.*"),
+        ("since=18/02/2025", "since", "year-month-day"),
+        ("page=abc", "page", "whole number"),
+        ("status=maybe", "status", "accepted"),
+        ("outlet=Nowhere+Daily", "outlet", "no claim comes from"),
+    ],
+)
+def test_errors_in_words_beside_the_form(
+    client: TestClient, query: str, field: str, words: str
+) -> None:
+    page = client.get(f"/claims?{query}&actor=RUS")
+    assert page.status_code == 400
+    assert words in page.text and 'id="claims-filters"' in page.text
+    assert 'value="RUS"' in page.text  # what was typed is kept
+    api = client.get(f"/api/claims?{query}")
+    assert api.status_code == 400 and api.json()["detail"].startswith(field)
+
+
+def test_everything_is_escaped(client: TestClient) -> None:
+    page = client.get("/claims?outlet=<script>alert(1)</script>")
+    assert "<script>alert(1)" not in page.text
+    assert "&lt;script&gt;" in page.text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+@pytest.mark.parametrize(
+    ("web", "cli"),
+    [
+        ("", []),
+        ("issue=TER.*&stance=demand,reject", ["--issue", "TER.*", "--stance", "demand,reject"]),
+        ("actor=RUS&since=2025-01-01", ["--actor", "RUS", "--since", "2025-01-01"]),
+        (
+            "extractor=rules.v1&until=2025-12-31",
+            ["--extractor", "rules.v1", "--until", "2025-12-31"],
+        ),
+    ],
+)
+def test_exports_match_the_cli(
+    client: TestClient, db: Path, fmt: str, web: str, cli: list[str]
+) -> None:
+    reply = client.get(f"/api/claims.{fmt}?{web}")
+    assert reply.status_code == 200, reply.text
+    result = CliRunner().invoke(cli_app, ["claims", "--db", str(db), *cli, "--format", fmt])
+    assert result.exit_code == 0, result.output
+    assert reply.text == result.stdout
+    assert reply.text.count("\n") > 2
