@@ -233,3 +233,51 @@ def test_cli_names_a_bad_conflict_file(tmp_path: Path) -> None:
     user = write(tmp_path, '[[conflict]]\nid = "xx"\nname = "X"\nparties = ["NOPE"]\n')
     code, output = run("--codebook", str(user), "codebook", "conflicts")
     assert code == 1 and "mine.toml" in output and "NOPE" in output
+
+
+@pytest.fixture
+def three_wars_db(tmp_path: Path) -> str:
+    """Two reports on two wars and one that says too little to place its one claim."""
+    from datetime import date
+
+    from peacetrack.model import Claim, Document, Stance
+    from peacetrack.store import Store
+
+    db = str(tmp_path / "wars.db")
+    reports = [
+        ("kyiv.txt", date(2025, 3, 1), [(["RUS", "UKR"], "Both sides agreed."), (["USA"], "US.")]),
+        ("gaza.txt", date(2025, 1, 15), [(["ISR", "HAMAS"], "A truce."), (["USA"], "Backed.")]),
+        ("vague.txt", date(2025, 2, 1), [(["USA"], "Washington urged calm.")]),
+    ]
+    with Store.open(db) as store:
+        for name, published, claims in reports:
+            text = " ".join(evidence for _, evidence in claims)
+            added = store.add_document(Document(name=name, text=text, published=published))
+            made = [
+                Claim(actors=actors, stance=Stance.DEMAND, issue="CF.GENERAL", evidence=evidence)
+                for actors, evidence in claims
+            ]
+            store.save_extraction(added.document_id, "rules.v1", made)
+    return db
+
+
+def test_cli_counts_a_stores_claims_per_conflict(three_wars_db: str) -> None:
+    code, output = run("codebook", "conflicts", "--db", three_wars_db, "--format", "json")
+    assert code == 0, output
+    records = {r["id"]: r for r in json.loads(output)}
+    assert records["ru-ua"]["documents"] == 1 and records["ru-ua"]["claims"] == 2
+    assert records["ru-ua"]["first"] == records["ru-ua"]["last"] == "2025-03-01"
+    assert records["il-gaza"]["claims"] == 2 and records["il-gaza"]["first"] == "2025-01-15"
+    assert records["sd"]["claims"] == 0 and records["sd"]["first"] is None
+    assert records[None]["name"] == "(unassigned)" and records[None]["claims"] == 1
+    code, output = run("codebook", "conflicts", "--db", three_wars_db)
+    assert code == 0 and "(unassigned)" in output and "2025-01-15" in output
+    code, output = run("codebook", "conflicts", "gaza", "--db", three_wars_db, "--format", "csv")
+    assert code == 0, output
+    assert output.splitlines()[0].endswith(",documents,claims,first,last")
+    assert "(unassigned)" not in output
+
+
+def test_cli_refuses_a_missing_store(tmp_path: Path) -> None:
+    code, output = run("codebook", "conflicts", "--db", str(tmp_path / "none.db"))
+    assert code == 1 and "none.db" in output

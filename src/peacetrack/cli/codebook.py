@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,10 +14,11 @@ import typer
 from rich.table import Table
 
 from peacetrack.cli.app import app
-from peacetrack.cli.common import console, handled, write_output
+from peacetrack.cli.common import console, handled, open_store, write_output
 
 if TYPE_CHECKING:
     from peacetrack.codebook import Codebook, Conflict
+    from peacetrack.conflicts import ConflictCount
 
 codebook_app = typer.Typer(
     help="Show the codebook in force: built-in plus any --codebook files.", no_args_is_help=True
@@ -85,6 +87,33 @@ class ConflictFormat(StrEnum):
     csv = "csv"
 
 
+@dataclass
+class ConflictRow:
+    """One line of the listing: a conflict (None: the unassigned claims) and its counts."""
+
+    conflict: Conflict | None
+    count: ConflictCount | None = None
+
+    def record(self) -> dict[str, object]:
+        """Plain values for JSON and CSV, ids and codes kept as codes: machines read them."""
+        c = self.conflict
+        row: dict[str, object] = {
+            "id": c.id if c else None,
+            "name": c.name if c else "(unassigned)",
+            "aliases": list(c.aliases) if c else [],
+            "parties": list(c.parties) if c else [],
+            "around": list(c.around) if c else [],
+            "places": list(c.places) if c else [],
+            "start": c.start.isoformat() if c and c.start else None,
+        }
+        if self.count is not None:
+            n = self.count
+            row["documents"], row["claims"] = n.documents, n.claims
+            row["first"] = n.first.isoformat() if n.first else None
+            row["last"] = n.last.isoformat() if n.last else None
+        return row
+
+
 @codebook_app.command("conflicts")
 def conflicts(
     search: Annotated[
@@ -94,48 +123,89 @@ def conflicts(
     fmt: Annotated[
         ConflictFormat, typer.Option("--format", help="Output format.")
     ] = ConflictFormat.table,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="FILE|URL",
+            help="Also count the documents and claims of this store per conflict, with "
+            "their date range (claims are assigned as they are read).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """List the conflicts claims are assigned to, with their parties and start dates."""
     book = _book()
-    chosen = [
-        c
+    rows = [
+        ConflictRow(c)
         for c in book.conflicts.values()
         if _matches(search, [c.id, c.name, *c.aliases, *c.parties])
     ]
+    if db is not None:
+        rows = _with_counts(rows, book, db, unassigned=search is None)
     if fmt is ConflictFormat.table:
-        table = Table("id", "name", "parties", "since", box=None)
-        for c in chosen:
-            parties = ", ".join(book.actor_name(a) for a in c.parties)
-            table.add_row(c.id, c.name, parties, c.start.isoformat() if c.start else "")
-        console.print(table)
+        _print_conflicts(rows, book)
         return
-    records = [_conflict_record(c) for c in chosen]
+    records = [row.record() for row in rows]
     write_output(_json(records) if fmt is ConflictFormat.json else _csv(records), None)
 
 
-def _conflict_record(conflict: Conflict) -> dict[str, object]:
-    """A conflict as plain values, ids and codes kept as codes: machine formats read them."""
-    return {
-        "id": conflict.id,
-        "name": conflict.name,
-        "aliases": list(conflict.aliases),
-        "parties": list(conflict.parties),
-        "around": list(conflict.around),
-        "places": list(conflict.places),
-        "start": conflict.start.isoformat() if conflict.start else None,
-    }
+def _with_counts(
+    rows: list[ConflictRow], book: Codebook, db: str, *, unassigned: bool
+) -> list[ConflictRow]:
+    """The rows with the store's counts, and a row for unassigned claims when the whole list
+    is shown: those claims fit no conflict and must not vanish from the totals."""
+    from peacetrack.conflicts import conflict_counts
+
+    with open_store(db, create=False) as store, handled():
+        counts = {n.conflict: n for n in conflict_counts(store.claims(), book)}
+    counted = [ConflictRow(r.conflict, counts[r.conflict.id if r.conflict else None]) for r in rows]
+    if unassigned:
+        counted.append(ConflictRow(None, counts[None]))
+    return counted
+
+
+def _print_conflicts(rows: list[ConflictRow], book: Codebook) -> None:
+    """Parties by name and the start date; with counts, parties by id and no start date, so
+    the counts and date range still fit a terminal."""
+    counted = any(r.count is not None for r in rows)
+    columns = [
+        "id",
+        "name",
+        "parties",
+        *(("documents", "claims", "first", "last") if counted else ("since",)),
+    ]
+    table = Table(*columns, box=None)
+    table.columns[1].min_width = 14  # "(unassigned)" and most names fit unbroken
+    for row in rows:
+        c = row.conflict
+        parties = ", ".join(c.parties if counted else map(book.actor_name, c.parties)) if c else ""
+        cells = [c.id if c else "", c.name if c else "(unassigned)", parties]
+        if row.count is None:
+            cells.append(c.start.isoformat() if c and c.start else "")
+        else:
+            n = row.count
+            cells += [str(n.documents), str(n.claims)]
+            cells += [n.first.isoformat() if n.first else "", n.last.isoformat() if n.last else ""]
+        table.add_row(*cells)
+    console.print(table)
 
 
 def _json(records: list[dict[str, object]]) -> str:
     return json.dumps(records, ensure_ascii=False, indent=2)
 
 
+#: CSV columns; list fields are joined with "; " so a spreadsheet shows one cell each.
+_CSV_FIELDS = ("id", "name", "aliases", "parties", "around", "places", "start")
+_CSV_COUNTS = ("documents", "claims", "first", "last")
+
+
 def _csv(records: list[dict[str, object]]) -> str:
-    """One row per conflict; list fields joined with "; " so a spreadsheet shows one cell."""
+    fields = [*_CSV_FIELDS, *(_CSV_COUNTS if records and "claims" in records[0] else ())]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["id", "name", "aliases", "parties", "around", "places", "start"])
+    writer.writerow(fields)
     for r in records:
-        row = [r[k] for k in ("id", "name", "aliases", "parties", "around", "places", "start")]
-        writer.writerow(["; ".join(v) if isinstance(v, list) else (v or "") for v in row])
+        values = [r[k] for k in fields]
+        writer.writerow(["; ".join(map(str, v)) if isinstance(v, list) else v for v in values])
     return out.getvalue()
