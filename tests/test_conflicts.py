@@ -282,3 +282,13 @@ def test_cli_counts_a_stores_claims_per_conflict(three_wars_db: str) -> None:
 def test_cli_refuses_a_missing_store(tmp_path: Path) -> None:
     code, output = run("codebook", "conflicts", "--db", str(tmp_path / "none.db"))
     assert code == 1 and "none.db" in output
+
+
+def test_a_user_alias_cannot_take_a_builtin_conflicts_name(tmp_path: Path) -> None:
+    user = write(
+        tmp_path,
+        '[[conflict]]\nid = "xx"\nname = "X"\nparties = ["RUS"]\n'
+        'aliases = ["Russia-Ukraine war"]\n',
+    )
+    with pytest.raises(CodebookError, match="already names ru-ua"):
+        load_codebook(user)

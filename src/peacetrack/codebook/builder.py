@@ -300,9 +300,8 @@ class Builder:
         self.conflicts[conflict.id] = conflict
         if old is None:
             self._origin[("conflict", conflict.id)] = at.where()
-        for alias in (conflict.id, conflict.name) if old is None else ():
-            self.conflict_index.claim(alias, conflict.id, weak=True)
-        self._claim_conflict_aliases(at, table.aliases, conflict.id)
+        names = [conflict.id, conflict.name] if old is None else []
+        self._claim_conflict_aliases(at, [*names, *table.aliases], conflict.id)
 
     @staticmethod
     def _merged_conflict(old: Conflict | None, table: ConflictTable) -> Conflict:
