@@ -170,3 +170,12 @@ def test_exports_match_the_cli(
     assert result.exit_code == 0, result.output
     assert reply.text == result.stdout
     assert reply.text.count("\n") > 2
+
+
+def test_exports_are_bounded_in_words(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from peacetrack.web import claims
+
+    monkeypatch.setattr(claims, "EXPORT_MAX", 3)
+    reply = client.get("/api/claims.csv?stance=demand")
+    assert reply.status_code == 400
+    assert "narrow the filters" in reply.json()["detail"]
