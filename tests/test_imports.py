@@ -112,3 +112,27 @@ def test_every_module_imports_in_random_order() -> None:
     random.Random(seed).shuffle(names)
     done = fresh_import(names)
     assert done.returncode == 0, f"seed {seed}, order {names}:\n{done.stderr[-3000:]}"
+
+
+def module_level_graph() -> dict[str, set[str]]:
+    """Module -> the package modules it imports when it is imported (function-level and
+    type-checking imports left out: those run later, or never)."""
+    modules = set(module_names())
+    graph: dict[str, set[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found: set[str] = set()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Import):
+                found |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+        graph[name] = {m for m in found if m in modules and m != name}
+    return graph
+
+
+def test_no_import_cycle_anywhere_in_the_package() -> None:
+    graph = module_level_graph()
+    cycles = [m for m in graph if m in reachable(graph, m)]
+    assert cycles == [], f"modules that import themselves through others: {sorted(cycles)}"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from peacetrack.extract.rules import details
+import peacetrack.extract.rules.details as details
 from peacetrack.extract.rules.actors import holders, main_pair
 from peacetrack.extract.rules.attribution import attribution
 from peacetrack.extract.rules.bounds import parts

@@ -17,8 +17,8 @@ from itertools import pairwise
 
 from spacy.tokens import Doc
 
-from peacetrack.extract.rules import actors as act
-from peacetrack.extract.rules import deals
+import peacetrack.extract.rules.actors as act
+import peacetrack.extract.rules.deals as deals
 from peacetrack.extract.rules.holders import Context, fallback_holders, named_holders
 from peacetrack.extract.rules.language import Language
 from peacetrack.extract.rules.pipeline import Mention, Parsed

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from peacetrack.extract.rules import actors as act
+import peacetrack.extract.rules.actors as act
 from peacetrack.extract.rules.language import Language
 from peacetrack.extract.rules.pipeline import Mention, Parsed
 from peacetrack.extract.rules.segments import Segment
