@@ -353,3 +353,12 @@ def test_claim_validation_uses_the_codebook() -> None:
     accepted = Claim.model_validate(claim | {"issue": "WAT.SHARING"}, context=user.claim_context())
     assert accepted.issue == "WAT.SHARING"
     assert user.check_issue("WAT.SHARING") == "WAT.SHARING"
+
+
+def test_built_in_files_use_real_iso_codes() -> None:
+    """Loading the package's own files skips pycountry's subdivision table (it costs every
+    command about 0.1 s), so their codes are checked here, as a user's file would be."""
+    from peacetrack.codebook.loader import BUILTIN_FILES
+
+    checked = load_codebook(*BUILTIN_FILES, builtin=False)
+    assert set(checked.places) == set(load_codebook().places)

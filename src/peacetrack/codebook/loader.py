@@ -32,7 +32,9 @@ _in_force: Codebook | None = None
 def load_codebook(*extra: Path | str, builtin: bool = True) -> Codebook:
     """Load the built-in codebook (unless ``builtin=False``) extended by ``extra`` files."""
     builder = Builder()
-    for path in (*(BUILTIN_FILES if builtin else ()), *map(Path, extra)):
+    for path in BUILTIN_FILES if builtin else ():
+        builder.add_file(path, builtin=True)
+    for path in map(Path, extra):
         builder.add_file(path)
     return builder.build()
 
