@@ -14,13 +14,11 @@ same reads with no job, measured in the same run; the target is a p95 under 200 
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +29,7 @@ from peacetrack.extract.runner import extract_store
 from peacetrack.ingest import ingest
 from peacetrack.model import Claim, Document, Stance
 from peacetrack.store import Store
-from peacetrack.testing import FakeExtractor
+from peacetrack.testing import FakeExtractor, served_app
 from peacetrack.web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,25 +54,6 @@ def _computes(document: Document) -> list[Claim]:
     while not GATE.is_set() and time.perf_counter() < deadline:
         sum(range(2000))
     return _claim(document)
-
-
-@contextmanager
-def served(app: Any) -> Iterator[str]:
-    import uvicorn
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def timed_reads(client: httpx.Client, rounds: int) -> list[float]:
@@ -128,7 +107,7 @@ def run(reads: int = 20) -> list[dict[str, Any]]:
             fake = FakeExtractor(work, name=name)
             register_extractor(name, lambda fake=fake: fake)
             app = create_app(db, TOKEN, extractor=name)
-            with served(app) as url, httpx.Client(base_url=url, timeout=60) as client:
+            with served_app(app) as url, httpx.Client(base_url=url, timeout=60) as client:
                 timed_reads(client, 2)  # warm up
                 baseline = timed_reads(client, reads // 5 + 1)
                 busy = during_job(client, reads // 5 + 1, kind)

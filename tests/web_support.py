@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -15,6 +12,7 @@ from peacetrack.extract import get_extractor
 from peacetrack.extract.runner import extract_store
 from peacetrack.ingest import ingest
 from peacetrack.store import Store
+from peacetrack.testing import served_app
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
 TOKEN = "test-token-0123456789"
@@ -57,29 +55,6 @@ def copy_of(template: Path, folder: Path) -> Path:
     return target
 
 
-@contextmanager
-def served(app: Any, timeout: float = 20.0) -> Iterator[str]:
-    """``app`` on uvicorn on a free 127.0.0.1 port in a background thread; its base URL.
-
-    The server stops when the block ends (and the thread is a daemon, so a failing test
-    never leaves it behind).
-    """
-    import uvicorn
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + timeout
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError(f"uvicorn did not start within {timeout:.0f} s")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+def served(app: Any, timeout: float = 20.0) -> AbstractContextManager[str]:
+    """``app`` on a real server on 127.0.0.1 (``peacetrack.testing.served_app``)."""
+    return served_app(app, timeout)

@@ -18,6 +18,7 @@ import json
 import socket
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -241,6 +242,34 @@ def _completion(model: str, reply: FakeReply) -> dict[str, Any]:
         "choices": [{"index": 0, "finish_reason": reply.finish_reason, "message": message}],
         "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110},
     }
+
+
+@contextmanager
+def served_app(app: Any, timeout: float = 20.0) -> Iterator[str]:
+    """An ASGI app (``peacetrack.web.create_app``) on uvicorn on a free 127.0.0.1 port in a
+    background thread, for tests and benchmarks that need a real server; yields its base URL.
+
+    The server stops when the block ends, and the thread is a daemon, so a failing test
+    never leaves it behind.
+    """
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError(f"uvicorn did not start within {timeout:.0f} s")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 @contextmanager

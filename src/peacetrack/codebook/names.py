@@ -11,7 +11,8 @@ import re
 import unicodedata
 from typing import Generic, TypeVar
 
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
+#: Every apostrophe reporters type, as one (a one-for-one mapping: offsets are kept).
+APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "–": "-", "—": "-"})
 _SPACES = re.compile(r"\s+")
 
@@ -20,7 +21,7 @@ T = TypeVar("T")
 
 def fold(text: str) -> str:
     """The alias as written, made comparable: NFC, casefolded, one kind of apostrophe."""
-    text = unicodedata.normalize("NFC", text).translate(_APOSTROPHES).translate(_DASHES)
+    text = unicodedata.normalize("NFC", text).translate(APOSTROPHES).translate(_DASHES)
     return _SPACES.sub(" ", text).strip().casefold()
 
 

@@ -160,7 +160,7 @@ def extract_store(
         pending = store.pending_documents(extractor.name, among, variant)
         with store.batch():
             for outcome in outcomes(pending, extractor, cache=store):
-                _save(store, extractor, outcome, run_id, summary)
+                _save(store, extractor, variant, outcome, run_id, summary)
                 if progress is not None:
                     progress(outcome.document)
         status = "finished"
@@ -172,7 +172,12 @@ def extract_store(
 
 
 def _save(
-    store: Store, extractor: Extractor, outcome: Outcome, run_id: int, summary: ExtractSummary
+    store: Store,
+    extractor: Extractor,
+    variant: str,
+    outcome: Outcome,
+    run_id: int,
+    summary: ExtractSummary,
 ) -> None:
     document = outcome.document
     assert document.id is not None, "stored documents have ids"
@@ -181,7 +186,6 @@ def _save(
         return
     summary.documents += 1
     summary.dropped += outcome.dropped
-    variant = getattr(extractor, "variant", "")
     summary.claims += store.save_extraction(
         document.id, extractor.name, outcome.claims, run_id=run_id, variant=variant
     )

@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from functools import cached_property
 
 from peacetrack.codebook import Codebook
-
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
+from peacetrack.codebook.names import APOSTROPHES
 
 
 class NameFinder:
@@ -24,7 +23,7 @@ class NameFinder:
         """``names``: (spelling, entry id) pairs; the first owner of a spelling keeps it."""
         self._owner: dict[str, str] = {}
         for name, owner in names:
-            spelling = _bare(name.translate(_APOSTROPHES))
+            spelling = _bare(name.translate(APOSTROPHES))
             if len(spelling) >= 2:
                 self._owner.setdefault(spelling, owner)
 
@@ -55,22 +54,16 @@ class NameFinder:
     def mentions(self, text: str) -> dict[str, list[str]]:
         """Entry id -> the distinct spellings found, in order of first appearance."""
         found: dict[str, list[str]] = {}
-        for match in self._pattern.finditer(text.translate(_APOSTROPHES)):
+        for match in self._pattern.finditer(text.translate(APOSTROPHES)):
             spellings = found.setdefault(self._owner[match.group()], [])
             if match.group() not in spellings:
                 spellings.append(match.group())
         return found
 
     def names_any(self, text: str) -> bool:
-        return self._pattern.search(text.translate(_APOSTROPHES)) is not None
+        return self._pattern.search(text.translate(APOSTROPHES)) is not None
 
 
 def _bare(name: str) -> str:
     name = name.strip()
     return name[4:] if name.lower().startswith("the ") else name
-
-
-def first_spellings(found: dict[str, list[str]], limit: int = 3) -> Iterable[tuple[str, str]]:
-    """(id, "Moscow, Kremlin, Putin") pairs for a prompt, at most ``limit`` names each."""
-    for owner, spellings in found.items():
-        yield owner, ", ".join(spellings[:limit])

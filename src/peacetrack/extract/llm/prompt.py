@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from importlib.resources import files
@@ -20,7 +19,7 @@ from string import Template
 from typing import Any
 
 from peacetrack.codebook import Codebook
-from peacetrack.extract.llm.mentions import NameFinder, first_spellings
+from peacetrack.extract.llm.mentions import NameFinder
 
 PROMPT_VERSION = "v1"
 
@@ -98,5 +97,7 @@ class Prompt:
 
 
 def _listed(found: dict[str, list[str]]) -> str:
-    pairs: Sequence[tuple[str, str]] = list(first_spellings(found))
-    return "; ".join(f"{owner} ({names})" for owner, names in pairs) or "none"
+    """``RUS (Moscow, Kremlin, Putin); UKR (Kyiv)``: each entry with its first three names."""
+    return (
+        "; ".join(f"{owner} ({', '.join(names[:3])})" for owner, names in found.items()) or "none"
+    )
