@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Literal, cast
+from typing import TYPE_CHECKING, Annotated, Literal, TypedDict, cast
 
 import typer
 from rich.table import Table
@@ -25,6 +26,24 @@ from peacetrack.cli.documents import parse_date
 
 if TYPE_CHECKING:
     from peacetrack.store import StoredClaim
+
+
+#: Claims in one table page: about a screen, and cheap to lay out (a table costs about
+#: 1 ms a row to measure and wrap).
+PAGE = 20
+
+
+class Chosen(TypedDict):
+    """The filters of one listing, given alike to the page and to its count."""
+
+    actors: list[str] | None
+    issues: list[str] | None
+    stances: list[str] | None
+    document: int | str | None
+    extractor: str | None
+    proposal: str | None
+    since: date | None
+    until: date | None
 
 
 class ClaimFormat(StrEnum):
@@ -78,8 +97,17 @@ def claims(
     since: SinceOption = None,
     until: UntilOption = None,
     limit: Annotated[
-        int | None, typer.Option(metavar="N", help="At most this many claims.")
+        int | None,
+        typer.Option(
+            metavar="N",
+            help=f"At most this many claims (the table shows {PAGE} at a time; other "
+            "formats give every claim unless limited).",
+            min=0,
+        ),
     ] = None,
+    offset: Annotated[
+        int, typer.Option(metavar="N", help="Skip this many claims first (the next page).", min=0)
+    ] = 0,
     fmt: Annotated[
         ClaimFormat, typer.Option("--format", help="Output format.")
     ] = ClaimFormat.table,
@@ -93,36 +121,34 @@ def claims(
         check_stances,
     )
 
+    if fmt is ClaimFormat.table and output is not None:
+        fail("--format table prints to the terminal; choose csv, jsonl, json, md or parquet")
     with open_store(db, create=False) as store, handled():
-        found = store.claims(
-            actors=check_actors(split_list(actor), store),
-            issues=check_issues(split_list(issue)),
-            stances=check_stances(split_list(stance)),
-            document=int(document) if document and document.isdigit() else document,
-            extractor=extractor,
-            proposal=check_proposal(proposal, store),
-            since=parse_date(since),
-            until=parse_date(until),
-            limit=limit,
-        )
+        chosen: Chosen = {
+            "actors": check_actors(split_list(actor), store),
+            "issues": check_issues(split_list(issue)),
+            "stances": check_stances(split_list(stance)),
+            "document": int(document) if document and document.isdigit() else document,
+            "extractor": extractor,
+            "proposal": check_proposal(proposal, store),
+            "since": parse_date(since),
+            "until": parse_date(until),
+        }
         if fmt is ClaimFormat.table:
-            if output is not None:
-                fail(
-                    "--format table prints to the terminal; choose csv, jsonl, json, md or parquet"
-                )
-            print_claims_table(found)
+            shown = store.claims(**chosen, limit=PAGE if limit is None else limit, offset=offset)
+            print_claims_table(shown, offset, store.claim_facets(**chosen, top=0).total)
             return
         from peacetrack.compare import export_claims, render_claims
 
-        chosen = cast(Literal["csv", "jsonl", "json", "md", "parquet"], fmt.value)
-
+        found = store.claims(**chosen, limit=limit, offset=offset)
+        written = cast(Literal["csv", "jsonl", "json", "md", "parquet"], fmt.value)
         if output is not None:
-            written = export_claims(found, output, chosen)
-            console.print(f"wrote {written} claims to {output}", style="dim")
+            count = export_claims(found, output, written)
+            console.print(f"wrote {count} claims to {output}", style="dim")
         elif fmt is ClaimFormat.parquet:
             fail("parquet is binary: give a file with -o claims.parquet")
         else:
-            write_output(render_claims(found, chosen), None)
+            write_output(render_claims(found, written), None)
 
 
 def _produced_by(stored: StoredClaim) -> str:
@@ -132,7 +158,9 @@ def _produced_by(stored: StoredClaim) -> str:
     return stored.claim.produced_by or ""
 
 
-def print_claims_table(found: Sequence[StoredClaim]) -> None:
+def print_claims_table(found: Sequence[StoredClaim], offset: int, total: int) -> None:
+    """One page of claims and where it lies among all ``total`` the filters choose: a
+    table of a million rows would take minutes to lay out and no one would read it."""
     table = Table("id", "doc", "actors", "stance", "issue", "details", "evidence", "by", box=None)
     for stored in found:
         c = stored.claim
@@ -155,5 +183,18 @@ def print_claims_table(found: Sequence[StoredClaim]) -> None:
             c.evidence if len(c.evidence) < 120 else c.evidence[:117] + "...",
             _produced_by(stored),
         )
-    console.print(table)
-    console.print(f"{len(found)} claims", style="dim")
+    if found:
+        console.print(table)
+    console.print(_page_line(len(found), offset, total), style="dim")
+
+
+def _page_line(shown: int, offset: int, total: int) -> str:
+    """``claims 1-20 of 80; next page: --offset 20`` (or the count alone when all show)."""
+    if shown == total and offset == 0:
+        return f"{total} claims"
+    if shown == 0:
+        return f"no claims after the first {offset} of {total}"
+    line = f"claims {offset + 1}-{offset + shown} of {total}"
+    if offset + shown < total:
+        line += f"; next page: --offset {offset + shown}, all: --format csv or jsonl"
+    return line
