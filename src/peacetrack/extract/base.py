@@ -111,6 +111,12 @@ def register_extractor(name: str, factory: Factory) -> None:
     _instance.cache_clear()
 
 
+def registered_factory(name: str) -> Factory | None:
+    """What ``register_extractor`` gave ``name`` in this process, if anything: another
+    process (the web app's extraction worker) must register it too to find it."""
+    return _registered.get(name)
+
+
 def _entry_points() -> dict[str, Any]:
     from importlib.metadata import entry_points  # reads every installed package's metadata
 

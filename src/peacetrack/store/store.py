@@ -123,6 +123,11 @@ class Store:
             raise
         return cls(engine)
 
+    def url_for_another_process(self) -> str:
+        """The URL with its password (``url`` hides it, being shown and logged), for a
+        process of this program to open the same store (the web app's extraction worker)."""
+        return self._engine.url.render_as_string(hide_password=False)
+
     def close(self) -> None:
         self._engine.dispose()
 
