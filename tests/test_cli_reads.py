@@ -7,14 +7,17 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from peacetrack.cli import START_UP_S, app
 from peacetrack.cli.claims import PAGE
+from peacetrack.compare.export import COLUMNS, claim_record
+from peacetrack.compare.render import csv_lines, json_array, records_csv, records_json
 from peacetrack.model import Claim, Document, Stance
-from peacetrack.store import Store
+from peacetrack.store import Store, queries
 
 runner = CliRunner()
 CLAIMS = 45
@@ -71,6 +74,44 @@ def test_machine_formats_give_every_claim_unless_limited(db: str) -> None:
     assert len(paged.splitlines()) == 5
     rows = invoke("claims", "--db", db, "--format", "csv").splitlines()
     assert len(rows) == CLAIMS + 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"limit": 10, "offset": 3},
+        {"document": "d2.txt"},
+        {"sort": "issue", "descending": False, "offset": 40},
+        {"actors": ["UKR"]},
+    ],
+)
+def test_streamed_claims_are_the_listed_ones_in_order(
+    db: str, query: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queries, "CHUNK", 7)  # several chunks, and a part-filled last one
+    with Store.open(db) as store:
+        listed = store.claims(**query)
+        streamed = list(store.iter_claims(**query))
+    assert [s.id for s in streamed] == [s.id for s in listed]
+    assert streamed == listed
+
+
+def test_text_made_piece_by_piece_is_the_whole_text(db: str) -> None:
+    with Store.open(db) as store:
+        claims = store.claims()
+    records = [claim_record(c) for c in claims]
+    assert "".join(json_array(records)) == records_json(records)
+    assert "".join(json_array([])) == records_json([]) == "[]"
+    assert "".join(csv_lines(records, COLUMNS)) == records_csv(records, COLUMNS)
+    assert "".join(csv_lines([], COLUMNS)) == records_csv([], COLUMNS)
+
+
+def test_an_export_file_is_written_as_the_claims_are_read(db: str, tmp_path: Path) -> None:
+    out = tmp_path / "claims.jsonl"
+    output = invoke("claims", "--db", db, "--format", "jsonl", "-o", str(out))
+    assert f"wrote {CLAIMS} claims" in output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == CLAIMS
 
 
 # --- start-up ----------------------------------------------------------------------------------

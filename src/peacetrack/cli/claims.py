@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Literal, TypedDict, cast
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import typer
 from rich.table import Table
@@ -20,30 +19,17 @@ from peacetrack.cli.common import (
     fail,
     handled,
     open_store,
-    write_output,
+    write_stream,
 )
 from peacetrack.cli.documents import parse_date
 
 if TYPE_CHECKING:
-    from peacetrack.store import StoredClaim
+    from peacetrack.store import ClaimQuery, StoredClaim
 
 
 #: Claims in one table page: about a screen, and cheap to lay out (a table costs about
 #: 1 ms a row to measure and wrap).
 PAGE = 20
-
-
-class Chosen(TypedDict):
-    """The filters of one listing, given alike to the page and to its count."""
-
-    actors: list[str] | None
-    issues: list[str] | None
-    stances: list[str] | None
-    document: int | str | None
-    extractor: str | None
-    proposal: str | None
-    since: date | None
-    until: date | None
 
 
 class ClaimFormat(StrEnum):
@@ -124,7 +110,7 @@ def claims(
     if fmt is ClaimFormat.table and output is not None:
         fail("--format table prints to the terminal; choose csv, jsonl, json, md or parquet")
     with open_store(db, create=False) as store, handled():
-        chosen: Chosen = {
+        chosen: ClaimQuery = {
             "actors": check_actors(split_list(actor), store),
             "issues": check_issues(split_list(issue)),
             "stances": check_stances(split_list(stance)),
@@ -138,9 +124,9 @@ def claims(
             shown = store.claims(**chosen, limit=PAGE if limit is None else limit, offset=offset)
             print_claims_table(shown, offset, store.claim_facets(**chosen, top=0).total)
             return
-        from peacetrack.compare import export_claims, render_claims
+        from peacetrack.compare.export import claim_text, export_claims
 
-        found = store.claims(**chosen, limit=limit, offset=offset)
+        found = store.iter_claims(**chosen, limit=limit, offset=offset)
         written = cast(Literal["csv", "jsonl", "json", "md", "parquet"], fmt.value)
         if output is not None:
             count = export_claims(found, output, written)
@@ -148,7 +134,7 @@ def claims(
         elif fmt is ClaimFormat.parquet:
             fail("parquet is binary: give a file with -o claims.parquet")
         else:
-            write_output(render_claims(found, written), None)
+            write_stream(claim_text(found, written))
 
 
 def _produced_by(stored: StoredClaim) -> str:
