@@ -7,6 +7,8 @@ change between steps.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -91,6 +93,48 @@ def timeline(
         for entry in _steps(who, code, track, sources, window)
     ]
     return sorted(entries, key=lambda e: (e.first or date.min, e.actor, e.issue))
+
+
+def recent_steps(
+    claims: ClaimSource | Sequence[StoredClaim],
+    *,
+    actor: str | None = None,
+    issue: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    independent_groups: GroupFn | None = None,
+    window: timedelta = SAME_MOMENT,
+) -> list[TimelineEntry]:
+    """A page of steps, newest first: ``limit`` of them after the ``offset`` newest.
+
+    The same steps as ``timeline``, read one actor's issue at a time and the newest
+    tracks first (their latest dates come from the cells, summarised in a store), so a
+    page costs the tracks it shows, not the archive: memory holds one track and the page.
+    A track whose latest report is older than every step kept cannot change the page.
+    """
+    filters = Filters(actors=[actor] if actor else None, issues=[issue] if issue else None)
+    source = as_source(claims, independent_groups)
+    cells = source.cell_facts("actor", filters, filters.actors)
+    newest_first = sorted(cells.items(), key=lambda cell: _day(cell[1].tally.last), reverse=True)
+    wanted = offset + limit
+    kept: list[tuple[tuple[date, str, str], int, TimelineEntry]] = []  # a min-heap by key
+    order = itertools.count()  # ties never reach the entries, which do not compare
+    for (code, who), facts in newest_first:
+        if len(kept) >= wanted and _day(facts.tally.last) < kept[0][0][0]:
+            break
+        track = source.select_claims(Filters(actors=[who], issues=[code]))
+        sources = SourceIndex(track, source.independent_groups)
+        for step in _steps(who, code, track, sources, window):
+            item = ((_day(step.first), step.actor, step.issue), next(order), step)
+            if len(kept) < wanted:
+                heapq.heappush(kept, item)
+            elif item[0] > kept[0][0]:
+                heapq.heapreplace(kept, item)
+    return [step for *_, step in sorted(kept, reverse=True)][offset:]
+
+
+def _day(day: date | None) -> date:
+    return day or date.min
 
 
 def _steps(
