@@ -9,11 +9,14 @@ rejects one.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
-from peacetrack.compare import compare, diff, timeline
+from peacetrack.cli import app
+from peacetrack.compare import compare, diff, timeline, write_report
 from peacetrack.compare.render import cell_text, render_matrix, render_timeline
 from peacetrack.errors import InputError
 from peacetrack.model import Document
@@ -168,3 +171,34 @@ def test_the_terminal_table_shows_support_and_its_legend() -> None:
     assert 'at "named" support or above' in rendered
     table = render_matrix(matrix)
     assert not isinstance(table, str) and "●● corroborated" in str(table.caption)
+
+
+def test_the_report_shows_support_and_applies_the_floor(tmp_path: Path) -> None:
+    pytest.importorskip("plotly", reason="needs the [report] extra")
+    claims = corroborated_then_misread(False)
+    html = write_report(claims, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "●● corroborated · 2 sources" in html and "+1 weaker claim not counted" in html
+    assert "✓ reviewed: a person checked a claim behind it" in html  # the legend
+    assert "? low confidence</span>" in html  # the misread claim's own grade, in the evidence
+    assert "] ↻ changed" not in html
+    lowered = write_report(claims, tmp_path / "low.html", min_support=Support.LOW)
+    assert "] ↻ changed" in lowered.read_text(encoding="utf-8")
+
+
+def test_the_command_line_takes_the_floor_and_reviewed_only(
+    fresh_db: Store, tmp_path: Path
+) -> None:
+    _stored_in(fresh_db, corroborated_then_misread(False))
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, [*args, "--db", fresh_db.url, "--format", "md"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "] ↻ changed" not in run("compare") and "weaker claim" in run("compare")
+    assert "] ↻ changed" in run("compare", "--min-support", "low")
+    assert "CF.GENERAL" not in run("compare", "--reviewed-only")
+    assert "? low confidence" in run("timeline", "--min-support", "low")
+    refused = runner.invoke(app, ["compare", "--db", fresh_db.url, "--min-support", "strong"])
+    assert refused.exit_code == 1 and "choose one of low, anonymous" in refused.output

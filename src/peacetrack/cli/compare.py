@@ -22,6 +22,7 @@ from peacetrack.cli.common import (
 )
 from peacetrack.cli.documents import parse_date
 from peacetrack.files import atomic_path
+from peacetrack.support import DEFAULT_SUPPORT, parse_support
 from peacetrack.terminal import PlainConsole
 
 if TYPE_CHECKING:
@@ -44,6 +45,27 @@ class By(StrEnum):
 FormatOption = Annotated[ViewFormat, typer.Option("--format", help="Output format.")]
 
 
+MinSupportOption = Annotated[
+    str,
+    typer.Option(
+        "--min-support",
+        metavar="LEVEL",
+        help=(
+            "Support a position needs to decide a cell and mark it changed or conflicting "
+            "(weaker claims are counted beside it). Weakest first: low (low extractor "
+            "confidence), anonymous (one unnamed source), named (one named source or on "
+            "record), corroborated (independent sources), reviewed (checked by a person)."
+        ),
+    ),
+]
+ReviewedOnlyOption = Annotated[
+    bool,
+    typer.Option(
+        "--reviewed-only", help="Only claims a person accepted, edited or added in review."
+    ),
+]
+
+
 def show(rendered: str | Table, output: Path | None) -> None:
     """Tables go to the terminal; text formats to stdout or a file."""
     if isinstance(rendered, str):
@@ -63,14 +85,17 @@ def compare(
     issues: IssuesOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    min_support: MinSupportOption = DEFAULT_SUPPORT.label,
+    reviewed_only: ReviewedOnlyOption = False,
     fmt: FormatOption = ViewFormat.table,
     output: OutputOption = None,
 ) -> None:
-    """Issue-by-actor (or issue-by-proposal) matrix of current stances, with sources.
+    """Issue-by-actor (or issue-by-proposal) matrix of current stances, with their support.
 
-    Each cell gives the current stance with its key details, the number of independent
-    sources (syndicated copies count once), the date range, and markers when sources
-    conflict or the stance changed over time.
+    Each cell says what the party holds in a sentence, how well supported it is (reviewed,
+    corroborated, one named or anonymous source, low confidence) with the independent
+    sources behind it (syndicated copies count once), the date range, and markers when
+    sources conflict or the stance changed over time.
     """
     from peacetrack.compare import compare as build_matrix
     from peacetrack.compare import render_matrix
@@ -84,6 +109,8 @@ def compare(
             issues=check_issues(split_list(issues)),
             since=parse_date(since),
             until=parse_date(until),
+            min_support=parse_support(min_support),
+            reviewed_only=reviewed_only,
         )
         show(render_matrix(matrix, fmt.value), output)
 
@@ -98,6 +125,8 @@ def diff(
         str, typer.Argument(metavar="B", help="Another proposal or actor to compare with A.")
     ],
     db: DbOption = None,
+    min_support: MinSupportOption = DEFAULT_SUPPORT.label,
+    reviewed_only: ReviewedOnlyOption = False,
     fmt: FormatOption = ViewFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -110,7 +139,10 @@ def diff(
     from peacetrack.compare import render_diff
 
     with open_store(db, create=False) as store, handled():
-        show(render_diff(build_diff(store, a, b), fmt.value), output)
+        found = build_diff(
+            store, a, b, min_support=parse_support(min_support), reviewed_only=reviewed_only
+        )
+        show(render_diff(found, fmt.value), output)
 
 
 @app.command()
@@ -120,10 +152,12 @@ def timeline(
     issue: Annotated[
         str | None, typer.Option(metavar="ISSUE", help="Only this issue (a code or a pattern).")
     ] = None,
+    min_support: MinSupportOption = DEFAULT_SUPPORT.label,
+    reviewed_only: ReviewedOnlyOption = False,
     fmt: FormatOption = ViewFormat.table,
     output: OutputOption = None,
 ) -> None:
-    """Stance changes over time, each with its evidence and source."""
+    """Stance changes over time, each with its support, evidence and source."""
     from peacetrack.compare import render_timeline
     from peacetrack.compare import timeline as build_timeline
     from peacetrack.compare.vocabulary import check_actors, check_issues
@@ -131,7 +165,14 @@ def timeline(
     with open_store(db, create=False) as store, handled():
         check_actors([actor] if actor else None, store)
         check_issues([issue] if issue else None)
-        show(render_timeline(build_timeline(store, actor=actor, issue=issue), fmt.value), output)
+        steps = build_timeline(
+            store,
+            actor=actor,
+            issue=issue,
+            min_support=parse_support(min_support),
+            reviewed_only=reviewed_only,
+        )
+        show(render_timeline(steps, fmt.value), output)
 
 
 @app.command()
@@ -144,10 +185,19 @@ def report(
         "PeaceTrack report"
     ),
     by: Annotated[By, typer.Option(help="Matrix columns: actors or proposals.")] = By.actor,
+    min_support: MinSupportOption = DEFAULT_SUPPORT.label,
+    reviewed_only: ReviewedOnlyOption = False,
 ) -> None:
     """Write one self-contained HTML report (charts embedded; works offline, printable)."""
     from peacetrack.compare import write_report
 
     with open_store(db, create=False) as store, handled():
-        path = write_report(store, output, title=title, by=by.value)
+        path = write_report(
+            store,
+            output,
+            title=title,
+            by=by.value,
+            min_support=parse_support(min_support),
+            reviewed_only=reviewed_only,
+        )
     console.print(f"wrote {path}")

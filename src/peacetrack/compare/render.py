@@ -61,8 +61,12 @@ def cell_text(cell: Cell) -> str:
 
 def support_badge(level: Support) -> str:
     """ "●● corroborated": a level's mark and name."""
-    found = words().support[level.label]
-    return f"{found['mark']} {found['label']}"
+    return f"{support_mark(level)} {words().support[level.label]['label']}"
+
+
+def support_mark(level: Support) -> str:
+    """ "●●": a level's mark alone, where a cell has no room for words (a heatmap)."""
+    return str(words().support[level.label]["mark"])
 
 
 def counted(forms: Sequence[str], n: int) -> str:

@@ -15,6 +15,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from peacetrack.compare.cells import Cell
 from peacetrack.compare.diff import diff
 from peacetrack.compare.extras import require
 from peacetrack.compare.labels import actor_name, issue_label, issue_order
@@ -25,6 +26,8 @@ from peacetrack.compare.render import (
     cell_text,
     render_diff,
     render_matrix,
+    support_badge,
+    support_mark,
 )
 from peacetrack.compare.timeline import TimelineEntry, timeline
 from peacetrack.files import write_text_atomic
@@ -38,6 +41,7 @@ from peacetrack.source import (
     as_source,
     by_cell,
 )
+from peacetrack.support import DEFAULT_SUPPORT, Support
 
 _CLASSES = list(STANCE_COLOURS)
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -56,14 +60,18 @@ def write_report(
     title: str = "PeaceTrack report",
     independent_groups: GroupFn | None = None,
     by: By = "actor",
+    min_support: Support = DEFAULT_SUPPORT,
+    reviewed_only: bool = False,
 ) -> Path:
-    """Write the report to ``path`` (atomically) and return it."""
+    """Write the report to ``path`` (atomically) and return it.
+
+    ``min_support`` and ``reviewed_only`` are those of ``compare``, for every section."""
     jinja2, go = _libraries()
     source = as_source(claims, independent_groups)
-    pool = source.select_claims(Filters())
+    pool = source.select_claims(Filters(reviewed_only=reviewed_only))
     # Every section reads the same claims, loaded once, with the source's grouping.
     memory = MemorySource(pool, source.independent_groups)
-    matrix = compare(memory, by=by)
+    matrix = compare(memory, by=by, min_support=min_support)
     figures = _Figures(go)
     context = {
         "title": title,
@@ -77,10 +85,10 @@ def write_report(
         "matrix_html": render_matrix(matrix, "html"),
         "timelines": [
             (issue, issue_label(issue), figures.timeline(entries))
-            for issue, entries in _timelines(memory).items()
+            for issue, entries in _timelines(memory, min_support).items()
         ],
         "cells": _evidence(matrix, pool),
-    } | _main_diff(memory)
+    } | _main_diff(memory, min_support)
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("peacetrack.compare", "templates"),
         autoescape=True,
@@ -103,23 +111,23 @@ def _span(claims: Sequence[StoredClaim]) -> str:
     return f"{dates[0].isoformat()} to {dates[-1].isoformat()}" if dates else ""
 
 
-def _main_diff(memory: MemorySource) -> dict[str, str]:
+def _main_diff(memory: MemorySource, min_support: Support) -> dict[str, str]:
     """The diff between the two proposals with the most claims, when there are two."""
     counts = Counter(s.canonical_proposal for s in memory.claims if s.canonical_proposal)
     main = [name for name, _ in counts.most_common(2)]
     if len(main) < 2:
         return {"diff_html": "", "diff_title": ""}
-    result = diff(memory, main[0], main[1])
+    result = diff(memory, main[0], main[1], min_support=min_support)
     html = render_diff(result, "html")
     assert isinstance(html, str)
     return {"diff_html": html, "diff_title": f"{main[0]} vs {main[1]}"}
 
 
-def _timelines(memory: MemorySource) -> dict[str, list[TimelineEntry]]:
+def _timelines(memory: MemorySource, min_support: Support) -> dict[str, list[TimelineEntry]]:
     """Per issue (codebook order), the dated steps of every actor, for issues where some
     actor took more than one step: a single dot per actor shows no movement."""
     per_issue: dict[str, list[TimelineEntry]] = defaultdict(list)
-    for entry in timeline(memory):
+    for entry in timeline(memory, min_support=min_support):
         if entry.first is not None:
             per_issue[entry.issue].append(entry)
     order = issue_order()
@@ -166,7 +174,13 @@ def _quote(stored: StoredClaim) -> dict[str, Any]:
         "outlet": stored.outlet,
         "published": stored.published.isoformat() if stored.published else None,
         "credited": credited,
+        "grade": support_badge(stored.grade),
     }
+
+
+def _mark(cell: Cell | None) -> str:
+    """A cell's support mark on the heatmap (the legend under it says what each means)."""
+    return "" if cell is None else support_mark(cell.support)
 
 
 class _Figures:
@@ -215,12 +229,22 @@ class _Figures:
             xgap=2,
             ygap=2,
         )
+        marks = self._go.Scatter(
+            x=[escape(matrix.column_label(c)) for _ in rows for c in matrix.columns],
+            y=[row for row in rows for _ in matrix.columns],
+            text=[_mark(matrix.cell(row, c)) for row in rows for c in matrix.columns],
+            mode="text",
+            textfont={"color": "#ffffff", "size": 13},
+            hoverinfo="skip",
+            showlegend=False,
+        )
         layout = {
             "height": max(300, 28 * len(rows) + 160),
             "xaxis": {"side": "top", "tickangle": -30},
             "margin": {"t": 140, "b": 20},
         }
-        return self._html(self._go.Figure(trace, layout=layout), _JUMP_TO_EVIDENCE)
+        figure = self._go.Figure([trace, marks], layout=layout)
+        return self._html(figure, _JUMP_TO_EVIDENCE)
 
     def timeline(self, entries: Sequence[TimelineEntry]) -> str:
         """Each actor a line across time, each step a dot coloured by stance class."""
