@@ -77,6 +77,9 @@ PAGES = [
     "/documents/1",
     "/timeline",
     "/timeline?actor=RUS&issue=TER.*",
+    "/compare?min_support=low&reviewed_only=true",
+    "/timeline?min_support=corroborated",
+    "/diff?a=RUS&b=UKR&min_support=low",
     "/diff",
     "/search?q=ceasefire",
     "/search",
@@ -89,6 +92,8 @@ APIS = [
     "/api/documents",
     "/api/documents/1",
     "/api/timeline?actor=RUS",
+    "/api/timeline?min_support=low",
+    "/api/diff?a=RUS&b=UKR&min_support=reviewed",
     "/api/search?q=ceasefire",
 ]
 
@@ -119,6 +124,33 @@ def test_compare_cell_shows_highlighted_evidence(client: TestClient) -> None:
     assert set(cell["current_claim_ids"]) <= {c["id"] for c in data["claims"]}
     assert (
         client.get("/api/compare/cell", params={"issue": "X.Y", "column": "Z"}).status_code == 400
+    )
+
+
+def test_every_cell_shows_its_support_with_a_legend(client: TestClient) -> None:
+    data = client.get("/api/compare").json()
+    assert data["min_support"] == "named" and len(data["legend"]) == 6
+    assert {c["support"] for c in data["cells"]} <= {
+        "low", "anonymous", "named", "corroborated", "reviewed"
+    }  # fmt: skip
+    page = client.get("/compare").text
+    cells = re.findall(r'<td class="cell stance-[a-z_]+[^"]*support-([a-z]+)"', page)
+    assert len(cells) == len(data["cells"])
+    assert "✓ reviewed: a person checked a claim behind it" in page
+    assert '<option value="named" selected>' in page
+    lowered = client.get("/api/compare", params={"min_support": "low"}).json()
+    assert lowered["min_support"] == "low"
+    assert all(c["weaker_claims"] == 0 for c in lowered["cells"])
+    refused = client.get("/api/compare", params={"min_support": "strong"})
+    assert refused.status_code == 400 and "choose one of low" in refused.json()["detail"]
+
+
+def test_a_cells_panel_lists_its_claims_with_their_own_grades(client: TestClient) -> None:
+    cell = _a_cell(client)
+    params = {"issue": cell["issue"], "column": cell["actor"], "part": "true"}
+    page = client.get("/compare/cell", params=params).text
+    assert page.count('class="grade grade-') == len(
+        client.get("/api/compare/cell", params=params).json()["claims"]
     )
 
 

@@ -366,14 +366,16 @@ def cell_claims(
     since: date | None = None,
     until: date | None = None,
     limit: int | None = None,
+    reviewed_only: bool = False,
 ) -> list[StoredClaim]:
-    """The claims behind one cell under the comparison's filters, newest first.
+    """The claims behind one cell under the comparison's filters, newest first, weaker
+    ones included: the cell page lists these, each with its grade.
 
-    The cell page lists these; ``limit`` keeps a cell of thousands of claims readable.
+    ``limit`` keeps a cell of thousands of claims readable.
     """
     if kind == "actor":
         actors = [column]
-    where = visible(Filters(actors, [issue], since, until))
+    where = visible(Filters(actors, [issue], since, until, reviewed_only=reviewed_only))
     if kind == "proposal":
         where.append(canonical_proposal() == column)
     with store.reading() as session:
@@ -416,7 +418,16 @@ class Cells:
         since: date | None = None,
         until: date | None = None,
         limit: int | None = None,
+        reviewed_only: bool = False,
     ) -> list[StoredClaim]:
         return cell_claims(
-            self._store, kind, issue, column, actors=actors, since=since, until=until, limit=limit
+            self._store,
+            kind,
+            issue,
+            column,
+            actors=actors,
+            since=since,
+            until=until,
+            limit=limit,
+            reviewed_only=reviewed_only,
         )

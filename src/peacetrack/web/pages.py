@@ -11,8 +11,9 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
 from peacetrack.compare.labels import actor_name, issue_label
-from peacetrack.compare.render import STANCE_COLOURS, cell_text
+from peacetrack.compare.render import STANCE_COLOURS, cell_text, support_badge, support_legend
 from peacetrack.store import MARK_END, MARK_START
+from peacetrack.support import Support, parse_support
 from peacetrack.web.security import CSRF_COOKIE, REVIEWER_COOKIE, guard_of, is_editor
 from peacetrack.web.views import safe_url
 
@@ -26,6 +27,10 @@ _env.globals.update(
     actor_name=actor_name,
     issue_label=issue_label,
     cell_text=cell_text,
+    support_badge=support_badge,
+    support_legend=support_legend,
+    support_levels=list(Support),
+    support_level=parse_support,
     safe_url=safe_url,
     stance_colours=STANCE_COLOURS,
     mark_start=MARK_START,

@@ -15,11 +15,12 @@ from fastapi import Request
 
 from peacetrack.compare import Cell, Matrix, TimelineEntry, compare, timeline
 from peacetrack.compare.labels import actor_name, issue_label
-from peacetrack.compare.render import cell_text
+from peacetrack.compare.render import cell_text, support_legend
 from peacetrack.errors import InputError
 from peacetrack.model import Document
 from peacetrack.source import Filters
 from peacetrack.store import ReviewEvent, Store, StoredClaim
+from peacetrack.support import DEFAULT_SUPPORT, Support, parse_support
 from peacetrack.web.highlight import InContext, Segment, in_context, segments
 
 By = Literal["actor", "proposal"]
@@ -55,6 +56,7 @@ def claim_json(stored: StoredClaim) -> dict[str, Any]:
         "model": claim.model,
         "prompt_hash": claim.prompt_hash,
         "confidence": claim.confidence,
+        "grade": stored.grade.label,
     }
 
 
@@ -137,7 +139,26 @@ def entry_json(entry: TimelineEntry) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class CompareQuery:
+class SupportQuery:
+    """How far claims must be supported to count (``peacetrack.support``), as every
+    comparison page and its JSON twin take it: ``min_support`` a level's name."""
+
+    min_support: str = DEFAULT_SUPPORT.label
+    reviewed_only: bool = False
+
+    @property
+    def floor(self) -> Support:
+        return parse_support(self.min_support)
+
+    def support_params(self) -> dict[str, str]:
+        """The non-default choices as URL parameters."""
+        values = {"min_support": self.min_support if self.floor != DEFAULT_SUPPORT else None}
+        values["reviewed_only"] = "true" if self.reviewed_only else None
+        return {k: v for k, v in values.items() if v}
+
+
+@dataclass(frozen=True)
+class CompareQuery(SupportQuery):
     by: By = "actor"
     actors: str | None = None
     issues: str | None = None
@@ -152,13 +173,15 @@ class CompareQuery:
             issues=split(self.issues),
             since=self.since,
             until=self.until,
+            min_support=self.floor,
+            reviewed_only=self.reviewed_only,
         )
 
     def params(self) -> dict[str, str]:
         """The query as URL parameters, to link a cell with the filters it was shown under."""
         values = {"by": self.by, "actors": self.actors, "issues": self.issues}
         values |= {"since": _iso(self.since), "until": _iso(self.until)}
-        return {k: v for k, v in values.items() if v}
+        return {k: v for k, v in values.items() if v} | self.support_params()
 
 
 def _iso(day: date | None) -> str | None:
@@ -168,6 +191,8 @@ def _iso(day: date | None) -> str | None:
 def matrix_json(matrix: Matrix) -> dict[str, Any]:
     return {
         "by": matrix.by,
+        "min_support": matrix.min_support.label,
+        "legend": support_legend(matrix.min_support),
         "rows": [{"issue": r, "label": issue_label(r)} for r in matrix.rows],
         "columns": [{"id": c, "label": matrix.column_label(c)} for c in matrix.columns],
         "cells": matrix.to_records(),
@@ -202,6 +227,7 @@ def cell_quotes(
         since=query.since,
         until=query.until,
         limit=CELL_CLAIMS_SHOWN,
+        reviewed_only=query.reviewed_only,
     )
     texts: dict[int, str] = {}
     quotes = []
@@ -220,6 +246,9 @@ def cell_json(cell: Cell, quotes: Sequence[Quote]) -> dict[str, Any]:
         "sources": cell.sources,
         "conflict": cell.conflict,
         "changed": cell.changed,
+        "support": cell.support.label,
+        "support_sources": cell.backing,
+        "weaker_claims": cell.weaker,
         "count": cell.count,
         "current": [s.id for s in cell.current],
         "claims": [

@@ -8,13 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from peacetrack.compare import diff, render_diff, timeline
+from peacetrack.compare import Diff, diff, render_diff, timeline
 from peacetrack.compare.render import STANCE_COLOURS
 from peacetrack.store import Store
 from peacetrack.web.inputs import StrictJsonRoute
 from peacetrack.web.pages import render
 from peacetrack.web.views import (
     CompareQuery,
+    SupportQuery,
     cell_json,
     cell_quotes,
     entry_json,
@@ -25,6 +26,7 @@ from peacetrack.web.views import (
 router = APIRouter(route_class=StrictJsonRoute)
 StoreDep = Annotated[Store, Depends(store_of)]
 QueryDep = Annotated[CompareQuery, Depends()]
+SupportDep = Annotated[SupportQuery, Depends()]
 
 
 @router.get("/compare", response_class=HTMLResponse, include_in_schema=False)
@@ -54,8 +56,16 @@ def cell_api(store: StoreDep, query: QueryDep, issue: str, column: str) -> dict[
     return cell_json(*cell_quotes(store, query, issue, column))
 
 
-def _timeline(store: Store, actor: str | None, issue: str | None) -> list[dict[str, Any]]:
-    entries = timeline(store, actor=actor or None, issue=issue or None)
+def _timeline(
+    store: Store, actor: str | None, issue: str | None, support: SupportQuery
+) -> list[dict[str, Any]]:
+    entries = timeline(
+        store,
+        actor=actor or None,
+        issue=issue or None,
+        min_support=support.floor,
+        reviewed_only=support.reviewed_only,
+    )
     return [entry_json(e) for e in entries]
 
 
@@ -95,30 +105,39 @@ def _coarse(stance: str) -> str:
 
 @router.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
 def timeline_page(
-    request: Request, store: StoreDep, actor: str = "", issue: str = ""
+    request: Request, store: StoreDep, support: SupportDep, actor: str = "", issue: str = ""
 ) -> HTMLResponse:
-    entries = _timeline(store, actor, issue)
+    entries = _timeline(store, actor, issue, support)
     context = {"entries": entries, "actor": actor, "issue": issue, "chart": _chart(entries)}
-    return render(request, "timeline.html", context)
+    return render(request, "timeline.html", context | {"support": support})
 
 
 @router.get("/api/timeline", tags=["compare"])
-def timeline_api(store: StoreDep, actor: str = "", issue: str = "") -> list[dict[str, Any]]:
-    """Each actor's stance on each issue, step by step (a step per moment of reports)."""
-    return _timeline(store, actor, issue)
+def timeline_api(
+    store: StoreDep, support: SupportDep, actor: str = "", issue: str = ""
+) -> list[dict[str, Any]]:
+    """Each actor's stance on each issue, step by step (a step per moment of reports);
+    only positions at ``min_support`` or above mark a change or a conflict."""
+    return _timeline(store, actor, issue, support)
 
 
 @router.get("/diff", response_class=HTMLResponse, include_in_schema=False)
-def diff_page(request: Request, store: StoreDep, a: str = "", b: str = "") -> HTMLResponse:
+def diff_page(
+    request: Request, store: StoreDep, support: SupportDep, a: str = "", b: str = ""
+) -> HTMLResponse:
     proposals = sorted(p.name for p in store.proposals.list() if p.claims)
     context: dict[str, Any] = {"a": a, "b": b, "proposals": proposals, "table": None}
     if a and b:
-        result = diff(store, a, b)
+        result = _diff(store, a, b, support)
         context |= {"result": result, "table": render_diff(result, "html")}
-    return render(request, "diff.html", context)
+    return render(request, "diff.html", context | {"support": support})
 
 
 @router.get("/api/diff", tags=["compare"])
-def diff_api(store: StoreDep, a: str, b: str) -> list[dict[str, Any]]:
+def diff_api(store: StoreDep, support: SupportDep, a: str, b: str) -> list[dict[str, Any]]:
     """Issues only in A, only in B, in both but different, and alike (proposals or actors)."""
-    return diff(store, a, b).to_records()
+    return _diff(store, a, b, support).to_records()
+
+
+def _diff(store: Store, a: str, b: str, support: SupportQuery) -> Diff:
+    return diff(store, a, b, min_support=support.floor, reviewed_only=support.reviewed_only)
