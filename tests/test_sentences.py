@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
-from peacetrack.compare.sentences import describe, words
-from peacetrack.model import Claim, Stance
+from peacetrack.cli import app
+from peacetrack.compare.sentences import claim_sentence, describe, words
+from peacetrack.model import Claim, Document, Stance
+from peacetrack.store import Store
 
 FOUR = ["UA-14", "UA-09", "UA-23", "UA-65"]  # Donetsk, Luhansk, Zaporizhzhia, Kherson
 
@@ -80,3 +83,27 @@ def test_every_codebook_issue_has_words() -> None:
     from peacetrack.codebook import default_codebook
 
     assert set(default_codebook().issues) <= set(words().issues)
+
+
+def test_a_claim_reads_with_its_actors_first() -> None:
+    found = Claim(
+        actors=["USA"],
+        stance=Stance.PROPOSE,
+        issue="CF.GENERAL",
+        obligor=["RUS", "UKR"],
+        evidence="A sentence.",
+    )
+    assert claim_sentence(found) == "The United States proposes that Russia and Ukraine cease fire"
+
+
+def test_the_claims_table_names_places_and_the_files_keep_codes(fresh_db: Store) -> None:
+    found = claim("concede", obligor=["UKR"], territories=["UA-23"])
+    text = f"Report on the talks.\n{found.evidence}"
+    added = fresh_db.add_document(Document(name="r.txt", text=text))
+    fresh_db.save_extraction(added.document_id, "rules.v1", [found])
+    runner = CliRunner()
+    table = runner.invoke(app, ["claims", "--db", fresh_db.url])
+    assert table.exit_code == 0 and "Zaporizhzhia" in table.output
+    assert "UA-23" not in table.output
+    csv = runner.invoke(app, ["claims", "--db", fresh_db.url, "--format", "csv"])
+    assert "UA-23" in csv.output

@@ -133,13 +133,16 @@ def _produced_by(stored: StoredClaim) -> str:
 
 
 def print_claims_table(found: Sequence[StoredClaim]) -> None:
+    """The claims for a person to read: places by name (codes stay in the file formats)."""
+    from peacetrack.compare.labels import place_name
+
     table = Table("id", "doc", "actors", "stance", "issue", "details", "evidence", "by", box=None)
     for stored in found:
         c = stored.claim
         details = " ".join(
             part
             for part in (
-                ",".join(c.territories or []),
+                ", ".join(map(place_name, c.territories or [])),
                 c.proposal and f"[{c.proposal}]",
                 c.attribution and c.attribution.source and f"via {c.attribution.source}",
             )

@@ -130,6 +130,13 @@ def describe(stance: Stance, claims: Sequence[Claim], language: str = "en") -> s
     return book.grammar["terms"].join(phrases)
 
 
+def claim_sentence(claim: Claim, language: str = "en") -> str:
+    """One claim as a reader says it, its actors first: "Russia demands that Ukraine
+    withdraw from Donetsk"."""
+    actors = _parties(claim.actors, words(language))
+    return f"{actors[:1].upper()}{actors[1:]} {describe(claim.stance, [claim], language)}"
+
+
 def _party_slots(claim: Claim, book: Words) -> dict[str, str]:
     """Who would act and who would recognise, by name."""
     slots: dict[str, str] = {}

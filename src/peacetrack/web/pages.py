@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from peacetrack.compare.labels import actor_name, issue_label
 from peacetrack.compare.render import STANCE_COLOURS, cell_text, support_badge, support_legend
+from peacetrack.compare.sentences import claim_sentence
 from peacetrack.store import MARK_END, MARK_START
 from peacetrack.support import Support, parse_support
 from peacetrack.web.security import CSRF_COOKIE, REVIEWER_COOKIE, guard_of, is_editor
@@ -27,6 +28,7 @@ _env.globals.update(
     actor_name=actor_name,
     issue_label=issue_label,
     cell_text=cell_text,
+    claim_sentence=claim_sentence,
     support_badge=support_badge,
     support_legend=support_legend,
     support_levels=list(Support),
