@@ -166,7 +166,7 @@ def test_the_terminal_table_shows_support_and_its_legend() -> None:
     matrix = compare(corroborated_then_misread(False))
     rendered = render_matrix(matrix, "md")
     assert isinstance(rendered, str)
-    assert "●● corroborated · 2 sources" in rendered
+    assert "●● corroborated · 2 of 3 sources" in rendered
     assert "✓ reviewed: a person checked a claim behind it" in rendered
     assert 'at "named" support or above' in rendered
     table = render_matrix(matrix)
@@ -177,7 +177,7 @@ def test_the_report_shows_support_and_applies_the_floor(tmp_path: Path) -> None:
     pytest.importorskip("plotly", reason="needs the [report] extra")
     claims = corroborated_then_misread(False)
     html = write_report(claims, tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "●● corroborated · 2 sources" in html and "+1 weaker claim not counted" in html
+    assert "●● corroborated · 2 of 3 sources" in html and "+1 weaker claim not counted" in html
     assert "✓ reviewed: a person checked a claim behind it" in html  # the legend
     assert "? low confidence</span>" in html  # the misread claim's own grade, in the evidence
     assert "] ↻ changed" not in html

@@ -46,8 +46,9 @@ def cell_text(cell: Cell) -> str:
     """The sentence, its support at a glance (level, independent sources behind the shown
     position, dates), the markers a reader must not miss, and the weaker claims counted.
 
-    e.g. "demands that Ukraine withdraw from Donetsk [●● corroborated · 3 sources, 16
-    May–4 Jun 2025] ↻ changed (+1 weaker claim not counted)".
+    e.g. "demands that Ukraine withdraw from Donetsk [●● corroborated · 3 of 4 sources,
+    16 May–4 Jun 2025] ↻ changed (+1 weaker claim not counted)": three sources state the
+    shown position, four report on the cell over those dates.
     """
     book = words().cell
     markers = (f" {book['conflict']}" if cell.conflict else "") + (
@@ -55,7 +56,10 @@ def cell_text(cell: Cell) -> str:
     )
     # A cell of weaker claims only says so by its level: nothing beside it was left out.
     weaker = f" ({counted(book['weaker'], cell.weaker)})" if cell.weaker < cell.count else ""
-    badge = f"{support_badge(cell.support)} · {counted(book['sources'], cell.backing)}"
+    behind = counted(book["sources"], cell.backing)
+    if cell.backing != cell.sources:
+        behind = book["some_sources"].format(n=cell.backing, total=cell.sources)
+    badge = f"{support_badge(cell.support)} · {behind}"
     return f"{cell.summary} [{badge}{_when(cell)}]{markers}{weaker if cell.weaker else ''}"
 
 
