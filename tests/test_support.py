@@ -26,6 +26,7 @@ from peacetrack.support import (
     DEFAULT_SUPPORT,
     Support,
     claim_grade,
+    independent,
     parse_support,
     position_support,
 )
@@ -146,13 +147,23 @@ def test_claim_grades(
     assert claim_grade(status, confidence, anonymous) is grade
 
 
-def test_position_support_counts_independent_sources_that_are_not_low() -> None:
-    assert position_support([(Support.ANONYMOUS, 1), (Support.ANONYMOUS, 2)]) is (
+def test_position_support_counts_independent_outlets_that_are_not_low() -> None:
+    wire, paper = (1, "Wire"), (2, "Paper")
+    assert position_support([(Support.ANONYMOUS, wire), (Support.ANONYMOUS, paper)]) is (
         Support.CORROBORATED
     )
-    assert position_support([(Support.NAMED, 1), (Support.LOW, 2)]) is Support.NAMED
-    assert position_support([(Support.NAMED, 1), (Support.NAMED, 1)]) is Support.NAMED
-    assert position_support([(Support.LOW, 1), (Support.REVIEWED, 1)]) is Support.REVIEWED
+    assert position_support([(Support.NAMED, wire), (Support.LOW, paper)]) is Support.NAMED
+    assert position_support([(Support.NAMED, wire), (Support.NAMED, (3, "Wire"))]) is (
+        Support.NAMED
+    )  # two stories of one outlet are one witness
+    assert position_support([(Support.LOW, wire), (Support.REVIEWED, wire)]) is Support.REVIEWED
+
+
+def test_syndicated_copies_and_one_outlets_stories_count_once() -> None:
+    assert independent([(1, "Wire"), (1, "Portal")]) == 1  # a copy, reprinted elsewhere
+    assert independent([(1, "Wire"), (2, "Wire")]) == 1  # the wire's updated story
+    assert independent([(1, "Wire"), (1, "Portal"), (2, "Portal"), (3, None)]) == 2
+    assert independent([(1, None), (2, None)]) == 2
 
 
 def test_support_levels_are_named_as_users_type_them() -> None:

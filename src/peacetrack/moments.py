@@ -21,7 +21,7 @@ from itertools import combinations, pairwise
 from typing import NamedTuple
 
 from peacetrack.model import Stance
-from peacetrack.support import DEFAULT_SUPPORT, Support, position_support
+from peacetrack.support import DEFAULT_SUPPORT, Support, independent, position_support
 
 #: Reports this close together describe the same moment of the negotiation.
 SAME_MOMENT = timedelta(days=7)
@@ -43,13 +43,15 @@ OPPOSED = {
 
 class Entry(NamedTuple):
     """What the arithmetic needs of a claim; ``source`` is its document's source group,
-    ``grade`` what the claim is worth alone (``support.claim_grade``)."""
+    ``grade`` what the claim is worth alone (``support.claim_grade``), ``outlet`` its
+    document's outlet (two stories of one outlet are not two witnesses)."""
 
     id: int
     published: date | None
     stance: Stance
     source: int
     grade: Support
+    outlet: str | None
 
 
 Moment = tuple[Entry, ...]
@@ -155,7 +157,7 @@ def supported(moment: Moment, floor: Support) -> Moment:
 
 def support_of(entries: Iterable[Entry]) -> Support:
     """The support of the position these entries state."""
-    return position_support((e.grade, e.source) for e in entries)
+    return position_support((e.grade, (e.source, e.outlet)) for e in entries)
 
 
 def tally(
@@ -204,9 +206,14 @@ def extend(
         claims, sources, first, last = counts
         weaker += sum(len(m) for m in steps)
         return replace(
-            found, claims=claims, sources=sources, first=first, last=last, latest=steps[-1],
+            found,
+            claims=claims,
+            sources=sources,
+            first=first,
+            last=last,
+            latest=steps[-1],
             weaker=weaker,
-        )  # fmt: skip
+        )
     return _fold(steps, _History(found.stance.coarse, found.changed, weaker), counts, floor)
 
 
@@ -248,7 +255,7 @@ def _fold(steps: list[Moment], before: _History, counts: Counts, floor: Support)
         conflict=conflict,
         current=tuple(e.id for e in current),
         support=support_of(current),
-        backing=count_sources(current),
+        backing=independent((e.source, e.outlet) for e in current),
         weaker=weaker,
         latest=steps[-1],
         prior=prior,

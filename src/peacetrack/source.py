@@ -200,6 +200,7 @@ class SourceIndex:
             stored.claim.stance,
             self.source_of(stored.document_id),
             stored.grade,
+            stored.outlet,
         )
 
 

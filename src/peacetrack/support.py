@@ -16,9 +16,12 @@ its claims are graded by review and attribution only. ``llm.v1`` asks its model 
 answer without one at 0.5, so ``LOW_CONFIDENCE`` (0.7) sets judgement calls apart.
 
 A *position* (the claims of one stance class in one cell, at one moment) is as strong as
-its best claim, and ``corroborated`` when two or more independent sources (near-duplicate
-documents count once) report it in claims that are not low-confidence. The levels are
-ordered, so "markers only from positions at or above ``named``" is one comparison.
+its best claim, and ``corroborated`` when two or more independent outlets report it in
+claims that are not low-confidence. Reports are independent unless they are near-duplicate
+documents (syndicated copies, whatever outlet reprints them) or come from the same outlet
+(a wire's updated story is not a second witness), and these join up: ``independent``
+counts the groups left. The levels are ordered, so "markers only from positions at or
+above ``named``" is one comparison.
 """
 
 from __future__ import annotations
@@ -80,11 +83,35 @@ def claim_grade(status: str, confidence: float | None, anonymous: bool | None) -
     return Support.ANONYMOUS if anonymous else Support.NAMED
 
 
-def position_support(reports: Iterable[tuple[Support, int]]) -> Support:
-    """The support of a position from its claims' (grade, source) pairs.
+#: A report as independence sees it: its document's near-duplicate group and its outlet.
+Voice = tuple[int, str | None]
 
-    Reviewed if a person checked any of them; corroborated if independent sources that are
-    not low-confidence report it; else its best claim's grade.
+
+def independent(voices: Iterable[Voice]) -> int:
+    """How many independent reporters these are: reports sharing a near-duplicate group or
+    an outlet are one, and so, transitively, are the reports joined through them."""
+    parent: dict[object, object] = {}
+
+    def root(node: object) -> object:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    groups = set()
+    for source, outlet in voices:
+        groups.add(("source", source))
+        if outlet:
+            parent[root(("source", source))] = root(("outlet", outlet))
+    return len({root(group) for group in groups})
+
+
+def position_support(reports: Iterable[tuple[Support, Voice]]) -> Support:
+    """The support of a position from its claims' grades and voices.
+
+    Reviewed if a person checked any of them; corroborated if independent outlets report it
+    in claims that are not low-confidence; else its best claim's grade.
     """
     pairs = list(reports)
     if not pairs:
@@ -92,6 +119,6 @@ def position_support(reports: Iterable[tuple[Support, int]]) -> Support:
     best = max(grade for grade, _ in pairs)
     if best is Support.REVIEWED:
         return best
-    if len({source for grade, source in pairs if grade > Support.LOW}) > 1:
+    if independent(voice for grade, voice in pairs if grade > Support.LOW) > 1:
         return Support.CORROBORATED
     return best

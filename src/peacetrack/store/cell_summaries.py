@@ -204,6 +204,7 @@ def _entries(
             DocumentRow.published,
             ClaimRow.stance,
             func.coalesce(DocumentRow.source_id, DocumentRow.id),
+            DocumentRow.outlet,
             ClaimRow.status,
             ClaimRow.confidence,
             ClaimRow.attribution_anonymous,
@@ -218,9 +219,9 @@ def _entries(
     else:
         query = query.outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
         query = query.where(column.is_not(None))
-    for issue, col, claim_id, published, stance, source, *graded in session.execute(query):
+    for issue, col, claim_id, published, stance, source, outlet, *graded in session.execute(query):
         grade = claim_grade(*graded)
-        yield (issue, col), Entry(claim_id, published, _STANCES[stance], source, grade)
+        yield (issue, col), Entry(claim_id, published, _STANCES[stance], source, grade, outlet)
 
 
 def _row(kind: Kind, key: Key, found: Tally) -> dict[str, Any]:
@@ -245,6 +246,7 @@ def _row(kind: Kind, key: Key, found: Tally) -> dict[str, Any]:
                 e.stance.value,
                 e.source,
                 e.grade.label,
+                e.outlet,
             ]
             for e in found.latest
         ],
@@ -305,13 +307,18 @@ def _tally(row: CellSummaryRow, latest: bool = True) -> Tally:
         support=_LEVELS[row.support],
         backing=row.backing,
         weaker=row.weaker,
-        latest=tuple(
-            Entry(i, date.fromisoformat(day) if day else None, _STANCES[stance], source, _LEVELS[g])
-            for i, day, stance, source, g in (row.latest if latest else ())
-        ),
+        latest=tuple(_entry(*found) for found in (row.latest if latest else ())),
         prior=row.prior,
         changed_before=row.changed_before,
     )
+
+
+def _entry(
+    claim_id: int, day: str | None, stance: str, source: int, grade: str, outlet: str | None
+) -> Entry:
+    """An entry of a summary's latest moment, as ``_row`` stored it."""
+    published = date.fromisoformat(day) if day else None
+    return Entry(claim_id, published, _STANCES[stance], source, _LEVELS[grade], outlet)
 
 
 def claims_by_id(store: Store, ids: Iterable[int]) -> dict[int, StoredClaim]:

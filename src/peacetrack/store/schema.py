@@ -302,8 +302,8 @@ class CellSummaryRow(Base):
     support: Mapped[str] = mapped_column(String(16))
     backing: Mapped[int] = mapped_column(Integer)
     weaker: Mapped[int] = mapped_column(Integer)
-    #: The latest moment's claims as [id, date, stance, source, grade], to extend it with
-    #: new ones.
+    #: The latest moment's claims as [id, date, stance, source, grade, outlet], to extend
+    #: it with new ones.
     latest: Mapped[list[Any]] = mapped_column()
     #: The prevailing stance class of the moment before the latest, if any.
     prior: Mapped[str | None] = mapped_column(String(32))

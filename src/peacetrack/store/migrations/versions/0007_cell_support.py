@@ -6,8 +6,8 @@ Create Date: 2026-12-06
 
 A cell now stands only on positions with enough support (reviewed, corroborated, a named
 source...; ``peacetrack.support``): it records the current position's level, the
-independent sources behind it and the claims below the floor, and its latest moment
-records each claim's grade. ``cell_summaries`` is a cache the triggers of 0004 keep
+independent outlets behind it and the claims below the floor, and its latest moment
+records each claim's grade and outlet. ``cell_summaries`` is a cache the triggers of 0004 keep
 honest, so it is made anew and every cell marked for a rebuild, which the next
 comparison does; downgrading does the same with the older columns.
 """
