@@ -113,7 +113,7 @@ def test_undo_puts_the_claim_back_and_is_audited(
     restored = fresh_db.review.undo(first, reject_event.id, "ben")
     assert restored.status == "edited" and restored.claim.evidence == "withdraw from the valley"
     edit_event = claim_history(fresh_db, first)[0]
-    with pytest.raises(InputError, match="only its latest change can be undone.*ben's restore"):
+    with pytest.raises(InputError, match=r"only its latest change can be undone.*ben's restore"):
         fresh_db.review.undo(first, edit_event.id, "ana")
     # Undoing the restore rejects it again; the trail keeps every step.
     fresh_db.review.undo(first, claim_history(fresh_db, first)[-1].id, "ana")
