@@ -13,7 +13,9 @@ from jinja2 import Environment, FileSystemLoader
 from peacetrack.compare.labels import actor_name, issue_label
 from peacetrack.compare.render import STANCE_COLOURS, cell_text
 from peacetrack.store import MARK_END, MARK_START
+from peacetrack.web.audit import changes
 from peacetrack.web.security import CSRF_COOKIE, REVIEWER_COOKIE, guard_of, is_editor
+from peacetrack.web.twins import cell_value
 from peacetrack.web.views import safe_url
 
 _env = Environment(
@@ -30,7 +32,9 @@ _env.globals.update(
     stance_colours=STANCE_COLOURS,
     mark_start=MARK_START,
     mark_end=MARK_END,
+    changes=changes,
 )
+_env.filters["shown"] = cell_value
 templates = Jinja2Templates(env=_env)
 
 

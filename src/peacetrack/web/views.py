@@ -20,6 +20,7 @@ from peacetrack.errors import InputError
 from peacetrack.model import Document
 from peacetrack.source import Filters
 from peacetrack.store import ReviewEvent, Store, StoredClaim
+from peacetrack.web.audit import event_json
 from peacetrack.web.highlight import InContext, Segment, in_context, segments
 
 By = Literal["actor", "proposal"]
@@ -62,16 +63,6 @@ def document_json(doc: Document, text: bool = False) -> dict[str, Any]:
     data = doc.model_dump(exclude={"text"} if not text else set())
     data["url"] = safe_url(doc.url)
     return data
-
-
-def event_json(event: ReviewEvent) -> dict[str, Any]:
-    return {
-        "action": event.action,
-        "reviewer": event.reviewer,
-        "at": event.at.isoformat(),
-        "before": event.before,
-        "after": event.after,
-    }
 
 
 # --- overview -----------------------------------------------------------------------------

@@ -2,13 +2,14 @@
 
 from fastapi import APIRouter
 
-from peacetrack.web.routes import add, auth, browse, claims, compare, review
+from peacetrack.web.routes import add, audit, auth, browse, claims, compare, review
 
 ROUTERS: list[APIRouter] = [
     browse.router,
     claims.router,
     compare.router,
     review.router,
+    audit.router,
     add.router,
     auth.router,
 ]
