@@ -15,7 +15,7 @@ from peacetrack.compare.render import STANCE_COLOURS, cell_text
 from peacetrack.store import MARK_END, MARK_START
 from peacetrack.web.audit import changes
 from peacetrack.web.security import CSRF_COOKIE, REVIEWER_COOKIE, guard_of, is_editor
-from peacetrack.web.twins import cell_value
+from peacetrack.web.twins import shown
 from peacetrack.web.views import safe_url
 
 _env = Environment(
@@ -34,7 +34,7 @@ _env.globals.update(
     mark_end=MARK_END,
     changes=changes,
 )
-_env.filters["shown"] = cell_value
+_env.filters["shown"] = shown
 templates = Jinja2Templates(env=_env)
 
 

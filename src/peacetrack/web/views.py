@@ -84,7 +84,9 @@ def overview(store: Store, since: date | None) -> dict[str, Any]:
             "proposals": len(proposals),
             "actors": len(actors),
         },
-        "proposals": [{"name": p.name, "claims": p.claims, "first": p.date} for p in proposals],
+        "proposals": [
+            {"id": p.id, "name": p.name, "claims": p.claims, "first": p.date} for p in proposals
+        ],
         "actors": [{"id": a, "name": actor_name(a), "claims": n} for a, n in actors.items()],
         "latest": [document_json(d) for d in store.documents(limit=LATEST)],
         "since": since,

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from peacetrack.web.routes import add, audit, auth, browse, claims, compare, review
+from peacetrack.web.routes import add, audit, auth, browse, claims, compare, profiles, review
 
 ROUTERS: list[APIRouter] = [
     browse.router,
@@ -10,6 +10,7 @@ ROUTERS: list[APIRouter] = [
     compare.router,
     review.router,
     audit.router,
+    profiles.router,
     add.router,
     auth.router,
 ]
