@@ -296,12 +296,18 @@ def _validated(data: Mapping[str, Any], text: str, what: str) -> Claim:
     try:
         return Claim.model_validate(dict(data), context=context).located_in(text)
     except ValidationError as exc:
+        errors = exc.errors()
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'claim'}: {e['msg']}" for e in exc.errors()
+            f"{'.'.join(str(p) for p in e['loc']) or 'claim'}: {e['msg']}" for e in errors
         )
-        raise InputError(f"{what}: {problems}") from None
+        fields: dict[str, str] = {}
+        for e in errors:
+            name = str(e["loc"][0]) if e["loc"] else "claim"
+            fields.setdefault(name, str(e["msg"]).removeprefix("Value error, "))
+        raise InputError(f"{what}: {problems}", fields) from None
     except ValueError as exc:
-        raise InputError(f"{what}: {exc}") from None
+        # The one check after validation: the evidence is verbatim in the text.
+        raise InputError(f"{what}: {exc}", {"evidence": str(exc)}) from None
 
 
 def _audit(

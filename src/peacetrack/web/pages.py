@@ -12,7 +12,8 @@ from jinja2 import Environment, FileSystemLoader
 
 from peacetrack.compare.labels import actor_name, issue_label
 from peacetrack.compare.render import STANCE_COLOURS, cell_text
-from peacetrack.store import MARK_END, MARK_START
+from peacetrack.errors import StoreError
+from peacetrack.store import MARK_END, MARK_START, ReviewEvent, Store
 from peacetrack.web.audit import changes
 from peacetrack.web.security import CSRF_COOKIE, REVIEWER_COOKIE, guard_of, is_editor
 from peacetrack.web.twins import shown
@@ -48,4 +49,18 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "read_only": guard.token is None,
         "reviewer": request.cookies.get(REVIEWER_COOKIE, ""),
     }
+    common["done"] = done_event(request)
     return templates.TemplateResponse(request, name, common | context, status_code=status)
+
+
+def done_event(request: Request) -> ReviewEvent | None:
+    """The review action named by ``?done=ID`` (where a form sends the reviewer back), so
+    the page can confirm it beside its claim and offer to undo it; None if there is none."""
+    done = request.query_params.get("done", "")
+    if not done.isdigit() or len(done) > 18:
+        return None
+    store: Store = request.app.state.store
+    try:
+        return store.review.event(int(done))
+    except StoreError:
+        return None

@@ -196,6 +196,11 @@ def cell_quotes(
         until=query.until,
         limit=CELL_CLAIMS_SHOWN,
     )
+    return cell, quotes_of(store, claims)
+
+
+def quotes_of(store: Store, claims: Sequence[StoredClaim]) -> list[Quote]:
+    """Each claim with its evidence in its paragraph (each document read once)."""
     texts: dict[int, str] = {}
     quotes = []
     for stored in claims:
@@ -203,7 +208,25 @@ def cell_quotes(
             texts[stored.document_id] = store.get_document(stored.document_id).text
         start, end = stored.claim.start or 0, stored.claim.end or 0
         quotes.append(Quote(stored, in_context(texts[stored.document_id], start, end)))
-    return cell, quotes
+    return quotes
+
+
+def with_reviewed(
+    store: Store, query: CompareQuery, issue: str, column: str, quotes: list[Quote], claim_id: int
+) -> list[Quote]:
+    """``quotes`` and the claim just reviewed in this cell, if it left the cell (rejected):
+    a reviewer sees it marked where it was, with the Undo beside it."""
+    if any(q.stored.id == claim_id for q in quotes):
+        return quotes
+    stored = store.review.get(claim_id)
+    in_column = (
+        column in stored.claim.actors
+        if query.by == "actor"
+        else stored.canonical_proposal == column
+    )
+    if stored.claim.issue != issue or not in_column:
+        return quotes
+    return [*quotes, *quotes_of(store, [stored])]
 
 
 def cell_json(cell: Cell, quotes: Sequence[Quote]) -> dict[str, Any]:
@@ -244,10 +267,13 @@ class DocumentView:
 
 
 def document_view(store: Store, document_id: int) -> DocumentView:
+    """The document with every claim in it: rejected ones too (marked, so a reviewer can
+    restore them where they were rejected), though only the others are highlighted."""
     document = store.get_document(document_id)
-    claims = store.claims(document=document_id)
+    claims = store.claims(document=document_id, include_rejected=True)
+    shown = [s for s in claims if s.status != "rejected"]
     twins = [(store.get_document(other), sim) for other, sim in store.near_duplicates(document_id)]
-    return DocumentView(document, claims, segments(document.text, claims), twins)
+    return DocumentView(document, claims, segments(document.text, shown), twins)
 
 
 @dataclass(frozen=True)

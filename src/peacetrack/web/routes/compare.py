@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from peacetrack.compare import diff, render_diff, timeline
 from peacetrack.compare.render import STANCE_COLOURS
+from peacetrack.errors import InputError
 from peacetrack.store import Store
 from peacetrack.web.inputs import StrictJsonRoute
-from peacetrack.web.pages import render
+from peacetrack.web.pages import done_event, render
 from peacetrack.web.views import (
     CompareQuery,
     cell_json,
@@ -20,6 +22,7 @@ from peacetrack.web.views import (
     entry_json,
     matrix_json,
     store_of,
+    with_reviewed,
 )
 
 router = APIRouter(route_class=StrictJsonRoute)
@@ -43,8 +46,22 @@ def compare_api(store: StoreDep, query: QueryDep) -> dict[str, Any]:
 def cell_page(
     request: Request, store: StoreDep, query: QueryDep, issue: str, column: str, part: bool = False
 ) -> HTMLResponse:
-    cell, quotes = cell_quotes(store, query, issue, column)
+    """A cell's claims; after a review (``?done=``), the claim reviewed stays shown even if
+    it left the cell, so that its confirmation and Undo are where the reviewer is."""
+    done = done_event(request)
+    try:
+        cell, quotes = cell_quotes(store, query, issue, column)
+    except InputError:
+        if done is None:
+            raise
+        cell, quotes = None, []
+    if done is not None:
+        quotes = with_reviewed(store, query, issue, column, quotes, done.claim_id)
     context = {"cell": cell, "quotes": quotes, "issue": issue, "column": column, "query": query}
+    # Where a review form sends the reviewer back: this cell's own page (the panel's
+    # source), which shows the claim acted on whether or not scripts run.
+    cell_params = query.params() | {"issue": issue, "column": column}
+    context["here"] = "/compare/cell?" + urlencode(cell_params)
     return render(request, "cell_part.html" if part else "cell.html", context)
 
 
