@@ -131,3 +131,17 @@ def test_audit_filters_are_checked_in_words(client: TestClient) -> None:
     assert 'value="x"' in reply.text
     api = client.get("/api/audit?page=0")
     assert api.status_code == 400 and "page: give a whole number" in api.json()["detail"]
+
+
+def test_filters_suggest_known_values_with_counts(client: TestClient, store: Store) -> None:
+    russia = len(store.claims(actors=["RUS"]))
+    for page in ("/claims", "/compare", "/timeline"):
+        html = client.get(page).text
+        assert 'list="s-actor' in html and 'list="s-issue' in html
+        assert f'<option value="RUS" label="Russia · {russia} claims">' in html
+        assert '<option value="CF.GENERAL" label="General ceasefire · ' in html
+    claims = client.get("/claims?actor=RUS").text
+    demands = len(store.claims(actors=["RUS"], stances=["demand"]))
+    assert '<datalist id="s-stance">' in claims and '<datalist id="s-outlet">' in claims
+    if demands:
+        assert f'<option value="demand" label="{demands} claims">' in claims

@@ -6,6 +6,7 @@ gathers the pieces a page needs and turns them into JSON-ready values.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -123,6 +124,25 @@ def entry_json(entry: TimelineEntry) -> dict[str, Any]:
         "actor_name": actor_name(entry.actor),
         "issue_label": issue_label(entry.issue),
         "evidence": [claim_json(s) for s in entry.evidence],
+    }
+
+
+# --- suggestions for filters -------------------------------------------------------------
+
+
+def suggestions(store: Store) -> dict[str, list[tuple[str, str]]]:
+    """The actors and issues in the store, for a filter field's suggestions, each with a
+    count: an actor's claims, an issue's actors (how many hold a stance on it). Both come
+    from the cell summaries, so a page pays a few hundred rows, not a count of every claim.
+    """
+    actors = store.cells.column_totals("actor")
+    per_issue = Counter(issue for issue, _ in store.cells.summaries("actor"))
+    return {
+        "actors": [(a, f"{actor_name(a)} · {n:,} claims") for a, n in actors.items()],
+        "issues": [
+            (code, f"{issue_label(code)} · {n} actor{'s' if n != 1 else ''}")
+            for code, n in sorted(per_issue.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
     }
 
 

@@ -22,6 +22,7 @@ from peacetrack.web.views import (
     entry_json,
     matrix_json,
     store_of,
+    suggestions,
     with_reviewed,
 )
 
@@ -33,7 +34,8 @@ QueryDep = Annotated[CompareQuery, Depends()]
 @router.get("/compare", response_class=HTMLResponse, include_in_schema=False)
 def compare_page(request: Request, store: StoreDep, query: QueryDep) -> HTMLResponse:
     matrix = query.matrix(store)
-    return render(request, "compare.html", {"matrix": matrix, "query": query})
+    context = {"matrix": matrix, "query": query, "suggest": suggestions(store)}
+    return render(request, "compare.html", context)
 
 
 @router.get("/api/compare", tags=["compare"])
@@ -116,6 +118,7 @@ def timeline_page(
 ) -> HTMLResponse:
     entries = _timeline(store, actor, issue)
     context = {"entries": entries, "actor": actor, "issue": issue, "chart": _chart(entries)}
+    context["suggest"] = suggestions(store)
     return render(request, "timeline.html", context)
 
 
