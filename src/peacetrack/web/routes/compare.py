@@ -117,8 +117,8 @@ def timeline_page(
     request: Request, store: StoreDep, actor: str = "", issue: str = ""
 ) -> HTMLResponse:
     entries = _timeline(store, actor, issue)
-    context = {"entries": entries, "actor": actor, "issue": issue, "chart": _chart(entries)}
-    context["suggest"] = suggestions(store)
+    context: dict[str, Any] = {"entries": entries, "actor": actor, "issue": issue}
+    context |= {"chart": _chart(entries), "suggest": suggestions(store)}
     return render(request, "timeline.html", context)
 
 
