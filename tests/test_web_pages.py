@@ -208,7 +208,7 @@ def test_the_timeline_chart_draws(browser: Any, base_url: str) -> None:
             assert box is not None and 0 < box["width"] <= viewport["width"]
             scripts = page.eval_on_selector_all("script[src]", "els => els.map(s => s.src)")
             assert [s for s in scripts if "plotly" in s] == [
-                f"{base_url.rstrip('/')}/static/vendor/plotly-basic.min.js"
+                f"{base_url.rstrip('/')}/assets/plotly-basic.min.js"
             ]
         finally:
             watched.close()
