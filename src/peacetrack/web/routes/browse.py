@@ -13,6 +13,7 @@ from peacetrack.store import Store
 from peacetrack.web.claim_form import ClaimForm, form_context
 from peacetrack.web.inputs import Id, PageNumber, StrictJsonRoute
 from peacetrack.web.pages import render
+from peacetrack.web.security import is_editor
 from peacetrack.web.views import document_json, document_view, overview, store_of
 
 router = APIRouter(route_class=StrictJsonRoute)
@@ -63,7 +64,8 @@ def show_document(
     """The document with its claims, and the form adding one (as sent, with ``error``'s
     problems beside their fields: a 400)."""
     context: dict[str, Any] = {"view": document_view(store, document_id)}
-    context |= form_context(store, form or ClaimForm(), error)
+    if is_editor(request):  # only a reviewer sees the form, and pays for its pickers
+        context |= form_context(store, form or ClaimForm(), error)
     return render(request, "document.html", context, status=400 if error else 200)
 
 

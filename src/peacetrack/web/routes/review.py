@@ -16,7 +16,12 @@ from peacetrack.web.claim_form import ClaimForm, Offset, form_context
 from peacetrack.web.inputs import MAX_INT, Id, StrictJsonRoute
 from peacetrack.web.pages import render
 from peacetrack.web.routes.browse import show_document
-from peacetrack.web.security import require_bearer, require_editor_form, reviewer_of
+from peacetrack.web.security import (
+    is_editor,
+    require_bearer,
+    require_editor_form,
+    reviewer_of,
+)
 from peacetrack.web.views import claim_json, claim_view, store_of
 
 router = APIRouter(route_class=StrictJsonRoute)
@@ -61,8 +66,9 @@ def _claim_page(
     """The claim, its edit form (as sent, with ``error``'s problems beside their fields:
     a 400), and its history."""
     view = claim_view(store, claim_id)
-    context = {"view": view}
-    context |= form_context(store, form or ClaimForm.of(view.stored.claim), error)
+    context: dict[str, Any] = {"view": view}
+    if is_editor(request):  # only a reviewer sees the form, and pays for its pickers
+        context |= form_context(store, form or ClaimForm.of(view.stored.claim), error)
     return render(request, "claim.html", context, status=400 if error else 200)
 
 
