@@ -13,11 +13,18 @@ from jinja2 import Environment, FileSystemLoader
 from peacetrack.compare.labels import actor_name, issue_label
 from peacetrack.compare.render import STANCE_COLOURS, cell_text
 from peacetrack.errors import StoreError
+from peacetrack.model import Stance
 from peacetrack.store import MARK_END, MARK_START, ReviewEvent, Store
 from peacetrack.web.audit import changes
 from peacetrack.web.security import CSRF_COOKIE, REVIEWER_COOKIE, guard_of, is_editor
 from peacetrack.web.twins import shown
 from peacetrack.web.views import safe_url
+
+
+def coarse(stance: str) -> str:
+    """A stance's colour class: ``offer`` -> ``put_forward``; a class name stays itself."""
+    return stance if stance in STANCE_COLOURS else Stance(stance).coarse
+
 
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).with_name("templates")),
@@ -34,6 +41,7 @@ _env.globals.update(
     mark_start=MARK_START,
     mark_end=MARK_END,
     changes=changes,
+    coarse=coarse,
 )
 _env.filters["shown"] = shown
 templates = Jinja2Templates(env=_env)

@@ -14,7 +14,7 @@ from peacetrack.compare.render import STANCE_COLOURS
 from peacetrack.errors import InputError
 from peacetrack.store import Store
 from peacetrack.web.inputs import StrictJsonRoute
-from peacetrack.web.pages import done_event, render
+from peacetrack.web.pages import coarse, done_event, render
 from peacetrack.web.views import (
     CompareQuery,
     cell_json,
@@ -93,7 +93,7 @@ def _chart(entries: list[dict[str, Any]]) -> str:
         trace["x"].append(e["first"].isoformat())
         trace["y"].append(name)
         trace["text"].append(e["summary"])
-        trace["marker"]["color"].append(STANCE_COLOURS[_coarse(e["stance"])])
+        trace["marker"]["color"].append(STANCE_COLOURS[coarse(e["stance"])])
     data = [
         t | {"mode": "lines+markers", "line": {"color": "#ccc"}, "hovertemplate": "%{x}<br>%{text}"}
         for t in traces.values()
@@ -104,12 +104,6 @@ def _chart(entries: list[dict[str, Any]]) -> str:
         "margin": {"l": 220, "t": 20},
     }
     return json.dumps({"data": data, "layout": layout})
-
-
-def _coarse(stance: str) -> str:
-    from peacetrack.model import Stance
-
-    return Stance(stance).coarse
 
 
 @router.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
