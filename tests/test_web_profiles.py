@@ -145,3 +145,14 @@ def test_filters_suggest_known_values_with_counts(client: TestClient, store: Sto
     assert '<datalist id="s-stance">' in claims and '<datalist id="s-outlet">' in claims
     if demands:
         assert f'<option value="demand" label="{demands} claims">' in claims
+
+
+def test_claims_rows_and_diff_sides_lead_to_proposals_and_actors(
+    client: TestClient, store: Store
+) -> None:
+    proposal = next(p for p in store.proposals.list() if p.claims)
+    rows = client.get(f"/claims?proposal={proposal.name}").text
+    assert f'on <a href="/proposals/{proposal.name.replace(" ", "%20")}">' in rows
+    diff = client.get("/diff").text
+    assert f'<option value="{proposal.name}" label="proposal · {proposal.claims} claims">' in diff
+    assert '<option value="RUS" label="Russia · ' in diff

@@ -124,8 +124,12 @@ def timeline_api(store: StoreDep, actor: str = "", issue: str = "") -> list[dict
 
 @router.get("/diff", response_class=HTMLResponse, include_in_schema=False)
 def diff_page(request: Request, store: StoreDep, a: str = "", b: str = "") -> HTMLResponse:
-    proposals = sorted(p.name for p in store.proposals.list() if p.claims)
-    context: dict[str, Any] = {"a": a, "b": b, "proposals": proposals, "table": None}
+    # A side is a proposal or an actor: both are suggested, with their claims.
+    sides = [
+        (p.name, f"proposal · {p.claims:,} claims") for p in store.proposals.list() if p.claims
+    ]
+    sides += suggestions(store)["actors"]
+    context: dict[str, Any] = {"a": a, "b": b, "sides": sides, "table": None}
     if a and b:
         result = diff(store, a, b)
         context |= {"result": result, "table": render_diff(result, "html")}
