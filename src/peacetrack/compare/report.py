@@ -1,13 +1,18 @@
 """A self-contained HTML report: matrix, main diff, timelines and every quote behind them.
 
-One file, no network: plotly's JavaScript is embedded inline, so the report opens offline,
-can be mailed or archived, and prints cleanly. Every piece of document text goes through
-Jinja2's autoescaping (or ``html.escape`` for plotly labels), because reports quote
-arbitrary web pages.
+One file, no network: plotly.js's basic bundle (``vendor/``, 1.2 MB rather than the full
+4.8 MB) is embedded inline, so the report opens offline, can be mailed or archived, and
+prints cleanly. The matrix is a table whose cells are coloured by stance and say it in
+words, each linking to its quotes; a heatmap beside it would only repeat it without the
+words. The timelines label every dot with its stance and give each stance its own marker,
+so that they read on paper, where nothing can be hovered. Every piece of document text
+goes through Jinja2's autoescaping (or ``html.escape`` for plotly labels), because reports
+quote arbitrary web pages.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date
@@ -15,7 +20,6 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from peacetrack.compare.cells import Cell
 from peacetrack.compare.diff import diff
 from peacetrack.compare.extras import require
 from peacetrack.compare.labels import actor_name, issue_label, issue_order
@@ -27,7 +31,6 @@ from peacetrack.compare.render import (
     render_diff,
     render_matrix,
     support_badge,
-    support_mark,
 )
 from peacetrack.compare.timeline import TimelineEntry, timeline
 from peacetrack.files import write_text_atomic
@@ -43,14 +46,20 @@ from peacetrack.source import (
 )
 from peacetrack.support import DEFAULT_SUPPORT, Support
 
-_CLASSES = list(STANCE_COLOURS)
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
-#: Clicking a filled heatmap cell opens its evidence, like the table's links.
-_JUMP_TO_EVIDENCE = (
-    "document.getElementById('{plot_id}').on('plotly_click', function (event) {"
-    " var point = event.points[0];"
-    " if (point.z !== null) { location.hash = point.customdata; } });"
-)
+#: plotly.js's partial bundle with scatter plots, the only kind the report draws.
+PLOTLY_BASIC = Path(__file__).with_name("vendor") / "plotly-basic.min.js"
+#: A marker per stance class (plotly's name, and the character the legend shows for it),
+#: so that a printout in grey still tells them apart.
+_SYMBOLS = {
+    "put_forward": ("circle", "●"),
+    "accept": ("square", "■"),
+    "agree": ("diamond", "◆"),
+    "concede": ("triangle-down", "▼"),
+    "no_agreement": ("triangle-up", "▲"),
+    "reject": ("x", "✖"),
+    "absent": ("circle-open", "○"),
+}
 
 
 def write_report(
@@ -73,6 +82,10 @@ def write_report(
     memory = MemorySource(pool, source.independent_groups)
     matrix = compare(memory, by=by, min_support=min_support)
     figures = _Figures(go)
+    timelines = [
+        (issue, issue_label(issue), figures.timeline(entries))
+        for issue, entries in _timelines(memory, min_support).items()
+    ]
     context = {
         "title": title,
         "generated": date.today().isoformat(),
@@ -80,13 +93,12 @@ def write_report(
         "documents_count": len({s.document_id for s in pool}),
         "sources_count": SourceIndex(pool, source.independent_groups).count(pool),
         "span": _span(pool),
-        "legend": [(c.replace("_", " "), colour) for c, colour in STANCE_COLOURS.items()],
-        "heatmap": figures.heatmap(matrix) if matrix.cells else "",
-        "matrix_html": render_matrix(matrix, "html"),
-        "timelines": [
-            (issue, issue_label(issue), figures.timeline(entries))
-            for issue, entries in _timelines(memory, min_support).items()
+        "legend": [
+            (c.replace("_", " "), colour, _SYMBOLS[c][1]) for c, colour in STANCE_COLOURS.items()
         ],
+        "matrix_html": render_matrix(matrix, "html"),
+        "timelines": timelines,
+        "plotly_js": _plotly_js() if timelines else "",
         "cells": _evidence(matrix, pool),
     } | _main_diff(memory, min_support)
     env = jinja2.Environment(
@@ -97,6 +109,13 @@ def write_report(
     html = env.get_template("report.html.j2").render(**context)
     write_text_atomic(path, html)
     return path
+
+
+def _plotly_js() -> str:
+    """The bundle, safe inside a <script> element: ``</script`` can only be in a string,
+    a regular expression or a comment there, where ``<\\/script`` means the same."""
+    text = PLOTLY_BASIC.read_text(encoding="utf-8")
+    return re.sub(r"</(script)", r"<\\/\1", text, flags=re.IGNORECASE)
 
 
 def _libraries() -> tuple[Any, Any]:
@@ -178,76 +197,19 @@ def _quote(stored: StoredClaim) -> dict[str, Any]:
     }
 
 
-def _mark(cell: Cell | None) -> str:
-    """A cell's support mark on the heatmap (the legend under it says what each means)."""
-    return "" if cell is None else support_mark(cell.support)
-
-
 class _Figures:
-    """Plotly figures as HTML fragments; only the first carries plotly.js (inline)."""
+    """Plotly figures as HTML fragments (plotly.js itself is inlined once, by the template)."""
 
     def __init__(self, go: Any) -> None:
         self._go = go
-        self._js_done = False
 
-    def _html(self, figure: Any, post_script: str | None = None) -> str:
-        html: str = figure.to_html(
-            full_html=False,
-            include_plotlyjs=not self._js_done,
-            config=_PLOTLY_CONFIG,
-            post_script=post_script,
-        )
-        self._js_done = True
+    def _html(self, figure: Any) -> str:
+        html: str = figure.to_html(full_html=False, include_plotlyjs=False, config=_PLOTLY_CONFIG)
         return html
 
-    def heatmap(self, matrix: Matrix) -> str:
-        """Cells coloured by stance class; hovering shows the summary."""
-        rows = list(reversed(matrix.rows))  # plotly draws the first row at the bottom
-        z: list[list[float | None]] = []
-        text: list[list[str]] = []
-        anchors: list[list[str]] = []
-        for row in rows:
-            cells = [matrix.cell(row, c) for c in matrix.columns]
-            z.append([None if c is None else float(_CLASSES.index(c.stance.coarse)) for c in cells])
-            text.append(["" if c is None else escape(cell_text(c)) for c in cells])
-            anchors.append([cell_anchor(row, c) for c in matrix.columns])
-        steps = len(_CLASSES)
-        scale = []
-        for i, name in enumerate(_CLASSES):
-            scale += [[i / steps, STANCE_COLOURS[name]], [(i + 1) / steps, STANCE_COLOURS[name]]]
-        trace = self._go.Heatmap(
-            z=z,
-            x=[escape(matrix.column_label(c)) for c in matrix.columns],
-            y=rows,
-            text=text,
-            customdata=anchors,
-            hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
-            colorscale=scale,
-            zmin=-0.5,
-            zmax=steps - 0.5,
-            showscale=False,
-            xgap=2,
-            ygap=2,
-        )
-        marks = self._go.Scatter(
-            x=[escape(matrix.column_label(c)) for _ in rows for c in matrix.columns],
-            y=[row for row in rows for _ in matrix.columns],
-            text=[_mark(matrix.cell(row, c)) for row in rows for c in matrix.columns],
-            mode="text",
-            textfont={"color": "#ffffff", "size": 13},
-            hoverinfo="skip",
-            showlegend=False,
-        )
-        layout = {
-            "height": max(300, 28 * len(rows) + 160),
-            "xaxis": {"side": "top", "tickangle": -30},
-            "margin": {"t": 140, "b": 20},
-        }
-        figure = self._go.Figure([trace, marks], layout=layout)
-        return self._html(figure, _JUMP_TO_EVIDENCE)
-
     def timeline(self, entries: Sequence[TimelineEntry]) -> str:
-        """Each actor a line across time, each step a dot coloured by stance class."""
+        """Each actor a line across time, each step a dot coloured by stance class, with
+        its own marker and its stance written beside it (readable in print)."""
         figure = self._go.Figure()
         by_actor: dict[str, list[TimelineEntry]] = defaultdict(list)
         for entry in entries:
@@ -256,13 +218,28 @@ class _Figures:
             figure.add_scatter(
                 x=[e.first for e in steps],
                 y=[name] * len(steps),
-                mode="lines+markers",
+                mode="lines+markers+text",
                 line={"color": "#cccccc"},
-                marker={"size": 12, "color": [STANCE_COLOURS[e.stance.coarse] for e in steps]},
-                text=[escape(e.summary) for e in steps],
-                hovertemplate="%{x}<br>%{text}<extra></extra>",
+                marker={
+                    "size": 12,
+                    "color": [STANCE_COLOURS[e.stance.coarse] for e in steps],
+                    "symbol": [_SYMBOLS[e.stance.coarse][0] for e in steps],
+                    "line": {"width": 1, "color": "#333333"},
+                },
+                text=[e.stance.value.replace("_", " ") for e in steps],
+                textposition="top center",
+                textfont={"size": 11},
+                hovertext=[escape(e.summary) for e in steps],
+                hovertemplate="%{x}<br>%{hovertext}<extra></extra>",
                 showlegend=False,
+                cliponaxis=False,
             )
-        height = max(220, 50 * len(by_actor) + 120)
-        figure.update_layout(height=height, margin={"t": 20, "b": 40})
+        height = max(220, 60 * len(by_actor) + 120)
+        # White, not plotly's grey: a printed page spends no ink on the background.
+        figure.update_layout(
+            height=height,
+            margin={"t": 30, "b": 40},
+            yaxis={"automargin": True},
+            template="plotly_white",
+        )
         return self._html(figure)

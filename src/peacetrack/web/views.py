@@ -6,6 +6,7 @@ gathers the pieces a page needs and turns them into JSON-ready values.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,7 @@ from peacetrack.model import Document
 from peacetrack.source import Filters
 from peacetrack.store import ReviewEvent, Store, StoredClaim
 from peacetrack.support import DEFAULT_SUPPORT, Support, parse_support
+from peacetrack.web.audit import event_json
 from peacetrack.web.highlight import InContext, Segment, in_context, segments
 
 By = Literal["actor", "proposal"]
@@ -66,16 +68,6 @@ def document_json(doc: Document, text: bool = False) -> dict[str, Any]:
     return data
 
 
-def event_json(event: ReviewEvent) -> dict[str, Any]:
-    return {
-        "action": event.action,
-        "reviewer": event.reviewer,
-        "at": event.at.isoformat(),
-        "before": event.before,
-        "after": event.after,
-    }
-
-
 # --- overview -----------------------------------------------------------------------------
 
 
@@ -95,7 +87,9 @@ def overview(store: Store, since: date | None) -> dict[str, Any]:
             "proposals": len(proposals),
             "actors": len(actors),
         },
-        "proposals": [{"name": p.name, "claims": p.claims, "first": p.date} for p in proposals],
+        "proposals": [
+            {"id": p.id, "name": p.name, "claims": p.claims, "first": p.date} for p in proposals
+        ],
         "actors": [{"id": a, "name": actor_name(a), "claims": n} for a, n in actors.items()],
         "latest": [document_json(d) for d in store.documents(limit=LATEST)],
         "since": since,
@@ -132,6 +126,25 @@ def entry_json(entry: TimelineEntry) -> dict[str, Any]:
         "actor_name": actor_name(entry.actor),
         "issue_label": issue_label(entry.issue),
         "evidence": [claim_json(s) for s in entry.evidence],
+    }
+
+
+# --- suggestions for filters -------------------------------------------------------------
+
+
+def suggestions(store: Store) -> dict[str, list[tuple[str, str]]]:
+    """The actors and issues in the store, for a filter field's suggestions, each with a
+    count: an actor's claims, an issue's actors (how many hold a stance on it). Both come
+    from the cell summaries, so a page pays a few hundred rows, not a count of every claim.
+    """
+    actors = store.cells.column_totals("actor")
+    per_issue = Counter(issue for issue, _ in store.cells.summaries("actor"))
+    return {
+        "actors": [(a, f"{actor_name(a)} · {n:,} claims") for a, n in actors.items()],
+        "issues": [
+            (code, f"{issue_label(code)} · {n} actor{'s' if n != 1 else ''}")
+            for code, n in sorted(per_issue.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
     }
 
 
@@ -229,6 +242,11 @@ def cell_quotes(
         limit=CELL_CLAIMS_SHOWN,
         reviewed_only=query.reviewed_only,
     )
+    return cell, quotes_of(store, claims)
+
+
+def quotes_of(store: Store, claims: Sequence[StoredClaim]) -> list[Quote]:
+    """Each claim with its evidence in its paragraph (each document read once)."""
     texts: dict[int, str] = {}
     quotes = []
     for stored in claims:
@@ -236,7 +254,25 @@ def cell_quotes(
             texts[stored.document_id] = store.get_document(stored.document_id).text
         start, end = stored.claim.start or 0, stored.claim.end or 0
         quotes.append(Quote(stored, in_context(texts[stored.document_id], start, end)))
-    return cell, quotes
+    return quotes
+
+
+def with_reviewed(
+    store: Store, query: CompareQuery, issue: str, column: str, quotes: list[Quote], claim_id: int
+) -> list[Quote]:
+    """``quotes`` and the claim just reviewed in this cell, if it left the cell (rejected):
+    a reviewer sees it marked where it was, with the Undo beside it."""
+    if any(q.stored.id == claim_id for q in quotes):
+        return quotes
+    stored = store.review.get(claim_id)
+    in_column = (
+        column in stored.claim.actors
+        if query.by == "actor"
+        else stored.canonical_proposal == column
+    )
+    if stored.claim.issue != issue or not in_column:
+        return quotes
+    return [*quotes, *quotes_of(store, [stored])]
 
 
 def cell_json(cell: Cell, quotes: Sequence[Quote]) -> dict[str, Any]:
@@ -280,10 +316,13 @@ class DocumentView:
 
 
 def document_view(store: Store, document_id: int) -> DocumentView:
+    """The document with every claim in it: rejected ones too (marked, so a reviewer can
+    restore them where they were rejected), though only the others are highlighted."""
     document = store.get_document(document_id)
-    claims = store.claims(document=document_id)
+    claims = store.claims(document=document_id, include_rejected=True)
+    shown = [s for s in claims if s.status != "rejected"]
     twins = [(store.get_document(other), sim) for other, sim in store.near_duplicates(document_id)]
-    return DocumentView(document, claims, segments(document.text, claims), twins)
+    return DocumentView(document, claims, segments(document.text, shown), twins)
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from peacetrack.compare import Diff, diff, render_diff, timeline
 from peacetrack.compare.render import STANCE_COLOURS
+from peacetrack.errors import InputError
 from peacetrack.store import Store
 from peacetrack.web.inputs import StrictJsonRoute
-from peacetrack.web.pages import render
+from peacetrack.web.pages import coarse, done_event, render
 from peacetrack.web.views import (
     CompareQuery,
     SupportQuery,
@@ -21,6 +23,8 @@ from peacetrack.web.views import (
     entry_json,
     matrix_json,
     store_of,
+    suggestions,
+    with_reviewed,
 )
 
 router = APIRouter(route_class=StrictJsonRoute)
@@ -32,7 +36,8 @@ SupportDep = Annotated[SupportQuery, Depends()]
 @router.get("/compare", response_class=HTMLResponse, include_in_schema=False)
 def compare_page(request: Request, store: StoreDep, query: QueryDep) -> HTMLResponse:
     matrix = query.matrix(store)
-    return render(request, "compare.html", {"matrix": matrix, "query": query})
+    context = {"matrix": matrix, "query": query, "suggest": suggestions(store)}
+    return render(request, "compare.html", context)
 
 
 @router.get("/api/compare", tags=["compare"])
@@ -45,8 +50,22 @@ def compare_api(store: StoreDep, query: QueryDep) -> dict[str, Any]:
 def cell_page(
     request: Request, store: StoreDep, query: QueryDep, issue: str, column: str, part: bool = False
 ) -> HTMLResponse:
-    cell, quotes = cell_quotes(store, query, issue, column)
+    """A cell's claims; after a review (``?done=``), the claim reviewed stays shown even if
+    it left the cell, so that its confirmation and Undo are where the reviewer is."""
+    done = done_event(request)
+    try:
+        cell, quotes = cell_quotes(store, query, issue, column)
+    except InputError:
+        if done is None:
+            raise
+        cell, quotes = None, []
+    if done is not None:
+        quotes = with_reviewed(store, query, issue, column, quotes, done.claim_id)
     context = {"cell": cell, "quotes": quotes, "issue": issue, "column": column, "query": query}
+    # Where a review form sends the reviewer back: this cell's own page (the panel's
+    # source), which shows the claim acted on whether or not scripts run.
+    cell_params = query.params() | {"issue": issue, "column": column}
+    context["here"] = "/compare/cell?" + urlencode(cell_params)
     return render(request, "cell_part.html" if part else "cell.html", context)
 
 
@@ -84,7 +103,7 @@ def _chart(entries: list[dict[str, Any]]) -> str:
         trace["x"].append(e["first"].isoformat())
         trace["y"].append(name)
         trace["text"].append(e["summary"])
-        trace["marker"]["color"].append(STANCE_COLOURS[_coarse(e["stance"])])
+        trace["marker"]["color"].append(STANCE_COLOURS[coarse(e["stance"])])
     data = [
         t | {"mode": "lines+markers", "line": {"color": "#ccc"}, "hovertemplate": "%{x}<br>%{text}"}
         for t in traces.values()
@@ -97,19 +116,14 @@ def _chart(entries: list[dict[str, Any]]) -> str:
     return json.dumps({"data": data, "layout": layout})
 
 
-def _coarse(stance: str) -> str:
-    from peacetrack.model import Stance
-
-    return Stance(stance).coarse
-
-
 @router.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
 def timeline_page(
     request: Request, store: StoreDep, support: SupportDep, actor: str = "", issue: str = ""
 ) -> HTMLResponse:
     entries = _timeline(store, actor, issue, support)
-    context = {"entries": entries, "actor": actor, "issue": issue, "chart": _chart(entries)}
-    return render(request, "timeline.html", context | {"support": support})
+    context: dict[str, Any] = {"entries": entries, "actor": actor, "issue": issue}
+    context |= {"chart": _chart(entries), "suggest": suggestions(store), "support": support}
+    return render(request, "timeline.html", context)
 
 
 @router.get("/api/timeline", tags=["compare"])
@@ -125,8 +139,12 @@ def timeline_api(
 def diff_page(
     request: Request, store: StoreDep, support: SupportDep, a: str = "", b: str = ""
 ) -> HTMLResponse:
-    proposals = sorted(p.name for p in store.proposals.list() if p.claims)
-    context: dict[str, Any] = {"a": a, "b": b, "proposals": proposals, "table": None}
+    # A side is a proposal or an actor: both are suggested, with their claims.
+    sides = [
+        (p.name, f"proposal · {p.claims:,} claims") for p in store.proposals.list() if p.claims
+    ]
+    sides += suggestions(store)["actors"]
+    context: dict[str, Any] = {"a": a, "b": b, "sides": sides, "table": None}
     if a and b:
         result = _diff(store, a, b, support)
         context |= {"result": result, "table": render_diff(result, "html")}
