@@ -107,3 +107,18 @@ def test_the_claims_table_names_places_and_the_files_keep_codes(fresh_db: Store)
     assert "UA-23" not in table.output
     csv = runner.invoke(app, ["claims", "--db", fresh_db.url, "--format", "csv"])
     assert "UA-23" in csv.output
+
+
+@pytest.mark.parametrize(
+    ("name", "read"),
+    [
+        ("United States", "the United States"),
+        ("Arakan Army", "the Arakan Army"),
+        ("Central African Republic", "the Central African Republic"),
+        ("Houthis", "the Houthis"),
+        ("Myanmar (military government)", "Myanmar (military government)"),
+        ("Ukraine", "Ukraine"),
+    ],
+)
+def test_parties_take_the_article_their_names_need(name: str, read: str) -> None:
+    assert words().named(name) == read

@@ -29,7 +29,7 @@ from peacetrack.terminal import plain
 Format = Literal["table", "md", "csv", "json", "html"]
 FORMATS: tuple[str, ...] = ("table", "md", "csv", "json", "html")
 
-#: Colour per coarse stance class, shared by the HTML table and the report's heatmap.
+#: Colour per coarse stance class, shared by the HTML table, the report and the web pages.
 STANCE_COLOURS = {
     "put_forward": "#4c78a8",
     "accept": "#54a24b",
@@ -69,7 +69,7 @@ def support_badge(level: Support) -> str:
 
 
 def support_mark(level: Support) -> str:
-    """ "●●": a level's mark alone, where a cell has no room for words (a heatmap)."""
+    """ "●●": a level's mark alone."""
     return str(words().support[level.label]["mark"])
 
 

@@ -49,6 +49,13 @@ class Words:
     support: Mapping[str, Mapping[str, str]]
     cell: Mapping[str, Any]
     definite: frozenset[str]
+    definite_words: frozenset[str]
+
+    def named(self, name: str) -> str:
+        """A party's name as it reads inside a sentence: "the United States", "Ukraine"."""
+        head = name.split(" (")[0].split()
+        takes_the = name in self.definite or any(w in self.definite_words for w in head)
+        return f"the {name}" if takes_the else name
 
     def issue(self, code: str) -> IssueWords:
         return self.issues.get(code, self.default)
@@ -68,6 +75,7 @@ def words(language: str = "en") -> Words:
         support=data["support"],
         cell=data["cell"],
         definite=frozenset(data["names"]["definite"]),
+        definite_words=frozenset(data["names"]["definite_words"]),
     )
     _check(found, name)
     return found
@@ -150,8 +158,7 @@ def _party_slots(claim: Claim, book: Words) -> dict[str, str]:
 
 def _parties(actor_ids: Sequence[str], book: Words) -> str:
     """ "the United States and Ukraine": names as they read inside a sentence."""
-    names = [actor_name(a) for a in actor_ids]
-    return join([f"the {n}" if n in book.definite else n for n in names], book)
+    return join([book.named(actor_name(a)) for a in actor_ids], book)
 
 
 def _phrase(stance: Stance, issue: str, term: _Term, book: Words) -> str:
