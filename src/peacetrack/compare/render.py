@@ -65,12 +65,8 @@ def cell_text(cell: Cell) -> str:
 
 def support_badge(level: Support) -> str:
     """ "●● corroborated": a level's mark and name."""
-    return f"{support_mark(level)} {words().support[level.label]['label']}"
-
-
-def support_mark(level: Support) -> str:
-    """ "●●": a level's mark alone."""
-    return str(words().support[level.label]["mark"])
+    found = words().support[level.label]
+    return f"{found['mark']} {found['label']}"
 
 
 def counted(forms: Sequence[str], n: int) -> str:
