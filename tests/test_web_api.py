@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -143,6 +144,21 @@ def test_every_cell_shows_its_support_with_a_legend(client: TestClient) -> None:
     assert all(c["weaker_claims"] == 0 for c in lowered["cells"])
     refused = client.get("/api/compare", params={"min_support": "strong"})
     assert refused.status_code == 400 and "choose one of low" in refused.json()["detail"]
+
+
+def _chart_symbols(client: TestClient, floor: str) -> set[str]:
+    page = client.get("/timeline", params={"min_support": floor}).text
+    found = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', page)
+    assert found is not None
+    data = json.loads(found.group(1))["data"]
+    return {symbol for trace in data for symbol in trace["marker"]["symbol"]}
+
+
+def test_the_timeline_chart_draws_steps_below_the_floor_hollow(client: TestClient) -> None:
+    assert _chart_symbols(client, "low") == {"circle"}
+    assert _chart_symbols(client, "reviewed") == {"circle-open"}  # nothing reviewed yet
+    steps = client.get("/api/timeline", params={"min_support": "reviewed"}).json()
+    assert steps and not any(s["changed"] or s["conflict"] for s in steps)
 
 
 def test_a_cells_panel_lists_its_claims_with_their_own_grades(client: TestClient) -> None:

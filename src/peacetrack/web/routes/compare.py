@@ -10,9 +10,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from peacetrack.compare import Diff, diff, render_diff, timeline
-from peacetrack.compare.render import STANCE_COLOURS
+from peacetrack.compare.render import STANCE_COLOURS, support_badge
 from peacetrack.errors import InputError
 from peacetrack.store import Store
+from peacetrack.support import parse_support
 from peacetrack.web.inputs import StrictJsonRoute
 from peacetrack.web.pages import coarse, done_event, render
 from peacetrack.web.views import (
@@ -90,20 +91,22 @@ def _timeline(
 
 def _chart(entries: list[dict[str, Any]]) -> str:
     """A plotly figure as JSON: one line per actor and issue, a dot per step coloured by
-    stance. Drawn by static/app.js with the locally served plotly.js."""
+    stance, hollow for a step of weaker claims only (below the support floor), its support
+    in the hover text. Drawn by static/app.js with the locally served plotly.js."""
     traces: dict[str, dict[str, Any]] = {}
     for e in entries:
         if e["first"] is None:
             continue
         name = f"{e['actor_name']} · {e['issue']}"
-        trace = traces.setdefault(
-            name,
-            {"x": [], "y": [], "text": [], "marker": {"size": 12, "color": []}, "name": name},
-        )
+        marker: dict[str, Any] = {"size": 12, "color": [], "symbol": []}
+        trace = traces.setdefault(name, {"x": [], "y": [], "text": [], "marker": marker})
+        trace["name"] = name
         trace["x"].append(e["first"].isoformat())
         trace["y"].append(name)
-        trace["text"].append(e["summary"])
+        trace["text"].append(f"{e['summary']} [{support_badge(parse_support(e['support']))}]")
         trace["marker"]["color"].append(STANCE_COLOURS[coarse(e["stance"])])
+        weak = e["weaker_claims"] == len(e["claim_ids"])
+        trace["marker"]["symbol"].append("circle-open" if weak else "circle")
     data = [
         t | {"mode": "lines+markers", "line": {"color": "#ccc"}, "hovertemplate": "%{x}<br>%{text}"}
         for t in traces.values()
