@@ -162,13 +162,14 @@ def test_cell_claims_lists_a_cell_newest_first(filled: Store) -> None:
 
 
 def test_upgrading_an_older_store_summarises_every_cell(filled: Store) -> None:
-    expected = compare(filled.claims(), independent_groups=filled.independent_groups)
     engine = create_engine(filled.url)
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), "0003")
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
     engine.dispose()
+    # Going below 0005 drops the claims' confidence, so the claims are read afterwards.
+    expected = compare(filled.claims(), independent_groups=filled.independent_groups)
     assert compare(filled) == expected
 
 

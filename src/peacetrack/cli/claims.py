@@ -145,15 +145,18 @@ def _produced_by(stored: StoredClaim) -> str:
 
 
 def print_claims_table(found: Sequence[StoredClaim], offset: int, total: int) -> None:
-    """One page of claims and where it lies among all ``total`` the filters choose: a
-    table of a million rows would take minutes to lay out and no one would read it."""
+    """One page of claims for a person to read (places by name; codes stay in the file
+    formats) and where it lies among all ``total`` the filters choose: a table of a
+    million rows would take minutes to lay out and no one would read it."""
+    from peacetrack.compare.labels import place_name
+
     table = Table("id", "doc", "actors", "stance", "issue", "details", "evidence", "by", box=None)
     for stored in found:
         c = stored.claim
         details = " ".join(
             part
             for part in (
-                ",".join(c.territories or []),
+                ", ".join(map(place_name, c.territories or [])),
                 c.proposal and f"[{c.proposal}]",
                 c.attribution and c.attribution.source and f"via {c.attribution.source}",
             )

@@ -22,6 +22,7 @@ from peacetrack.cli.common import (
 )
 from peacetrack.cli.documents import parse_date
 from peacetrack.files import atomic_path
+from peacetrack.support import DEFAULT_SUPPORT, parse_support
 from peacetrack.terminal import PlainConsole
 
 if TYPE_CHECKING:
@@ -46,6 +47,27 @@ STEPS = 20
 FormatOption = Annotated[ViewFormat, typer.Option("--format", help="Output format.")]
 
 
+MinSupportOption = Annotated[
+    str,
+    typer.Option(
+        "--min-support",
+        metavar="LEVEL",
+        help=(
+            "Support a position needs to decide a cell and mark it changed or conflicting "
+            "(weaker claims are counted beside it). Weakest first: low (low extractor "
+            "confidence), anonymous (one unnamed source), named (one named source or on "
+            "record), corroborated (independent sources), reviewed (checked by a person)."
+        ),
+    ),
+]
+ReviewedOnlyOption = Annotated[
+    bool,
+    typer.Option(
+        "--reviewed-only", help="Only claims a person accepted, edited or added in review."
+    ),
+]
+
+
 def show(rendered: str | Table, output: Path | None) -> None:
     """Tables go to the terminal; text formats to stdout or a file."""
     if isinstance(rendered, str):
@@ -65,14 +87,17 @@ def compare(
     issues: IssuesOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    min_support: MinSupportOption = DEFAULT_SUPPORT.label,
+    reviewed_only: ReviewedOnlyOption = False,
     fmt: FormatOption = ViewFormat.table,
     output: OutputOption = None,
 ) -> None:
-    """Issue-by-actor (or issue-by-proposal) matrix of current stances, with sources.
+    """Issue-by-actor (or issue-by-proposal) matrix of current stances, with their support.
 
-    Each cell gives the current stance with its key details, the number of independent
-    sources (syndicated copies count once), the date range, and markers when sources
-    conflict or the stance changed over time.
+    Each cell says what the party holds in a sentence, how well supported it is (reviewed,
+    corroborated, one named or anonymous source, low confidence) with the independent
+    sources behind it (syndicated copies count once), the date range, and markers when
+    sources conflict or the stance changed over time.
     """
     from peacetrack.compare import compare as build_matrix
     from peacetrack.compare import render_matrix
@@ -86,6 +111,8 @@ def compare(
             issues=check_issues(split_list(issues)),
             since=parse_date(since),
             until=parse_date(until),
+            min_support=parse_support(min_support),
+            reviewed_only=reviewed_only,
         )
         show(render_matrix(matrix, fmt.value), output)
 
@@ -100,6 +127,8 @@ def diff(
         str, typer.Argument(metavar="B", help="Another proposal or actor to compare with A.")
     ],
     db: DbOption = None,
+    min_support: MinSupportOption = DEFAULT_SUPPORT.label,
+    reviewed_only: ReviewedOnlyOption = False,
     fmt: FormatOption = ViewFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -112,7 +141,10 @@ def diff(
     from peacetrack.compare import render_diff
 
     with open_store(db, create=False) as store, handled():
-        show(render_diff(build_diff(store, a, b), fmt.value), output)
+        found = build_diff(
+            store, a, b, min_support=parse_support(min_support), reviewed_only=reviewed_only
+        )
+        show(render_diff(found, fmt.value), output)
 
 
 @app.command()
@@ -122,6 +154,8 @@ def timeline(
     issue: Annotated[
         str | None, typer.Option(metavar="ISSUE", help="Only this issue (a code or a pattern).")
     ] = None,
+    min_support: MinSupportOption = DEFAULT_SUPPORT.label,
+    reviewed_only: ReviewedOnlyOption = False,
     limit: Annotated[
         int, typer.Option(metavar="N", min=1, help="Steps per page, newest first.")
     ] = STEPS,
@@ -137,7 +171,7 @@ def timeline(
     fmt: FormatOption = ViewFormat.table,
     output: OutputOption = None,
 ) -> None:
-    """Stance changes over time, newest first, each with its evidence and source."""
+    """Stance changes over time, newest first, each with its support, evidence and source."""
     from peacetrack.compare import render_timeline
     from peacetrack.compare import timeline as build_timeline
     from peacetrack.compare.timeline import recent_steps
@@ -146,10 +180,21 @@ def timeline(
     with open_store(db, create=False) as store, handled():
         check_actors([actor] if actor else None, store)
         check_issues([issue] if issue else None)
+        support = parse_support(min_support)
         if every:
-            steps = build_timeline(store, actor=actor, issue=issue)
+            steps = build_timeline(
+                store, actor=actor, issue=issue, min_support=support, reviewed_only=reviewed_only
+            )
         else:
-            steps = recent_steps(store, actor=actor, issue=issue, limit=limit, offset=offset)
+            steps = recent_steps(
+                store,
+                actor=actor,
+                issue=issue,
+                min_support=support,
+                reviewed_only=reviewed_only,
+                limit=limit,
+                offset=offset,
+            )
         show(render_timeline(steps, fmt.value), output)
         if not every and fmt is ViewFormat.table:
             console.print(_steps_line(len(steps), limit, offset), style="dim")
@@ -174,10 +219,19 @@ def report(
         "PeaceTrack report"
     ),
     by: Annotated[By, typer.Option(help="Matrix columns: actors or proposals.")] = By.actor,
+    min_support: MinSupportOption = DEFAULT_SUPPORT.label,
+    reviewed_only: ReviewedOnlyOption = False,
 ) -> None:
     """Write one self-contained HTML report (charts embedded; works offline, printable)."""
     from peacetrack.compare import write_report
 
     with open_store(db, create=False) as store, handled():
-        path = write_report(store, output, title=title, by=by.value)
+        path = write_report(
+            store,
+            output,
+            title=title,
+            by=by.value,
+            min_support=parse_support(min_support),
+            reviewed_only=reviewed_only,
+        )
     console.print(f"wrote {path}")

@@ -18,6 +18,7 @@ from peacetrack.errors import InputError
 from peacetrack.model import Stance
 from peacetrack.proposals import proposal_key
 from peacetrack.source import By, ClaimSource, Filters, GroupFn, StoredClaim, as_source
+from peacetrack.support import DEFAULT_SUPPORT, Support
 
 #: Parts of a term compared between sides, in the order differences are reported.
 ASPECTS = ("stance", "obligor", "territories", "recognition", "conditions")
@@ -70,9 +71,11 @@ class Diff:
                 "a": self.a,
                 "a_stance": item.a.stance.value if item.a else None,
                 "a_summary": item.a.summary if item.a else None,
+                "a_support": item.a.support.label if item.a else None,
                 "b": self.b,
                 "b_stance": item.b.stance.value if item.b else None,
                 "b_summary": item.b.summary if item.b else None,
+                "b_support": item.b.support.label if item.b else None,
                 "differences": list(item.differences),
                 "stated_absent": item.stated_absent,
             }
@@ -87,13 +90,17 @@ def diff(
     b: str,
     *,
     independent_groups: GroupFn | None = None,
+    min_support: Support = DEFAULT_SUPPORT,
+    reviewed_only: bool = False,
 ) -> Diff:
     """Compare side ``a`` with side ``b``; each is a proposal name or an actor id.
 
     A proposal name may be abbreviated to any unique part of it ("U.S. draft"). A side's
-    cells are its matrix column (a store reads them from its cell summaries).
+    cells are its matrix column (a store reads them from its cell summaries), built with
+    ``min_support`` and ``reviewed_only`` as ``compare`` builds them.
     """
-    sides = _Sides(as_source(claims, independent_groups))
+    filters = Filters(reviewed_only=reviewed_only, min_support=min_support)
+    sides = _Sides(as_source(claims, independent_groups), filters)
     name_a, cells_a = sides.pick(a)
     name_b, cells_b = sides.pick(b)
     result = Diff(a=name_a, b=name_b)
@@ -108,6 +115,7 @@ class _Sides:
     """Where the sides come from: the proposal names in use and each column's cells."""
 
     source: ClaimSource
+    filters: Filters
 
     @cached_property
     def names(self) -> dict[str, set[str]]:
@@ -115,7 +123,7 @@ class _Sides:
 
     def cells_of(self, by: By, column: str) -> dict[str, Cell]:
         """A side's cells by issue, for an actor id or a canonical proposal name."""
-        found = self.source.cell_facts(by, Filters(), [column])
+        found = self.source.cell_facts(by, self.filters, [column])
         return {issue: worded(facts) for (issue, _), facts in found.items()}
 
     def pick(self, name: str) -> tuple[str, dict[str, Cell]]:

@@ -22,13 +22,15 @@ from peacetrack.compare.cells import Cell
 from peacetrack.compare.diff import Diff, IssueDiff
 from peacetrack.compare.labels import issue_label
 from peacetrack.compare.matrix import Matrix
+from peacetrack.compare.sentences import words
 from peacetrack.compare.timeline import TimelineEntry
+from peacetrack.support import Support
 from peacetrack.terminal import plain
 
 Format = Literal["table", "md", "csv", "json", "html"]
 FORMATS: tuple[str, ...] = ("table", "md", "csv", "json", "html")
 
-#: Colour per coarse stance class, shared by the HTML table and the report's heatmap.
+#: Colour per coarse stance class, shared by the HTML table, the report and the web pages.
 STANCE_COLOURS = {
     "put_forward": "#4c78a8",
     "accept": "#54a24b",
@@ -42,12 +44,46 @@ EMPTY = "—"
 
 
 def cell_text(cell: Cell) -> str:
-    """Summary, independent source count, and markers a reader must not miss."""
-    markers = (" ⚠ conflicting reports" if cell.conflict else "") + (
-        " ↻ changed" if cell.changed else ""
+    """The sentence, its support at a glance (level, independent sources behind the shown
+    position, dates), the markers a reader must not miss, and the weaker claims counted.
+
+    e.g. "demands that Ukraine withdraw from Donetsk [●● corroborated · 3 of 4 sources,
+    16 May–4 Jun 2025] ↻ changed (+1 weaker claim not counted)": three sources state the
+    shown position, four report on the cell over those dates.
+    """
+    book = words().cell
+    markers = (f" {book['conflict']}" if cell.conflict else "") + (
+        f" {book['changed']}" if cell.changed else ""
     )
-    plural = "" if cell.sources == 1 else "s"
-    return f"{cell.summary} [{cell.sources} source{plural}{_when(cell)}]{markers}"
+    # A cell of weaker claims only says so by its level: nothing beside it was left out.
+    weaker = f" ({counted(book['weaker'], cell.weaker)})" if cell.weaker < cell.count else ""
+    behind = counted(book["sources"], cell.backing)
+    if cell.backing != cell.sources:
+        behind = book["some_sources"].format(n=cell.backing, total=cell.sources)
+    badge = f"{support_badge(cell.support)} · {behind}"
+    return f"{cell.summary} [{badge}{_when(cell)}]{markers}{weaker if cell.weaker else ''}"
+
+
+def support_badge(level: Support) -> str:
+    """ "●● corroborated": a level's mark and name."""
+    found = words().support[level.label]
+    return f"{found['mark']} {found['label']}"
+
+
+def counted(forms: Sequence[str], n: int) -> str:
+    """ "1 source" or "3 sources", from the singular and plural forms in the data."""
+    return forms[0 if n == 1 else 1].format(n=n)
+
+
+def support_legend(floor: Support) -> list[str]:
+    """The legend beside every matrix: each level's mark and meaning, strongest first, then
+    which positions move the markers."""
+    book = words()
+    lines = [
+        f"{book.support[level.label]['mark']} {book.support[level.label]['legend']}"
+        for level in reversed(Support)
+    ]
+    return [*lines, book.cell["markers"].format(floor=floor.label)]
 
 
 def _when(cell: Cell) -> str:
@@ -145,10 +181,17 @@ def md_lines(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[s
         yield "| " + " | ".join(_md(c) for c in row) + " |\n"
 
 
-def _rich(header: Sequence[str], rows: Sequence[Sequence[str]], title: str) -> Table:
+def _rich(
+    header: Sequence[str], rows: Sequence[Sequence[str]], title: str, caption: str | None = None
+) -> Table:
     """A rich table of plain text: brackets in documents are never read as markup, nor
     control characters sent to the terminal (``peacetrack.terminal``)."""
-    table = Table(show_lines=True, title=plain(title))
+    table = Table(
+        show_lines=True,
+        title=plain(title),
+        caption=plain(caption) if caption else None,
+        caption_justify="left",
+    )
     for i, name in enumerate(header):
         # The first column holds the row's key (an issue code): never wrap or cut it.
         table.add_column(plain(name), no_wrap=i == 0, min_width=None)
@@ -170,9 +213,10 @@ def render_matrix(m: Matrix, fmt: Format = "table") -> str | Table:
         return _matrix_html(m)
     header = ["issue", *(m.column_label(c) for c in m.columns)]
     rows = [[row, *(_cell_or_empty(m.cell(row, c)) for c in m.columns)] for row in m.rows]
+    legend = support_legend(m.min_support)
     if fmt == "md":
-        return md_table(header, rows)
-    return _rich(header, rows, f"by {m.by}")
+        return md_table(header, rows) + "\n" + "".join(f"- {line}\n" for line in legend)
+    return _rich(header, rows, f"by {m.by}", "\n".join(legend))
 
 
 def _cell_or_empty(cell: Cell | None) -> str:
@@ -182,6 +226,7 @@ def _cell_or_empty(cell: Cell | None) -> str:
 def _matrix_html(m: Matrix) -> str:
     """An escaped table whose cells link to their evidence (``#cell-…`` anchors)."""
     head = "".join(f"<th>{escape(m.column_label(c))}</th>" for c in m.columns)
+    legend = "".join(f"<li>{escape(line)}</li>" for line in support_legend(m.min_support))
     body = []
     for row in m.rows:
         tds = "".join(_cell_html(row, c, m.cell(row, c)) for c in m.columns)
@@ -190,6 +235,7 @@ def _matrix_html(m: Matrix) -> str:
     return (
         f'<table class="matrix"><thead><tr><th>issue</th>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
+        f'<ul class="support-legend">{legend}</ul>'
     )
 
 
@@ -197,9 +243,10 @@ def _cell_html(row: str, column: str, cell: Cell | None) -> str:
     if cell is None:
         return f'<td class="empty">{EMPTY}</td>'
     colour = STANCE_COLOURS[cell.stance.coarse]
-    flags = ("conflict " if cell.conflict else "") + ("changed" if cell.changed else "")
+    flags = ("conflict " if cell.conflict else "") + ("changed " if cell.changed else "")
+    flags += f"support-{cell.support.label}"
     return (
-        f'<td class="stance {escape(flags.strip())}" style="border-left:6px solid {colour}">'
+        f'<td class="stance {escape(flags)}" style="border-left:6px solid {colour}">'
         f'<a href="#{cell_anchor(row, column)}">{escape(cell_text(cell))}</a></td>'
     )
 
@@ -236,7 +283,7 @@ def _category_label(d: Diff, key: str) -> str:
 
 
 def _side(cell: Cell | None) -> str:
-    return "not reported" if cell is None else cell.summary
+    return "not reported" if cell is None else f"{cell.summary} [{support_badge(cell.support)}]"
 
 
 def _what(item: IssueDiff) -> str:
@@ -271,13 +318,16 @@ def render_timeline(entries: Sequence[TimelineEntry], fmt: Format = "table") -> 
         return records_csv(records)
     if fmt == "json":
         return records_json(records)
-    header = ["date", "actor", "issue", "stance", "sources", "evidence"]
+    header = ["date", "actor", "issue", "stance", "support", "sources", "evidence"]
+    weaker = words().cell["weaker"]
     rows = [
         [
             _span(e.first, e.last),
             e.actor,
             e.issue,
             ("↻ " if e.changed else "") + e.summary + (" ⚠" if e.conflict else ""),
+            support_badge(e.support)
+            + (f" ({counted(weaker, e.weaker)})" if 0 < e.weaker < len(e.claims) else ""),
             str(e.sources),
             e.evidence[-1].claim.evidence,
         ]

@@ -2,7 +2,9 @@
 
 One entry per moment (reports within a few days of each other) per actor and issue, so a
 stance restated by ten outlets after one round is one step, and a reversal shows as a
-change between steps.
+change between steps. As in a matrix cell, only positions at the support floor or above
+decide a step's stance and mark a change or a conflict: a step of weaker reports only is
+shown with its level and never counts as a reversal.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,6 +26,8 @@ from peacetrack.moments import (
     moments,
     prevailing,
     span,
+    support_of,
+    supported,
 )
 from peacetrack.source import (
     ClaimSource,
@@ -34,14 +38,17 @@ from peacetrack.source import (
     as_source,
     by_cell,
 )
+from peacetrack.support import DEFAULT_SUPPORT, Support
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
     """One step: what ``actor`` held on ``issue`` at one moment, with the claims saying so.
 
-    ``changed`` is True when the stance class differs from the actor's previous step on
-    the same issue; ``evidence`` are the claims stating the shown stance.
+    ``changed`` is True when the stance class differs from the actor's previous supported
+    step on the same issue; ``evidence`` are the claims stating the shown stance,
+    ``support`` their position's level, ``weaker`` the step's claims below the floor (all
+    of them in a step of weaker reports only).
     """
 
     actor: str
@@ -53,6 +60,8 @@ class TimelineEntry:
     sources: int
     conflict: bool
     changed: bool
+    support: Support
+    weaker: int
     claims: tuple[StoredClaim, ...]
     evidence: tuple[StoredClaim, ...]
 
@@ -67,6 +76,8 @@ class TimelineEntry:
             "sources": self.sources,
             "conflict": self.conflict,
             "changed": self.changed,
+            "support": self.support.label,
+            "weaker_claims": self.weaker,
             "claim_ids": [s.id for s in self.claims],
         }
 
@@ -78,12 +89,20 @@ def timeline(
     issue: str | None = None,
     independent_groups: GroupFn | None = None,
     window: timedelta = SAME_MOMENT,
+    min_support: Support = DEFAULT_SUPPORT,
+    reviewed_only: bool = False,
 ) -> list[TimelineEntry]:
     """Steps for every actor and issue (or those asked for), oldest first.
 
-    ``issue`` may be a pattern (``TER.*``).
+    ``issue`` may be a pattern (``TER.*``); ``min_support`` and ``reviewed_only`` are
+    those of ``compare``.
     """
-    filters = Filters(actors=[actor] if actor else None, issues=[issue] if issue else None)
+    filters = Filters(
+        actors=[actor] if actor else None,
+        issues=[issue] if issue else None,
+        reviewed_only=reviewed_only,
+        min_support=min_support,
+    )
     source = as_source(claims, independent_groups)
     chosen = source.select_claims(filters)
     sources = SourceIndex(chosen, source.independent_groups)
@@ -91,7 +110,7 @@ def timeline(
     entries = [
         entry
         for (code, who), track in tracks.items()
-        for entry in _steps(who, code, track, sources, window)
+        for entry in _steps(who, code, track, sources, (window, filters.min_support))
     ]
     return sorted(entries, key=lambda e: (e.first or date.min, e.actor, e.issue))
 
@@ -105,6 +124,8 @@ def recent_steps(
     offset: int = 0,
     independent_groups: GroupFn | None = None,
     window: timedelta = SAME_MOMENT,
+    min_support: Support = DEFAULT_SUPPORT,
+    reviewed_only: bool = False,
 ) -> list[TimelineEntry]:
     """A page of steps, newest first: ``limit`` of them after the ``offset`` newest.
 
@@ -114,7 +135,12 @@ def recent_steps(
     is the newest one left; its older steps then join the queue. So a page reads about as
     many tracks as it shows steps, whatever the archive's size, and holds only those.
     """
-    filters = Filters(actors=[actor] if actor else None, issues=[issue] if issue else None)
+    filters = Filters(
+        actors=[actor] if actor else None,
+        issues=[issue] if issue else None,
+        reviewed_only=reviewed_only,
+        min_support=min_support,
+    )
     source = as_source(claims, independent_groups)
     order = itertools.count()  # ties never reach what follows, which does not compare
     queue: list[tuple[_Later, int, TimelineEntry | tuple[str, str]]] = [
@@ -129,8 +155,9 @@ def recent_steps(
             found.append(item)
             continue
         code, who = item
-        track = source.select_claims(Filters(actors=[who], issues=[code]))
-        for step in _steps(who, code, track, SourceIndex(track, source.independent_groups), window):
+        track = source.select_claims(replace(filters, actors=(who,), issues=(code,)))
+        sources = SourceIndex(track, source.independent_groups)
+        for step in _steps(who, code, track, sources, (window, filters.min_support)):
             key = (_day(step.first), step.actor, step.issue)
             heapq.heappush(queue, (_Later(key), next(order), step))
     return found[offset:]
@@ -162,12 +189,17 @@ def _steps(
     issue: str,
     track: list[StoredClaim],
     sources: SourceIndex,
-    window: timedelta,
+    rules: tuple[timedelta, Support],
 ) -> list[TimelineEntry]:
+    """The track's steps; ``rules`` are the moment window and the support floor."""
+    window, floor = rules
     steps: list[TimelineEntry] = []
     by_id = {s.id: s for s in track}
+    held: str | None = None  # the stance class of the last supported step
     for moment in moments([sources.entry(s) for s in track], window):
-        shown = [by_id[e.id] for e in prevailing(moment)]
+        kept = supported(moment, floor)
+        chosen = prevailing(kept or moment)
+        shown = [by_id[e.id] for e in chosen]
         stance = shown[-1].claim.stance
         first, last = span(moment)
         steps.append(
@@ -179,10 +211,13 @@ def _steps(
                 stance=stance,
                 summary=describe(stance, [s.claim for s in shown]),
                 sources=count_sources(moment),
-                conflict=is_conflicted(moment),
-                changed=bool(steps) and steps[-1].stance.coarse != stance.coarse,
+                conflict=bool(kept) and is_conflicted(kept),
+                changed=bool(kept) and held is not None and held != stance.coarse,
+                support=support_of(chosen),
+                weaker=len(moment) - len(kept),
                 claims=tuple(by_id[e.id] for e in moment),
                 evidence=tuple(shown),
             )
         )
+        held = stance.coarse if kept else held
     return steps

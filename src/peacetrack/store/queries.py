@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from peacetrack.model import Attribution, Claim, Condition, Recognition, Stance
 from peacetrack.source import PROVENANCE, Filters, StoredClaim
 from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow, ProposalRow
+from peacetrack.support import CHECKED_STATUSES
 
 T = TypeVar("T")
 #: What a list of claims can be sorted by besides its reading order.
@@ -122,6 +123,8 @@ def filter_conditions(filters: Filters) -> list[ColumnElement[bool]]:
         where.append(ClaimRow.id.in_(of_actors))
     if filters.stances is not None:
         where.append(ClaimRow.stance.in_(sorted(filters.stances)))
+    if filters.reviewed_only:
+        where.append(ClaimRow.status.in_(CHECKED_STATUSES))
     if filters.since is not None:
         where.append(DocumentRow.published >= filters.since)
     if filters.until is not None:

@@ -297,7 +297,13 @@ class CellSummaryRow(Base):
     conflict: Mapped[bool] = mapped_column(Boolean)
     #: Ids of the claims stating ``stance`` in the latest moment, oldest first.
     current: Mapped[list[Any]] = mapped_column()
-    #: The latest moment's claims as [id, date, stance, source], to extend it with new ones.
+    #: The current position's support level (``peacetrack.support``, at the default floor),
+    #: the independent sources behind it, and the claims below the floor (migration 0007).
+    support: Mapped[str] = mapped_column(String(16))
+    backing: Mapped[int] = mapped_column(Integer)
+    weaker: Mapped[int] = mapped_column(Integer)
+    #: The latest moment's claims as [id, date, stance, source, grade, outlet], to extend
+    #: it with new ones.
     latest: Mapped[list[Any]] = mapped_column()
     #: The prevailing stance class of the moment before the latest, if any.
     prior: Mapped[str | None] = mapped_column(String(32))

@@ -2,13 +2,15 @@
 
 from fastapi import APIRouter
 
-from peacetrack.web.routes import add, auth, browse, claims, compare, review
+from peacetrack.web.routes import add, audit, auth, browse, claims, compare, profiles, review
 
 ROUTERS: list[APIRouter] = [
     browse.router,
     claims.router,
     compare.router,
     review.router,
+    audit.router,
+    profiles.router,
     add.router,
     auth.router,
 ]
