@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from peacetrack.cli import app
 from peacetrack.compare.timeline import TimelineEntry, recent_steps, timeline
 from peacetrack.store import Store
+from peacetrack.support import Support
 from web_support import filled_store
 
 runner = CliRunner()
@@ -67,3 +68,13 @@ def test_the_command_pages_newest_first_and_all_gives_every_step(store: Store) -
     firsts = [line.split(",")[2] for line in page.output.splitlines()[1:]]
     assert firsts == sorted(firsts, reverse=True)
     assert "steps 6-10, newest first; older: --offset 10" in table.output
+
+
+@pytest.mark.parametrize("level", list(Support))
+def test_a_page_keeps_the_timeline_s_support_floor(store: Store, level: Support) -> None:
+    whole = timeline(store, min_support=level)
+    page = recent_steps(store, min_support=level, limit=15)
+    assert [s.to_record() for s in page] == [
+        s.to_record()
+        for s in sorted(whole, key=lambda s: (s.first or date.min, s.actor, s.issue))[::-1][:15]
+    ]
