@@ -21,10 +21,10 @@ Ingesting stays in the job thread: it mostly waits on the network or the disk.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import pickle
-import queue
 import threading
 import traceback
 from collections.abc import Callable, Sequence
@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Any
 from peacetrack.errors import PeaceTrackError
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
     from multiprocessing.context import SpawnProcess
-    from multiprocessing.queues import Queue
 
     from peacetrack.extract.base import Factory
     from peacetrack.extract.runner import ExtractSummary
@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("peacetrack.web.worker")
 #: How often a job waiting on the worker checks that it is still alive, in seconds.
 POLL_S = 0.5
+#: What a job waiting on the worker has heard when nothing came.
+WAITING = ("waiting", None)
 #: How long a worker asked to stop may take to finish before it is terminated.
 STOP_S = 2.0
 STOPPED = (
@@ -76,8 +78,7 @@ class ExtractionWorker:
             _check_picklable(extractor, self._factory)
         self._context = multiprocessing.get_context("spawn")
         self._process: SpawnProcess | None = None
-        self._tasks: Queue[Task | None] = self._context.Queue()
-        self._replies: Queue[tuple[str, Any]] = self._context.Queue()
+        self._channel: Connection | None = None  # this end of the pipe to the worker
         self._lock = threading.Lock()
         self._closed = False
 
@@ -95,17 +96,18 @@ class ExtractionWorker:
             store.url_for_another_process(), self.name, self._factory, user_files(), tuple(among)
         )
         with self._lock:
-            process = self._started()
-            self._tasks.put(task)
+            process, channel = self._started()
+            channel.send(task)
             while True:
-                try:
-                    kind, value = self._replies.get(timeout=POLL_S)
-                except queue.Empty:
+                reply: tuple[str, Any] = WAITING
+                with contextlib.suppress(EOFError, OSError):  # else the worker is gone
+                    reply = channel.recv() if channel.poll(POLL_S) else WAITING
+                kind, value = reply
+                if kind == "waiting":
                     if not process.is_alive():
                         self._process = None
-                        raise PeaceTrackError(STOPPED) from None
-                    continue
-                if kind == "progress":
+                        raise PeaceTrackError(STOPPED)
+                elif kind == "progress":
                     progress(value)
                 elif kind == "done":
                     summary: ExtractSummary = value
@@ -126,12 +128,13 @@ class ExtractionWorker:
         """Stop the worker: at once if it is extracting (what it finished stays stored)."""
         self._closed = True
         process, self._process = self._process, None
-        if process is None:
+        if process is None or self._channel is None:
             return
-        self._tasks.put(None)
-        self._tasks.cancel_join_thread()  # exiting never waits to hand it over
         idle = self._lock.acquire(blocking=False)
         try:
+            if idle:
+                with contextlib.suppress(OSError):
+                    self._channel.send(None)
             process.join(STOP_S if idle else 0)
         finally:
             if idle:
@@ -139,20 +142,25 @@ class ExtractionWorker:
         if process.is_alive():
             process.terminate()
             process.join(STOP_S)
+        self._channel.close()
 
-    def _started(self) -> SpawnProcess:
+    def _started(self) -> tuple[SpawnProcess, Connection]:
         if self._closed:
             raise PeaceTrackError("the server is stopping: add the report again once it is back")
-        if self._process is None or not self._process.is_alive():
+        if self._process is None or not self._process.is_alive() or self._channel is None:
+            if self._channel is not None:
+                self._channel.close()
+            # A pipe, not queues: no named semaphores for the system to clean up after a
+            # server stopped by a signal, and a new one per worker, so nothing a dead worker
+            # sent is read by the next job.
+            self._channel, theirs = self._context.Pipe()
             self._process = self._context.Process(
-                target=serve,
-                args=(self._tasks, self._replies),
-                name="peacetrack-extraction",
-                daemon=True,
+                target=serve, args=(theirs,), name="peacetrack-extraction", daemon=True
             )
             self._process.start()
+            theirs.close()
             log.info("extraction worker started (pid %s)", self._process.pid)
-        return self._process
+        return self._process, self._channel
 
 
 def _check_picklable(name: str, factory: Factory) -> None:
@@ -168,25 +176,27 @@ def _check_picklable(name: str, factory: Factory) -> None:
 # --- in the worker process ---------------------------------------------------------------
 
 
-def serve(tasks: Queue[Task | None], replies: Queue[tuple[str, Any]]) -> None:
-    """The worker's loop: one task at a time until told to stop (``None``)."""
+def serve(channel: Connection) -> None:
+    """The worker's loop: one task at a time until told to stop (``None``) or orphaned."""
     stores: dict[str, Store] = {}
     registered: set[str] = set()
     try:
-        while (task := tasks.get()) is not None:
+        while (task := channel.recv()) is not None:
             try:
-                replies.put(("done", _extract(task, stores, registered, replies)))
+                channel.send(("done", _extract(task, stores, registered, channel)))
             except PeaceTrackError as exc:
-                replies.put(("failed", str(exc)))
+                channel.send(("failed", str(exc)))
             except Exception:
-                replies.put(("crashed", traceback.format_exc()))
+                channel.send(("crashed", traceback.format_exc()))
+    except EOFError:  # the server's end closed
+        pass
     finally:
         for store in stores.values():
             store.close()
 
 
 def _extract(
-    task: Task, stores: dict[str, Store], registered: set[str], replies: Queue[tuple[str, Any]]
+    task: Task, stores: dict[str, Store], registered: set[str], channel: Connection
 ) -> ExtractSummary:
     from peacetrack.codebook.loader import use_codebook, user_files
     from peacetrack.extract.base import get_extractor, register_extractor
@@ -206,7 +216,7 @@ def _extract(
     def one_more(_document: object) -> None:
         nonlocal done
         done += 1
-        replies.put(("progress", done))
+        channel.send(("progress", done))
 
     extractor = get_extractor(task.extractor)
     return extract_store(store, extractor, progress=one_more, among=list(task.among))
