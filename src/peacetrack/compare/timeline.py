@@ -20,7 +20,6 @@ from peacetrack.compare.cells import describe
 from peacetrack.model import Stance
 from peacetrack.moments import (
     SAME_MOMENT,
-    Tally,
     count_sources,
     is_conflicted,
     moments,
@@ -30,6 +29,7 @@ from peacetrack.moments import (
     supported,
 )
 from peacetrack.source import (
+    CellFacts,
     ClaimSource,
     Filters,
     GroupFn,
@@ -144,7 +144,7 @@ def recent_steps(
     source = as_source(claims, independent_groups)
     order = itertools.count()  # ties never reach what follows, which does not compare
     queue: list[tuple[_Later, int, TimelineEntry | tuple[str, str]]] = [
-        (_Later((_latest_start(facts.tally), who, code)), next(order), (code, who))
+        (_Later((_latest_start(facts), who, code)), next(order), (code, who))
         for (code, who), facts in source.cell_facts("actor", filters, filters.actors).items()
     ]
     heapq.heapify(queue)
@@ -173,11 +173,18 @@ class _Later:
         return self.key > other.key
 
 
-def _latest_start(tally: Tally) -> date:
-    """When a track's latest step began (its latest report, if the cell does not say)."""
-    if not tally.latest:
-        return _day(tally.last)
-    return min(_day(entry.published) for entry in tally.latest)
+def _latest_start(facts: CellFacts) -> date:
+    """When a track's latest step began, or a date after it that no step began after.
+
+    The cell's latest moment says it, when it was read with the cell; else the claims
+    behind the current stance, all of that moment, began no earlier; else its latest
+    report. Undated claims come first in a track, so an undated one here means all are.
+    """
+    if facts.tally.latest:
+        return min(_day(entry.published) for entry in facts.tally.latest)
+    if facts.current:
+        return min(_day(stored.published) for stored in facts.current)
+    return _day(facts.tally.last)
 
 
 def _day(day: date | None) -> date:
