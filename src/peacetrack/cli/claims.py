@@ -88,7 +88,7 @@ def claims(
             metavar="N",
             help=f"At most this many claims (the table shows {PAGE} at a time; other "
             "formats give every claim unless limited).",
-            min=0,
+            min=1,
         ),
     ] = None,
     offset: Annotated[
