@@ -1,12 +1,20 @@
-"""Scaling of `peacetrack batch` on Dask: 1 worker against 2, and batch against `extract`.
+"""Overhead and scaling of `peacetrack batch` (Dask), against plain `peacetrack extract`.
+
+Every figure is a command as a user runs it, start-up included, in a fresh process:
+`peacetrack extract CORPUS -o out.jsonl` (the baseline, measured in the same run), then
+`peacetrack batch CORPUS --out DIR` with 1 and with 2 workers. The settings run in turn,
+round after round, in an order that rotates, so that a change in the machine's load falls
+on all of them alike; each figure is the median over the rounds. "cpu s" is the processor
+time of the command and every process it started (driver, scheduler, nannies, workers).
+Overhead is batch on one worker against extract, minus one; efficiency is the one-worker
+time over twice the two-worker time.
 
 The corpus is news-style reports assembled from the sentences written for
-``bench_extract.py`` (no corpus text), as JSONL. Wall time includes starting the cluster
-and building each worker's pipeline, as a user sees it; "task s" sums the shards' own
-times. Efficiency is speed-up / workers. Peak RSS is each worker process's peak, measured
-inside its tasks.
+``bench_extract.py`` (no corpus text), as JSONL. ``--before SRC`` runs the batch settings
+also with another source tree first on ``PYTHONPATH`` (an earlier commit's ``src``), in the
+same rounds, for a before/after comparison.
 
-    .venv/bin/python benchmarks/bench_batch.py [--docs 2000] [--shard-size 100]
+    .venv/bin/python benchmarks/bench_batch.py [--docs 8000] [--rounds 3] [--before SRC]
     .venv/bin/python benchmarks/bench_batch.py --check 20000
 
 ``--check N`` runs batch (2 workers) and the sequential extract over the same N documents
@@ -17,20 +25,26 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from bench_extract import make_texts
 
-from peacetrack.batch import BatchSummary, read_batch_claims, run_batch
+from peacetrack.batch import DEFAULT_SHARD_SIZE, read_batch_claims, run_batch
 from peacetrack.extract import get_extractor
 from peacetrack.extract.runner import extract_documents
 from peacetrack.ingest import read_documents
 from peacetrack.model import Document
+
+SRC = Path(__file__).resolve().parents[1] / "src"
 
 
 def write_corpus(folder: Path, docs: int, seed: int) -> Path:
@@ -41,59 +55,98 @@ def write_corpus(folder: Path, docs: int, seed: int) -> Path:
     return path
 
 
-def timed_batch(
-    corpus: Path, out: Path, workers: int, shard_size: int
-) -> tuple[float, BatchSummary]:
+def command(corpus: Path, out: Path, workers: int, shard_size: int) -> list[str]:
+    """The command line of one setting: extract when ``workers`` is 0, else batch."""
+    cli = [sys.executable, "-m", "peacetrack"]
+    if not workers:
+        return [*cli, "extract", str(corpus), "-o", str(out / "claims.jsonl")]
+    return [*cli, "batch", str(corpus), "--out", str(out / "batch"),
+            "--workers", str(workers), "--shard-size", str(shard_size)]  # fmt: skip
+
+
+def timed(argv: list[str], src: Path, out: Path) -> tuple[float, float]:
+    """Wall and processor seconds of one command (its child processes included)."""
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
-    summary = run_batch([corpus], out, workers=workers, shard_size=shard_size)
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - began
-    if not summary.ok:
-        sys.exit(f"batch failed:\n{summary.describe()}")
-    return wall, summary
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode:
+        sys.exit(f"{' '.join(argv)} failed:\n{done.stdout}\n{done.stderr}")
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu
 
 
-def peaks_mib(summary: BatchSummary) -> list[float]:
-    peak: dict[int, int] = defaultdict(int)
-    for result in summary.finished:
-        peak[result.pid] = max(peak[result.pid], result.peak_rss)
-    return sorted(round(v / 2**20, 1) for v in peak.values())
-
-
-def run(docs: int = 2000, shard_size: int = 100, seed: int = 7) -> list[dict[str, Any]]:
-    """Wall time with 1 and 2 workers, speed-up, efficiency and peak RSS per worker."""
+def measure(
+    docs: int, shard_size: int, seed: int, rounds: int, before: Path | None = None
+) -> dict[str, tuple[float, float]]:
+    """Median (wall, cpu) seconds of each setting, run in rotating order round after round."""
+    trees = {"": SRC} | ({"before ": before} if before else {})
+    settings = [("extract", 0, SRC)] + [
+        (f"{tag}batch {w} worker(s)", w, src) for tag, src in trees.items() for w in (1, 2)
+    ]
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in settings}
     with tempfile.TemporaryDirectory() as tmp:
         corpus = write_corpus(Path(tmp), docs, seed)
-        runs = [
-            (workers, *timed_batch(corpus, Path(tmp) / f"out{workers}", workers, shard_size))
-            for workers in (1, 2)
-        ]
-    base = runs[0][1]
+        for turn in range(rounds):
+            order = settings[turn % len(settings) :] + settings[: turn % len(settings)]
+            for name, workers, src in order:
+                argv = command(corpus, Path(tmp) / "out", workers, shard_size)
+                times[name].append(timed(argv, src, Path(tmp) / "out"))
+                wall, cpu = times[name][-1]
+                load = os.getloadavg()[0]
+                print(f"  round {turn + 1} {name:<26} {wall:6.1f} s  cpu {cpu:6.1f} s"
+                      f"  load {load:.1f}", file=sys.stderr, flush=True)  # fmt: skip
+    return {
+        name: (statistics.median(w for w, _ in got), statistics.median(c for _, c in got))
+        for name, got in times.items()
+    }
+
+
+def run(
+    docs: int = 8000, shard_size: int = DEFAULT_SHARD_SIZE, seed: int = 7, rounds: int = 3,
+    before: Path | None = None,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Median wall and cpu seconds per setting, with overhead and efficiency against them."""
+    medians = measure(docs, shard_size, seed, rounds, before)
+    base_wall, base_cpu = medians["extract"]
     rows = []
-    for workers, wall, summary in runs:
-        speedup = base / wall
-        peaks = ", ".join(map(str, peaks_mib(summary)))
+    for name, (wall, cpu) in medians.items():
+        tag = name.removesuffix("batch 1 worker(s)").removesuffix("batch 2 worker(s)")
+        if name == "extract":
+            versus = "baseline"
+        elif name.endswith("1 worker(s)"):
+            versus = (f"overhead {wall / base_wall - 1:+.1%} wall, "
+                      f"{cpu / base_cpu - 1:+.1%} cpu against extract")  # fmt: skip
+        else:
+            one = medians[f"{tag}batch 1 worker(s)"][0]
+            versus = f"speed-up {one / wall:.2f}, efficiency {one / wall / 2:.2f}"
         rows.append(
-            {"benchmark": "batch",
-             "measure": f"{workers} worker(s), {docs} docs in {summary.shards} shards",
-             "value": round(wall, 1), "unit": "s wall",
-             "versus": ("baseline" if workers == 1
-                        else f"speed-up {speedup:.2f}, efficiency {speedup / workers:.2f}")
-             + f"; peak RSS per worker {peaks} MiB",
-             "task_s": round(sum(r.seconds for r in summary.finished), 1)}
+            {"benchmark": "batch", "measure": f"{name}, {docs} docs (median of {rounds})",
+             "value": round(wall, 1), "unit": "s wall", "cpu_s": round(cpu, 1),
+             "versus": versus}
         )  # fmt: skip
     return rows
 
 
-def scaling(docs: int, shard_size: int, seed: int) -> None:
-    print(f"{'measure':<40} {'wall s':>8} {'task s':>8}  versus")
-    for row in run(docs, shard_size, seed):
-        print(f"{row['measure']:<40} {row['value']:>8} {row['task_s']:>8}  {row['versus']}")
+def report(docs: int, shard_size: int, seed: int, rounds: int, before: Path | None) -> None:
+    rows = run(docs, shard_size, seed, rounds, before)
+    print(f"{'measure':<56} {'wall s':>7} {'cpu s':>7}  versus")
+    for row in rows:
+        print(f"{row['measure']:<56} {row['value']:>7} {row['cpu_s']:>7}  {row['versus']}")
 
 
 def check(docs: int, shard_size: int, seed: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = write_corpus(Path(tmp), docs, seed)
-        wall, summary = timed_batch(corpus, Path(tmp) / "out", 2, shard_size)
+        began = time.perf_counter()
+        summary = run_batch([corpus], Path(tmp) / "out", workers=2, shard_size=shard_size)
+        wall = time.perf_counter() - began
+        if not summary.ok:
+            sys.exit(f"batch failed:\n{summary.describe()}")
         batch_lines = sorted(r.to_json() for r in read_batch_claims(Path(tmp) / "out"))
         began = time.perf_counter()
         documents = (d for d in read_documents([corpus]) if isinstance(d, Document))
@@ -111,15 +164,18 @@ def check(docs: int, shard_size: int, seed: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=2000, help="documents for the scaling run")
-    parser.add_argument("--shard-size", type=int, default=100, help="documents per shard")
+    parser.add_argument("--docs", type=int, default=8000, help="documents in the corpus")
+    parser.add_argument("--shard-size", type=int, default=DEFAULT_SHARD_SIZE,
+                        help="documents per shard")  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each setting")
     parser.add_argument("--seed", type=int, default=7, help="random seed for the texts")
+    parser.add_argument("--before", type=Path, help="another src tree to compare with")
     parser.add_argument("--check", type=int, metavar="N", help="batch vs extract on N documents")
     args = parser.parse_args()
     if args.check:
         check(args.check, max(args.shard_size, args.check // 40), args.seed)
     else:
-        scaling(args.docs, args.shard_size, args.seed)
+        report(args.docs, args.shard_size, args.seed, args.rounds, args.before)
 
 
 if __name__ == "__main__":  # Dask starts worker processes by spawning: guard the entry point

@@ -41,8 +41,8 @@ Rows = list[dict[str, Any]]
 SUITE: dict[str, tuple[Callable[[], Rows], Callable[[], Rows]]] = {
     "extract": (lambda: bench_extract.run(docs=300), lambda: bench_extract.run(docs=60)),
     "batch": (
-        lambda: bench_batch.run(docs=2000, shard_size=100),
-        lambda: bench_batch.run(docs=300, shard_size=30),
+        lambda: bench_batch.run(docs=8000, rounds=3),
+        lambda: bench_batch.run(docs=300, shard_size=30, rounds=1),
     ),
     "store": (lambda: bench_store.run(docs=3000), lambda: bench_store.run(docs=300)),
     # The baseline (the matrix computed from every claim) takes about a minute per backend

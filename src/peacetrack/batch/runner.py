@@ -29,11 +29,10 @@ from peacetrack.batch.output import (
     finished_shards,
 )
 from peacetrack.batch.shards import Shard, plan_shards
-from peacetrack.batch.worker import Options, PipelinePlugin, ShardResult, run_shard
+from peacetrack.batch.worker import Options, PipelinePlugin, ShardResult, describe, run_shard
 from peacetrack.codebook.loader import user_files
 from peacetrack.errors import ExtractorNotFound, InputError
-from peacetrack.extract.base import DEFAULT_EXTRACTOR, available_extractors, get_extractor
-from peacetrack.extract.runner import prepare
+from peacetrack.extract.base import DEFAULT_EXTRACTOR, available_extractors
 
 #: Called with (shards finished, shards in all) as the run goes, skipped ones included.
 Progress = Callable[[int, int], None]
@@ -99,8 +98,10 @@ def run_batch(
 
     ``scheduler``: None or ``"local"`` starts a LocalCluster of ``workers`` processes (one
     thread each: extraction is CPU-bound); otherwise the address of a running scheduler.
-    ``extractor_options`` (``model``, ``base_url`` ...) go to every worker's extractor;
-    the extractor is built and checked here first, so a bad setting fails before any shard.
+    ``extractor_options`` (``model``, ``base_url`` ...) go to every worker's extractor.
+    A worker builds and checks the extractor before any shard is sent, so a bad setting
+    fails first; the driver builds no pipeline of its own (only when every shard is done
+    does it build one, to check the settings against the earlier run's).
     """
     began = time.perf_counter()
     if extractor not in available_extractors():
@@ -109,49 +110,64 @@ def run_batch(
     if workers < 1:
         raise InputError(f"workers must be at least 1, not {workers}")
     options = tuple(sorted((k, v) for k, v in (extractor_options or {}).items() if v is not None))
-    built = get_extractor(extractor, **dict(options))
-    prepare(built)
+    job = _Job(extractor, user_files(), options)
     folder = Path(out)
     shards = list({s.id: s for s in plan_shards(inputs, shard_size)}.values())
-    settings: dict[str, Any] = {"extractor": extractor, "shard_size": shard_size}
-    if getattr(built, "variant", ""):
-        settings["variant"] = built.variant  # type: ignore[attr-defined]
-    check_settings(folder, settings)
     done = finished_shards(folder)
     todo = [s for s in shards if s.id not in done]
-    for shard in todo:
-        clear_temporaries(folder, shard.id)
     summary = BatchSummary(folder, shards=len(shards), skipped=len(shards) - len(todo))
     report = progress or (lambda _done, _total: None)
-    report(summary.skipped, summary.shards)
-    if todo:
+    if not todo:
+        check_settings(folder, describe(*job.args) | {"shard_size": shard_size})
+        report(summary.skipped, summary.shards)
+    else:
         with _client(scheduler, workers) as client:
-            job = (extractor, options)
+            job.ready(client)
+            settings = client.submit(describe, *job.args, pure=False).result()
+            check_settings(folder, settings | {"shard_size": shard_size})
+            for shard in todo:
+                clear_temporaries(folder, shard.id)
+            report(summary.skipped, summary.shards)
             _run(client, todo, folder, job, max(retries, 0), summary, report)
     summary.seconds = time.perf_counter() - began
     return summary
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every task of a run needs to build the same extractor: its name, the driver's
+    extra codebook files, and its options."""
+
+    extractor: str
+    codebook_files: tuple[str, ...]
+    options: Options
+
+    @property
+    def args(self) -> tuple[str, tuple[str, ...], Options]:
+        return self.extractor, self.codebook_files, self.options
+
+    def ready(self, client: Client) -> None:
+        """Have every worker, present and future, build the pipeline once, before any task."""
+        setup = hashlib.sha1(json.dumps(self.args).encode()).hexdigest()[:12]
+        plugin = PipelinePlugin(*self.args)
+        client.register_plugin(plugin, name=f"peacetrack-pipeline-{setup}")
 
 
 def _run(
     client: Client,
     todo: list[Shard],
     out: Path,
-    job: tuple[str, Options],
+    job: _Job,
     retries: int,
     summary: BatchSummary,
     report: Progress,
 ) -> None:
     from distributed import as_completed
 
-    extractor, options = job
-    files = user_files()
-    setup = hashlib.sha1(json.dumps([extractor, files, options]).encode()).hexdigest()[:12]
-    plugin = PipelinePlugin(extractor, files, options)
-    client.register_plugin(plugin, name=f"peacetrack-pipeline-{setup}")
     run = uuid.uuid4().hex[:8]
     futures = {
         client.submit(
-            run_shard, shard, str(out), extractor, files, options,
+            run_shard, shard, str(out), *job.args,
             key=f"peacetrack-{shard.id}-{run}", retries=retries, pure=False,
         ): shard
         for shard in todo
@@ -183,10 +199,15 @@ def _collect(future: Future[ShardResult], shard: Shard, out: Path, summary: Batc
 
 @contextmanager
 def _client(scheduler: str | None, workers: int) -> Iterator[Client]:
+    import dask
     from distributed import Client, LocalCluster
 
     if scheduler in (None, "local"):
         with (
+            # The statistical profiler samples each worker's task thread every 10 ms, for a
+            # dashboard page few look at: about 2% of every worker's time. Nannies hand this
+            # setting on to the workers they start (and restart).
+            dask.config.set({"distributed.worker.profile.enabled": False}),
             LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=workers,
                 threads_per_worker=1,

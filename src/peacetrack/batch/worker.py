@@ -31,6 +31,7 @@ from peacetrack.batch.records import (
 from peacetrack.batch.shards import Shard
 from peacetrack.extract.base import Extractor, get_extractor
 from peacetrack.extract.runner import outcomes
+from peacetrack.extract.runner import prepare as check
 from peacetrack.ingest import Failure
 from peacetrack.model import Document
 
@@ -67,6 +68,22 @@ def prepare(extractor: str, codebook_files: tuple[str, ...], options: Options = 
         use_codebook(*codebook_files)
         _codebook_in_force = codebook_files
     return get_extractor(extractor, **dict(options))
+
+
+def describe(
+    extractor: str, codebook_files: tuple[str, ...] = (), options: Options = ()
+) -> dict[str, Any]:
+    """The settings a run's shards depend on, after checking the extractor can work.
+
+    It runs where the pipeline is built anyway (a worker, or the driver when every shard
+    is done), so the driver never builds a pipeline only to read its ``variant``.
+    """
+    built = prepare(extractor, codebook_files, options)
+    check(built)
+    settings: dict[str, Any] = {"extractor": extractor}
+    if getattr(built, "variant", ""):
+        settings["variant"] = built.variant  # type: ignore[attr-defined]
+    return settings
 
 
 class PipelinePlugin(WorkerPlugin):
