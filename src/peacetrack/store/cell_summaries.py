@@ -306,10 +306,14 @@ def claims_by_id(store: Store, ids: Iterable[int]) -> dict[int, StoredClaim]:
 
 def summarised(by: By, filters: Filters) -> bool:
     """Whether the summaries answer: they cover the whole record, so a date range (which
-    changes what is in every cell), a stance filter, or actors by proposal (which change
-    what is in a proposal's cell) need the claims themselves."""
+    changes what is in every cell), a stance filter, a conflict (cells are kept across
+    conflicts), or actors by proposal (which change what is in a proposal's cell) need the
+    claims themselves."""
     return (
-        not filters.dated and filters.stances is None and not (by == "proposal" and filters.actors)
+        not filters.dated
+        and filters.stances is None
+        and filters.conflict is None
+        and not (by == "proposal" and filters.actors)
     )
 
 

@@ -54,7 +54,7 @@ class ProposalResolver:
     codebook: Codebook = field(default_factory=default_codebook)
     _known: list[Candidate] = field(default_factory=list)
     _others_loaded: bool = False
-    _done: dict[tuple[str, tuple[str, ...], str], int] = field(default_factory=dict)
+    _done: dict[tuple[str, tuple[str, ...], str, str | None], int] = field(default_factory=dict)
     _loaded: bool = False
 
     def _load(self) -> None:
@@ -100,18 +100,20 @@ class ProposalResolver:
                 generic=analysed(row.name, self.codebook).generic,
                 in_document=row.id in here,
                 has_claims=has_claims,
+                conflict=row.conflict,
             )
             for row, has_claims in self.session.execute(query.where(where).order_by(ProposalRow.id))
         ]
 
-    def resolve(self, claim: Claim) -> int | None:
-        """The id of the proposal ``claim`` belongs to; None when it names none."""
+    def resolve(self, claim: Claim, conflict: str | None = None) -> int | None:
+        """The id of the proposal ``claim`` (of ``conflict``, None: unassigned) belongs to;
+        None when it names none."""
         if not claim.proposal:
             return None
         if not self._loaded:
             self._load()
-        mention = mention_of(claim, analysed(claim.proposal, self.codebook))
-        memo = (claim.proposal, mention.authors, mention.kind)
+        mention = mention_of(claim, analysed(claim.proposal, self.codebook), conflict)
+        memo = (claim.proposal, mention.authors, mention.kind, conflict)
         if memo not in self._done:
             for _ in range(3):
                 try:
@@ -169,6 +171,7 @@ class ProposalResolver:
             date=self.published,
             authors=list(mention.authors),
             aliases=[alias] if self._key(alias) != self._key(name) else [],
+            conflict=mention.conflict,
         )
         try:
             with self.session.begin_nested():
@@ -186,6 +189,7 @@ class ProposalResolver:
                 generic=analysed(name, self.codebook).generic,
                 in_document=True,
                 has_claims=True,
+                conflict=mention.conflict,
             )
         )
         return row.id

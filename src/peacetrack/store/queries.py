@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from peacetrack.model import Attribution, Claim, Condition, Recognition, Stance
-from peacetrack.source import PROVENANCE, Filters, StoredClaim
+from peacetrack.source import PROVENANCE, UNASSIGNED, Filters, StoredClaim
 from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow, ProposalRow
 
 T = TypeVar("T")
@@ -36,7 +36,11 @@ def claim_row(claim: Claim, document_id: int, extractor: str, proposal_id: int |
 
 
 def claim_values(
-    claim: Claim, document_id: int, extractor: str, proposal_id: int | None
+    claim: Claim,
+    document_id: int,
+    extractor: str,
+    proposal_id: int | None,
+    conflict: str | None = None,
 ) -> dict[str, Any]:
     """The column values of ``claim_row``, for inserting many claims in one statement."""
     data = claim.model_dump(mode="json")
@@ -54,6 +58,7 @@ def claim_values(
         "attribution_source": attribution.source if attribution else None,
         "attribution_anonymous": attribution.anonymous if attribution else None,
         "evidence": claim.evidence,
+        "conflict": conflict,
         **{name: getattr(claim, name) for name in PROVENANCE} | {"extractor": extractor},
     }
 
@@ -122,6 +127,10 @@ def filter_conditions(filters: Filters) -> list[ColumnElement[bool]]:
         where.append(ClaimRow.id.in_(of_actors))
     if filters.stances is not None:
         where.append(ClaimRow.stance.in_(sorted(filters.stances)))
+    if filters.conflict == UNASSIGNED:
+        where.append(ClaimRow.conflict.is_(None))
+    elif filters.conflict is not None:
+        where.append(ClaimRow.conflict == filters.conflict)
     if filters.since is not None:
         where.append(DocumentRow.published >= filters.since)
     if filters.until is not None:
@@ -219,6 +228,7 @@ def load_claims(
             published=row.published,
             url=row.url,
             proposal_name=row.proposal_name,
+            conflict=row.conflict,
         )
         for row in rows
     ]
