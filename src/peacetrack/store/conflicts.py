@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -81,13 +81,26 @@ def decide(
 ) -> list[str | None]:
     """The conflict of each claim about to be saved in a document: the reviewer's choice for
     the document if there is one, else decided with the document's stored claims as context
-    (call it after the claims being replaced are deleted)."""
+    (call it after the claims being replaced are deleted), a reviewed claim's conflict going
+    to its re-extracted copy."""
     chosen, conflict = reviewed_conflict(session, document_id)
     if chosen:
         return [conflict] * len(claims)
     new: list[Pair] = [(c.actors, c.territories or []) for c in claims]
     context = list(stored_pairs(session, document_id).values())
-    return assign_document([*new, *context], codebook or default_codebook())[: len(new)]
+    found = assign_document([*new, *context], codebook or default_codebook())[: len(new)]
+    twins = reviewed_twins(session, document_id)
+    return [twins.get((c.start, c.end, c.issue), k) for c, k in zip(claims, found, strict=True)]
+
+
+def reviewed_twins(session: Session, document_id: int) -> dict[tuple[Any, ...], str | None]:
+    """The conflict of each reviewed claim of a document, by its evidence span and issue:
+    a re-extracted claim saying the same thing takes it, so a reviewer's reassignment also
+    holds for the extractor's copy of the claim."""
+    query = select(ClaimRow.start, ClaimRow.end, ClaimRow.issue, ClaimRow.conflict).where(
+        ClaimRow.document_id == document_id, ClaimRow.status != "extracted"
+    )
+    return {(r.start, r.end, r.issue): r.conflict for r in session.execute(query)}
 
 
 def conflict_counts(store: Store) -> list[ConflictCount]:
