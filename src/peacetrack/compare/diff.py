@@ -87,13 +87,15 @@ def diff(
     b: str,
     *,
     independent_groups: GroupFn | None = None,
+    conflict: str | None = None,
 ) -> Diff:
     """Compare side ``a`` with side ``b``; each is a proposal name or an actor id.
 
     A proposal name may be abbreviated to any unique part of it ("U.S. draft"). A side's
-    cells are its matrix column (a store reads them from its cell summaries).
+    cells are its matrix column (a store reads them from its cell summaries), of the claims
+    of ``conflict`` only when one is given (an id, name or alias, or ``unassigned``).
     """
-    sides = _Sides(as_source(claims, independent_groups))
+    sides = _Sides(as_source(claims, independent_groups), Filters(conflict=conflict))
     name_a, cells_a = sides.pick(a)
     name_b, cells_b = sides.pick(b)
     result = Diff(a=name_a, b=name_b)
@@ -108,6 +110,7 @@ class _Sides:
     """Where the sides come from: the proposal names in use and each column's cells."""
 
     source: ClaimSource
+    filters: Filters
 
     @cached_property
     def names(self) -> dict[str, set[str]]:
@@ -115,7 +118,7 @@ class _Sides:
 
     def cells_of(self, by: By, column: str) -> dict[str, Cell]:
         """A side's cells by issue, for an actor id or a canonical proposal name."""
-        found = self.source.cell_facts(by, Filters(), [column])
+        found = self.source.cell_facts(by, self.filters, [column])
         return {issue: worded(facts) for (issue, _), facts in found.items()}
 
     def pick(self, name: str) -> tuple[str, dict[str, Cell]]:

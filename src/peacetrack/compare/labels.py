@@ -1,4 +1,4 @@
-"""Human names for codes (actors, issues, places), so tables read as words, not ids.
+"""Human names for codes (actors, issues, places, conflicts), so tables read as words, not ids.
 
 A code the codebook does not know (a user's own group, an old issue) falls back to the code
 itself: a comparison must never fail because a label is missing.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from peacetrack.codebook import default_codebook
+from peacetrack.source import UNASSIGNED
 
 #: Not an actor in the codebook but a value of ``recognition.by`` in the guideline.
 _SPECIAL_ACTORS = {"INTL": "international community"}
@@ -39,3 +40,17 @@ def place_name(code: str) -> str:
 def issue_order() -> dict[str, int]:
     """Position of each issue in the codebook, the order rows are shown in."""
     return {code: i for i, code in enumerate(default_codebook().issues)}
+
+
+def conflict_name(conflict: str | None) -> str:
+    """A conflict's name (``ru-ua``: Russia-Ukraine war); "unassigned" for claims of none."""
+    if conflict is None or conflict == UNASSIGNED:
+        return "unassigned (fits no conflict)"
+    found = default_codebook().conflicts.get(conflict)
+    return found.name if found is not None else conflict
+
+
+def conflict_parties(conflict: str | None) -> tuple[str, ...]:
+    """The parties of a conflict of the codebook, in its order; none for anything else."""
+    found = default_codebook().conflicts.get(conflict or "")
+    return found.parties if found is not None else ()

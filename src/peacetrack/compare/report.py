@@ -1,4 +1,5 @@
-"""A self-contained HTML report: matrix, main diff, timelines and every quote behind them.
+"""A self-contained HTML report: matrix, main diff, timelines and every quote behind them,
+for one conflict or in one section per conflict.
 
 One file, no network: plotly's JavaScript is embedded inline, so the report opens offline,
 can be mailed or archived, and prints cleanly. Every piece of document text goes through
@@ -10,15 +11,17 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from html import escape
 from pathlib import Path
 from typing import Any
 
+from peacetrack.codebook import default_codebook
 from peacetrack.compare.diff import diff
 from peacetrack.compare.extras import require
-from peacetrack.compare.labels import actor_name, issue_label, issue_order
-from peacetrack.compare.matrix import By, Matrix, compare
+from peacetrack.compare.labels import actor_name, conflict_name, issue_label, issue_order
+from peacetrack.compare.matrix import By, Matrix, compare, parties_first
 from peacetrack.compare.render import (
     STANCE_COLOURS,
     cell_anchor,
@@ -29,6 +32,7 @@ from peacetrack.compare.render import (
 from peacetrack.compare.timeline import TimelineEntry, timeline
 from peacetrack.files import write_text_atomic
 from peacetrack.source import (
+    UNASSIGNED,
     ClaimSource,
     Filters,
     GroupFn,
@@ -56,31 +60,34 @@ def write_report(
     title: str = "PeaceTrack report",
     independent_groups: GroupFn | None = None,
     by: By = "actor",
+    conflict: str | None = None,
 ) -> Path:
-    """Write the report to ``path`` (atomically) and return it."""
+    """Write the report to ``path`` (atomically) and return it.
+
+    The report covers ``conflict`` (an id, name or alias, or ``unassigned``) or, when none
+    is given, has one section per conflict with claims (the unassigned claims last): a
+    matrix, diff or timeline never mixes two wars.
+    """
     jinja2, go = _libraries()
     source = as_source(claims, independent_groups)
-    pool = source.select_claims(Filters())
-    # Every section reads the same claims, loaded once, with the source's grouping.
-    memory = MemorySource(pool, source.independent_groups)
-    matrix = compare(memory, by=by)
+    pool = source.select_claims(Filters(conflict=conflict))
+    groups = source.independent_groups
     figures = _Figures(go)
+    parts = _by_conflict(pool)
+    scoped = len(parts) > 1
     context = {
         "title": title,
         "generated": date.today().isoformat(),
         "claims_count": len(pool),
         "documents_count": len({s.document_id for s in pool}),
-        "sources_count": SourceIndex(pool, source.independent_groups).count(pool),
+        "sources_count": SourceIndex(pool, groups).count(pool),
         "span": _span(pool),
         "legend": [(c.replace("_", " "), colour) for c, colour in STANCE_COLOURS.items()],
-        "heatmap": figures.heatmap(matrix) if matrix.cells else "",
-        "matrix_html": render_matrix(matrix, "html"),
-        "timelines": [
-            (issue, issue_label(issue), figures.timeline(entries))
-            for issue, entries in _timelines(memory).items()
+        "sections": [
+            _section(key, members, Section(by, groups, figures, key if scoped else ""))
+            for key, members in parts.items()
         ],
-        "cells": _evidence(matrix, pool),
-    } | _main_diff(memory)
+    }
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("peacetrack.compare", "templates"),
         autoescape=True,
@@ -89,6 +96,54 @@ def write_report(
     html = env.get_template("report.html.j2").render(**context)
     write_text_atomic(path, html)
     return path
+
+
+def _by_conflict(pool: Sequence[StoredClaim]) -> dict[str, list[StoredClaim]]:
+    """The claims per conflict (``unassigned`` for none) in codebook order, unassigned last."""
+    parts: dict[str, list[StoredClaim]] = defaultdict(list)
+    for stored in pool:
+        parts[stored.conflict or UNASSIGNED].append(stored)
+    order = {key: i for i, key in enumerate(default_codebook().conflicts)}
+    return {
+        key: parts[key]
+        for key in sorted(parts, key=lambda k: (k == UNASSIGNED, order.get(k, len(order)), k))
+    }
+
+
+@dataclass(frozen=True)
+class Section:
+    """How each conflict's section is drawn: its columns, the source's duplicate groups,
+    the figures (plotly.js embedded once) and the prefix keeping its ids apart."""
+
+    by: By
+    groups: GroupFn
+    figures: _Figures
+    scope: str
+
+
+def _section(key: str, claims: list[StoredClaim], how: Section) -> dict[str, Any]:
+    """One conflict's matrix, main diff, timelines and evidence, from its claims alone."""
+    memory = MemorySource(claims, how.groups)
+    # The claims are the conflict's already (its id may be one this codebook lacks).
+    matrix = compare(memory, by=how.by)
+    columns = parties_first(matrix.columns, key) if how.by == "actor" else matrix.columns
+    matrix = replace(matrix, columns=columns, conflict=key)
+    prefix = f"{how.scope}-" if how.scope else ""
+    return {
+        "name": conflict_name(key),
+        "prefix": prefix,
+        "claims_count": len(claims),
+        "documents_count": len({s.document_id for s in claims}),
+        "sources_count": SourceIndex(claims, how.groups).count(claims),
+        "span": _span(claims),
+        "heatmap": how.figures.heatmap(matrix, how.scope) if matrix.cells else "",
+        "matrix_html": render_matrix(matrix, "html", anchor_scope=how.scope),
+        "timelines": [
+            (issue, issue_label(issue), how.figures.timeline(entries))
+            for issue, entries in _timelines(memory).items()
+        ],
+        "cells": _evidence(matrix, claims, how.scope),
+    } | _main_diff(memory)
 
 
 def _libraries() -> tuple[Any, Any]:
@@ -130,12 +185,12 @@ def _timelines(memory: MemorySource) -> dict[str, list[TimelineEntry]]:
     }
 
 
-def _evidence(matrix: Matrix, pool: Sequence[StoredClaim]) -> list[dict[str, Any]]:
+def _evidence(matrix: Matrix, pool: Sequence[StoredClaim], scope: str) -> list[dict[str, Any]]:
     """Every cell with all the claims behind it, newest first: the report is the record."""
     behind = by_cell(pool, matrix.by)
     return [
         {
-            "anchor": cell_anchor(row, column),
+            "anchor": cell_anchor(row, column, scope),
             "issue": row,
             "column": matrix.column_label(column),
             "text": cell_text(cell),
@@ -186,8 +241,9 @@ class _Figures:
         self._js_done = True
         return html
 
-    def heatmap(self, matrix: Matrix) -> str:
-        """Cells coloured by stance class; hovering shows the summary."""
+    def heatmap(self, matrix: Matrix, scope: str = "") -> str:
+        """Cells coloured by stance class; hovering shows the summary; a click opens the
+        evidence (anchors in ``scope``)."""
         rows = list(reversed(matrix.rows))  # plotly draws the first row at the bottom
         z: list[list[float | None]] = []
         text: list[list[str]] = []
@@ -196,7 +252,7 @@ class _Figures:
             cells = [matrix.cell(row, c) for c in matrix.columns]
             z.append([None if c is None else float(_CLASSES.index(c.stance.coarse)) for c in cells])
             text.append(["" if c is None else escape(cell_text(c)) for c in cells])
-            anchors.append([cell_anchor(row, c) for c in matrix.columns])
+            anchors.append([cell_anchor(row, c, scope) for c in matrix.columns])
         steps = len(_CLASSES)
         scale = []
         for i, name in enumerate(_CLASSES):

@@ -1,12 +1,14 @@
 """How a party's stance on an issue moves across rounds of talks.
 
-One entry per moment (reports within a few days of each other) per actor and issue, so a
-stance restated by ten outlets after one round is one step, and a reversal shows as a
-change between steps.
+One entry per moment (reports within a few days of each other) per conflict, actor and
+issue, so a stance restated by ten outlets after one round is one step, and a reversal
+shows as a change between steps. Steps are never compared across conflicts: the United
+States on disarmament in Lebanon and in Gaza are two tracks, not a change of mind.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -38,9 +40,11 @@ class TimelineEntry:
     """One step: what ``actor`` held on ``issue`` at one moment, with the claims saying so.
 
     ``changed`` is True when the stance class differs from the actor's previous step on
-    the same issue; ``evidence`` are the claims stating the shown stance.
+    the same issue in the same conflict (``conflict_id``, None: unassigned claims);
+    ``evidence`` are the claims stating the shown stance.
     """
 
+    conflict_id: str | None
     actor: str
     issue: str
     first: date | None
@@ -65,6 +69,7 @@ class TimelineEntry:
             "conflict": self.conflict,
             "changed": self.changed,
             "claim_ids": [s.id for s in self.claims],
+            "conflict_id": self.conflict_id,
         }
 
 
@@ -75,27 +80,42 @@ def timeline(
     issue: str | None = None,
     independent_groups: GroupFn | None = None,
     window: timedelta = SAME_MOMENT,
+    conflict: str | None = None,
 ) -> list[TimelineEntry]:
-    """Steps for every actor and issue (or those asked for), oldest first.
+    """Steps for every conflict, actor and issue (or those asked for), oldest first.
 
-    ``issue`` may be a pattern (``TER.*``).
+    ``issue`` may be a pattern (``TER.*``); ``conflict`` an id, name or alias, or
+    ``unassigned``. Each conflict's claims make their own tracks.
     """
-    filters = Filters(actors=[actor] if actor else None, issues=[issue] if issue else None)
+    filters = Filters(
+        actors=[actor] if actor else None, issues=[issue] if issue else None, conflict=conflict
+    )
     source = as_source(claims, independent_groups)
     chosen = source.select_claims(filters)
     sources = SourceIndex(chosen, source.independent_groups)
-    tracks = by_cell(chosen, "actor", filters.actors)
+    per_conflict: dict[str | None, list[StoredClaim]] = defaultdict(list)
+    for stored in chosen:
+        per_conflict[stored.conflict].append(stored)
     entries = [
         entry
-        for (code, who), track in tracks.items()
-        for entry in _steps(who, code, track, sources, window)
+        for war, members in per_conflict.items()
+        for (code, who), track in by_cell(members, "actor", filters.actors).items()
+        for entry in _steps(Track(war, who, code), track, sources, window)
     ]
     return sorted(entries, key=lambda e: (e.first or date.min, e.actor, e.issue))
 
 
+@dataclass(frozen=True)
+class Track:
+    """Whose steps these are: one actor on one issue in one conflict."""
+
+    conflict: str | None
+    actor: str
+    issue: str
+
+
 def _steps(
-    actor: str,
-    issue: str,
+    of: Track,
     track: list[StoredClaim],
     sources: SourceIndex,
     window: timedelta,
@@ -108,8 +128,9 @@ def _steps(
         first, last = span(moment)
         steps.append(
             TimelineEntry(
-                actor=actor,
-                issue=issue,
+                conflict_id=of.conflict,
+                actor=of.actor,
+                issue=of.issue,
                 first=first,
                 last=last,
                 stance=stance,
