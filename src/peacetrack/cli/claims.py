@@ -11,6 +11,7 @@ from rich.table import Table
 
 from peacetrack.cli.app import app
 from peacetrack.cli.common import (
+    ConflictOption,
     DbOption,
     OutputOption,
     SinceOption,
@@ -22,6 +23,7 @@ from peacetrack.cli.common import (
     write_output,
 )
 from peacetrack.cli.documents import parse_date
+from peacetrack.source import UNASSIGNED
 
 if TYPE_CHECKING:
     from peacetrack.store import StoredClaim
@@ -77,6 +79,7 @@ def claims(
     ] = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    conflict: ConflictOption = None,
     limit: Annotated[
         int | None, typer.Option(metavar="N", help="At most this many claims.")
     ] = None,
@@ -85,7 +88,8 @@ def claims(
     ] = ClaimFormat.table,
     output: OutputOption = None,
 ) -> None:
-    """List stored claims, filtered by actor, issue, stance, document, proposal or date."""
+    """List stored claims, filtered by actor, issue, stance, document, proposal, conflict
+    or date."""
     from peacetrack.compare.vocabulary import (
         check_actors,
         check_issues,
@@ -103,6 +107,7 @@ def claims(
             proposal=check_proposal(proposal, store),
             since=parse_date(since),
             until=parse_date(until),
+            conflict=conflict,
             limit=limit,
         )
         if fmt is ClaimFormat.table:
@@ -133,7 +138,11 @@ def _produced_by(stored: StoredClaim) -> str:
 
 
 def print_claims_table(found: Sequence[StoredClaim]) -> None:
-    table = Table("id", "doc", "actors", "stance", "issue", "details", "evidence", "by", box=None)
+    table = Table(box=None)
+    columns = ("id", "doc", "conflict", "actors", "stance", "issue", "details", "evidence", "by")
+    for name in columns:
+        # Long words fold rather than end in "…": a narrow terminal still shows all of them.
+        table.add_column(name, overflow="fold")
     for stored in found:
         c = stored.claim
         details = " ".join(
@@ -148,6 +157,7 @@ def print_claims_table(found: Sequence[StoredClaim]) -> None:
         table.add_row(
             str(stored.id),
             stored.document_name,
+            stored.conflict or UNASSIGNED,
             ",".join(c.actors),
             c.stance.value,
             c.issue,

@@ -11,6 +11,7 @@ import typer
 from peacetrack.cli.app import app
 from peacetrack.cli.claims import ActorsOption, IssuesOption, split_list
 from peacetrack.cli.common import (
+    ConflictOption,
     DbOption,
     OutputOption,
     SinceOption,
@@ -63,6 +64,7 @@ def compare(
     issues: IssuesOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    conflict: ConflictOption = None,
     fmt: FormatOption = ViewFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -70,7 +72,8 @@ def compare(
 
     Each cell gives the current stance with its key details, the number of independent
     sources (syndicated copies count once), the date range, and markers when sources
-    conflict or the stance changed over time.
+    conflict or the stance changed over time. With --conflict, only that conflict's
+    claims, its parties' columns first.
     """
     from peacetrack.compare import compare as build_matrix
     from peacetrack.compare import render_matrix
@@ -84,6 +87,7 @@ def compare(
             issues=check_issues(split_list(issues)),
             since=parse_date(since),
             until=parse_date(until),
+            conflict=conflict,
         )
         show(render_matrix(matrix, fmt.value), output)
 
@@ -98,6 +102,7 @@ def diff(
         str, typer.Argument(metavar="B", help="Another proposal or actor to compare with A.")
     ],
     db: DbOption = None,
+    conflict: ConflictOption = None,
     fmt: FormatOption = ViewFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -110,7 +115,7 @@ def diff(
     from peacetrack.compare import render_diff
 
     with open_store(db, create=False) as store, handled():
-        show(render_diff(build_diff(store, a, b), fmt.value), output)
+        show(render_diff(build_diff(store, a, b, conflict=conflict), fmt.value), output)
 
 
 @app.command()
@@ -120,10 +125,14 @@ def timeline(
     issue: Annotated[
         str | None, typer.Option(metavar="ISSUE", help="Only this issue (a code or a pattern).")
     ] = None,
+    conflict: ConflictOption = None,
     fmt: FormatOption = ViewFormat.table,
     output: OutputOption = None,
 ) -> None:
-    """Stance changes over time, each with its evidence and source."""
+    """Stance changes over time, each with its evidence and source.
+
+    Each conflict is its own track: a stance in one war is never a change from another.
+    """
     from peacetrack.compare import render_timeline
     from peacetrack.compare import timeline as build_timeline
     from peacetrack.compare.vocabulary import check_actors, check_issues
@@ -131,7 +140,8 @@ def timeline(
     with open_store(db, create=False) as store, handled():
         check_actors([actor] if actor else None, store)
         check_issues([issue] if issue else None)
-        show(render_timeline(build_timeline(store, actor=actor, issue=issue), fmt.value), output)
+        steps = build_timeline(store, actor=actor, issue=issue, conflict=conflict)
+        show(render_timeline(steps, fmt.value), output)
 
 
 @app.command()
@@ -144,10 +154,14 @@ def report(
         "PeaceTrack report"
     ),
     by: Annotated[By, typer.Option(help="Matrix columns: actors or proposals.")] = By.actor,
+    conflict: ConflictOption = None,
 ) -> None:
-    """Write one self-contained HTML report (charts embedded; works offline, printable)."""
+    """Write one self-contained HTML report (charts embedded; works offline, printable).
+
+    The report covers --conflict, or has one section per conflict (unassigned claims last).
+    """
     from peacetrack.compare import write_report
 
     with open_store(db, create=False) as store, handled():
-        path = write_report(store, output, title=title, by=by.value)
+        path = write_report(store, output, title=title, by=by.value, conflict=conflict)
     console.print(f"wrote {path}")

@@ -179,10 +179,13 @@ def match(
     return by_alias(mention, same, published) or by_group(mention, same, published)
 
 
-def free_name(name: str, taken: set[str], published: date | None) -> str:
-    """``name``, or with the month or a number added when another proposal has it
-    (``taken`` are casefolded names)."""
-    options = [name]
+def free_name(
+    name: str, taken: set[str], published: date | None, conflict: str | None = None
+) -> str:
+    """``name``, or with the conflict, the month or a number added when another proposal
+    has it (``taken`` are casefolded names): the U.S. draft of another war is
+    "U.S. draft (il-gaza)"."""
+    options = [name, *([f"{name} ({conflict})"] if conflict else [])]
     if published is not None:
         options.append(f"{name} ({published:%b %Y})")
     options += [f"{name} ({n})" for n in range(2, 1000)]

@@ -163,7 +163,7 @@ class ProposalResolver:
         known.in_document = True
 
     def _create(self, mention: Mention) -> int:
-        name = self._free_name(readable_name(mention))
+        name = self._free_name(readable_name(mention), mention.conflict)
         alias = clean(mention.phrase.text)
         row = ProposalRow(
             name=name,
@@ -197,14 +197,14 @@ class ProposalResolver:
     def _key(self, text: str) -> str:
         return proposal_key(text, self.codebook)
 
-    def _free_name(self, name: str) -> str:
+    def _free_name(self, name: str, conflict: str | None) -> str:
         """``name``, or with the month or a number added, among every proposal's names
         (those that start alike, read by name, not the candidates only)."""
         # Lowered by the database on both sides, so backends agree on non-ASCII letters; a
         # wildcard in ``name`` only widens the read, the comparison below is exact.
         like = func.lower(ProposalRow.name).startswith(func.lower(literal(name)))
         taken = {n.casefold() for n in self.session.scalars(select(ProposalRow.name).where(like))}
-        return free_name(name, taken, self.published)
+        return free_name(name, taken, self.published, conflict)
 
 
 def proposal_ids_named(session: Session, name: str) -> list[int]:
