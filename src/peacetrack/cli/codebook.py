@@ -9,7 +9,8 @@ from rich.table import Table
 
 from peacetrack.cli.app import app
 from peacetrack.cli.common import console, handled
-from peacetrack.cli.conflicts import ConflictFormat, codebook_rows, matches, print_listing
+from peacetrack.cli.conflicts import ConflictFormat, print_listing
+from peacetrack.conflicts import codebook_lines, matches
 
 if TYPE_CHECKING:
     from peacetrack.codebook import Codebook
@@ -85,4 +86,4 @@ def conflicts(
     `peacetrack conflicts` counts a store's documents and claims per conflict.
     """
     book = _book()
-    print_listing(codebook_rows(book, search), book, fmt)
+    print_listing(codebook_lines(book, search), book, fmt)

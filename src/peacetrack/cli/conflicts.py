@@ -2,16 +2,11 @@
 `peacetrack reassign` (a reviewer puts a claim or a document in another conflict).
 
 The listing is shared with `peacetrack codebook conflicts`, which shows the same rows
-without a store: one row shape, one table, one JSON and one CSV form.
+without a store, and its JSON and CSV are the web app's (``peacetrack.conflicts``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
@@ -30,11 +25,8 @@ from peacetrack.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from peacetrack.codebook import Codebook, Conflict
-    from peacetrack.store import ConflictCount
-
-#: What `peacetrack conflicts` calls the claims that fit no conflict.
-UNASSIGNED_NAME = "(unassigned)"
+    from peacetrack.codebook import Codebook
+    from peacetrack.conflicts import ConflictLine
 
 
 class ConflictFormat(StrEnum):
@@ -43,67 +35,19 @@ class ConflictFormat(StrEnum):
     csv = "csv"
 
 
-@dataclass
-class ConflictRow:
-    """One line of a listing: a conflict id (None: the unassigned claims), its codebook
-    entry (None for the unassigned, or an id this codebook lacks) and its counts."""
-
-    key: str | None
-    conflict: Conflict | None
-    count: ConflictCount | None = None
-
-    @property
-    def name(self) -> str:
-        if self.conflict is not None:
-            return self.conflict.name
-        return UNASSIGNED_NAME if self.key is None else self.key
-
-    def record(self) -> dict[str, object]:
-        """Plain values for JSON and CSV, ids and codes kept as codes: machines read them."""
-        c = self.conflict
-        row: dict[str, object] = {
-            "id": self.key,
-            "name": self.name,
-            "aliases": list(c.aliases) if c else [],
-            "parties": list(c.parties) if c else [],
-            "around": list(c.around) if c else [],
-            "places": list(c.places) if c else [],
-            "start": c.start.isoformat() if c and c.start else None,
-        }
-        if self.count is not None:
-            n = self.count
-            row["documents"], row["claims"] = n.documents, n.claims
-            row["first"] = n.first.isoformat() if n.first else None
-            row["last"] = n.last.isoformat() if n.last else None
-        return row
-
-
-def matches(search: str | None, words: Iterable[str]) -> bool:
-    needle = (search or "").casefold()
-    return not needle or any(needle in word.casefold() for word in words)
-
-
-def codebook_rows(book: Codebook, search: str | None) -> list[ConflictRow]:
-    """The codebook's conflicts whose id, name, alias or party contains ``search``."""
-    return [
-        ConflictRow(c.id, c)
-        for c in book.conflicts.values()
-        if matches(search, [c.id, c.name, *c.aliases, *c.parties])
-    ]
-
-
 def print_listing(
-    rows: list[ConflictRow], book: Codebook, fmt: ConflictFormat, output: OutputOption = None
+    rows: list[ConflictLine], book: Codebook, fmt: ConflictFormat, output: OutputOption = None
 ) -> None:
     """The rows as a table on the terminal, or as JSON or CSV (to ``output`` if given)."""
+    from peacetrack.conflicts import lines_csv, lines_json
+
     if fmt is ConflictFormat.table and output is None:
         _print_table(rows, book)
         return
-    records = [row.record() for row in rows]
-    write_output(_csv(records) if fmt is ConflictFormat.csv else _json(records), output)
+    write_output(lines_csv(rows) if fmt is ConflictFormat.csv else lines_json(rows), output)
 
 
-def _print_table(rows: list[ConflictRow], book: Codebook) -> None:
+def _print_table(rows: list[ConflictLine], book: Codebook) -> None:
     """Parties by name and the start date; with counts, parties by id and no start date, so
     the counts and date range still fit a terminal."""
     counted = any(r.count is not None for r in rows)
@@ -129,26 +73,6 @@ def _print_table(rows: list[ConflictRow], book: Codebook) -> None:
     console.print(table)
 
 
-def _json(records: list[dict[str, object]]) -> str:
-    return json.dumps(records, ensure_ascii=False, indent=2)
-
-
-#: CSV columns; list fields are joined with "; " so a spreadsheet shows one cell each.
-_CSV_FIELDS = ("id", "name", "aliases", "parties", "around", "places", "start")
-_CSV_COUNTS = ("documents", "claims", "first", "last")
-
-
-def _csv(records: list[dict[str, object]]) -> str:
-    fields = [*_CSV_FIELDS, *(_CSV_COUNTS if records and "claims" in records[0] else ())]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(fields)
-    for r in records:
-        values = [r[k] for k in fields]
-        writer.writerow(["; ".join(map(str, v)) if isinstance(v, list) else v for v in values])
-    return out.getvalue()
-
-
 @app.command("conflicts")
 def conflicts(
     search: Annotated[
@@ -167,17 +91,11 @@ def conflicts(
     folded into a conflict. Pick one for other commands with --conflict ID.
     """
     from peacetrack.codebook import default_codebook
-    from peacetrack.conflicts import conflict_counts
+    from peacetrack.conflicts import conflict_lines
 
     with open_store(db, create=False) as store, handled():
         book = default_codebook()
-        counts = conflict_counts(store, book)
-    wanted = {r.key for r in codebook_rows(book, search)}
-    rows = [
-        ConflictRow(n.conflict, book.conflicts.get(n.conflict or ""), n)
-        for n in counts
-        if search is None or n.conflict in wanted or matches(search, [n.conflict or ""])
-    ]
+        rows = conflict_lines(store, book, search)
     print_listing(rows, book, fmt, output)
 
 
