@@ -9,59 +9,20 @@ than any party, so a matrix ordered by weight alone would put it first.
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from conflict_support import two_wars_store
 from peacetrack.cli import app
 from peacetrack.compare import compare, timeline
-from peacetrack.model import Claim, Document, Stance
 from peacetrack.store import Store
-
-#: (name, date, text, [(actors, stance, issue, evidence, proposal)])
-REPORTS = [
-    ("ua-1.txt", date(2025, 3, 1), [
-        (["RUS", "UKR"], "agree", "PROC.TALKS", "Russia and Ukraine agreed to meet.", None),
-        (["RUS"], "demand", "TER.WITHDRAW", "Russia demanded that Ukraine withdraw.", None),
-        (["UKR"], "reject", "TER.WITHDRAW", "Ukraine refused to withdraw.", None),
-        (["USA"], "propose", "CF.GENERAL", "Washington proposed a ceasefire.", "U.S. draft"),
-        (["USA"], "demand", "HUM.DETAINEES", "Washington demanded a prisoner swap.", None),
-    ]),
-    ("gaza-1.txt", date(2025, 3, 4), [
-        (["ISR", "HAMAS"], "agree", "CF.GENERAL", "Israel and Hamas agreed a truce.", None),
-        (["USA"], "demand", "CF.GENERAL", "The U.S. demanded a truce in Gaza.", "U.S. draft"),
-        (["USA"], "demand", "HUM.DETAINEES", "The U.S. demanded that hostages go free.", None),
-        (["USA"], "offer", "HUM.ACCESS_AID", "The U.S. offered food aid.", None),
-    ]),
-    ("ua-2.txt", date(2025, 4, 20), [
-        (["RUS", "UKR"], "agree", "HUM.DETAINEES", "Russia and Ukraine agreed a swap.", None),
-        (["USA"], "reject", "CF.GENERAL", "Washington rejected a ceasefire now.", None),
-        (["USA"], "demand", "ECO.SANCTIONS", "Washington demanded new sanctions.", None),
-    ]),
-]  # fmt: skip
 
 
 @pytest.fixture
 def two_wars(tmp_path: Path) -> str:
-    db = str(tmp_path / "wars.db")
-    with Store.open(db) as store:
-        for name, published, rows in REPORTS:
-            body = " ".join(row[3] for row in rows)
-            added = store.add_document(Document(name=name, text=body, published=published))
-            claims = [
-                Claim(
-                    actors=actors,
-                    stance=Stance(stance),
-                    issue=issue,
-                    evidence=evidence,
-                    proposal=proposal,
-                )
-                for actors, stance, issue, evidence, proposal in rows
-            ]
-            store.save_extraction(added.document_id, "rules.v1", claims)
-    return db
+    return two_wars_store(tmp_path / "wars.db")
 
 
 def run(*args: str) -> tuple[int, str]:

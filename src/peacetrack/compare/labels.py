@@ -16,8 +16,12 @@ _SPECIAL_ACTORS = {"INTL": "international community"}
 
 
 def actor_name(actor_id: str) -> str:
-    actor = default_codebook().actors.get(actor_id)
-    return actor.name if actor is not None else _SPECIAL_ACTORS.get(actor_id, actor_id)
+    """The codebook's name, else the guideline's special values, else the ISO name of a
+    state a conflict names by code (GUY: Guyana), else the id itself."""
+    book = default_codebook()
+    if actor_id in book.actors or actor_id not in _SPECIAL_ACTORS:
+        return book.actor_name(actor_id)
+    return _SPECIAL_ACTORS[actor_id]
 
 
 def actor_names(actor_ids: Iterable[str]) -> str:
@@ -54,3 +58,8 @@ def conflict_parties(conflict: str | None) -> tuple[str, ...]:
     """The parties of a conflict of the codebook, in its order; none for anything else."""
     found = default_codebook().conflicts.get(conflict or "")
     return found.parties if found is not None else ()
+
+
+def conflict_ids() -> list[tuple[str, str]]:
+    """(id, name) of every conflict of the codebook in force, in its order."""
+    return [(c.id, c.name) for c in default_codebook().conflicts.values()]

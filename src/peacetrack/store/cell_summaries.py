@@ -345,6 +345,7 @@ def cell_claims(
     actors: Sequence[str] | None = None,
     since: date | None = None,
     until: date | None = None,
+    conflict: str | None = None,
     limit: int | None = None,
 ) -> list[StoredClaim]:
     """The claims behind one cell under the comparison's filters, newest first.
@@ -353,7 +354,7 @@ def cell_claims(
     """
     if kind == "actor":
         actors = [column]
-    where = visible(Filters(actors, [issue], since, until))
+    where = visible(Filters(actors, [issue], since, until, conflict=conflict))
     if kind == "proposal":
         where.append(canonical_proposal() == column)
     with store.reading() as session:
@@ -395,8 +396,17 @@ class Cells:
         actors: Sequence[str] | None = None,
         since: date | None = None,
         until: date | None = None,
+        conflict: str | None = None,
         limit: int | None = None,
     ) -> list[StoredClaim]:
         return cell_claims(
-            self._store, kind, issue, column, actors=actors, since=since, until=until, limit=limit
+            self._store,
+            kind,
+            issue,
+            column,
+            actors=actors,
+            since=since,
+            until=until,
+            conflict=conflict,
+            limit=limit,
         )

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
-from peacetrack.compare.labels import actor_name, issue_label
+from peacetrack.compare.labels import actor_name, conflict_ids, conflict_name, issue_label
 from peacetrack.compare.render import STANCE_COLOURS, cell_text
 from peacetrack.store import MARK_END, MARK_START
 from peacetrack.web.security import CSRF_COOKIE, REVIEWER_COOKIE, guard_of, is_editor
@@ -25,6 +25,8 @@ _env = Environment(
 _env.globals.update(
     actor_name=actor_name,
     issue_label=issue_label,
+    conflict_name=conflict_name,
+    conflict_ids=conflict_ids,
     cell_text=cell_text,
     safe_url=safe_url,
     stance_colours=STANCE_COLOURS,

@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter
 
-from peacetrack.web.routes import add, auth, browse, claims, compare, review
+from peacetrack.web.routes import add, auth, browse, claims, compare, conflicts, review
 
 ROUTERS: list[APIRouter] = [
     browse.router,
     claims.router,
     compare.router,
+    conflicts.router,
     review.router,
     add.router,
     auth.router,

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from peacetrack.compare import diff, render_diff, timeline
 from peacetrack.compare.render import STANCE_COLOURS
+from peacetrack.source import UNASSIGNED
 from peacetrack.store import Store
 from peacetrack.web.inputs import StrictJsonRoute
 from peacetrack.web.pages import render
@@ -17,6 +18,7 @@ from peacetrack.web.views import (
     CompareQuery,
     cell_json,
     cell_quotes,
+    conflict_choices,
     entry_json,
     matrix_json,
     store_of,
@@ -30,12 +32,15 @@ QueryDep = Annotated[CompareQuery, Depends()]
 @router.get("/compare", response_class=HTMLResponse, include_in_schema=False)
 def compare_page(request: Request, store: StoreDep, query: QueryDep) -> HTMLResponse:
     matrix = query.matrix(store)
-    return render(request, "compare.html", {"matrix": matrix, "query": query})
+    context = {"matrix": matrix, "query": query, "conflicts": conflict_choices(store)}
+    return render(request, "compare.html", context)
 
 
 @router.get("/api/compare", tags=["compare"])
 def compare_api(store: StoreDep, query: QueryDep) -> dict[str, Any]:
-    """The issue × actor (or × proposal) matrix; actors and issues are comma-separated."""
+    """The issue × actor (or × proposal) matrix; actors and issues are comma-separated;
+    ``conflict`` (an id, name or alias, or ``unassigned``) keeps one conflict's claims and
+    puts its parties first."""
     return matrix_json(query.matrix(store))
 
 
@@ -54,8 +59,8 @@ def cell_api(store: StoreDep, query: QueryDep, issue: str, column: str) -> dict[
     return cell_json(*cell_quotes(store, query, issue, column))
 
 
-def _timeline(store: Store, actor: str | None, issue: str | None) -> list[dict[str, Any]]:
-    entries = timeline(store, actor=actor or None, issue=issue or None)
+def _timeline(store: Store, actor: str, issue: str, conflict: str) -> list[dict[str, Any]]:
+    entries = timeline(store, actor=actor or None, issue=issue or None, conflict=conflict or None)
     return [entry_json(e) for e in entries]
 
 
@@ -66,7 +71,7 @@ def _chart(entries: list[dict[str, Any]]) -> str:
     for e in entries:
         if e["first"] is None:
             continue
-        name = f"{e['actor_name']} · {e['issue']}"
+        name = f"{e['actor_name']} · {e['issue']} · {e['conflict_id'] or UNASSIGNED}"
         trace = traces.setdefault(
             name,
             {"x": [], "y": [], "text": [], "marker": {"size": 12, "color": []}, "name": name},
@@ -95,30 +100,42 @@ def _coarse(stance: str) -> str:
 
 @router.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
 def timeline_page(
-    request: Request, store: StoreDep, actor: str = "", issue: str = ""
+    request: Request, store: StoreDep, actor: str = "", issue: str = "", conflict: str = ""
 ) -> HTMLResponse:
-    entries = _timeline(store, actor, issue)
-    context = {"entries": entries, "actor": actor, "issue": issue, "chart": _chart(entries)}
+    entries = _timeline(store, actor, issue, conflict)
+    context: dict[str, Any] = {"entries": entries, "actor": actor, "issue": issue}
+    context |= {
+        "chart": _chart(entries),
+        "conflict": conflict,
+        "conflicts": conflict_choices(store),
+    }
     return render(request, "timeline.html", context)
 
 
 @router.get("/api/timeline", tags=["compare"])
-def timeline_api(store: StoreDep, actor: str = "", issue: str = "") -> list[dict[str, Any]]:
-    """Each actor's stance on each issue, step by step (a step per moment of reports)."""
-    return _timeline(store, actor, issue)
+def timeline_api(
+    store: StoreDep, actor: str = "", issue: str = "", conflict: str = ""
+) -> list[dict[str, Any]]:
+    """Each actor's stance on each issue, step by step (a step per moment of reports),
+    each conflict apart (``conflict``: one of them, or ``unassigned``)."""
+    return _timeline(store, actor, issue, conflict)
 
 
 @router.get("/diff", response_class=HTMLResponse, include_in_schema=False)
-def diff_page(request: Request, store: StoreDep, a: str = "", b: str = "") -> HTMLResponse:
-    proposals = sorted(p.name for p in store.proposals.list() if p.claims)
+def diff_page(
+    request: Request, store: StoreDep, a: str = "", b: str = "", conflict: str = ""
+) -> HTMLResponse:
+    proposals = sorted(p.name for p in store.proposals.list(conflict or None) if p.claims)
     context: dict[str, Any] = {"a": a, "b": b, "proposals": proposals, "table": None}
+    context |= {"conflict": conflict, "conflicts": conflict_choices(store)}
     if a and b:
-        result = diff(store, a, b)
+        result = diff(store, a, b, conflict=conflict or None)
         context |= {"result": result, "table": render_diff(result, "html")}
     return render(request, "diff.html", context)
 
 
 @router.get("/api/diff", tags=["compare"])
-def diff_api(store: StoreDep, a: str, b: str) -> list[dict[str, Any]]:
-    """Issues only in A, only in B, in both but different, and alike (proposals or actors)."""
-    return diff(store, a, b).to_records()
+def diff_api(store: StoreDep, a: str, b: str, conflict: str = "") -> list[dict[str, Any]]:
+    """Issues only in A, only in B, in both but different, and alike (proposals or actors),
+    within one conflict when ``conflict`` is given."""
+    return diff(store, a, b, conflict=conflict or None).to_records()

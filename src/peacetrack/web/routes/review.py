@@ -92,7 +92,7 @@ class Action(BaseModel):
     next: str = ""
 
 
-def _back(next_url: str, fallback: str) -> RedirectResponse:
+def back_to(next_url: str, fallback: str) -> RedirectResponse:
     """Back to the page the form was on: local paths only, never another site."""
     local = next_url.startswith("/") and not next_url.startswith(("//", "/\\"))
     return RedirectResponse(next_url if local else fallback, status_code=303)
@@ -112,7 +112,7 @@ def _verdict_form(
 ) -> RedirectResponse:
     require_editor_form(request, form.csrf_token)
     _decide(store, verdict, claim_id, reviewer_of(request, form.reviewer))
-    return _back(form.next, f"/claims/{claim_id}")
+    return back_to(form.next, f"/claims/{claim_id}")
 
 
 @router.post("/claims/{claim_id}/accept", include_in_schema=False)
@@ -135,7 +135,7 @@ def edit_form(
 ) -> RedirectResponse:
     require_editor_form(request, form.csrf_token)
     store.review.edit(claim_id, form.fields(), reviewer_of(request, form.reviewer))
-    return _back(form.next, f"/claims/{claim_id}")
+    return back_to(form.next, f"/claims/{claim_id}")
 
 
 @router.post("/documents/{document_id}/claims", include_in_schema=False)
@@ -144,7 +144,7 @@ def add_form(
 ) -> RedirectResponse:
     require_editor_form(request, form.csrf_token)
     added = store.review.add(document_id, form.fields(), reviewer_of(request, form.reviewer))
-    return _back(form.next, f"/claims/{added.id}")
+    return back_to(form.next, f"/claims/{added.id}")
 
 
 # --- API ----------------------------------------------------------------------------------
