@@ -102,7 +102,11 @@ def test_re_extraction_keeps_summaries_right(filled: Store) -> None:
 
 
 def test_proposal_rename_merge_and_delete_keep_summaries_right(filled: Store) -> None:
-    names = sorted(p.name for p in list_proposals(filled))
+    # Proposals merge within one conflict only (issue #13): two of the same conflict.
+    by_conflict: dict[str | None, list[str]] = {}
+    for proposal in list_proposals(filled):
+        by_conflict.setdefault(proposal.conflict, []).append(proposal.name)
+    names = sorted(max(by_conflict.values(), key=len))
     assert len(names) >= 2
     rename_proposal(filled, names[0], "Renamed plan")
     assert_summaries_match(filled)
