@@ -68,6 +68,8 @@ def test_the_proposal_list_never_mixes_conflicts(two_wars: str) -> None:
         [ukraine] = store.proposals.list("ru-ua")
         [gaza] = store.proposals.list("il-gaza")
         assert ukraine.id != gaza.id
+        # The first keeps the readable name; the other war's is told apart by its conflict.
+        assert (ukraine.name, gaza.name) == ("U.S. draft", "U.S. draft (il-gaza)")
     code, output = run("proposals", "list", "--db", two_wars, "--conflict", "Gaza war")
     assert code == 0, output
     assert "il-gaza" in output and "ru-ua" not in output

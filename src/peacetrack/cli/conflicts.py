@@ -48,22 +48,24 @@ def print_listing(
 
 
 def _print_table(rows: list[ConflictLine], book: Codebook) -> None:
-    """Parties by name and the start date; with counts, parties by id and no start date, so
-    the counts and date range still fit a terminal."""
+    """Parties by name and the start date; with counts, the counts and date range instead
+    (`peacetrack codebook conflicts` shows the parties), so a line fits a terminal."""
     counted = any(r.count is not None for r in rows)
     columns = [
         "id",
         "name",
-        "parties",
-        *(("documents", "claims", "first", "last") if counted else ("since",)),
+        *(("docs", "claims", "first", "last") if counted else ("parties", "since")),
     ]
     table = Table(*columns, box=None)
+    for column in table.columns:
+        # Ids, counts and dates are never cut; names and parties wrap instead.
+        column.no_wrap = column.header not in ("name", "parties")
     table.columns[1].min_width = 14  # "(unassigned)" and most names fit unbroken
     for row in rows:
         c = row.conflict
-        parties = ", ".join(c.parties if counted else map(book.actor_name, c.parties)) if c else ""
-        cells = [row.key or "", row.name, parties]
+        cells = [row.key or "", row.name]
         if row.count is None:
+            cells.append(", ".join(map(book.actor_name, c.parties)) if c else "")
             cells.append(c.start.isoformat() if c and c.start else "")
         else:
             n = row.count

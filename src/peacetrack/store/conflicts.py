@@ -83,6 +83,8 @@ def decide(
     the document if there is one, else decided with the document's stored claims as context
     (call it after the claims being replaced are deleted), a reviewed claim's conflict going
     to its re-extracted copy."""
+    if not claims:
+        return []
     chosen, conflict = reviewed_conflict(session, document_id)
     if chosen:
         return [conflict] * len(claims)

@@ -31,6 +31,7 @@ from peacetrack.proposals.grouping import (
     window,
 )
 from peacetrack.proposals.phrases import analysed, clean, proposal_key
+from peacetrack.source import UNASSIGNED
 from peacetrack.store.engine import serialise
 from peacetrack.store.schema import ClaimRow, DocumentRow, ProposalRow
 
@@ -198,13 +199,22 @@ class ProposalResolver:
         return proposal_key(text, self.codebook)
 
     def _free_name(self, name: str, conflict: str | None) -> str:
-        """``name``, or with the month or a number added, among every proposal's names
-        (those that start alike, read by name, not the candidates only)."""
+        """``name``, or with the conflict, the month or a number added, among every
+        proposal's names (those that start alike, read by name, not the candidates only).
+
+        The conflict is added when another conflict's proposal holds ``name`` ("U.S. draft
+        (il-gaza)"); a proposal of the same conflict holding it is told apart by the month.
+        """
         # Lowered by the database on both sides, so backends agree on non-ASCII letters; a
         # wildcard in ``name`` only widens the read, the comparison below is exact.
         like = func.lower(ProposalRow.name).startswith(func.lower(literal(name)))
-        taken = {n.casefold() for n in self.session.scalars(select(ProposalRow.name).where(like))}
-        return free_name(name, taken, self.published, conflict)
+        rows = self.session.execute(select(ProposalRow.name, ProposalRow.conflict).where(like))
+        holders = {n.casefold(): c for n, c in rows}
+        folded = name.casefold()
+        scope = None
+        if folded in holders and holders[folded] != conflict:
+            scope = conflict or UNASSIGNED
+        return free_name(name, set(holders), self.published, scope)
 
 
 def proposal_ids_named(session: Session, name: str) -> list[int]:
