@@ -208,7 +208,8 @@ def reassign_document(
     with store.transaction() as session:
         row = session.get_one(DocumentRow, document_id, with_for_update=True)
         row.conflict = target
-        row.conflict_reviewer = None if conflict is None else reviewer.strip() or DEFAULT_REVIEWER
+        named = (reviewer.strip() or DEFAULT_REVIEWER)[:128]
+        row.conflict_reviewer = None if conflict is None else named
         chosen = {s.id: target for s in claims}
         if conflict is None:
             chosen |= _decided(session, document_id)
