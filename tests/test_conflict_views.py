@@ -45,6 +45,8 @@ def test_compare_by_conflict_shows_that_wars_actors_parties_first(two_wars: str)
     assert code == 0, output
     assert output.splitlines()[0] == "| issue | Russia | Ukraine | United States |"
     assert "Israel" not in output and "Hamas" not in output
+    code, output = run("compare", "--db", two_wars, "--format", "csv")
+    assert code == 0 and "mix the claims of 2 conflicts" in " ".join(output.split())
 
 
 def test_the_timeline_never_mixes_conflicts(two_wars: str) -> None:

@@ -59,7 +59,9 @@ def test_pages_that_take_filters_pick_a_conflict(client: TestClient) -> None:
     matrix = client.get("/api/compare?conflict=ru-ua").json()
     assert [c["id"] for c in matrix["columns"]] == ["RUS", "UKR", "USA"]
     assert matrix["conflict"] == "ru-ua"
+    assert 'id="mixed-conflicts"' in client.get("/compare").text
     page = client.get("/compare?conflict=the%20war%20in%20Ukraine")
+    assert 'id="mixed-conflicts"' not in page.text
     assert page.status_code == 200 and '<option value="ru-ua" selected>' in page.text
     assert "conflict=ru-ua" in page.text  # the cells link with the conflict kept
     cell = client.get("/api/compare/cell?conflict=ru-ua&issue=CF.GENERAL&column=USA").json()

@@ -17,6 +17,7 @@ from peacetrack.cli.common import (
     SinceOption,
     UntilOption,
     console,
+    err_console,
     handled,
     open_store,
     write_output,
@@ -27,6 +28,8 @@ from peacetrack.terminal import PlainConsole
 
 if TYPE_CHECKING:
     from rich.table import Table
+
+    from peacetrack.store import Store
 
 
 class ViewFormat(StrEnum):
@@ -90,6 +93,19 @@ def compare(
             conflict=conflict,
         )
         show(render_matrix(matrix, fmt.value), output)
+        if conflict is None:
+            _mixed_note(store)
+
+
+def _mixed_note(store: Store) -> None:
+    """On standard error, when the matrix mixed conflicts: how to see one at a time."""
+    mixed = [n for n in store.conflict_counts() if n.claims]
+    if len(mixed) > 1:
+        err_console.print(
+            f"note: these cells mix the claims of {len(mixed)} conflicts (counting the "
+            "unassigned); --conflict ID shows one (`peacetrack conflicts` lists them)",
+            style="dim",
+        )
 
 
 @app.command()
