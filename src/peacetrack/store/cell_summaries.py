@@ -9,22 +9,34 @@ dates, stances and sources. A comparison then costs one read per cell plus the c
 behind each current stance, however many claims stand behind the cells. After a bulk
 load every cell is rebuilt once (seconds per million claims).
 
-Only comparisons over the whole record use the summaries: a date range changes what is
-in every cell, so ``compare`` then summarises the claims in range as it loads them.
+Each cell is summarised twice: across conflicts (kinds ``actor`` and ``proposal``) and
+within its conflict (``c-actor``, ``c-proposal``: the column is the conflict id, or
+``unassigned``, a ``|`` and the actor or proposal), so one conflict's matrix reads
+summaries too. Only comparisons over the whole record (of one conflict or all) use them:
+a date range changes what is in every cell, so ``compare`` then summarises the claims in
+range as it loads them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from sqlalchemy import ColumnElement, delete, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session, defer
 
 from peacetrack.model import Stance
 from peacetrack.moments import Entry, Tally, extend, tally
-from peacetrack.source import By, CellFacts, Filters, Key, MemorySource, StoredClaim
+from peacetrack.source import (
+    UNASSIGNED,
+    By,
+    CellFacts,
+    Filters,
+    Key,
+    MemorySource,
+    StoredClaim,
+)
 from peacetrack.store.aggregate import comparison_claims
 from peacetrack.store.queries import canonical_proposal, chunked, load_claims, visible
 from peacetrack.store.schema import (
@@ -39,8 +51,25 @@ from peacetrack.store.schema import (
 if TYPE_CHECKING:
     from peacetrack.store.store import Store
 
-Kind = By
-KINDS: tuple[Kind, ...] = ("actor", "proposal")
+Kind = Literal["actor", "proposal", "c-actor", "c-proposal"]
+KINDS: tuple[Kind, ...] = ("actor", "proposal", "c-actor", "c-proposal")
+#: Between a per-conflict cell's conflict and its actor or proposal.
+SEPARATOR = "|"
+
+
+def _base(kind: Kind) -> By:
+    """``actor`` or ``proposal``, whether across conflicts or within one."""
+    return "actor" if kind in ("actor", "c-actor") else "proposal"
+
+
+def scoped(by: By, conflict: str | None) -> tuple[Kind, str]:
+    """The kind of cells that answer ``by`` within ``conflict`` (None: across conflicts),
+    and the prefix of their columns."""
+    if conflict is None:
+        return by, ""
+    return cast(Kind, f"c-{by}"), f"{conflict}{SEPARATOR}"
+
+
 #: Past this many stale cells of a kind, reading every claim once beats one query per cell.
 WHOLE_READ = 64
 #: Past this many added claims (a bulk load), rebuilding their cells is quicker than
@@ -176,7 +205,11 @@ def _cells_in(kind: Kind, keys: Sequence[Key]) -> ColumnElement[bool]:
 
 
 def _column(kind: Kind) -> ColumnElement[Any]:
-    return ClaimActor.actor_id.expression if kind == "actor" else canonical_proposal()
+    """A claim's column in cells of ``kind``; within a conflict, prefixed with it."""
+    base = ClaimActor.actor_id.expression if _base(kind) == "actor" else canonical_proposal()
+    if kind in ("actor", "proposal"):
+        return base
+    return func.coalesce(ClaimRow.conflict, UNASSIGNED).concat(SEPARATOR).concat(base)
 
 
 def _narrowed(kind: Kind, keys: set[Key]) -> list[ColumnElement[bool]]:
@@ -205,13 +238,13 @@ def _entries(
         .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
         .where(ClaimRow.status != "rejected", *where)
     )
-    if kind == "actor":
+    if _base(kind) == "actor":
         query = query.join(
             ClaimActor, (ClaimActor.claim_id == ClaimRow.id) & (ClaimActor.role == "actor")
         )
     else:
         query = query.outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
-        query = query.where(column.is_not(None))
+        query = query.where(canonical_proposal().is_not(None))
     for issue, col, claim_id, published, stance, source in session.execute(query):
         yield (issue, col), Entry(claim_id, published, _STANCES[stance], source)
 
@@ -243,8 +276,11 @@ def summaries(
     *,
     issue_codes: Iterable[str] | None = None,
     columns: Sequence[str] | None = None,
+    prefix: str = "",
 ) -> dict[Key, Tally]:
-    """Every cell of ``kind`` (on these issues, in these columns), rebuilt first if stale."""
+    """Every cell of ``kind`` (on these issues, in these columns), rebuilt first if stale;
+    with ``prefix`` (a per-conflict kind's conflict and separator) the cells whose column
+    starts with it, keyed by the column without it."""
     refresh(store)
     query = (
         select(CellSummaryRow)
@@ -254,9 +290,14 @@ def summaries(
     if issue_codes is not None:
         query = query.where(CellSummaryRow.issue.in_(sorted(issue_codes)))
     if columns is not None:
-        query = query.where(CellSummaryRow.col.in_(sorted(columns)))
+        query = query.where(CellSummaryRow.col.in_(sorted(prefix + c for c in columns)))
+    elif prefix:
+        query = query.where(CellSummaryRow.col.startswith(prefix, autoescape=True))
     with store.reading() as session:
-        return {(row.issue, row.col): _tally(row, latest=False) for row in session.scalars(query)}
+        return {
+            (row.issue, row.col[len(prefix) :]): _tally(row, latest=False)
+            for row in session.scalars(query)
+        }
 
 
 def column_totals(store: Store, kind: Kind) -> dict[str, int]:
@@ -305,15 +346,12 @@ def claims_by_id(store: Store, ids: Iterable[int]) -> dict[int, StoredClaim]:
 
 
 def summarised(by: By, filters: Filters) -> bool:
-    """Whether the summaries answer: they cover the whole record, so a date range (which
-    changes what is in every cell), a stance filter, a conflict (cells are kept across
-    conflicts), or actors by proposal (which change what is in a proposal's cell) need the
-    claims themselves."""
+    """Whether the summaries answer: they cover the whole record (of every conflict, and of
+    each), so a date range (which changes what is in every cell), a stance filter, or
+    actors by proposal (which change what is in a proposal's cell) need the claims
+    themselves."""
     return (
-        not filters.dated
-        and filters.stances is None
-        and filters.conflict is None
-        and not (by == "proposal" and filters.actors)
+        not filters.dated and filters.stances is None and not (by == "proposal" and filters.actors)
     )
 
 
@@ -327,7 +365,8 @@ def cell_facts(
         return loaded.cell_facts(by, filters, columns)
     if columns is None and by == "actor":
         columns = filters.actors
-    found = summaries(store, by, issue_codes=filters.issues, columns=columns)
+    kind, prefix = scoped(by, filters.conflict)
+    found = summaries(store, kind, issue_codes=filters.issues, columns=columns, prefix=prefix)
     current = claims_by_id(store, (i for t in found.values() for i in t.current))
     # A claim deleted between the two reads drops out rather than failing the comparison.
     return {
