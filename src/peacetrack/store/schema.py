@@ -291,7 +291,9 @@ class CellSummaryRow(Base):
     """One comparison cell (an actor or a proposal on an issue) summarised, without words.
 
     ``kind`` is ``actor`` or ``proposal``; ``col`` the actor id or the proposal's
-    canonical name. Triggers (migration 0004) mark a cell in ``stale_cells`` whenever a
+    canonical name. The same cells within one conflict (migration 0007) are of kind
+    ``c-actor`` or ``c-proposal``, their ``col`` the conflict id (or ``unassigned``), ``|``
+    and the actor id or proposal name. Triggers (migration 0004) mark a cell in ``stale_cells`` whenever a
     claim, actor, document or proposal behind it changes, and the next comparison rebuilds
     it (``peacetrack.store.cell_summaries``): a million claims compare in a few queries.
     """
