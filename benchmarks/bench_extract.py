@@ -1,4 +1,4 @@
-"""Throughput of the rule-based extract step, against spaCy's bare tokenizer on the same texts.
+"""Throughput of the offline extractors (rules.v1, learned.v1), against spaCy's bare tokenizer.
 
 By default the texts are the project's own example reports (``examples/reports`` and the
 evaluation set in ``tests/fixtures/eval/docs``), cycled to ``--docs`` documents: real
@@ -6,8 +6,8 @@ report prose, written for PeaceTrack. ``--corpus generated`` instead assembles r
 random from the few sentences below; their tiny vocabulary lets the tokenizer answer almost
 every word from its cache, which flatters the baseline, so that corpus is for scale tests
 (bench_batch uses it), not for this ratio. The ratio of the two rates says how much the
-rules cost on top of tokenisation, independently of the machine: it should stay at 0.25
-or above.
+rules (and the learned models on top of them) cost on top of tokenisation, independently
+of the machine: it should stay at 0.25 or above for both.
 
     .venv/bin/python benchmarks/bench_extract.py [--docs 300] [--corpus examples|generated]
 """
@@ -24,6 +24,7 @@ from typing import Any
 
 import spacy
 
+from peacetrack.extract.learned import LearnedExtractor
 from peacetrack.extract.rules import RulesExtractor
 from peacetrack.model import Document
 
@@ -94,21 +95,23 @@ def rate(step: Callable[[str], object], texts: Sequence[str]) -> float:
 
 
 def run(docs: int = 300, corpus: str = "examples", seed: int = 7) -> list[dict[str, Any]]:
-    """Extraction and bare-tokenizer rates on one core, and their ratio."""
+    """Extraction and bare-tokenizer rates on one core, and their ratios."""
     texts = example_texts(docs) if corpus == "examples" else make_texts(docs, seed)
-    extractor = RulesExtractor()
     tokenizer = spacy.blank("en")
-    extract_rate = rate(lambda t: extractor.extract(Document(name="bench", text=t)), texts)
     token_rate = rate(tokenizer, texts)
-    ratio = extract_rate / token_rate
     where = f"{len(texts)} {corpus} docs, 1 core"
-    return [
+    rows = [
         {"benchmark": "extract", "measure": f"spacy.blank('en') tokenizer ({where})",
          "value": round(token_rate, 1), "unit": "docs/s", "versus": "baseline"},
-        {"benchmark": "extract", "measure": f"rules.v1 extract ({where})",
-         "value": round(extract_rate, 1), "unit": "docs/s",
-         "versus": f"{ratio:.3f} x tokenizer (target >= 0.25)"},
     ]  # fmt: skip
+    for extractor in (RulesExtractor(), LearnedExtractor()):
+        extract_rate = rate(lambda t, e=extractor: e.extract(Document(name="b", text=t)), texts)
+        rows.append(
+            {"benchmark": "extract", "measure": f"{extractor.name} extract ({where})",
+             "value": round(extract_rate, 1), "unit": "docs/s",
+             "versus": f"{extract_rate / token_rate:.3f} x tokenizer (target >= 0.25)"}
+        )  # fmt: skip
+    return rows
 
 
 def main() -> None:

@@ -53,6 +53,11 @@ def pages(store: Store) -> list[str]:
         "/timeline",
         "/api/timeline",
         "/diff?a=RUS&b=UKR",
+        f"/actors/{cell_actor}",
+        f"/api/actors/{cell_actor}.csv",
+        *[f"/proposals/{p.id}" for p in store.proposals.list() if p.claims][:1],
+        "/audit",
+        "/api/audit",
         "/search?q=ceasefire",
         "/api/search?q=ceasefire",
     ]

@@ -19,6 +19,7 @@ from peacetrack.model import Claim, Document, Stance
 from peacetrack.store import Store
 from peacetrack.store.cell_summaries import cell_claims
 from peacetrack.store.review import reject_claim
+from peacetrack.support import Support
 
 ACTORS = ["RUS", "UKR", "USA", "EU"]
 ISSUES = ["TER.WITHDRAW", "TER.STATUS", "CF.GENERAL", "SEC.ALIGNMENT", "GEN.DEAL"]
@@ -34,7 +35,7 @@ def claims_for(rng: random.Random, n: int) -> list[tuple[str, Claim]]:
         actors = rng.sample(ACTORS, rng.choice((1, 1, 2)))
         issue = rng.choice(ISSUES)
         sentence = f"Report {n} item {k}: {' and '.join(actors)} spoke about {issue.lower()}."
-        fields: dict[str, Any] = {"proposal": rng.choice(PROPOSALS)}
+        fields: dict[str, Any] = {"proposal": rng.choice(PROPOSALS)} | _grading(n, k)
         if issue == "TER.WITHDRAW" and rng.random() < 0.5:
             fields["territories"] = ["UA-14"]
             fields["obligor"] = [rng.choice(ACTORS)]
@@ -47,6 +48,16 @@ def claims_for(rng: random.Random, n: int) -> list[tuple[str, Claim]]:
         )
         made.append((sentence, claim))
     return made
+
+
+def _grading(n: int, k: int) -> dict[str, Any]:
+    """A claim's confidence and attribution, so cells stand on every support level; drawn
+    from their own generator so the rest of the data is as it always was."""
+    rng = random.Random(n * 31 + k)
+    fields: dict[str, Any] = {"confidence": rng.choice((None, None, 0.9, 0.55))}
+    if rng.random() < 0.25:
+        fields["attribution"] = {"source": "officials", "anonymous": True}
+    return fields
 
 
 def fill(store: Store, seed: int = 3, reports: int = 45) -> None:
@@ -82,6 +93,9 @@ FILTERS: list[dict[str, Any]] = [
     {"since": START + timedelta(days=20), "until": START + timedelta(days=50)},
     {"by": "proposal", "since": START + timedelta(days=30)},
     {"issues": ["HUM.*"]},
+    {"min_support": Support.LOW},
+    {"min_support": Support.CORROBORATED, "by": "proposal"},
+    {"reviewed_only": True},
 ]
 
 
@@ -106,6 +120,8 @@ def test_generated_store_exercises_every_marker(fresh_db: Store) -> None:
     documents = [{s.document_id for s in claims} for claims in behind]
     assert any(len(groups(docs)) < len(docs) for docs in documents)
     assert any(s.published is None for claims in behind for s in claims)
+    assert {cell.support for cell in cells} >= {Support.LOW, Support.NAMED, Support.CORROBORATED}
+    assert any(cell.weaker for cell in cells)
 
 
 def test_store_compare_does_not_load_through_store_claims(

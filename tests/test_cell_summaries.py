@@ -35,7 +35,7 @@ def _by_conflict(store: Store) -> list[dict[str, Any]]:
     """The matrices of the two largest conflicts and of the unassigned claims, by actor and
     by proposal: their cells are summarised apart (issue #13)."""
     counts = sorted(store.conflict_counts(), key=lambda n: -n.claims)
-    chosen = [n.conflict for n in counts if n.conflict is not None][:2] + ["unassigned"]
+    chosen = [*[n.conflict for n in counts if n.conflict is not None][:2], "unassigned"]
     return [{"conflict": c, "by": by} for c in chosen for by in ("actor", "proposal")]
 
 
@@ -176,13 +176,14 @@ def test_cell_claims_lists_a_cell_newest_first(filled: Store) -> None:
 
 
 def test_upgrading_an_older_store_summarises_every_cell(filled: Store) -> None:
-    expected = compare(filled.claims(), independent_groups=filled.independent_groups)
     engine = create_engine(filled.url)
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), "0003")
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
     engine.dispose()
+    # Going below 0005 drops the claims' confidence, so the claims are read afterwards.
+    expected = compare(filled.claims(), independent_groups=filled.independent_groups)
     assert compare(filled) == expected
 
 

@@ -110,7 +110,7 @@ def test_matrix_by_actor_has_issue_rows_in_codebook_order() -> None:
     cell = m.cell("TER.WITHDRAW", "RUS")
     assert cell is not None
     assert cell.stance is Stance.DEMAND
-    assert cell.summary.startswith("demands: ")
+    assert cell.summary.startswith("demands that Ukraine withdraw from Donetsk")
     assert "Donetsk" in cell.summary and "Ukraine" in cell.summary
     assert "ceasefire" in cell.summary.lower()
     assert (cell.sources, cell.first, cell.last) == (1, date(2025, 5, 17), date(2025, 5, 17))
@@ -187,7 +187,7 @@ def test_changed_stance_is_marked_and_the_latest_shown() -> None:
     cell = compare(claims).cell("CF.GENERAL", "UKR")
     assert cell is not None
     assert cell.changed and not cell.conflict
-    assert cell.stance is Stance.ACCEPT and cell.summary == "accepts: general ceasefire"
+    assert cell.stance is Stance.ACCEPT and cell.summary == "accepts a general ceasefire"
     assert (cell.first, cell.last) == (date(2025, 1, 10), date(2025, 3, 11))
     assert cell.count == 2
     assert [s.claim.stance for s in cell.current] == [Stance.ACCEPT]

@@ -74,14 +74,14 @@ def test_user_file_adds_and_extends_conflicts(tmp_path: Path) -> None:
     user = write(
         tmp_path,
         '[[conflict]]\nid = "ru-ua"\naliases = ["the big war"]\naround = ["IND"]\n\n'
-        '[[conflict]]\nid = "cy"\nname = "Cyprus talks"\nparties = ["CYP", "TUR"]\n'
-        'places = ["CY"]\nstart = 1974-07-20\n',
+        '[[conflict]]\nid = "gb-ni"\nname = "Northern Ireland peace process"\n'
+        'parties = ["GBR", "IRL"]\nplaces = ["GB"]\nstart = 1998-04-10\n',
     )
     book = load_codebook(user)
     assert book.resolve_conflict("the big war") == "ru-ua"
     assert "IND" in book.conflicts["ru-ua"].around
-    assert book.conflicts["cy"].parties == ("CYP", "TUR")
-    assert str(book.conflicts["cy"].start) == "1974-07-20"
+    assert book.conflicts["gb-ni"].parties == ("GBR", "IRL")
+    assert str(book.conflicts["gb-ni"].start) == "1998-04-10"
 
 
 @pytest.mark.parametrize(

@@ -97,7 +97,9 @@ def test_matrix_renderers() -> None:
     m = compare(istanbul_round(), by="proposal")
     md = render_matrix(m, "md")
     assert isinstance(md, str) and md.startswith(f"| issue | {RUS_TERMS} | {US_DRAFT} |")
-    assert "not in it: withdrawal from territory [1 source, 17 May 2025]" in md
+    assert (
+        "does not include withdrawal from territory [● named source · 1 source, 17 May 2025]" in md
+    )
     csv = render_matrix(m, "csv")
     assert isinstance(csv, str) and csv.startswith("issue,issue_label,proposal,stance")
     records = json.loads(str(render_matrix(m, "json")))

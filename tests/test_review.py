@@ -100,3 +100,71 @@ def test_bad_edits_name_the_problem(fresh_db: Store, sample_document: DocumentFa
         accept_claim(fresh_db, 99999, "ana")
     assert get_claim(fresh_db, first).status == "extracted"
     assert claim_history(fresh_db, first) == []
+
+
+def test_undo_puts_the_claim_back_and_is_audited(
+    fresh_db: Store, sample_document: DocumentFactory
+) -> None:
+    _, (first, second) = _stored(fresh_db, sample_document)
+    edit_claim(fresh_db, first, {"evidence": "withdraw from the valley"}, "ana")
+    rejected = reject_claim(fresh_db, first, "ben")
+    assert rejected.status == "rejected"
+    reject_event = claim_history(fresh_db, first)[-1]
+    restored = fresh_db.review.undo(first, reject_event.id, "ben")
+    assert restored.status == "edited" and restored.claim.evidence == "withdraw from the valley"
+    edit_event = claim_history(fresh_db, first)[0]
+    with pytest.raises(InputError, match=r"only its latest change can be undone.*ben's restore"):
+        fresh_db.review.undo(first, edit_event.id, "ana")
+    # Undoing the restore rejects it again; the trail keeps every step.
+    fresh_db.review.undo(first, claim_history(fresh_db, first)[-1].id, "ana")
+    assert get_claim(fresh_db, first).status == "rejected"
+    assert [e.action for e in claim_history(fresh_db, first)] == [
+        "edit",
+        "reject",
+        "restore",
+        "restore",
+    ]
+    # An edit undone gives back the fields, offsets and the status before it.
+    edit_claim(fresh_db, second, {"stance": "propose"}, "ana")
+    back = fresh_db.review.undo(second, claim_history(fresh_db, second)[-1].id, "ana")
+    assert back.status == "extracted" and back.claim.stance is Stance.OFFER
+    assert back.claim.start == TEXT.index(EVIDENCE[1])
+
+
+def test_undoing_an_add_rejects_the_added_claim(
+    fresh_db: Store, sample_document: DocumentFactory
+) -> None:
+    doc, _ = _stored(fresh_db, sample_document)
+    added = add_claim(
+        fresh_db,
+        doc,
+        {"actors": ["UKR"], "stance": "agree", "issue": "TER.WITHDRAW", "evidence": "agreed"},
+        "ana",
+    )
+    event = claim_history(fresh_db, added.id)[-1]
+    assert fresh_db.review.undo(added.id, event.id, "ana").status == "rejected"
+
+
+def test_the_review_log_spans_claims_newest_first(
+    fresh_db: Store, sample_document: DocumentFactory
+) -> None:
+    _, (first, second) = _stored(fresh_db, sample_document)
+    accept_claim(fresh_db, first, "ana")
+    reject_claim(fresh_db, second, "ben")
+    edit_claim(fresh_db, first, {"stance": "propose"}, "ana")
+    log = fresh_db.review.log()
+    assert log.total == 3
+    assert [(e.claim_id, e.action) for e in log.events] == [
+        (first, "edit"),
+        (second, "reject"),
+        (first, "accept"),
+    ]
+    assert log.reviewers == [("ana", 2), ("ben", 1)]
+    assert dict(log.actions) == {"accept": 1, "edit": 1, "reject": 1}
+    ana = fresh_db.review.log(reviewer="ana", limit=1, offset=1)
+    assert ana.total == 2 and [e.action for e in ana.events] == ["accept"]
+    assert fresh_db.review.log(action="reject").events[0].reviewer == "ben"
+    assert fresh_db.review.log(claim_id=second).total == 1
+    assert fresh_db.review.event(log.events[0].id) == log.events[0]
+    with pytest.raises(StoreError, match="no review action"):
+        fresh_db.review.event(99999)

@@ -34,8 +34,8 @@ def test_claims_are_found_and_follow_reextraction(
     evidence = "demanded a full withdrawal of troops from the valley"
     fresh_db.save_extraction(doc, "rules.v1", [_claim(evidence)])
     hits = search(fresh_db, "valley troops").claims
-    assert [(h.document_id, h.issue, h.status) for h in hits] == [
-        (doc, "TER.WITHDRAW", "extracted")
+    assert [(h.document_id, h.actors, h.issue, h.status) for h in hits] == [
+        (doc, ("RUS",), "TER.WITHDRAW", "extracted")
     ]
     fresh_db.save_extraction(doc, "rules.v1", [])
     assert search(fresh_db, "valley troops").claims == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,6 +78,9 @@ PAGES = [
     "/documents/1",
     "/timeline",
     "/timeline?actor=RUS&issue=TER.*",
+    "/compare?min_support=low&reviewed_only=true",
+    "/timeline?min_support=corroborated",
+    "/diff?a=RUS&b=UKR&min_support=low",
     "/diff",
     "/search?q=ceasefire",
     "/search",
@@ -89,6 +93,8 @@ APIS = [
     "/api/documents",
     "/api/documents/1",
     "/api/timeline?actor=RUS",
+    "/api/timeline?min_support=low",
+    "/api/diff?a=RUS&b=UKR&min_support=reviewed",
     "/api/search?q=ceasefire",
 ]
 
@@ -119,6 +125,48 @@ def test_compare_cell_shows_highlighted_evidence(client: TestClient) -> None:
     assert set(cell["current_claim_ids"]) <= {c["id"] for c in data["claims"]}
     assert (
         client.get("/api/compare/cell", params={"issue": "X.Y", "column": "Z"}).status_code == 400
+    )
+
+
+def test_every_cell_shows_its_support_with_a_legend(client: TestClient) -> None:
+    data = client.get("/api/compare").json()
+    assert data["min_support"] == "named" and len(data["legend"]) == 6
+    assert {c["support"] for c in data["cells"]} <= {
+        "low", "anonymous", "named", "corroborated", "reviewed"
+    }  # fmt: skip
+    page = client.get("/compare").text
+    cells = re.findall(r'<td class="cell stance-[a-z_]+[^"]*support-([a-z]+)"', page)
+    assert len(cells) == len(data["cells"])
+    assert "✓ reviewed: a person checked a claim behind it" in page
+    assert '<option value="named" selected>' in page
+    lowered = client.get("/api/compare", params={"min_support": "low"}).json()
+    assert lowered["min_support"] == "low"
+    assert all(c["weaker_claims"] == 0 for c in lowered["cells"])
+    refused = client.get("/api/compare", params={"min_support": "strong"})
+    assert refused.status_code == 400 and "choose one of low" in refused.json()["detail"]
+
+
+def _chart_symbols(client: TestClient, floor: str) -> set[str]:
+    page = client.get("/timeline", params={"min_support": floor}).text
+    found = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', page)
+    assert found is not None
+    data = json.loads(found.group(1))["data"]
+    return {symbol for trace in data for symbol in trace["marker"]["symbol"]}
+
+
+def test_the_timeline_chart_draws_steps_below_the_floor_hollow(client: TestClient) -> None:
+    assert _chart_symbols(client, "low") == {"circle"}
+    assert _chart_symbols(client, "reviewed") == {"circle-open"}  # nothing reviewed yet
+    steps = client.get("/api/timeline", params={"min_support": "reviewed"}).json()
+    assert steps and not any(s["changed"] or s["conflict"] for s in steps)
+
+
+def test_a_cells_panel_lists_its_claims_with_their_own_grades(client: TestClient) -> None:
+    cell = _a_cell(client)
+    params = {"issue": cell["issue"], "column": cell["actor"], "part": "true"}
+    page = client.get("/compare/cell", params=params).text
+    assert page.count('class="grade grade-') == len(
+        client.get("/api/compare/cell", params=params).json()["claims"]
     )
 
 
@@ -161,11 +209,10 @@ def test_openapi_describes_every_api_route(client: TestClient) -> None:
 
 
 def test_assets_are_local(client: TestClient) -> None:
-    assert "Plotly" in client.get("/assets/plotly.min.js").text[:5000]
     assert client.get("/static/style.css").status_code == 200
-    assert "plotly.js (basic" in client.get("/static/vendor/plotly-basic.min.js").text[:500]
+    assert "plotly.js (basic" in client.get("/assets/plotly-basic.min.js").text[:500]
     timeline = client.get("/timeline").text
-    assert "/static/vendor/plotly-basic.min.js" in timeline  # the partial bundle, 1.2 MB
+    assert "/assets/plotly-basic.min.js" in timeline  # the partial bundle, 1.2 MB
     assert "cdn" not in timeline.lower()
     assert "plotly" not in client.get("/compare").text.lower()  # only where a chart is
     docs = client.get("/docs").text
@@ -331,18 +378,21 @@ def test_review_through_forms(client: TestClient, store: Store) -> None:
         data={"csrf_token": csrf, "next": "https://evil.example/"},
         follow_redirects=False,
     )
-    assert (done.status_code, done.headers["location"]) == (303, f"/claims/{first}")
+    # Back to the claim (never another site), naming the action so the page confirms it.
+    assert done.status_code == 303
+    assert re.fullmatch(rf"/claims/{first}\?done=\d+#claim-{first}", done.headers["location"])
     current = client.get(f"/api/claims/{second}").json()
     form = {
         "csrf_token": csrf,
-        "actors": "RUS, USA",
+        "actors": ["RUS", "USA"],
         "stance": "propose",
         "issue": current["claim"]["issue"],
         "evidence": current["claim"]["evidence"],
         "start": str(current["start"]),
         "end": str(current["end"]),
-        "conditions": "",
-        "recognition": "",
+        "condition_relation": ["", ""],
+        "condition_issue": ["", ""],
+        "recognition_type": "",
     }
     assert client.post(f"/claims/{second}/edit", data=form).status_code == 200
     edited = client.get(f"/api/claims/{second}").json()
@@ -350,8 +400,8 @@ def test_review_through_forms(client: TestClient, store: Store) -> None:
     assert edited["history"][0]["reviewer"] == "ana"
     page = client.get(f"/claims/{second}").text
     assert "ana" in page and "edit" in page
-    bad_json = client.post(f"/claims/{second}/edit", data=form | {"conditions": "[oops"})
-    assert bad_json.status_code == 400 and "conditions" in bad_json.text
+    half = client.post(f"/claims/{second}/edit", data=form | {"condition_relation": "before"})
+    assert half.status_code == 400 and "choose both" in half.text
 
 
 def test_paste_form_adds_a_report(client: TestClient) -> None:

@@ -55,32 +55,73 @@ def readme_screenshot() -> tuple[int, bytes]:
     return README_SCREENSHOT.stat().st_mtime_ns, README_SCREENSHOT.read_bytes()
 
 
-def test_compare_review_and_reload(page: sync_api.Page, tmp_path: Path) -> None:
+def test_review_in_place_with_undo(page: sync_api.Page, tmp_path: Path) -> None:
+    """Accept, undo and reject in the cell panel: the page neither reloads nor moves, each
+    action is confirmed beside its claim with an Undo, and a reload shows what was saved."""
     open_first_cell(page)
     page.screenshot(path=str(tmp_path / "compare.png"), full_page=False)
-
-    accept = page.locator("#evidence button.accept").first
-    accepted = accept.get_attribute("data-claim")
-    accept.click()
-    page.wait_for_url(re.compile(r"/compare"))
-
-    page.locator("a.cell-link").nth(1).click()
-    page.locator("#evidence .claim-meta a", has_text="review").first.click()
-    page.wait_for_url(re.compile(r"/claims/\d+$"))
-    edited = page.url.rsplit("/", 1)[1]
-    assert edited != accepted
-    page.fill("#edit-claim input[name=actors]", "RUS, USA")
-    page.select_option("#edit-claim select[name=stance]", "reject")
-    page.click("#edit-claim button[type=submit]")
-
-    page.goto(f"/claims/{accepted}")
+    at = page.url
+    box = page.locator("#evidence .claim").first
+    claim = box.get_attribute("id")
+    assert claim and claim.startswith("claim-")
+    here = page.locator(f"#evidence #{claim}")
+    here.locator("button.accept").click()
+    sync_api.expect(here.locator(".done-note")).to_contain_text("Accepted this claim")
+    sync_api.expect(here.locator(".status")).to_have_text("accepted")
+    here.locator(".done-note button", has_text="Undo").click()
+    sync_api.expect(here.locator(".done-note")).to_contain_text("Restored this claim")
+    sync_api.expect(here.locator(".status")).to_have_text("extracted")
+    here.locator("button.reject").click()
+    sync_api.expect(here.locator(".done-note")).to_contain_text("Rejected this claim")
+    assert page.url == at
+    page.goto(f"/claims/{claim.removeprefix('claim-')}")
     page.reload()
-    sync_api.expect(page.locator("h1 .status")).to_have_text("accepted")
+    sync_api.expect(page.locator("h1 .status")).to_have_text("rejected")
     sync_api.expect(page.locator("table.history")).to_contain_text("e2e reviewer")
-    page.goto(f"/claims/{edited}")
-    page.reload()
+    sync_api.expect(page.locator("table.history")).to_contain_text("restore")
+
+
+def test_a_rejected_claim_stays_in_its_document_and_is_restored_there(
+    page: sync_api.Page,
+) -> None:
+    page.goto("/documents/2")
+    box = page.locator("aside .claim").first
+    claim = box.get_attribute("id")
+    here = page.locator(f"#{claim}")
+    here.locator("button.reject").click()
+    sync_api.expect(here).to_have_class(re.compile(r"\brejected\b"))
+    here.locator("button.restore").click()
+    sync_api.expect(here.locator(".done-note")).to_contain_text("Restored this claim")
+    sync_api.expect(here).not_to_have_class(re.compile(r"\brejected\b"))
+
+
+def test_edit_with_pickers_keeps_input_and_shows_errors_beside_fields(
+    page: sync_api.Page,
+) -> None:
+    page.goto("/claims/3")
+    page.select_option("#edit-actors", ["RUS", "USA"])
+    page.select_option("#edit-stance", "reject")
+    page.select_option("#edit-rel-1", "before")
+    page.select_option("#edit-cond-1", "CF.GENERAL")
+    page.fill("#edit-evidence", "words that are nowhere in the report")
+    page.click("#edit-claim button[type=submit]")
+    sync_api.expect(page.locator("#edit-e-evidence")).to_contain_text("not verbatim")
+    sync_api.expect(page.locator("#edit-evidence")).to_have_value(
+        "words that are nowhere in the report"
+    )
+    sync_api.expect(page.locator("#edit-cond-1")).to_have_value("CF.GENERAL")
+    evidence = page.locator("#claim-3 mark.ev").inner_text()
+    page.fill("#edit-evidence", evidence)
+    page.click("#edit-claim button[type=submit]")
+    sync_api.expect(page.locator("#claim-3 .done-note")).to_contain_text("Saved your changes")
     sync_api.expect(page.locator("h1 .status")).to_have_text("edited")
-    sync_api.expect(page.locator("#edit-claim input[name=actors]")).to_have_value("RUS, USA")
+    page.reload()
+    chosen = page.eval_on_selector(
+        "#edit-actors", "s => Array.from(s.selectedOptions).map(o => o.value)"
+    )
+    assert chosen == ["RUS", "USA"]
+    sync_api.expect(page.locator("#edit-rel-1")).to_have_value("before")
+    sync_api.expect(page.locator("table.history")).to_contain_text("conditions")
 
 
 def test_paste_a_report_and_see_its_claims(page: sync_api.Page) -> None:
@@ -115,7 +156,7 @@ def test_selecting_text_fills_the_new_claim_offsets(page: sync_api.Page) -> None
     )
     assert page.input_value("#sel-start") == "0"
     assert page.input_value("#sel-end") == "12"
-    assert page.input_value("#sel-text") == text[:12]
+    assert page.input_value("#add-evidence") == text[:12]
 
 
 def test_browser_tests_leave_the_readme_screenshot_alone(

@@ -49,7 +49,7 @@ def test_replies_are_compressed(client: TestClient, path: str) -> None:
 
 
 def test_the_chart_bundle_shrinks_when_compressed(client: TestClient) -> None:
-    body = client.get("/static/vendor/plotly-basic.min.js").content
+    body = client.get("/assets/plotly-basic.min.js").content
     assert 0 < len(body) < 1_500_000  # the basic bundle, not plotly.min.js's 4.8 MB
     assert len(gzip.compress(body)) < len(body) / 2.5
 
@@ -63,7 +63,7 @@ def test_timeline_chart_data_is_json_that_cannot_close_its_script(
     figure = json.loads(found.group(1))  # JSON as it is, not HTML-escaped
     assert figure["data"] and figure["data"][0]["x"]
     assert "&#34;" not in found.group(1) and "<" not in found.group(1)
-    assert "/static/vendor/plotly-basic.min.js" in page
+    assert "/assets/plotly-basic.min.js" in page
 
 
 def test_a_timeline_without_steps_loads_no_chart(client: TestClient) -> None:

@@ -28,6 +28,7 @@ pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 sync_api = pytest.importorskip("playwright.sync_api")
 from browser import launch, needs_chromium  # noqa: E402
+from peacetrack.store import Store  # noqa: E402
 from peacetrack.web import create_app  # noqa: E402
 from web_support import TOKEN, filled_store, served  # noqa: E402
 
@@ -41,7 +42,7 @@ AXE_PER_KIND = 2
 SKIP = ("/static/", "/assets/", "/api/", "/openapi.json", "/logout")
 #: Kinds of page whose links combine without end (the claims browser's facets, sorts and
 #: pages lead to ever more filtered views): the crawl follows this many of each.
-CAPPED = {"/claims": 12}
+CAPPED = {"/claims": 12, "/audit": 4}
 #: Swagger UI is a vendored third-party page: it must render without errors, but its own
 #: accessibility is not ours to fix.
 NO_AXE = ("/docs",)
@@ -61,6 +62,13 @@ def axe_source() -> str:
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = filled_store(tmp_path_factory.mktemp("pages") / "examples.db")
+    with Store.open(db) as store:
+        # Some review history, so the audit log, a claim's history and a rejected claim
+        # in its document are among the pages crawled.
+        first, second, third = (s.id for s in store.claims(limit=3))
+        store.review.accept(first, "ana")
+        store.review.reject(second, "ben")
+        store.review.edit(third, {"stance": "propose"}, "ana")
     with served(create_app(db, TOKEN)) as url:
         yield url
 
@@ -191,6 +199,7 @@ def test_every_page_from_home(browser: Any, base_url: str, viewport: dict[str, i
         report["kinds"]
     )
     assert {"/documents/N", "/claims", "/claims/N", "/reports/new"} <= set(report["kinds"])
+    assert {"/audit", "/actors/RUS", "/proposals/N"} <= set(report["kinds"])
     assert report["errors"] == {}
     assert report["overflow"] == {}
     assert report["axe"] == {}
@@ -208,7 +217,7 @@ def test_the_timeline_chart_draws(browser: Any, base_url: str) -> None:
             assert box is not None and 0 < box["width"] <= viewport["width"]
             scripts = page.eval_on_selector_all("script[src]", "els => els.map(s => s.src)")
             assert [s for s in scripts if "plotly" in s] == [
-                f"{base_url.rstrip('/')}/static/vendor/plotly-basic.min.js"
+                f"{base_url.rstrip('/')}/assets/plotly-basic.min.js"
             ]
         finally:
             watched.close()
@@ -374,3 +383,54 @@ def test_claims_browser_on_a_phone(browser: Any, base_url: str) -> None:
         assert overflow(page) == 0
     finally:
         watched.close()
+
+
+def _log_in(watched: Watched) -> None:
+    page = watched.page
+    page.goto("/login")
+    page.fill("input[name=token]", TOKEN)
+    page.fill("input[name=reviewer]", "crawler")
+    page.click("#login button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366px", "390px"])
+def test_review_pages_for_an_editor(browser: Any, base_url: str, viewport: dict[str, int]) -> None:
+    """What only a logged-in reviewer sees: the edit form's pickers, the add form, review
+    buttons in a document and in a cell, and the confirmation with its Undo after an
+    action taken in place: no console error, no sideways scrolling, no serious axe finding."""
+    watched = Watched(browser, base_url, viewport, axe_source())
+    page = watched.page
+    problems: dict[str, Any] = {}
+    try:
+        _log_in(watched)
+        watched.visit("/documents/2")
+        claim = page.locator("aside .claim").first.get_attribute("id")
+        assert claim
+        pages = [f"/claims/{claim.removeprefix('claim-')}", "/documents/2", "/audit"]
+        watched.visit("/compare")  # and its first cell, opened by its URL
+        key = page.locator("a.cell-link").first.get_attribute("data-cell")
+        pages.append(f"/compare?cell={key}")
+        for path in pages:
+            errors = watched.visit(path)
+            found = {
+                "errors": errors,
+                "overflow": overflow(page) if viewport["width"] < 600 else 0,
+                "axe": serious_violations(page),
+            }
+            if any(found.values()):
+                problems[path] = found
+        watched.visit("/documents/2")
+        here = page.locator(f"#{claim}")
+        here.locator("button.reject").click()
+        sync_api.expect(here.locator(".done-note")).to_be_visible()
+        found = {"errors": list(watched.errors), "axe": serious_violations(page)}
+        if viewport["width"] < 600:
+            found["overflow"] = overflow(page)
+        if any(found.values()):
+            problems["after reject"] = found
+        here.locator(".done-note button").click()
+        sync_api.expect(here.locator(".done-note")).to_contain_text("Restored")
+    finally:
+        watched.close()
+    assert problems == {}

@@ -4,6 +4,8 @@ Every message names the input at fault and says how to fix it: the CLI prints th
 are, without a traceback, so the message is all the user sees.
 """
 
+from collections.abc import Mapping
+
 
 class PeaceTrackError(Exception):
     """Base of every error that is the user's to fix (bad input, bad setting)."""
@@ -14,7 +16,15 @@ class CodebookError(PeaceTrackError):
 
 
 class InputError(PeaceTrackError):
-    """An input (file, URL, JSON line) cannot be read: names the input."""
+    """An input (file, URL, JSON line, form) cannot be read: names the input.
+
+    ``fields`` says, where it is known, which field is at fault and why, so that a form
+    can show each problem beside its field rather than one sentence above them all.
+    """
+
+    def __init__(self, message: str, fields: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields: dict[str, str] = dict(fields or {})
 
 
 class FetchError(InputError):

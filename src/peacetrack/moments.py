@@ -1,20 +1,27 @@
 """The arithmetic of a cell: moments, the prevailing stance, conflicts and changes.
 
-It works on ``Entry`` tuples (a claim's id, date, stance and source) rather than on whole
-claims, so the same code summarises a list of claims in memory and the millions of rows
-the store folds into per-cell summaries (``store.cells``): a cell
+It works on ``Entry`` tuples (a claim's id, date, stance, source and grade) rather than on
+whole claims, so the same code summarises a list of claims in memory and the millions of
+rows the store folds into per-cell summaries (``store.cells``): a cell
 shown from a summary is the cell this module would compute from its claims.
+
+Moments are cut from every report, but only positions with enough support
+(``peacetrack.support``, at or above a floor) decide a cell's stance, its conflicts and its
+changes: one misread sentence or one unnamed official opposite a corroborated position is
+counted beside the cell (``Tally.weaker``), never shown as a reversal. A cell whose every
+position is below the floor still shows its best, with its level, and no marker.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from itertools import combinations, pairwise
 from typing import NamedTuple
 
 from peacetrack.model import Stance
+from peacetrack.support import DEFAULT_SUPPORT, Support, independent, position_support
 
 #: Reports this close together describe the same moment of the negotiation.
 SAME_MOMENT = timedelta(days=7)
@@ -35,12 +42,16 @@ OPPOSED = {
 
 
 class Entry(NamedTuple):
-    """What the arithmetic needs of a claim; ``source`` is its document's source group."""
+    """What the arithmetic needs of a claim; ``source`` is its document's source group,
+    ``grade`` what the claim is worth alone (``support.claim_grade``), ``outlet`` its
+    document's outlet (two stories of one outlet are not two witnesses)."""
 
     id: int
     published: date | None
     stance: Stance
     source: int
+    grade: Support
+    outlet: str | None
 
 
 Moment = tuple[Entry, ...]
@@ -63,6 +74,9 @@ class Tally:
     last: date | None
     conflict: bool
     current: tuple[int, ...]
+    support: Support
+    backing: int
+    weaker: int
     latest: tuple[Entry, ...] = ()
     prior: str | None = None
     changed_before: bool = False
@@ -132,23 +146,44 @@ def span(entries: Iterable[Entry]) -> tuple[date | None, date | None]:
     return min(dates, default=None), max(dates, default=None)
 
 
-def tally(entries: Sequence[Entry], window: timedelta = SAME_MOMENT) -> Tally:
+def supported(moment: Moment, floor: Support) -> Moment:
+    """The entries of ``moment`` whose position (their stance class) reaches ``floor``."""
+    by_class: dict[str, list[Entry]] = {}
+    for entry in moment:
+        by_class.setdefault(entry.stance.coarse, []).append(entry)
+    kept = {c for c, found in by_class.items() if support_of(found) >= floor}
+    return tuple(e for e in moment if e.stance.coarse in kept)
+
+
+def support_of(entries: Iterable[Entry]) -> Support:
+    """The support of the position these entries state."""
+    return position_support((e.grade, (e.source, e.outlet)) for e in entries)
+
+
+def tally(
+    entries: Sequence[Entry], window: timedelta = SAME_MOMENT, floor: Support = DEFAULT_SUPPORT
+) -> Tally:
     """The summary of one cell from all its entries, in any order."""
     if not entries:
         raise ValueError("a cell needs at least one claim")
     first, last = span(entries)
     counts = (len(entries), count_sources(entries), first, last)
-    return _fold(moments(entries, window), None, False, counts)
+    return _fold(moments(entries, window), _History(None, False, 0), counts, floor)
 
 
 def extend(
-    found: Tally, new: Sequence[Entry], new_sources: int, window: timedelta = SAME_MOMENT
+    found: Tally,
+    new: Sequence[Entry],
+    new_sources: int,
+    window: timedelta = SAME_MOMENT,
+    floor: Support = DEFAULT_SUPPORT,
 ) -> Tally | None:
     """``found`` with ``new`` entries added, or None when the history must be read again.
 
     Later reports only move the latest moment on, so the moments before it stand: that
     holds when every new entry is dated no earlier than the latest moment's first report.
-    ``new_sources`` counts the sources among ``new`` that the cell did not have.
+    ``new_sources`` counts the sources among ``new`` that the cell did not have; ``found``
+    was summarised with ``floor``.
     """
     start = found.latest[0].published if found.latest else None
     if not new or start is None or any(e.published is None or e.published < start for e in new):
@@ -160,29 +195,69 @@ def extend(
         min(d for d in (found.first, first) if d is not None),
         max(d for d in (found.last, last) if d is not None),
     )
+    kept = supported(found.latest, floor)
+    weaker = found.weaker - (len(found.latest) - len(kept))
     steps = moments([*found.latest, *new], window)
-    return _fold(steps, found.prior, found.changed_before, counts)
+    if found.support < floor or (kept and set(found.current) <= {e.id for e in kept}):
+        # The current stance is the latest moment's (or no position reaches the floor).
+        return _fold(steps, _History(found.prior, found.changed_before, weaker), counts, floor)
+    # The current stance is an earlier moment's: the latest held only weaker reports.
+    if not any(supported(m, floor) for m in steps):
+        claims, sources, first, last = counts
+        weaker += sum(len(m) for m in steps)
+        return replace(
+            found,
+            claims=claims,
+            sources=sources,
+            first=first,
+            last=last,
+            latest=steps[-1],
+            weaker=weaker,
+        )
+    return _fold(steps, _History(found.stance.coarse, found.changed, weaker), counts, floor)
 
 
 Counts = tuple[int, int, date | None, date | None]
 
 
-def _fold(steps: list[Moment], prior: str | None, changed_before: bool, counts: Counts) -> Tally:
-    """The tally of a cell whose latest moments are ``steps``, after the history that
-    ``prior`` and ``changed_before`` sum up."""
-    chain = ([prior] if prior else []) + [prevailing(m)[-1].stance.coarse for m in steps]
-    before = changed_before or any(a != b for a, b in pairwise(chain[:-1]))
-    current = prevailing(steps[-1])
+class _History(NamedTuple):
+    """What the moments before ``steps`` left: the last supported class before them,
+    whether the stance changed among them, and how many weaker claims they held."""
+
+    prior: str | None
+    changed: bool
+    weaker: int
+
+
+def _fold(steps: list[Moment], before: _History, counts: Counts, floor: Support) -> Tally:
+    """The tally of a cell whose latest moments are ``steps``, after ``before``."""
+    kept = [supported(m, floor) for m in steps]
+    # Every claim below the floor, also in a cell with no supported position at all.
+    weaker = before.weaker + sum(len(m) - len(k) for m, k in zip(steps, kept, strict=True))
+    held = [k for k in kept if k]
+    chain = ([before.prior] if before.prior else []) + [
+        prevailing(k)[-1].stance.coarse for k in held
+    ]
     claims, sources, first, last = counts
+    if held:
+        shown, conflict = held[-1], is_conflicted(held[-1])
+        changed = before.changed or any(a != b for a, b in pairwise(chain[:-1]))
+        prior = chain[-2] if len(chain) > 1 else None
+    else:  # no position reaches the floor: show the latest, with no marker
+        shown, conflict, changed, prior = steps[-1], False, False, None
+    current = prevailing(shown)
     return Tally(
         stance=current[-1].stance,
         claims=claims,
         sources=sources,
         first=first,
         last=last,
-        conflict=is_conflicted(steps[-1]),
+        conflict=conflict,
         current=tuple(e.id for e in current),
+        support=support_of(current),
+        backing=independent((e.source, e.outlet) for e in current),
+        weaker=weaker,
         latest=steps[-1],
-        prior=chain[-2] if len(chain) > 1 else None,
-        changed_before=before,
+        prior=prior,
+        changed_before=changed,
     )

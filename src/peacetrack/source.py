@@ -24,6 +24,7 @@ from typing import Literal, NamedTuple, Protocol
 from peacetrack.errors import CodebookError, InputError
 from peacetrack.model import Claim, Stance
 from peacetrack.moments import Entry, Tally, tally
+from peacetrack.support import CHECKED_STATUSES, DEFAULT_SUPPORT, Support, claim_grade
 
 By = Literal["actor", "proposal"]
 #: A cell's place in a matrix: (issue code, actor id or canonical proposal name).
@@ -53,6 +54,13 @@ class StoredClaim:
     proposal_name: str | None = None
     #: The conflict id the claim belongs to; None: unassigned (it fits no conflict).
     conflict: str | None = None
+
+    @property
+    def grade(self) -> Support:
+        """What this claim is worth alone: reviewed, low confidence, anonymous or named."""
+        attribution = self.claim.attribution
+        anonymous = attribution.anonymous if attribution is not None else None
+        return claim_grade(self.status, self.claim.confidence, anonymous)
 
     @property
     def canonical_proposal(self) -> str | None:
@@ -128,6 +136,11 @@ class Filters:
     issue patterns expanded to codes by the codebook (an unknown one is an InputError),
     stances checked, a conflict resolved to its id (``unassigned``: claims that fit none).
     Empty sequences mean no restriction, as None does.
+
+    ``reviewed_only`` keeps the claims a person checked (``support.CHECKED_STATUSES``).
+    ``min_support`` selects no claim: it is the level a position needs to decide a cell's
+    stance and mark it changed or conflicting (``peacetrack.support``), and it travels
+    with the filters because every view that builds cells needs it beside them.
     """
 
     actors: tuple[str, ...] | None
@@ -136,6 +149,8 @@ class Filters:
     since: date | None
     until: date | None
     conflict: str | None
+    reviewed_only: bool
+    min_support: Support
 
     def __init__(
         self,
@@ -144,6 +159,9 @@ class Filters:
         since: date | None = None,
         until: date | None = None,
         stances: Sequence[str] | None = None,
+        *,
+        reviewed_only: bool = False,
+        min_support: Support = DEFAULT_SUPPORT,
         conflict: str | None = None,
     ) -> None:
         normal = tuple(dict.fromkeys(a.strip().upper() for a in actors)) if actors else None
@@ -153,6 +171,8 @@ class Filters:
         object.__setattr__(self, "since", since)
         object.__setattr__(self, "until", until)
         object.__setattr__(self, "conflict", check_conflict(conflict) if conflict else None)
+        object.__setattr__(self, "reviewed_only", reviewed_only)
+        object.__setattr__(self, "min_support", Support(min_support))
 
     @property
     def dated(self) -> bool:
@@ -171,6 +191,8 @@ class Filters:
         if self.stances is not None and claim.stance.value not in self.stances:
             return False
         if self.conflict is not None and (stored.conflict or UNASSIGNED) != self.conflict:
+            return False
+        if self.reviewed_only and stored.status not in CHECKED_STATUSES:
             return False
         if not self.dated:
             return True
@@ -204,7 +226,12 @@ class SourceIndex:
     def entry(self, stored: StoredClaim) -> Entry:
         """The claim as the moment arithmetic sees it."""
         return Entry(
-            stored.id, stored.published, stored.claim.stance, self.source_of(stored.document_id)
+            stored.id,
+            stored.published,
+            stored.claim.stance,
+            self.source_of(stored.document_id),
+            stored.grade,
+            stored.outlet,
         )
 
 
@@ -255,9 +282,12 @@ def by_cell(
     return cells
 
 
-def facts(claims: Sequence[StoredClaim], sources: SourceIndex) -> CellFacts:
-    """The tally of one cell's claims, with the claims behind its current stance."""
-    found = tally([sources.entry(s) for s in claims])
+def facts(
+    claims: Sequence[StoredClaim], sources: SourceIndex, floor: Support = DEFAULT_SUPPORT
+) -> CellFacts:
+    """The tally of one cell's claims, with the claims behind its current stance; only
+    positions at ``floor`` or above decide the stance and the markers."""
+    found = tally([sources.entry(s) for s in claims], floor=floor)
     by_id = {s.id: s for s in claims}
     return CellFacts(found, tuple(by_id[i] for i in found.current))
 
@@ -285,7 +315,8 @@ class MemorySource:
         if columns is None and by == "actor":
             columns = filters.actors
         sources = SourceIndex(chosen, self._groups)
-        return {key: facts(group, sources) for key, group in by_cell(chosen, by, columns).items()}
+        cells = by_cell(chosen, by, columns)
+        return {key: facts(group, sources, filters.min_support) for key, group in cells.items()}
 
     def proposal_phrases(self) -> dict[str, set[str]]:
         names: dict[str, set[str]] = {}

@@ -15,6 +15,7 @@ from peacetrack.cli import (  # noqa: F401  (each module registers its commands)
     proposals,
     runs,
     serve,
+    train,
 )
 from peacetrack.cli.app import app
 from peacetrack.cli.help import readable_help

@@ -14,6 +14,7 @@ from peacetrack.cli.extract import (
     BaseUrlOption,
     ConcurrencyOption,
     ExtractorOption,
+    ModelFileOption,
     ModelOption,
     TimeoutOption,
     extractor_options,
@@ -68,6 +69,7 @@ def batch(
     base_url: BaseUrlOption = None,
     timeout: TimeoutOption = None,
     concurrency: ConcurrencyOption = None,
+    model_file: ModelFileOption = None,
 ) -> None:
     """Extract claims from large archives in parallel, written as Parquet under --out.
 
@@ -93,7 +95,9 @@ def batch(
             shard_size=shard_size,
             retries=retries,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
-            extractor_options=extractor_options(model, base_url, timeout, concurrency, False, True),
+            extractor_options=extractor_options(
+                model, base_url, timeout, concurrency, False, True, model_file
+            ),
         )
     console.print(summary.describe())
     if load:

@@ -138,6 +138,9 @@ def _produced_by(stored: StoredClaim) -> str:
 
 
 def print_claims_table(found: Sequence[StoredClaim]) -> None:
+    """The claims for a person to read: places by name (codes stay in the file formats)."""
+    from peacetrack.compare.labels import place_name
+
     table = Table(box=None)
     columns = ("id", "doc", "conflict", "actors", "stance", "issue", "details", "evidence", "by")
     for name in columns:
@@ -148,7 +151,7 @@ def print_claims_table(found: Sequence[StoredClaim]) -> None:
         details = " ".join(
             part
             for part in (
-                ",".join(c.territories or []),
+                ", ".join(map(place_name, c.territories or [])),
                 c.proposal and f"[{c.proposal}]",
                 c.attribution and c.attribution.source and f"via {c.attribution.source}",
             )

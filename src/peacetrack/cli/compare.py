@@ -24,6 +24,7 @@ from peacetrack.cli.common import (
 )
 from peacetrack.cli.documents import parse_date
 from peacetrack.files import atomic_path
+from peacetrack.support import DEFAULT_SUPPORT, parse_support
 from peacetrack.terminal import PlainConsole
 
 if TYPE_CHECKING:
@@ -48,6 +49,27 @@ class By(StrEnum):
 FormatOption = Annotated[ViewFormat, typer.Option("--format", help="Output format.")]
 
 
+MinSupportOption = Annotated[
+    str,
+    typer.Option(
+        "--min-support",
+        metavar="LEVEL",
+        help=(
+            "Support a position needs to decide a cell and mark it changed or conflicting "
+            "(weaker claims are counted beside it). Weakest first: low (low extractor "
+            "confidence), anonymous (one unnamed source), named (one named source or on "
+            "record), corroborated (independent sources), reviewed (checked by a person)."
+        ),
+    ),
+]
+ReviewedOnlyOption = Annotated[
+    bool,
+    typer.Option(
+        "--reviewed-only", help="Only claims a person accepted, edited or added in review."
+    ),
+]
+
+
 def show(rendered: str | Table, output: Path | None) -> None:
     """Tables go to the terminal; text formats to stdout or a file."""
     if isinstance(rendered, str):
@@ -68,15 +90,18 @@ def compare(
     since: SinceOption = None,
     until: UntilOption = None,
     conflict: ConflictOption = None,
+    min_support: MinSupportOption = DEFAULT_SUPPORT.label,
+    reviewed_only: ReviewedOnlyOption = False,
     fmt: FormatOption = ViewFormat.table,
     output: OutputOption = None,
 ) -> None:
-    """Issue-by-actor (or issue-by-proposal) matrix of current stances, with sources.
+    """Issue-by-actor (or issue-by-proposal) matrix of current stances, with their support.
 
-    Each cell gives the current stance with its key details, the number of independent
-    sources (syndicated copies count once), the date range, and markers when sources
-    conflict or the stance changed over time. With --conflict, only that conflict's
-    claims, its parties' columns first.
+    Each cell says what the party holds in a sentence, how well supported it is (reviewed,
+    corroborated, one named or anonymous source, low confidence) with the independent
+    sources behind it (syndicated copies count once), the date range, and markers when
+    sources conflict or the stance changed over time. With --conflict, only that
+    conflict's claims, its parties' columns first.
     """
     from peacetrack.compare import compare as build_matrix
     from peacetrack.compare import render_matrix
@@ -91,6 +116,8 @@ def compare(
             since=parse_date(since),
             until=parse_date(until),
             conflict=conflict,
+            min_support=parse_support(min_support),
+            reviewed_only=reviewed_only,
         )
         show(render_matrix(matrix, fmt.value), output)
         if conflict is None:
@@ -119,6 +146,8 @@ def diff(
     ],
     db: DbOption = None,
     conflict: ConflictOption = None,
+    min_support: MinSupportOption = DEFAULT_SUPPORT.label,
+    reviewed_only: ReviewedOnlyOption = False,
     fmt: FormatOption = ViewFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -131,7 +160,15 @@ def diff(
     from peacetrack.compare import render_diff
 
     with open_store(db, create=False) as store, handled():
-        show(render_diff(build_diff(store, a, b, conflict=conflict), fmt.value), output)
+        found = build_diff(
+            store,
+            a,
+            b,
+            min_support=parse_support(min_support),
+            reviewed_only=reviewed_only,
+            conflict=conflict,
+        )
+        show(render_diff(found, fmt.value), output)
 
 
 @app.command()
@@ -142,10 +179,12 @@ def timeline(
         str | None, typer.Option(metavar="ISSUE", help="Only this issue (a code or a pattern).")
     ] = None,
     conflict: ConflictOption = None,
+    min_support: MinSupportOption = DEFAULT_SUPPORT.label,
+    reviewed_only: ReviewedOnlyOption = False,
     fmt: FormatOption = ViewFormat.table,
     output: OutputOption = None,
 ) -> None:
-    """Stance changes over time, each with its evidence and source.
+    """Stance changes over time, each with its support, evidence and source.
 
     Each conflict is its own track: a stance in one war is never a change from another.
     """
@@ -156,7 +195,14 @@ def timeline(
     with open_store(db, create=False) as store, handled():
         check_actors([actor] if actor else None, store)
         check_issues([issue] if issue else None)
-        steps = build_timeline(store, actor=actor, issue=issue, conflict=conflict)
+        steps = build_timeline(
+            store,
+            actor=actor,
+            issue=issue,
+            min_support=parse_support(min_support),
+            reviewed_only=reviewed_only,
+            conflict=conflict,
+        )
         show(render_timeline(steps, fmt.value), output)
 
 
@@ -171,6 +217,8 @@ def report(
     ),
     by: Annotated[By, typer.Option(help="Matrix columns: actors or proposals.")] = By.actor,
     conflict: ConflictOption = None,
+    min_support: MinSupportOption = DEFAULT_SUPPORT.label,
+    reviewed_only: ReviewedOnlyOption = False,
 ) -> None:
     """Write one self-contained HTML report (charts embedded; works offline, printable).
 
@@ -179,5 +227,13 @@ def report(
     from peacetrack.compare import write_report
 
     with open_store(db, create=False) as store, handled():
-        path = write_report(store, output, title=title, by=by.value, conflict=conflict)
+        path = write_report(
+            store,
+            output,
+            title=title,
+            by=by.value,
+            min_support=parse_support(min_support),
+            reviewed_only=reviewed_only,
+            conflict=conflict,
+        )
     console.print(f"wrote {path}")

@@ -36,7 +36,8 @@ ExtractorOption = Annotated[
         "-e",
         envvar="PEACETRACK_EXTRACTOR",
         metavar="NAME",
-        help="Extractor name with its version: rules.v1 (offline) or llm.v1 (a language model).",
+        help="Extractor name with its version: rules.v1 (offline rules), learned.v1 (offline "
+        "trained models) or llm.v1 (a language model).",
     ),
 ]
 _MODEL = "Language model (llm.v1)"
@@ -92,6 +93,18 @@ CacheOption = Annotated[
 ]
 
 
+ModelFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--model-file",
+        metavar="FILE",
+        exists=True,
+        dir_okay=False,
+        help="A model written by `peacetrack train` (learned.v1; default: the shipped one).",
+    ),
+]
+
+
 def extractor_options(
     model: str | None,
     base_url: str | None,
@@ -99,9 +112,11 @@ def extractor_options(
     concurrency: int | None,
     refresh: bool,
     prefilter: bool,
+    model_file: Path | None = None,
 ) -> dict[str, Any]:
     """The options given on the command line, for ``get_extractor`` (None: not given)."""
     return {
+        "model_file": str(model_file) if model_file is not None else None,
         "model": model,
         "base_url": base_url,
         "timeout": timeout,
@@ -136,6 +151,7 @@ def extract(
     refresh: RefreshOption = False,
     prefilter: PrefilterOption = True,
     cache: CacheOption = None,
+    model_file: ModelFileOption = None,
 ) -> None:
     """Extract claims.
 
@@ -143,7 +159,9 @@ def extract(
     Without, extract every stored document this extractor version has not processed yet
     and store the claims (re-running is safe; reviewed claims are never touched).
     """
-    options = extractor_options(model, base_url, timeout, concurrency, refresh, prefilter)
+    options = extractor_options(
+        model, base_url, timeout, concurrency, refresh, prefilter, model_file
+    )
     chosen = _prepared(extractor, options)
     if paths:
         _extract_paths(paths, chosen, fmt, output, cache)
@@ -255,6 +273,7 @@ def evaluate(
     refresh: RefreshOption = False,
     prefilter: PrefilterOption = True,
     cache: CacheOption = None,
+    model_file: ModelFileOption = None,
 ) -> None:
     """Score an extractor against gold claims, then list its errors to work from."""
     from peacetrack.cli.common import write_output
@@ -262,7 +281,9 @@ def evaluate(
 
     if not docs.is_dir():
         fail(f"{docs} is not a folder: give the folder holding the gold documents")
-    options = extractor_options(model, base_url, timeout, concurrency, refresh, prefilter)
+    options = extractor_options(
+        model, base_url, timeout, concurrency, refresh, prefilter, model_file
+    )
     chosen = _prepared(extractor, options)
     with handled(), _reply_cache(cache) as replies:
         result = run_evaluation(gold, docs, chosen, cache=replies)

@@ -18,6 +18,7 @@ from peacetrack.errors import InputError
 from peacetrack.model import Stance
 from peacetrack.proposals import proposal_key
 from peacetrack.source import By, ClaimSource, Filters, GroupFn, StoredClaim, as_source
+from peacetrack.support import DEFAULT_SUPPORT, Support
 
 #: Parts of a term compared between sides, in the order differences are reported.
 ASPECTS = ("stance", "obligor", "territories", "recognition", "conditions")
@@ -70,9 +71,11 @@ class Diff:
                 "a": self.a,
                 "a_stance": item.a.stance.value if item.a else None,
                 "a_summary": item.a.summary if item.a else None,
+                "a_support": item.a.support.label if item.a else None,
                 "b": self.b,
                 "b_stance": item.b.stance.value if item.b else None,
                 "b_summary": item.b.summary if item.b else None,
+                "b_support": item.b.support.label if item.b else None,
                 "differences": list(item.differences),
                 "stated_absent": item.stated_absent,
             }
@@ -88,14 +91,18 @@ def diff(
     *,
     independent_groups: GroupFn | None = None,
     conflict: str | None = None,
+    min_support: Support = DEFAULT_SUPPORT,
+    reviewed_only: bool = False,
 ) -> Diff:
     """Compare side ``a`` with side ``b``; each is a proposal name or an actor id.
 
     A proposal name may be abbreviated to any unique part of it ("U.S. draft"). A side's
-    cells are its matrix column (a store reads them from its cell summaries), of the claims
-    of ``conflict`` only when one is given (an id, name or alias, or ``unassigned``).
+    cells are its matrix column (a store reads them from its cell summaries), built with
+    ``min_support`` and ``reviewed_only`` as ``compare`` builds them, of the claims of
+    ``conflict`` only when one is given (an id, name or alias, or ``unassigned``).
     """
-    sides = _Sides(as_source(claims, independent_groups), Filters(conflict=conflict))
+    filters = Filters(reviewed_only=reviewed_only, min_support=min_support, conflict=conflict)
+    sides = _Sides(as_source(claims, independent_groups), filters)
     name_a, cells_a = sides.pick(a)
     name_b, cells_b = sides.pick(b)
     result = Diff(a=name_a, b=name_b)

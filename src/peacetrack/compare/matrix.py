@@ -15,13 +15,16 @@ from peacetrack.compare.cells import Cell, worded
 from peacetrack.compare.extras import require
 from peacetrack.compare.labels import actor_name, conflict_parties, issue_label, issue_order
 from peacetrack.source import By, ClaimSource, Filters, GroupFn, StoredClaim, as_source
+from peacetrack.support import DEFAULT_SUPPORT, Support
 
 __all__ = ["By", "Matrix", "compare"]
 
 
 @dataclass(frozen=True)
 class Matrix:
-    """Issue codes (codebook order) × actor ids or proposal names, with the cells that exist."""
+    """Issue codes (codebook order) × actor ids or proposal names, with the cells that exist.
+
+    ``min_support`` is the floor the cells were built with: their legend says so."""
 
     by: By
     rows: list[str]
@@ -29,6 +32,7 @@ class Matrix:
     cells: dict[tuple[str, str], Cell]
     #: The conflict the matrix is of (an id, or ``unassigned``); None: every claim.
     conflict: str | None = None
+    min_support: Support = DEFAULT_SUPPORT
 
     def cell(self, row: str, column: str) -> Cell | None:
         return self.cells.get((row, column))
@@ -57,6 +61,9 @@ class Matrix:
                 "last": cell.last,
                 "conflict": cell.conflict,
                 "changed": cell.changed,
+                "support": cell.support.label,
+                "support_sources": cell.backing,
+                "weaker_claims": cell.weaker,
                 "claims": cell.count,
                 "current_claim_ids": [s.id for s in cell.current],
             }
@@ -79,6 +86,8 @@ def compare(
     until: date | None = None,
     independent_groups: GroupFn | None = None,
     conflict: str | None = None,
+    min_support: Support = DEFAULT_SUPPORT,
+    reviewed_only: bool = False,
 ) -> Matrix:
     """Build the matrix from claims or a store (whose duplicate groups are then used).
 
@@ -87,11 +96,22 @@ def compare(
     claims only, and puts its parties' columns first. By proposal, claims that name no
     proposal are left out: they belong to no column. The source decides how to answer: a
     store reads its cell summaries when they cover the filters, a list of claims computes
-    the cells.
+    the cells. Only positions at
+    ``min_support`` or above decide a cell's stance and mark it changed or conflicting
+    (weaker claims are counted in ``Cell.weaker``); ``reviewed_only`` keeps the claims a
+    person checked.
     """
     if by not in ("actor", "proposal"):
         raise ValueError(f"by={by!r}: compare by 'actor' or 'proposal'")
-    filters = Filters(actors, issues, since, until, conflict=conflict)
+    filters = Filters(
+        actors,
+        issues,
+        since,
+        until,
+        reviewed_only=reviewed_only,
+        min_support=min_support,
+        conflict=conflict,
+    )
     found = as_source(claims, independent_groups).cell_facts(by, filters)
     cells = {key: worded(facts) for key, facts in found.items()}
     columns = _ordered_columns(cells, by, filters.actors)
@@ -103,6 +123,7 @@ def compare(
         columns=columns,
         cells=cells,
         conflict=filters.conflict,
+        min_support=filters.min_support,
     )
 
 

@@ -21,14 +21,16 @@ from peacetrack.compare.cells import Cell
 from peacetrack.compare.diff import Diff, IssueDiff
 from peacetrack.compare.labels import conflict_name, issue_label
 from peacetrack.compare.matrix import Matrix
+from peacetrack.compare.sentences import words
 from peacetrack.compare.timeline import TimelineEntry
 from peacetrack.source import UNASSIGNED
+from peacetrack.support import Support
 from peacetrack.terminal import plain
 
 Format = Literal["table", "md", "csv", "json", "html"]
 FORMATS: tuple[str, ...] = ("table", "md", "csv", "json", "html")
 
-#: Colour per coarse stance class, shared by the HTML table and the report's heatmap.
+#: Colour per coarse stance class, shared by the HTML table, the report and the web pages.
 STANCE_COLOURS = {
     "put_forward": "#4c78a8",
     "accept": "#54a24b",
@@ -42,12 +44,46 @@ EMPTY = "—"
 
 
 def cell_text(cell: Cell) -> str:
-    """Summary, independent source count, and markers a reader must not miss."""
-    markers = (" ⚠ conflicting reports" if cell.conflict else "") + (
-        " ↻ changed" if cell.changed else ""
+    """The sentence, its support at a glance (level, independent sources behind the shown
+    position, dates), the markers a reader must not miss, and the weaker claims counted.
+
+    e.g. "demands that Ukraine withdraw from Donetsk [●● corroborated · 3 of 4 sources,
+    16 May–4 Jun 2025] ↻ changed (+1 weaker claim not counted)": three sources state the
+    shown position, four report on the cell over those dates.
+    """
+    book = words().cell
+    markers = (f" {book['conflict']}" if cell.conflict else "") + (
+        f" {book['changed']}" if cell.changed else ""
     )
-    plural = "" if cell.sources == 1 else "s"
-    return f"{cell.summary} [{cell.sources} source{plural}{_when(cell)}]{markers}"
+    # A cell of weaker claims only says so by its level: nothing beside it was left out.
+    weaker = f" ({counted(book['weaker'], cell.weaker)})" if cell.weaker < cell.count else ""
+    behind = counted(book["sources"], cell.backing)
+    if cell.backing != cell.sources:
+        behind = book["some_sources"].format(n=cell.backing, total=cell.sources)
+    badge = f"{support_badge(cell.support)} · {behind}"
+    return f"{cell.summary} [{badge}{_when(cell)}]{markers}{weaker if cell.weaker else ''}"
+
+
+def support_badge(level: Support) -> str:
+    """ "●● corroborated": a level's mark and name."""
+    found = words().support[level.label]
+    return f"{found['mark']} {found['label']}"
+
+
+def counted(forms: Sequence[str], n: int) -> str:
+    """ "1 source" or "3 sources", from the singular and plural forms in the data."""
+    return forms[0 if n == 1 else 1].format(n=n)
+
+
+def support_legend(floor: Support) -> list[str]:
+    """The legend beside every matrix: each level's mark and meaning, strongest first, then
+    which positions move the markers."""
+    book = words()
+    lines = [
+        f"{book.support[level.label]['mark']} {book.support[level.label]['legend']}"
+        for level in reversed(Support)
+    ]
+    return [*lines, book.cell["markers"].format(floor=floor.label)]
 
 
 def _when(cell: Cell) -> str:
@@ -124,10 +160,17 @@ def md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _rich(header: Sequence[str], rows: Sequence[Sequence[str]], title: str) -> Table:
+def _rich(
+    header: Sequence[str], rows: Sequence[Sequence[str]], title: str, caption: str | None = None
+) -> Table:
     """A rich table of plain text: brackets in documents are never read as markup, nor
     control characters sent to the terminal (``peacetrack.terminal``)."""
-    table = Table(show_lines=True, title=plain(title))
+    table = Table(
+        show_lines=True,
+        title=plain(title),
+        caption=plain(caption) if caption else None,
+        caption_justify="left",
+    )
     for i, name in enumerate(header):
         # The first column holds the row's key (an issue code): never wrap or cut it.
         table.add_column(plain(name), no_wrap=i == 0, min_width=None)
@@ -151,10 +194,11 @@ def render_matrix(m: Matrix, fmt: Format = "table", *, anchor_scope: str = "") -
         return _matrix_html(m, anchor_scope)
     header = ["issue", *(m.column_label(c) for c in m.columns)]
     rows = [[row, *(_cell_or_empty(m.cell(row, c)) for c in m.columns)] for row in m.rows]
+    legend = support_legend(m.min_support)
     if fmt == "md":
-        return md_table(header, rows)
+        return md_table(header, rows) + "\n" + "".join(f"- {line}\n" for line in legend)
     title = f"by {m.by}" if m.conflict is None else f"{conflict_name(m.conflict)}, by {m.by}"
-    return _rich(header, rows, title)
+    return _rich(header, rows, title, "\n".join(legend))
 
 
 def _cell_or_empty(cell: Cell | None) -> str:
@@ -164,6 +208,7 @@ def _cell_or_empty(cell: Cell | None) -> str:
 def _matrix_html(m: Matrix, scope: str) -> str:
     """An escaped table whose cells link to their evidence (``#cell-…`` anchors)."""
     head = "".join(f"<th>{escape(m.column_label(c))}</th>" for c in m.columns)
+    legend = "".join(f"<li>{escape(line)}</li>" for line in support_legend(m.min_support))
     body = []
     for row in m.rows:
         tds = "".join(_cell_html(cell_anchor(row, c, scope), m.cell(row, c)) for c in m.columns)
@@ -172,6 +217,7 @@ def _matrix_html(m: Matrix, scope: str) -> str:
     return (
         f'<table class="matrix"><thead><tr><th>issue</th>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
+        f'<ul class="support-legend">{legend}</ul>'
     )
 
 
@@ -179,7 +225,8 @@ def _cell_html(anchor: str, cell: Cell | None) -> str:
     if cell is None:
         return f'<td class="empty">{EMPTY}</td>'
     colour = STANCE_COLOURS[cell.stance.coarse]
-    flags = ("conflict " if cell.conflict else "") + ("changed" if cell.changed else "")
+    flags = ("conflict " if cell.conflict else "") + ("changed " if cell.changed else "")
+    flags += f"support-{cell.support.label}"
     return (
         f'<td class="stance {escape(flags.strip())}" style="border-left:6px solid {colour}">'
         f'<a href="#{anchor}">{escape(cell_text(cell))}</a></td>'
@@ -218,7 +265,7 @@ def _category_label(d: Diff, key: str) -> str:
 
 
 def _side(cell: Cell | None) -> str:
-    return "not reported" if cell is None else cell.summary
+    return "not reported" if cell is None else f"{cell.summary} [{support_badge(cell.support)}]"
 
 
 def _what(item: IssueDiff) -> str:
@@ -253,7 +300,8 @@ def render_timeline(entries: Sequence[TimelineEntry], fmt: Format = "table") -> 
         return records_csv(records)
     if fmt == "json":
         return records_json(records)
-    header = ["date", "conflict", "actor", "issue", "stance", "sources", "evidence"]
+    header = ["date", "conflict", "actor", "issue", "stance", "support", "sources", "evidence"]
+    weaker = words().cell["weaker"]
     rows = [
         [
             _span(e.first, e.last),
@@ -261,6 +309,8 @@ def render_timeline(entries: Sequence[TimelineEntry], fmt: Format = "table") -> 
             e.actor,
             e.issue,
             ("↻ " if e.changed else "") + e.summary + (" ⚠" if e.conflict else ""),
+            support_badge(e.support)
+            + (f" ({counted(weaker, e.weaker)})" if 0 < e.weaker < len(e.claims) else ""),
             str(e.sources),
             e.evidence[-1].claim.evidence,
         ]

@@ -3,7 +3,10 @@
 One entry per moment (reports within a few days of each other) per conflict, actor and
 issue, so a stance restated by ten outlets after one round is one step, and a reversal
 shows as a change between steps. Steps are never compared across conflicts: the United
-States on disarmament in Lebanon and in Gaza are two tracks, not a change of mind.
+States on disarmament in Lebanon and in Gaza are two tracks, not a change of mind. As in
+a matrix cell, only positions at the support floor or above
+decide a step's stance and mark a change or a conflict: a step of weaker reports only is
+shown with its level and never counts as a reversal.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from peacetrack.moments import (
     moments,
     prevailing,
     span,
+    support_of,
+    supported,
 )
 from peacetrack.source import (
     ClaimSource,
@@ -33,15 +38,18 @@ from peacetrack.source import (
     as_source,
     by_cell,
 )
+from peacetrack.support import DEFAULT_SUPPORT, Support
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
     """One step: what ``actor`` held on ``issue`` at one moment, with the claims saying so.
 
-    ``changed`` is True when the stance class differs from the actor's previous step on
-    the same issue in the same conflict (``conflict_id``, None: unassigned claims);
-    ``evidence`` are the claims stating the shown stance.
+    ``changed`` is True when the stance class differs from the actor's previous supported
+    step on the same issue in the same conflict (``conflict_id``, None: unassigned claims);
+    ``evidence`` are the claims stating the shown stance,
+    ``support`` their position's level, ``weaker`` the step's claims below the floor (all
+    of them in a step of weaker reports only).
     """
 
     conflict_id: str | None
@@ -54,6 +62,8 @@ class TimelineEntry:
     sources: int
     conflict: bool
     changed: bool
+    support: Support
+    weaker: int
     claims: tuple[StoredClaim, ...]
     evidence: tuple[StoredClaim, ...]
 
@@ -68,6 +78,8 @@ class TimelineEntry:
             "sources": self.sources,
             "conflict": self.conflict,
             "changed": self.changed,
+            "support": self.support.label,
+            "weaker_claims": self.weaker,
             "claim_ids": [s.id for s in self.claims],
             "conflict_id": self.conflict_id,
         }
@@ -81,14 +93,21 @@ def timeline(
     independent_groups: GroupFn | None = None,
     window: timedelta = SAME_MOMENT,
     conflict: str | None = None,
+    min_support: Support = DEFAULT_SUPPORT,
+    reviewed_only: bool = False,
 ) -> list[TimelineEntry]:
     """Steps for every conflict, actor and issue (or those asked for), oldest first.
 
     ``issue`` may be a pattern (``TER.*``); ``conflict`` an id, name or alias, or
-    ``unassigned``. Each conflict's claims make their own tracks.
+    ``unassigned`` (each conflict's claims make their own tracks); ``min_support`` and
+    ``reviewed_only`` are those of ``compare``.
     """
     filters = Filters(
-        actors=[actor] if actor else None, issues=[issue] if issue else None, conflict=conflict
+        actors=[actor] if actor else None,
+        issues=[issue] if issue else None,
+        reviewed_only=reviewed_only,
+        min_support=min_support,
+        conflict=conflict,
     )
     source = as_source(claims, independent_groups)
     chosen = source.select_claims(filters)
@@ -100,7 +119,7 @@ def timeline(
         entry
         for war, members in per_conflict.items()
         for (code, who), track in by_cell(members, "actor", filters.actors).items()
-        for entry in _steps(Track(war, who, code), track, sources, window)
+        for entry in _steps(Track(war, who, code), track, sources, (window, filters.min_support))
     ]
     return sorted(entries, key=lambda e: (e.first or date.min, e.actor, e.issue))
 
@@ -118,12 +137,17 @@ def _steps(
     of: Track,
     track: list[StoredClaim],
     sources: SourceIndex,
-    window: timedelta,
+    rules: tuple[timedelta, Support],
 ) -> list[TimelineEntry]:
+    """The track's steps; ``rules`` are the moment window and the support floor."""
+    window, floor = rules
     steps: list[TimelineEntry] = []
     by_id = {s.id: s for s in track}
+    held: str | None = None  # the stance class of the last supported step
     for moment in moments([sources.entry(s) for s in track], window):
-        shown = [by_id[e.id] for e in prevailing(moment)]
+        kept = supported(moment, floor)
+        chosen = prevailing(kept or moment)
+        shown = [by_id[e.id] for e in chosen]
         stance = shown[-1].claim.stance
         first, last = span(moment)
         steps.append(
@@ -136,10 +160,13 @@ def _steps(
                 stance=stance,
                 summary=describe(stance, [s.claim for s in shown]),
                 sources=count_sources(moment),
-                conflict=is_conflicted(moment),
-                changed=bool(steps) and steps[-1].stance.coarse != stance.coarse,
+                conflict=bool(kept) and is_conflicted(kept),
+                changed=bool(kept) and held is not None and held != stance.coarse,
+                support=support_of(chosen),
+                weaker=len(moment) - len(kept),
                 claims=tuple(by_id[e.id] for e in moment),
                 evidence=tuple(shown),
             )
         )
+        held = stance.coarse if kept else held
     return steps

@@ -75,7 +75,7 @@ def evaluate(
     from peacetrack.ingest import Failure
 
     gold = load_gold(gold_path)
-    raw_texts = {name: _read(docs_dir, name) for name in gold}
+    raw_texts = {name: read_gold_document(docs_dir, name) for name in gold}
     documents = [
         Document(name=name, text=normalise_text(text), language=detect_language(text))
         for name, text in raw_texts.items()
@@ -92,7 +92,7 @@ def evaluate(
     return Evaluation(extractor.name, score(gold, pred, raw_texts, issues), predictions, failures)
 
 
-def _read(docs_dir: Path, name: str) -> str:
+def read_gold_document(docs_dir: Path, name: str) -> str:
     path = docs_dir / name
     try:
         return path.read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ from peacetrack.store.engine import require_store
 from peacetrack.store.facets import FACETS, ClaimFacets
 from peacetrack.store.proposals import ProposalInfo
 from peacetrack.store.queries import SORTS, Sort
-from peacetrack.store.review import ReviewEvent
+from peacetrack.store.review import ACTIONS, ReviewEvent, ReviewLog
 from peacetrack.store.runs import RunInfo
 from peacetrack.store.schema import CLAIM_STATUSES
 from peacetrack.store.search import MARK_END, MARK_START, SearchResults
@@ -21,6 +21,7 @@ from peacetrack.store.store import AddResult, Store
 open_store = Store.open
 
 __all__ = [
+    "ACTIONS",
     "CLAIM_STATUSES",
     "FACETS",
     "MARK_END",
@@ -31,6 +32,7 @@ __all__ = [
     "ConflictCount",
     "ProposalInfo",
     "ReviewEvent",
+    "ReviewLog",
     "RunInfo",
     "SearchResults",
     "Sort",

@@ -12,9 +12,10 @@ load every cell is rebuilt once (seconds per million claims).
 Each cell is summarised twice: across conflicts (kinds ``actor`` and ``proposal``) and
 within its conflict (``c-actor``, ``c-proposal``: the column is the conflict id, or
 ``unassigned``, a ``|`` and the actor or proposal), so one conflict's matrix reads
-summaries too. Only comparisons over the whole record (of one conflict or all) use them:
-a date range changes what is in every cell, so ``compare`` then summarises the claims in
-range as it loads them.
+summaries too. Only comparisons over the whole record (of one conflict or all), at the
+default support floor, use the summaries: a date range or reviewed claims only change what
+is in every cell, and another floor what each cell stands on, so ``compare`` then
+summarises the claims as it loads them.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from peacetrack.store.schema import (
     ProposalRow,
     StaleCellRow,
 )
+from peacetrack.support import DEFAULT_SUPPORT, Support, claim_grade
 
 if TYPE_CHECKING:
     from peacetrack.store.store import Store
@@ -76,6 +78,7 @@ WHOLE_READ = 64
 #: extending them claim by claim.
 MAX_ADDED = 50_000
 _STANCES = {s.value: s for s in Stance}
+_LEVELS = {level.label: level for level in Support}
 
 
 def refresh(store: Store) -> int:
@@ -234,6 +237,10 @@ def _entries(
             DocumentRow.published,
             ClaimRow.stance,
             func.coalesce(DocumentRow.source_id, DocumentRow.id),
+            DocumentRow.outlet,
+            ClaimRow.status,
+            ClaimRow.confidence,
+            ClaimRow.attribution_anonymous,
         )
         .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
         .where(ClaimRow.status != "rejected", *where)
@@ -244,9 +251,10 @@ def _entries(
         )
     else:
         query = query.outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
-        query = query.where(canonical_proposal().is_not(None))
-    for issue, col, claim_id, published, stance, source in session.execute(query):
-        yield (issue, col), Entry(claim_id, published, _STANCES[stance], source)
+        query = query.where(column.is_not(None))
+    for issue, col, claim_id, published, stance, source, outlet, *graded in session.execute(query):
+        grade = claim_grade(*graded)
+        yield (issue, col), Entry(claim_id, published, _STANCES[stance], source, grade, outlet)
 
 
 def _row(kind: Kind, key: Key, found: Tally) -> dict[str, Any]:
@@ -261,8 +269,18 @@ def _row(kind: Kind, key: Key, found: Tally) -> dict[str, Any]:
         "last": found.last,
         "conflict": found.conflict,
         "current": list(found.current),
+        "support": found.support.label,
+        "backing": found.backing,
+        "weaker": found.weaker,
         "latest": [
-            [e.id, e.published.isoformat() if e.published else None, e.stance.value, e.source]
+            [
+                e.id,
+                e.published.isoformat() if e.published else None,
+                e.stance.value,
+                e.source,
+                e.grade.label,
+                e.outlet,
+            ]
             for e in found.latest
         ],
         "prior": found.prior,
@@ -327,13 +345,21 @@ def _tally(row: CellSummaryRow, latest: bool = True) -> Tally:
         last=row.last,
         conflict=row.conflict,
         current=tuple(row.current),
-        latest=tuple(
-            Entry(i, date.fromisoformat(day) if day else None, _STANCES[stance], source)
-            for i, day, stance, source in (row.latest if latest else ())
-        ),
+        support=_LEVELS[row.support],
+        backing=row.backing,
+        weaker=row.weaker,
+        latest=tuple(_entry(*found) for found in (row.latest if latest else ())),
         prior=row.prior,
         changed_before=row.changed_before,
     )
+
+
+def _entry(
+    claim_id: int, day: str | None, stance: str, source: int, grade: str, outlet: str | None
+) -> Entry:
+    """An entry of a summary's latest moment, as ``_row`` stored it."""
+    published = date.fromisoformat(day) if day else None
+    return Entry(claim_id, published, _STANCES[stance], source, _LEVELS[grade], outlet)
 
 
 def claims_by_id(store: Store, ids: Iterable[int]) -> dict[int, StoredClaim]:
@@ -347,11 +373,16 @@ def claims_by_id(store: Store, ids: Iterable[int]) -> dict[int, StoredClaim]:
 
 def summarised(by: By, filters: Filters) -> bool:
     """Whether the summaries answer: they cover the whole record (of every conflict, and of
-    each), so a date range (which changes what is in every cell), a stance filter, or
-    actors by proposal (which change what is in a proposal's cell) need the claims
-    themselves."""
+    each) at the default support floor, so a date range, a stance filter or reviewed claims
+    only (which change what is in every cell), actors by proposal (which change what is in a
+    proposal's cell), or another floor (which changes what each cell stands on) need the
+    claims themselves."""
     return (
-        not filters.dated and filters.stances is None and not (by == "proposal" and filters.actors)
+        not filters.dated
+        and filters.stances is None
+        and not filters.reviewed_only
+        and filters.min_support == DEFAULT_SUPPORT
+        and not (by == "proposal" and filters.actors)
     )
 
 
@@ -386,14 +417,18 @@ def cell_claims(
     until: date | None = None,
     conflict: str | None = None,
     limit: int | None = None,
+    reviewed_only: bool = False,
 ) -> list[StoredClaim]:
-    """The claims behind one cell under the comparison's filters, newest first.
+    """The claims behind one cell under the comparison's filters, newest first, weaker
+    ones included: the cell page lists these, each with its grade.
 
-    The cell page lists these; ``limit`` keeps a cell of thousands of claims readable.
+    ``limit`` keeps a cell of thousands of claims readable.
     """
     if kind == "actor":
         actors = [column]
-    where = visible(Filters(actors, [issue], since, until, conflict=conflict))
+    where = visible(
+        Filters(actors, [issue], since, until, reviewed_only=reviewed_only, conflict=conflict)
+    )
     if kind == "proposal":
         where.append(canonical_proposal() == column)
     with store.reading() as session:
@@ -437,6 +472,7 @@ class Cells:
         until: date | None = None,
         conflict: str | None = None,
         limit: int | None = None,
+        reviewed_only: bool = False,
     ) -> list[StoredClaim]:
         return cell_claims(
             self._store,
@@ -448,4 +484,5 @@ class Cells:
             until=until,
             conflict=conflict,
             limit=limit,
+            reviewed_only=reviewed_only,
         )

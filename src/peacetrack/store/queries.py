@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from peacetrack.model import Attribution, Claim, Condition, Recognition, Stance
 from peacetrack.source import PROVENANCE, UNASSIGNED, Filters, StoredClaim
 from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow, ProposalRow
+from peacetrack.support import CHECKED_STATUSES
 
 T = TypeVar("T")
 #: What a list of claims can be sorted by besides its reading order.
@@ -131,6 +132,8 @@ def filter_conditions(filters: Filters) -> list[ColumnElement[bool]]:
         where.append(ClaimRow.conflict.is_(None))
     elif filters.conflict is not None:
         where.append(ClaimRow.conflict == filters.conflict)
+    if filters.reviewed_only:
+        where.append(ClaimRow.status.in_(CHECKED_STATUSES))
     if filters.since is not None:
         where.append(DocumentRow.published >= filters.since)
     if filters.until is not None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from peacetrack.codebook import assign_document, default_codebook
@@ -29,7 +29,10 @@ from peacetrack.store.schema import ClaimActor, ClaimReviewRow, ClaimRow, Docume
 if TYPE_CHECKING:
     from peacetrack.store.store import Store
 
-Action = Literal["accept", "edit", "reject", "add", "reassign"]
+Action = Literal["accept", "edit", "reject", "add", "restore", "reassign"]
+#: Every action in an audit trail; ``restore`` puts a claim back as it was before the
+#: latest action (an undo), and is itself audited; ``reassign`` puts it in another conflict.
+ACTIONS: tuple[Action, ...] = ("accept", "edit", "reject", "add", "restore", "reassign")
 STATUS_AFTER: dict[Action, str] = {
     "accept": "accepted",
     "edit": "edited",
@@ -122,15 +125,56 @@ def edit_claim(
     with store.transaction() as session:
         row = _locked_row(session, claim_id)
         claim = _validated(data, _document_text(session, row.document_id), f"claim {claim_id}")
-        fresh = claim_row(claim, row.document_id, row.extractor or "", None)
-        for column in _COPIED:
-            setattr(row, column, getattr(fresh, column))
-        resolver = ProposalResolver(session, row.document_id)
-        row.proposal_id = resolver.resolve(claim, row.conflict)
-        row.status = STATUS_AFTER["edit"]
-        session.execute(delete(ClaimActor).where(ClaimActor.claim_id == claim_id))
-        session.execute(insert(ClaimActor), actor_rows(claim_id, claim))
+        _write(session, row, claim, STATUS_AFTER["edit"])
         _audit(session, claim_id, "edit", reviewer, before, claim, row.status)
+    return get_claim(store, claim_id)
+
+
+def _write(session: Session, row: ClaimRow, claim: Claim, status: str) -> None:
+    """Store ``claim``'s fields, actors and proposal link in ``row``, with ``status``."""
+    fresh = claim_row(claim, row.document_id, row.extractor or "", None)
+    for column in _COPIED:
+        setattr(row, column, getattr(fresh, column))
+    row.proposal_id = ProposalResolver(session, row.document_id).resolve(claim, row.conflict)
+    row.status = status
+    session.execute(delete(ClaimActor).where(ClaimActor.claim_id == row.id))
+    session.execute(insert(ClaimActor), actor_rows(row.id, claim))
+
+
+def undo_review(
+    store: Store, claim_id: int, event_id: int, reviewer: str = DEFAULT_REVIEWER
+) -> StoredClaim:
+    """Put the claim back as it was before ``event_id``, which must be its latest action
+    (so an undo never silently discards someone's later change); audited as ``restore``.
+
+    Undoing a reject brings the claim back with its old status; undoing an edit restores
+    the fields; undoing an ``add`` rejects the added claim (it is kept, and audited).
+    """
+    history = claim_history(store, claim_id)
+    if not history or history[-1].id != event_id:
+        later = history[-1] if history else None
+        raise InputError(
+            f"claim {claim_id}: only its latest change can be undone"
+            + (
+                f", which is {later.reviewer}'s {later.action} at {later.at:%Y-%m-%d %H:%M}"
+                if later
+                else ""
+            )
+        )
+    before = get_claim(store, claim_id)
+    earlier = history[-1].before
+    with store.transaction() as session:
+        row = _locked_row(session, claim_id)
+        if earlier is None:
+            claim, row.status = before.claim, STATUS_AFTER["reject"]
+        else:
+            data = {k: v for k, v in earlier.items() if k not in ("status", "conflict")}
+            if "conflict" in earlier:  # undoing a reassignment
+                row.conflict = earlier["conflict"]
+            text = _document_text(session, row.document_id)
+            claim = _validated(data, text, f"claim {claim_id}")
+            _write(session, row, claim, str(earlier["status"]))
+        _audit(session, claim_id, "restore", reviewer, before, claim, row.status)
     return get_claim(store, claim_id)
 
 
@@ -233,6 +277,12 @@ def reassign_document(
     return store.claims(document=document_id, include_rejected=True)
 
 
+def _event(row: ClaimReviewRow) -> ReviewEvent:
+    return ReviewEvent(
+        row.id, row.claim_id, row.action, row.reviewer, row.at, row.before, row.after
+    )
+
+
 def claim_history(store: Store, claim_id: int) -> list[ReviewEvent]:
     """The claim's audit trail, oldest first."""
     query = (
@@ -241,10 +291,66 @@ def claim_history(store: Store, claim_id: int) -> list[ReviewEvent]:
         .order_by(ClaimReviewRow.at, ClaimReviewRow.id)
     )
     with store.reading() as session:
-        return [
-            ReviewEvent(r.id, r.claim_id, r.action, r.reviewer, r.at, r.before, r.after)
-            for r in session.scalars(query)
+        return [_event(r) for r in session.scalars(query)]
+
+
+def review_event(store: Store, event_id: int) -> ReviewEvent:
+    """One entry of any claim's audit trail, by its id."""
+    with store.reading() as session:
+        row = session.get(ClaimReviewRow, event_id)
+        if row is None:
+            raise StoreError(f"no review action with id {event_id}: see the audit log")
+        return _event(row)
+
+
+@dataclass(frozen=True)
+class ReviewLog:
+    """A page of the store's audit trail across claims, newest first, and its size."""
+
+    total: int
+    events: list[ReviewEvent]
+    #: How many actions each reviewer and each action name has in the whole log.
+    reviewers: list[tuple[str, int]]
+    actions: list[tuple[str, int]]
+
+
+def review_log(
+    store: Store,
+    *,
+    reviewer: str | None = None,
+    action: str | None = None,
+    claim_id: int | None = None,
+    limit: int | None = 50,
+    offset: int = 0,
+) -> ReviewLog:
+    """Every review action (of one reviewer, one kind, or on one claim), newest first."""
+    where = []
+    if reviewer is not None:
+        where.append(ClaimReviewRow.reviewer == reviewer)
+    if action is not None:
+        where.append(ClaimReviewRow.action == action)
+    if claim_id is not None:
+        where.append(ClaimReviewRow.claim_id == claim_id)
+    query = (
+        select(ClaimReviewRow)
+        .where(*where)
+        .order_by(ClaimReviewRow.at.desc(), ClaimReviewRow.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    with store.reading() as session:
+        total = session.scalar(select(func.count(ClaimReviewRow.id)).where(*where)) or 0
+        events = [_event(r) for r in session.scalars(query)]
+        facets = [
+            [(str(v), int(n)) for v, n in session.execute(_counted(column))]
+            for column in (ClaimReviewRow.reviewer, ClaimReviewRow.action)
         ]
+    return ReviewLog(total, events, *facets)
+
+
+def _counted(column: Any) -> Any:
+    count = func.count().label("n")
+    return select(column, count).group_by(column).order_by(count.desc(), column).limit(100)
 
 
 def _locked_row(session: Session, claim_id: int) -> ClaimRow:
@@ -269,12 +375,18 @@ def _validated(data: Mapping[str, Any], text: str, what: str) -> Claim:
     try:
         return Claim.model_validate(dict(data), context=context).located_in(text)
     except ValidationError as exc:
+        errors = exc.errors()
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'claim'}: {e['msg']}" for e in exc.errors()
+            f"{'.'.join(str(p) for p in e['loc']) or 'claim'}: {e['msg']}" for e in errors
         )
-        raise InputError(f"{what}: {problems}") from None
+        fields: dict[str, str] = {}
+        for e in errors:
+            name = str(e["loc"][0]) if e["loc"] else "claim"
+            fields.setdefault(name, str(e["msg"]).removeprefix("Value error, "))
+        raise InputError(f"{what}: {problems}", fields) from None
     except ValueError as exc:
-        raise InputError(f"{what}: {exc}") from None
+        # The one check after validation: the evidence is verbatim in the text.
+        raise InputError(f"{what}: {exc}", {"evidence": str(exc)}) from None
 
 
 def _audit(
@@ -341,3 +453,27 @@ class Review:
 
     def history(self, claim_id: int) -> list[ReviewEvent]:
         return claim_history(self._store, claim_id)
+
+    def undo(self, claim_id: int, event_id: int, reviewer: str = DEFAULT_REVIEWER) -> StoredClaim:
+        return undo_review(self._store, claim_id, event_id, reviewer)
+
+    def event(self, event_id: int) -> ReviewEvent:
+        return review_event(self._store, event_id)
+
+    def log(
+        self,
+        *,
+        reviewer: str | None = None,
+        action: str | None = None,
+        claim_id: int | None = None,
+        limit: int | None = 50,
+        offset: int = 0,
+    ) -> ReviewLog:
+        return review_log(
+            self._store,
+            reviewer=reviewer,
+            action=action,
+            claim_id=claim_id,
+            limit=limit,
+            offset=offset,
+        )

@@ -13,9 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
+
+from peacetrack.store.schema import ClaimActor
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from peacetrack.store.store import Store
 
 #: Marks around matched words inside a snippet; callers escape the text, then replace these.
@@ -74,6 +78,8 @@ class ClaimHit:
     stance: str
     status: str
     snippet: str
+    #: Who holds the stance, in the claim's order: a hit reads "Russia demands ...".
+    actors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,11 +113,27 @@ def search(store: Store, query: str, limit: int = 20) -> SearchResults:
             params = {"q": " ".join(f'"{w}"' for w in words), "limit": limit}
             doc_rows = session.execute(text(_SQLITE_DOCUMENTS), params).all()
             claim_rows = session.execute(text(_SQLITE_CLAIMS), params).all()
+        holders = _holders(session, [int(row[0]) for row in claim_rows])
     return SearchResults(
         query,
         [_document_hit(row, words) for row in doc_rows],
-        [_claim_hit(row, words) for row in claim_rows],
+        [_claim_hit(row, words, holders.get(int(row[0]), ())) for row in claim_rows],
     )
+
+
+def _holders(session: Session, claim_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The actors of each claim hit, in one query for all of them."""
+    if not claim_ids:
+        return {}
+    query = (
+        select(ClaimActor.claim_id, ClaimActor.actor_id)
+        .where(ClaimActor.claim_id.in_(claim_ids), ClaimActor.role == "actor")
+        .order_by(ClaimActor.claim_id, ClaimActor.position)
+    )
+    found: dict[int, list[str]] = {}
+    for claim_id, actor in session.execute(query):
+        found.setdefault(int(claim_id), []).append(str(actor))
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def _document_hit(row: Sequence[Any], words: Sequence[str]) -> DocumentHit:
@@ -128,7 +150,7 @@ def _document_hit(row: Sequence[Any], words: Sequence[str]) -> DocumentHit:
     )
 
 
-def _claim_hit(row: Sequence[Any], words: Sequence[str]) -> ClaimHit:
+def _claim_hit(row: Sequence[Any], words: Sequence[str], actors: tuple[str, ...]) -> ClaimHit:
     id_, document_id, name, issue, stance, status, evidence = row
     return ClaimHit(
         id=int(id_),
@@ -138,6 +160,7 @@ def _claim_hit(row: Sequence[Any], words: Sequence[str]) -> ClaimHit:
         stance=str(stance),
         status=str(status),
         snippet=snippet(str(evidence), words),
+        actors=actors,
     )
 
 

@@ -528,7 +528,7 @@ class Store:
         Rejected claims are left out unless ``include_rejected`` or ``status="rejected"``.
         """
         filters = ClaimFilters(
-            Filters(actors, issues, since, until, stances, conflict),
+            Filters(actors, issues, since, until, stances, conflict=conflict),
             *(document, extractor, proposal, outlet, status, include_rejected),
         )
         first = sort_keys(sort, descending)
@@ -557,7 +557,7 @@ class Store:
         (actor, issue, stance, outlet, extractor, status) the ``top`` values with their
         counts: counted in SQL, so a browser's page costs the same at any store size."""
         filters = ClaimFilters(
-            Filters(actors, issues, since, until, stances, conflict),
+            Filters(actors, issues, since, until, stances, conflict=conflict),
             *(document, extractor, proposal, outlet, status, include_rejected),
         )
         with self.reading() as session:

@@ -1,14 +1,14 @@
 """The web app: ``create_app(store_url, token)`` gives a FastAPI app over one store.
 
 Pages are rendered on the server (Jinja2, autoescaped); each has a JSON twin under
-``/api``. Every asset is served from the package (plotly.js's basic bundle and Swagger UI
-are vendored under ``static/vendor``), so the app works with no network and leaks no
-visits to a CDN; every reply is compressed when the browser accepts gzip.
+``/api``. Every asset is served from the package (Swagger UI vendored under
+``static/vendor``, plotly.js's basic bundle under ``compare/vendor``), so the app works
+with no network and leaks no visits to a CDN; every reply is compressed when the browser
+accepts gzip.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -21,7 +21,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from peacetrack import __version__
-from peacetrack.errors import MissingExtra
+from peacetrack.compare.report import PLOTLY_BASIC
 from peacetrack.extract.base import DEFAULT_EXTRACTOR
 from peacetrack.store import Store
 from peacetrack.web.errors import install as install_error_handlers
@@ -65,14 +65,6 @@ API_DOCS_PAGE = """<!doctype html>
 </body>
 </html>
 """
-
-
-def plotly_js_path() -> Path:
-    """plotly.js as the installed plotly package ships it (the ``report`` extra)."""
-    spec = importlib.util.find_spec("plotly")
-    if spec is None or spec.origin is None:
-        raise MissingExtra("web", "charts in the web app")
-    return Path(spec.origin).parent / "package_data" / "plotly.min.js"
 
 
 def create_app(
@@ -128,9 +120,10 @@ def create_app(
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    @app.get("/assets/plotly.min.js", include_in_schema=False)
+    @app.get("/assets/plotly-basic.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:
-        return FileResponse(plotly_js_path(), headers={"Cache-Control": "max-age=86400"})
+        """The charts' library, kept with the chart code (the report inlines it too)."""
+        return FileResponse(PLOTLY_BASIC, headers={"Cache-Control": "max-age=86400"})
 
     @app.get("/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:

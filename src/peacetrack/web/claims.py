@@ -26,7 +26,7 @@ from peacetrack.compare.vocabulary import check_stances as checked_stances
 from peacetrack.errors import PeaceTrackError
 from peacetrack.model import Stance
 from peacetrack.store import CLAIM_STATUSES, FACETS, SORTS, ClaimFacets, Sort, Store
-from peacetrack.web.views import split
+from peacetrack.web.views import split, suggestions
 from peacetrack.web.wording import for_web
 
 #: Rows per page unless asked otherwise, and the most a page may hold.
@@ -176,9 +176,15 @@ def browse(query: ClaimsQuery, store: Store) -> dict[str, Any]:
     checked = check(query, store)
     page: dict[str, Any] = {"query": query, "errors": checked.errors, "facet_names": FACETS}
     page |= {"stances": STANCES, "statuses": CLAIM_STATUSES, "sorts": SORTS}
+    page["suggest"] = suggestions(store)
     if checked.errors:
         return page | {"claims": [], "facets": ClaimFacets(0), "total": 0, "pages": 1}
     facets = store.claim_facets(**checked.filters, top=FACET_TOP)
+    # Stances, outlets and extractors are suggested as the facets count them here.
+    page["suggest"] |= {
+        name: [(value, f"{n:,} claims") for value, n in facets.counts.get(name, [])]
+        for name in ("stance", "outlet", "extractor")
+    }
     pages = max(1, -(-facets.total // checked.per_page))
     claims = store.claims(
         **checked.filters,

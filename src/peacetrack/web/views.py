@@ -6,6 +6,7 @@ gathers the pieces a page needs and turns them into JSON-ready values.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,11 +16,13 @@ from fastapi import Request
 
 from peacetrack.compare import Cell, Matrix, TimelineEntry, compare, timeline
 from peacetrack.compare.labels import actor_name, conflict_name, issue_label
-from peacetrack.compare.render import cell_text
+from peacetrack.compare.render import cell_text, support_legend
 from peacetrack.errors import InputError
 from peacetrack.model import Document
 from peacetrack.source import UNASSIGNED, Filters, check_conflict
 from peacetrack.store import ReviewEvent, Store, StoredClaim
+from peacetrack.support import DEFAULT_SUPPORT, Support, parse_support
+from peacetrack.web.audit import event_json
 from peacetrack.web.highlight import InContext, Segment, in_context, segments
 
 By = Literal["actor", "proposal"]
@@ -56,6 +59,7 @@ def claim_json(stored: StoredClaim) -> dict[str, Any]:
         "model": claim.model,
         "prompt_hash": claim.prompt_hash,
         "confidence": claim.confidence,
+        "grade": stored.grade.label,
     }
 
 
@@ -63,16 +67,6 @@ def document_json(doc: Document, text: bool = False) -> dict[str, Any]:
     data = doc.model_dump(exclude={"text"} if not text else set())
     data["url"] = safe_url(doc.url)
     return data
-
-
-def event_json(event: ReviewEvent) -> dict[str, Any]:
-    return {
-        "action": event.action,
-        "reviewer": event.reviewer,
-        "at": event.at.isoformat(),
-        "before": event.before,
-        "after": event.after,
-    }
 
 
 # --- overview -----------------------------------------------------------------------------
@@ -94,7 +88,9 @@ def overview(store: Store, since: date | None) -> dict[str, Any]:
             "proposals": len(proposals),
             "actors": len(actors),
         },
-        "proposals": [{"name": p.name, "claims": p.claims, "first": p.date} for p in proposals],
+        "proposals": [
+            {"id": p.id, "name": p.name, "claims": p.claims, "first": p.date} for p in proposals
+        ],
         "actors": [{"id": a, "name": actor_name(a), "claims": n} for a, n in actors.items()],
         "latest": [document_json(d) for d in store.documents(limit=LATEST)],
         "since": since,
@@ -134,11 +130,49 @@ def entry_json(entry: TimelineEntry) -> dict[str, Any]:
     }
 
 
+# --- suggestions for filters -------------------------------------------------------------
+
+
+def suggestions(store: Store) -> dict[str, list[tuple[str, str]]]:
+    """The actors and issues in the store, for a filter field's suggestions, each with a
+    count: an actor's claims, an issue's actors (how many hold a stance on it). Both come
+    from the cell summaries, so a page pays a few hundred rows, not a count of every claim.
+    """
+    actors = store.cells.column_totals("actor")
+    per_issue = Counter(issue for issue, _ in store.cells.summaries("actor"))
+    return {
+        "actors": [(a, f"{actor_name(a)} · {n:,} claims") for a, n in actors.items()],
+        "issues": [
+            (code, f"{issue_label(code)} · {n} actor{'s' if n != 1 else ''}")
+            for code, n in sorted(per_issue.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+    }
+
+
 # --- compare ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class CompareQuery:
+class SupportQuery:
+    """How far claims must be supported to count (``peacetrack.support``), as every
+    comparison page and its JSON twin take it: ``min_support`` a level's name."""
+
+    min_support: str = DEFAULT_SUPPORT.label
+    reviewed_only: bool = False
+
+    @property
+    def floor(self) -> Support:
+        return parse_support(self.min_support)
+
+    def support_params(self) -> dict[str, str]:
+        """The non-default choices as URL parameters."""
+        values = {"min_support": self.min_support if self.floor != DEFAULT_SUPPORT else None}
+        values["reviewed_only"] = "true" if self.reviewed_only else None
+        return {k: v for k, v in values.items() if v}
+
+
+@dataclass(frozen=True)
+class CompareQuery(SupportQuery):
     by: By = "actor"
     actors: str | None = None
     issues: str | None = None
@@ -156,6 +190,8 @@ class CompareQuery:
             since=self.since,
             until=self.until,
             conflict=self.conflict or None,
+            min_support=self.floor,
+            reviewed_only=self.reviewed_only,
         )
 
     def params(self) -> dict[str, str]:
@@ -164,7 +200,7 @@ class CompareQuery:
         # By id, whatever name or alias was typed: one link per view.
         values["conflict"] = check_conflict(self.conflict) if self.conflict else None
         values |= {"since": _iso(self.since), "until": _iso(self.until)}
-        return {k: v for k, v in values.items() if v}
+        return {k: v for k, v in values.items() if v} | self.support_params()
 
 
 def _iso(day: date | None) -> str | None:
@@ -175,6 +211,8 @@ def matrix_json(matrix: Matrix) -> dict[str, Any]:
     return {
         "by": matrix.by,
         "conflict": matrix.conflict,
+        "min_support": matrix.min_support.label,
+        "legend": support_legend(matrix.min_support),
         "rows": [{"issue": r, "label": issue_label(r)} for r in matrix.rows],
         "columns": [{"id": c, "label": matrix.column_label(c)} for c in matrix.columns],
         "cells": matrix.to_records(),
@@ -210,7 +248,13 @@ def cell_quotes(
         until=query.until,
         conflict=query.conflict or None,
         limit=CELL_CLAIMS_SHOWN,
+        reviewed_only=query.reviewed_only,
     )
+    return cell, quotes_of(store, claims)
+
+
+def quotes_of(store: Store, claims: Sequence[StoredClaim]) -> list[Quote]:
+    """Each claim with its evidence in its paragraph (each document read once)."""
     texts: dict[int, str] = {}
     quotes = []
     for stored in claims:
@@ -218,7 +262,25 @@ def cell_quotes(
             texts[stored.document_id] = store.get_document(stored.document_id).text
         start, end = stored.claim.start or 0, stored.claim.end or 0
         quotes.append(Quote(stored, in_context(texts[stored.document_id], start, end)))
-    return cell, quotes
+    return quotes
+
+
+def with_reviewed(
+    store: Store, query: CompareQuery, issue: str, column: str, quotes: list[Quote], claim_id: int
+) -> list[Quote]:
+    """``quotes`` and the claim just reviewed in this cell, if it left the cell (rejected):
+    a reviewer sees it marked where it was, with the Undo beside it."""
+    if any(q.stored.id == claim_id for q in quotes):
+        return quotes
+    stored = store.review.get(claim_id)
+    in_column = (
+        column in stored.claim.actors
+        if query.by == "actor"
+        else stored.canonical_proposal == column
+    )
+    if stored.claim.issue != issue or not in_column:
+        return quotes
+    return [*quotes, *quotes_of(store, [stored])]
 
 
 def cell_json(cell: Cell, quotes: Sequence[Quote]) -> dict[str, Any]:
@@ -228,6 +290,9 @@ def cell_json(cell: Cell, quotes: Sequence[Quote]) -> dict[str, Any]:
         "sources": cell.sources,
         "conflict": cell.conflict,
         "changed": cell.changed,
+        "support": cell.support.label,
+        "support_sources": cell.backing,
+        "weaker_claims": cell.weaker,
         "count": cell.count,
         "current": [s.id for s in cell.current],
         "claims": [
@@ -259,10 +324,13 @@ class DocumentView:
 
 
 def document_view(store: Store, document_id: int) -> DocumentView:
+    """The document with every claim in it: rejected ones too (marked, so a reviewer can
+    restore them where they were rejected), though only the others are highlighted."""
     document = store.get_document(document_id)
-    claims = store.claims(document=document_id)
+    claims = store.claims(document=document_id, include_rejected=True)
+    shown = [s for s in claims if s.status != "rejected"]
     twins = [(store.get_document(other), sim) for other, sim in store.near_duplicates(document_id)]
-    return DocumentView(document, claims, segments(document.text, claims), twins)
+    return DocumentView(document, claims, segments(document.text, shown), twins)
 
 
 @dataclass(frozen=True)

@@ -64,10 +64,13 @@ class Prompt:
 
     def user(self, text: str, part: Part | None = None) -> str:
         """The chunk with the codebook actors and places it names, as the examples show."""
-        lines = [
-            "Codebook actors this text names: " + _listed(self.actors.mentions(text)),
-            "Places this text names: " + _listed(self.places.mentions(text)),
-        ]
+        return self._user(
+            text, _listed(self.actors.mentions(text)), _listed(self.places.mentions(text)), part
+        )
+
+    @staticmethod
+    def _user(text: str, actors: str, places: str, part: Part | None = None) -> str:
+        lines = [f"Codebook actors this text names: {actors}", f"Places this text names: {places}"]
         where = ""
         if part is not None and part.total > 1:
             where = f" (part {part.index + 1} of {part.total} of a longer report)"
@@ -86,13 +89,14 @@ class Prompt:
         return "\n".join(lines)
 
     def _examples(self) -> str:
+        """The worked examples, their name lines as written in the examples file: they show
+        the form of an answer, and do not change when a codebook grows."""
         blocks = []
         for number, line in enumerate(_data(f"examples_{PROMPT_VERSION}.jsonl").splitlines(), 1):
             example: dict[str, Any] = json.loads(line)
             answer = json.dumps({"claims": example["claims"]}, ensure_ascii=False)
-            blocks.append(
-                f"## Example {number}\n\n{self.user(example['text'])}\n\nAnswer:\n{answer}"
-            )
+            shown = self._user(example["text"], example["actors_named"], example["places_named"])
+            blocks.append(f"## Example {number}\n\n{shown}\n\nAnswer:\n{answer}")
         return "\n\n".join(blocks)
 
 

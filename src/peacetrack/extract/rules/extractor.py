@@ -45,6 +45,17 @@ class Reading:
     proposal: str | None
 
 
+@dataclass(frozen=True)
+class TextReading:
+    """What the rules read in one text: its parse, the pair "the two sides" means, each
+    segment's reading and the claims made on each segment (by segment index)."""
+
+    parsed: Parsed
+    pair: tuple[str, ...]
+    readings: dict[int, Reading]
+    claims: dict[int, list[Claim]]
+
+
 class RulesExtractor:
     """Rule-based claim extraction on spaCy's blank pipeline, a language pack and the codebook.
 
@@ -79,6 +90,13 @@ class RulesExtractor:
 
     def _extract_text(self, text: str) -> list[Claim]:
         """Claims of one text short enough for spaCy, offsets relative to it."""
+        return [c for made in self.read_text(text).claims.values() for c in made]
+
+    def read_text(self, text: str) -> TextReading:
+        """The parse of one text short enough for spaCy and the claims of each segment.
+
+        Other extractors built on these rules (``learned.v1``) read the same parse and
+        take what the rules found as evidence of their own."""
         parsed = self.pipeline.parse(text)
         ctx = Context(
             pair=main_pair(parsed.lower, parsed.actors, parsed.lang),
@@ -86,8 +104,9 @@ class RulesExtractor:
             signed=bool(parsed.lang.patterns.extractor.signed.search(parsed.text)),
         )
         readings: dict[int, Reading] = {}
-        claims: list[Claim] = []
+        claims: dict[int, list[Claim]] = {}
         previous: tuple[str, ...] = ()
+        seen: set[tuple[Any, ...]] = set()
         for index, seg in enumerate(parsed.segments):
             local = parsed.near(seg.first, seg.last)
             reading = self._read(local, seg, ctx, readings)
@@ -101,12 +120,13 @@ class RulesExtractor:
             made = [
                 c
                 for f in reading.frames
-                for c in self._claims(local, seg, f, reading, previous, sequencing)
+                for issues in [self._frame_issues(local, seg, f, previous, sequencing)]
+                for c in self.claims_on(local, seg, f, reading, sequencing, issues)
             ]
             if made:
                 previous = tuple(dict.fromkeys(c.issue for c in made))
-            claims.extend(made)
-        return _dedupe(claims)
+            claims[index] = _dedupe(made, seen)
+        return TextReading(parsed, ctx.pair, readings, claims)
 
     def _read(
         self, parsed: Parsed, seg: Segment, ctx: Context, readings: dict[int, Reading]
@@ -126,16 +146,18 @@ class RulesExtractor:
         credit = attribution(text, pats.attribution, parsed.lang.words.attribution)
         return Reading(own, credit, proposal_name(text, pats.proposals))
 
-    def _claims(
+    def claims_on(
         self,
         parsed: Parsed,
         seg: Segment,
         frame: Frame,
         reading: Reading,
-        previous: tuple[str, ...],
         sequencing: details.Conditions,
+        issues: list[str],
+        extractor: str = name,
     ) -> list[Claim]:
-        issues = self._frame_issues(parsed, seg, frame, previous, sequencing)
+        """A frame's claims on ``issues``, with the details the rules read for each: the
+        obligor, places, recognition, sequencing, proposal and source."""
         evidence = parsed.text[seg.start : seg.end]
         out: list[Claim] = []
         for issue in issues:
@@ -151,7 +173,7 @@ class RulesExtractor:
                 evidence=evidence,
                 start=seg.start,
                 end=seg.end,
-                extractor=RulesExtractor.name,
+                extractor=extractor,
             )
             for extra in self._places_and_recognition(parsed, frame, issue):
                 out.append(Claim(**base, **extra))
@@ -284,9 +306,9 @@ def _recognitions(
     return out
 
 
-def _dedupe(claims: list[Claim]) -> list[Claim]:
-    """One claim per actors, stance, issue and evidence: cue chains can repeat a frame."""
-    seen: set[tuple[Any, ...]] = set()
+def _dedupe(claims: list[Claim], seen: set[tuple[Any, ...]]) -> list[Claim]:
+    """One claim per actors, stance, issue and evidence in a text (``seen`` holds those
+    already kept): cue chains can repeat a frame."""
     out: list[Claim] = []
     for c in claims:
         key = (tuple(c.actors), c.stance, c.issue, c.start, repr(c.recognition))

@@ -2,7 +2,17 @@
 
 from fastapi import APIRouter
 
-from peacetrack.web.routes import add, auth, browse, claims, compare, conflicts, review
+from peacetrack.web.routes import (
+    add,
+    audit,
+    auth,
+    browse,
+    claims,
+    compare,
+    conflicts,
+    profiles,
+    review,
+)
 
 ROUTERS: list[APIRouter] = [
     browse.router,
@@ -10,6 +20,8 @@ ROUTERS: list[APIRouter] = [
     compare.router,
     conflicts.router,
     review.router,
+    audit.router,
+    profiles.router,
     add.router,
     auth.router,
 ]

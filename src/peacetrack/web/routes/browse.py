@@ -8,9 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from peacetrack.errors import InputError
 from peacetrack.store import Store
+from peacetrack.web.claim_form import ClaimForm, form_context
 from peacetrack.web.inputs import Id, PageNumber, StrictJsonRoute
 from peacetrack.web.pages import render
+from peacetrack.web.security import is_editor
 from peacetrack.web.views import document_json, document_view, overview, store_of
 
 router = APIRouter(route_class=StrictJsonRoute)
@@ -51,9 +54,24 @@ def documents_api(store: StoreDep, page: PageNumber = 1) -> dict[str, Any]:
     return _documents(store, page)
 
 
+def show_document(
+    request: Request,
+    store: Store,
+    document_id: int,
+    form: ClaimForm | None = None,
+    error: InputError | None = None,
+) -> HTMLResponse:
+    """The document with its claims, and the form adding one (as sent, with ``error``'s
+    problems beside their fields: a 400)."""
+    context: dict[str, Any] = {"view": document_view(store, document_id)}
+    if is_editor(request):  # only a reviewer sees the form, and pays for its pickers
+        context |= form_context(store, form or ClaimForm(), error)
+    return render(request, "document.html", context, status=400 if error else 200)
+
+
 @router.get("/documents/{document_id}", response_class=HTMLResponse, include_in_schema=False)
 def document_page(request: Request, store: StoreDep, document_id: Id) -> HTMLResponse:
-    return render(request, "document.html", {"view": document_view(store, document_id)})
+    return show_document(request, store, document_id)
 
 
 @router.get("/api/documents/{document_id}", tags=["browse"])

@@ -4,35 +4,43 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from peacetrack.compare import diff, render_diff, timeline
-from peacetrack.compare.render import STANCE_COLOURS
+from peacetrack.compare import Diff, diff, render_diff, timeline
+from peacetrack.compare.render import STANCE_COLOURS, support_badge
+from peacetrack.errors import InputError
 from peacetrack.source import UNASSIGNED
 from peacetrack.store import Store
+from peacetrack.support import parse_support
 from peacetrack.web.inputs import StrictJsonRoute
-from peacetrack.web.pages import render
+from peacetrack.web.pages import coarse, done_event, render
 from peacetrack.web.views import (
     CompareQuery,
+    SupportQuery,
     cell_json,
     cell_quotes,
     conflict_choices,
     entry_json,
     matrix_json,
     store_of,
+    suggestions,
+    with_reviewed,
 )
 
 router = APIRouter(route_class=StrictJsonRoute)
 StoreDep = Annotated[Store, Depends(store_of)]
 QueryDep = Annotated[CompareQuery, Depends()]
+SupportDep = Annotated[SupportQuery, Depends()]
 
 
 @router.get("/compare", response_class=HTMLResponse, include_in_schema=False)
 def compare_page(request: Request, store: StoreDep, query: QueryDep) -> HTMLResponse:
     matrix = query.matrix(store)
-    context = {"matrix": matrix, "query": query, "conflicts": conflict_choices(store)}
+    context = {"matrix": matrix, "query": query, "suggest": suggestions(store)}
+    context["conflicts"] = conflict_choices(store)
     return render(request, "compare.html", context)
 
 
@@ -48,8 +56,22 @@ def compare_api(store: StoreDep, query: QueryDep) -> dict[str, Any]:
 def cell_page(
     request: Request, store: StoreDep, query: QueryDep, issue: str, column: str, part: bool = False
 ) -> HTMLResponse:
-    cell, quotes = cell_quotes(store, query, issue, column)
+    """A cell's claims; after a review (``?done=``), the claim reviewed stays shown even if
+    it left the cell, so that its confirmation and Undo are where the reviewer is."""
+    done = done_event(request)
+    try:
+        cell, quotes = cell_quotes(store, query, issue, column)
+    except InputError:
+        if done is None:
+            raise
+        cell, quotes = None, []
+    if done is not None:
+        quotes = with_reviewed(store, query, issue, column, quotes, done.claim_id)
     context = {"cell": cell, "quotes": quotes, "issue": issue, "column": column, "query": query}
+    # Where a review form sends the reviewer back: this cell's own page (the panel's
+    # source), which shows the claim acted on whether or not scripts run.
+    cell_params = query.params() | {"issue": issue, "column": column}
+    context["here"] = "/compare/cell?" + urlencode(cell_params)
     return render(request, "cell_part.html" if part else "cell.html", context)
 
 
@@ -59,27 +81,38 @@ def cell_api(store: StoreDep, query: QueryDep, issue: str, column: str) -> dict[
     return cell_json(*cell_quotes(store, query, issue, column))
 
 
-def _timeline(store: Store, actor: str, issue: str, conflict: str) -> list[dict[str, Any]]:
-    entries = timeline(store, actor=actor or None, issue=issue or None, conflict=conflict or None)
+def _timeline(
+    store: Store, actor: str | None, issue: str | None, support: SupportQuery, conflict: str
+) -> list[dict[str, Any]]:
+    entries = timeline(
+        store,
+        actor=actor or None,
+        issue=issue or None,
+        min_support=support.floor,
+        reviewed_only=support.reviewed_only,
+        conflict=conflict or None,
+    )
     return [entry_json(e) for e in entries]
 
 
 def _chart(entries: list[dict[str, Any]]) -> str:
     """A plotly figure as JSON: one line per actor and issue, a dot per step coloured by
-    stance. Drawn by static/app.js with the locally served plotly.js."""
+    stance, hollow for a step of weaker claims only (below the support floor), its support
+    in the hover text. Drawn by static/app.js with the locally served plotly.js."""
     traces: dict[str, dict[str, Any]] = {}
     for e in entries:
         if e["first"] is None:
             continue
         name = f"{e['actor_name']} · {e['issue']} · {e['conflict_id'] or UNASSIGNED}"
-        trace = traces.setdefault(
-            name,
-            {"x": [], "y": [], "text": [], "marker": {"size": 12, "color": []}, "name": name},
-        )
+        marker: dict[str, Any] = {"size": 12, "color": [], "symbol": []}
+        trace = traces.setdefault(name, {"x": [], "y": [], "text": [], "marker": marker})
+        trace["name"] = name
         trace["x"].append(e["first"].isoformat())
         trace["y"].append(name)
-        trace["text"].append(e["summary"])
-        trace["marker"]["color"].append(STANCE_COLOURS[_coarse(e["stance"])])
+        trace["text"].append(f"{e['summary']} [{support_badge(parse_support(e['support']))}]")
+        trace["marker"]["color"].append(STANCE_COLOURS[coarse(e["stance"])])
+        weak = e["weaker_claims"] == len(e["claim_ids"])
+        trace["marker"]["symbol"].append("circle-open" if weak else "circle")
     data = [
         t | {"mode": "lines+markers", "line": {"color": "#ccc"}, "hovertemplate": "%{x}<br>%{text}"}
         for t in traces.values()
@@ -92,50 +125,68 @@ def _chart(entries: list[dict[str, Any]]) -> str:
     return json.dumps({"data": data, "layout": layout})
 
 
-def _coarse(stance: str) -> str:
-    from peacetrack.model import Stance
-
-    return Stance(stance).coarse
-
-
 @router.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
 def timeline_page(
-    request: Request, store: StoreDep, actor: str = "", issue: str = "", conflict: str = ""
+    request: Request,
+    store: StoreDep,
+    support: SupportDep,
+    actor: str = "",
+    issue: str = "",
+    conflict: str = "",
 ) -> HTMLResponse:
-    entries = _timeline(store, actor, issue, conflict)
+    entries = _timeline(store, actor, issue, support, conflict)
     context: dict[str, Any] = {"entries": entries, "actor": actor, "issue": issue}
-    context |= {
-        "chart": _chart(entries),
-        "conflict": conflict,
-        "conflicts": conflict_choices(store),
-    }
+    context |= {"chart": _chart(entries), "suggest": suggestions(store), "support": support}
+    context |= {"conflict": conflict, "conflicts": conflict_choices(store)}
     return render(request, "timeline.html", context)
 
 
 @router.get("/api/timeline", tags=["compare"])
 def timeline_api(
-    store: StoreDep, actor: str = "", issue: str = "", conflict: str = ""
+    store: StoreDep, support: SupportDep, actor: str = "", issue: str = "", conflict: str = ""
 ) -> list[dict[str, Any]]:
     """Each actor's stance on each issue, step by step (a step per moment of reports),
-    each conflict apart (``conflict``: one of them, or ``unassigned``)."""
-    return _timeline(store, actor, issue, conflict)
+    each conflict apart (``conflict``: one of them, or ``unassigned``); only positions at
+    ``min_support`` or above mark a change or a conflict."""
+    return _timeline(store, actor, issue, support, conflict)
 
 
 @router.get("/diff", response_class=HTMLResponse, include_in_schema=False)
 def diff_page(
-    request: Request, store: StoreDep, a: str = "", b: str = "", conflict: str = ""
+    request: Request,
+    store: StoreDep,
+    support: SupportDep,
+    a: str = "",
+    b: str = "",
+    conflict: str = "",
 ) -> HTMLResponse:
-    proposals = sorted(p.name for p in store.proposals.list(conflict or None) if p.claims)
-    context: dict[str, Any] = {"a": a, "b": b, "proposals": proposals, "table": None}
+    # A side is a proposal or an actor: both are suggested, with their claims.
+    listed = store.proposals.list(conflict or None)
+    sides = [(p.name, f"proposal · {p.claims:,} claims") for p in listed if p.claims]
+    sides += suggestions(store)["actors"]
+    context: dict[str, Any] = {"a": a, "b": b, "sides": sides, "table": None}
     context |= {"conflict": conflict, "conflicts": conflict_choices(store)}
     if a and b:
-        result = diff(store, a, b, conflict=conflict or None)
+        result = _diff(store, a, b, support, conflict)
         context |= {"result": result, "table": render_diff(result, "html")}
-    return render(request, "diff.html", context)
+    return render(request, "diff.html", context | {"support": support})
 
 
 @router.get("/api/diff", tags=["compare"])
-def diff_api(store: StoreDep, a: str, b: str, conflict: str = "") -> list[dict[str, Any]]:
+def diff_api(
+    store: StoreDep, support: SupportDep, a: str, b: str, conflict: str = ""
+) -> list[dict[str, Any]]:
     """Issues only in A, only in B, in both but different, and alike (proposals or actors),
     within one conflict when ``conflict`` is given."""
-    return diff(store, a, b, conflict=conflict or None).to_records()
+    return _diff(store, a, b, support, conflict).to_records()
+
+
+def _diff(store: Store, a: str, b: str, support: SupportQuery, conflict: str = "") -> Diff:
+    return diff(
+        store,
+        a,
+        b,
+        min_support=support.floor,
+        reviewed_only=support.reviewed_only,
+        conflict=conflict or None,
+    )

@@ -2,88 +2,33 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from peacetrack.errors import InputError
 from peacetrack.model import Stance
 from peacetrack.store import Store, StoredClaim
+from peacetrack.web.claim_form import ClaimForm, Offset, form_context
 from peacetrack.web.inputs import MAX_INT, Id, StrictJsonRoute
 from peacetrack.web.pages import render
-from peacetrack.web.security import require_bearer, require_editor_form, reviewer_of
-from peacetrack.web.views import claim_json, claim_view, split, store_of
+from peacetrack.web.routes.browse import show_document
+from peacetrack.web.security import (
+    is_editor,
+    require_bearer,
+    require_editor_form,
+    reviewer_of,
+)
+from peacetrack.web.views import claim_json, claim_view, store_of
 
 router = APIRouter(route_class=StrictJsonRoute)
 StoreDep = Annotated[Store, Depends(store_of)]
 Bearer = [Depends(require_bearer)]
-#: A character offset into a document's text (as the add and edit forms send it).
-Offset = Annotated[int | None, Field(ge=0, le=MAX_INT)]
 #: A reviewer's verdict on a claim as it stands.
 Verdict = Literal["accept", "reject"]
-
-
-class ClaimForm(BaseModel):
-    """A claim as the edit and add forms send it: lists comma-separated, objects as JSON."""
-
-    csrf_token: str = ""
-    reviewer: str = ""
-    next: str = ""
-    actors: str = ""
-    stance: str = ""
-    issue: str = ""
-    obligor: str = ""
-    territories: str = ""
-    proposal: str = ""
-    attribution_source: str = ""
-    attribution_anonymous: bool = False
-    conditions: str = ""
-    recognition: str = ""
-    evidence: str = ""
-    start: Offset = None
-    end: Offset = None
-
-    def fields(self) -> dict[str, Any]:
-        """The guideline fields (and offsets), as ``store.review.edit`` and ``add`` take them."""
-        source = self.attribution_source.strip()
-        attributed = bool(source) or self.attribution_anonymous
-        return {
-            "actors": split(self.actors) or [],
-            "stance": self.stance,
-            "issue": self.issue.strip(),
-            "obligor": split(self.obligor),
-            "territories": split(self.territories),
-            "proposal": self.proposal.strip() or None,
-            "attribution": (
-                {"source": source or None, "anonymous": self.attribution_anonymous}
-                if attributed
-                else None
-            ),
-            "conditions": _json_field("conditions", self.conditions),
-            "recognition": _json_field("recognition", self.recognition),
-            "evidence": self.evidence,
-            "start": self.start,
-            "end": self.end,
-        }
-
-
-def _json_field(name: str, value: str) -> Any:
-    if not value.strip():
-        return None
-    try:
-        return json.loads(value)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{name}: not valid JSON ({exc.msg}); e.g. "
-            + (
-                '[{"relation": "before", "issue": "CF.GENERAL"}]'
-                if name == "conditions"
-                else '{"by": ["USA"], "type": "de_jure"}'
-            )
-        ) from None
 
 
 class Action(BaseModel):
@@ -92,19 +37,44 @@ class Action(BaseModel):
     next: str = ""
 
 
-def back_to(next_url: str, fallback: str) -> RedirectResponse:
-    """Back to the page the form was on: local paths only, never another site."""
+def back_to(
+    next_url: str, fallback: str, store: Store | None = None, claim_id: int | None = None
+) -> RedirectResponse:
+    """Back to the page the form was on (local paths only, never another site), at the
+    claim acted on, with ``done`` naming the action just recorded: the page confirms it
+    beside the claim and offers to undo it."""
     local = next_url.startswith("/") and not next_url.startswith(("//", "/\\"))
-    return RedirectResponse(next_url if local else fallback, status_code=303)
+    target = urlsplit(next_url if local else fallback)
+    if store is None or claim_id is None:
+        return RedirectResponse(urlunsplit(target), status_code=303)
+    query = [(k, v) for k, v in parse_qsl(target.query) if k != "done"]
+    query.append(("done", str(store.review.history(claim_id)[-1].id)))
+    url = urlunsplit(target._replace(query=urlencode(query), fragment=f"claim-{claim_id}"))
+    return RedirectResponse(url, status_code=303)
 
 
 # --- pages and forms ----------------------------------------------------------------------
 
 
+def _claim_page(
+    request: Request,
+    store: Store,
+    claim_id: int,
+    form: ClaimForm | None = None,
+    error: InputError | None = None,
+) -> HTMLResponse:
+    """The claim, its edit form (as sent, with ``error``'s problems beside their fields:
+    a 400), and its history."""
+    view = claim_view(store, claim_id)
+    context: dict[str, Any] = {"view": view}
+    if is_editor(request):  # only a reviewer sees the form, and pays for its pickers
+        context |= form_context(store, form or ClaimForm.of(view.stored.claim), error)
+    return render(request, "claim.html", context, status=400 if error else 200)
+
+
 @router.get("/claims/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
 def claim_page(request: Request, store: StoreDep, claim_id: Id) -> HTMLResponse:
-    context = {"view": claim_view(store, claim_id), "stances": [s.value for s in Stance]}
-    return render(request, "claim.html", context)
+    return _claim_page(request, store, claim_id)
 
 
 def _verdict_form(
@@ -112,7 +82,7 @@ def _verdict_form(
 ) -> RedirectResponse:
     require_editor_form(request, form.csrf_token)
     _decide(store, verdict, claim_id, reviewer_of(request, form.reviewer))
-    return back_to(form.next, f"/claims/{claim_id}")
+    return back_to(form.next, f"/claims/{claim_id}", store, claim_id)
 
 
 @router.post("/claims/{claim_id}/accept", include_in_schema=False)
@@ -129,22 +99,62 @@ def reject_form(
     return _verdict_form(request, store, claim_id, form, "reject")
 
 
-@router.post("/claims/{claim_id}/edit", include_in_schema=False)
+@router.post("/claims/{claim_id}/edit", include_in_schema=False, response_model=None)
 def edit_form(
     request: Request, store: StoreDep, claim_id: Id, form: Annotated[ClaimForm, Form()]
-) -> RedirectResponse:
+) -> Response:
+    """Save, and go back to the claim; a mistake shows the form again as it was sent."""
     require_editor_form(request, form.csrf_token)
-    store.review.edit(claim_id, form.fields(), reviewer_of(request, form.reviewer))
-    return back_to(form.next, f"/claims/{claim_id}")
+    try:
+        store.review.edit(claim_id, form.fields(), reviewer_of(request, form.reviewer))
+    except InputError as exc:
+        return _claim_page(request, store, claim_id, form, exc)
+    return back_to(form.next, f"/claims/{claim_id}", store, claim_id)
 
 
-@router.post("/documents/{document_id}/claims", include_in_schema=False)
+class UndoForm(Action):
+    event: Annotated[int, Field(ge=1, le=MAX_INT)]
+
+
+@router.post("/claims/{claim_id}/undo", include_in_schema=False)
+def undo_form(
+    request: Request, store: StoreDep, claim_id: Id, form: Annotated[UndoForm, Form()]
+) -> RedirectResponse:
+    """Undo the action a page has just confirmed (it must still be the claim's latest)."""
+    require_editor_form(request, form.csrf_token)
+    store.review.undo(claim_id, form.event, reviewer_of(request, form.reviewer))
+    return back_to(form.next, f"/claims/{claim_id}", store, claim_id)
+
+
+@router.post("/claims/{claim_id}/restore", include_in_schema=False)
+def restore_form(
+    request: Request, store: StoreDep, claim_id: Id, form: Annotated[Action, Form()]
+) -> RedirectResponse:
+    """Bring back a rejected claim as it was before it was rejected."""
+    require_editor_form(request, form.csrf_token)
+    _restore(store, claim_id, reviewer_of(request, form.reviewer))
+    return back_to(form.next, f"/claims/{claim_id}", store, claim_id)
+
+
+def _restore(store: Store, claim_id: int, reviewer: str) -> StoredClaim:
+    history = store.review.history(claim_id)
+    if not history or history[-1].action != "reject":
+        raise InputError(f"claim {claim_id} is not rejected: there is nothing to restore")
+    return store.review.undo(claim_id, history[-1].id, reviewer)
+
+
+@router.post("/documents/{document_id}/claims", include_in_schema=False, response_model=None)
 def add_form(
     request: Request, store: StoreDep, document_id: Id, form: Annotated[ClaimForm, Form()]
-) -> RedirectResponse:
+) -> Response:
+    """Add, and go back to the document at the new claim; a mistake shows the document
+    with the form as it was sent."""
     require_editor_form(request, form.csrf_token)
-    added = store.review.add(document_id, form.fields(), reviewer_of(request, form.reviewer))
-    return back_to(form.next, f"/claims/{added.id}")
+    try:
+        added = store.review.add(document_id, form.fields(), reviewer_of(request, form.reviewer))
+    except InputError as exc:
+        return show_document(request, store, document_id, form, exc)
+    return back_to(form.next, f"/documents/{document_id}", store, added.id)
 
 
 # --- API ----------------------------------------------------------------------------------
@@ -218,6 +228,26 @@ def reject_api(
     request: Request, store: StoreDep, claim_id: Id, body: ReviewerBody | None = None
 ) -> dict[str, Any]:
     return _verdict_api(request, store, claim_id, body, "reject")
+
+
+class UndoBody(ReviewerBody):
+    event: int = Field(ge=1, le=MAX_INT, description="The action to undo: the claim's latest.")
+
+
+@router.post("/api/claims/{claim_id}/undo", tags=["review"], dependencies=Bearer)
+def undo_api(request: Request, store: StoreDep, claim_id: Id, body: UndoBody) -> dict[str, Any]:
+    """Put the claim back as it was before its latest action (audited as ``restore``)."""
+    return claim_json(store.review.undo(claim_id, body.event, reviewer_of(request, body.reviewer)))
+
+
+@router.post("/api/claims/{claim_id}/restore", tags=["review"], dependencies=Bearer)
+def restore_api(
+    request: Request, store: StoreDep, claim_id: Id, body: ReviewerBody | None = None
+) -> dict[str, Any]:
+    """Bring back a rejected claim as it was before it was rejected."""
+    return claim_json(
+        _restore(store, claim_id, reviewer_of(request, body.reviewer if body else None))
+    )
 
 
 @router.patch("/api/claims/{claim_id}", tags=["review"], dependencies=Bearer)

@@ -1,6 +1,6 @@
 // PeaceTrack's little JavaScript: cell evidence on the compare page (its state in the URL,
-// ?cell=ISSUE|COLUMN), text selection to offsets on the document page, and timeline charts.
-// Every page works without it.
+// ?cell=ISSUE|COLUMN), text selection to offsets on the document page, timeline charts, and
+// review forms sent in the background. Every page works without it.
 "use strict";
 
 const CELL_PARAM = "cell";
@@ -96,7 +96,7 @@ function captureSelection() {
   const end = offsetWithin(text, range.endContainer, range.endOffset);
   document.getElementById("sel-start").value = String(start);
   document.getElementById("sel-end").value = String(end);
-  document.getElementById("sel-text").value = range.toString();
+  document.getElementById("add-evidence").value = range.toString();
 }
 
 function drawChart() {
@@ -112,6 +112,66 @@ function drawChart() {
   }
   Plotly.newPlot(holder, figure.data, figure.layout, { displaylogo: false, responsive: true });
 }
+
+// Review forms (accept, reject, restore, undo, edit) are plain forms that post and are sent
+// back to the page at the claim, with a confirmation and an Undo beside it. Here they are
+// sent in the background instead: the page the server answers with (the same one, or the
+// form again with its errors) is read, and the parts marked data-swap that this page also
+// has are put in place of ours, so the reader stays where they were.
+function swapFrom(html) {
+  const fresh = new DOMParser().parseFromString(html, "text/html");
+  let swapped = 0;
+  for (const part of fresh.querySelectorAll("[data-swap][id]")) {
+    const here = document.getElementById(part.id);
+    if (here) {
+      here.replaceWith(document.adoptNode(part));
+      swapped += 1;
+    }
+  }
+  return { fresh, swapped };
+}
+
+function announce(form, text) {
+  let note = form.parentElement.querySelector(".send-error");
+  if (!note) {
+    note = document.createElement("p");
+    note.className = "send-error error";
+    note.setAttribute("role", "alert");
+    form.after(note);
+  }
+  note.textContent = text;
+}
+
+async function sendInPlace(form) {
+  const buttons = form.querySelectorAll("button");
+  buttons.forEach((b) => { b.disabled = true; });
+  try {
+    const reply = await fetch(form.action, {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form)),
+      credentials: "same-origin",
+    });
+    const { fresh, swapped } = swapFrom(await reply.text());
+    if (!swapped) {
+      const why = fresh.querySelector("main p") || fresh.querySelector("main");
+      announce(form, why ? why.textContent.trim() : "The change could not be saved: reload the page.");
+      return;
+    }
+    const target = document.querySelector(".done-note") || document.querySelector("[aria-invalid=true]");
+    if (target) target.focus({ preventScroll: false });
+  } catch (err) {
+    announce(form, "The change could not be sent (" + err.message + "): try again.");
+  } finally {
+    buttons.forEach((b) => { if (b.isConnected) b.disabled = false; });
+  }
+}
+
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-in-place]");
+  if (!form || !window.fetch) return;
+  event.preventDefault();
+  sendInPlace(form);
+});
 
 document.addEventListener("click", (event) => {
   const link = event.target.closest("a.cell-link");

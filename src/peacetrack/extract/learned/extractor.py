@@ -1,0 +1,158 @@
+"""``learned.v1``: claims decided by small trained models over the rules' reading.
+
+The rules read the text (segments, actor and place mentions, stance cues, their own
+claims); the models decide, segment by segment, which stance is stated, who holds it and
+on which issues; the rules then attach the details (places, recognition, sequencing,
+obligor, proposal, source) to each claim, as they do to their own. The evidence is always
+the segment's own text.
+
+The model file shipped in the package was trained on the corpus in ``corpus/train`` with
+``peacetrack train``; ``model_file`` loads another (one trained on a store's reviews, or
+on a teacher's claims).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import peacetrack.extract.rules.details as details
+from peacetrack.extract.learned.lexicon import Lexicon, issue_lexicon
+from peacetrack.extract.learned.models import YES, Decision, Models, decide
+from peacetrack.extract.learned.reader import Seen, read, seen, suggester
+from peacetrack.extract.learned.weights import LinearModel
+from peacetrack.extract.rules.attribution import attribution
+from peacetrack.extract.rules.extractor import Reading, RulesExtractor
+from peacetrack.extract.rules.frames import Frame
+from peacetrack.extract.rules.pipeline import Mention, Parsed
+from peacetrack.extract.rules.proposals import proposal_name
+from peacetrack.extract.rules.segments import Segment
+from peacetrack.model import Claim, Document, Stance
+
+if TYPE_CHECKING:
+    from peacetrack.codebook import Codebook
+
+BUILTIN = Path(__file__).parent / "data" / "learned_v1.npz"
+#: Fine stances by coarse class, where the class has one.
+FINE = {
+    "accept": Stance.ACCEPT,
+    "reject": Stance.REJECT,
+    "agree": Stance.AGREE,
+    "no_agreement": Stance.NO_AGREEMENT,
+    "absent": Stance.ABSENT,
+    "concede": Stance.CONCEDE,
+}
+PUT_FORWARD = (Stance.DEMAND, Stance.PROPOSE, Stance.OFFER)
+
+
+class LearnedExtractor:
+    """Claims from trained models (``model_file``, default the shipped one)."""
+
+    name = "learned.v1"
+
+    def __init__(
+        self, codebook: Codebook | None = None, model_file: Path | str | None = None
+    ) -> None:
+        self.rules = RulesExtractor(codebook)
+        self.path = Path(model_file) if model_file is not None else BUILTIN
+        self.models = Models.load(self.path)
+        self.lexicon: Lexicon = issue_lexicon(self.rules.language.code)
+        self._suggest = suggester(self.models.suggest)
+
+    @cached_property
+    def model(self) -> str:
+        """Which model made a claim: the file's name and the start of its digest."""
+        digest = hashlib.sha256(self.path.read_bytes()).hexdigest()[:10]
+        return f"{self.path.stem}@{digest}"
+
+    def extract(self, document: Document) -> list[Claim]:
+        hits = list(seen(read(self.rules, document.text), self.lexicon, self._suggest))
+        out: list[Claim] = []
+        for hit, decision in zip(hits, self._decide(hits), strict=True):
+            if decision is not None:
+                out.extend(self._claims(hit, decision))
+        return out
+
+    def _decide(self, hits: list[Seen]) -> list[Decision | None]:
+        """Each view's decision, the models asked once per document (not per segment)."""
+        models = self.models
+        views = [hit.view for hit in hits]
+        stances = _by_class(models.stance, [v.features for v in views])
+        holders = _by_class(models.holder, [o.features for v in views for o in v.actors])
+        issues = _by_class(models.issue, [o.features for v in views for o in v.issues])
+        out: list[Decision | None] = []
+        a = i = 0
+        for view, stance in zip(views, stances, strict=True):
+            held = {o.key: holders[a + k] for k, o in enumerate(view.actors)}
+            meant = {o.key: issues[i + k].get(YES, 0.0) for k, o in enumerate(view.issues)}
+            a, i = a + len(view.actors), i + len(view.issues)
+            out.append(decide(stance, held, meant, models.limits))
+        return out
+
+    def _claims(self, hit: Seen, decision: Decision) -> list[Claim]:
+        """The decision as claims with the rules' details, offsets in the whole text."""
+        reading = hit.reading
+        parsed = reading.parsed
+        seg: Segment = parsed.segments[hit.view.segment]
+        local = parsed.near(seg.first, seg.last)
+        text = parsed.text[seg.start : seg.end]
+        pats = parsed.lang.patterns
+        said = Reading(
+            (),
+            attribution(text, pats.attribution, parsed.lang.words.attribution),
+            proposal_name(text, pats.proposals),
+        )
+        stance = _fine(decision.stance, reading.claims.get(hit.view.segment, []), local, seg)
+        frame = Frame(
+            stance,
+            decision.holders,
+            Mention(seg.first, seg.first, ""),
+            (seg.first, seg.last),
+            decision.obligors,
+        )
+        sequencing = details.conditions(
+            local.doc, local.connectives, local.issues, seg.first, seg.last, local.lang
+        )
+        claims = self.rules.claims_on(
+            local, seg, frame, said, sequencing, list(decision.issues), self.name
+        )
+        shift = hit.offset
+        return [
+            c.model_copy(
+                update={
+                    "start": (c.start or 0) + shift,
+                    "end": (c.end or 0) + shift,
+                    "model": self.model,
+                    "confidence": round(decision.confidence, 3),
+                }
+            )
+            for c in claims
+        ]
+
+
+def _by_class(model: LinearModel, rows: list[tuple[str, ...]]) -> list[dict[str, float]]:
+    """Each row's class probabilities by class name."""
+    if not rows:
+        return []
+    return [
+        dict(zip(model.classes, map(float, probs), strict=True))
+        for probs in model.probabilities(rows)
+    ]
+
+
+def _fine(coarse: str, ruled: list[Claim], parsed: Parsed, seg: Segment) -> Stance:
+    """The stance itself: the coarse class's own, else (demand, propose or offer) the one
+    the rules read in the segment or the first such cue, else demand."""
+    if coarse in FINE:
+        return FINE[coarse]
+    for claim in ruled:
+        if claim.stance in PUT_FORWARD:
+            return claim.stance
+    cues = parsed.lang.cues
+    for m in parsed.stances:
+        stance: Stance = cues[m.key].stance
+        if seg.first <= m.first < seg.last and stance in PUT_FORWARD:
+            return stance
+    return Stance.DEMAND

@@ -1,0 +1,464 @@
+"""Candidates and their features: what the learned extractor decides about, in words that
+carry over from one conflict to another.
+
+A candidate is one actor and one issue in one segment (a sentence or a list item) of a
+report: "does this actor take a position on this issue here, and which?". Actors come from
+the segment's own mentions, from the segment before when this one points back ("it",
+"the group"), from the lead-in of a list item, and from the report's main pair when the
+segment speaks of "both sides"; issues from the codebook's issue words, from the issue a
+stance cue implies ("will meet again") and from the rules' own claims there.
+
+The features are delexicalised: an actor mention is ``ACTOR`` (or ``SELF`` for the
+candidate's own actor), a place ``PLACE``, a number ``NUM``, so that what a model learns is
+how reporters phrase positions, not who the parties of one war are. They are plain
+strings, so a model file is a table of weights, not code.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from peacetrack.extract.learned.lexicon import Lexicon
+from peacetrack.extract.rules.extractor import TextReading
+from peacetrack.extract.rules.pipeline import Mention, Parsed
+from peacetrack.extract.rules.segments import Segment
+from peacetrack.model import Claim
+
+#: Words that point back to an actor named before: the candidate may be that actor.
+POINTERS = frozenset(
+    {
+        "it",
+        "he",
+        "she",
+        "they",
+        "its",
+        "his",
+        "her",
+        "their",
+        "group",
+        "movement",
+        "militia",
+        "government",
+        "side",
+        "delegation",
+        "administration",
+        "rebels",
+        "officials",
+        "leadership",
+    }
+)
+#: Words that name the report's two sides together.
+BOTH = frozenset(
+    {
+        "both",
+        "two",
+        "sides",
+        "parties",
+        "each",
+        "all",
+        "signatories",
+        "neither",
+        "mutual",
+        "bilateral",
+        "jointly",
+        "together",
+        "countries",
+        "governments",
+        "leaders",
+        "other",
+        "another",
+        "delegations",
+        "negotiators",
+        "agreed",
+    }
+)
+NEGATIONS = frozenset({"not", "no", "never", "n't", "without", "yet", "neither", "nor", "none"})
+HEDGES = frozenset(
+    {
+        "if",
+        "would",
+        "could",
+        "might",
+        "may",
+        "whether",
+        "analysts",
+        "analyst",
+        "scenario",
+        "possible",
+        "possibly",
+        "likely",
+        "unlikely",
+        "perhaps",
+    }
+)
+SAYING = frozenset(
+    {
+        "said",
+        "says",
+        "told",
+        "according",
+        "stated",
+        "added",
+        "announced",
+        "statement",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+    }
+)
+#: Where an issue must come from to be carried to the next segment ("rejected the demand").
+CARRIED = frozenset({"word", "rule", "lex"})
+#: The issue of a stance on a whole deal.
+DEAL = "GEN.DEAL"
+#: How many candidates one segment may give, so that a list of thirty actors costs little.
+MAX_ACTORS = 8
+MAX_ISSUES = 8
+#: Smallest probability from the issue model for an issue no word names to be a candidate.
+SUGGESTED = 0.08
+
+#: Issue probabilities for a segment, from its index and its shared features.
+Suggest = Callable[[int, Sequence[str]], Mapping[str, float]]
+
+
+@dataclass(frozen=True)
+class Option:
+    """An actor or an issue a segment may be about, with the features that decide it."""
+
+    key: str
+    features: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class View:
+    """One segment as the models see it: what it says as a whole (for its stance), the
+    actors that may hold that stance and the issues it may be about."""
+
+    segment: int
+    features: tuple[str, ...]
+    actors: tuple[Option, ...]
+    issues: tuple[Option, ...]
+
+
+def views(reading: TextReading, lexicon: Lexicon, suggest: Suggest | None = None) -> Iterator[View]:
+    """Every segment of a text the rules have read that names or points to an actor, in
+    text order. ``suggest`` gives issue probabilities for a segment (the issue model):
+    issues it finds likely are options too, and each issue option carries its probability."""
+    walk = _Walk(reading, lexicon, suggest)
+    for index, seg in enumerate(reading.parsed.segments):
+        view = walk.step(index, seg)
+        if view is not None:
+            yield view
+
+
+@dataclass
+class _Walk:
+    """What reading a text segment by segment remembers: the actors of the last segment
+    that named any, the issues of the last that named any, and the actors named so far."""
+
+    reading: TextReading
+    lexicon: Lexicon
+    suggest: Suggest | None
+    previous: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
+    recent: dict[str, None] = field(default_factory=dict)
+
+    def step(self, index: int, seg: Segment) -> View | None:
+        local = self.reading.parsed.near(seg.first, seg.last)
+        actors = _in(local.actors, seg)
+        named = tuple(dict.fromkeys(m.key for m in actors))
+        if seg.lead_in:
+            self.previous = named or self.previous
+            return None
+        words = _delexicalised(local, seg)
+        sides = self.reading.pair or tuple(list(self.recent)[-2:])
+        found = _actor_sources(named, words, self.previous, sides, self.reading, seg)
+        if named:
+            self.previous = named
+            for actor in named:
+                self.recent.pop(actor, None)
+                self.recent[actor] = None
+        if not found:
+            return None
+        suggested = {
+            issue: (seg.first + at, word)
+            for issue, (at, word) in self.lexicon.matches(words).items()
+        }
+        shared = _segment_features(local, seg, words, len(named))
+        shared += [f"lex:{i}" for i in suggested]
+        shared += [f"lex:{i}:{w}" for i, (_, w) in suggested.items()]
+        likely = self.suggest(index, shared) if self.suggest else {}
+        ruled = self.reading.claims.get(index, [])
+        issues = _issue_sources(local, seg, ruled, likely, self.before, suggested)
+        self.before = tuple(i for i, (how, _) in issues.items() if how in CARRIED) or self.before
+        stances = _in(local.stances, seg)
+        said = _Said(local, seg, actors, stances, ruled, words)
+        actor_options = [
+            Option(actor, tuple(_actor_option(said, actor, source, self.reading.pair, issues)))
+            for actor, source in list(found.items())[:MAX_ACTORS]
+        ]
+        issue_options = [
+            Option(issue, tuple(_issue_option(said, issue, how, at, likely)))
+            for issue, (how, at) in list(issues.items())[:MAX_ISSUES]
+        ]
+        return View(
+            index,
+            tuple(shared),
+            _ranked_actors(actor_options, actors, stances),
+            _ranked_issues(issue_options, likely),
+        )
+
+
+@dataclass(frozen=True)
+class _Said:
+    """One segment's parse and what was found in it, as the option features read it."""
+
+    parsed: Parsed
+    seg: Segment
+    actors: list[Mention]
+    stances: list[Mention]
+    ruled: list[Claim]
+    words: list[str]
+
+
+def _ranked_actors(
+    options: list[Option], mentions: list[Mention], stances: list[Mention]
+) -> tuple[Option, ...]:
+    """Each actor option with where it stands among the others: named first, named last
+    before the first stance cue (the usual subject), or not named here at all."""
+    order = list(dict.fromkeys(m.key for m in mentions))
+    cue_at = stances[0].first if stances else None
+    before_cue = [m.key for m in mentions if cue_at is not None and m.last <= cue_at]
+    out = []
+    for option in options:
+        extra = [
+            f"a:rank={min(order.index(option.key), 3)}" if option.key in order else "a:rank=none"
+        ]
+        if before_cue and before_cue[-1] == option.key:
+            extra.append("a:subject")
+        if len(order) == 1 and option.key in order:
+            extra.append("a:alone")
+        out.append(Option(option.key, option.features + tuple(extra)))
+    return tuple(out)
+
+
+def _ranked_issues(options: list[Option], likely: Mapping[str, float]) -> tuple[Option, ...]:
+    """Each issue option with its rank by the issue model among the segment's options."""
+    ranked = sorted(options, key=lambda o: -likely.get(o.key, 0.0))
+    rank = {o.key: i for i, o in enumerate(ranked)}
+    out = []
+    for option in options:
+        extra = [f"i:rank={min(rank[option.key], 3)}", f"i:n={min(len(options), 4)}"]
+        out.append(Option(option.key, option.features + tuple(extra)))
+    return tuple(out)
+
+
+def _actor_option(
+    said: _Said,
+    actor: str,
+    source: str,
+    pair: tuple[str, ...],
+    issues: dict[str, tuple[str, int]],
+) -> list[str]:
+    """What decides whether an actor holds the segment's stance (or must act on it)."""
+    own = [m for m in said.actors if m.key == actor]
+    feats = [
+        f"a:src={source}",
+        *_actor_features(said.parsed, said.seg, own, actor, pair, said.stances),
+    ]
+    holders = {a for c in said.ruled for a in c.actors}
+    obligors = {a for c in said.ruled for a in c.obligor or ()}
+    feats.append("r:holder" if actor in holders else "r:not_holder")
+    if actor in obligors:
+        feats.append("r:obligor")
+    named_at = [at for how, at in issues.values() if how in {"word", "cue"}]
+    if own and named_at:
+        feats.append("a:before_issue" if own[0].first < min(named_at) else "a:after_issue")
+    others = {m.key for m in said.actors} - {actor}
+    feats.append(f"a:others={min(len(others), 3)}")
+    return feats
+
+
+def _issue_option(
+    said: _Said, issue: str, how: str, at: int, likely: Mapping[str, float]
+) -> list[str]:
+    """What decides whether the segment's stance is on an issue."""
+    parsed, seg, stances = said.parsed, said.seg, said.stances
+    ruled = {c.issue: c.stance.coarse for c in said.ruled}
+    p = round(100 * likely.get(issue, 0))
+    feats = [
+        f"i:src={how}",
+        f"i:={issue}",
+        f"i:grp={issue.split('.')[0]}",
+        f"i:p={_bucket(p, (5, 10, 20, 40, 60, 80))}",
+        f"i:src={how}:p={_bucket(p, (10, 40))}",
+        f"r:issue={ruled[issue]}" if issue in ruled else "r:no_issue",
+    ]
+    if how not in {"word", "cue", "lex"}:
+        return feats
+    word = parsed.lower[at]
+    feats += [f"i:w={word}", f"i:wc={word}|{issue}"]
+    earlier = [m for m in stances if m.last <= at]
+    later = [m for m in stances if m.first > at]
+    if earlier:
+        cue = parsed.lang.cues[earlier[-1].key]
+        gap = _bucket(at - earlier[-1].last, (2, 5, 10, 20))
+        feats += [f"i:after_cue={cue.stance.value}", f"i:after_cue:{gap}"]
+        between = set(said.words[earlier[-1].last - seg.first : at - seg.first])
+        feats += [f"i:neg={w}" for w in between & NEGATIONS]
+    if later:
+        feats.append(f"i:before_cue={parsed.lang.cues[later[0].key].stance.value}")
+    context = parsed.lower[max(seg.first, at - 2) : at]
+    feats += [f"i:-{len(context) - k}={w}" for k, w in enumerate(context)]
+    return feats
+
+
+def _in(mentions: Sequence[Mention], seg: Segment) -> list[Mention]:
+    return [m for m in mentions if seg.first <= m.first < seg.last]
+
+
+def _delexicalised(parsed: Parsed, seg: Segment) -> list[str]:
+    """The segment's lower-cased words with actors, places and numbers replaced."""
+    words = parsed.lower[seg.first : seg.last]
+    out = list(words)
+    for kind, mentions in (("PLACE", parsed.places), ("ACTOR", parsed.actors)):
+        for m in _in(mentions, seg):
+            for i in range(m.first, min(m.last, seg.last)):
+                out[i - seg.first] = kind if i == m.first else ""
+    for i, word in enumerate(out):
+        if word and any(ch.isdigit() for ch in word):
+            out[i] = "NUM"
+    return out
+
+
+def _actor_sources(
+    named: tuple[str, ...],
+    words: list[str],
+    previous: tuple[str, ...],
+    sides: tuple[str, ...],
+    reading: TextReading,
+    seg: Segment,
+) -> dict[str, str]:
+    """Which actors the segment may be about, and where each came from: named; holding
+    the stance of the list's lead-in; pointed back to ("it", "the group"); or the report's
+    two sides ("both", "the two presidents": its main pair, else the last two named)."""
+    found = {actor: "named" for actor in named}
+    vocab = set(words)
+    if seg.parent is not None and seg.parent in reading.readings:
+        for frame in reading.readings[seg.parent].frames:
+            for actor in frame.actors:
+                found.setdefault(actor, "lead")
+    if vocab & POINTERS:
+        for actor in previous:
+            found.setdefault(actor, "before")
+    if not found:
+        for actor in previous:
+            found.setdefault(actor, "before")
+    if vocab & BOTH or not found:
+        for actor in sides:
+            found.setdefault(actor, "pair")
+    return found
+
+
+def _issue_sources(
+    parsed: Parsed,
+    seg: Segment,
+    ruled: Sequence[Claim],
+    likely: Mapping[str, float],
+    before: tuple[str, ...],
+    suggested: Mapping[str, tuple[int, str]],
+) -> dict[str, tuple[str, int]]:
+    """Which issues the segment may be about: by word, by a cue that implies one, by the
+    rules, by the issue model, and those of the last segment that named any ("the group
+    rejected the decision"); with the token where each is named (the segment's start
+    when not named). A segment with a stance cue and nothing else may be about a deal."""
+    found: dict[str, tuple[str, int]] = {}
+    for m in _in(parsed.issues, seg):
+        found.setdefault(m.key, ("word", m.first))
+    cues = _in(parsed.stances, seg)
+    for m in cues:
+        implied = parsed.lang.cues[m.key].implies
+        if implied:
+            found.setdefault(implied, ("cue", m.first))
+    for claim in ruled:
+        found.setdefault(claim.issue, ("rule", seg.first))
+    weaker: dict[str, tuple[str, int]] = {}
+    for issue, p in likely.items():
+        if p >= SUGGESTED:
+            weaker.setdefault(issue, ("model", seg.first))
+    for issue, (at, _) in suggested.items():
+        weaker.setdefault(issue, ("lex", at))
+    for issue in before[:3]:
+        weaker.setdefault(issue, ("before", seg.first))
+    for issue in sorted(weaker, key=lambda i: -likely.get(i, 0.0)):
+        found.setdefault(issue, weaker[issue])
+    if cues and not found:
+        found[DEAL] = ("default", cues[0].first)
+    return found
+
+
+def _segment_features(parsed: Parsed, seg: Segment, words: list[str], n_actors: int) -> list[str]:
+    """What the whole segment says, shared by all its candidates."""
+    kept = [w for w in words if w and (w.isalnum() or w in {"?", "'s", "n't"} or w.isupper())]
+    feats = [f"w:{w}" for w in dict.fromkeys(kept)]
+    feats += [f"b:{a}_{b}" for a, b in dict.fromkeys(itertools.pairwise(kept))]
+    for m in _in(parsed.stances, seg):
+        cue = parsed.lang.cues[m.key]
+        feats.append(f"s:{cue.stance.value}")
+        feats.append(f"s:{cue.stance.value}:{'noun' if cue.nominal else 'verb'}")
+    vocab = set(kept)
+    feats += [f"neg:{w}" for w in vocab & NEGATIONS]
+    feats += [f"hedge:{w}" for w in vocab & HEDGES]
+    if vocab & SAYING:
+        feats.append("saying")
+    if seg.item:
+        feats.append("item")
+    feats.append(f"n_actors={min(n_actors, 4)}")
+    feats.append(f"len={_bucket(seg.last - seg.first, (8, 16, 32, 64))}")
+    return feats
+
+
+def _actor_features(
+    parsed: Parsed,
+    seg: Segment,
+    own: list[Mention],
+    actor: str,
+    pair: tuple[str, ...],
+    stances: list[Mention],
+) -> list[str]:
+    """Where and how the candidate's actor is named: the words around its first mention
+    and the stance cue nearest after and before it."""
+    feats = ["a:pair" if actor in pair else "a:other"]
+    if not own:
+        return feats
+    first = own[0]
+    lower = parsed.lower
+    before = lower[max(seg.first, first.first - 3) : first.first]
+    after = lower[first.last : min(seg.last, first.last + 3)]
+    feats += [f"a:-{len(before) - i}={w}" for i, w in enumerate(before)]
+    feats += [f"a:+{i + 1}={w}" for i, w in enumerate(after)]
+    if before:
+        feats.append(f"a:-1w={before[-1]}")
+    if first.first == seg.first or (before and before[-1] in {"\n", '"', "“"}):
+        feats.append("a:opens")
+    if len(own) > 1:
+        feats.append("a:repeated")
+    later = [m for m in stances if m.first >= first.last]
+    earlier = [m for m in stances if m.last <= first.first]
+    if later:
+        cue = parsed.lang.cues[later[0].key]
+        gap = _bucket(later[0].first - first.last, (1, 3, 6, 12))
+        feats += [f"a:cue_after={cue.stance.value}", f"a:cue_after={cue.stance.value}:{gap}"]
+    if earlier:
+        cue = parsed.lang.cues[earlier[-1].key]
+        gap = _bucket(first.first - earlier[-1].last, (1, 3, 6, 12))
+        feats += [f"a:cue_before={cue.stance.value}", f"a:cue_before={cue.stance.value}:{gap}"]
+    return feats
+
+
+def _bucket(value: int, edges: tuple[int, ...]) -> str:
+    for edge in edges:
+        if value <= edge:
+            return f"<={edge}"
+    return f">{edges[-1]}"

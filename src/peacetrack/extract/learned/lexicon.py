@@ -1,0 +1,82 @@
+"""The learned extractor's language data: words that suggest an issue, one folder per
+language (``lang/<code>/issues.toml``), looser than the codebook's cues because a match
+here is only evidence for the models to weigh."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from peacetrack.errors import InputError
+
+LANG = Path(__file__).parent / "lang"
+#: Letters of a word beginning that index it.
+KEY = 3
+#: How the tokenizer splits an entry: words, and punctuation (hyphens) on its own.
+PIECES = re.compile(r"[\w'*]+|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Issue words: lower-case word sequences (whose last word may be a beginning,
+    ``pre-condition*``), and single word beginnings (``guarant*``)."""
+
+    #: First word -> (the whole sequence, issue), longest first.
+    phrases: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
+    #: (word beginning, issue) by the beginning's first three letters, so that a word is
+    #: compared with the few beginnings it could have.
+    stems: dict[str, tuple[tuple[str, str], ...]]
+
+    def matches(self, words: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """Each issue suggested in ``words``: where it is first suggested, and by what."""
+        found: dict[str, tuple[int, str]] = {}
+        for i, word in enumerate(words):
+            for phrase, issue in self.phrases.get(word, ()):
+                if _fits(phrase, words[i : i + len(phrase)]):
+                    found.setdefault(issue, (i, "".join(phrase)))
+            for stem, issue in self.stems.get(word[:KEY], ()):
+                if word.startswith(stem):
+                    found.setdefault(issue, (i, stem + "*"))
+        return found
+
+
+@cache
+def issue_lexicon(code: str = "en") -> Lexicon:
+    """The issue words of a language shipped with the package."""
+    path = LANG / code / "issues.toml"
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))["issues"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(
+            f"{path}: cannot read the learned extractor's issue words ({exc})"
+        ) from None
+    phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    stems: list[tuple[str, str]] = []
+    for issue, entries in table.items():
+        for entry in entries:
+            words = tuple(PIECES.findall(entry.lower()))
+            if len(words) == 1 and words[0].endswith("*"):
+                stems.append((words[0][:-1], issue))
+            else:
+                phrases.setdefault(words[0], []).append((words, issue))
+    ordered = {k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in phrases.items()}
+    if any(len(stem) < KEY for stem, _ in stems):
+        raise InputError(f"{path}: a word beginning needs at least {KEY} letters before '*'")
+    keyed: dict[str, list[tuple[str, str]]] = {}
+    for stem, issue in stems:
+        keyed.setdefault(stem[:KEY], []).append((stem, issue))
+    return Lexicon(ordered, {k: tuple(v) for k, v in keyed.items()})
+
+
+def _fits(phrase: tuple[str, ...], words: Sequence[str]) -> bool:
+    if len(words) < len(phrase):
+        return False
+    *whole, last = phrase
+    if list(words[: len(whole)]) != whole:
+        return False
+    word = words[len(whole)]
+    return word.startswith(last[:-1]) if last.endswith("*") else word == last

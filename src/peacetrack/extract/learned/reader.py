@@ -1,0 +1,55 @@
+"""Reading a text for the learned extractor: the rules' parse, part by part, and the
+views of each part with their place in the whole text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from peacetrack.extract.learned.features import Suggest, View, views
+from peacetrack.extract.learned.lexicon import Lexicon
+from peacetrack.extract.learned.weights import LinearModel
+from peacetrack.extract.rules.bounds import parts
+from peacetrack.extract.rules.extractor import RulesExtractor, TextReading
+
+#: A text as the rules read it: each part and where it starts in the whole text.
+Parts = list[tuple[int, TextReading]]
+#: Smallest issue-model probability passed on as a feature.
+FLOOR = 0.03
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A view, the part of the text it was read in, and its segment's characters in the
+    whole text."""
+
+    view: View
+    reading: TextReading
+    offset: int
+    start: int
+    end: int
+
+
+def read(rules: RulesExtractor, text: str) -> Parts:
+    """The rules' reading of each part of a text (one part for any report)."""
+    return [(offset, rules.read_text(part)) for offset, part in parts(text)]
+
+
+def seen(read_parts: Parts, lexicon: Lexicon, suggest: Suggest | None) -> Iterator[Seen]:
+    """Every view of a text read by ``read``."""
+    for offset, reading in read_parts:
+        segments = reading.parsed.segments
+        for view in views(reading, lexicon, suggest):
+            seg = segments[view.segment]
+            yield Seen(view, reading, offset, offset + seg.start, offset + seg.end)
+
+
+def suggester(issues: LinearModel) -> Suggest:
+    """The issue model as ``views`` asks for it: probabilities by issue."""
+    names = issues.classes
+
+    def suggest(index: int, features: Sequence[str]) -> Mapping[str, float]:
+        probs = issues.probabilities([features])[0]
+        return {name: float(p) for name, p in zip(names, probs, strict=True) if p >= FLOOR}
+
+    return suggest

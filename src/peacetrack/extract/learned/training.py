@@ -1,0 +1,402 @@
+"""Training ``learned.v1``: labelled views from examples, four regressions, and
+thresholds and figures from validation that holds out whole conflicts.
+
+Needs scikit-learn (``pip install 'peacetrack[train]'``); the file it writes is scored
+with NumPy alone. Figures are computed the way ``peacetrack eval`` scores: the set of
+(report, actor, coarse stance, issue) tuples, against every gold claim of the held-out
+reports, including those no view could have found.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from peacetrack.errors import PeaceTrackError
+from peacetrack.extract.learned.examples import Example
+from peacetrack.extract.learned.features import Suggest
+from peacetrack.extract.learned.lexicon import PIECES, issue_lexicon
+from peacetrack.extract.learned.models import HOLDER, OBLIGOR, YES, Thresholds, decide
+from peacetrack.extract.learned.reader import Parts, read, seen, suggester
+from peacetrack.extract.learned.weights import NONE, LinearModel
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+
+    from peacetrack.codebook import Codebook
+    from peacetrack.extract.rules.extractor import RulesExtractor
+
+#: A feature seen fewer times than this is left out of the model.
+MIN_COUNT = 2
+#: Inverse regularisation strength of the regressions.
+STRENGTH = 2.0
+GRID = tuple(round(0.1 + 0.05 * i, 2) for i in range(15))
+Tuple = tuple[str, str, str, str]
+
+
+@dataclass
+class Rows:
+    """One model's training rows: features, label, the conflict of the report."""
+
+    rows: list[tuple[str, ...]] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    weights: list[float] = field(default_factory=list)
+
+    def extend(self, other: Rows) -> None:
+        self.rows += other.rows
+        self.labels += other.labels
+        self.groups += other.groups
+        self.weights += other.weights
+
+    def add(self, row: tuple[str, ...], label: str, group: str, weight: float = 1.0) -> int:
+        self.rows.append(row)
+        self.labels.append(label)
+        self.groups.append(group)
+        self.weights.append(weight)
+        return len(self.rows) - 1
+
+
+@dataclass(frozen=True)
+class ViewRows:
+    """Where one view's rows are: its stance row, its actors' and its issues' rows."""
+
+    example: int
+    stance: int
+    holders: tuple[tuple[str, int], ...]
+    issues: tuple[tuple[str, int], ...]
+
+
+@dataclass
+class Dataset:
+    """Every view of every example, as rows for the stance, holder and issue models."""
+
+    stance: Rows = field(default_factory=Rows)
+    holder: Rows = field(default_factory=Rows)
+    issue: Rows = field(default_factory=Rows)
+    views: list[ViewRows] = field(default_factory=list)
+    gold: list[set[Tuple]] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Figures:
+    precision: float
+    recall: float
+    f1: float
+    gold: int
+    predicted: int
+
+    def line(self) -> str:
+        return (
+            f"P {self.precision:.3f}  R {self.recall:.3f}  F1 {self.f1:.3f}  "
+            f"({self.predicted} predicted, {self.gold} gold tuples)"
+        )
+
+    def as_dict(self) -> dict[str, float]:
+        return {"p": round(self.precision, 4), "r": round(self.recall, 4), "f1": round(self.f1, 4)}
+
+
+@dataclass
+class Truth:
+    """The gold positions whose evidence lies in one segment."""
+
+    stances: Counter[str] = field(default_factory=Counter)
+    holders: set[str] = field(default_factory=set)
+    obligors: set[str] = field(default_factory=set)
+    issues: set[str] = field(default_factory=set)
+
+
+def read_all(examples: Sequence[Example], rules: RulesExtractor) -> list[Parts]:
+    return [read(rules, example.text) for example in examples]
+
+
+def suggest_rows(examples: Sequence[Example], readings: Sequence[Parts]) -> Rows:
+    """The issue-suggesting model's rows: each view's features, labelled with the gold
+    issues of its segment joined by ``|`` (a segment may be about several)."""
+    data = Rows()
+    for example, parts in zip(examples, readings, strict=True):
+        marks = _marks(example)
+        for hit in seen(parts, issue_lexicon(), None):
+            if _unsure(example, hit.start, hit.end):
+                continue
+            truth = _truth(marks, hit.start, hit.end)
+            data.add(
+                hit.view.features, "|".join(sorted(truth.issues)), example.group, example.weight
+            )
+    return data
+
+
+def codebook_rows(codebook: Codebook, copies: int = 2) -> Rows:
+    """Rows for the issue-suggesting model from the codebook itself: each issue's label,
+    definition, what it includes and its cues, as if a segment said them. They teach the
+    words of issues that no training report happens to mention."""
+    lexicon = issue_lexicon()
+    data = Rows()
+    for code, issue in codebook.issues.items():
+        text = " ".join([issue.label, issue.definition, issue.include, *issue.cues]).lower()
+        words = PIECES.findall(text)
+        kept = [w for w in words if w.isalnum()]
+        row = [f"w:{w}" for w in dict.fromkeys(kept)]
+        row += [f"lex:{i}" for i in lexicon.matches(words)]
+        for _ in range(copies):
+            data.add(tuple(row), code, "codebook")
+    return data
+
+
+def build_dataset(
+    examples: Sequence[Example], readings: Sequence[Parts], suggest: Callable[[int], Suggest]
+) -> Dataset:
+    """Read and label every example's views; ``suggest(i)`` is the issue-suggesting
+    model for example ``i`` (one trained without its conflict, when validating)."""
+    data = Dataset()
+    for index, (example, parts) in enumerate(zip(examples, readings, strict=True)):
+        data.names.append(example.name)
+        data.gold.append(gold_tuples(example.name, example.claims))
+        marks = _marks(example)
+        group, weight = example.group, example.weight
+        for hit in seen(parts, issue_lexicon(), suggest(index)):
+            if _unsure(example, hit.start, hit.end):
+                continue
+            truth = _truth(marks, hit.start, hit.end)
+            view = hit.view
+            top = truth.stances.most_common(1)[0][0] if truth.stances else NONE
+            stance = data.stance.add(view.features, top, group, weight)
+            holders = tuple(
+                (o.key, data.holder.add(o.features, _role(o.key, truth), group, weight))
+                for o in view.actors
+            )
+            issues = tuple(
+                (o.key, data.issue.add(o.features, _said(o.key, truth), group, weight))
+                for o in view.issues
+            )
+            data.views.append(ViewRows(index, stance, holders, issues))
+    return data
+
+
+def _unsure(example: Example, start: int, end: int) -> bool:
+    """Whether a segment holds a claim nobody checked: it is neither a position nor not."""
+    return any(lo < end and start < hi for lo, hi in example.unsure)
+
+
+def gold_tuples(name: str, claims: Iterable[Any]) -> set[Tuple]:
+    return {(name, a, c.stance.coarse, c.issue) for c in claims for a in c.actors}
+
+
+def _said(issue: str, truth: Truth) -> str:
+    return YES if issue in truth.issues else NONE
+
+
+def _role(actor: str, truth: Truth) -> str:
+    if actor in truth.holders:
+        return HOLDER
+    return OBLIGOR if actor in truth.obligors else NONE
+
+
+def _marks(example: Example) -> list[tuple[list[int], Any]]:
+    """Each gold claim with the characters a segment holding its evidence must contain:
+    where the evidence starts and where each further sentence in it starts."""
+    out: list[tuple[list[int], Any]] = []
+    text = example.text
+    for claim in example.claims:
+        start = claim.start if claim.start is not None else text.find(claim.evidence)
+        if start < 0:
+            continue
+        end = claim.end if claim.end is not None else start + len(claim.evidence)
+        points = [start] + [
+            i + 1 for i in range(start + 1, end - 2) if text[i - 1] in ".!?\n" and text[i] == " "
+        ]
+        out.append((points, claim))
+    return out
+
+
+def _truth(marks: list[tuple[list[int], Any]], start: int, end: int) -> Truth:
+    truth = Truth()
+    for points, claim in marks:
+        if any(start <= p < end for p in points):
+            truth.stances[claim.stance.coarse] += 1
+            truth.holders.update(claim.actors)
+            truth.obligors.update(claim.obligor or ())
+            truth.issues.add(claim.issue)
+    return truth
+
+
+def fit(data: Rows, rows: Sequence[int], strength: float | None = None) -> LinearModel:
+    """A softmax regression on the given rows."""
+    chosen = [data.rows[i] for i in rows]
+    labels = [data.labels[i] for i in rows]
+    if len(set(labels)) < 2:
+        raise PeaceTrackError("the training set has no labelled position: nothing to learn")
+    features = _vocabulary(chosen)
+    model = _sklearn().LogisticRegression(C=strength or STRENGTH, max_iter=3000)
+    model.fit(_matrix(chosen, features), labels, sample_weight=[data.weights[i] for i in rows])
+    classes = [str(c) for c in model.classes_]
+    coef = np.asarray(model.coef_, dtype=np.float32)
+    bias = np.asarray(model.intercept_, dtype=np.float32)
+    if len(classes) == 2:  # scikit-learn keeps one column for two classes
+        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+        bias = np.array([-bias[0] / 2, bias[0] / 2], dtype=np.float32)
+    order = sorted(features, key=features.__getitem__)
+    return LinearModel(order, coef.T.copy(), bias, classes, {})
+
+
+def fit_suggest(data: Rows, rows: Sequence[int], strength: float = STRENGTH) -> LinearModel:
+    """One yes-or-no regression per issue (labels are ``|``-joined issue sets)."""
+    sets = [set(filter(None, data.labels[r].split("|"))) for r in rows]
+    chosen = [data.rows[i] for i in rows]
+    features = _vocabulary(chosen)
+    matrix = _matrix(chosen, features)
+    names = sorted(set().union(*sets)) if sets else []
+    weights = np.zeros((len(features), len(names)), dtype=np.float32)
+    bias = np.full(len(names), -10.0, dtype=np.float32)
+    for k, name in enumerate(names):
+        target = [name in s for s in sets]
+        if sum(target) < 2:
+            continue
+        model = _sklearn().LogisticRegression(C=strength, max_iter=3000, class_weight="balanced")
+        model.fit(matrix, target, sample_weight=[data.weights[r] for r in rows])
+        weights[:, k] = model.coef_[0]
+        bias[k] = model.intercept_[0]
+    order = sorted(features, key=features.__getitem__)
+    return LinearModel(order, weights, bias, names, {}, multilabel=True)
+
+
+def _vocabulary(rows: Sequence[Sequence[str]]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for name in set(row):
+            counts[name] += 1
+    kept = sorted(name for name, n in counts.items() if n >= MIN_COUNT)
+    return {name: i for i, name in enumerate(kept)}
+
+
+def _matrix(rows: Sequence[Sequence[str]], features: dict[str, int]) -> csr_matrix:
+    from scipy.sparse import csr_matrix
+
+    indices: list[int] = []
+    pointers = [0]
+    for row in rows:
+        indices.extend(sorted({features[f] for f in row if f in features}))
+        pointers.append(len(indices))
+    values = np.ones(len(indices), dtype=np.float32)
+    return csr_matrix((values, indices, pointers), shape=(len(rows), len(features)))
+
+
+def group_folds(groups: Iterable[str], folds: int) -> list[set[str]]:
+    """Conflicts dealt into folds, largest first, each to the fold with fewest reports."""
+    sizes = Counter(groups)
+    count = max(2, min(folds, len(sizes)))
+    out: list[set[str]] = [set() for _ in range(count)]
+    load = [0] * count
+    for group, size in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])):
+        target = load.index(min(load))
+        out[target].add(group)
+        load[target] += size
+    return [fold for fold in out if fold]
+
+
+def cross_suggest(
+    examples: Sequence[Example], rows: Rows, folds: list[set[str]]
+) -> dict[int, Suggest]:
+    """For each example, an issue-suggesting model trained without its conflict."""
+    out: dict[int, Suggest] = {}
+    for fold in folds:
+        train = [i for i, g in enumerate(rows.groups) if g not in fold]
+        suggest = suggester(fit_suggest(rows, train))
+        out.update({i: suggest for i, e in enumerate(examples) if e.group in fold})
+    return out
+
+
+@dataclass
+class Probabilities:
+    """Each row's class probabilities from one model per kind, by class name."""
+
+    stance: list[dict[str, float]]
+    holder: list[dict[str, float]]
+    issue: list[dict[str, float]]
+
+
+def held_out(data: Dataset, folds: list[set[str]], log: Callable[[str], None]) -> Probabilities:
+    """Out-of-fold probabilities: each conflict is scored by models trained without it."""
+    out = Probabilities(
+        [{} for _ in data.stance.rows],
+        [{} for _ in data.holder.rows],
+        [{} for _ in data.issue.rows],
+    )
+    for k, fold in enumerate(folds):
+        for kind in ("stance", "holder", "issue"):
+            rows: Rows = getattr(data, kind)
+            train = [i for i, g in enumerate(rows.groups) if g not in fold]
+            test = [i for i, g in enumerate(rows.groups) if g in fold]
+            if not test:
+                continue
+            model = fit(rows, train)
+            probs = model.probabilities([rows.rows[i] for i in test])
+            target = getattr(out, kind)
+            for i, row in zip(test, probs, strict=True):
+                target[i] = dict(zip(model.classes, map(float, row), strict=True))
+        log(f"fold {k + 1}/{len(folds)}: held out {', '.join(sorted(fold))}")
+    return out
+
+
+def predicted_tuples(data: Dataset, probs: Probabilities, limits: Thresholds) -> set[Tuple]:
+    out: set[Tuple] = set()
+    for view in data.views:
+        holders = {a: probs.holder[r] for a, r in view.holders}
+        issues = {i: probs.issue[r].get(YES, 0.0) for i, r in view.issues}
+        decision = decide(probs.stance[view.stance], holders, issues, limits)
+        if decision is not None:
+            name = data.names[view.example]
+            out.update(
+                (name, a, decision.stance, i) for a in decision.holders for i in decision.issues
+            )
+    return out
+
+
+def score(data: Dataset, probs: Probabilities, limits: Thresholds) -> Figures:
+    gold = set().union(*data.gold) if data.gold else set()
+    pred = predicted_tuples(data, probs, limits)
+    hit = len(gold & pred)
+    p = hit / len(pred) if pred else 0.0
+    r = hit / len(gold) if gold else 0.0
+    return Figures(p, r, 2 * p * r / (p + r) if p + r else 0.0, len(gold), len(pred))
+
+
+def choose_thresholds(data: Dataset, probs: Probabilities, min_precision: float) -> Thresholds:
+    """Thresholds with the best F1 at or above ``min_precision``, found one threshold at
+    a time over ``GRID`` (three passes, starting from 0.5 everywhere)."""
+    stances = sorted({c for row in probs.stance for c in row} - {NONE})
+    limits = Thresholds({s: 0.5 for s in stances})
+
+    def value(candidate: Thresholds) -> tuple[bool, float]:
+        """Thresholds that keep the precision asked for win; among them the best F1, and
+        while none does, the best precision."""
+        figures = score(data, probs, candidate)
+        meets = figures.precision >= min_precision
+        return meets, figures.f1 if meets else figures.precision
+
+    for _ in range(3):
+        for name in stances:
+            limits.stance[name] = max(
+                GRID,
+                key=lambda t: value(
+                    Thresholds({**limits.stance, name: t}, limits.holder, limits.issue)
+                ),
+            )
+        limits.holder = max(GRID, key=lambda t: value(Thresholds(limits.stance, t, limits.issue)))
+        limits.issue = max(GRID, key=lambda t: value(Thresholds(limits.stance, limits.holder, t)))
+    return limits
+
+
+def _sklearn() -> Any:
+    try:
+        import sklearn.linear_model
+    except ImportError:
+        raise PeaceTrackError(
+            "training needs scikit-learn: pip install 'peacetrack[train]'"
+        ) from None
+    return sklearn.linear_model

@@ -1,0 +1,124 @@
+"""How far a reader can trust a position: a claim's own grade and a position's support.
+
+An extracted claim is one reading of one sentence of one report: it may be misread, it may
+rest on an unnamed official, or it may be one of ten outlets saying the same. Comparisons
+therefore weigh what they show. Each claim gets a *grade* from what is known of it alone:
+
+- ``reviewed``: a person accepted, edited or added it;
+- ``low``: its extractor gave it a confidence under ``LOW_CONFIDENCE``;
+- ``anonymous``: the report credits an unnamed source ("officials said on condition of
+  anonymity");
+- ``named``: anything else: a named source, or the party or the outlet speaking on record.
+
+An extractor that gives no confidence (``rules.v1``) is not taken to be sure or unsure:
+its claims are graded by review and attribution only. ``llm.v1`` asks its model for about
+0.9 when the text says a claim outright and about 0.6 for a judgement call, and takes an
+answer without one at 0.5, so ``LOW_CONFIDENCE`` (0.7) sets judgement calls apart.
+
+A *position* (the claims of one stance class in one cell, at one moment) is as strong as
+its best claim, and ``corroborated`` when two or more independent outlets report it in
+claims that are not low-confidence. Reports are independent unless they are near-duplicate
+documents (syndicated copies, whatever outlet reprints them) or come from the same outlet
+(a wire's updated story is not a second witness), and these join up: ``independent``
+counts the groups left. The levels are ordered, so "markers only from positions at or
+above ``named``" is one comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import IntEnum
+
+from peacetrack.errors import InputError
+
+#: Under this confidence an extractor's claim is a judgement call, not a plain reading.
+LOW_CONFIDENCE = 0.7
+#: Statuses a person gave a claim that stands: it was checked against its sentence.
+CHECKED_STATUSES = ("accepted", "edited", "added")
+
+
+class Support(IntEnum):
+    """Levels of support, weakest first."""
+
+    LOW = 0
+    ANONYMOUS = 1
+    NAMED = 2
+    CORROBORATED = 3
+    REVIEWED = 4
+
+    @property
+    def label(self) -> str:
+        """The level's name as users type it (``--min-support named``)."""
+        return self.name.lower()
+
+
+#: The level a position needs before it can mark a cell as changed or conflicting: a lone
+#: anonymous report or a low-confidence reading shows, but moves no marker.
+DEFAULT_SUPPORT = Support.NAMED
+SUPPORT_LEVELS: tuple[str, ...] = tuple(level.label for level in Support)
+
+
+def parse_support(value: str) -> Support:
+    """The level a user named, or an InputError listing the levels."""
+    wanted = value.strip().lower()
+    for level in Support:
+        if level.label == wanted:
+            return level
+    raise InputError(
+        f"unknown support level {value!r}; choose one of {', '.join(SUPPORT_LEVELS)} "
+        "(weakest first)"
+    )
+
+
+def claim_grade(status: str, confidence: float | None, anonymous: bool | None) -> Support:
+    """What one claim is worth alone (never ``corroborated``: that takes several sources).
+
+    ``anonymous`` is the claim's attribution flag, None when it has no attribution (the
+    party or the outlet speaks on record).
+    """
+    if status in CHECKED_STATUSES:
+        return Support.REVIEWED
+    if confidence is not None and confidence < LOW_CONFIDENCE:
+        return Support.LOW
+    return Support.ANONYMOUS if anonymous else Support.NAMED
+
+
+#: A report as independence sees it: its document's near-duplicate group and its outlet.
+Voice = tuple[int, str | None]
+
+
+def independent(voices: Iterable[Voice]) -> int:
+    """How many independent reporters these are: reports sharing a near-duplicate group or
+    an outlet are one, and so, transitively, are the reports joined through them."""
+    parent: dict[object, object] = {}
+
+    def root(node: object) -> object:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    groups = set()
+    for source, outlet in voices:
+        groups.add(("source", source))
+        if outlet:
+            parent[root(("source", source))] = root(("outlet", outlet))
+    return len({root(group) for group in groups})
+
+
+def position_support(reports: Iterable[tuple[Support, Voice]]) -> Support:
+    """The support of a position from its claims' grades and voices.
+
+    Reviewed if a person checked any of them; corroborated if independent outlets report it
+    in claims that are not low-confidence; else its best claim's grade.
+    """
+    pairs = list(reports)
+    if not pairs:
+        raise ValueError("a position needs at least one claim")
+    best = max(grade for grade, _ in pairs)
+    if best is Support.REVIEWED:
+        return best
+    if independent(voice for grade, voice in pairs if grade > Support.LOW) > 1:
+        return Support.CORROBORATED
+    return best

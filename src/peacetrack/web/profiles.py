@@ -1,0 +1,178 @@
+"""A page per actor and per proposal: what an actor held on each issue over time, and
+what a proposal says, who put it forward, accepted or rejected it, with the sources.
+
+Both are read through the library, as every other view: an actor's steps are the
+timeline's (``compare.timeline``, one track per issue), a proposal's positions are its
+claims (``Store.claims(proposal=...)``) grouped by issue, stance and actor. Each page has
+a JSON twin (the same data) and a CSV twin (one row per step, or per position).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from peacetrack.compare import timeline
+from peacetrack.compare.labels import actor_name, issue_label
+from peacetrack.compare.vocabulary import check_actors
+from peacetrack.errors import InputError, StoreError
+from peacetrack.store import ProposalInfo, Store, StoredClaim
+from peacetrack.web.views import claim_json, entry_json
+
+#: The order stance groups are listed in on a proposal's page.
+STANCE_GROUPS = ("put_forward", "accept", "agree", "concede", "no_agreement", "reject", "absent")
+STEP_COLUMNS = (
+    "actor",
+    "actor_name",
+    "issue",
+    "issue_label",
+    "first",
+    "last",
+    "stance",
+    "summary",
+    "sources",
+    "conflict",
+    "changed",
+    "claim_ids",
+)
+POSITION_COLUMNS = (
+    "proposal",
+    "issue",
+    "issue_label",
+    "stance",
+    "actor",
+    "actor_name",
+    "claims",
+    "documents",
+    "first",
+    "last",
+    "claim_ids",
+)
+
+
+def actor_profile(store: Store, actor_id: str) -> dict[str, Any]:
+    """The actor's steps on each issue, oldest first, the issues it spoke on most first."""
+    actor = actor_id.strip().upper()
+    try:
+        check_actors([actor], store)
+    except InputError:
+        raise StoreError(
+            f"no actor {actor_id!r} in the codebook or the store: the Overview page lists "
+            "the actors with claims"
+        ) from None
+    steps = [entry_json(e) for e in timeline(store, actor=actor)]
+    issues: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for step in steps:
+        issues[step["issue"]].append(step)
+    ordered = sorted(issues.items(), key=lambda kv: (-sum(s["sources"] for s in kv[1]), kv[0]))
+    return {
+        "actor": actor,
+        "name": actor_name(actor),
+        "steps": len(steps),
+        "issues": [
+            {"issue": code, "label": issue_label(code), "now": found[-1], "steps": found}
+            for code, found in ordered
+        ],
+    }
+
+
+def step_rows(profile: dict[str, Any]) -> list[dict[str, Any]]:
+    """The actor's steps as CSV rows (``STEP_COLUMNS``)."""
+    return [
+        step | {"actor_name": profile["name"], "issue_label": issue["label"]}
+        for issue in profile["issues"]
+        for step in issue["steps"]
+    ]
+
+
+@dataclass
+class Position:
+    """One actor's stance (as a group: put forward, accept, reject...) on one issue of a
+    proposal, with the claims saying so, newest first."""
+
+    issue: str
+    stance: str
+    actor: str
+    claims: list[StoredClaim]
+
+    @property
+    def documents(self) -> int:
+        return len({s.document_id for s in self.claims})
+
+    @property
+    def dates(self) -> list[date]:
+        return sorted(s.published for s in self.claims if s.published)
+
+    def to_json(self) -> dict[str, Any]:
+        dates = self.dates
+        return {
+            "issue": self.issue,
+            "issue_label": issue_label(self.issue),
+            "stance": self.stance,
+            "actor": self.actor,
+            "actor_name": actor_name(self.actor),
+            "claims": len(self.claims),
+            "documents": self.documents,
+            "first": dates[0] if dates else None,
+            "last": dates[-1] if dates else None,
+            "claim_ids": [s.id for s in self.claims],
+            "evidence": claim_json(self.claims[0]),
+        }
+
+
+def _positions(claims: list[StoredClaim]) -> list[Position]:
+    grouped: dict[tuple[str, str, str], list[StoredClaim]] = defaultdict(list)
+    for stored in claims:
+        for actor in stored.claim.actors:
+            grouped[(stored.claim.issue, stored.claim.stance.coarse, actor)].append(stored)
+    rank = {name: i for i, name in enumerate(STANCE_GROUPS)}
+    return [
+        Position(issue, stance, actor, found)
+        for (issue, stance, actor), found in sorted(
+            grouped.items(), key=lambda kv: (kv[0][0], rank.get(kv[0][1], 99), kv[0][2])
+        )
+    ]
+
+
+def _info_json(info: ProposalInfo) -> dict[str, Any]:
+    return {
+        "id": info.id,
+        "name": info.name,
+        "kind": info.kind,
+        "date": info.date,
+        "authors": list(info.authors),
+        "aliases": list(info.aliases),
+        "claims": info.claims,
+    }
+
+
+def proposal_profile(store: Store, ref: str) -> dict[str, Any]:
+    """The proposal, its positions by issue, and who took each stance on it at all."""
+    info = store.proposals.get(ref)
+    claims = store.claims(proposal=info.name, sort="date", descending=True)
+    positions = _positions(claims)
+    issues: dict[str, list[Position]] = defaultdict(list)
+    who: dict[str, set[str]] = defaultdict(set)
+    for position in positions:
+        issues[position.issue].append(position)
+        who[position.stance].add(position.actor)
+    return {
+        "proposal": _info_json(info),
+        "stances": {s: sorted(who[s]) for s in STANCE_GROUPS if who.get(s)},
+        "issues": [
+            {"issue": code, "label": issue_label(code), "positions": [p.to_json() for p in found]}
+            for code, found in issues.items()
+        ],
+    }
+
+
+def position_rows(profile: dict[str, Any]) -> list[dict[str, Any]]:
+    """The proposal's positions as CSV rows (``POSITION_COLUMNS``)."""
+    name = profile["proposal"]["name"]
+    return [
+        position | {"proposal": name}
+        for issue in profile["issues"]
+        for position in issue["positions"]
+    ]
