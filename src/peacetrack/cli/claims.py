@@ -141,11 +141,9 @@ def print_claims_table(found: Sequence[StoredClaim]) -> None:
     """The claims for a person to read: places by name (codes stay in the file formats)."""
     from peacetrack.compare.labels import place_name
 
-    table = Table(box=None)
-    columns = ("id", "doc", "conflict", "actors", "stance", "issue", "details", "evidence", "by")
-    for name in columns:
-        # Long words fold rather than end in "…": a narrow terminal still shows all of them.
-        table.add_column(name, overflow="fold")
+    # The conflict goes under the document's name: a column of its own would squeeze the
+    # details and evidence out of a narrow terminal.
+    table = Table("id", "doc", "actors", "stance", "issue", "details", "evidence", "by", box=None)
     for stored in found:
         c = stored.claim
         details = " ".join(
@@ -159,8 +157,7 @@ def print_claims_table(found: Sequence[StoredClaim]) -> None:
         )
         table.add_row(
             str(stored.id),
-            stored.document_name,
-            stored.conflict or UNASSIGNED,
+            f"{stored.document_name}\n{stored.conflict or UNASSIGNED}",
             ",".join(c.actors),
             c.stance.value,
             c.issue,
