@@ -29,6 +29,7 @@ import bench_compare
 import bench_extract
 import bench_extract_cost
 import bench_llm
+import bench_reads
 import bench_startup
 import bench_store
 import bench_web
@@ -54,6 +55,10 @@ SUITE: dict[str, tuple[Callable[[], Rows], Callable[[], Rows]]] = {
     "startup": (lambda: bench_startup.run(repeats=7), lambda: bench_startup.run(repeats=3)),
     "llm": (bench_llm.run, bench_llm.run),
     "web-jobs": (lambda: bench_web_jobs.run(reads=50), lambda: bench_web_jobs.run(reads=10)),
+    "reads": (
+        lambda: bench_reads.run(claims=100_000, repeats=3),
+        lambda: bench_reads.run(claims=10_000, repeats=1),
+    ),
     "extract-cost": (
         lambda: bench_extract_cost.run(mb=1.0, normal_mb=5.0),
         lambda: bench_extract_cost.run(mb=0.2, normal_mb=1.0),

@@ -9,6 +9,7 @@ than any party, so a matrix ordered by weight alone would put it first.
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 from conflict_support import two_wars_store
 from peacetrack.cli import app
 from peacetrack.compare import compare, timeline
+from peacetrack.compare.timeline import recent_steps
 from peacetrack.store import Store
 
 
@@ -57,6 +59,9 @@ def test_the_timeline_never_mixes_conflicts(two_wars: str) -> None:
         # Ukrainian one, from proposing a ceasefire to rejecting one.
         changed = [(s.conflict_id, s.stance.value) for s in steps if s.changed]
         assert changed == [("ru-ua", "reject")]
+        # The paged timeline (the command's default) splits its tracks the same way.
+        recent = [s for s in recent_steps(store, actor="USA", limit=50) if s.issue == "CF.GENERAL"]
+        assert sorted(recent, key=lambda s: s.first or date.min) == steps
         assert all(s.conflict_id == "il-gaza" for s in timeline(store, conflict="il-gaza"))
     code, output = run("timeline", "--db", two_wars, "--conflict", "il-gaza", "--format", "json")
     assert code == 0, output

@@ -130,7 +130,8 @@ def test_paste_a_report_and_see_its_claims(page: sync_api.Page) -> None:
     page.fill("#add-report input[name=outlet]", "Lakeside Wire")
     page.click("#add-report button[type=submit]")
     page.wait_for_url(re.compile(r"/jobs/\d+$"))  # extraction runs as a job; its page follows it
-    sync_api.expect(page.locator(".result")).to_contain_text("added 1")
+    # The first job starts the extraction worker, which loads spaCy: seconds on a busy machine.
+    sync_api.expect(page.locator(".result")).to_contain_text("added 1", timeout=90_000)
     sync_api.expect(page.locator(".result tr.fate-stored")).to_contain_text("the pasted text")
     sync_api.expect(page.locator(".result .claim").first).to_be_visible()
     page.locator(".result h3 a").first.click()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -174,9 +175,8 @@ def test_the_upload_form_reports_each_file_too(client: TestClient) -> None:
 
 def test_a_long_paste_is_taken_up_to_the_limit_per_report(store: Store) -> None:
     """Form fields are capped at 1 MB by default: a pasted report may be as long as a file."""
-    quiet = FakeExtractor({}, name="quiet.v1")
-    register_extractor(quiet.name, lambda: quiet)
-    app = create_app(store=store, token=TOKEN, max_upload_bytes=2 * 1_048_576, extractor=quiet.name)
+    register_extractor("quiet.v1", partial(FakeExtractor, {}, "quiet.v1"))  # the worker's too
+    app = create_app(store=store, token=TOKEN, max_upload_bytes=2 * 1_048_576, extractor="quiet.v1")
     with TestClient(app, base_url=BASE_URL) as client:
         csrf = _login(client)
         long = "Delegations met again and agreed to keep talking. " * 30_000  # 1.5 MB

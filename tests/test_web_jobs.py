@@ -8,14 +8,21 @@ on a long report: it holds the GIL, so requests get it only in turns, the worst 
 worker thread). Before the fix every read waited for the whole extraction; now the extractors
 work until the test opens a gate, and every read must be answered before it does. How
 fast reads are meanwhile is a benchmark's business (timings in unit tests fail on a busy
-machine), so the figures are only printed here (run with -s)."""
+machine), so the figures are only printed here (run with -s).
+
+Extraction runs in a worker process (``peacetrack.web.worker``), so the slow extractors are
+registered with factories it can unpickle, and the gate they wait on is a file."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+import signal
 import threading
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +33,19 @@ pytest.importorskip("uvicorn")
 import httpx
 from fastapi import HTTPException
 
+from peacetrack.codebook import use_codebook
+from peacetrack.errors import PeaceTrackError
 from peacetrack.extract import register_extractor
 from peacetrack.model import Claim, Document, Stance
-from peacetrack.testing import FakeExtractor
+from peacetrack.store import Store
+from peacetrack.testing import FakeExtractor, FileGate
 from peacetrack.web import create_app
 from peacetrack.web.jobs import MAX_WAITING, JobRunner
+from peacetrack.web.worker import ExtractionWorker
 from web_support import TOKEN, copy_of, filled_store, served
 
 WAITS, COMPUTES = "slow-waits.v1", "slow-computes.v1"
+CODEBOOK = Path(__file__).parent / "fixtures" / "codebook" / "extra.toml"
 WORK_SECONDS = 60.0
 READS = ["/api/documents", "/api/overview", "/", "/documents/1", "/api/compare"]
 PASTE = "Moscow demanded that Kyiv withdraw its troops from Donetsk before any ceasefire. " * 200
@@ -44,24 +56,27 @@ def _first_sentence(document: Document) -> list[Claim]:
     return [Claim(actors=["RUS"], stance=Stance.DEMAND, issue="TER.WITHDRAW", evidence=sentence)]
 
 
-#: The slow extractors work until a test opens this gate (or WORK_SECONDS pass), so a test
-#: knows the extraction is still running while it reads, whatever the machine's load.
-GATE = threading.Event()
-GATE.set()
-
-
-def _waiting_claims(document: Document) -> list[Claim]:
+def _waiting_claims(gate: Path, document: Document) -> list[Claim]:
     time.sleep(0.5)
-    GATE.wait(WORK_SECONDS)
+    FileGate(gate).wait(WORK_SECONDS)
     return _first_sentence(document)
 
 
-def _computed_claims(document: Document) -> list[Claim]:
+def _computed_claims(gate: Path, document: Document) -> list[Claim]:
     deadline = time.perf_counter() + WORK_SECONDS
     spins = 0
-    while time.perf_counter() < deadline and not (spins > 10**6 and GATE.is_set()):
+    while time.perf_counter() < deadline and not (spins > 10**6 and FileGate(gate).is_set()):
         spins += sum(range(200))
     return _first_sentence(document)
+
+
+@pytest.fixture(scope="module")
+def gate(tmp_path_factory: pytest.TempPathFactory) -> FileGate:
+    """The slow extractors work until a test opens this gate (or WORK_SECONDS pass), so a
+    test knows the extraction is still running while it reads, whatever the machine's load."""
+    opened = FileGate(tmp_path_factory.mktemp("gate") / "open")
+    opened.set()
+    return opened
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +86,15 @@ def filled_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module", params=[WAITS, COMPUTES])
 def base_url(
-    request: pytest.FixtureRequest, filled_db: Path, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    filled_db: Path,
+    gate: FileGate,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[str]:
     work = _waiting_claims if request.param == WAITS else _computed_claims
-    slow = FakeExtractor(work, name=request.param)
-    register_extractor(request.param, lambda: slow)
+    register_extractor(
+        request.param, partial(FakeExtractor, partial(work, gate.path), request.param)
+    )
     db = copy_of(filled_db, tmp_path_factory.mktemp(request.param))
     with served(create_app(db, TOKEN, extractor=request.param)) as url:
         yield url
@@ -106,8 +125,8 @@ def _job(client: httpx.Client, job_id: str) -> dict[str, Any]:
     return data
 
 
-def test_reads_are_answered_while_a_paste_is_extracted(base_url: str) -> None:
-    GATE.clear()
+def test_reads_are_answered_while_a_paste_is_extracted(base_url: str, gate: FileGate) -> None:
+    gate.clear()
     try:
         with httpx.Client(base_url=base_url, timeout=30, follow_redirects=True) as client:
             csrf = _logged_in(client)
@@ -120,10 +139,10 @@ def test_reads_are_answered_while_a_paste_is_extracted(base_url: str) -> None:
             running = _wait_for(client, job_id, "running", stage="extracting claims")
             times = [(path, _timed(client, path)) for _ in range(3) for path in READS]
             still = _job(client, job_id)
-            GATE.set()
+            gate.set()
             job = _wait_for(client, job_id, "done")
     finally:
-        GATE.set()
+        gate.set()
     # Every read was answered while the extraction could not have finished.
     assert still["state"] == "running", "the extraction ended before the reads were made"
     assert running["stage"] == "extracting claims" and running["total"] == 1
@@ -146,15 +165,15 @@ def _wait_for(
     return job
 
 
-def test_the_job_page_shows_progress_then_the_result(base_url: str, tmp_path: Path) -> None:
+def test_the_job_page_shows_progress_then_the_result(base_url: str, gate: FileGate) -> None:
     with httpx.Client(base_url=base_url, timeout=30, follow_redirects=True) as client:
         csrf = _logged_in(client)
         text = "Kyiv proposed an immediate ceasefire along the front line. Talks go on."
-        GATE.clear()
+        gate.clear()
         try:
             sent = client.post("/reports", data={"csrf_token": csrf, "text": text})
         finally:
-            GATE.set()
+            gate.set()
         page = sent.text
         assert 'http-equiv="refresh"' in page and "updates by itself" in page
         job_id = str(sent.url).rsplit("/", 1)[1]
@@ -189,3 +208,75 @@ def test_the_queue_is_bounded_and_what_is_left_is_dropped_at_shutdown() -> None:
     while first.state != "done":
         assert time.monotonic() < deadline
         time.sleep(0.01)
+
+
+# --- the worker process --------------------------------------------------------------------
+
+
+def _started(worker: ExtractionWorker) -> int:
+    deadline = time.monotonic() + 30
+    while (pid := worker.pid) is None:
+        assert time.monotonic() < deadline, "no extraction worker started"
+        time.sleep(0.05)
+    return pid
+
+
+def test_a_killed_worker_fails_its_job_in_words_and_the_next_job_starts_another(
+    filled_db: Path, gate: FileGate, tmp_path: Path
+) -> None:
+    """Out of memory or killed: the job says what happened, and the next one gets a new
+    worker. Stopping the worker (the server shutting down) leaves no process behind."""
+    register_extractor(WAITS, partial(FakeExtractor, partial(_waiting_claims, gate.path), WAITS))
+    worker = ExtractionWorker(WAITS)
+    failed: list[str] = []
+    with Store.open(copy_of(filled_db, tmp_path)) as store:
+        doc = store.add_document(Document(name="new.txt", text=PASTE)).document_id
+
+        def extract_until_killed() -> None:
+            try:
+                worker.extract(store, [doc], lambda done: None)
+            except PeaceTrackError as exc:
+                failed.append(str(exc))
+
+        gate.clear()
+        try:
+            first = threading.Thread(target=extract_until_killed)
+            first.start()
+            pid = _started(worker)
+            os.kill(pid, signal.SIGKILL)
+            first.join(30)
+        finally:
+            gate.set()
+        assert failed and "its worker process ended" in failed[0]
+        done: list[int] = []
+        summary = worker.extract(store, [doc], done.append)
+        assert summary.documents == 1 and summary.claims == 1 and done == [1]
+        second = worker.pid
+        assert second not in (None, pid)
+        worker.close()
+    assert worker.pid is None
+    assert second not in {p.pid for p in multiprocessing.active_children()}
+
+
+def test_an_extractor_only_this_process_can_build_is_refused_at_once() -> None:
+    register_extractor("local.v1", lambda: FakeExtractor({}, name="local.v1"))
+    with pytest.raises(PeaceTrackError, match="another process cannot use"):
+        ExtractionWorker("local.v1")
+
+
+def test_the_worker_extracts_with_the_codebook_files_in_force(
+    filled_db: Path, tmp_path: Path
+) -> None:
+    """`peacetrack --codebook ours.toml serve`: the worker, another process, knows it too."""
+    text = "The Northern Resistance Front demanded an immediate ceasefire, its leaders said."
+    use_codebook(CODEBOOK)
+    try:
+        worker = ExtractionWorker("rules.v1")
+        with Store.open(copy_of(filled_db, tmp_path)) as store:
+            doc = store.add_document(Document(name="nrf.txt", text=text)).document_id
+            summary = worker.extract(store, [doc], lambda done: None)
+            found = store.claims(document=doc)
+        worker.close()
+    finally:
+        use_codebook()
+    assert summary.claims == 1 and found[0].claim.actors == ["NRF"]

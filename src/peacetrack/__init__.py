@@ -28,18 +28,6 @@ from peacetrack.errors import (
     PeaceTrackError,
     StoreError,
 )
-from peacetrack.model import (
-    Actor,
-    Attribution,
-    Claim,
-    Condition,
-    Document,
-    DocumentClaims,
-    Proposal,
-    Recognition,
-    Stance,
-    write_claims_jsonl,
-)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -47,6 +35,18 @@ if TYPE_CHECKING:
     from peacetrack.codebook import Codebook
     from peacetrack.extract.runner import ExtractSummary
     from peacetrack.ingest import IngestOptions, IngestSummary
+    from peacetrack.model import (
+        Actor,
+        Attribution,
+        Claim,
+        Condition,
+        Document,
+        DocumentClaims,
+        Proposal,
+        Recognition,
+        Stance,
+        write_claims_jsonl,
+    )
     from peacetrack.store import Store
 
 __version__ = "0.1.0"
@@ -76,6 +76,32 @@ __all__ = [
     "read_claims_jsonl",
     "write_claims_jsonl",
 ]
+
+
+#: The model's names, imported on first use: ``import peacetrack`` (and every command's
+#: start, ``--help`` included) need not load pydantic and build the models.
+_MODEL_NAMES = frozenset(
+    {
+        "Actor",
+        "Attribution",
+        "Claim",
+        "Condition",
+        "Document",
+        "DocumentClaims",
+        "Proposal",
+        "Recognition",
+        "Stance",
+        "write_claims_jsonl",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODEL_NAMES:
+        raise AttributeError(f"module 'peacetrack' has no attribute {name!r}")
+    from peacetrack import model
+
+    return getattr(model, name)
 
 
 def open(url: str | Path | None = None) -> Store:
@@ -122,6 +148,7 @@ def extract_claims(
     """
     from peacetrack.extract import get_extractor
     from peacetrack.extract.runner import grounded_claims
+    from peacetrack.model import Document
 
     chosen = get_extractor(extractor, codebook=codebook)
     if isinstance(document, str):

@@ -59,6 +59,33 @@ class FakeExtractor:
         return [c.model_copy(update={"extractor": self.name}) for c in found]
 
 
+class FileGate:
+    """A gate that is open while its file exists: what a fake extractor can wait on in the
+    web app's extraction worker, another process, while a test or benchmark holds it shut
+    (``threading.Event`` reaches no other process)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def set(self) -> None:
+        self.path.touch()
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+    def is_set(self) -> bool:
+        return self.path.exists()
+
+    def wait(self, timeout: float) -> bool:
+        """Whether the gate opened within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while not self.is_set():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+
 class FakeWeb:
     """Canned HTTP answers by URL: (content type, body) or (status, content type, body).
 

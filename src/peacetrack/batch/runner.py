@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -31,6 +30,7 @@ from peacetrack.batch.output import (
 )
 from peacetrack.batch.shards import Shard, plan_shards
 from peacetrack.batch.worker import Options, PipelinePlugin, ShardResult, run_shard
+from peacetrack.codebook.loader import user_files
 from peacetrack.errors import ExtractorNotFound, InputError
 from peacetrack.extract.base import DEFAULT_EXTRACTOR, available_extractors, get_extractor
 from peacetrack.extract.runner import prepare
@@ -144,7 +144,7 @@ def _run(
     from distributed import as_completed
 
     extractor, options = job
-    files = _extra_codebook_files()
+    files = user_files()
     setup = hashlib.sha1(json.dumps([extractor, files, options]).encode()).hexdigest()[:12]
     plugin = PipelinePlugin(extractor, files, options)
     client.register_plugin(plugin, name=f"peacetrack-pipeline-{setup}")
@@ -209,15 +209,3 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Client]:
         ) from None
     with connected as client:
         yield client
-
-
-def _extra_codebook_files() -> tuple[str, ...]:
-    """User codebook files in force here (``--codebook``), for the workers to load too.
-
-    Files from PEACETRACK_CODEBOOK are left out: workers read that variable themselves.
-    """
-    from peacetrack.codebook import default_codebook
-    from peacetrack.codebook.loader import BUILTIN_FILES, ENV_VAR
-
-    skip = {*map(str, BUILTIN_FILES), *os.environ.get(ENV_VAR, "").split(os.pathsep)}
-    return tuple(str(p) for p in default_codebook().sources if str(p) not in skip)

@@ -10,7 +10,7 @@ is done with ``label`` and ``style=``, never with markup in strings.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -113,6 +113,17 @@ def progress_bar(description: str) -> Progress:
         transient=False,
         disable=not sys.stderr.isatty(),
     )
+
+
+def write_stream(pieces: Iterable[str]) -> None:
+    """Text to stdout as it is made (an export of any size), as ``write_output`` writes it."""
+    shown = sys.stdout.isatty()
+    last = ""
+    for piece in pieces:
+        sys.stdout.write(visible(piece) if shown else piece)
+        last = piece or last
+    if last and not last.endswith("\n"):
+        sys.stdout.write("\n")
 
 
 def write_output(text: str, output: Path | None) -> None:

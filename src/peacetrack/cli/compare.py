@@ -46,6 +46,8 @@ class By(StrEnum):
     proposal = "proposal"
 
 
+#: Timeline steps in one page: a screen's worth, and all a page reads of a big archive.
+STEPS = 20
 FormatOption = Annotated[ViewFormat, typer.Option("--format", help="Output format.")]
 
 
@@ -181,29 +183,66 @@ def timeline(
     conflict: ConflictOption = None,
     min_support: MinSupportOption = DEFAULT_SUPPORT.label,
     reviewed_only: ReviewedOnlyOption = False,
+    limit: Annotated[
+        int, typer.Option(metavar="N", min=1, help="Steps per page, newest first.")
+    ] = STEPS,
+    offset: Annotated[
+        int, typer.Option(metavar="N", min=0, help="Skip this many newer steps (older pages).")
+    ] = 0,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Every step, oldest first (reads every claim: slow on a big archive)."
+        ),
+    ] = False,
     fmt: FormatOption = ViewFormat.table,
     output: OutputOption = None,
 ) -> None:
-    """Stance changes over time, each with its support, evidence and source.
+    """Stance changes over time, newest first, each with its support, evidence and source.
 
     Each conflict is its own track: a stance in one war is never a change from another.
     """
     from peacetrack.compare import render_timeline
     from peacetrack.compare import timeline as build_timeline
+    from peacetrack.compare.timeline import recent_steps
     from peacetrack.compare.vocabulary import check_actors, check_issues
 
     with open_store(db, create=False) as store, handled():
         check_actors([actor] if actor else None, store)
         check_issues([issue] if issue else None)
-        steps = build_timeline(
-            store,
-            actor=actor,
-            issue=issue,
-            min_support=parse_support(min_support),
-            reviewed_only=reviewed_only,
-            conflict=conflict,
-        )
+        support = parse_support(min_support)
+        if every:
+            steps = build_timeline(
+                store,
+                actor=actor,
+                issue=issue,
+                min_support=support,
+                reviewed_only=reviewed_only,
+                conflict=conflict,
+            )
+        else:
+            steps = recent_steps(
+                store,
+                actor=actor,
+                issue=issue,
+                min_support=support,
+                reviewed_only=reviewed_only,
+                limit=limit,
+                offset=offset,
+                conflict=conflict,
+            )
         show(render_timeline(steps, fmt.value), output)
+        if not every and fmt is ViewFormat.table:
+            console.print(_steps_line(len(steps), limit, offset), style="dim")
+
+
+def _steps_line(shown: int, limit: int, offset: int) -> str:
+    if shown == 0:
+        return f"no steps after the newest {offset}" if offset else "no steps"
+    line = f"steps {offset + 1}-{offset + shown}, newest first"
+    if shown == limit:
+        line += f"; older: --offset {offset + shown}"
+    return line + "; every step, oldest first: --all"
 
 
 @app.command()

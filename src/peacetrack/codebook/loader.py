@@ -55,6 +55,14 @@ def use_codebook(*extra: Path | str) -> Codebook:
     return default_codebook()
 
 
+def user_files() -> tuple[str, ...]:
+    """The files in force beyond the built-in ones and those of ``PEACETRACK_CODEBOOK``
+    (what ``use_codebook`` added: the CLI's ``--codebook``), for another process of this
+    program to put in force too with ``use_codebook``: it reads the variable itself."""
+    skip = {*map(str, BUILTIN_FILES), *os.environ.get(ENV_VAR, "").split(os.pathsep)}
+    return tuple(str(p) for p in default_codebook().sources if str(p) not in skip)
+
+
 @lru_cache(maxsize=8)
 def _from_env(value: str) -> Codebook:
     return load_codebook(*_env_files(value))

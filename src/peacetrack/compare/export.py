@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,7 +20,15 @@ from peacetrack.codebook import default_codebook
 from peacetrack.compare.diff import Diff
 from peacetrack.compare.extras import require
 from peacetrack.compare.matrix import Matrix
-from peacetrack.compare.render import json_line, md_table, records_csv, records_json
+from peacetrack.compare.render import (
+    csv_lines,
+    json_array,
+    json_line,
+    md_lines,
+    md_table,
+    records_csv,
+    records_json,
+)
 from peacetrack.errors import InputError
 from peacetrack.files import atomic_path, write_text_atomic
 from peacetrack.model import Attribution, Claim, Recognition
@@ -30,6 +39,8 @@ ClaimFormat = Literal["csv", "jsonl", "json", "md", "parquet"]
 ViewFormat = Literal["csv", "json", "md", "parquet"]
 
 _INT = ("id", "document_id", "start", "end")
+#: Records per Parquet row group when writing: a chunk's memory, not the export's.
+PARQUET_ROWS = 10_000
 #: Where a claim lies and what produced it: kept by exports, restored on import.
 _PROVENANCE = ("evidence", *PROVENANCE)
 _JSON = ("actors", "obligor", "territories", "conditions", "recognition_by")
@@ -110,29 +121,50 @@ def claim_from_record(record: dict[str, Any]) -> StoredClaim:
     )
 
 
-def export_claims(claims: Sequence[StoredClaim], path: Path, fmt: ClaimFormat | None = None) -> int:
-    """Write ``claims`` to ``path`` (format from ``fmt`` or the suffix); returns the count."""
+def export_claims(claims: Iterable[StoredClaim], path: Path, fmt: ClaimFormat | None = None) -> int:
+    """Write ``claims`` to ``path`` (format from ``fmt`` or the suffix) as they come, so an
+    export of any size needs the memory of one chunk; returns the count."""
     fmt = fmt or _format_of(path, ("csv", "jsonl", "json", "md", "parquet"))
+    counted = _Counted(claims)
     if fmt == "parquet":
-        _write_parquet([claim_record(s) for s in claims], path, _claims_schema())
+        _write_parquet(map(claim_record, counted), path, _claims_schema())
     else:
-        write_text_atomic(path, render_claims(claims, fmt))
-    return len(claims)
+        with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as out:
+            out.writelines(claim_text(counted, fmt))
+    return counted.count
 
 
-def render_claims(claims: Sequence[StoredClaim], fmt: ClaimFormat) -> str:
+def render_claims(claims: Iterable[StoredClaim], fmt: ClaimFormat) -> str:
     """Claims as csv, jsonl, json or Markdown text (Parquet is binary: use export_claims)."""
-    records = [claim_record(s) for s in claims]
+    return "".join(claim_text(claims, fmt))
+
+
+def claim_text(claims: Iterable[StoredClaim], fmt: ClaimFormat) -> Iterator[str]:
+    """``render_claims`` a piece at a time (a line, a record), as the claims are read."""
+    records = map(claim_record, claims)
     if fmt == "jsonl":
-        return "".join(json_line(r) + "\n" for r in records)
+        return (json_line(r) + "\n" for r in records)
     if fmt == "md":
         shown = ("id", "document_name", "published", "actors", "stance", "issue", "evidence")
-        return md_table(shown, [[_text(r[c]) for c in shown] for r in records])
+        return md_lines(shown, ([_text(r[c]) for c in shown] for r in records))
     if fmt == "csv":
-        return records_csv(records, COLUMNS)
+        return csv_lines(records, COLUMNS)
     if fmt == "json":
-        return records_json(records)
+        return json_array(records)
     raise InputError(f"claims cannot be rendered as {fmt!r} text; write parquet to a file")
+
+
+class _Counted(Iterator[StoredClaim]):
+    """The claims passed through, counted on the way."""
+
+    def __init__(self, claims: Iterable[StoredClaim]) -> None:
+        self._claims = iter(claims)
+        self.count = 0
+
+    def __next__(self) -> StoredClaim:
+        claim = next(self._claims)
+        self.count += 1
+        return claim
 
 
 def read_claims_export(path: Path, fmt: ClaimFormat | None = None) -> list[StoredClaim]:
@@ -257,11 +289,17 @@ def _claims_schema() -> Any:
     return pa.schema([(name, types[name]) for name in COLUMNS])
 
 
-def _write_parquet(records: list[dict[str, Any]], path: Path, schema: Any) -> None:
+def _write_parquet(records: Iterable[dict[str, Any]], path: Path, schema: Any) -> None:
+    """Row groups of ``PARQUET_ROWS`` records as they come; without a ``schema``, the
+    first group's is used."""
     pa = _pyarrow()
-    table = pa.Table.from_pylist(records, schema=schema)
-    with atomic_path(path) as tmp:
-        pa.parquet.write_table(table, tmp)
+    rows = iter(records)
+    groups = iter(lambda: list(islice(rows, PARQUET_ROWS)), [])
+    first = pa.Table.from_pylist(next(groups, []), schema=schema)
+    with atomic_path(path) as tmp, pa.parquet.ParquetWriter(tmp, first.schema) as writer:
+        writer.write_table(first)
+        for group in groups:
+            writer.write_table(pa.Table.from_pylist(group, schema=first.schema))
 
 
 def _read_parquet(path: Path) -> list[dict[str, Any]]:

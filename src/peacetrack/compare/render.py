@@ -10,7 +10,8 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from html import escape
 from typing import Any, Literal
@@ -117,12 +118,20 @@ def records_csv(records: Sequence[dict[str, Any]], columns: Sequence[str] = ()) 
     says what it would hold.
     """
     names = list(columns) or (list(records[0]) if records else [])
+    return "".join(csv_lines(records, names)) if names else ""
+
+
+def csv_lines(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> Iterator[str]:
+    """``records_csv`` a line at a time (the header first), for exports of any size."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
     for record in records:
         writer.writerow({k: _flat(v) for k, v in record.items()})
-    return out.getvalue() if names else ""
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+    yield out.getvalue()
 
 
 def _flat(value: Any) -> Any:
@@ -137,6 +146,16 @@ def _flat(value: Any) -> Any:
 
 def records_json(records: Sequence[dict[str, Any]]) -> str:
     return json.dumps(list(records), ensure_ascii=False, indent=2, default=_json_default)
+
+
+def json_array(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """``records_json`` a record at a time, the same text to the byte."""
+    opened = False
+    for record in records:
+        body = json.dumps(record, ensure_ascii=False, indent=2, default=_json_default)
+        yield ("[\n" if not opened else ",\n") + textwrap.indent(body, "  ")
+        opened = True
+    yield "\n]" if opened else "[]"
 
 
 def json_line(record: dict[str, Any]) -> str:
@@ -154,10 +173,15 @@ def _md(text: str) -> str:
 
 
 def md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    lines = ["| " + " | ".join(_md(h) for h in header) + " |"]
-    lines.append("|" + "---|" * len(header))
-    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
+    return "".join(md_lines(header, rows))
+
+
+def md_lines(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
+    """A Markdown table a line at a time, for exports of any size."""
+    yield "| " + " | ".join(_md(h) for h in header) + " |\n"
+    yield "|" + "---|" * len(header) + "\n"
+    for row in rows:
+        yield "| " + " | ".join(_md(c) for c in row) + " |\n"
 
 
 def _rich(

@@ -11,9 +11,11 @@ shown with its level and never counts as a reversal.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -30,6 +32,7 @@ from peacetrack.moments import (
     supported,
 )
 from peacetrack.source import (
+    CellFacts,
     ClaimSource,
     Filters,
     GroupFn,
@@ -112,16 +115,30 @@ def timeline(
     source = as_source(claims, independent_groups)
     chosen = source.select_claims(filters)
     sources = SourceIndex(chosen, source.independent_groups)
-    per_conflict: dict[str | None, list[StoredClaim]] = defaultdict(list)
-    for stored in chosen:
-        per_conflict[stored.conflict].append(stored)
     entries = [
         entry
-        for war, members in per_conflict.items()
-        for (code, who), track in by_cell(members, "actor", filters.actors).items()
-        for entry in _steps(Track(war, who, code), track, sources, (window, filters.min_support))
+        for (code, who), track in by_cell(chosen, "actor", filters.actors).items()
+        for entry in _conflict_steps(who, code, track, sources, (window, filters.min_support))
     ]
     return sorted(entries, key=lambda e: (e.first or date.min, e.actor, e.issue))
+
+
+def _conflict_steps(
+    actor: str,
+    issue: str,
+    track: list[StoredClaim],
+    sources: SourceIndex,
+    rules: tuple[timedelta, Support],
+) -> list[TimelineEntry]:
+    """An actor's steps on an issue, one track per conflict: never a change across wars."""
+    per_conflict: dict[str | None, list[StoredClaim]] = defaultdict(list)
+    for stored in track:
+        per_conflict[stored.conflict].append(stored)
+    return [
+        step
+        for war, members in per_conflict.items()
+        for step in _steps(Track(war, actor, issue), members, sources, rules)
+    ]
 
 
 @dataclass(frozen=True)
@@ -131,6 +148,91 @@ class Track:
     conflict: str | None
     actor: str
     issue: str
+
+
+def recent_steps(
+    claims: ClaimSource | Sequence[StoredClaim],
+    *,
+    actor: str | None = None,
+    issue: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    independent_groups: GroupFn | None = None,
+    window: timedelta = SAME_MOMENT,
+    min_support: Support = DEFAULT_SUPPORT,
+    reviewed_only: bool = False,
+    conflict: str | None = None,
+) -> list[TimelineEntry]:
+    """A page of steps, newest first: ``limit`` of them after the ``offset`` newest.
+
+    The same steps as ``timeline``, without reading every claim: the tracks (an actor's
+    issue each) wait in one queue with the date their latest step began, which the cells
+    know (summarised, in a store), and a track's claims are read only when its latest step
+    is the newest one left; its older steps then join the queue. So a page reads about as
+    many tracks as it shows steps, whatever the archive's size, and holds only those. A
+    track read across conflicts is split into one per conflict, as ``timeline`` splits it.
+    """
+    filters = Filters(
+        actors=[actor] if actor else None,
+        issues=[issue] if issue else None,
+        reviewed_only=reviewed_only,
+        min_support=min_support,
+        conflict=conflict,
+    )
+    source = as_source(claims, independent_groups)
+    order = itertools.count()  # ties never reach what follows, which does not compare
+    queue: list[tuple[_Later, int, TimelineEntry | tuple[str, str]]] = [
+        (_Later((_track_start(facts, filters), who, code)), next(order), (code, who))
+        for (code, who), facts in source.cell_facts("actor", filters, filters.actors).items()
+    ]
+    heapq.heapify(queue)
+    found: list[TimelineEntry] = []
+    while queue and len(found) < offset + limit:
+        _, _, item = heapq.heappop(queue)
+        if isinstance(item, TimelineEntry):
+            found.append(item)
+            continue
+        code, who = item
+        track = source.select_claims(replace(filters, actors=(who,), issues=(code,)))
+        sources = SourceIndex(track, source.independent_groups)
+        for step in _conflict_steps(who, code, track, sources, (window, filters.min_support)):
+            key = (_day(step.first), step.actor, step.issue)
+            heapq.heappush(queue, (_Later(key), next(order), step))
+    return found[offset:]
+
+
+@dataclass(frozen=True)
+class _Later:
+    """A queue key that comes first when it is later: ``heapq`` keeps the least first."""
+
+    key: tuple[date, str, str]
+
+    def __lt__(self, other: _Later) -> bool:
+        return self.key > other.key
+
+
+def _track_start(facts: CellFacts, filters: Filters) -> date:
+    """The queue key of a track: across conflicts, the latest report (a conflict's steps
+    within the track may begin after the track's own latest moment began)."""
+    return _latest_start(facts) if filters.conflict else _day(facts.tally.last)
+
+
+def _latest_start(facts: CellFacts) -> date:
+    """When a track's latest step began, or a date after it that no step began after.
+
+    The cell's latest moment says it, when it was read with the cell; else the claims
+    behind the current stance, all of that moment, began no earlier; else its latest
+    report. Undated claims come first in a track, so an undated one here means all are.
+    """
+    if facts.tally.latest:
+        return min(_day(entry.published) for entry in facts.tally.latest)
+    if facts.current:
+        return min(_day(stored.published) for stored in facts.current)
+    return _day(facts.tally.last)
+
+
+def _day(day: date | None) -> date:
+    return day or date.min
 
 
 def _steps(

@@ -21,14 +21,13 @@ import inspect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from peacetrack.errors import ExtractorNotFound, PeaceTrackError
-from peacetrack.model import Claim, Document, ModelReply
 
 if TYPE_CHECKING:
     from peacetrack.codebook import Codebook
+    from peacetrack.model import Claim, Document, ModelReply
 
 ENTRY_POINT_GROUP = "peacetrack.extractors"
 DEFAULT_EXTRACTOR = "rules.v1"
@@ -112,7 +111,15 @@ def register_extractor(name: str, factory: Factory) -> None:
     _instance.cache_clear()
 
 
+def registered_factory(name: str) -> Factory | None:
+    """What ``register_extractor`` gave ``name`` in this process, if anything: another
+    process (the web app's extraction worker) must register it too to find it."""
+    return _registered.get(name)
+
+
 def _entry_points() -> dict[str, Any]:
+    from importlib.metadata import entry_points  # reads every installed package's metadata
+
     return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
 

@@ -9,7 +9,7 @@ package imports from here, never a submodule, and reaches the repositories throu
 from peacetrack.source import StoredClaim
 from peacetrack.store.conflicts import ConflictCount
 from peacetrack.store.engine import require_store
-from peacetrack.store.facets import FACETS, ClaimFacets
+from peacetrack.store.facets import FACETS, ClaimFacets, ClaimQuery
 from peacetrack.store.proposals import ProposalInfo
 from peacetrack.store.queries import SORTS, Sort
 from peacetrack.store.review import ACTIONS, ReviewEvent, ReviewLog
@@ -29,6 +29,7 @@ __all__ = [
     "SORTS",
     "AddResult",
     "ClaimFacets",
+    "ClaimQuery",
     "ConflictCount",
     "ProposalInfo",
     "ReviewEvent",

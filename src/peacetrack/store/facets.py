@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import Any, TypedDict
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -36,6 +37,44 @@ class ClaimFilters:
     outlet: str | None = None
     status: str | None = None
     include_rejected: bool = False
+
+
+class ClaimQuery(TypedDict, total=False):
+    """``Store.claims``'s filters as keywords, for what takes them through whole: the
+    streamed listing (``Store.iter_claims``), a command giving its page and count alike."""
+
+    actors: Sequence[str] | None
+    issues: Sequence[str] | None
+    stances: Sequence[str] | None
+    document: int | str | None
+    extractor: str | None
+    proposal: str | None
+    since: date | None
+    until: date | None
+    outlet: str | None
+    status: str | None
+    include_rejected: bool
+    conflict: str | None
+
+
+def claim_filters(query: ClaimQuery) -> ClaimFilters:
+    q = query
+    return ClaimFilters(
+        Filters(
+            q.get("actors"),
+            q.get("issues"),
+            q.get("since"),
+            q.get("until"),
+            q.get("stances"),
+            conflict=q.get("conflict"),
+        ),
+        document=q.get("document"),
+        extractor=q.get("extractor"),
+        proposal=q.get("proposal"),
+        outlet=q.get("outlet"),
+        status=q.get("status"),
+        include_rejected=q.get("include_rejected", False),
+    )
 
 
 @dataclass(frozen=True)

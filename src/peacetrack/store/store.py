@@ -15,7 +15,7 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, Unpack
 
 from sqlalchemy import ColumnElement, Engine, delete, exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +34,14 @@ from peacetrack.store.engine import (
     serialise,
     upgrade_to_head,
 )
-from peacetrack.store.facets import ClaimFacets, ClaimFilters, claim_conditions, claim_facets
+from peacetrack.store.facets import (
+    ClaimFacets,
+    ClaimFilters,
+    ClaimQuery,
+    claim_conditions,
+    claim_facets,
+    claim_filters,
+)
 from peacetrack.store.neardup import Signature, index_document, syndicated_body
 from peacetrack.store.proposal_resolver import ProposalResolver
 from peacetrack.store.proposals import Proposals
@@ -45,6 +52,7 @@ from peacetrack.store.queries import (
     claim_values,
     load_claims,
     sort_keys,
+    stream_claims,
 )
 from peacetrack.store.review import Review
 from peacetrack.store.runs import PROCESS, RunInfo, list_runs, mark_interrupted, this_process
@@ -123,6 +131,11 @@ class Store:
             engine.dispose()
             raise
         return cls(engine)
+
+    def url_for_another_process(self) -> str:
+        """The URL with its password (``url`` hides it, being shown and logged), for a
+        process of this program to open the same store (the web app's extraction worker)."""
+        return self._engine.url.render_as_string(hide_password=False)
 
     def close(self) -> None:
         self._engine.dispose()
@@ -535,6 +548,22 @@ class Store:
         with self.reading() as session:
             where = claim_conditions(session, filters, self._document_id)
             return load_claims(session, where, limit, offset=offset, first=first)
+
+    def iter_claims(
+        self,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        sort: Sort | None = None,
+        descending: bool = True,
+        **query: Unpack[ClaimQuery],
+    ) -> Iterator[StoredClaim]:
+        """``claims`` as they are read, for exports of any size: the same filters and
+        order, a chunk at a time (``queries.stream_claims``), never all in memory."""
+        first = sort_keys(sort, descending)
+        with self.reading() as session:
+            where = claim_conditions(session, claim_filters(query), self._document_id)
+            yield from stream_claims(session, where, limit, offset=offset, first=first)
 
     def claim_facets(
         self,

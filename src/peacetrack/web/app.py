@@ -35,6 +35,7 @@ from peacetrack.web.gate import (
 from peacetrack.web.jobs import JobRunner
 from peacetrack.web.routes import ROUTERS
 from peacetrack.web.security import CSRF_COOKIE, Guard
+from peacetrack.web.worker import ExtractionWorker
 
 HERE = Path(__file__).parent
 SECURITY_HEADERS = {
@@ -84,15 +85,18 @@ def create_app(
     (random by default, so sessions end with the process). ``allowed_hosts`` are the Host
     names it answers to (``gate.allowed_hosts`` makes the list for an address it is bound
     to); ``max_request_bytes`` caps a request adding reports, ``max_upload_bytes`` each
-    file or pasted text in it; ``extractor`` extracts the reports added.
+    file or pasted text in it; ``extractor`` extracts the reports added, in a worker
+    process (``worker.py``).
     """
     owned = store is None
     opened = store if store is not None else Store.open(store_url)
     jobs = JobRunner()
+    worker = ExtractionWorker(extractor)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        worker.close()  # first: the job it is extracting for ends at once
         jobs.close()
         if owned:
             opened.close()
@@ -108,7 +112,7 @@ def create_app(
     app.state.store = opened
     app.state.guard = Guard.make(token, secret)
     app.state.max_upload_bytes = max_upload_bytes
-    app.state.extractor = extractor
+    app.state.extractor = worker
     app.state.jobs = jobs
     # Added innermost first: a request meets compression, the host check, the headers, the gate.
     app.add_middleware(RequestGate, limits=BodyLimits(reports=max_request_bytes))

@@ -3,12 +3,13 @@
 Extracting a long report takes seconds to minutes. Run inside the request, it kept the
 person who sent it waiting with no sign of progress, and (on the event loop) every other
 request waited too. So adding reports is a job: the request stores what was sent, queues
-the job and answers at once with the job's address; a worker thread ingests and extracts,
-updating the job's stage and counts as it goes, and the job page shows them, then the
-result. One worker, because extraction is CPU-bound and the store takes one writer at a
-time anyway: a second would only slow the first. The worker talks to the store through
-the same ``Store`` as the requests; every store call opens its own session, so no session
-is ever shared between a request and the worker.
+the job and answers at once with the job's address; a worker thread ingests and hands
+the extraction to the extraction worker process (``worker.py``: in a thread it would share
+the GIL with the requests), updating the job's stage and counts as it goes, and the job
+page shows them, then the result. One job at a time, because extraction is CPU-bound and
+the store takes one writer at a time anyway: a second would only slow the first. The
+thread talks to the store through the same ``Store`` as the requests; every store call
+opens its own session, so no session is ever shared between a request and the thread.
 
 Jobs live in memory, the most recent ``KEEP`` of them: enough to follow what one added,
 not an archive (the store's ``runs`` table records every ingest and extraction).

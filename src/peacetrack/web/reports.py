@@ -11,7 +11,8 @@ server's paths), and one bad file (an empty feed, a damaged upload, even a reade
 costs that file only. Only the documents stored now are extracted: other pending documents
 (a big ``peacetrack ingest`` not yet extracted) are ``peacetrack extract``'s job.
 
-These functions run in the job worker (``jobs.py``), never on a request.
+These functions run in the job thread (``jobs.py``), never on a request; the extraction
+itself runs in the worker process (``worker.py``).
 """
 
 from __future__ import annotations
@@ -25,12 +26,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from peacetrack.errors import PeaceTrackError
-from peacetrack.extract import get_extractor
-from peacetrack.extract.base import DEFAULT_EXTRACTOR
-from peacetrack.extract.runner import ExtractSummary, extract_store
+from peacetrack.extract.runner import ExtractSummary
 from peacetrack.ingest import IngestOptions, IngestSummary, ingest, ingest_text
 from peacetrack.store import Store
 from peacetrack.web.wording import for_web
+from peacetrack.web.worker import ExtractionWorker
 
 log = logging.getLogger("peacetrack.web.reports")
 #: Reports what the work is doing: (stage, done, total).
@@ -157,22 +157,15 @@ def _tally(fate: Fate, summary: IngestSummary, source: str, names: Mapping[str, 
 
 
 def extract_new(
-    store: Store, fates: list[Fate], extractor: str, progress: Progress
+    store: Store, fates: list[Fate], extractor: ExtractionWorker, progress: Progress
 ) -> ExtractSummary | None:
     """Extract the documents these inputs stored (duplicates keep the claims they have)."""
     new = [d for f in fates for d in f.new_ids]
     if not new:
         return None
     total = len(new)
-    done = 0
-
-    def one_more(_document: object) -> None:
-        nonlocal done
-        done += 1
-        progress("extracting claims", done, total)
-
     progress("extracting claims", 0, total)
-    summary = extract_store(store, get_extractor(extractor), progress=one_more, among=new)
+    summary = extractor.extract(store, new, lambda done: progress("extracting claims", done, total))
     for name, reason in summary.failed:
         log.error("extracting %s failed: %s", name, reason)
     return summary
@@ -182,7 +175,7 @@ def add_text(
     store: Store,
     text: str,
     meta: Mapping[str, str],
-    extractor: str = DEFAULT_EXTRACTOR,
+    extractor: ExtractionWorker,
     progress: Progress = _no_progress,
 ) -> Added:
     """Pasted text as a document (``ingest_text``, as for ``peacetrack ingest -``); ``meta``
@@ -196,7 +189,7 @@ def add_url(
     store: Store,
     url: str,
     max_bytes: int,
-    extractor: str = DEFAULT_EXTRACTOR,
+    extractor: ExtractionWorker,
     progress: Progress = _no_progress,
 ) -> Added:
     """A web page or feed; private, loopback and other non-public addresses are refused."""
@@ -210,7 +203,7 @@ def add_files(
     store: Store,
     files: Iterable[tuple[str, Path]],
     max_bytes: int,
-    extractor: str = DEFAULT_EXTRACTOR,
+    extractor: ExtractionWorker,
     progress: Progress = _no_progress,
 ) -> Added:
     """Uploaded files, as (the name the user gave, where it was saved), read by extension."""

@@ -1,0 +1,206 @@
+"""Time and peak memory of every read a person makes, on a big store and on a small one.
+
+Each read command runs as a real process (``peacetrack ... --db BIG.db``), the way a person
+runs it, start-up included; its peak resident memory is the process's own (``wait4``).
+Web pages are read from ``peacetrack serve`` in a process of its own: median and p95 of
+each page, and the server's peak memory once every page was read. The big store is
+generated straight into the tables (``bench_compare``: about ten claims a document, a
+skewed spread over 40 issues and 30 actors, three years of dates) and cached under /tmp.
+The baseline of each figure is the same read on the small store of the example reports,
+measured in the same run, so a busy machine shows in both.
+
+    .venv/bin/python benchmarks/bench_reads.py [--claims 100000] [--repeats 3] [--markdown]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_compare import sqlite_store
+from bench_startup import peacetrack_command, small_store
+
+#: Each read command, run with ``--db`` and its output thrown away.
+COMMANDS: dict[str, list[str]] = {
+    "claims": ["claims"],
+    "claims --actor RUS": ["claims", "--actor", "RUS"],
+    "claims --format jsonl (every claim)": ["claims", "--format", "jsonl"],
+    "claims --actor RUS --format jsonl": ["claims", "--actor", "RUS", "--format", "jsonl"],
+    "timeline": ["timeline"],
+    "timeline --actor RUS": ["timeline", "--actor", "RUS"],
+    "compare": ["compare"],
+    "compare --since 2025-06-01": ["compare", "--since", "2025-06-01"],
+    "documents list": ["documents", "list"],
+}
+PAGES = (
+    "/",
+    "/?since=2025-06-01",
+    "/compare",
+    "/claims",
+    "/api/claims?actor=RUS",
+    "/timeline",
+    "/documents",
+)
+TARGET_S = 1.0
+TARGET_MB = 500
+#: GNU time, for each command's peak memory.
+TIME = "/usr/bin/time"
+
+
+def run_command(args: list[str], db: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one command as a process of its own.
+
+    The peak comes from GNU time, a small process that runs the command: a child forked
+    from this one (big after generating the store) would count this one's pages first.
+    """
+    env = os.environ | {"COLUMNS": "120", "NO_COLOR": "1"}
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as peak:
+        began = time.perf_counter()
+        done = subprocess.run(
+            [TIME, "-f", "%M", "-o", peak.name, *peacetrack_command(), *args, "--db", str(db)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+            check=False,
+        )
+        elapsed = time.perf_counter() - began
+        kilobytes = int(peak.read().split()[-1])
+    if done.returncode != 0:
+        error = done.stderr.decode(errors="replace")
+        raise RuntimeError(f"peacetrack {' '.join(args)} failed: {error[-500:]}")
+    return elapsed, kilobytes / 1024
+
+
+def command_rows(big: Path, small: Path, repeats: int, size: str) -> list[dict[str, Any]]:
+    rows = []
+    for name, args in COMMANDS.items():
+        runs = {db: [run_command(args, db) for _ in range(repeats)] for db in (small, big)}
+        (base_s, base_mb), (big_s, big_mb) = (_medians(runs[small]), _medians(runs[big]))
+        verdict = "within" if big_s < TARGET_S and big_mb < TARGET_MB else "OVER"
+        rows.append(_row(f"peacetrack {name} ({size})", big_s, "s median", big_mb,
+                         f"small store {base_s:.2f} s, {base_mb:.0f} MiB; "
+                         f"target {TARGET_S} s, {TARGET_MB} MB: {verdict}"))  # fmt: skip
+    return rows
+
+
+def _medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(s for s, _ in runs), max(mb for _, mb in runs)
+
+
+def _row(measure: str, value: float, unit: str, peak_mb: float, versus: str) -> dict[str, Any]:
+    return {"benchmark": "reads", "measure": measure, "value": round(value, 3), "unit": unit,
+            "versus": f"peak {peak_mb:.0f} MiB; {versus}"}  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def served(db: Path) -> Any:
+    """``peacetrack serve`` on a free loopback port: (its base URL, its pid)."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [*peacetrack_command(), "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(url + "/api/documents", timeout=5)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("peacetrack serve did not start") from None
+                time.sleep(0.2)
+        yield url, server.pid
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def _peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def page_times(db: Path, repeats: int) -> tuple[dict[str, list[float]], float]:
+    times: dict[str, list[float]] = {page: [] for page in PAGES}
+    with served(db) as (url, pid), httpx.Client(base_url=url, timeout=600) as client:
+        for _ in range(repeats):
+            for page in PAGES:
+                began = time.perf_counter()
+                client.get(page).raise_for_status()
+                times[page].append(time.perf_counter() - began)
+        return times, _peak_mb(pid)
+
+
+def page_rows(big: Path, small: Path, repeats: int, size: str) -> list[dict[str, Any]]:
+    base, base_mb = page_times(small, repeats)
+    found, peak_mb = page_times(big, repeats)
+    rows = []
+    for page in PAGES:
+        ranked = sorted(found[page])
+        p95 = ranked[int(0.95 * (len(ranked) - 1))]
+        verdict = "within" if p95 < TARGET_S else "OVER"
+        rows.append(_row(f"GET {page} ({size})", statistics.median(ranked), "s median", peak_mb,
+                         f"p95 {p95:.3f} s; small store {statistics.median(base[page]):.3f} s; "
+                         f"target p95 {TARGET_S} s: {verdict}"))  # fmt: skip
+    rows.append(_row(f"server after every page ({size})", peak_mb, "MiB peak", peak_mb,
+                     f"small store {base_mb:.0f} MiB; target {TARGET_MB} MB"))  # fmt: skip
+    return rows
+
+
+def run(claims: int = 100_000, repeats: int = 3) -> list[dict[str, Any]]:
+    docs = max(claims // 10, 100)
+    size = f"{claims:,} claims"
+    with tempfile.TemporaryDirectory(prefix="peacetrack-reads-") as folder:
+        small = small_store(Path(folder))
+        with sqlite_store(claims, docs, seed=7) as store:
+            big = Path(store.url.removeprefix("sqlite:///"))
+            from peacetrack.compare import compare
+
+            compare(store)  # the summaries a bulk load leaves to build, built once beforehand
+        return command_rows(big, small, repeats, size) + page_rows(big, small, repeats, size)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=100_000, help="claims in the big store")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per command and page")
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    args = parser.parse_args()
+    found = run(args.claims, args.repeats)
+    headers = ("measure", "value", "unit", "versus")
+    if args.markdown:
+        print("| " + " | ".join(headers) + " |\n|" + "---|" * len(headers))
+        for row in found:
+            print("| " + " | ".join(str(row[h]) for h in headers) + " |")
+        return
+    for row in found:
+        print(f"{row['measure']:<58} {row['value']:>9} {row['unit']:<9} {row['versus']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""Reading a store from the command line: pages for people, every row for programs, and a
+start that imports only what the command uses (issues #11 and #16)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from peacetrack.cli import START_UP_S, app
+from peacetrack.cli.claims import PAGE
+from peacetrack.compare.export import COLUMNS, claim_record
+from peacetrack.compare.render import csv_lines, json_array, records_csv, records_json
+from peacetrack.model import Claim, Document, Stance
+from peacetrack.store import Store, queries
+
+runner = CliRunner()
+CLAIMS = 45
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """A store of ``CLAIMS`` claims, one sentence each, in three documents."""
+    path = str(tmp_path / "reads.db")
+    with Store.open(path) as store:
+        for doc in range(3):
+            sentences = [f"Russia demanded withdrawal number {doc}-{n}." for n in range(15)]
+            added = store.add_document(Document(name=f"d{doc}.txt", text=" ".join(sentences)))
+            claims = [
+                Claim(actors=["RUS"], stance=Stance.DEMAND, issue="TER.WITHDRAW", evidence=s)
+                for s in sentences
+            ]
+            store.save_extraction(added.document_id, "rules.v1", claims)
+    return path
+
+
+def invoke(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_table_shows_a_page_and_where_it_lies(db: str) -> None:
+    output = invoke("claims", "--db", db)
+    assert output.count(".txt") == PAGE
+    assert f"claims 1-{PAGE} of {CLAIMS}; next page: --offset {PAGE}" in output
+
+
+def test_offset_and_limit_choose_the_page(db: str) -> None:
+    output = invoke("claims", "--db", db, "--offset", "40")
+    assert output.count(".txt") == 5
+    assert f"claims 41-45 of {CLAIMS}" in output and "next page" not in output
+    output = invoke("claims", "--db", db, "--limit", "100")
+    assert output.count(".txt") == CLAIMS and f"{CLAIMS} claims" in output
+    output = invoke("claims", "--db", db, "--offset", "50")
+    assert f"no claims after the first 50 of {CLAIMS}" in output
+
+
+def test_the_count_follows_the_filters(db: str) -> None:
+    output = invoke("claims", "--db", db, "--document", "d1.txt")
+    assert output.count("d1.txt") == 15 and "15 claims" in output
+
+
+def test_machine_formats_give_every_claim_unless_limited(db: str) -> None:
+    lines = invoke("claims", "--db", db, "--format", "jsonl").splitlines()
+    assert len(lines) == CLAIMS
+    assert len({json.loads(line)["id"] for line in lines}) == CLAIMS
+    paged = invoke("claims", "--db", db, "--format", "jsonl", "--limit", "10", "--offset", "40")
+    assert len(paged.splitlines()) == 5
+    rows = invoke("claims", "--db", db, "--format", "csv").splitlines()
+    assert len(rows) == CLAIMS + 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"limit": 10, "offset": 3},
+        {"document": "d2.txt"},
+        {"sort": "issue", "descending": False, "offset": 40},
+        {"actors": ["UKR"]},
+    ],
+)
+def test_streamed_claims_are_the_listed_ones_in_order(
+    db: str, query: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queries, "CHUNK", 7)  # several chunks, and a part-filled last one
+    with Store.open(db) as store:
+        listed = store.claims(**query)
+        streamed = list(store.iter_claims(**query))
+    assert [s.id for s in streamed] == [s.id for s in listed]
+    assert streamed == listed
+
+
+def test_text_made_piece_by_piece_is_the_whole_text(db: str) -> None:
+    with Store.open(db) as store:
+        claims = store.claims()
+    records = [claim_record(c) for c in claims]
+    assert "".join(json_array(records)) == records_json(records)
+    assert "".join(json_array([])) == records_json([]) == "[]"
+    assert "".join(csv_lines(records, COLUMNS)) == records_csv(records, COLUMNS)
+    assert "".join(csv_lines([], COLUMNS)) == records_csv([], COLUMNS)
+
+
+def test_an_export_file_is_written_as_the_claims_are_read(db: str, tmp_path: Path) -> None:
+    out = tmp_path / "claims.jsonl"
+    output = invoke("claims", "--db", db, "--format", "jsonl", "-o", str(out))
+    assert f"wrote {CLAIMS} claims" in output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == CLAIMS
+
+
+# --- start-up ----------------------------------------------------------------------------------
+
+IMPORTED = """
+import contextlib, io, sys
+from peacetrack.cli import main
+sys.argv = ["peacetrack", *sys.argv[1:]]
+with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):
+    main()
+print(" ".join(sorted(m for m in ("peacetrack.model", "sqlalchemy") if m in sys.modules)))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "command", [["--help"], ["claims", "--help"], ["codebook", "issues"], ["--version"]]
+)
+def test_commands_without_a_store_load_neither_the_model_nor_the_database(
+    command: list[str],
+) -> None:
+    """Help and the codebook need neither the claim models nor SQLAlchemy, which cost
+    most of a store command's start (benchmarks/bench_startup.py measures the time)."""
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORTED, *command], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "", f"`peacetrack {' '.join(command)}` imported {done.stdout}"
+
+
+GC_AFTER_START = f"""
+import contextlib, gc, io, sys, time
+from peacetrack.cli import main
+sys.argv = ["peacetrack", "--version"]
+with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):
+    main()
+print(gc.isenabled())
+time.sleep({START_UP_S} + 0.5)
+print(gc.isenabled())
+"""
+
+
+@pytest.mark.slow
+def test_a_command_that_runs_longer_gets_the_cycle_collector_back() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", GC_AFTER_START], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "True"]
