@@ -16,14 +16,16 @@ import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from peacetrack.codebook import Codebook
-from peacetrack.store import ConflictCount, Store
 from peacetrack.vocabulary import Conflict
+
+if TYPE_CHECKING:  # the store loads SQLAlchemy: `codebook conflicts` and --help need none
+    from peacetrack.store import ConflictCount, Store
 
 __all__ = [
     "UNASSIGNED_NAME",
-    "ConflictCount",
     "ConflictLine",
     "codebook_lines",
     "conflict_counts",
@@ -89,6 +91,8 @@ def codebook_lines(book: Codebook, search: str | None = None) -> list[ConflictLi
 def conflict_counts(store: Store, codebook: Codebook) -> list[ConflictCount]:
     """One count per codebook conflict (codebook order), then other stored ids, then the
     unassigned claims (``conflict`` None)."""
+    from peacetrack.store import ConflictCount
+
     stored = {count.conflict: count for count in store.conflict_counts()}
     others = sorted(k for k in stored if k is not None and k not in codebook.conflicts)
     return [

@@ -25,6 +25,7 @@ from peacetrack.errors import CodebookError, InputError
 from peacetrack.model import Claim, Stance
 from peacetrack.moments import Entry, Tally, tally
 from peacetrack.support import CHECKED_STATUSES, DEFAULT_SUPPORT, Support, claim_grade
+from peacetrack.vocabulary import UNASSIGNED
 
 By = Literal["actor", "proposal"]
 #: A cell's place in a matrix: (issue code, actor id or canonical proposal name).
@@ -34,8 +35,6 @@ GroupFn = Callable[[Iterable[int]], list[set[int]]]
 #: A claim's fields beside the guideline's: where its evidence lies and what produced it.
 #: Every stored form of a claim (a database row, a Parquet row, an export) keeps them.
 PROVENANCE = ("start", "end", "extractor", "model", "prompt_hash", "confidence")
-#: What ``--conflict`` takes for the claims that fit no conflict (stored as NULL).
-UNASSIGNED = "unassigned"
 
 
 @dataclass(frozen=True)

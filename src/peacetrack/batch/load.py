@@ -17,8 +17,9 @@ from peacetrack.batch.output import finished_shards, read_part, read_settings
 from peacetrack.batch.records import claim_from_row, document_from_row
 from peacetrack.codebook import assign_document, default_codebook
 from peacetrack.model import DocumentClaims
-from peacetrack.source import UNASSIGNED, Filters
+from peacetrack.source import Filters
 from peacetrack.store import Store
+from peacetrack.vocabulary import UNASSIGNED
 
 
 @dataclass

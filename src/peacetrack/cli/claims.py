@@ -23,7 +23,7 @@ from peacetrack.cli.common import (
     write_stream,
 )
 from peacetrack.cli.documents import parse_date
-from peacetrack.source import UNASSIGNED
+from peacetrack.vocabulary import UNASSIGNED
 
 if TYPE_CHECKING:
     from peacetrack.store import ClaimQuery, StoredClaim

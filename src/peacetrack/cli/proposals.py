@@ -10,8 +10,8 @@ from rich.text import Text
 
 from peacetrack.cli.app import app
 from peacetrack.cli.common import ConflictOption, DbOption, console, handled, open_store
-from peacetrack.source import UNASSIGNED
 from peacetrack.terminal import plain
+from peacetrack.vocabulary import UNASSIGNED
 
 if TYPE_CHECKING:
     from peacetrack.store import ProposalInfo

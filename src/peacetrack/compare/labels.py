@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from peacetrack.codebook import default_codebook
-from peacetrack.source import UNASSIGNED
+from peacetrack.vocabulary import UNASSIGNED
 
 #: Not an actor in the codebook but a value of ``recognition.by`` in the guideline.
 _SPECIAL_ACTORS = {"INTL": "international community"}

@@ -24,9 +24,9 @@ from peacetrack.compare.labels import conflict_name, issue_label
 from peacetrack.compare.matrix import Matrix
 from peacetrack.compare.sentences import words
 from peacetrack.compare.timeline import TimelineEntry
-from peacetrack.source import UNASSIGNED
 from peacetrack.support import Support
 from peacetrack.terminal import plain
+from peacetrack.vocabulary import UNASSIGNED
 
 Format = Literal["table", "md", "csv", "json", "html"]
 FORMATS: tuple[str, ...] = ("table", "md", "csv", "json", "html")

@@ -38,7 +38,6 @@ from peacetrack.compare.render import (
 from peacetrack.compare.timeline import TimelineEntry, timeline
 from peacetrack.files import write_text_atomic
 from peacetrack.source import (
-    UNASSIGNED,
     ClaimSource,
     Filters,
     GroupFn,
@@ -49,6 +48,7 @@ from peacetrack.source import (
     by_cell,
 )
 from peacetrack.support import DEFAULT_SUPPORT, Support
+from peacetrack.vocabulary import UNASSIGNED
 
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 #: plotly.js's partial bundle with scatter plots, the only kind the report draws.

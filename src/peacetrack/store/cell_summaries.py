@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session, defer
 from peacetrack.model import Stance
 from peacetrack.moments import Entry, Tally, extend, tally
 from peacetrack.source import (
-    UNASSIGNED,
     By,
     CellFacts,
     Filters,
@@ -49,6 +48,7 @@ from peacetrack.store.schema import (
     StaleCellRow,
 )
 from peacetrack.support import DEFAULT_SUPPORT, Support, claim_grade
+from peacetrack.vocabulary import UNASSIGNED
 
 if TYPE_CHECKING:
     from peacetrack.store.store import Store

@@ -31,9 +31,9 @@ from peacetrack.proposals.grouping import (
     window,
 )
 from peacetrack.proposals.phrases import analysed, clean, proposal_key
-from peacetrack.source import UNASSIGNED
 from peacetrack.store.engine import serialise
 from peacetrack.store.schema import ClaimRow, DocumentRow, ProposalRow
+from peacetrack.vocabulary import UNASSIGNED
 
 
 class _NameTaken(Exception):

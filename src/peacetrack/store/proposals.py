@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from peacetrack.errors import StoreError
 from peacetrack.proposals import clean, proposal_key
-from peacetrack.source import UNASSIGNED, Filters
+from peacetrack.source import Filters
 from peacetrack.store.proposal_resolver import proposal_ids_named
 from peacetrack.store.queries import chunked
 from peacetrack.store.schema import ClaimRow, ProposalRow
+from peacetrack.vocabulary import UNASSIGNED
 
 if TYPE_CHECKING:
     from peacetrack.store.store import Store

@@ -14,9 +14,10 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from peacetrack.model import Attribution, Claim, Condition, Recognition, Stance
-from peacetrack.source import PROVENANCE, UNASSIGNED, Filters, StoredClaim
+from peacetrack.source import PROVENANCE, Filters, StoredClaim
 from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow, ProposalRow
 from peacetrack.support import CHECKED_STATUSES
+from peacetrack.vocabulary import UNASSIGNED
 
 T = TypeVar("T")
 #: What a list of claims can be sorted by besides its reading order.

@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session
 from peacetrack.codebook import assign_document, default_codebook
 from peacetrack.errors import InputError, StoreError
 from peacetrack.model import GUIDELINE_FIELDS, Claim
-from peacetrack.source import UNASSIGNED, StoredClaim, check_conflict
+from peacetrack.source import StoredClaim, check_conflict
 from peacetrack.store.conflicts import decide, stored_pairs
 from peacetrack.store.proposal_resolver import ProposalResolver
 from peacetrack.store.queries import actor_rows, claim_row
 from peacetrack.store.schema import ClaimActor, ClaimReviewRow, ClaimRow, DocumentRow
+from peacetrack.vocabulary import UNASSIGNED
 
 if TYPE_CHECKING:
     from peacetrack.store.store import Store

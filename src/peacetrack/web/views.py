@@ -19,9 +19,10 @@ from peacetrack.compare.labels import actor_name, conflict_name, issue_label
 from peacetrack.compare.render import cell_text, support_legend
 from peacetrack.errors import InputError
 from peacetrack.model import Document
-from peacetrack.source import UNASSIGNED, Filters, check_conflict
+from peacetrack.source import Filters, check_conflict
 from peacetrack.store import ReviewEvent, Store, StoredClaim
 from peacetrack.support import DEFAULT_SUPPORT, Support, parse_support
+from peacetrack.vocabulary import UNASSIGNED
 from peacetrack.web.audit import event_json
 from peacetrack.web.highlight import InContext, Segment, in_context, segments
 

@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse
 from peacetrack.compare import Diff, diff, render_diff, timeline
 from peacetrack.compare.render import STANCE_COLOURS, support_badge
 from peacetrack.errors import InputError
-from peacetrack.source import UNASSIGNED
 from peacetrack.store import Store
 from peacetrack.support import parse_support
+from peacetrack.vocabulary import UNASSIGNED
 from peacetrack.web.inputs import StrictJsonRoute
 from peacetrack.web.pages import coarse, done_event, render
 from peacetrack.web.views import (
