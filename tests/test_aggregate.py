@@ -147,8 +147,10 @@ def test_store_timeline_is_identical_to_claim_list(fresh_db: Store, focus: dict[
     )
 
 
+# "Capital" alone now names several proposals: the generated claims fall in several
+# conflicts, and each conflict groups its own "Capital plan" (issue #13).
 @pytest.mark.parametrize(
-    "sides", [("RUS", "ukr"), ("Spring draft", "Capital plan"), ("EU", "Capital")], ids=str
+    "sides", [("RUS", "ukr"), ("Spring draft", "Capital plan"), ("EU", "Capital plan")], ids=str
 )
 def test_store_diff_is_identical_to_claim_list(fresh_db: Store, sides: tuple[str, str]) -> None:
     fill(fresh_db)

@@ -329,3 +329,19 @@ def test_utf16_corpus_is_refused_by_name_with_how_to_convert(tmp_path: Path) -> 
     [shard] = plan_shards([corpus], 10)
     with pytest.raises(InputError, match=r"UTF-16.*iconv"):
         list(read_shard(shard))
+
+
+@pytest.mark.slow
+def test_load_keeps_one_conflict(tmp_path: Path, cluster: LocalCluster, fresh_db: Store) -> None:
+    """`batch --load --conflict il-gaza`: the documents with a claim of that war, no other."""
+    rows = [SENTENCES[0], SENTENCES[2], SENTENCES[4]]  # Ukraine, Gaza, Ukraine
+    corpus = tmp_path / "wars.jsonl"
+    corpus.write_text("".join(json.dumps({"text": t}) + "\n" for t in rows), encoding="utf-8")
+    run_batch([corpus], tmp_path / "out", scheduler=cluster.scheduler_address)
+    with pytest.raises(InputError, match="Did you mean il-gaza"):
+        load_batch(tmp_path / "out", fresh_db, conflict="il-gaz")
+    summary = load_batch(tmp_path / "out", fresh_db, conflict="il-gaza")
+    assert summary.documents == 1 and summary.skipped == 2, summary
+    assert "2 documents of other conflicts left out" in summary.describe()
+    kept = fresh_db.claims()
+    assert kept and {s.conflict for s in kept} == {"il-gaza"}

@@ -263,7 +263,7 @@ def three_wars_db(tmp_path: Path) -> str:
 
 
 def test_cli_counts_a_stores_claims_per_conflict(three_wars_db: str) -> None:
-    code, output = run("codebook", "conflicts", "--db", three_wars_db, "--format", "json")
+    code, output = run("conflicts", "--db", three_wars_db, "--format", "json")
     assert code == 0, output
     records = {r["id"]: r for r in json.loads(output)}
     assert records["ru-ua"]["documents"] == 1 and records["ru-ua"]["claims"] == 2
@@ -271,16 +271,16 @@ def test_cli_counts_a_stores_claims_per_conflict(three_wars_db: str) -> None:
     assert records["il-gaza"]["claims"] == 2 and records["il-gaza"]["first"] == "2025-01-15"
     assert records["sd"]["claims"] == 0 and records["sd"]["first"] is None
     assert records[None]["name"] == "(unassigned)" and records[None]["claims"] == 1
-    code, output = run("codebook", "conflicts", "--db", three_wars_db)
+    code, output = run("conflicts", "--db", three_wars_db)
     assert code == 0 and "(unassigned)" in output and "2025-01-15" in output
-    code, output = run("codebook", "conflicts", "gaza", "--db", three_wars_db, "--format", "csv")
+    code, output = run("conflicts", "gaza", "--db", three_wars_db, "--format", "csv")
     assert code == 0, output
     assert output.splitlines()[0].endswith(",documents,claims,first,last")
     assert "(unassigned)" not in output
 
 
 def test_cli_refuses_a_missing_store(tmp_path: Path) -> None:
-    code, output = run("codebook", "conflicts", "--db", str(tmp_path / "none.db"))
+    code, output = run("conflicts", "--db", str(tmp_path / "none.db"))
     assert code == 1 and "none.db" in output
 
 

@@ -116,7 +116,7 @@ def test_report_carries_the_basic_bundle_not_the_full_plotly(report: str) -> Non
     assert len(report.encode()) < 1_600_000  # the full plotly.js alone is 4.8 MB
     # One chart per timeline and no other: the matrix is the table, in words and colours.
     charts = report.count('class="plotly-graph-div"')
-    assert charts == report.count('<div class="figure"><h3>') >= 1
+    assert charts == report.count('<div class="figure"><h4>') >= 1
 
 
 @pytest.mark.slow

@@ -25,6 +25,7 @@ from peacetrack.errors import CodebookError, InputError
 from peacetrack.model import Claim, Stance
 from peacetrack.moments import Entry, Tally, tally
 from peacetrack.support import CHECKED_STATUSES, DEFAULT_SUPPORT, Support, claim_grade
+from peacetrack.vocabulary import UNASSIGNED
 
 By = Literal["actor", "proposal"]
 #: A cell's place in a matrix: (issue code, actor id or canonical proposal name).
@@ -50,6 +51,8 @@ class StoredClaim:
     url: str | None
     #: The canonical name of the proposal the claim's phrase was linked to.
     proposal_name: str | None = None
+    #: The conflict id the claim belongs to; None: unassigned (it fits no conflict).
+    conflict: str | None = None
 
     @property
     def grade(self) -> Support:
@@ -103,13 +106,35 @@ def check_stances(values: Sequence[str]) -> tuple[str, ...]:
     return wanted
 
 
+def check_conflict(value: str) -> str:
+    """A conflict's id for an id, name or alias of the codebook in force, or ``unassigned``;
+    anything else is an InputError naming the near miss, so a typo never reads as a conflict
+    without claims."""
+    from peacetrack.codebook import default_codebook
+
+    book = default_codebook()
+    wanted = value.strip()
+    if wanted.lower() == UNASSIGNED:
+        return UNASSIGNED
+    found = book.resolve_conflict(wanted)
+    if found is not None:
+        return found
+    names = [*book.conflicts, *(c.name for c in book.conflicts.values()), UNASSIGNED]
+    raise InputError(
+        f"unknown conflict {wanted!r}.{did_you_mean(wanted, names)} Conflicts are given by id "
+        f"(ru-ua), name or alias, or {UNASSIGNED!r} for claims that fit none; "
+        "`peacetrack codebook conflicts` lists them"
+    )
+
+
 @dataclass(frozen=True, init=False)
 class Filters:
     """Which claims to look at; None means no restriction on that field.
 
     Values are checked and normalised on construction: actor ids stripped and upper-cased,
     issue patterns expanded to codes by the codebook (an unknown one is an InputError),
-    stances checked. Empty sequences mean no restriction, as None does.
+    stances checked, a conflict resolved to its id (``unassigned``: claims that fit none).
+    Empty sequences mean no restriction, as None does.
 
     ``reviewed_only`` keeps the claims a person checked (``support.CHECKED_STATUSES``).
     ``min_support`` selects no claim: it is the level a position needs to decide a cell's
@@ -122,6 +147,7 @@ class Filters:
     stances: tuple[str, ...] | None
     since: date | None
     until: date | None
+    conflict: str | None
     reviewed_only: bool
     min_support: Support
 
@@ -135,6 +161,7 @@ class Filters:
         *,
         reviewed_only: bool = False,
         min_support: Support = DEFAULT_SUPPORT,
+        conflict: str | None = None,
     ) -> None:
         normal = tuple(dict.fromkeys(a.strip().upper() for a in actors)) if actors else None
         object.__setattr__(self, "actors", normal)
@@ -142,6 +169,7 @@ class Filters:
         object.__setattr__(self, "stances", check_stances(stances) if stances else None)
         object.__setattr__(self, "since", since)
         object.__setattr__(self, "until", until)
+        object.__setattr__(self, "conflict", check_conflict(conflict) if conflict else None)
         object.__setattr__(self, "reviewed_only", reviewed_only)
         object.__setattr__(self, "min_support", Support(min_support))
 
@@ -160,6 +188,8 @@ class Filters:
         if self.actors is not None and not set(self.actors).intersection(claim.actors):
             return False
         if self.stances is not None and claim.stance.value not in self.stances:
+            return False
+        if self.conflict is not None and (stored.conflict or UNASSIGNED) != self.conflict:
             return False
         if self.reviewed_only and stored.status not in CHECKED_STATUSES:
             return False

@@ -17,6 +17,9 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+#: What ``--conflict`` takes for the claims that fit no conflict (stored as NULL).
+UNASSIGNED = "unassigned"
+
 ACTOR_ID = re.compile(r"^[A-Z][A-Z0-9_]*$")
 ISSUE_CODE = re.compile(r"^[A-Z]+\.[A-Z_]+$")
 CONFLICT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

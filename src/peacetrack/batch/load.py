@@ -15,8 +15,11 @@ from typing import Any
 
 from peacetrack.batch.output import finished_shards, read_part, read_settings
 from peacetrack.batch.records import claim_from_row, document_from_row
+from peacetrack.codebook import assign_document, default_codebook
 from peacetrack.model import DocumentClaims
+from peacetrack.source import Filters
 from peacetrack.store import Store
+from peacetrack.vocabulary import UNASSIGNED
 
 
 @dataclass
@@ -28,12 +31,17 @@ class LoadSummary:
     duplicates: int = 0
     claims: int = 0
     extracted: int = 0
+    #: Documents left out because none of their claims is of the conflict asked for.
+    skipped: int = 0
 
     def describe(self) -> str:
+        left_out = (
+            f" · {self.skipped} documents of other conflicts left out" if self.skipped else ""
+        )
         return (
             f"loaded {self.shards} shards: {self.documents} new documents"
             f" ({self.duplicates} already stored) · {self.claims} claims"
-            f" for {self.extracted} documents"
+            f" for {self.extracted} documents{left_out}"
         )
 
 
@@ -49,10 +57,15 @@ def read_batch_claims(out: str | Path) -> list[DocumentClaims]:
     return records
 
 
-def load_batch(out: str | Path, store: Store) -> LoadSummary:
+def load_batch(out: str | Path, store: Store, conflict: str | None = None) -> LoadSummary:
     """Add the documents of every finished shard to ``store``, then their claims, as one
     unit of work of the store (``store.batch``): the load, not the next comparison, brings
-    the comparison cache up to date."""
+    the comparison cache up to date.
+
+    With ``conflict`` (an id, name or alias, or ``unassigned``) only the documents with a
+    claim of that conflict are loaded, their claims assigned as at extraction.
+    """
+    wanted = Filters(conflict=conflict).conflict
     folder = Path(out)
     settings = read_settings(folder)
     extractor = str(settings["extractor"])
@@ -63,7 +76,10 @@ def load_batch(out: str | Path, store: Store) -> LoadSummary:
     status = "failed"
     try:
         with store.batch():
-            ids = {shard: _add_documents(folder, shard, store, summary) for shard in shards}
+            ids = {
+                shard: _add_documents(folder, shard, store, summary, _about(folder, shard, wanted))
+                for shard in shards
+            }
             pending = {doc.id for doc in store.pending_documents(extractor, variant=variant)}
             for shard, positions in ids.items():
                 claims = _claims_by_position(folder, shard)
@@ -82,10 +98,31 @@ def load_batch(out: str | Path, store: Store) -> LoadSummary:
     return summary
 
 
-def _add_documents(folder: Path, shard: str, store: Store, summary: LoadSummary) -> dict[int, int]:
-    """Store ids of a shard's documents, by position."""
+def _about(folder: Path, shard: str, conflict: str | None) -> set[int] | None:
+    """Positions of a shard's documents with a claim of ``conflict`` (None: every one)."""
+    if conflict is None:
+        return None
+    book = default_codebook()
+    target = None if conflict == UNASSIGNED else conflict
+    kept = set()
+    for position, rows in _claims_by_position(folder, shard).items():
+        claims = [claim_from_row(c) for c in rows]
+        pairs = [(c.actors, c.territories or []) for c in claims]
+        if target in assign_document(pairs, book):
+            kept.add(position)
+    return kept
+
+
+def _add_documents(
+    folder: Path, shard: str, store: Store, summary: LoadSummary, keep: set[int] | None
+) -> dict[int, int]:
+    """Store ids of a shard's documents (those at ``keep`` positions, if given), by
+    position."""
     ids: dict[int, int] = {}
     for row in read_part(folder, "documents", shard):
+        if keep is not None and row["position"] not in keep:
+            summary.skipped += 1
+            continue
         result = store.add_document(document_from_row(row))
         if result.status == "duplicate":
             summary.duplicates += 1

@@ -10,6 +10,7 @@ from peacetrack.cli import (  # noqa: F401  (each module registers its commands)
     claims,
     codebook,
     compare,
+    conflicts,
     demo,
     documents,
     extract,

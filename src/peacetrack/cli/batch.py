@@ -55,6 +55,16 @@ def batch(
         bool, typer.Option("--load", help="Then load the output into the store (--db).")
     ] = False,
     db: DbOption = None,
+    conflict: Annotated[
+        str | None,
+        typer.Option(
+            "--conflict",
+            metavar="ID",
+            help="With --load, load only the documents with claims of this conflict (an id, "
+            "name or alias, or 'unassigned').",
+            show_default=False,
+        ),
+    ] = None,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     timeout: TimeoutOption = None,
@@ -66,6 +76,12 @@ def batch(
     Re-running with the same --out skips finished shards; failed shards are listed and the
     exit code is 1. With --load, the output then goes into the store (safe to repeat).
     """
+    from peacetrack.compare.vocabulary import check_conflict
+
+    if conflict is not None and not load:
+        fail("--conflict chooses what --load puts in the store: add --load")
+    with handled():
+        check_conflict(conflict)  # before the run, not after hours of it
     with progress_bar("Batch") as bar, handled():
         from peacetrack.batch import load_batch, run_batch
 
@@ -86,6 +102,6 @@ def batch(
     console.print(summary.describe())
     if load:
         with open_store(db) as store, handled():
-            console.print(load_batch(out, store).describe())
+            console.print(load_batch(out, store, conflict).describe())
     if not summary.ok:
         fail(f"{len(summary.failed)} shard(s) failed (listed above); re-run to retry them")

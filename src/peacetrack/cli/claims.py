@@ -11,6 +11,7 @@ from rich.table import Table
 
 from peacetrack.cli.app import app
 from peacetrack.cli.common import (
+    ConflictOption,
     DbOption,
     OutputOption,
     SinceOption,
@@ -22,6 +23,7 @@ from peacetrack.cli.common import (
     write_stream,
 )
 from peacetrack.cli.documents import parse_date
+from peacetrack.vocabulary import UNASSIGNED
 
 if TYPE_CHECKING:
     from peacetrack.store import ClaimQuery, StoredClaim
@@ -82,6 +84,7 @@ def claims(
     ] = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    conflict: ConflictOption = None,
     limit: Annotated[
         int | None,
         typer.Option(
@@ -99,7 +102,8 @@ def claims(
     ] = ClaimFormat.table,
     output: OutputOption = None,
 ) -> None:
-    """List stored claims, filtered by actor, issue, stance, document, proposal or date."""
+    """List stored claims, filtered by actor, issue, stance, document, proposal, conflict
+    or date."""
     from peacetrack.compare.vocabulary import (
         check_actors,
         check_issues,
@@ -119,6 +123,7 @@ def claims(
             "proposal": check_proposal(proposal, store),
             "since": parse_date(since),
             "until": parse_date(until),
+            "conflict": conflict,
         }
         if fmt is ClaimFormat.table:
             shown = store.claims(**chosen, limit=PAGE if limit is None else limit, offset=offset)
@@ -150,6 +155,8 @@ def print_claims_table(found: Sequence[StoredClaim], offset: int, total: int) ->
     million rows would take minutes to lay out and no one would read it."""
     from peacetrack.compare.labels import place_name
 
+    # The conflict goes under the document's name: a column of its own would squeeze the
+    # details and evidence out of a narrow terminal.
     table = Table("id", "doc", "actors", "stance", "issue", "details", "evidence", "by", box=None)
     for stored in found:
         c = stored.claim
@@ -164,7 +171,7 @@ def print_claims_table(found: Sequence[StoredClaim], offset: int, total: int) ->
         )
         table.add_row(
             str(stored.id),
-            stored.document_name,
+            f"{stored.document_name}\n{stored.conflict or UNASSIGNED}",
             ",".join(c.actors),
             c.stance.value,
             c.issue,

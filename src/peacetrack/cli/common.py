@@ -47,6 +47,16 @@ SinceOption = Annotated[
 UntilOption = Annotated[
     str | None, typer.Option(metavar="DATE", help="Published on or before (YYYY-MM-DD).")
 ]
+ConflictOption = Annotated[
+    str | None,
+    typer.Option(
+        "--conflict",
+        metavar="ID",
+        help="Only this conflict: an id (ru-ua), name or alias, or 'unassigned' for claims "
+        "that fit none; `peacetrack conflicts` lists them.",
+        show_default=False,
+    ),
+]
 OutputOption = Annotated[
     Path | None, typer.Option("-o", "--output", metavar="FILE", help="Write to a file.")
 ]

@@ -11,11 +11,13 @@ import typer
 from peacetrack.cli.app import app
 from peacetrack.cli.claims import ActorsOption, IssuesOption, split_list
 from peacetrack.cli.common import (
+    ConflictOption,
     DbOption,
     OutputOption,
     SinceOption,
     UntilOption,
     console,
+    err_console,
     handled,
     open_store,
     write_output,
@@ -27,6 +29,8 @@ from peacetrack.terminal import PlainConsole
 
 if TYPE_CHECKING:
     from rich.table import Table
+
+    from peacetrack.store import Store
 
 
 class ViewFormat(StrEnum):
@@ -87,6 +91,7 @@ def compare(
     issues: IssuesOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    conflict: ConflictOption = None,
     min_support: MinSupportOption = DEFAULT_SUPPORT.label,
     reviewed_only: ReviewedOnlyOption = False,
     fmt: FormatOption = ViewFormat.table,
@@ -97,7 +102,8 @@ def compare(
     Each cell says what the party holds in a sentence, how well supported it is (reviewed,
     corroborated, one named or anonymous source, low confidence) with the independent
     sources behind it (syndicated copies count once), the date range, and markers when
-    sources conflict or the stance changed over time.
+    sources conflict or the stance changed over time. With --conflict, only that
+    conflict's claims, its parties' columns first.
     """
     from peacetrack.compare import compare as build_matrix
     from peacetrack.compare import render_matrix
@@ -111,10 +117,24 @@ def compare(
             issues=check_issues(split_list(issues)),
             since=parse_date(since),
             until=parse_date(until),
+            conflict=conflict,
             min_support=parse_support(min_support),
             reviewed_only=reviewed_only,
         )
         show(render_matrix(matrix, fmt.value), output)
+        if conflict is None:
+            _mixed_note(store)
+
+
+def _mixed_note(store: Store) -> None:
+    """On standard error, when the matrix mixed conflicts: how to see one at a time."""
+    mixed = [n for n in store.conflict_counts() if n.claims]
+    if len(mixed) > 1:
+        err_console.print(
+            f"note: these cells mix the claims of {len(mixed)} conflicts (counting the "
+            "unassigned); --conflict ID shows one (`peacetrack conflicts` lists them)",
+            style="dim",
+        )
 
 
 @app.command()
@@ -127,6 +147,7 @@ def diff(
         str, typer.Argument(metavar="B", help="Another proposal or actor to compare with A.")
     ],
     db: DbOption = None,
+    conflict: ConflictOption = None,
     min_support: MinSupportOption = DEFAULT_SUPPORT.label,
     reviewed_only: ReviewedOnlyOption = False,
     fmt: FormatOption = ViewFormat.table,
@@ -142,7 +163,12 @@ def diff(
 
     with open_store(db, create=False) as store, handled():
         found = build_diff(
-            store, a, b, min_support=parse_support(min_support), reviewed_only=reviewed_only
+            store,
+            a,
+            b,
+            min_support=parse_support(min_support),
+            reviewed_only=reviewed_only,
+            conflict=conflict,
         )
         show(render_diff(found, fmt.value), output)
 
@@ -154,6 +180,7 @@ def timeline(
     issue: Annotated[
         str | None, typer.Option(metavar="ISSUE", help="Only this issue (a code or a pattern).")
     ] = None,
+    conflict: ConflictOption = None,
     min_support: MinSupportOption = DEFAULT_SUPPORT.label,
     reviewed_only: ReviewedOnlyOption = False,
     limit: Annotated[
@@ -171,7 +198,10 @@ def timeline(
     fmt: FormatOption = ViewFormat.table,
     output: OutputOption = None,
 ) -> None:
-    """Stance changes over time, newest first, each with its support, evidence and source."""
+    """Stance changes over time, newest first, each with its support, evidence and source.
+
+    Each conflict is its own track: a stance in one war is never a change from another.
+    """
     from peacetrack.compare import render_timeline
     from peacetrack.compare import timeline as build_timeline
     from peacetrack.compare.timeline import recent_steps
@@ -183,7 +213,12 @@ def timeline(
         support = parse_support(min_support)
         if every:
             steps = build_timeline(
-                store, actor=actor, issue=issue, min_support=support, reviewed_only=reviewed_only
+                store,
+                actor=actor,
+                issue=issue,
+                min_support=support,
+                reviewed_only=reviewed_only,
+                conflict=conflict,
             )
         else:
             steps = recent_steps(
@@ -194,6 +229,7 @@ def timeline(
                 reviewed_only=reviewed_only,
                 limit=limit,
                 offset=offset,
+                conflict=conflict,
             )
         show(render_timeline(steps, fmt.value), output)
         if not every and fmt is ViewFormat.table:
@@ -219,10 +255,14 @@ def report(
         "PeaceTrack report"
     ),
     by: Annotated[By, typer.Option(help="Matrix columns: actors or proposals.")] = By.actor,
+    conflict: ConflictOption = None,
     min_support: MinSupportOption = DEFAULT_SUPPORT.label,
     reviewed_only: ReviewedOnlyOption = False,
 ) -> None:
-    """Write one self-contained HTML report (charts embedded; works offline, printable)."""
+    """Write one self-contained HTML report (charts embedded; works offline, printable).
+
+    The report covers --conflict, or has one section per conflict (unassigned claims last).
+    """
     from peacetrack.compare import write_report
 
     with open_store(db, create=False) as store, handled():
@@ -233,5 +273,6 @@ def report(
             by=by.value,
             min_support=parse_support(min_support),
             reviewed_only=reviewed_only,
+            conflict=conflict,
         )
     console.print(f"wrote {path}")

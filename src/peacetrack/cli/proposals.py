@@ -9,8 +9,9 @@ from rich.table import Table
 from rich.text import Text
 
 from peacetrack.cli.app import app
-from peacetrack.cli.common import DbOption, console, handled, open_store
+from peacetrack.cli.common import ConflictOption, DbOption, console, handled, open_store
 from peacetrack.terminal import plain
+from peacetrack.vocabulary import UNASSIGNED
 
 if TYPE_CHECKING:
     from peacetrack.store import ProposalInfo
@@ -30,15 +31,19 @@ def _print(info: ProposalInfo, verb: str) -> None:
 
 
 @proposals_app.command("list")
-def list_command(db: DbOption = None) -> None:
-    """List proposals, oldest first, with their kind, authors, aliases and claim count."""
+def list_command(db: DbOption = None, conflict: ConflictOption = None) -> None:
+    """List proposals, oldest first, with their conflict, kind, authors, aliases and claim
+    count; proposals are grouped within one conflict."""
     with open_store(db, create=False) as store, handled():
-        found = store.proposals.list()
-    table = Table("id", "name", "kind", "date", "authors", "claims", "aliases", box=None)
+        found = store.proposals.list(conflict)
+    table = Table(
+        "id", "name", "conflict", "kind", "date", "authors", "claims", "aliases", box=None
+    )
     for info in found:
         table.add_row(
             str(info.id),
             info.name,
+            info.conflict or UNASSIGNED,
             info.kind,
             str(info.date or ""),
             ",".join(info.authors),
@@ -55,6 +60,7 @@ def show_command(ref: RefArgument, db: DbOption = None) -> None:
     with open_store(db, create=False) as store, handled():
         info = store.proposals.get(ref)
     console.print(Text.assemble(plain(info.name, "bold"), f" (id {info.id})"))
+    console.print(f"conflict: {info.conflict or UNASSIGNED}")
     console.print(f"kind:    {info.kind}")
     console.print(f"date:    {info.date or 'unknown'}")
     console.print(f"authors: {', '.join(info.authors) or 'unknown'}")

@@ -90,6 +90,7 @@ def diff(
     b: str,
     *,
     independent_groups: GroupFn | None = None,
+    conflict: str | None = None,
     min_support: Support = DEFAULT_SUPPORT,
     reviewed_only: bool = False,
 ) -> Diff:
@@ -97,9 +98,10 @@ def diff(
 
     A proposal name may be abbreviated to any unique part of it ("U.S. draft"). A side's
     cells are its matrix column (a store reads them from its cell summaries), built with
-    ``min_support`` and ``reviewed_only`` as ``compare`` builds them.
+    ``min_support`` and ``reviewed_only`` as ``compare`` builds them, of the claims of
+    ``conflict`` only when one is given (an id, name or alias, or ``unassigned``).
     """
-    filters = Filters(reviewed_only=reviewed_only, min_support=min_support)
+    filters = Filters(reviewed_only=reviewed_only, min_support=min_support, conflict=conflict)
     sides = _Sides(as_source(claims, independent_groups), filters)
     name_a, cells_a = sides.pick(a)
     name_b, cells_b = sides.pick(b)

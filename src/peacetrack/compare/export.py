@@ -46,7 +46,7 @@ _PROVENANCE = ("evidence", *PROVENANCE)
 _JSON = ("actors", "obligor", "territories", "conditions", "recognition_by")
 COLUMNS = (
     "id", "document_id", "document_name", "status", "outlet", "published", "url",
-    "actors", "stance", "issue", "obligor", "territories", "conditions",
+    "actors", "stance", "issue", "conflict", "obligor", "territories", "conditions",
     "recognition_by", "recognition_type", "proposal", "proposal_name", "attribution_source",
     "attribution_anonymous", "evidence", "start", "end", "extractor", "model", "prompt_hash",
     "confidence",
@@ -68,6 +68,7 @@ def claim_record(stored: StoredClaim) -> dict[str, Any]:
         "actors": list(claim.actors),
         "stance": claim.stance.value,
         "issue": claim.issue,
+        "conflict": stored.conflict,
         "obligor": claim.obligor,
         "territories": claim.territories,
         "conditions": None if conditions is None else [c.model_dump() for c in conditions],
@@ -116,6 +117,7 @@ def claim_from_record(record: dict[str, Any]) -> StoredClaim:
         published=date.fromisoformat(published) if isinstance(published, str) else published,
         url=record.get("url"),
         proposal_name=record.get("proposal_name"),
+        conflict=record.get("conflict") or None,
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from peacetrack.compare.cells import Cell, worded
 from peacetrack.compare.extras import require
-from peacetrack.compare.labels import actor_name, issue_label, issue_order
+from peacetrack.compare.labels import actor_name, conflict_parties, issue_label, issue_order
 from peacetrack.source import By, ClaimSource, Filters, GroupFn, StoredClaim, as_source
 from peacetrack.support import DEFAULT_SUPPORT, Support
 
@@ -30,6 +30,8 @@ class Matrix:
     rows: list[str]
     columns: list[str]
     cells: dict[tuple[str, str], Cell]
+    #: The conflict the matrix is of (an id, or ``unassigned``); None: every claim.
+    conflict: str | None = None
     min_support: Support = DEFAULT_SUPPORT
 
     def cell(self, row: str, column: str) -> Cell | None:
@@ -83,15 +85,18 @@ def compare(
     since: date | None = None,
     until: date | None = None,
     independent_groups: GroupFn | None = None,
+    conflict: str | None = None,
     min_support: Support = DEFAULT_SUPPORT,
     reviewed_only: bool = False,
 ) -> Matrix:
     """Build the matrix from claims or a store (whose duplicate groups are then used).
 
     ``issues`` takes codes, groups or patterns (``TER``, ``TER.*``), checked by the
-    codebook. By proposal, claims that name no proposal are left out: they belong to no
-    column. The source decides how to answer: a store reads its cell summaries when they
-    cover the filters, a list of claims computes the cells. Only positions at
+    codebook; ``conflict`` (an id, name or alias, or ``unassigned``) keeps that conflict's
+    claims only, and puts its parties' columns first. By proposal, claims that name no
+    proposal are left out: they belong to no column. The source decides how to answer: a
+    store reads its cell summaries when they cover the filters, a list of claims computes
+    the cells. Only positions at
     ``min_support`` or above decide a cell's stance and mark it changed or conflicting
     (weaker claims are counted in ``Cell.weaker``); ``reviewed_only`` keeps the claims a
     person checked.
@@ -99,17 +104,34 @@ def compare(
     if by not in ("actor", "proposal"):
         raise ValueError(f"by={by!r}: compare by 'actor' or 'proposal'")
     filters = Filters(
-        actors, issues, since, until, reviewed_only=reviewed_only, min_support=min_support
+        actors,
+        issues,
+        since,
+        until,
+        reviewed_only=reviewed_only,
+        min_support=min_support,
+        conflict=conflict,
     )
     found = as_source(claims, independent_groups).cell_facts(by, filters)
     cells = {key: worded(facts) for key, facts in found.items()}
+    columns = _ordered_columns(cells, by, filters.actors)
+    if by == "actor" and not filters.actors:
+        columns = parties_first(columns, filters.conflict)
     return Matrix(
         by=by,
         rows=_ordered_rows({row for row, _ in cells}),
-        columns=_ordered_columns(cells, by, filters.actors),
+        columns=columns,
         cells=cells,
+        conflict=filters.conflict,
         min_support=filters.min_support,
     )
+
+
+def parties_first(columns: Sequence[str], conflict: str | None) -> list[str]:
+    """``columns`` with the conflict's parties first, in the codebook's order, then the
+    others who took positions in their order: the sides of a war before those around it."""
+    parties = [p for p in conflict_parties(conflict) if p in columns]
+    return [*parties, *(c for c in columns if c not in parties)]
 
 
 def _ordered_rows(rows: set[str]) -> list[str]:

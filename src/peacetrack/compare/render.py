@@ -20,12 +20,13 @@ from rich.table import Table
 
 from peacetrack.compare.cells import Cell
 from peacetrack.compare.diff import Diff, IssueDiff
-from peacetrack.compare.labels import issue_label
+from peacetrack.compare.labels import conflict_name, issue_label
 from peacetrack.compare.matrix import Matrix
 from peacetrack.compare.sentences import words
 from peacetrack.compare.timeline import TimelineEntry
 from peacetrack.support import Support
 from peacetrack.terminal import plain
+from peacetrack.vocabulary import UNASSIGNED
 
 Format = Literal["table", "md", "csv", "json", "html"]
 FORMATS: tuple[str, ...] = ("table", "md", "csv", "json", "html")
@@ -97,9 +98,11 @@ def _when(cell: Cell) -> str:
     return f", {start}–{last.day} {last:%b %Y}"
 
 
-def cell_anchor(row: str, column: str) -> str:
-    """A stable HTML id for a cell: proposal names hold characters ids cannot."""
-    digest = hashlib.sha1(f"{row}\0{column}".encode(), usedforsecurity=False).hexdigest()
+def cell_anchor(row: str, column: str, scope: str = "") -> str:
+    """A stable HTML id for a cell: proposal names hold characters ids cannot. ``scope``
+    (a conflict id) keeps apart the same cell in two sections of one page."""
+    key = f"{scope}\0{row}\0{column}" if scope else f"{row}\0{column}"
+    digest = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()
     return f"cell-{digest[:12]}"
 
 
@@ -203,33 +206,36 @@ def _rich(
 # --- matrix -------------------------------------------------------------------------------
 
 
-def render_matrix(m: Matrix, fmt: Format = "table") -> str | Table:
+def render_matrix(m: Matrix, fmt: Format = "table", *, anchor_scope: str = "") -> str | Table:
+    """The matrix as a rich table or text; in HTML cells link to ``cell_anchor`` ids of
+    ``anchor_scope``."""
     _check(fmt)
     if fmt == "csv":
         return records_csv(m.to_records())
     if fmt == "json":
         return records_json(m.to_records())
     if fmt == "html":
-        return _matrix_html(m)
+        return _matrix_html(m, anchor_scope)
     header = ["issue", *(m.column_label(c) for c in m.columns)]
     rows = [[row, *(_cell_or_empty(m.cell(row, c)) for c in m.columns)] for row in m.rows]
     legend = support_legend(m.min_support)
     if fmt == "md":
         return md_table(header, rows) + "\n" + "".join(f"- {line}\n" for line in legend)
-    return _rich(header, rows, f"by {m.by}", "\n".join(legend))
+    title = f"by {m.by}" if m.conflict is None else f"{conflict_name(m.conflict)}, by {m.by}"
+    return _rich(header, rows, title, "\n".join(legend))
 
 
 def _cell_or_empty(cell: Cell | None) -> str:
     return EMPTY if cell is None else cell_text(cell)
 
 
-def _matrix_html(m: Matrix) -> str:
+def _matrix_html(m: Matrix, scope: str) -> str:
     """An escaped table whose cells link to their evidence (``#cell-…`` anchors)."""
     head = "".join(f"<th>{escape(m.column_label(c))}</th>" for c in m.columns)
     legend = "".join(f"<li>{escape(line)}</li>" for line in support_legend(m.min_support))
     body = []
     for row in m.rows:
-        tds = "".join(_cell_html(row, c, m.cell(row, c)) for c in m.columns)
+        tds = "".join(_cell_html(cell_anchor(row, c, scope), m.cell(row, c)) for c in m.columns)
         label = f'<th title="{escape(issue_label(row))}">{escape(row)}</th>'
         body.append(f"<tr>{label}{tds}</tr>")
     return (
@@ -239,15 +245,15 @@ def _matrix_html(m: Matrix) -> str:
     )
 
 
-def _cell_html(row: str, column: str, cell: Cell | None) -> str:
+def _cell_html(anchor: str, cell: Cell | None) -> str:
     if cell is None:
         return f'<td class="empty">{EMPTY}</td>'
     colour = STANCE_COLOURS[cell.stance.coarse]
     flags = ("conflict " if cell.conflict else "") + ("changed " if cell.changed else "")
     flags += f"support-{cell.support.label}"
     return (
-        f'<td class="stance {escape(flags)}" style="border-left:6px solid {colour}">'
-        f'<a href="#{cell_anchor(row, column)}">{escape(cell_text(cell))}</a></td>'
+        f'<td class="stance {escape(flags.strip())}" style="border-left:6px solid {colour}">'
+        f'<a href="#{anchor}">{escape(cell_text(cell))}</a></td>'
     )
 
 
@@ -318,11 +324,12 @@ def render_timeline(entries: Sequence[TimelineEntry], fmt: Format = "table") -> 
         return records_csv(records)
     if fmt == "json":
         return records_json(records)
-    header = ["date", "actor", "issue", "stance", "support", "sources", "evidence"]
+    header = ["date", "conflict", "actor", "issue", "stance", "support", "sources", "evidence"]
     weaker = words().cell["weaker"]
     rows = [
         [
             _span(e.first, e.last),
+            e.conflict_id or UNASSIGNED,
             e.actor,
             e.issue,
             ("↻ " if e.changed else "") + e.summary + (" ⚠" if e.conflict else ""),

@@ -1,4 +1,5 @@
-"""A self-contained HTML report: matrix, main diff, timelines and every quote behind them.
+"""A self-contained HTML report: matrix, main diff, timelines and every quote behind them,
+for one conflict or in one section per conflict.
 
 One file, no network: plotly.js's basic bundle (``vendor/``, 1.2 MB rather than the full
 4.8 MB) is embedded inline, so the report opens offline, can be mailed or archived, and
@@ -15,15 +16,17 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from html import escape
 from pathlib import Path
 from typing import Any
 
+from peacetrack.codebook import default_codebook
 from peacetrack.compare.diff import diff
 from peacetrack.compare.extras import require
-from peacetrack.compare.labels import actor_name, issue_label, issue_order
-from peacetrack.compare.matrix import By, Matrix, compare
+from peacetrack.compare.labels import actor_name, conflict_name, issue_label, issue_order
+from peacetrack.compare.matrix import By, Matrix, compare, parties_first
 from peacetrack.compare.render import (
     STANCE_COLOURS,
     cell_anchor,
@@ -45,6 +48,7 @@ from peacetrack.source import (
     by_cell,
 )
 from peacetrack.support import DEFAULT_SUPPORT, Support
+from peacetrack.vocabulary import UNASSIGNED
 
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 #: plotly.js's partial bundle with scatter plots, the only kind the report draws.
@@ -71,21 +75,20 @@ def write_report(
     by: By = "actor",
     min_support: Support = DEFAULT_SUPPORT,
     reviewed_only: bool = False,
+    conflict: str | None = None,
 ) -> Path:
     """Write the report to ``path`` (atomically) and return it.
 
-    ``min_support`` and ``reviewed_only`` are those of ``compare``, for every section."""
+    ``min_support`` and ``reviewed_only`` are those of ``compare``, for every section. The
+    report covers ``conflict`` (an id, name or alias, or ``unassigned``) or, when none is
+    given, has one section per conflict with claims (the unassigned claims last): a matrix,
+    diff or timeline never mixes two wars."""
     jinja2, go = _libraries()
     source = as_source(claims, independent_groups)
-    pool = source.select_claims(Filters(reviewed_only=reviewed_only))
-    # Every section reads the same claims, loaded once, with the source's grouping.
-    memory = MemorySource(pool, source.independent_groups)
-    matrix = compare(memory, by=by, min_support=min_support)
-    figures = _Figures(go)
-    timelines = [
-        (issue, issue_label(issue), figures.timeline(entries))
-        for issue, entries in _timelines(memory, min_support).items()
-    ]
+    pool = source.select_claims(Filters(reviewed_only=reviewed_only, conflict=conflict))
+    parts = _by_conflict(pool)
+    how = Section(by, source.independent_groups, _Figures(go), min_support, len(parts) > 1)
+    sections = [_section(key, members, how) for key, members in parts.items()]
     context = {
         "title": title,
         "generated": date.today().isoformat(),
@@ -96,11 +99,9 @@ def write_report(
         "legend": [
             (c.replace("_", " "), colour, _SYMBOLS[c][1]) for c, colour in STANCE_COLOURS.items()
         ],
-        "matrix_html": render_matrix(matrix, "html"),
-        "timelines": timelines,
-        "plotly_js": _plotly_js() if timelines else "",
-        "cells": _evidence(matrix, pool),
-    } | _main_diff(memory, min_support)
+        "sections": sections,
+        "plotly_js": _plotly_js() if any(s["timelines"] for s in sections) else "",
+    }
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("peacetrack.compare", "templates"),
         autoescape=True,
@@ -109,6 +110,54 @@ def write_report(
     html = env.get_template("report.html.j2").render(**context)
     write_text_atomic(path, html)
     return path
+
+
+def _by_conflict(pool: Sequence[StoredClaim]) -> dict[str, list[StoredClaim]]:
+    """The claims per conflict (``unassigned`` for none) in codebook order, unassigned last."""
+    parts: dict[str, list[StoredClaim]] = defaultdict(list)
+    for stored in pool:
+        parts[stored.conflict or UNASSIGNED].append(stored)
+    order = {key: i for i, key in enumerate(default_codebook().conflicts)}
+    return {
+        key: parts[key]
+        for key in sorted(parts, key=lambda k: (k == UNASSIGNED, order.get(k, len(order)), k))
+    }
+
+
+@dataclass(frozen=True)
+class Section:
+    """How each conflict's section is drawn: its columns, the source's duplicate groups,
+    the figures, the support floor, and whether ids are kept apart per conflict."""
+
+    by: By
+    groups: GroupFn
+    figures: _Figures
+    min_support: Support
+    scoped: bool
+
+
+def _section(key: str, claims: list[StoredClaim], how: Section) -> dict[str, Any]:
+    """One conflict's matrix, main diff, timelines and evidence, from its claims alone."""
+    memory = MemorySource(claims, how.groups)
+    # The claims are the conflict's already (its id may be one this codebook lacks).
+    matrix = compare(memory, by=how.by, min_support=how.min_support)
+    columns = parties_first(matrix.columns, key) if how.by == "actor" else matrix.columns
+    matrix = replace(matrix, columns=columns, conflict=key)
+    scope = key if how.scoped else ""
+    return {
+        "name": conflict_name(key),
+        "prefix": f"{scope}-" if scope else "",
+        "claims_count": len(claims),
+        "documents_count": len({s.document_id for s in claims}),
+        "sources_count": SourceIndex(claims, how.groups).count(claims),
+        "span": _span(claims),
+        "matrix_html": render_matrix(matrix, "html", anchor_scope=scope),
+        "timelines": [
+            (issue, issue_label(issue), how.figures.timeline(entries))
+            for issue, entries in _timelines(memory, how.min_support).items()
+        ],
+        "cells": _evidence(matrix, claims, scope),
+    } | _main_diff(memory, how.min_support)
 
 
 def _plotly_js() -> str:
@@ -157,12 +206,12 @@ def _timelines(memory: MemorySource, min_support: Support) -> dict[str, list[Tim
     }
 
 
-def _evidence(matrix: Matrix, pool: Sequence[StoredClaim]) -> list[dict[str, Any]]:
+def _evidence(matrix: Matrix, pool: Sequence[StoredClaim], scope: str) -> list[dict[str, Any]]:
     """Every cell with all the claims behind it, newest first: the report is the record."""
     behind = by_cell(pool, matrix.by)
     return [
         {
-            "anchor": cell_anchor(row, column),
+            "anchor": cell_anchor(row, column, scope),
             "issue": row,
             "column": matrix.column_label(column),
             "text": cell_text(cell),

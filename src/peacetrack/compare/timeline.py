@@ -1,8 +1,10 @@
 """How a party's stance on an issue moves across rounds of talks.
 
-One entry per moment (reports within a few days of each other) per actor and issue, so a
-stance restated by ten outlets after one round is one step, and a reversal shows as a
-change between steps. As in a matrix cell, only positions at the support floor or above
+One entry per moment (reports within a few days of each other) per conflict, actor and
+issue, so a stance restated by ten outlets after one round is one step, and a reversal
+shows as a change between steps. Steps are never compared across conflicts: the United
+States on disarmament in Lebanon and in Gaza are two tracks, not a change of mind. As in
+a matrix cell, only positions at the support floor or above
 decide a step's stance and mark a change or a conflict: a step of weaker reports only is
 shown with its level and never counts as a reversal.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -46,11 +49,13 @@ class TimelineEntry:
     """One step: what ``actor`` held on ``issue`` at one moment, with the claims saying so.
 
     ``changed`` is True when the stance class differs from the actor's previous supported
-    step on the same issue; ``evidence`` are the claims stating the shown stance,
+    step on the same issue in the same conflict (``conflict_id``, None: unassigned claims);
+    ``evidence`` are the claims stating the shown stance,
     ``support`` their position's level, ``weaker`` the step's claims below the floor (all
     of them in a step of weaker reports only).
     """
 
+    conflict_id: str | None
     actor: str
     issue: str
     first: date | None
@@ -79,6 +84,7 @@ class TimelineEntry:
             "support": self.support.label,
             "weaker_claims": self.weaker,
             "claim_ids": [s.id for s in self.claims],
+            "conflict_id": self.conflict_id,
         }
 
 
@@ -89,30 +95,59 @@ def timeline(
     issue: str | None = None,
     independent_groups: GroupFn | None = None,
     window: timedelta = SAME_MOMENT,
+    conflict: str | None = None,
     min_support: Support = DEFAULT_SUPPORT,
     reviewed_only: bool = False,
 ) -> list[TimelineEntry]:
-    """Steps for every actor and issue (or those asked for), oldest first.
+    """Steps for every conflict, actor and issue (or those asked for), oldest first.
 
-    ``issue`` may be a pattern (``TER.*``); ``min_support`` and ``reviewed_only`` are
-    those of ``compare``.
+    ``issue`` may be a pattern (``TER.*``); ``conflict`` an id, name or alias, or
+    ``unassigned`` (each conflict's claims make their own tracks); ``min_support`` and
+    ``reviewed_only`` are those of ``compare``.
     """
     filters = Filters(
         actors=[actor] if actor else None,
         issues=[issue] if issue else None,
         reviewed_only=reviewed_only,
         min_support=min_support,
+        conflict=conflict,
     )
     source = as_source(claims, independent_groups)
     chosen = source.select_claims(filters)
     sources = SourceIndex(chosen, source.independent_groups)
-    tracks = by_cell(chosen, "actor", filters.actors)
     entries = [
         entry
-        for (code, who), track in tracks.items()
-        for entry in _steps(who, code, track, sources, (window, filters.min_support))
+        for (code, who), track in by_cell(chosen, "actor", filters.actors).items()
+        for entry in _conflict_steps(who, code, track, sources, (window, filters.min_support))
     ]
     return sorted(entries, key=lambda e: (e.first or date.min, e.actor, e.issue))
+
+
+def _conflict_steps(
+    actor: str,
+    issue: str,
+    track: list[StoredClaim],
+    sources: SourceIndex,
+    rules: tuple[timedelta, Support],
+) -> list[TimelineEntry]:
+    """An actor's steps on an issue, one track per conflict: never a change across wars."""
+    per_conflict: dict[str | None, list[StoredClaim]] = defaultdict(list)
+    for stored in track:
+        per_conflict[stored.conflict].append(stored)
+    return [
+        step
+        for war, members in per_conflict.items()
+        for step in _steps(Track(war, actor, issue), members, sources, rules)
+    ]
+
+
+@dataclass(frozen=True)
+class Track:
+    """Whose steps these are: one actor on one issue in one conflict."""
+
+    conflict: str | None
+    actor: str
+    issue: str
 
 
 def recent_steps(
@@ -126,6 +161,7 @@ def recent_steps(
     window: timedelta = SAME_MOMENT,
     min_support: Support = DEFAULT_SUPPORT,
     reviewed_only: bool = False,
+    conflict: str | None = None,
 ) -> list[TimelineEntry]:
     """A page of steps, newest first: ``limit`` of them after the ``offset`` newest.
 
@@ -133,18 +169,20 @@ def recent_steps(
     issue each) wait in one queue with the date their latest step began, which the cells
     know (summarised, in a store), and a track's claims are read only when its latest step
     is the newest one left; its older steps then join the queue. So a page reads about as
-    many tracks as it shows steps, whatever the archive's size, and holds only those.
+    many tracks as it shows steps, whatever the archive's size, and holds only those. A
+    track read across conflicts is split into one per conflict, as ``timeline`` splits it.
     """
     filters = Filters(
         actors=[actor] if actor else None,
         issues=[issue] if issue else None,
         reviewed_only=reviewed_only,
         min_support=min_support,
+        conflict=conflict,
     )
     source = as_source(claims, independent_groups)
     order = itertools.count()  # ties never reach what follows, which does not compare
     queue: list[tuple[_Later, int, TimelineEntry | tuple[str, str]]] = [
-        (_Later((_latest_start(facts), who, code)), next(order), (code, who))
+        (_Later((_track_start(facts, filters), who, code)), next(order), (code, who))
         for (code, who), facts in source.cell_facts("actor", filters, filters.actors).items()
     ]
     heapq.heapify(queue)
@@ -157,7 +195,7 @@ def recent_steps(
         code, who = item
         track = source.select_claims(replace(filters, actors=(who,), issues=(code,)))
         sources = SourceIndex(track, source.independent_groups)
-        for step in _steps(who, code, track, sources, (window, filters.min_support)):
+        for step in _conflict_steps(who, code, track, sources, (window, filters.min_support)):
             key = (_day(step.first), step.actor, step.issue)
             heapq.heappush(queue, (_Later(key), next(order), step))
     return found[offset:]
@@ -171,6 +209,12 @@ class _Later:
 
     def __lt__(self, other: _Later) -> bool:
         return self.key > other.key
+
+
+def _track_start(facts: CellFacts, filters: Filters) -> date:
+    """The queue key of a track: across conflicts, the latest report (a conflict's steps
+    within the track may begin after the track's own latest moment began)."""
+    return _latest_start(facts) if filters.conflict else _day(facts.tally.last)
 
 
 def _latest_start(facts: CellFacts) -> date:
@@ -192,8 +236,7 @@ def _day(day: date | None) -> date:
 
 
 def _steps(
-    actor: str,
-    issue: str,
+    of: Track,
     track: list[StoredClaim],
     sources: SourceIndex,
     rules: tuple[timedelta, Support],
@@ -211,8 +254,9 @@ def _steps(
         first, last = span(moment)
         steps.append(
             TimelineEntry(
-                actor=actor,
-                issue=issue,
+                conflict_id=of.conflict,
+                actor=of.actor,
+                issue=of.issue,
                 first=first,
                 last=last,
                 stance=stance,

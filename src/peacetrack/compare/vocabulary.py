@@ -1,5 +1,5 @@
-"""Filter values checked against what they can name: codebook actors and issues, stances,
-the store's proposals.
+"""Filter values checked against what they can name: codebook actors, issues and conflicts,
+stances, the store's proposals.
 
 A filter that matches nothing gives an empty answer, and an empty answer reads as a
 finding ("Russia made no demands"). So a value that cannot match is an error that names
@@ -35,6 +35,12 @@ def check_issues(patterns: Sequence[str] | None) -> list[str] | None:
     """The issue codes that codes, groups (``TER``) or wildcards (``TER.*``) name; a pattern
     that names none is an InputError (``peacetrack.source.expand_issues``)."""
     return list(source.expand_issues(patterns)) if patterns else None
+
+
+def check_conflict(value: str | None) -> str | None:
+    """A conflict's id (or ``unassigned``) for an id, name or alias; else InputError naming
+    the near miss (``peacetrack.source.check_conflict``)."""
+    return source.check_conflict(value) if value else None
 
 
 def check_actors(values: Sequence[str] | None, store: Store | None = None) -> list[str] | None:

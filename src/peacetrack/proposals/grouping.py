@@ -9,6 +9,9 @@ as one column. ``match`` tries, in order:
 2. grouping: a proposal with the same authors and kind family, made within ``WINDOW`` of
    the report's date (undated: in the same document);
 
+both among the proposals of the claim's conflict only (unassigned claims among the
+unassigned), so a U.S. draft on Gaza never absorbs a U.S. draft on Ukraine;
+
 and failing both, the caller creates a proposal named ``readable_name(mention)``.
 
 A phrase that says nothing beyond its authors and kind ("the draft deal") is generic: its
@@ -61,6 +64,8 @@ class Candidate:
     in_document: bool
     #: False for a proposal whose claims are all gone (its document is being re-extracted).
     has_claims: bool
+    #: The conflict its claims belong to (None: unassigned).
+    conflict: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,10 +75,13 @@ class Mention:
     phrase: Phrase
     authors: tuple[str, ...]
     kind: ProposalKind
+    #: The conflict of the claim (None: unassigned): it groups only with that conflict's.
+    conflict: str | None = None
 
 
-def mention_of(claim: Claim, phrase: Phrase | None = None) -> Mention:
-    """The mention in ``claim`` (which names a proposal): who made it and what kind it is."""
+def mention_of(claim: Claim, phrase: Phrase | None = None, conflict: str | None = None) -> Mention:
+    """The mention in ``claim`` (which names a proposal) in ``conflict``: who made it and
+    what kind it is."""
     phrase = phrase or analysed(claim.proposal or "")
     kind = phrase.kind
     if phrase.authors and family(kind) != "talks":
@@ -85,7 +93,7 @@ def mention_of(claim: Claim, phrase: Phrase | None = None) -> Mention:
     if kind == "agreement" and claim.stance in _PUT_FORWARD and authors:
         # One side putting a "peace deal" forward states its terms: nobody agreed to them.
         kind = "verbal_demands"
-    return Mention(phrase, authors, kind)
+    return Mention(phrase, authors, kind, conflict)
 
 
 def readable_name(mention: Mention) -> str:
@@ -165,14 +173,19 @@ def by_group(
 def match(
     mention: Mention, candidates: Sequence[Candidate], published: date | None
 ) -> Candidate | None:
-    """The known proposal ``mention`` belongs to, or None for a new one."""
-    return by_alias(mention, candidates, published) or by_group(mention, candidates, published)
+    """The known proposal ``mention`` belongs to, or None for a new one; only proposals of
+    the mention's conflict can be it."""
+    same = [c for c in candidates if c.conflict == mention.conflict]
+    return by_alias(mention, same, published) or by_group(mention, same, published)
 
 
-def free_name(name: str, taken: set[str], published: date | None) -> str:
-    """``name``, or with the month or a number added when another proposal has it
-    (``taken`` are casefolded names)."""
-    options = [name]
+def free_name(
+    name: str, taken: set[str], published: date | None, conflict: str | None = None
+) -> str:
+    """``name``, or with the conflict, the month or a number added when another proposal
+    has it (``taken`` are casefolded names): the U.S. draft of another war is
+    "U.S. draft (il-gaza)"."""
+    options = [name, *([f"{name} ({conflict})"] if conflict else [])]
     if published is not None:
         options.append(f"{name} ({published:%b %Y})")
     options += [f"{name} ({n})" for n in range(2, 1000)]

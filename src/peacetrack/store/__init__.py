@@ -7,6 +7,7 @@ package imports from here, never a submodule, and reaches the repositories throu
 """
 
 from peacetrack.source import StoredClaim
+from peacetrack.store.conflicts import ConflictCount
 from peacetrack.store.engine import require_store
 from peacetrack.store.facets import FACETS, ClaimFacets, ClaimQuery
 from peacetrack.store.proposals import ProposalInfo
@@ -29,6 +30,7 @@ __all__ = [
     "AddResult",
     "ClaimFacets",
     "ClaimQuery",
+    "ConflictCount",
     "ProposalInfo",
     "ReviewEvent",
     "ReviewLog",

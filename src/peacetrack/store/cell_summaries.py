@@ -9,23 +9,34 @@ dates, stances and sources. A comparison then costs one read per cell plus the c
 behind each current stance, however many claims stand behind the cells. After a bulk
 load every cell is rebuilt once (seconds per million claims).
 
-Only comparisons over the whole record, at the default support floor, use the summaries: a
-date range or reviewed claims only change what is in every cell, and another floor what
-each cell stands on, so ``compare`` then summarises the claims as it loads them.
+Each cell is summarised twice: across conflicts (kinds ``actor`` and ``proposal``) and
+within its conflict (``c-actor``, ``c-proposal``: the column is the conflict id, or
+``unassigned``, a ``|`` and the actor or proposal), so one conflict's matrix reads
+summaries too. Only comparisons over the whole record (of one conflict or all), at the
+default support floor, use the summaries: a date range or reviewed claims only change what
+is in every cell, and another floor what each cell stands on, so ``compare`` then
+summarises the claims as it loads them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from sqlalchemy import ColumnElement, delete, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session, defer
 
 from peacetrack.model import Stance
 from peacetrack.moments import Entry, Tally, extend, tally
-from peacetrack.source import By, CellFacts, Filters, Key, MemorySource, StoredClaim
+from peacetrack.source import (
+    By,
+    CellFacts,
+    Filters,
+    Key,
+    MemorySource,
+    StoredClaim,
+)
 from peacetrack.store.aggregate import comparison_claims
 from peacetrack.store.queries import canonical_proposal, chunked, load_claims, visible
 from peacetrack.store.schema import (
@@ -37,12 +48,30 @@ from peacetrack.store.schema import (
     StaleCellRow,
 )
 from peacetrack.support import DEFAULT_SUPPORT, Support, claim_grade
+from peacetrack.vocabulary import UNASSIGNED
 
 if TYPE_CHECKING:
     from peacetrack.store.store import Store
 
-Kind = By
-KINDS: tuple[Kind, ...] = ("actor", "proposal")
+Kind = Literal["actor", "proposal", "c-actor", "c-proposal"]
+KINDS: tuple[Kind, ...] = ("actor", "proposal", "c-actor", "c-proposal")
+#: Between a per-conflict cell's conflict and its actor or proposal.
+SEPARATOR = "|"
+
+
+def _base(kind: Kind) -> By:
+    """``actor`` or ``proposal``, whether across conflicts or within one."""
+    return "actor" if kind in ("actor", "c-actor") else "proposal"
+
+
+def scoped(by: By, conflict: str | None) -> tuple[Kind, str]:
+    """The kind of cells that answer ``by`` within ``conflict`` (None: across conflicts),
+    and the prefix of their columns."""
+    if conflict is None:
+        return by, ""
+    return cast(Kind, f"c-{by}"), f"{conflict}{SEPARATOR}"
+
+
 #: Past this many stale cells of a kind, reading every claim once beats one query per cell.
 WHOLE_READ = 64
 #: Past this many added claims (a bulk load), rebuilding their cells is quicker than
@@ -179,7 +208,11 @@ def _cells_in(kind: Kind, keys: Sequence[Key]) -> ColumnElement[bool]:
 
 
 def _column(kind: Kind) -> ColumnElement[Any]:
-    return ClaimActor.actor_id.expression if kind == "actor" else canonical_proposal()
+    """A claim's column in cells of ``kind``; within a conflict, prefixed with it."""
+    base = ClaimActor.actor_id.expression if _base(kind) == "actor" else canonical_proposal()
+    if kind in ("actor", "proposal"):
+        return base
+    return func.coalesce(ClaimRow.conflict, UNASSIGNED).concat(SEPARATOR).concat(base)
 
 
 def _narrowed(kind: Kind, keys: set[Key]) -> list[ColumnElement[bool]]:
@@ -212,7 +245,7 @@ def _entries(
         .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
         .where(ClaimRow.status != "rejected", *where)
     )
-    if kind == "actor":
+    if _base(kind) == "actor":
         query = query.join(
             ClaimActor, (ClaimActor.claim_id == ClaimRow.id) & (ClaimActor.role == "actor")
         )
@@ -261,8 +294,11 @@ def summaries(
     *,
     issue_codes: Iterable[str] | None = None,
     columns: Sequence[str] | None = None,
+    prefix: str = "",
 ) -> dict[Key, Tally]:
-    """Every cell of ``kind`` (on these issues, in these columns), rebuilt first if stale."""
+    """Every cell of ``kind`` (on these issues, in these columns), rebuilt first if stale;
+    with ``prefix`` (a per-conflict kind's conflict and separator) the cells whose column
+    starts with it, keyed by the column without it."""
     refresh(store)
     query = (
         select(CellSummaryRow)
@@ -272,9 +308,14 @@ def summaries(
     if issue_codes is not None:
         query = query.where(CellSummaryRow.issue.in_(sorted(issue_codes)))
     if columns is not None:
-        query = query.where(CellSummaryRow.col.in_(sorted(columns)))
+        query = query.where(CellSummaryRow.col.in_(sorted(prefix + c for c in columns)))
+    elif prefix:
+        query = query.where(CellSummaryRow.col.startswith(prefix, autoescape=True))
     with store.reading() as session:
-        return {(row.issue, row.col): _tally(row, latest=False) for row in session.scalars(query)}
+        return {
+            (row.issue, row.col[len(prefix) :]): _tally(row, latest=False)
+            for row in session.scalars(query)
+        }
 
 
 def column_totals(store: Store, kind: Kind) -> dict[str, int]:
@@ -331,10 +372,11 @@ def claims_by_id(store: Store, ids: Iterable[int]) -> dict[int, StoredClaim]:
 
 
 def summarised(by: By, filters: Filters) -> bool:
-    """Whether the summaries answer: they cover the whole record at the default support
-    floor, so a date range, a stance filter or reviewed claims only (which change what is
-    in every cell), actors by proposal (which change what is in a proposal's cell), or
-    another floor (which changes what each cell stands on) need the claims themselves."""
+    """Whether the summaries answer: they cover the whole record (of every conflict, and of
+    each) at the default support floor, so a date range, a stance filter or reviewed claims
+    only (which change what is in every cell), actors by proposal (which change what is in a
+    proposal's cell), or another floor (which changes what each cell stands on) need the
+    claims themselves."""
     return (
         not filters.dated
         and filters.stances is None
@@ -354,7 +396,8 @@ def cell_facts(
         return loaded.cell_facts(by, filters, columns)
     if columns is None and by == "actor":
         columns = filters.actors
-    found = summaries(store, by, issue_codes=filters.issues, columns=columns)
+    kind, prefix = scoped(by, filters.conflict)
+    found = summaries(store, kind, issue_codes=filters.issues, columns=columns, prefix=prefix)
     current = claims_by_id(store, (i for t in found.values() for i in t.current))
     # A claim deleted between the two reads drops out rather than failing the comparison.
     return {
@@ -372,6 +415,7 @@ def cell_claims(
     actors: Sequence[str] | None = None,
     since: date | None = None,
     until: date | None = None,
+    conflict: str | None = None,
     limit: int | None = None,
     reviewed_only: bool = False,
 ) -> list[StoredClaim]:
@@ -382,7 +426,9 @@ def cell_claims(
     """
     if kind == "actor":
         actors = [column]
-    where = visible(Filters(actors, [issue], since, until, reviewed_only=reviewed_only))
+    where = visible(
+        Filters(actors, [issue], since, until, reviewed_only=reviewed_only, conflict=conflict)
+    )
     if kind == "proposal":
         where.append(canonical_proposal() == column)
     with store.reading() as session:
@@ -424,6 +470,7 @@ class Cells:
         actors: Sequence[str] | None = None,
         since: date | None = None,
         until: date | None = None,
+        conflict: str | None = None,
         limit: int | None = None,
         reviewed_only: bool = False,
     ) -> list[StoredClaim]:
@@ -435,6 +482,7 @@ class Cells:
             actors=actors,
             since=since,
             until=until,
+            conflict=conflict,
             limit=limit,
             reviewed_only=reviewed_only,
         )

@@ -54,12 +54,20 @@ class ClaimQuery(TypedDict, total=False):
     outlet: str | None
     status: str | None
     include_rejected: bool
+    conflict: str | None
 
 
 def claim_filters(query: ClaimQuery) -> ClaimFilters:
     q = query
     return ClaimFilters(
-        Filters(q.get("actors"), q.get("issues"), q.get("since"), q.get("until"), q.get("stances")),
+        Filters(
+            q.get("actors"),
+            q.get("issues"),
+            q.get("since"),
+            q.get("until"),
+            q.get("stances"),
+            conflict=q.get("conflict"),
+        ),
         document=q.get("document"),
         extractor=q.get("extractor"),
         proposal=q.get("proposal"),

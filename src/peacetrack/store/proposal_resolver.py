@@ -33,6 +33,7 @@ from peacetrack.proposals.grouping import (
 from peacetrack.proposals.phrases import analysed, clean, proposal_key
 from peacetrack.store.engine import serialise
 from peacetrack.store.schema import ClaimRow, DocumentRow, ProposalRow
+from peacetrack.vocabulary import UNASSIGNED
 
 
 class _NameTaken(Exception):
@@ -54,7 +55,7 @@ class ProposalResolver:
     codebook: Codebook = field(default_factory=default_codebook)
     _known: list[Candidate] = field(default_factory=list)
     _others_loaded: bool = False
-    _done: dict[tuple[str, tuple[str, ...], str], int] = field(default_factory=dict)
+    _done: dict[tuple[str, tuple[str, ...], str, str | None], int] = field(default_factory=dict)
     _loaded: bool = False
 
     def _load(self) -> None:
@@ -100,18 +101,20 @@ class ProposalResolver:
                 generic=analysed(row.name, self.codebook).generic,
                 in_document=row.id in here,
                 has_claims=has_claims,
+                conflict=row.conflict,
             )
             for row, has_claims in self.session.execute(query.where(where).order_by(ProposalRow.id))
         ]
 
-    def resolve(self, claim: Claim) -> int | None:
-        """The id of the proposal ``claim`` belongs to; None when it names none."""
+    def resolve(self, claim: Claim, conflict: str | None = None) -> int | None:
+        """The id of the proposal ``claim`` (of ``conflict``, None: unassigned) belongs to;
+        None when it names none."""
         if not claim.proposal:
             return None
         if not self._loaded:
             self._load()
-        mention = mention_of(claim, analysed(claim.proposal, self.codebook))
-        memo = (claim.proposal, mention.authors, mention.kind)
+        mention = mention_of(claim, analysed(claim.proposal, self.codebook), conflict)
+        memo = (claim.proposal, mention.authors, mention.kind, conflict)
         if memo not in self._done:
             for _ in range(3):
                 try:
@@ -161,7 +164,7 @@ class ProposalResolver:
         known.in_document = True
 
     def _create(self, mention: Mention) -> int:
-        name = self._free_name(readable_name(mention))
+        name = self._free_name(readable_name(mention), mention.conflict)
         alias = clean(mention.phrase.text)
         row = ProposalRow(
             name=name,
@@ -169,6 +172,7 @@ class ProposalResolver:
             date=self.published,
             authors=list(mention.authors),
             aliases=[alias] if self._key(alias) != self._key(name) else [],
+            conflict=mention.conflict,
         )
         try:
             with self.session.begin_nested():
@@ -186,6 +190,7 @@ class ProposalResolver:
                 generic=analysed(name, self.codebook).generic,
                 in_document=True,
                 has_claims=True,
+                conflict=mention.conflict,
             )
         )
         return row.id
@@ -193,14 +198,23 @@ class ProposalResolver:
     def _key(self, text: str) -> str:
         return proposal_key(text, self.codebook)
 
-    def _free_name(self, name: str) -> str:
-        """``name``, or with the month or a number added, among every proposal's names
-        (those that start alike, read by name, not the candidates only)."""
+    def _free_name(self, name: str, conflict: str | None) -> str:
+        """``name``, or with the conflict, the month or a number added, among every
+        proposal's names (those that start alike, read by name, not the candidates only).
+
+        The conflict is added when another conflict's proposal holds ``name`` ("U.S. draft
+        (il-gaza)"); a proposal of the same conflict holding it is told apart by the month.
+        """
         # Lowered by the database on both sides, so backends agree on non-ASCII letters; a
         # wildcard in ``name`` only widens the read, the comparison below is exact.
         like = func.lower(ProposalRow.name).startswith(func.lower(literal(name)))
-        taken = {n.casefold() for n in self.session.scalars(select(ProposalRow.name).where(like))}
-        return free_name(name, taken, self.published)
+        rows = self.session.execute(select(ProposalRow.name, ProposalRow.conflict).where(like))
+        holders = {n.casefold(): c for n, c in rows}
+        folded = name.casefold()
+        scope = None
+        if folded in holders and holders[folded] != conflict:
+            scope = conflict or UNASSIGNED
+        return free_name(name, set(holders), self.published, scope)
 
 
 def proposal_ids_named(session: Session, name: str) -> list[int]:

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from peacetrack.errors import StoreError
 from peacetrack.proposals import clean, proposal_key
+from peacetrack.source import Filters
 from peacetrack.store.proposal_resolver import proposal_ids_named
 from peacetrack.store.queries import chunked
 from peacetrack.store.schema import ClaimRow, ProposalRow
+from peacetrack.vocabulary import UNASSIGNED
 
 if TYPE_CHECKING:
     from peacetrack.store.store import Store
@@ -38,6 +40,8 @@ class ProposalInfo:
     authors: tuple[str, ...]
     aliases: tuple[str, ...]
     claims: int
+    #: The conflict its claims belong to (None: unassigned claims).
+    conflict: str | None = None
 
 
 def _names(row: ProposalRow) -> set[str]:
@@ -78,6 +82,7 @@ def _info(session: Session, row: ProposalRow) -> ProposalInfo:
         authors=tuple(row.authors or ()),
         aliases=tuple(row.aliases or ()),
         claims=_claim_counts(session, row.id).get(row.id, 0),
+        conflict=row.conflict,
     )
 
 
@@ -107,15 +112,19 @@ def _check_free(session: Session, name: str, allowed: int | None = None) -> str:
     return cleaned
 
 
-def list_proposals(store: Store) -> list[ProposalInfo]:
-    """Every proposal, oldest first (undated last), with its count of non-rejected claims."""
+def list_proposals(store: Store, conflict: str | None = None) -> list[ProposalInfo]:
+    """Every proposal (of ``conflict``: an id, name or alias, or ``unassigned``), oldest
+    first (undated last), with its count of non-rejected claims."""
+    query = select(ProposalRow).order_by(
+        ProposalRow.date.asc().nulls_last(), ProposalRow.name, ProposalRow.id
+    )
+    wanted = Filters(conflict=conflict).conflict
+    if wanted == UNASSIGNED:
+        query = query.where(ProposalRow.conflict.is_(None))
+    elif wanted is not None:
+        query = query.where(ProposalRow.conflict == wanted)
     with store.reading() as session:
         counts = _claim_counts(session)
-        rows = session.scalars(
-            select(ProposalRow).order_by(
-                ProposalRow.date.asc().nulls_last(), ProposalRow.name, ProposalRow.id
-            )
-        )
         return [
             ProposalInfo(
                 id=row.id,
@@ -125,8 +134,9 @@ def list_proposals(store: Store) -> list[ProposalInfo]:
                 authors=tuple(row.authors or ()),
                 aliases=tuple(row.aliases or ()),
                 claims=counts.get(row.id, 0),
+                conflict=row.conflict,
             )
-            for row in rows
+            for row in session.scalars(query)
         ]
 
 
@@ -162,6 +172,12 @@ def merge_proposals(store: Store, source_ref: str | int, into_ref: str | int) ->
             raise StoreError(
                 f"{source_ref!r} and {into_ref!r} are both proposal {source.name!r}: "
                 f"nothing to merge ({_LIST_HINT})"
+            )
+        if source.conflict != target.conflict:
+            raise StoreError(
+                f"proposal {source.name!r} belongs to {source.conflict or UNASSIGNED} and "
+                f"{target.name!r} to {target.conflict or UNASSIGNED}: proposals are merged "
+                "within one conflict; reassign the claims first (`peacetrack reassign`)"
             )
         keys = _names(target)
         aliases = list(target.aliases)
@@ -206,6 +222,7 @@ def split_proposal(store: Store, ref: str | int, alias: str, new_name: str) -> P
             date=row.date,
             authors=list(row.authors),
             aliases=moving,
+            conflict=row.conflict,
         )
         session.add(new)
         row.aliases = [a for a in row.aliases if proposal_key(a) != key]
@@ -228,8 +245,8 @@ class Proposals:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def list(self) -> list[ProposalInfo]:
-        return list_proposals(self._store)
+    def list(self, conflict: str | None = None) -> list[ProposalInfo]:
+        return list_proposals(self._store, conflict)
 
     def get(self, ref: str | int) -> ProposalInfo:
         return get_proposal(self._store, ref)

@@ -17,6 +17,7 @@ from peacetrack.model import Attribution, Claim, Condition, Recognition, Stance
 from peacetrack.source import PROVENANCE, Filters, StoredClaim
 from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow, ProposalRow
 from peacetrack.support import CHECKED_STATUSES
+from peacetrack.vocabulary import UNASSIGNED
 
 T = TypeVar("T")
 #: What a list of claims can be sorted by besides its reading order.
@@ -37,7 +38,11 @@ def claim_row(claim: Claim, document_id: int, extractor: str, proposal_id: int |
 
 
 def claim_values(
-    claim: Claim, document_id: int, extractor: str, proposal_id: int | None
+    claim: Claim,
+    document_id: int,
+    extractor: str,
+    proposal_id: int | None,
+    conflict: str | None = None,
 ) -> dict[str, Any]:
     """The column values of ``claim_row``, for inserting many claims in one statement."""
     data = claim.model_dump(mode="json")
@@ -55,6 +60,7 @@ def claim_values(
         "attribution_source": attribution.source if attribution else None,
         "attribution_anonymous": attribution.anonymous if attribution else None,
         "evidence": claim.evidence,
+        "conflict": conflict,
         **{name: getattr(claim, name) for name in PROVENANCE} | {"extractor": extractor},
     }
 
@@ -123,6 +129,10 @@ def filter_conditions(filters: Filters) -> list[ColumnElement[bool]]:
         where.append(ClaimRow.id.in_(of_actors))
     if filters.stances is not None:
         where.append(ClaimRow.stance.in_(sorted(filters.stances)))
+    if filters.conflict == UNASSIGNED:
+        where.append(ClaimRow.conflict.is_(None))
+    elif filters.conflict is not None:
+        where.append(ClaimRow.conflict == filters.conflict)
     if filters.reviewed_only:
         where.append(ClaimRow.status.in_(CHECKED_STATUSES))
     if filters.since is not None:
@@ -247,6 +257,7 @@ def _stored(rows: Sequence[Any], actors: Iterable[Any]) -> list[StoredClaim]:
             published=row.published,
             url=row.url,
             proposal_name=row.proposal_name,
+            conflict=row.conflict,
         )
         for row in rows
     ]

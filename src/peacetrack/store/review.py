@@ -17,26 +17,29 @@ from pydantic import ValidationError
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from peacetrack.codebook import default_codebook
+from peacetrack.codebook import assign_document, default_codebook
 from peacetrack.errors import InputError, StoreError
 from peacetrack.model import GUIDELINE_FIELDS, Claim
-from peacetrack.source import StoredClaim
+from peacetrack.source import StoredClaim, check_conflict
+from peacetrack.store.conflicts import decide, stored_pairs
 from peacetrack.store.proposal_resolver import ProposalResolver
 from peacetrack.store.queries import actor_rows, claim_row
 from peacetrack.store.schema import ClaimActor, ClaimReviewRow, ClaimRow, DocumentRow
+from peacetrack.vocabulary import UNASSIGNED
 
 if TYPE_CHECKING:
     from peacetrack.store.store import Store
 
-Action = Literal["accept", "edit", "reject", "add", "restore"]
+Action = Literal["accept", "edit", "reject", "add", "restore", "reassign"]
 #: Every action in an audit trail; ``restore`` puts a claim back as it was before the
-#: latest action (an undo), and is itself audited.
-ACTIONS: tuple[Action, ...] = ("accept", "edit", "reject", "add", "restore")
+#: latest action (an undo), and is itself audited; ``reassign`` puts it in another conflict.
+ACTIONS: tuple[Action, ...] = ("accept", "edit", "reject", "add", "restore", "reassign")
 STATUS_AFTER: dict[Action, str] = {
     "accept": "accepted",
     "edit": "edited",
     "reject": "rejected",
     "add": "added",
+    "reassign": "edited",
 }
 #: Fields a reviewer may change: the guideline's, and where the evidence sits in the text.
 EDITABLE = (*GUIDELINE_FIELDS, "start", "end")
@@ -133,7 +136,7 @@ def _write(session: Session, row: ClaimRow, claim: Claim, status: str) -> None:
     fresh = claim_row(claim, row.document_id, row.extractor or "", None)
     for column in _COPIED:
         setattr(row, column, getattr(fresh, column))
-    row.proposal_id = ProposalResolver(session, row.document_id).resolve(claim)
+    row.proposal_id = ProposalResolver(session, row.document_id).resolve(claim, row.conflict)
     row.status = status
     session.execute(delete(ClaimActor).where(ClaimActor.claim_id == row.id))
     session.execute(insert(ClaimActor), actor_rows(row.id, claim))
@@ -166,7 +169,9 @@ def undo_review(
         if earlier is None:
             claim, row.status = before.claim, STATUS_AFTER["reject"]
         else:
-            data = {k: v for k, v in earlier.items() if k != "status"}
+            data = {k: v for k, v in earlier.items() if k not in ("status", "conflict")}
+            if "conflict" in earlier:  # undoing a reassignment
+                row.conflict = earlier["conflict"]
             text = _document_text(session, row.document_id)
             claim = _validated(data, text, f"claim {claim_id}")
             _write(session, row, claim, str(earlier["status"]))
@@ -186,8 +191,10 @@ def add_claim(
     with store.transaction() as session:
         text = _document_text(session, document_id)
         located = _validated(data, text, f"new claim on document {document_id}")
-        proposal_id = ProposalResolver(session, document_id).resolve(located)
+        conflict = decide(session, document_id, [located])[0]
+        proposal_id = ProposalResolver(session, document_id).resolve(located, conflict)
         row = claim_row(located, document_id, "", proposal_id)
+        row.conflict = conflict
         row.extractor = None
         row.status = STATUS_AFTER["add"]
         session.add(row)
@@ -196,6 +203,79 @@ def add_claim(
         _audit(session, row.id, "add", reviewer, None, located, row.status)
         claim_id = row.id
     return get_claim(store, claim_id)
+
+
+def _conflict_id(value: str) -> str | None:
+    """The stored form of a conflict a reviewer names: its id, or None for unassigned."""
+    found = check_conflict(value)
+    return None if found == UNASSIGNED else found
+
+
+def _decided(session: Session, document_id: int) -> dict[int, str | None]:
+    """The conflict the codebook gives each of a document's non-rejected claims."""
+    pairs = stored_pairs(session, document_id)
+    found = assign_document(list(pairs.values()), default_codebook())
+    return dict(zip(pairs, found, strict=True))
+
+
+def reassign_claim(
+    store: Store, claim_id: int, conflict: str, reviewer: str = DEFAULT_REVIEWER
+) -> StoredClaim:
+    """Put one claim in ``conflict`` (an id, name or alias, or ``unassigned``).
+
+    An extracted claim becomes ``edited``, so re-extraction keeps it and the reviewer's
+    choice; its proposal is looked up again among the new conflict's proposals.
+    """
+    target = _conflict_id(conflict)
+    before = get_claim(store, claim_id)
+    with store.transaction() as session:
+        row = _locked_row(session, claim_id)
+        row.conflict = target
+        resolver = ProposalResolver(session, row.document_id)
+        row.proposal_id = resolver.resolve(before.claim, target)
+        if row.status == "extracted":
+            row.status = STATUS_AFTER["reassign"]
+        _audit(session, claim_id, "reassign", reviewer, before, before.claim, row.status, target)
+    return get_claim(store, claim_id)
+
+
+def reassign_document(
+    store: Store, document_id: int, conflict: str | None, reviewer: str = DEFAULT_REVIEWER
+) -> list[StoredClaim]:
+    """Put a whole document in ``conflict`` (``unassigned`` allowed), or with None let its
+    claims' actors and places decide again; every claim changed gets an audit row.
+
+    The choice is kept on the document, so claims a re-extraction writes get it too; a
+    claim reassigned on its own afterwards keeps its own conflict.
+    """
+    target = None if conflict is None else _conflict_id(conflict)
+    claims = store.claims(document=document_id, include_rejected=True)
+    with store.transaction() as session:
+        row = session.get_one(DocumentRow, document_id, with_for_update=True)
+        row.conflict = target
+        named = (reviewer.strip() or DEFAULT_REVIEWER)[:128]
+        row.conflict_reviewer = None if conflict is None else named
+        chosen = {s.id: target for s in claims}
+        if conflict is None:
+            chosen |= _decided(session, document_id)
+        resolver = ProposalResolver(session, document_id)
+        for before in claims:
+            if chosen.get(before.id) == before.conflict:
+                continue
+            claim = _locked_row(session, before.id)
+            claim.conflict = chosen.get(before.id)
+            claim.proposal_id = resolver.resolve(before.claim, claim.conflict)
+            _audit(
+                session,
+                before.id,
+                "reassign",
+                reviewer,
+                before,
+                before.claim,
+                claim.status,
+                claim.conflict,
+            )
+    return store.claims(document=document_id, include_rejected=True)
 
 
 def _event(row: ClaimReviewRow) -> ReviewEvent:
@@ -318,14 +398,21 @@ def _audit(
     before: StoredClaim | None,
     after: Claim,
     status: str,
+    conflict: str | None = None,
 ) -> None:
+    """An audit row; ``conflict`` is the claim's conflict after a ``reassign`` (the row's
+    before and after then both name theirs)."""
+    old = None if before is None else snapshot(before.claim, before.status)
+    new = snapshot(after, status)
+    if action == "reassign" and old is not None and before is not None:
+        old["conflict"], new["conflict"] = before.conflict, conflict
     session.add(
         ClaimReviewRow(
             claim_id=claim_id,
             action=action,
             reviewer=(reviewer.strip() or DEFAULT_REVIEWER)[:128],
-            before=None if before is None else snapshot(before.claim, before.status),
-            after=snapshot(after, status),
+            before=old,
+            after=new,
         )
     )
 
@@ -353,6 +440,17 @@ class Review:
 
     def add(self, document_id: int, claim: Claim | Mapping[str, Any], reviewer: str) -> StoredClaim:
         return add_claim(self._store, document_id, claim, reviewer)
+
+    def reassign(
+        self, claim_id: int, conflict: str, reviewer: str = DEFAULT_REVIEWER
+    ) -> StoredClaim:
+        return reassign_claim(self._store, claim_id, conflict, reviewer)
+
+    def reassign_document(
+        self, document: int | str, conflict: str | None, reviewer: str = DEFAULT_REVIEWER
+    ) -> list[StoredClaim]:
+        document_id = self._store.get_document(document).id or 0
+        return reassign_document(self._store, document_id, conflict, reviewer)
 
     def history(self, claim_id: int) -> list[ReviewEvent]:
         return claim_history(self._store, claim_id)

@@ -102,6 +102,11 @@ class DocumentRow(Base):
     #: duplicates of those, and so on; NULL when that is the document itself. Kept up to
     #: date as links are made (``neardup.join_sources``), so counting sources is a lookup.
     source_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    #: The conflict a reviewer put the whole document in (migration 0008), NULL for none;
+    #: it counts only when ``conflict_reviewer`` is set, so "a reviewer said unassigned"
+    #: differs from "decided from the claims". Re-extraction gives new claims this conflict.
+    conflict: Mapped[str | None] = mapped_column(String(64))
+    conflict_reviewer: Mapped[str | None] = mapped_column(String(128))
 
 
 class DocumentLink(Base):
@@ -146,6 +151,9 @@ class ProposalRow(Base):
     date: Mapped[date | None] = mapped_column(Date)
     authors: Mapped[list[Any]] = mapped_column(default=list)
     aliases: Mapped[list[Any]] = mapped_column(default=list)
+    #: The conflict of the claims it groups (migration 0008; NULL: unassigned claims):
+    #: proposals are grouped within one conflict only.
+    conflict: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class ClaimRow(Base):
@@ -188,6 +196,10 @@ class ClaimRow(Base):
     model: Mapped[str | None] = mapped_column(String(128))
     prompt_hash: Mapped[str | None] = mapped_column(String(16))
     confidence: Mapped[float | None] = mapped_column(Float)
+    #: The conflict the claim belongs to (migration 0008): decided at extraction from its
+    #: actors and places and its document's other claims, or set by a reviewer; NULL is
+    #: "unassigned", a claim that fits no conflict, shown as such rather than merged.
+    conflict: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class ClaimActor(Base):
@@ -279,9 +291,12 @@ class CellSummaryRow(Base):
     """One comparison cell (an actor or a proposal on an issue) summarised, without words.
 
     ``kind`` is ``actor`` or ``proposal``; ``col`` the actor id or the proposal's
-    canonical name. Triggers (migration 0004) mark a cell in ``stale_cells`` whenever a
-    claim, actor, document or proposal behind it changes, and the next comparison rebuilds
-    it (``peacetrack.store.cell_summaries``): a million claims compare in a few queries.
+    canonical name. The same cells within one conflict (migration 0008) are of kind
+    ``c-actor`` or ``c-proposal``, their ``col`` the conflict id (or ``unassigned``), ``|``
+    and the actor id or proposal name. Triggers (migration 0004) mark a cell in
+    ``stale_cells`` whenever a claim, actor, document or proposal behind it changes, and
+    the next comparison rebuilds it (``peacetrack.store.cell_summaries``): a million claims
+    compare in a few queries.
     """
 
     __tablename__ = "cell_summaries"

@@ -26,6 +26,7 @@ from peacetrack.model import Claim, Document, ModelReply, content_hash, normalis
 from peacetrack.source import By, CellFacts, Filters, Key, StoredClaim
 from peacetrack.store.aggregate import comparison_claims, proposal_phrases
 from peacetrack.store.cell_summaries import Cells
+from peacetrack.store.conflicts import ConflictCount, conflict_counts, decide
 from peacetrack.store.engine import (
     WRITE_OPTION,
     make_engine,
@@ -201,6 +202,10 @@ class Store:
     def search(self, query: str, limit: int = 20) -> SearchResults:
         """Full-text search over documents and claims, best first."""
         return search(self, query, limit)
+
+    def conflict_counts(self) -> list[ConflictCount]:
+        """Documents, claims and dates per stored conflict id (None: unassigned claims)."""
+        return conflict_counts(self)
 
     def runs(self, limit: int | None = 20) -> list[RunInfo]:
         """Recorded runs, newest first; runs whose process is gone are marked interrupted."""
@@ -412,6 +417,8 @@ class Store:
         """Replace a document's unreviewed claims from ``extractor`` with ``claims``, and
         record that ``variant`` of the extractor processed the document.
 
+        Each claim gets its conflict (``store.conflicts.decide``: the reviewer's choice for
+        the document, else from its actors, places and the document's other claims).
         One transaction: claims a person has reviewed (any status but ``extracted``) stay;
         a claim whose evidence is not verbatim in the text raises ValueError and nothing
         changes. Returns the number of claims stored.
@@ -437,7 +444,11 @@ class Store:
                 )
             )
             proposals = ProposalResolver(session, document_id)
-            rows = [claim_values(c, document_id, extractor, proposals.resolve(c)) for c in located]
+            conflicts = decide(session, document_id, located, proposals.codebook)
+            rows = [
+                claim_values(c, document_id, extractor, proposals.resolve(c, k), k)
+                for c, k in zip(located, conflicts, strict=True)
+            ]
             ids = self._insert_claims(session, rows)
             actors = [a for i, c in zip(ids, located, strict=True) for a in actor_rows(i, c)]
             if actors:
@@ -514,6 +525,7 @@ class Store:
         outlet: str | None = None,
         status: str | None = None,
         include_rejected: bool = False,
+        conflict: str | None = None,
         limit: int | None = None,
         offset: int = 0,
         sort: Sort | None = None,
@@ -524,11 +536,12 @@ class Store:
 
         ``issues`` take codes, groups or patterns (``TER``, ``TER.*``), checked by the
         codebook as every filter is (``peacetrack.source.Filters``): a pattern naming no
-        issue is an error, not an empty answer. Dates are publication dates. Rejected
-        claims are left out unless ``include_rejected`` or ``status="rejected"``.
+        issue is an error, not an empty answer; so is an unknown ``conflict`` (an id, name
+        or alias; ``unassigned`` for claims that fit none). Dates are publication dates.
+        Rejected claims are left out unless ``include_rejected`` or ``status="rejected"``.
         """
         filters = ClaimFilters(
-            Filters(actors, issues, since, until, stances),
+            Filters(actors, issues, since, until, stances, conflict=conflict),
             *(document, extractor, proposal, outlet, status, include_rejected),
         )
         first = sort_keys(sort, descending)
@@ -566,13 +579,14 @@ class Store:
         outlet: str | None = None,
         status: str | None = None,
         include_rejected: bool = False,
+        conflict: str | None = None,
         top: int = 20,
     ) -> ClaimFacets:
         """How many claims ``claims`` would list under the same filters, and per facet
         (actor, issue, stance, outlet, extractor, status) the ``top`` values with their
         counts: counted in SQL, so a browser's page costs the same at any store size."""
         filters = ClaimFilters(
-            Filters(actors, issues, since, until, stances),
+            Filters(actors, issues, since, until, stances, conflict=conflict),
             *(document, extractor, proposal, outlet, status, include_rejected),
         )
         with self.reading() as session:

@@ -16,7 +16,12 @@ from datetime import date
 from typing import Any, cast
 from urllib.parse import urlencode
 
-from peacetrack.compare.vocabulary import check_actors, check_issues, check_proposal
+from peacetrack.compare.vocabulary import (
+    check_actors,
+    check_conflict,
+    check_issues,
+    check_proposal,
+)
 from peacetrack.compare.vocabulary import check_stances as checked_stances
 from peacetrack.errors import PeaceTrackError
 from peacetrack.model import Stance
@@ -46,6 +51,7 @@ class ClaimsQuery:
     status: str = ""
     document: str = ""
     proposal: str = ""
+    conflict: str = ""
     since: str = ""
     until: str = ""
     sort: str = "date"
@@ -97,15 +103,18 @@ def _number(text: str, name: str, default: int, top: int, errors: dict[str, str]
 
 
 def _vocabulary(query: ClaimsQuery, store: Store, checked: Checked) -> None:
-    """Actors, issues, stances and the proposal, checked as ``peacetrack claims`` checks
-    them; a value that can match nothing is an error in words, not an empty list."""
+    """Actors, issues, stances, the proposal and the conflict, checked as
+    ``peacetrack claims`` checks them; a value that can match nothing is an error in words,
+    not an empty list."""
     checks: dict[str, Any] = {
         "actor": lambda: check_actors(split(query.actor), store),
         "issue": lambda: check_issues(split(query.issue)),
         "stance": lambda: checked_stances(split(query.stance)),
         "proposal": lambda: check_proposal(query.proposal.strip() or None, store),
+        "conflict": lambda: check_conflict(query.conflict.strip() or None),
     }
     names = {"actor": "actors", "issue": "issues", "stance": "stances", "proposal": "proposal"}
+    names["conflict"] = "conflict"
     for name, check in checks.items():
         try:
             checked.filters[names[name]] = check()

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
-from peacetrack.compare.labels import actor_name, issue_label
+from peacetrack.compare.labels import actor_name, conflict_ids, conflict_name, issue_label
 from peacetrack.compare.render import STANCE_COLOURS, cell_text, support_badge, support_legend
 from peacetrack.compare.sentences import claim_sentence
 from peacetrack.errors import StoreError
@@ -37,6 +37,8 @@ _env = Environment(
 _env.globals.update(
     actor_name=actor_name,
     issue_label=issue_label,
+    conflict_name=conflict_name,
+    conflict_ids=conflict_ids,
     cell_text=cell_text,
     claim_sentence=claim_sentence,
     support_badge=support_badge,

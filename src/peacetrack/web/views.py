@@ -15,13 +15,14 @@ from typing import Any, Literal
 from fastapi import Request
 
 from peacetrack.compare import Cell, Matrix, TimelineEntry, compare, timeline
-from peacetrack.compare.labels import actor_name, issue_label
+from peacetrack.compare.labels import actor_name, conflict_name, issue_label
 from peacetrack.compare.render import cell_text, support_legend
 from peacetrack.errors import InputError
 from peacetrack.model import Document
-from peacetrack.source import Filters
+from peacetrack.source import Filters, check_conflict
 from peacetrack.store import ReviewEvent, Store, StoredClaim
 from peacetrack.support import DEFAULT_SUPPORT, Support, parse_support
+from peacetrack.vocabulary import UNASSIGNED
 from peacetrack.web.audit import event_json
 from peacetrack.web.highlight import InContext, Segment, in_context, segments
 
@@ -51,6 +52,7 @@ def claim_json(stored: StoredClaim) -> dict[str, Any]:
         "outlet": stored.outlet,
         "published": stored.published,
         "url": safe_url(stored.url),
+        "conflict": stored.conflict,
         "claim": claim.to_guideline(),
         "start": claim.start,
         "end": claim.end,
@@ -177,6 +179,8 @@ class CompareQuery(SupportQuery):
     issues: str | None = None
     since: date | None = None
     until: date | None = None
+    #: A conflict id, name or alias, or ``unassigned``; None or "": every claim.
+    conflict: str | None = None
 
     def matrix(self, store: Store) -> Matrix:
         return compare(
@@ -186,6 +190,7 @@ class CompareQuery(SupportQuery):
             issues=split(self.issues),
             since=self.since,
             until=self.until,
+            conflict=self.conflict or None,
             min_support=self.floor,
             reviewed_only=self.reviewed_only,
         )
@@ -193,6 +198,8 @@ class CompareQuery(SupportQuery):
     def params(self) -> dict[str, str]:
         """The query as URL parameters, to link a cell with the filters it was shown under."""
         values = {"by": self.by, "actors": self.actors, "issues": self.issues}
+        # By id, whatever name or alias was typed: one link per view.
+        values["conflict"] = check_conflict(self.conflict) if self.conflict else None
         values |= {"since": _iso(self.since), "until": _iso(self.until)}
         return {k: v for k, v in values.items() if v} | self.support_params()
 
@@ -204,6 +211,7 @@ def _iso(day: date | None) -> str | None:
 def matrix_json(matrix: Matrix) -> dict[str, Any]:
     return {
         "by": matrix.by,
+        "conflict": matrix.conflict,
         "min_support": matrix.min_support.label,
         "legend": support_legend(matrix.min_support),
         "rows": [{"issue": r, "label": issue_label(r)} for r in matrix.rows],
@@ -239,6 +247,7 @@ def cell_quotes(
         actors=split(query.actors),
         since=query.since,
         until=query.until,
+        conflict=query.conflict or None,
         limit=CELL_CLAIMS_SHOWN,
         reviewed_only=query.reviewed_only,
     )
@@ -340,6 +349,19 @@ def claim_view(store: Store, claim_id: int) -> ClaimView:
     text = store.get_document(stored.document_id).text
     context = in_context(text, stored.claim.start or 0, stored.claim.end or 0)
     return ClaimView(stored, context, store.review.history(claim_id))
+
+
+def conflict_choices(store: Store) -> list[tuple[str, str, int]]:
+    """(value, name, claims) for a conflict picker: the conflicts with claims in the store,
+    in codebook order, then the unassigned claims, so they are one choice away too."""
+    from peacetrack.codebook import default_codebook
+    from peacetrack.conflicts import conflict_counts
+
+    return [
+        (n.conflict or UNASSIGNED, conflict_name(n.conflict), n.claims)
+        for n in conflict_counts(store, default_codebook())
+        if n.claims
+    ]
 
 
 def store_of(request: Request) -> Store:

@@ -2,12 +2,23 @@
 
 from fastapi import APIRouter
 
-from peacetrack.web.routes import add, audit, auth, browse, claims, compare, profiles, review
+from peacetrack.web.routes import (
+    add,
+    audit,
+    auth,
+    browse,
+    claims,
+    compare,
+    conflicts,
+    profiles,
+    review,
+)
 
 ROUTERS: list[APIRouter] = [
     browse.router,
     claims.router,
     compare.router,
+    conflicts.router,
     review.router,
     audit.router,
     profiles.router,

@@ -17,7 +17,7 @@ from peacetrack.store import Store
 from peacetrack.web.claims import Checked, ClaimsQuery, browse, errors_text, export
 from peacetrack.web.inputs import StrictJsonRoute
 from peacetrack.web.pages import render
-from peacetrack.web.views import claim_json, store_of
+from peacetrack.web.views import claim_json, conflict_choices, store_of
 
 router = APIRouter(route_class=StrictJsonRoute)
 StoreDep = Annotated[Store, Depends(store_of)]
@@ -28,7 +28,7 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 @router.get("/claims", response_class=HTMLResponse, include_in_schema=False)
 def claims_page(request: Request, store: StoreDep, query: QueryDep) -> HTMLResponse:
     """The form as typed, with any error beside its field (400), else the page of claims."""
-    page = browse(query, store)
+    page = browse(query, store) | {"conflicts": conflict_choices(store)}
     return render(request, "claims.html", page, status=400 if page["errors"] else 200)
 
 
@@ -56,8 +56,9 @@ def _json(page: dict[str, Any]) -> dict[str, Any]:
 @router.get("/api/claims", tags=["browse"], response_model=None)
 def claims_api(store: StoreDep, query: QueryDep) -> dict[str, Any] | JSONResponse:
     """Claims filtered (actor, issue, stance, outlet, extractor, status, document, proposal,
-    since, until), sorted (``sort`` date, issue or stance; ``order`` asc or desc) and paged
-    (``page``, ``per_page`` up to 200), with facet counts over every claim chosen."""
+    conflict, since, until), sorted (``sort`` date, issue or stance; ``order`` asc or
+    desc) and paged (``page``, ``per_page`` up to 200), with facet counts over every claim
+    chosen."""
     page = browse(query, store)
     if page["errors"]:
         return JSONResponse({"detail": errors_text(page["errors"])}, status_code=400)

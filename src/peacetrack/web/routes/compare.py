@@ -14,6 +14,7 @@ from peacetrack.compare.render import STANCE_COLOURS, support_badge
 from peacetrack.errors import InputError
 from peacetrack.store import Store
 from peacetrack.support import parse_support
+from peacetrack.vocabulary import UNASSIGNED
 from peacetrack.web.inputs import StrictJsonRoute
 from peacetrack.web.pages import coarse, done_event, render
 from peacetrack.web.views import (
@@ -21,6 +22,7 @@ from peacetrack.web.views import (
     SupportQuery,
     cell_json,
     cell_quotes,
+    conflict_choices,
     entry_json,
     matrix_json,
     store_of,
@@ -38,12 +40,15 @@ SupportDep = Annotated[SupportQuery, Depends()]
 def compare_page(request: Request, store: StoreDep, query: QueryDep) -> HTMLResponse:
     matrix = query.matrix(store)
     context = {"matrix": matrix, "query": query, "suggest": suggestions(store)}
+    context["conflicts"] = conflict_choices(store)
     return render(request, "compare.html", context)
 
 
 @router.get("/api/compare", tags=["compare"])
 def compare_api(store: StoreDep, query: QueryDep) -> dict[str, Any]:
-    """The issue × actor (or × proposal) matrix; actors and issues are comma-separated."""
+    """The issue × actor (or × proposal) matrix; actors and issues are comma-separated;
+    ``conflict`` (an id, name or alias, or ``unassigned``) keeps one conflict's claims and
+    puts its parties first."""
     return matrix_json(query.matrix(store))
 
 
@@ -77,7 +82,7 @@ def cell_api(store: StoreDep, query: QueryDep, issue: str, column: str) -> dict[
 
 
 def _timeline(
-    store: Store, actor: str | None, issue: str | None, support: SupportQuery
+    store: Store, actor: str | None, issue: str | None, support: SupportQuery, conflict: str
 ) -> list[dict[str, Any]]:
     entries = timeline(
         store,
@@ -85,6 +90,7 @@ def _timeline(
         issue=issue or None,
         min_support=support.floor,
         reviewed_only=support.reviewed_only,
+        conflict=conflict or None,
     )
     return [entry_json(e) for e in entries]
 
@@ -97,7 +103,7 @@ def _chart(entries: list[dict[str, Any]]) -> str:
     for e in entries:
         if e["first"] is None:
             continue
-        name = f"{e['actor_name']} · {e['issue']}"
+        name = f"{e['actor_name']} · {e['issue']} · {e['conflict_id'] or UNASSIGNED}"
         marker: dict[str, Any] = {"size": 12, "color": [], "symbol": []}
         trace = traces.setdefault(name, {"x": [], "y": [], "text": [], "marker": marker})
         trace["name"] = name
@@ -121,44 +127,66 @@ def _chart(entries: list[dict[str, Any]]) -> str:
 
 @router.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
 def timeline_page(
-    request: Request, store: StoreDep, support: SupportDep, actor: str = "", issue: str = ""
+    request: Request,
+    store: StoreDep,
+    support: SupportDep,
+    actor: str = "",
+    issue: str = "",
+    conflict: str = "",
 ) -> HTMLResponse:
-    entries = _timeline(store, actor, issue, support)
+    entries = _timeline(store, actor, issue, support, conflict)
     context: dict[str, Any] = {"entries": entries, "actor": actor, "issue": issue}
     context |= {"chart": _chart(entries), "suggest": suggestions(store), "support": support}
+    context |= {"conflict": conflict, "conflicts": conflict_choices(store)}
     return render(request, "timeline.html", context)
 
 
 @router.get("/api/timeline", tags=["compare"])
 def timeline_api(
-    store: StoreDep, support: SupportDep, actor: str = "", issue: str = ""
+    store: StoreDep, support: SupportDep, actor: str = "", issue: str = "", conflict: str = ""
 ) -> list[dict[str, Any]]:
-    """Each actor's stance on each issue, step by step (a step per moment of reports);
-    only positions at ``min_support`` or above mark a change or a conflict."""
-    return _timeline(store, actor, issue, support)
+    """Each actor's stance on each issue, step by step (a step per moment of reports),
+    each conflict apart (``conflict``: one of them, or ``unassigned``); only positions at
+    ``min_support`` or above mark a change or a conflict."""
+    return _timeline(store, actor, issue, support, conflict)
 
 
 @router.get("/diff", response_class=HTMLResponse, include_in_schema=False)
 def diff_page(
-    request: Request, store: StoreDep, support: SupportDep, a: str = "", b: str = ""
+    request: Request,
+    store: StoreDep,
+    support: SupportDep,
+    a: str = "",
+    b: str = "",
+    conflict: str = "",
 ) -> HTMLResponse:
     # A side is a proposal or an actor: both are suggested, with their claims.
-    sides = [
-        (p.name, f"proposal · {p.claims:,} claims") for p in store.proposals.list() if p.claims
-    ]
+    listed = store.proposals.list(conflict or None)
+    sides = [(p.name, f"proposal · {p.claims:,} claims") for p in listed if p.claims]
     sides += suggestions(store)["actors"]
     context: dict[str, Any] = {"a": a, "b": b, "sides": sides, "table": None}
+    context |= {"conflict": conflict, "conflicts": conflict_choices(store)}
     if a and b:
-        result = _diff(store, a, b, support)
+        result = _diff(store, a, b, support, conflict)
         context |= {"result": result, "table": render_diff(result, "html")}
     return render(request, "diff.html", context | {"support": support})
 
 
 @router.get("/api/diff", tags=["compare"])
-def diff_api(store: StoreDep, support: SupportDep, a: str, b: str) -> list[dict[str, Any]]:
-    """Issues only in A, only in B, in both but different, and alike (proposals or actors)."""
-    return _diff(store, a, b, support).to_records()
+def diff_api(
+    store: StoreDep, support: SupportDep, a: str, b: str, conflict: str = ""
+) -> list[dict[str, Any]]:
+    """Issues only in A, only in B, in both but different, and alike (proposals or actors),
+    within one conflict when ``conflict`` is given."""
+    return _diff(store, a, b, support, conflict).to_records()
 
 
-def _diff(store: Store, a: str, b: str, support: SupportQuery) -> Diff:
-    return diff(store, a, b, min_support=support.floor, reviewed_only=support.reviewed_only)
+def _diff(store: Store, a: str, b: str, support: SupportQuery, conflict: str = "") -> Diff:
+    return diff(
+        store,
+        a,
+        b,
+        min_support=support.floor,
+        reviewed_only=support.reviewed_only,
+        conflict=conflict or None,
+    )

@@ -37,7 +37,7 @@ class Action(BaseModel):
     next: str = ""
 
 
-def _back(
+def back_to(
     next_url: str, fallback: str, store: Store | None = None, claim_id: int | None = None
 ) -> RedirectResponse:
     """Back to the page the form was on (local paths only, never another site), at the
@@ -82,7 +82,7 @@ def _verdict_form(
 ) -> RedirectResponse:
     require_editor_form(request, form.csrf_token)
     _decide(store, verdict, claim_id, reviewer_of(request, form.reviewer))
-    return _back(form.next, f"/claims/{claim_id}", store, claim_id)
+    return back_to(form.next, f"/claims/{claim_id}", store, claim_id)
 
 
 @router.post("/claims/{claim_id}/accept", include_in_schema=False)
@@ -109,7 +109,7 @@ def edit_form(
         store.review.edit(claim_id, form.fields(), reviewer_of(request, form.reviewer))
     except InputError as exc:
         return _claim_page(request, store, claim_id, form, exc)
-    return _back(form.next, f"/claims/{claim_id}", store, claim_id)
+    return back_to(form.next, f"/claims/{claim_id}", store, claim_id)
 
 
 class UndoForm(Action):
@@ -123,7 +123,7 @@ def undo_form(
     """Undo the action a page has just confirmed (it must still be the claim's latest)."""
     require_editor_form(request, form.csrf_token)
     store.review.undo(claim_id, form.event, reviewer_of(request, form.reviewer))
-    return _back(form.next, f"/claims/{claim_id}", store, claim_id)
+    return back_to(form.next, f"/claims/{claim_id}", store, claim_id)
 
 
 @router.post("/claims/{claim_id}/restore", include_in_schema=False)
@@ -133,7 +133,7 @@ def restore_form(
     """Bring back a rejected claim as it was before it was rejected."""
     require_editor_form(request, form.csrf_token)
     _restore(store, claim_id, reviewer_of(request, form.reviewer))
-    return _back(form.next, f"/claims/{claim_id}", store, claim_id)
+    return back_to(form.next, f"/claims/{claim_id}", store, claim_id)
 
 
 def _restore(store: Store, claim_id: int, reviewer: str) -> StoredClaim:
@@ -154,7 +154,7 @@ def add_form(
         added = store.review.add(document_id, form.fields(), reviewer_of(request, form.reviewer))
     except InputError as exc:
         return show_document(request, store, document_id, form, exc)
-    return _back(form.next, f"/documents/{document_id}", store, added.id)
+    return back_to(form.next, f"/documents/{document_id}", store, added.id)
 
 
 # --- API ----------------------------------------------------------------------------------

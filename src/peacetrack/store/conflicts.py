@@ -1,0 +1,124 @@
+"""Which conflict each stored claim belongs to: decided as claims are saved, counted per
+conflict, and the reviewer's choice for a whole document.
+
+The decision is the codebook's (``peacetrack.codebook.assign_document``: a claim's actors
+and places, with its document's other claims settling ambiguous ones); this module feeds it
+the document's claims and records the answer in ``claims.conflict`` (NULL: unassigned).
+A reviewer who puts a document in a conflict is recorded on the document
+(``documents.conflict_reviewer``), so the claims a re-extraction writes get that conflict
+instead of a decision of their own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from peacetrack.codebook import Codebook, assign_document, default_codebook
+from peacetrack.model import Claim
+from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow
+
+if TYPE_CHECKING:
+    from peacetrack.store.store import Store
+
+#: A claim as the assignment sees it: its actors and its territories.
+Pair = tuple[Sequence[str], Sequence[str]]
+
+
+@dataclass(frozen=True)
+class ConflictCount:
+    """Documents and claims of one conflict (None: unassigned), with their date range."""
+
+    conflict: str | None
+    documents: int
+    claims: int
+    first: date | None
+    last: date | None
+
+
+def stored_pairs(session: Session, document_id: int) -> dict[int, Pair]:
+    """The (actors, territories) of a document's stored, non-rejected claims, by claim id."""
+    claims = session.execute(
+        select(ClaimRow.id, ClaimRow.territories).where(
+            ClaimRow.document_id == document_id, ClaimRow.status != "rejected"
+        )
+    ).all()
+    actors: dict[int, list[str]] = defaultdict(list)
+    query = (
+        select(ClaimActor.claim_id, ClaimActor.actor_id)
+        .join(ClaimRow, ClaimRow.id == ClaimActor.claim_id)
+        .where(ClaimRow.document_id == document_id, ClaimActor.role == "actor")
+        .order_by(ClaimActor.claim_id, ClaimActor.position)
+    )
+    for claim_id, actor in session.execute(query):
+        actors[claim_id].append(actor)
+    return {row.id: (actors[row.id], row.territories or []) for row in claims}
+
+
+def reviewed_conflict(session: Session, document_id: int) -> tuple[bool, str | None]:
+    """(True, conflict) when a reviewer chose the document's conflict, else (False, None)."""
+    row = session.execute(
+        select(DocumentRow.conflict, DocumentRow.conflict_reviewer).where(
+            DocumentRow.id == document_id
+        )
+    ).one_or_none()
+    if row is None or row.conflict_reviewer is None:
+        return False, None
+    return True, row.conflict
+
+
+def decide(
+    session: Session,
+    document_id: int,
+    claims: Sequence[Claim],
+    codebook: Codebook | None = None,
+) -> list[str | None]:
+    """The conflict of each claim about to be saved in a document: the reviewer's choice for
+    the document if there is one, else decided with the document's stored claims as context
+    (call it after the claims being replaced are deleted), a reviewed claim's conflict going
+    to its re-extracted copy."""
+    if not claims:
+        return []
+    chosen, conflict = reviewed_conflict(session, document_id)
+    if chosen:
+        return [conflict] * len(claims)
+    new: list[Pair] = [(c.actors, c.territories or []) for c in claims]
+    context = list(stored_pairs(session, document_id).values())
+    found = assign_document([*new, *context], codebook or default_codebook())[: len(new)]
+    twins = reviewed_twins(session, document_id)
+    return [twins.get((c.start, c.end, c.issue), k) for c, k in zip(claims, found, strict=True)]
+
+
+def reviewed_twins(session: Session, document_id: int) -> dict[tuple[Any, ...], str | None]:
+    """The conflict of each reviewed claim of a document, by its evidence span and issue:
+    a re-extracted claim saying the same thing takes it, so a reviewer's reassignment also
+    holds for the extractor's copy of the claim."""
+    query = select(ClaimRow.start, ClaimRow.end, ClaimRow.issue, ClaimRow.conflict).where(
+        ClaimRow.document_id == document_id, ClaimRow.status != "extracted"
+    )
+    return {(r.start, r.end, r.issue): r.conflict for r in session.execute(query)}
+
+
+def conflict_counts(store: Store) -> list[ConflictCount]:
+    """Per conflict id found on claims (None: unassigned) the non-rejected claims, their
+    documents and publication dates; counted in SQL, so any store size costs one query."""
+    query = (
+        select(
+            ClaimRow.conflict,
+            func.count(func.distinct(ClaimRow.document_id)),
+            func.count(ClaimRow.id),
+            func.min(DocumentRow.published),
+            func.max(DocumentRow.published),
+        )
+        .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
+        .where(ClaimRow.status != "rejected")
+        .group_by(ClaimRow.conflict)
+    )
+    with store.reading() as session:
+        return [ConflictCount(*row) for row in session.execute(query)]
