@@ -83,7 +83,17 @@ def test_facets_count_every_claim_chosen(client: TestClient, store: Store) -> No
     actors = {f["value"]: f["count"] for f in body["facets"]["actor"]}
     by_actor = Counter(a for s in every for a in s.claim.actors)
     assert actors == dict(by_actor.most_common(len(actors)))
-    assert set(body["facets"]) == {"actor", "issue", "stance", "outlet", "extractor", "status"}
+    assert set(body["facets"]) == {
+        "conflict",
+        "actor",
+        "issue",
+        "stance",
+        "outlet",
+        "extractor",
+        "status",
+    }
+    conflicts = {f["value"]: f["count"] for f in body["facets"]["conflict"]}
+    assert conflicts == Counter(s.conflict or "unassigned" for s in every)
     narrowed = _api(client, "stance=demand")["facets"]["stance"]
     assert [f["value"] for f in narrowed] == ["demand"]
 

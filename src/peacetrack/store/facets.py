@@ -20,9 +20,10 @@ from peacetrack.source import Filters
 from peacetrack.store.proposal_resolver import proposal_ids_named
 from peacetrack.store.queries import filter_conditions
 from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow, ProposalRow
+from peacetrack.vocabulary import UNASSIGNED
 
-#: The fields counted, in the order a page shows them.
-FACETS = ("actor", "issue", "stance", "outlet", "extractor", "status")
+#: The fields counted, in the order a page shows them: the conflict first, as a user picks it.
+FACETS = ("conflict", "actor", "issue", "stance", "outlet", "extractor", "status")
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,8 @@ def claim_conditions(
 
 def _column(name: str) -> ColumnElement[Any]:
     columns: dict[str, Any] = {
+        # Claims that fit no conflict are counted as such, by the value --conflict takes.
+        "conflict": func.coalesce(ClaimRow.conflict, UNASSIGNED),
         "issue": ClaimRow.issue,
         "stance": ClaimRow.stance,
         "outlet": DocumentRow.outlet,
