@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 import peacetrack.extract.rules.details as details
 from peacetrack.extract.learned.lexicon import Lexicon, issue_lexicon
 from peacetrack.extract.learned.models import YES, Decision, Models, decide
-from peacetrack.extract.learned.reader import Seen, read, seen, suggester
+from peacetrack.extract.learned.reader import Seen, read, rules_reader, seen, suggester
 from peacetrack.extract.learned.weights import LinearModel
 from peacetrack.extract.rules.attribution import attribution
-from peacetrack.extract.rules.extractor import Reading, RulesExtractor
+from peacetrack.extract.rules.extractor import Reading
 from peacetrack.extract.rules.frames import Frame
 from peacetrack.extract.rules.pipeline import Mention, Parsed
 from peacetrack.extract.rules.proposals import proposal_name
@@ -55,7 +55,7 @@ class LearnedExtractor:
     def __init__(
         self, codebook: Codebook | None = None, model_file: Path | str | None = None
     ) -> None:
-        self.rules = RulesExtractor(codebook)
+        self.rules = rules_reader(codebook)
         self.path = Path(model_file) if model_file is not None else BUILTIN
         self.models = Models.load(self.path)
         self.lexicon: Lexicon = issue_lexicon(self.rules.language.code)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from peacetrack.extract.learned.lexicon import Lexicon
 from peacetrack.extract.rules.extractor import TextReading
@@ -210,7 +211,7 @@ class _Walk:
         )
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Said:
     """One segment's parse and what was found in it, as the option features read it."""
 
@@ -220,6 +221,20 @@ class _Said:
     stances: list[Mention]
     ruled: list[Claim]
     words: list[str]
+
+    @cached_property
+    def holders(self) -> set[str]:
+        """The actors the rules' own claims here are held by."""
+        return {a for c in self.ruled for a in c.actors}
+
+    @cached_property
+    def obligors(self) -> set[str]:
+        return {a for c in self.ruled for a in c.obligor or ()}
+
+    @cached_property
+    def ruled_issues(self) -> dict[str, str]:
+        """The rules' issues here, with the coarse stance they read on each."""
+        return {c.issue: c.stance.coarse for c in self.ruled}
 
 
 def _ranked_actors(
@@ -267,10 +282,8 @@ def _actor_option(
         f"a:src={source}",
         *_actor_features(said.parsed, said.seg, own, actor, pair, said.stances),
     ]
-    holders = {a for c in said.ruled for a in c.actors}
-    obligors = {a for c in said.ruled for a in c.obligor or ()}
-    feats.append("r:holder" if actor in holders else "r:not_holder")
-    if actor in obligors:
+    feats.append("r:holder" if actor in said.holders else "r:not_holder")
+    if actor in said.obligors:
         feats.append("r:obligor")
     named_at = [at for how, at in issues.values() if how in {"word", "cue"}]
     if own and named_at:
@@ -285,7 +298,7 @@ def _issue_option(
 ) -> list[str]:
     """What decides whether the segment's stance is on an issue."""
     parsed, seg, stances = said.parsed, said.seg, said.stances
-    ruled = {c.issue: c.stance.coarse for c in said.ruled}
+    ruled = said.ruled_issues
     p = round(100 * likely.get(issue, 0))
     feats = [
         f"i:src={how}",

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from peacetrack.errors import PeaceTrackError
 from peacetrack.extract.learned.features import Suggest, View, views
 from peacetrack.extract.learned.lexicon import Lexicon
 from peacetrack.extract.learned.weights import LinearModel
 from peacetrack.extract.rules.bounds import parts
 from peacetrack.extract.rules.extractor import RulesExtractor, TextReading
+
+if TYPE_CHECKING:
+    from peacetrack.codebook import Codebook
 
 #: A text as the rules read it: each part and where it starts in the whole text.
 Parts = list[tuple[int, TextReading]]
@@ -28,6 +33,20 @@ class Seen:
     offset: int
     start: int
     end: int
+
+
+def rules_reader(codebook: Codebook | None) -> RulesExtractor:
+    """The rules extractor of ``codebook`` that ``get_extractor`` keeps, so that learned.v1
+    and rules.v1 in one process share one spaCy pipeline and its matchers."""
+    from peacetrack.extract import get_extractor
+
+    rules = get_extractor(RulesExtractor.name, codebook=codebook)
+    if not isinstance(rules, RulesExtractor):
+        raise PeaceTrackError(
+            f"learned.v1 reads with the rules, but {RulesExtractor.name} is registered as "
+            f"{type(rules).__name__}"
+        )
+    return rules
 
 
 def read(rules: RulesExtractor, text: str) -> Parts:

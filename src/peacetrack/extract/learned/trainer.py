@@ -19,7 +19,7 @@ from peacetrack.errors import InputError
 from peacetrack.extract.learned import training as t
 from peacetrack.extract.learned.examples import Example
 from peacetrack.extract.learned.models import Models
-from peacetrack.extract.learned.reader import suggester
+from peacetrack.extract.learned.reader import rules_reader, suggester
 
 if TYPE_CHECKING:
     from peacetrack.codebook import Codebook
@@ -56,15 +56,13 @@ def train(
     log: Callable[[str], None] = lambda _: None,
 ) -> Trained:
     """Train the four models on ``examples`` and validate them by conflict."""
-    from peacetrack.extract.rules import RulesExtractor
-
     groups = {e.group for e in examples}
     if len(groups) < MIN_CONFLICTS:
         raise InputError(
             f"training needs reports on at least {MIN_CONFLICTS} conflicts, to hold one out "
             f"while learning from the others; got {len(groups)}"
         )
-    rules = RulesExtractor(codebook)
+    rules = rules_reader(codebook)
     log(f"reading {len(examples)} reports")
     readings = t.read_all(examples, rules)
     suggest_rows = t.suggest_rows(examples, readings)

@@ -58,18 +58,6 @@ class LinearModel:
         out /= out.sum(axis=1, keepdims=True)
         return out
 
-    def decide(self, rows: Sequence[Sequence[str]]) -> list[tuple[str, float]]:
-        """The best class other than ``none`` for each row and its probability, or
-        ``none`` where that probability is under the class's threshold."""
-        probs = self.probabilities(rows)
-        keep = [i for i, c in enumerate(self.classes) if c != NONE]
-        out: list[tuple[str, float]] = []
-        for row in probs:
-            best = max(keep, key=lambda i: row[i])
-            name, p = self.classes[best], float(row[best])
-            out.append((name, p) if p >= self.thresholds.get(name, 0.5) else (NONE, p))
-        return out
-
     def arrays(self, prefix: str) -> dict[str, npt.NDArray[Any]]:
         """The model as named arrays, for a file that holds several models."""
         settings = {"thresholds": self.thresholds, "multilabel": self.multilabel, **self.header}
