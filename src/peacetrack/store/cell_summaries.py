@@ -37,6 +37,7 @@ from peacetrack.source import (
     MemorySource,
     StoredClaim,
 )
+from peacetrack.store import step_summaries
 from peacetrack.store.aggregate import comparison_claims
 from peacetrack.store.queries import canonical_proposal, chunked, load_claims, visible
 from peacetrack.store.schema import (
@@ -145,18 +146,21 @@ def _extend(session: Session, kind: Kind, added: dict[Key, set[int]]) -> set[Key
     known = _sources_held(session, kind, new, added)
     stored = _stored(session, kind, set(new))
     redo, done = set(), {}
+    grown: dict[Key, tuple[Sequence[Entry], Sequence[Entry]]] = {}
     for key, entries in new.items():
         before = stored.get(key)
         if before is None:  # the cell had no visible claim: the new ones are all of it
-            done[key] = tally(entries)
+            done[key], grown[key] = tally(entries), ((), entries)
             continue
         fresh = len({e.source for e in entries} - known.get(key, set()))
         found = extend(before, entries, fresh)
         if found is None:
             redo.add(key)
         else:
-            done[key] = found
+            done[key], grown[key] = found, (before.latest, entries)
     _replace(session, kind, done, done)
+    if kind == "c-actor":  # a track's steps grow with its cell
+        step_summaries.extended(session, grown)
     return redo
 
 
@@ -190,6 +194,8 @@ def _rebuild(session: Session, kind: Kind, keys: set[Key]) -> None:
         if key in keys:
             entries.setdefault(key, []).append(entry)
     _replace(session, kind, keys, {key: tally(found) for key, found in entries.items()})
+    if kind == "c-actor":  # a cell within a conflict is a timeline track
+        step_summaries.rebuilt(session, keys, entries)
 
 
 def _replace(session: Session, kind: Kind, keys: Iterable[Key], found: dict[Key, Tally]) -> None:
@@ -436,10 +442,12 @@ def cell_claims(
 
 
 class Cells:
-    """The cell summaries through the store's door (``store.cells``)."""
+    """The cell summaries through the store's door (``store.cells``), and the timeline
+    steps kept with them (``store.cells.steps``)."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self.steps = step_summaries.Steps(store)
 
     def refresh(self) -> int:
         return refresh(self._store)
