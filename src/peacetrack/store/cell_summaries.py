@@ -12,7 +12,8 @@ load every cell is rebuilt once (seconds per million claims).
 Each cell is summarised twice: across conflicts (kinds ``actor`` and ``proposal``) and
 within its conflict (``c-actor``, ``c-proposal``: the column is the conflict id, or
 ``unassigned``, a ``|`` and the actor or proposal), so one conflict's matrix reads
-summaries too. Only comparisons over the whole record (of one conflict or all), at the
+summaries too. A per-conflict actor cell is a timeline track: its steps are kept beside it,
+rebuilt and extended with it (``store.step_summaries``). Only comparisons over the whole record (of one conflict or all), at the
 default support floor, use the summaries: a date range or reviewed claims only change what
 is in every cell, and another floor what each cell stands on, so ``compare`` then
 summarises the claims as it loads them.
