@@ -12,10 +12,11 @@ load every cell is rebuilt once (seconds per million claims).
 Each cell is summarised twice: across conflicts (kinds ``actor`` and ``proposal``) and
 within its conflict (``c-actor``, ``c-proposal``: the column is the conflict id, or
 ``unassigned``, a ``|`` and the actor or proposal), so one conflict's matrix reads
-summaries too. A per-conflict actor cell is a timeline track: its steps are kept beside it,
-rebuilt and extended with it (``store.step_summaries``). Only comparisons over the whole record (of one conflict or all), at the
-default support floor, use the summaries: a date range or reviewed claims only change what
-is in every cell, and another floor what each cell stands on, so ``compare`` then
+summaries too. A per-conflict actor cell is a timeline track: its steps are kept beside
+it, rebuilt and extended with it (``store.step_summaries``). Only comparisons over the whole
+record (of one conflict or all), at the default support floor, use the summaries: a date
+range or reviewed claims only change what is in every cell, and another floor what each
+cell stands on, so ``compare`` then
 summarises the claims as it loads them.
 """
 
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from sqlalchemy import ColumnElement, delete, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session, defer
 
+import peacetrack.store.step_summaries as step_summaries
 from peacetrack.model import Stance
 from peacetrack.moments import Entry, Tally, extend, tally
 from peacetrack.source import (
@@ -38,7 +40,6 @@ from peacetrack.source import (
     MemorySource,
     StoredClaim,
 )
-from peacetrack.store import step_summaries
 from peacetrack.store.aggregate import comparison_claims
 from peacetrack.store.queries import canonical_proposal, chunked, load_claims, visible
 from peacetrack.store.schema import (
