@@ -14,9 +14,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from alembic import command
+from sqlalchemy import create_engine
 
 from peacetrack.compare.timeline import TimelineEntry, count_steps, recent_steps, timeline
 from peacetrack.store import Store, step_summaries
+from peacetrack.store.engine import alembic_config
 from peacetrack.store.review import reassign_claim, reject_claim
 from peacetrack.support import parse_support
 from test_aggregate import START, fill
@@ -97,6 +100,19 @@ def test_earlier_undated_rejected_and_reassigned_claims_rebuild_tracks(filled: S
     reject_claim(filled, claims[5].id)
     moved = next(s for s in claims[10:] if s.conflict is not None)
     reassign_claim(filled, moved.id, "unassigned")
+    assert_steps_match(filled)
+
+
+def test_upgrading_a_store_with_claims_fills_its_steps(filled: Store) -> None:
+    """Migration 0009 on a store that has claims marks every track, so the next read
+    fills the table."""
+    recent_steps(filled)  # every cell fresh: only the migration's marks can fill the table
+    engine = create_engine(filled.url)
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0008")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    engine.dispose()
     assert_steps_match(filled)
 
 
