@@ -1,6 +1,6 @@
 """Timeline steps kept in the store equal the steps computed from the claims (issue #16).
 
-A page of ``recent_steps`` on a store reads ``timeline_steps`` (migration 0009); the same
+A page of ``recent_steps`` on a store reads ``timeline_steps`` (migration 0010); the same
 call on the store's claims in memory computes every track. Both must give the same steps,
 in the same order, on a store with several conflicts, reversals and weaker steps, after
 later reports (which extend tracks), earlier and undated ones (which rebuild them), a
@@ -104,12 +104,12 @@ def test_earlier_undated_rejected_and_reassigned_claims_rebuild_tracks(filled: S
 
 
 def test_upgrading_a_store_with_claims_fills_its_steps(filled: Store) -> None:
-    """Migration 0009 on a store that has claims marks every track, so the next read
+    """Migration 0010 on a store that has claims marks every track, so the next read
     fills the table."""
     recent_steps(filled)  # every cell fresh: only the migration's marks can fill the table
     engine = create_engine(filled.url)
     with engine.begin() as connection:
-        command.downgrade(alembic_config(connection), "0008")
+        command.downgrade(alembic_config(connection), "0009")
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
     engine.dispose()

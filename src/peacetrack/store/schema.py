@@ -347,7 +347,7 @@ class TimelineStepRow(Base):
     (``peacetrack.moments.Step``), at the default support floor and moment window.
 
     Kept with the per-conflict actor cells (``c-actor``) whose track it is, by the same
-    refresh (``peacetrack.store.step_summaries``, migration 0009), so that the newest steps,
+    refresh (``peacetrack.store.step_summaries``, migration 0010), so that the newest steps,
     of an actor, an issue or a conflict, or since a day, are one index range read.
     ``conflict`` is the conflict id or ``unassigned``; ``day`` the day the step began,
     0001-01-01 when undated, so undated steps sort oldest on every database.

@@ -2,7 +2,7 @@
 
 A track is an actor on an issue in one conflict: exactly a per-conflict actor cell
 (``c-actor``, ``store.cell_summaries``). Its steps (``peacetrack.moments.steps``, at the
-default support floor and moment window) live in ``timeline_steps`` (migration 0009) and are
+default support floor and moment window) live in ``timeline_steps`` (migration 0010) and are
 kept by the cells' own refresh: a rebuilt cell's track is computed again from the entries the
 rebuild read; a cell that only gained later claims recomputes its last step and what
 follows, from the cell's stored latest moment (the last step's claims) and the class held
