@@ -148,17 +148,22 @@ def visible(filters: Filters) -> list[ColumnElement[bool]]:
 
 
 def sort_keys(sort: Sort | None, descending: bool) -> list[ColumnElement[Any]]:
-    """The keys put before the reading order, so ties keep the order a reader checks in.
+    """The keys put before the reading order.
 
     Newest first is the reading order itself, so ``date`` descending adds nothing and a
-    sorted page lists claims exactly as an unsorted export does.
+    sorted page lists claims exactly as an unsorted export does; ``date`` ascending keeps
+    the reading order for claims of one day. ``issue`` and ``stance`` break ties by claim
+    id in the same direction (the order claims were stored): the column's index holds
+    claims in that order, so a page of a million claims is read from it, not sorted.
     """
     if sort is None or (sort == "date" and descending):
         return []
     if sort == "date":
         return [DocumentRow.published.asc().nulls_last()]
     column = ClaimRow.issue if sort == "issue" else ClaimRow.stance
-    return [column.desc() if descending else column.asc()]
+    if descending:
+        return [column.desc(), ClaimRow.id.desc()]
+    return [column.asc(), ClaimRow.id.asc()]
 
 
 def _claims_query(
@@ -209,9 +214,12 @@ def load_claims(
     the actors of the claims kept are read.
     """
     query = _claims_query(where, first).limit(limit)
-    rows = session.execute(query.offset(offset) if offset else query).all()
+    # Plain rows through the session's connection: the ORM's result machinery adds a
+    # third to the cost of reading a few thousand claims, and gives nothing for columns.
+    connection = session.connection()
+    rows = connection.execute(query.offset(offset) if offset else query).all()
     if limit is None and not offset:
-        return _stored(rows, session.execute(_actors_query(where)))
+        return _stored(rows, connection.execute(_actors_query(where)))
     return _stored(rows, _actors_of(session, rows))
 
 
@@ -238,7 +246,7 @@ def _actors_of(session: Session, rows: Sequence[Any]) -> list[Any]:
     return [
         actor
         for chunk in chunked(ids)
-        for actor in session.execute(_actors_query([ClaimRow.id.in_(chunk)]))
+        for actor in session.connection().execute(_actors_query([ClaimRow.id.in_(chunk)]))
     ]
 
 

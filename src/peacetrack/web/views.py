@@ -6,7 +6,6 @@ gathers the pieces a page needs and turns them into JSON-ready values.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +19,7 @@ from peacetrack.compare.render import cell_text, support_legend
 from peacetrack.errors import InputError
 from peacetrack.model import Document
 from peacetrack.source import Filters, check_conflict
-from peacetrack.store import ReviewEvent, Store, StoredClaim
+from peacetrack.store import OutOfTime, ReviewEvent, Store, StoredClaim
 from peacetrack.support import DEFAULT_SUPPORT, Support, parse_support
 from peacetrack.vocabulary import UNASSIGNED
 from peacetrack.web.audit import event_json
@@ -140,12 +139,11 @@ def suggestions(store: Store) -> dict[str, list[tuple[str, str]]]:
     from the cell summaries, so a page pays a few hundred rows, not a count of every claim.
     """
     actors = store.cells.column_totals("actor")
-    per_issue = Counter(issue for issue, _ in store.cells.summaries("actor"))
     return {
         "actors": [(a, f"{actor_name(a)} · {n:,} claims") for a, n in actors.items()],
         "issues": [
             (code, f"{issue_label(code)} · {n} actor{'s' if n != 1 else ''}")
-            for code, n in sorted(per_issue.items(), key=lambda kv: (-kv[1], kv[0]))
+            for code, n in store.issue_spread()
         ],
     }
 
@@ -351,17 +349,29 @@ def claim_view(store: Store, claim_id: int) -> ClaimView:
     return ClaimView(stored, context, store.review.history(claim_id))
 
 
-def conflict_choices(store: Store) -> list[tuple[str, str, int]]:
-    """(value, name, claims) for a conflict picker: the conflicts with claims in the store,
-    in codebook order, then the unassigned claims, so they are one choice away too."""
-    from peacetrack.codebook import default_codebook
-    from peacetrack.conflicts import conflict_counts
+#: Milliseconds the conflict picker may spend counting each conflict's claims.
+CONFLICT_COUNT_MS = 15
 
-    return [
-        (n.conflict or UNASSIGNED, conflict_name(n.conflict), n.claims)
-        for n in conflict_counts(store, default_codebook())
-        if n.claims
-    ]
+
+def conflict_choices(store: Store) -> list[tuple[str, str, int | None]]:
+    """(value, name, claims) for a conflict picker: the conflicts with claims in the store,
+    in codebook order, then the unassigned claims, so they are one choice away too.
+
+    Counting the claims reads every one; past ``CONFLICT_COUNT_MS`` (a big store) the
+    conflicts come from the per-conflict cell summaries instead, without counts (None).
+    """
+    from peacetrack.codebook import default_codebook
+
+    try:
+        found = {n.conflict: n.claims for n in store.conflict_counts(CONFLICT_COUNT_MS)}
+        counted: dict[str | None, int | None] = {k: n for k, n in found.items() if n}
+    except OutOfTime:
+        columns = store.cells.column_totals("c-actor")
+        present = {col.split("|", 1)[0] for col in columns}
+        counted = {(None if k == UNASSIGNED else k): None for k in present}
+    book = list(default_codebook().conflicts)
+    order = [*book, *sorted(k for k in counted if k is not None and k not in book), None]
+    return [(k or UNASSIGNED, conflict_name(k), counted[k]) for k in order if k in counted]
 
 
 def store_of(request: Request) -> Store:
