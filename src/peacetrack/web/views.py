@@ -7,7 +7,7 @@ gathers the pieces a page needs and turns them into JSON-ready values.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -230,10 +230,27 @@ class Quote:
 CELL_CLAIMS_SHOWN = 100
 
 
+def one_cell(store: Store, query: CompareQuery, issue: str, column: str) -> Cell | None:
+    """The cell of ``query``'s matrix at ``issue`` × ``column``, computed alone when the
+    matrix is by actor: a cell holds the claims naming its actor on its issue, so the
+    matrix of that actor and issue has the same cell, and a review in a panel refreshes
+    it without computing a million claims' matrix. By proposal, an actors filter changes
+    what a proposal's cell holds, so the whole matrix is computed."""
+    if query.by != "actor":
+        return query.matrix(store).cell(issue, column)
+    chosen = Filters(split(query.actors), split(query.issues))
+    if (chosen.actors is not None and column.upper() not in chosen.actors) or (
+        chosen.issues is not None and issue not in chosen.issues
+    ):
+        return None
+    alone = replace(query, actors=column, issues=issue)
+    return alone.matrix(store).cell(issue, column)
+
+
 def cell_quotes(
     store: Store, query: CompareQuery, issue: str, column: str
 ) -> tuple[Cell, list[Quote]]:
-    cell = query.matrix(store).cell(issue, column)
+    cell = one_cell(store, query, issue, column)
     if cell is None:
         raise InputError(
             f"no claims for {issue} × {column} under these filters: pick a filled cell"

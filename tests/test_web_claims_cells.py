@@ -1,0 +1,48 @@
+"""A cell's page computes its cell alone (the review panel's refresh): always the same cell
+the whole matrix has, under any filters, and after a review changed it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+from peacetrack.store import Store
+from peacetrack.web.views import CompareQuery, one_cell
+from web_support import filled_store
+
+QUERIES = [
+    CompareQuery(),
+    CompareQuery(since=date(2025, 1, 1)),
+    CompareQuery(issues="TER.*", min_support="reviewed"),
+    CompareQuery(actors="RUS,UKR", conflict="ru-ua"),
+    CompareQuery(conflict="unassigned"),
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    with Store.open(filled_store(tmp_path_factory.mktemp("cells") / "examples.db")) as opened:
+        yield opened
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=repr)
+def test_a_cell_alone_is_the_matrix_cell(store: Store, query: CompareQuery) -> None:
+    matrix = query.matrix(store)
+    assert matrix.cells or query.conflict == "unassigned"
+    for (issue, column), cell in matrix.cells.items():
+        assert one_cell(store, query, issue, column) == cell
+    assert one_cell(store, query, "TER.WITHDRAW", "NOBODY") is None
+
+
+def test_a_cell_alone_follows_a_review(store: Store) -> None:
+    query = CompareQuery()
+    (issue, column), cell = next(iter(query.matrix(store).cells.items()))
+    claim = cell.current[0]
+    store.review.accept(claim.id, "tester")
+    after = one_cell(store, query, issue, column)
+    assert after == query.matrix(store).cell(issue, column)
+    assert after is not None and after.support.label == "reviewed"
