@@ -253,6 +253,7 @@ def test_everything_is_escaped(client: TestClient) -> None:
             "extractor=rules.v1&until=2025-12-31",
             ["--extractor", "rules.v1", "--until", "2025-12-31"],
         ),
+        ("min_support=named&sort=date", ["--min-support", "named"]),
     ],
 )
 def test_exports_match_the_cli(
