@@ -101,7 +101,20 @@ def claim_from_row(row: Any, actors: Sequence[Any]) -> Claim:
         "attribution": attribution,
         "evidence": row.evidence,
     } | {name: getattr(row, name) for name in PROVENANCE}
-    return Claim.model_construct(**fields)
+    return _every_field(fields)
+
+
+def _every_field(fields: dict[str, Any]) -> Claim:
+    """``Claim.model_construct(**fields)`` for ``fields`` naming every field, without its
+    per-field default handling: 3 µs a claim instead of 16, which is a fifth of streaming
+    a million claims and most of reading the claims behind a matrix's cells. The test of
+    every field's round trip holds the two equal."""
+    claim = Claim.__new__(Claim)
+    object.__setattr__(claim, "__dict__", fields)
+    object.__setattr__(claim, "__pydantic_fields_set__", set(fields))
+    object.__setattr__(claim, "__pydantic_extra__", None)
+    object.__setattr__(claim, "__pydantic_private__", None)
+    return claim
 
 
 def canonical_proposal() -> ColumnElement[Any]:
