@@ -194,6 +194,32 @@ def test_claims_round_trip_every_field(fresh_db: Store, talks: tuple[int, int]) 
         assert item.claim.model_fields_set == built.model_fields_set
 
 
+@pytest.mark.parametrize("sort", [None, "issue", "stance", "date"])
+def test_claim_filters_read_alike_in_either_form(
+    fresh_db: Store, talks: tuple[int, int], monkeypatch: pytest.MonkeyPatch, sort: Any
+) -> None:
+    """Actors and issues are chosen by an index (few claims) or checked row by row (many):
+    the same claims in the same order either way, and a sort by issue or stance keeps its
+    ties in claim id order."""
+    from peacetrack.store import claim_query
+
+    queries: list[dict[str, Any]] = [
+        {"actors": ["RUS"]},
+        {"actors": ["ukr", "USA"], "issues": ["TER.*"]},
+        {"issues": ["HUM.*", "CF.PARTIAL"]},
+        {"actors": ["RUS"], "stances": ["demand"], "include_rejected": True},
+    ]
+    found = {}
+    for dense in (0.0, 2.0):
+        monkeypatch.setattr(claim_query, "DENSE", dense)
+        found[dense] = [[s.id for s in fresh_db.claims(**q, sort=sort)] for q in queries]
+    assert found[0.0] == found[2.0] and any(found[0.0])
+    if sort in ("issue", "stance"):
+        rows = fresh_db.claims(sort=sort, descending=False)
+        keys = [(getattr(s.claim, sort), s.id) for s in rows]
+        assert keys == sorted(keys)
+
+
 def test_claim_filters(fresh_db: Store, talks: tuple[int, int]) -> None:
     def issues(**filters: Any) -> list[str]:
         return [s.claim.issue for s in fresh_db.claims(**filters)]

@@ -175,7 +175,6 @@ def stream(
 
 def unfiltered(query: ClaimQuery) -> bool:
     """Whether ``query`` chooses every claim a comparison sees (every one but rejected):
-    the claims the cell summaries count, so their totals answer for it."""
-    chosen = {k: v for k, v in query.items() if v not in (None, False)}
-    floor = chosen.pop("min_support", Support.LOW)
-    return not chosen and floor == Support.LOW
+    the claims the cell summaries count, so their totals answer for it. No value given
+    restricts (None, empty, ``False``, the lowest support level all choose every claim)."""
+    return not any(query.values())
