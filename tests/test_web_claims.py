@@ -116,6 +116,8 @@ def test_support_facet_counts_what_min_support_lists(client: TestClient, store: 
     html = client.get("/claims").text
     assert "support, at or above" in html and "min_support=named" in html
     assert client.get("/api/claims?min_support=strong").status_code == 400
+    corroborated = client.get("/api/claims?min_support=corroborated")
+    assert corroborated.status_code == 400 and "never corroborated" in corroborated.text
 
 
 def test_counts_that_take_too_long_are_left_out(

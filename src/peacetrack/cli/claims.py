@@ -119,7 +119,7 @@ def claims(
         check_proposal,
         check_stances,
     )
-    from peacetrack.support import parse_support
+    from peacetrack.support import parse_grade
 
     if fmt is ClaimFormat.table and output is not None:
         fail("--format table prints to the terminal; choose csv, jsonl, json, md or parquet")
@@ -134,7 +134,7 @@ def claims(
             "since": parse_date(since),
             "until": parse_date(until),
             "conflict": conflict,
-            "min_support": parse_support(min_support) if min_support else None,
+            "min_support": parse_grade(min_support) if min_support else None,
         }
         if fmt is ClaimFormat.table:
             shown = store.claims(**chosen, limit=PAGE if limit is None else limit, offset=offset)

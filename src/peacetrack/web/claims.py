@@ -26,7 +26,7 @@ from peacetrack.compare.vocabulary import check_stances as checked_stances
 from peacetrack.errors import PeaceTrackError
 from peacetrack.model import Stance
 from peacetrack.store import CLAIM_STATUSES, FACETS, SORTS, ClaimFacets, Sort, Store
-from peacetrack.support import SUPPORT_LEVELS, parse_support
+from peacetrack.support import GRADES, parse_grade
 from peacetrack.web.views import split, suggestions
 from peacetrack.web.wording import for_web
 
@@ -125,7 +125,7 @@ def _vocabulary(query: ClaimsQuery, store: Store, checked: Checked) -> None:
         "conflict": lambda: check_conflict(query.conflict.strip() or None),
     }
     checks["min_support"] = lambda: (
-        parse_support(query.min_support) if query.min_support.strip() else None
+        parse_grade(query.min_support) if query.min_support.strip() else None
     )
     names = {"actor": "actors", "issue": "issues", "stance": "stances", "proposal": "proposal"}
     names |= {"conflict": "conflict", "min_support": "min_support"}
@@ -190,7 +190,7 @@ def browse(query: ClaimsQuery, store: Store) -> dict[str, Any]:
     checked = check(query, store)
     page: dict[str, Any] = {"query": query, "errors": checked.errors, "facet_names": FACETS}
     page |= {"stances": STANCES, "statuses": CLAIM_STATUSES, "sorts": SORTS}
-    page |= {"levels": SUPPORT_LEVELS, "facet_params": FACET_PARAMS}
+    page |= {"levels": GRADES, "facet_params": FACET_PARAMS}
     page["suggest"] = suggestions(store)
     if checked.errors:
         return page | {"claims": [], "facets": ClaimFacets(0), "total": 0, "pages": 1}
