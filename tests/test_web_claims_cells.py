@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("fastapi")
 from peacetrack.store import Store
-from peacetrack.web.views import CompareQuery, one_cell
+from peacetrack.web.views import CompareQuery, cell_claims, one_cell
 from web_support import filled_store
 
 QUERIES = [
@@ -19,12 +19,15 @@ QUERIES = [
     CompareQuery(issues="TER.*", min_support="reviewed"),
     CompareQuery(actors="RUS,UKR", conflict="ru-ua"),
     CompareQuery(conflict="unassigned"),
+    CompareQuery(reviewed_only=True),
 ]
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     with Store.open(filled_store(tmp_path_factory.mktemp("cells") / "examples.db")) as opened:
+        for claim in opened.claims()[::4]:  # some reviewed claims, for reviewed_only
+            opened.review.accept(claim.id, "tester")
         yield opened
 
 
@@ -34,6 +37,17 @@ def test_a_cell_alone_is_the_matrix_cell(store: Store, query: CompareQuery) -> N
     assert matrix.cells or query.conflict == "unassigned"
     for (issue, column), cell in matrix.cells.items():
         assert one_cell(store, query, issue, column) == cell
+        listed = store.cells.claims(
+            "actor",
+            issue,
+            column,
+            since=query.since,
+            until=query.until,
+            conflict=query.conflict or None,
+            limit=100,
+            reviewed_only=query.reviewed_only,
+        )
+        assert cell_claims(store, query, issue, column) == listed
     assert one_cell(store, query, "TER.WITHDRAW", "NOBODY") is None
 
 

@@ -255,18 +255,35 @@ def cell_quotes(
         raise InputError(
             f"no claims for {issue} × {column} under these filters: pick a filled cell"
         )
-    claims = store.cells.claims(
-        query.by,
-        issue,
-        column,
-        actors=split(query.actors),
+    return cell, quotes_of(store, cell_claims(store, query, issue, column))
+
+
+def cell_claims(store: Store, query: CompareQuery, issue: str, column: str) -> list[StoredClaim]:
+    """The newest claims behind a cell. By actor they are the claims naming the actor on
+    the issue, so ``Store.claims`` lists them, reading a big actor's claims in order
+    rather than by a list of all their ids (a million-claim store's biggest cell: 0.4 s
+    to 10 ms); by proposal the cell summaries' own query does."""
+    if query.by != "actor":
+        return store.cells.claims(
+            query.by,
+            issue,
+            column,
+            actors=split(query.actors),
+            since=query.since,
+            until=query.until,
+            conflict=query.conflict or None,
+            limit=CELL_CLAIMS_SHOWN,
+            reviewed_only=query.reviewed_only,
+        )
+    return store.claims(
+        actors=[column],
+        issues=[issue],
         since=query.since,
         until=query.until,
         conflict=query.conflict or None,
+        min_support=Support.REVIEWED if query.reviewed_only else None,
         limit=CELL_CLAIMS_SHOWN,
-        reviewed_only=query.reviewed_only,
     )
-    return cell, quotes_of(store, claims)
 
 
 def quotes_of(store: Store, claims: Sequence[StoredClaim]) -> list[Quote]:
