@@ -59,3 +59,23 @@ def test_a_cell_alone_follows_a_review(store: Store) -> None:
     after = one_cell(store, query, issue, column)
     assert after == query.matrix(store).cell(issue, column)
     assert after is not None and after.support.label == "reviewed"
+
+
+def test_big_json_twins_are_what_fastapis_encoder_writes(store: Store) -> None:
+    """/api/compare and /api/claims are written by json.dumps, not FastAPI's encoder: the
+    same JSON."""
+    from fastapi.encoders import jsonable_encoder
+    from fastapi.testclient import TestClient
+
+    from peacetrack.web import create_app
+    from peacetrack.web.claims import ClaimsQuery, browse
+    from peacetrack.web.routes.claims import _json
+    from peacetrack.web.views import matrix_json
+
+    with TestClient(create_app(store=store), base_url="http://localhost") as client:
+        for query in QUERIES:
+            params = query.params()
+            expected = jsonable_encoder(matrix_json(query.matrix(store)))
+            assert client.get("/api/compare", params=params).json() == expected
+        expected = jsonable_encoder(_json(browse(ClaimsQuery(per_page="200"), store)))
+        assert client.get("/api/claims?per_page=200").json() == expected

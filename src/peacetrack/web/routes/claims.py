@@ -17,6 +17,7 @@ from peacetrack.store import ClaimFacets, Store
 from peacetrack.web.claims import Checked, ClaimsQuery, browse, errors_text, export
 from peacetrack.web.inputs import StrictJsonRoute
 from peacetrack.web.pages import render
+from peacetrack.web.twins import json_reply
 from peacetrack.web.views import claim_json, conflict_choices, store_of
 
 router = APIRouter(route_class=StrictJsonRoute)
@@ -61,8 +62,8 @@ def _json(page: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("/api/claims", tags=["browse"], response_model=None)
-def claims_api(store: StoreDep, query: QueryDep) -> dict[str, Any] | JSONResponse:
+@router.get("/api/claims", tags=["browse"], response_class=Response)
+def claims_api(store: StoreDep, query: QueryDep) -> Response:
     """Claims filtered (actor, issue, stance, outlet, extractor, status, document, proposal,
     conflict, min_support, since, until), sorted (``sort`` date, issue or stance; ``order``
     asc or desc) and paged (``page``, ``per_page`` up to 200; pages reach 10,000 claims
@@ -72,7 +73,7 @@ def claims_api(store: StoreDep, query: QueryDep) -> dict[str, Any] | JSONRespons
     page = browse(query, store)
     if page["errors"]:
         return JSONResponse({"detail": errors_text(page["errors"])}, status_code=400)
-    return _json(page)
+    return json_reply(_json(page))
 
 
 def _export(store: Store, query: ClaimsQuery, fmt: Literal["csv", "json"]) -> Response:
