@@ -137,7 +137,9 @@ def test_counts_that_take_too_long_are_left_out(
     from peacetrack.web import claims
 
     monkeypatch.setattr(claims, "FACET_MS", 60_000)  # only the facets made to fail are late
-    monkeypatch.setattr(facets, "_total", lambda *args: facets.Counted(3, exact=False))
+    more = facets.Counted(3, exact=False)
+    monkeypatch.setattr(facets, "_capped", lambda *args: more)
+    monkeypatch.setattr(facets, "_exact", lambda *args: more)
     monkeypatch.setattr(facets, "_facet", stopped)
     body = _api(client, "stance=demand")
     assert body["total"] == 3 and body["total_exact"] is False
@@ -147,16 +149,26 @@ def test_counts_that_take_too_long_are_left_out(
     assert "more than 3" in html and "Not counted in time" in html
     assert 'id="beyond"' in html
     unknown = facets.Counted(0, exact=False, counted=False)
-    monkeypatch.setattr(facets, "_total", lambda *args: unknown)
+    monkeypatch.setattr(facets, "_capped", lambda *args: unknown)
     body = _api(client, "stance=demand&per_page=2")
     assert body["total_counted"] is False and body["pages"] is None and body["more"] is True
     assert "not counted in time" in client.get("/claims?stance=demand").text
 
 
-def test_counting_stops_when_the_time_is_spent(store: Store) -> None:
-    """With no time left, no count is started: the total is unknown, every facet late."""
+def test_counting_stops_when_the_time_is_spent(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Few claims are always counted, facets too; past ``COUNT_CAP`` claims, with no time
+    left, the total is "more than" and no facet is started (the actors' come from the
+    summaries)."""
+    from peacetrack.store import facets
+
+    few = store.claim_facets(top=5, budget_ms=0)
+    assert few.exact and few.total == len(store.claims()) and not few.late
+    monkeypatch.setattr(facets, "COUNT_CAP", 2)
     spent = store.claim_facets(top=5, budget_ms=0)
-    assert not spent.counted and spent.counts.keys() == {"actor"}  # from the summaries
+    assert spent.counted and not spent.exact and spent.total == 2
+    assert spent.counts.keys() == {"actor"}
     assert set(spent.late) == {"conflict", "issue", "stance", "outlet", "extractor", "status",
                                "support"}  # fmt: skip
     whole = store.claim_facets(top=5)
