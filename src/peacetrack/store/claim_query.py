@@ -81,17 +81,24 @@ def _filters(query: ClaimQuery) -> Filters:
 
 
 def claim_conditions(
-    session: Session, query: ClaimQuery, document_id: DocumentId, sort: Sort | None = None
+    session: Session,
+    query: ClaimQuery,
+    document_id: DocumentId,
+    sort: Sort | None = None,
+    *,
+    in_order: bool = True,
 ) -> list[ColumnElement[bool]]:
     """The SQL conditions of ``query``, built in one place so a list and its counts never
-    disagree; ``document_id`` resolves a document's name. ``sort``: the list's, for the
-    form of the conditions that reads it quickest."""
+    disagree; ``document_id`` resolves a document's name. ``sort`` (the list's) and
+    ``in_order`` (False for counts, read in any order) choose the form of the conditions
+    that reads quickest."""
     where = filter_conditions(_filters(query))
     chosen = Filters(query.get("actors"), query.get("issues"))
     if chosen.actors:
         where.append(_of_actors(session, chosen.actors))
     if chosen.issues:
-        where.append(_of_issues(session, chosen.issues, sort))
+        indexed = sort == "issue" or not in_order
+        where.append(_of_issues(session, chosen.issues, indexed))
     status = query.get("status")
     if status is not None:
         where.append(ClaimRow.status == status)
@@ -122,11 +129,12 @@ def _of_actors(session: Session, actors: Sequence[str]) -> ColumnElement[bool]:
     return exists().where(named.claim_id == ClaimRow.id, held)
 
 
-def _of_issues(session: Session, issues: Sequence[str], sort: Sort | None) -> ColumnElement[bool]:
+def _of_issues(session: Session, issues: Sequence[str], indexed: bool) -> ColumnElement[bool]:
     """Claims on one of ``issues``: through the issue index when they hold few claims (or
-    the list is sorted by issue), else checked row by row as the list is read in its order
-    (``|| ''`` keeps the database from reading 100,000 claims by the index to sort them)."""
-    if sort == "issue" or _share(session, CellSummaryRow.issue, issues) < DENSE:
+    ``indexed``: a list sorted by issue, a count), else checked row by row as the list is
+    read in its order (``|| ''`` keeps the database from reading 100,000 claims by the
+    index to sort them)."""
+    if indexed or _share(session, CellSummaryRow.issue, issues) < DENSE:
         return ClaimRow.issue.in_(sorted(issues))
     return ClaimRow.issue.concat("").in_(sorted(issues))
 
