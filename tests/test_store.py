@@ -16,6 +16,7 @@ from peacetrack.model import Claim, Document
 from peacetrack.store import AddResult, Store, open_store
 from peacetrack.store import store as store_module
 from peacetrack.store.engine import require_store
+from peacetrack.support import parse_support
 
 Factory = Callable[..., Document]
 
@@ -376,3 +377,32 @@ def test_two_writers_queue_instead_of_failing(
     assert stores[0].count_documents() == 30
     for store in stores:
         store.close()
+
+
+def test_counts_are_stopped_past_their_time_on_every_backend(
+    fresh_db: Store, talks: tuple[int, int]
+) -> None:
+    """``time_allowed`` stops a statement (a SQLite progress handler, PostgreSQL's
+    statement_timeout in a savepoint), the session reads on, and the limit is lifted after;
+    the facets count the same claims ``claims`` lists, support at or above each level."""
+    from sqlalchemy import text
+
+    from peacetrack.store import OutOfTime
+    from peacetrack.store.engine import time_allowed
+
+    endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT max(i) FROM n"
+    with fresh_db.reading() as session:
+        before = session.execute(text("SELECT 1")).scalar()
+        with pytest.raises(OutOfTime), time_allowed(session, 50):
+            session.execute(text(endless)).all()
+        with time_allowed(session, 5_000):
+            assert session.execute(text("SELECT 2")).scalar() == 2
+        if session.get_bind().dialect.name == "postgresql":
+            assert session.scalar(text("SHOW statement_timeout")) == "0"
+        assert before == 1
+    facets = fresh_db.claim_facets(top=10, budget_ms=5_000)
+    listed = fresh_db.claims()
+    assert facets.exact and facets.total == len(listed) and not facets.late
+    support = dict(facets.counts["support"])
+    for label, count in support.items():
+        assert count == len(fresh_db.claims(min_support=parse_support(label)))
