@@ -128,7 +128,7 @@ def compare(
 
 def _mixed_note(store: Store) -> None:
     """On standard error, when the matrix mixed conflicts: how to see one at a time."""
-    mixed = [n for n in store.conflict_counts() if n.claims]
+    mixed = store.cells.conflicts()
     if len(mixed) > 1:
         err_console.print(
             f"note: these cells mix the claims of {len(mixed)} conflicts (counting the "
