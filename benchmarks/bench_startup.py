@@ -83,9 +83,21 @@ def _cpu_of_children() -> float:
 
 
 def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall and CPU seconds of one run; a failing command is an error, not a fast figure."""
-    env = os.environ | {"COLUMNS": "120", "NO_COLOR": "1"}
-    env.pop("PEACETRACK_DB", None)
+    """Wall and CPU seconds of one run; a failing command is an error, not a fast figure.
+
+    Bytecode is cached in a folder of the run's own (``cwd``), whatever the caller's
+    ``PYTHONDONTWRITEBYTECODE``: with it set, every run would compile PeaceTrack's modules
+    from source again, which an installed copy never does. PeaceTrack's own caches (the
+    parsed codebook) go there too, so each run starts from none and warms them itself.
+    """
+    env = os.environ | {
+        "COLUMNS": "120",
+        "NO_COLOR": "1",
+        "PYTHONPYCACHEPREFIX": str(cwd / "bytecode"),
+        "PEACETRACK_CACHE_DIR": str(cwd / "cache"),
+    }
+    for name in ("PEACETRACK_DB", "PYTHONDONTWRITEBYTECODE"):
+        env.pop(name, None)
     cpu = _cpu_of_children()
     began = time.perf_counter()
     done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, check=False)
