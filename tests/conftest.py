@@ -27,6 +27,21 @@ BACKENDS = ("sqlite", "postgresql")
 PG_DATABASE = "peacetrack_test"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """PeaceTrack's caches (the parsed codebook) in a folder of the session's, never in the
+    user's cache folder; set in the environment, so commands run as processes use it too."""
+    from peacetrack.codebook.cache import ENV_VAR
+
+    before = os.environ.get(ENV_VAR)
+    os.environ[ENV_VAR] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        del os.environ[ENV_VAR]
+    else:
+        os.environ[ENV_VAR] = before
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
