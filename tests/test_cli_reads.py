@@ -119,14 +119,24 @@ def test_an_export_file_is_written_as_the_claims_are_read(db: str, tmp_path: Pat
 
 # --- start-up ----------------------------------------------------------------------------------
 
-IMPORTED = """
+#: Runs the command line with the arguments it is given, then prints which of ``names`` it
+#: imported.
+LOADED = """
 import contextlib, io, sys
 from peacetrack.cli import main
 sys.argv = ["peacetrack", *sys.argv[1:]]
 with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):
     main()
-print(" ".join(sorted(m for m in ("peacetrack.model", "sqlalchemy") if m in sys.modules)))
+print(" ".join(sorted(m for m in {names!r} if m in sys.modules)))
 """
+
+
+def loaded(names: tuple[str, ...], args: list[str]) -> str:
+    """Which of ``names`` the command line imports in a new process to run ``args``."""
+    code = LOADED.format(names=names)
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
 
 
 @pytest.mark.slow
@@ -138,10 +148,27 @@ def test_commands_without_a_store_load_neither_the_model_nor_the_database(
 ) -> None:
     """Help and the codebook need neither the claim models nor SQLAlchemy, which cost
     most of a store command's start (benchmarks/bench_startup.py measures the time)."""
-    done = subprocess.run(
-        [sys.executable, "-c", IMPORTED, *command], capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == "", f"`peacetrack {' '.join(command)}` imported {done.stdout}"
+    found = loaded(("peacetrack.model", "sqlalchemy"), command)
+    assert found == "", f"`peacetrack {' '.join(command)}` imported {found}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("command", "names"),
+    [
+        (["--help"], ("pydantic", "peacetrack.codebook", "peacetrack.vocabulary")),
+        (["--version"], ("pydantic", "peacetrack.codebook", "peacetrack.vocabulary")),
+        # Typer reads a command's options with pydantic: only the codebook can wait
+        (["compare", "--help"], ("peacetrack.codebook", "peacetrack.vocabulary")),
+    ],
+)
+def test_help_loads_neither_pydantic_nor_the_codebook(
+    command: list[str], names: tuple[str, ...]
+) -> None:
+    """Help is text about the commands: the codebook and the models behind it (pydantic)
+    load when a command runs, not when it is described."""
+    found = loaded(names, command)
+    assert found == "", f"`peacetrack {' '.join(command)}` imported {found}"
 
 
 GC_AFTER_START = f"""
@@ -167,14 +194,6 @@ def test_a_command_that_runs_longer_gets_the_cycle_collector_back() -> None:
 #: What only parsing and checking the codebook's files needs (pycountry's tables, the file
 #: schemas): a warm cache spares a command all of it.
 PARSING = ("pycountry", "peacetrack.codebook.builder", "peacetrack.codebook.tables")
-LOADED = """
-import contextlib, io, sys
-from peacetrack.cli import main
-sys.argv = ["peacetrack", *sys.argv[1:]]
-with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):
-    main()
-print(" ".join(sorted(m for m in {names!r} if m in sys.modules)))
-"""
 
 
 @pytest.mark.slow
@@ -186,13 +205,9 @@ def test_with_the_codebook_cached_a_command_parses_no_codebook(db: str, command:
     """The first run parses the codebook and caches it (in the session's folder, see
     conftest); the next reads the cache and loads none of the parsing machinery."""
     args = [*command, db] if command[-1] == "--db" else command
-    code = LOADED.format(names=PARSING)
-    runs = [
-        subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
-        for _ in range(2)
-    ]
-    assert all(run.returncode == 0 for run in runs), runs[-1].stderr
-    assert runs[-1].stdout.strip() == "", f"`{' '.join(args)}` loaded {runs[-1].stdout}"
+    loaded(PARSING, args)
+    found = loaded(PARSING, args)
+    assert found == "", f"`peacetrack {' '.join(args)}` loaded {found}"
 
 
 def commands(typer_app: typer.Typer, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
