@@ -144,15 +144,15 @@ class Codebook:
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Codebook:
-        """The codebook ``to_data`` described; its entries are not checked against each
-        other again (they were when it was built), but each is validated as it is made."""
+        """The codebook ``to_data`` described, taken as checked: its entries were validated,
+        and against each other, when it was built (a damaged description raises)."""
         conflicts = [
             Conflict(**_tuples(c) | {"start": c["start"] and date.fromisoformat(c["start"])})
             for c in data["conflicts"]
         ]
         return cls(
             issues={i["code"]: Issue(**_tuples(i)) for i in data["issues"]},
-            actors={a["id"]: Actor(**a) for a in data["actors"]},
+            actors={a["id"]: Actor.model_construct(**_tuples(a)) for a in data["actors"]},
             places={p["code"]: Place(**_tuples(p)) for p in data["places"]},
             conflicts={c.id: c for c in conflicts},
             actor_index=AliasIndex.from_data(data["actor_index"]),
