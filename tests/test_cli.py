@@ -97,6 +97,19 @@ def test_help_reads_like_a_person_wrote_it() -> None:
     assert "ID[,...]" in output and "FILE|URL" in output
 
 
+def test_help_paragraphs_are_wrapped_by_the_terminal_not_by_the_docstring() -> None:
+    """A docstring's line breaks would leave ragged lines with orphan words: each paragraph
+    is one line for Rich to wrap, so at 80 columns no help line stops short before a word
+    that would have fitted on it."""
+    for name, command in all_commands():
+        help_text = command.help or ""
+        assert all("\n" not in p for p in help_text.split("\n\n")), f"`{name}` help"
+    code, output = invoke("ingest", "--help")
+    assert code == 0, output
+    assert "copies of one story" in " ".join(output.split())
+    assert "of one\n" not in output
+
+
 def test_version() -> None:
     code, output = invoke("--version")
     assert code == 0 and re.match(r"peacetrack \d+\.\d+", output)

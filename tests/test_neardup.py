@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from peacetrack.model import Document
-from peacetrack.store import Store
+from peacetrack.store import Store, neardup
 from peacetrack.store.neardup import BANDS, Signature, shingles
 
 STORY = """\
@@ -105,3 +107,27 @@ def test_independent_groups_follow_links_transitively(
     assert fresh_db.independent_groups([d, c, b, a]) == [{a, b, c}, {d}]
     assert fresh_db.independent_groups([a, d]) == [{a}, {d}]
     assert fresh_db.independent_groups([]) == []
+
+
+def test_a_story_with_more_copies_than_a_bucket_is_read_deep_still_joins_its_source(
+    fresh_db: Store, sample_document: Callable[..., Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Candidates are read newest first and a bounded depth per bucket, so a story run by
+    hundreds of sites costs each new copy the same; the copy still joins the copies' one
+    source group through the latest of them."""
+    monkeypatch.setattr(neardup, "PER_BUCKET", 3)
+    monkeypatch.setattr(neardup, "_BUCKET", neardup._BUCKET.limit(3))
+    copies = [
+        fresh_db.add_document(
+            sample_document(text=STORY.replace("Tuesday", f"Tuesday ({n})"), outlet=f"Site {n}")
+        ).document_id
+        for n in range(8)
+    ]
+    unrelated = fresh_db.add_document(sample_document(text=UNRELATED)).document_id
+    late = fresh_db.add_document(sample_document(text=REPRINT, outlet="Late Site"))
+    assert late.status == "near_duplicate"
+    assert set(late.near_duplicate_of) < set(copies)  # some of them, not all eight
+    assert fresh_db.independent_groups([*copies, late.document_id, unrelated]) == [
+        {*copies, late.document_id},
+        {unrelated},
+    ]

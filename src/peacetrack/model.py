@@ -18,6 +18,7 @@ store or from an export made under another codebook stays readable.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import unicodedata
@@ -104,9 +105,12 @@ class Stance(StrEnum):
     ABSENT = "absent"
     CONCEDE = "concede"
 
-    @property
+    @functools.cached_property
     def coarse(self) -> str:
-        """Demand, propose and offer all put a term forward; the rest are their own class."""
+        """Demand, propose and offer all put a term forward; the rest are their own class.
+
+        Cached on the member: cells and timelines ask it of every claim, often many times.
+        """
         if self in (Stance.DEMAND, Stance.PROPOSE, Stance.OFFER):
             return "put_forward"
         return self.value

@@ -13,6 +13,9 @@ in modules that do not know about it.
 
 from __future__ import annotations
 
+import inspect
+from typing import Any
+
 import typer
 from typer._click import Context, Parameter
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
@@ -75,8 +78,27 @@ def _readable(param: Parameter) -> Parameter:
     return param
 
 
+def reflowed(text: str | None) -> str | None:
+    """A docstring's paragraphs each on one line, for the terminal to wrap.
+
+    Typer's rich help keeps a docstring's line breaks and Rich then wraps each line to the
+    terminal, so a paragraph written at 92 columns reads as ragged lines with orphan words.
+    """
+    if not text:
+        return text
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
+
+
 class Readable:
-    """Mixed into Typer's command and group classes: parameters shown for people."""
+    """Mixed into Typer's command and group classes: parameters shown for people, and
+    the help text's paragraphs left to the terminal to wrap."""
+
+    help: str | None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = reflowed(self.help)
 
     def get_params(self, ctx: Context) -> list[Parameter]:
         params: list[Parameter] = super().get_params(ctx)  # type: ignore[misc]

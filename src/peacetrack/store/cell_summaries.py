@@ -34,10 +34,8 @@ from peacetrack.source import (
     CellFacts,
     Filters,
     Key,
-    MemorySource,
     StoredClaim,
 )
-from peacetrack.store.aggregate import comparison_claims
 from peacetrack.store.queries import canonical_proposal, chunked, load_claims, visible
 from peacetrack.store.schema import (
     CellSummaryRow,
@@ -389,17 +387,42 @@ def summarised(by: By, filters: Filters) -> bool:
 def cell_facts(
     store: Store, by: By, filters: Filters, columns: Sequence[str] | None = None
 ) -> dict[Key, CellFacts]:
-    """The cells of ``filters`` from the summaries when they can answer, else computed from
-    the claims in range as in memory, with the store's near-duplicate groups."""
-    if not summarised(by, filters):
-        loaded = MemorySource(comparison_claims(store, filters), store.independent_groups)
-        return loaded.cell_facts(by, filters, columns)
+    """The cells of ``filters`` from the summaries when they can answer, else tallied from
+    the claims in range (``_computed``), with the store's near-duplicate groups."""
     if columns is None and by == "actor":
         columns = filters.actors
+    if not summarised(by, filters):
+        return _computed(store, by, filters, columns)
     kind, prefix = scoped(by, filters.conflict)
     found = summaries(store, kind, issue_codes=filters.issues, columns=columns, prefix=prefix)
     current = claims_by_id(store, (i for t in found.values() for i in t.current))
     # A claim deleted between the two reads drops out rather than failing the comparison.
+    return {
+        key: CellFacts(t, tuple(current[i] for i in t.current if i in current))
+        for key, t in found.items()
+    }
+
+
+def _computed(
+    store: Store, by: By, filters: Filters, columns: Sequence[str] | None
+) -> dict[Key, CellFacts]:
+    """The cells of ``filters`` tallied from their claims' dates, stances and sources, as
+    a rebuild tallies them; only the claims behind each current stance are loaded whole.
+
+    A date range over a million claims then holds a few small tuples per claim in range,
+    not the claims themselves (their texts, evidence and details).
+    """
+    kind: Kind = by
+    where = visible(filters)
+    if columns is not None:
+        where.append(_column(kind).in_(sorted(columns)))
+    entries: dict[Key, list[Entry]] = {}
+    with store.reading() as session:
+        for key, entry in _entries(session, kind, where):
+            entries.setdefault(key, []).append(entry)
+    found = {key: tally(cell, floor=filters.min_support) for key, cell in entries.items()}
+    del entries
+    current = claims_by_id(store, (i for t in found.values() for i in t.current))
     return {
         key: CellFacts(t, tuple(current[i] for i in t.current if i in current))
         for key, t in found.items()

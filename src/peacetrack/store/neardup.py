@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Integer, Select, and_, bindparam, func, insert, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import BigInteger, Integer, Select, bindparam, func, insert, or_, select, update
+from sqlalchemy.orm import Session
 
 from peacetrack.store.schema import DocumentLink, DocumentRow, MinhashBand
 
@@ -37,6 +38,8 @@ SHINGLE_WORDS = 5
 DEFAULT_THRESHOLD = 0.8
 #: The most candidates verified per new document: a text shared by more is boilerplate.
 MAX_CANDIDATES = 500
+#: The most documents read from one (band, bucket), newest first (see ``_candidates``).
+PER_BUCKET = 100
 #: Credit lines that each republishing site rewrites: a parenthesised line naming reporters,
 #: editors or the distributor, or one opening with "Reporting by", "Editing by" and the like.
 CREDIT_LINE = re.compile(
@@ -120,21 +123,27 @@ def index_document(
     session: Session, document_id: int, signature: Signature, threshold: float = DEFAULT_THRESHOLD
 ) -> list[tuple[int, float]]:
     """Store a new document's bands and link it to its near duplicates, most similar first."""
+    import numpy as np
+
     buckets = signature.buckets()
     session.execute(
         insert(MinhashBand),
         [{"document_id": document_id, "band": band, "bucket": bucket} for band, bucket in buckets],
     )
-    ids = list(session.scalars(_candidates(), {"document_id": document_id}))
+    ids = _candidates(session, document_id, buckets)
     if not ids:
         return []
-    stored = session.execute(
+    found = session.execute(
         select(DocumentRow.id, DocumentRow.minhash).where(DocumentRow.id.in_(ids))
-    )
+    ).all()
+    # One comparison of every candidate's signature at once: a syndicated story may have
+    # hundreds of copies to verify.
+    others = np.frombuffer(b"".join(blob for _, blob in found), dtype=np.uint64)
+    agree = (others.reshape(len(found), -1) == signature.values).mean(axis=1)
     similar = [
-        (other, similarity)
-        for other, blob in stored
-        if (similarity := signature.jaccard(Signature.from_bytes(blob))) >= threshold
+        (other, float(similarity))
+        for (other, _), similarity in zip(found, agree, strict=True)
+        if similarity >= threshold
     ]
     similar.sort(key=lambda pair: (-pair[1], pair[0]))
     if similar:
@@ -149,24 +158,34 @@ def index_document(
     return similar
 
 
-def _candidates() -> Select[int]:
-    """Documents sharing a (band, bucket) with the document's stored bands, most shared first.
+def _candidates(session: Session, document_id: int, buckets: list[tuple[int, int]]) -> list[int]:
+    """Documents sharing a (band, bucket) with the document, most shared first.
 
-    A join of the document's own band rows against the (band, bucket) index: one statement
-    whatever the buckets, compiled once and cached, where a 20-way OR built per document
-    cost more than half the indexing time.
+    Each bucket is read newest first and at most ``PER_BUCKET`` deep, from the
+    (band, bucket, document) index: a bucket thousands of copies share costs no more than
+    a rare one, and linking a copy to the latest of its twins already joins it to their
+    source group.
     """
-    mine, other = aliased(MinhashBand), aliased(MinhashBand)
-    document_id = bindparam("document_id", type_=Integer)
-    shared = func.count().label("shared")
-    return (
-        select(other.document_id)
-        .join(mine, and_(other.band == mine.band, other.bucket == mine.bucket))
-        .where(mine.document_id == document_id, other.document_id != document_id)
-        .group_by(other.document_id)
-        .order_by(shared.desc(), other.document_id)
-        .limit(MAX_CANDIDATES)
+    shared: Counter[int] = Counter()
+    for band, bucket in buckets:
+        shared.update(
+            session.scalars(_BUCKET, {"band": band, "bucket": bucket, "document_id": document_id})
+        )
+    ranked = sorted(shared.items(), key=lambda pair: (-pair[1], pair[0]))
+    return [doc for doc, _ in ranked[:MAX_CANDIDATES]]
+
+
+#: The newest documents of one bucket but the one being indexed; one statement, compiled once.
+_BUCKET: Select[int] = (
+    select(MinhashBand.document_id)
+    .where(
+        MinhashBand.band == bindparam("band", type_=Integer),
+        MinhashBand.bucket == bindparam("bucket", type_=BigInteger),
+        MinhashBand.document_id != bindparam("document_id", type_=Integer),
     )
+    .order_by(MinhashBand.document_id.desc())
+    .limit(PER_BUCKET)
+)
 
 
 def join_sources(session: Session, document_id: int, twins: list[int]) -> None:

@@ -131,7 +131,7 @@ class MinhashBand(Base):
     """One LSH band bucket of a document: equal (band, bucket) makes two documents candidates."""
 
     __tablename__ = "minhash_bands"
-    __table_args__ = (Index("ix_minhash_bands_band_bucket", "band", "bucket"),)
+    __table_args__ = (Index("ix_minhash_bands_band_bucket_doc", "band", "bucket", "document_id"),)
 
     document_id: Mapped[int] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
