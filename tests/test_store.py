@@ -16,6 +16,7 @@ from peacetrack.model import Claim, Document
 from peacetrack.store import AddResult, Store, open_store
 from peacetrack.store import store as store_module
 from peacetrack.store.engine import require_store
+from peacetrack.support import parse_support
 
 Factory = Callable[..., Document]
 
@@ -187,6 +188,37 @@ def test_claims_round_trip_every_field(fresh_db: Store, talks: tuple[int, int]) 
     assert stored[0].claim.attribution is not None
     assert stored[1].claim.attribution is None
     assert fresh_db.count_claims() == 5
+    for item in stored:  # claims are built without model_construct's defaults: the same
+        fields = {name: getattr(item.claim, name) for name in Claim.model_fields}
+        built = Claim.model_construct(**fields)
+        assert item.claim == built and item.claim.model_dump() == built.model_dump()
+        assert item.claim.model_fields_set == built.model_fields_set
+
+
+@pytest.mark.parametrize("sort", [None, "issue", "stance", "date"])
+def test_claim_filters_read_alike_in_either_form(
+    fresh_db: Store, talks: tuple[int, int], monkeypatch: pytest.MonkeyPatch, sort: Any
+) -> None:
+    """Actors and issues are chosen by an index (few claims) or checked row by row (many):
+    the same claims in the same order either way, and a sort by issue or stance keeps its
+    ties in claim id order."""
+    from peacetrack.store import claim_query
+
+    queries: list[dict[str, Any]] = [
+        {"actors": ["RUS"]},
+        {"actors": ["ukr", "USA"], "issues": ["TER.*"]},
+        {"issues": ["HUM.*", "CF.PARTIAL"]},
+        {"actors": ["RUS"], "stances": ["demand"], "include_rejected": True},
+    ]
+    found = {}
+    for dense in (0.0, 2.0):
+        monkeypatch.setattr(claim_query, "DENSE", dense)
+        found[dense] = [[s.id for s in fresh_db.claims(**q, sort=sort)] for q in queries]
+    assert found[0.0] == found[2.0] and any(found[0.0])
+    if sort in ("issue", "stance"):
+        rows = fresh_db.claims(sort=sort, descending=False)
+        keys = [(getattr(s.claim, sort), s.id) for s in rows]
+        assert keys == sorted(keys)
 
 
 def test_claim_filters(fresh_db: Store, talks: tuple[int, int]) -> None:
@@ -345,3 +377,32 @@ def test_two_writers_queue_instead_of_failing(
     assert stores[0].count_documents() == 30
     for store in stores:
         store.close()
+
+
+def test_counts_are_stopped_past_their_time_on_every_backend(
+    fresh_db: Store, talks: tuple[int, int]
+) -> None:
+    """``time_allowed`` stops a statement (a SQLite progress handler, PostgreSQL's
+    statement_timeout in a savepoint), the session reads on, and the limit is lifted after;
+    the facets count the same claims ``claims`` lists, support at or above each level."""
+    from sqlalchemy import text
+
+    from peacetrack.store import OutOfTime
+    from peacetrack.store.engine import time_allowed
+
+    endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT max(i) FROM n"
+    with fresh_db.reading() as session:
+        before = session.execute(text("SELECT 1")).scalar()
+        with pytest.raises(OutOfTime), time_allowed(session, 50):
+            session.execute(text(endless)).all()
+        with time_allowed(session, 5_000):
+            assert session.execute(text("SELECT 2")).scalar() == 2
+        if session.get_bind().dialect.name == "postgresql":
+            assert session.scalar(text("SHOW statement_timeout")) == "0"
+        assert before == 1
+    facets = fresh_db.claim_facets(top=10, budget_ms=5_000)
+    listed = fresh_db.claims()
+    assert facets.exact and facets.total == len(listed) and not facets.late
+    support = dict(facets.counts["support"])
+    for label, count in support.items():
+        assert count == len(fresh_db.claims(min_support=parse_support(label)))

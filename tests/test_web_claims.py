@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from peacetrack.cli import app as cli_app
 from peacetrack.store import Store
+from peacetrack.support import parse_support
 from peacetrack.web import create_app
 from web_support import BASE_URL, TOKEN, filled_store
 
@@ -91,11 +92,111 @@ def test_facets_count_every_claim_chosen(client: TestClient, store: Store) -> No
         "outlet",
         "extractor",
         "status",
+        "support",
     }
     conflicts = {f["value"]: f["count"] for f in body["facets"]["conflict"]}
     assert conflicts == Counter(s.conflict or "unassigned" for s in every)
     narrowed = _api(client, "stance=demand")["facets"]["stance"]
     assert [f["value"] for f in narrowed] == ["demand"]
+
+
+def test_support_facet_counts_what_min_support_lists(client: TestClient, store: Store) -> None:
+    """The support facet gives, per level, the claims at or above it: the count the
+    level's link (``min_support``, as the CLI orders levels) then lists."""
+    every = store.claims()
+    facet = {f["value"]: f["count"] for f in _api(client, "per_page=5")["facets"]["support"]}
+    assert facet and list(facet) == sorted(facet, key=lambda v: -parse_support(v))
+    for label, count in facet.items():
+        level = parse_support(label)
+        assert count == sum(1 for s in every if s.grade >= level)
+        listed = _all(client, f"min_support={label}")
+        assert len(listed) == count and {parse_support(c["grade"]) >= level for c in listed} == {
+            True
+        }
+    html = client.get("/claims").text
+    assert "support, at or above" in html and "min_support=named" in html
+    assert client.get("/api/claims?min_support=strong").status_code == 400
+    corroborated = client.get("/api/claims?min_support=corroborated")
+    assert corroborated.status_code == 400 and "never corroborated" in corroborated.text
+
+
+def test_counts_that_take_too_long_are_left_out(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A count past its time is stopped: the page says so instead of waiting, and the
+    total is bounded ("more than")."""
+    from peacetrack.store import facets
+
+    counted = facets._facet
+
+    def stopped(session: Any, name: str, where: Any, top: int) -> list[tuple[str, int]]:
+        if name in ("issue", "outlet"):
+            raise facets.OutOfTime
+        return counted(session, name, where, top)
+
+    from peacetrack.web import claims
+
+    monkeypatch.setattr(claims, "FACET_MS", 60_000)  # only the facets made to fail are late
+    more = facets.Counted(3, exact=False)
+    monkeypatch.setattr(facets, "_capped", lambda *args: more)
+    monkeypatch.setattr(facets, "_exact", lambda *args: more)
+    monkeypatch.setattr(facets, "_facet", stopped)
+    body = _api(client, "stance=demand")
+    assert body["total"] == 3 and body["total_exact"] is False
+    assert body["facets_late"] == ["issue", "outlet"]
+    assert not set(body["facets_late"]) & set(body["facets"])
+    html = client.get("/claims?stance=demand").text
+    assert "more than 3" in html and "Not counted in time" in html
+    assert 'id="beyond"' in html
+    unknown = facets.Counted(0, exact=False, counted=False)
+    monkeypatch.setattr(facets, "_capped", lambda *args: unknown)
+    body = _api(client, "stance=demand&per_page=2")
+    assert body["total_counted"] is False and body["pages"] is None and body["more"] is True
+    assert "not counted in time" in client.get("/claims?stance=demand").text
+
+
+def test_counting_stops_when_the_time_is_spent(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Few claims are always counted, facets too; past ``COUNT_CAP`` claims, with no time
+    left, the total is "more than" and no facet is started (the actors' come from the
+    summaries)."""
+    from peacetrack.store import facets
+
+    few = store.claim_facets(top=5, budget_ms=0)
+    assert few.exact and few.total == len(store.claims()) and not few.late
+    monkeypatch.setattr(facets, "COUNT_CAP", 2)
+    spent = store.claim_facets(top=5, budget_ms=0)
+    assert spent.counted and not spent.exact and spent.total == 2
+    assert spent.counts.keys() == {"actor"}
+    assert set(spent.late) == {"conflict", "issue", "stance", "outlet", "extractor", "status",
+                               "support"}  # fmt: skip
+    whole = store.claim_facets(top=5)
+    assert whole.counted and whole.exact and whole.total == len(store.claims())
+
+
+def test_sql_stops_a_count_past_its_time(store: Store) -> None:
+    """The time limit stops a real query, and the session still reads afterwards."""
+    from sqlalchemy import text
+
+    from peacetrack.store import facets
+
+    slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT max(i) FROM n"
+    with store.reading() as session:
+        with pytest.raises(facets.OutOfTime), facets.time_allowed(session, 20):
+            session.execute(text(slow)).all()
+        assert session.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_pages_stop_at_the_offset_bound(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from peacetrack.web import claims
+
+    monkeypatch.setattr(claims, "MAX_OFFSET", 4)
+    body = _api(client, "per_page=2&page=9")
+    assert body["pages"] == 2 and body["page"] == 2
+    assert 'id="beyond"' in client.get("/claims?per_page=2").text
 
 
 @pytest.mark.parametrize("sort", ["date", "issue", "stance"])
@@ -169,6 +270,7 @@ def test_everything_is_escaped(client: TestClient) -> None:
             "extractor=rules.v1&until=2025-12-31",
             ["--extractor", "rules.v1", "--until", "2025-12-31"],
         ),
+        ("min_support=named&sort=date", ["--min-support", "named"]),
     ],
 )
 def test_exports_match_the_cli(

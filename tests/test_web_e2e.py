@@ -81,6 +81,30 @@ def test_review_in_place_with_undo(page: sync_api.Page, tmp_path: Path) -> None:
     sync_api.expect(page.locator("table.history")).to_contain_text("restore")
 
 
+def test_review_in_the_panel_refreshes_its_matrix_cell(page: sync_api.Page) -> None:
+    """Accepting a claim in a cell's evidence gives the matrix's cell its new support
+    (text and class) at once, without a reload; Undo puts the cell back as it was."""
+    page.goto("/compare")
+    link = page.locator("td.cell:not(.support-reviewed) a.cell-link").first
+    key, before = link.get_attribute("data-cell"), link.inner_text()
+    cell = page.locator(f'td.cell:has(a.cell-link[data-cell="{key}"])')
+    link.click()
+    sync_api.expect(page.locator("#evidence mark.ev").first).to_be_visible()
+    at = page.url
+    claim = page.locator("#evidence .claim", has=page.locator("button.accept")).first
+    here = page.locator(f"#evidence #{claim.get_attribute('id')}")
+    here.locator("button.accept").click()
+    sync_api.expect(here.locator(".done-note")).to_contain_text("Accepted this claim")
+    sync_api.expect(cell).to_have_class(re.compile(r"\bsupport-reviewed\b"))
+    sync_api.expect(cell.locator("a.cell-link")).to_contain_text("reviewed")
+    sync_api.expect(page.locator("#evidence #cell-summary")).to_contain_text("reviewed")
+    here.locator(".done-note button", has_text="Undo").click()
+    sync_api.expect(here.locator(".done-note")).to_contain_text("Restored this claim")
+    sync_api.expect(cell.locator("a.cell-link")).to_have_text(before)
+    sync_api.expect(cell).not_to_have_class(re.compile(r"\bsupport-reviewed\b"))
+    assert page.url == at
+
+
 def test_a_rejected_claim_stays_in_its_document_and_is_restored_there(
     page: sync_api.Page,
 ) -> None:

@@ -70,6 +70,22 @@ def parse_support(value: str) -> Support:
     )
 
 
+#: The levels one claim can have on its own (``claim_grade``): all but ``corroborated``.
+GRADES: tuple[str, ...] = tuple(level.label for level in Support if level != Support.CORROBORATED)
+
+
+def parse_grade(value: str) -> Support:
+    """A claim's level as a user named it, to choose claims at or above it: any level but
+    ``corroborated``, which no claim has alone (it takes independent sources)."""
+    level = parse_support(value)
+    if level is Support.CORROBORATED:
+        raise InputError(
+            "a claim alone is never corroborated (that takes independent sources); "
+            f"choose one of {', '.join(GRADES)} (weakest first)"
+        )
+    return level
+
+
 def claim_grade(status: str, confidence: float | None, anonymous: bool | None) -> Support:
     """What one claim is worth alone (never ``corroborated``: that takes several sources).
 

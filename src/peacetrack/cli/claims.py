@@ -84,6 +84,15 @@ def claims(
     since: SinceOption = None,
     until: UntilOption = None,
     conflict: ConflictOption = None,
+    min_support: Annotated[
+        str | None,
+        typer.Option(
+            "--min-support",
+            metavar="LEVEL",
+            help="Only claims whose own support is this level or above, weakest first: low, "
+            "anonymous, named, reviewed (as the claims browser's support facet counts them).",
+        ),
+    ] = None,
     limit: Annotated[
         int | None,
         typer.Option(
@@ -101,14 +110,15 @@ def claims(
     ] = ClaimFormat.table,
     output: OutputOption = None,
 ) -> None:
-    """List stored claims, filtered by actor, issue, stance, document, proposal, conflict
-    or date."""
+    """List stored claims, filtered by actor, issue, stance, document, proposal, conflict,
+    support or date."""
     from peacetrack.compare.vocabulary import (
         check_actors,
         check_issues,
         check_proposal,
         check_stances,
     )
+    from peacetrack.support import parse_grade
 
     if fmt is ClaimFormat.table and output is not None:
         fail("--format table prints to the terminal; choose csv, jsonl, json, md or parquet")
@@ -123,6 +133,7 @@ def claims(
             "since": parse_date(since),
             "until": parse_date(until),
             "conflict": conflict,
+            "min_support": parse_grade(min_support) if min_support else None,
         }
         if fmt is ClaimFormat.table:
             shown = store.claims(**chosen, limit=PAGE if limit is None else limit, offset=offset)

@@ -7,9 +7,10 @@ package imports from here, never a submodule, and reaches the repositories throu
 """
 
 from peacetrack.source import StoredClaim
+from peacetrack.store.claim_query import ClaimQuery
 from peacetrack.store.conflicts import ConflictCount
-from peacetrack.store.engine import require_store
-from peacetrack.store.facets import FACETS, ClaimFacets, ClaimQuery
+from peacetrack.store.engine import OutOfTime, require_store
+from peacetrack.store.facets import FACETS, ClaimFacets
 from peacetrack.store.proposals import ProposalInfo
 from peacetrack.store.queries import SORTS, Sort
 from peacetrack.store.review import ACTIONS, ReviewEvent, ReviewLog
@@ -31,6 +32,7 @@ __all__ = [
     "ClaimFacets",
     "ClaimQuery",
     "ConflictCount",
+    "OutOfTime",
     "ProposalInfo",
     "ReviewEvent",
     "ReviewLog",

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from peacetrack.codebook import Codebook, assign_document, default_codebook
 from peacetrack.model import Claim
+from peacetrack.store.engine import time_allowed
 from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow
 
 if TYPE_CHECKING:
@@ -105,9 +106,10 @@ def reviewed_twins(session: Session, document_id: int) -> dict[tuple[Any, ...], 
     return {(r.start, r.end, r.issue): r.conflict for r in session.execute(query)}
 
 
-def conflict_counts(store: Store) -> list[ConflictCount]:
+def conflict_counts(store: Store, budget_ms: int | None = None) -> list[ConflictCount]:
     """Per conflict id found on claims (None: unassigned) the non-rejected claims, their
-    documents and publication dates; counted in SQL, so any store size costs one query."""
+    documents and publication dates; counted in SQL, so any store size costs one query
+    (which reads every claim: ``engine.OutOfTime`` past ``budget_ms``, if given)."""
     query = (
         select(
             ClaimRow.conflict,
@@ -120,5 +122,5 @@ def conflict_counts(store: Store) -> list[ConflictCount]:
         .where(ClaimRow.status != "rejected")
         .group_by(ClaimRow.conflict)
     )
-    with store.reading() as session:
+    with store.reading() as session, time_allowed(session, budget_ms):
         return [ConflictCount(*row) for row in session.execute(query)]

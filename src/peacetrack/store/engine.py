@@ -11,17 +11,20 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from peacetrack.errors import StoreError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.orm import Session
 
 ENV_VAR = "PEACETRACK_DB"
 DEFAULT_URL = "sqlite:///peacetrack.db"
@@ -34,6 +37,10 @@ BUSY_TIMEOUT_MS = 30_000
 LOCK_SPACE = 0x5054524B
 Serialised = Literal["migrations", "documents", "proposals"]
 _LOCK_IDS: dict[Serialised, int] = {"migrations": 1, "documents": 2, "proposals": 3}
+#: SQLite virtual-machine steps between checks of the clock (a few milliseconds' work).
+_STEPS = 20_000
+#: PostgreSQL's error code for a statement cancelled by ``statement_timeout``.
+_CANCELLED = "57014"
 
 
 def resolve_url(target: str | Path | None) -> URL:
@@ -232,3 +239,42 @@ def upgrade_to_head(engine: Engine) -> None:
             f"cannot open database {shown}: {cause}. Check the path or URL, or set "
             f"{ENV_VAR} / --db to another one"
         ) from None
+
+
+class OutOfTime(Exception):
+    """A count ran past its time allowed and was stopped."""
+
+
+@contextmanager
+def time_allowed(session: Session, ms: int | None) -> Iterator[None]:
+    """Stop the statements run inside after ``ms`` milliseconds (None: no limit), raising
+    ``OutOfTime``: SQLite checks the clock from a progress handler, PostgreSQL by
+    ``statement_timeout`` within a savepoint, so the reading session stays usable."""
+    if ms is None:
+        yield
+        return
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        limit = "SELECT set_config('statement_timeout', :value, true)"
+        try:
+            with session.begin_nested():
+                before = session.scalar(text("SHOW statement_timeout"))
+                session.execute(text(limit), {"value": str(int(ms))})
+                yield
+                session.execute(text(limit), {"value": before})
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) == _CANCELLED:
+                raise OutOfTime from None
+            raise
+        return
+    raw: Any = connection.connection.driver_connection
+    deadline = time.monotonic() + ms / 1000
+    raw.set_progress_handler(lambda: int(time.monotonic() > deadline), _STEPS)
+    try:
+        yield
+    except DBAPIError as exc:
+        if "interrupted" in str(exc.orig):
+            raise OutOfTime from None
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)

@@ -26,6 +26,7 @@ from peacetrack.model import Claim, Document, ModelReply, content_hash, normalis
 from peacetrack.source import By, CellFacts, Filters, Key, StoredClaim
 from peacetrack.store.aggregate import comparison_claims, proposal_phrases
 from peacetrack.store.cell_summaries import Cells
+from peacetrack.store.claim_query import ClaimQuery, read_claims, stream
 from peacetrack.store.conflicts import ConflictCount, conflict_counts, decide
 from peacetrack.store.engine import (
     WRITE_OPTION,
@@ -34,26 +35,11 @@ from peacetrack.store.engine import (
     serialise,
     upgrade_to_head,
 )
-from peacetrack.store.facets import (
-    ClaimFacets,
-    ClaimFilters,
-    ClaimQuery,
-    claim_conditions,
-    claim_facets,
-    claim_filters,
-)
+from peacetrack.store.facets import ClaimFacets, claim_facets, issue_spread
 from peacetrack.store.neardup import Signature, index_document, syndicated_body
 from peacetrack.store.proposal_resolver import ProposalResolver
 from peacetrack.store.proposals import Proposals
-from peacetrack.store.queries import (
-    Sort,
-    actor_rows,
-    chunked,
-    claim_values,
-    load_claims,
-    sort_keys,
-    stream_claims,
-)
+from peacetrack.store.queries import Sort, actor_rows, chunked, claim_values
 from peacetrack.store.review import Review
 from peacetrack.store.runs import PROCESS, RunInfo, list_runs, mark_interrupted, this_process
 from peacetrack.store.schema import (
@@ -204,9 +190,10 @@ class Store:
         """Full-text search over documents and claims, best first."""
         return search(self, query, limit)
 
-    def conflict_counts(self) -> list[ConflictCount]:
-        """Documents, claims and dates per stored conflict id (None: unassigned claims)."""
-        return conflict_counts(self)
+    def conflict_counts(self, budget_ms: int | None = None) -> list[ConflictCount]:
+        """Documents, claims and dates per stored conflict id (None: unassigned claims);
+        ``OutOfTime`` if counting takes longer than ``budget_ms``."""
+        return conflict_counts(self, budget_ms)
 
     def runs(self, limit: int | None = 20) -> list[RunInfo]:
         """Recorded runs, newest first; runs whose process is gone are marked interrupted."""
@@ -515,40 +502,19 @@ class Store:
     def claims(
         self,
         *,
-        actors: Sequence[str] | None = None,
-        issues: Sequence[str] | None = None,
-        stances: Sequence[str] | None = None,
-        document: int | str | None = None,
-        extractor: str | None = None,
-        proposal: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        outlet: str | None = None,
-        status: str | None = None,
-        include_rejected: bool = False,
-        conflict: str | None = None,
         limit: int | None = None,
         offset: int = 0,
         sort: Sort | None = None,
         descending: bool = True,
+        **query: Unpack[ClaimQuery],
     ) -> list[StoredClaim]:
-        """Claims matching every filter given, newest documents first, in text order
-        (or by ``sort``, ties in that order), ``limit`` of them after ``offset``.
-
-        ``issues`` take codes, groups or patterns (``TER``, ``TER.*``), checked by the
-        codebook as every filter is (``peacetrack.source.Filters``): a pattern naming no
-        issue is an error, not an empty answer; so is an unknown ``conflict`` (an id, name
-        or alias; ``unassigned`` for claims that fit none). Dates are publication dates.
-        Rejected claims are left out unless ``include_rejected`` or ``status="rejected"``.
-        """
-        filters = ClaimFilters(
-            Filters(actors, issues, since, until, stances, conflict=conflict),
-            *(document, extractor, proposal, outlet, status, include_rejected),
+        """Claims chosen by ``query`` (``store.claim_query.ClaimQuery``), newest documents
+        first, in text order (or by ``sort``, ties in that order), ``limit`` of them after
+        ``offset``. A filter that can match nothing (an issue pattern naming no issue, an
+        unknown conflict) is an error, not an empty answer."""
+        return read_claims(
+            self, query, limit=limit, offset=offset, sort=sort, descending=descending
         )
-        first = sort_keys(sort, descending)
-        with self.reading() as session:
-            where = claim_conditions(session, filters, self._document_id)
-            return load_claims(session, where, limit, offset=offset, first=first)
 
     def iter_claims(
         self,
@@ -561,38 +527,19 @@ class Store:
     ) -> Iterator[StoredClaim]:
         """``claims`` as they are read, for exports of any size: the same filters and
         order, a chunk at a time (``queries.stream_claims``), never all in memory."""
-        first = sort_keys(sort, descending)
-        with self.reading() as session:
-            where = claim_conditions(session, claim_filters(query), self._document_id)
-            yield from stream_claims(session, where, limit, offset=offset, first=first)
+        return stream(self, query, limit=limit, offset=offset, sort=sort, descending=descending)
 
     def claim_facets(
-        self,
-        *,
-        actors: Sequence[str] | None = None,
-        issues: Sequence[str] | None = None,
-        stances: Sequence[str] | None = None,
-        document: int | str | None = None,
-        extractor: str | None = None,
-        proposal: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        outlet: str | None = None,
-        status: str | None = None,
-        include_rejected: bool = False,
-        conflict: str | None = None,
-        top: int = 20,
+        self, *, top: int = 20, budget_ms: int | None = None, **query: Unpack[ClaimQuery]
     ) -> ClaimFacets:
-        """How many claims ``claims`` would list under the same filters, and per facet
-        (actor, issue, stance, outlet, extractor, status) the ``top`` values with their
-        counts: counted in SQL, so a browser's page costs the same at any store size."""
-        filters = ClaimFilters(
-            Filters(actors, issues, since, until, stances, conflict=conflict),
-            *(document, extractor, proposal, outlet, status, include_rejected),
-        )
-        with self.reading() as session:
-            where = claim_conditions(session, filters, self._document_id)
-            return claim_facets(session, where, top)
+        """How many claims ``claims`` would list for ``query``, and per facet (``FACETS``)
+        the ``top`` values with their counts, counted in SQL; ``budget_ms`` bounds the time
+        each count may take (``store.facets``), so a page never waits on one."""
+        return claim_facets(self, query, top, budget_ms)
+
+    def issue_spread(self) -> list[tuple[str, int]]:
+        """Issues with how many actors hold a stance on each, from the cell summaries."""
+        return issue_spread(self)
 
     def count_claims(self, *, include_rejected: bool = True) -> int:
         query = select(func.count(ClaimRow.id))

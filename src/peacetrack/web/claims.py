@@ -26,6 +26,7 @@ from peacetrack.compare.vocabulary import check_stances as checked_stances
 from peacetrack.errors import PeaceTrackError
 from peacetrack.model import Stance
 from peacetrack.store import CLAIM_STATUSES, FACETS, SORTS, ClaimFacets, Sort, Store
+from peacetrack.support import GRADES, parse_grade
 from peacetrack.web.views import split, suggestions
 from peacetrack.web.wording import for_web
 
@@ -34,6 +35,15 @@ PER_PAGE = 50
 MAX_PER_PAGE = 200
 #: Facet values shown per field (the most frequent).
 FACET_TOP = 15
+#: Milliseconds a page may spend counting (its total, then each facet in turn): a count
+#: not made by then is left out and said to be so. At a million claims one count of
+#: every claim takes seconds; at ten thousand, milliseconds.
+FACET_MS = 60
+#: How far down a list pages go (OFFSET reads every claim it skips): claims further down
+#: are reached by narrowing the filters, sorting the other way, or an export.
+MAX_OFFSET = 10_000
+#: The URL parameter each facet's values are chosen by.
+FACET_PARAMS = {name: name for name in FACETS} | {"support": "min_support"}
 #: The most claims one CSV or JSON export holds; more is an error asking for fewer.
 EXPORT_MAX = 100_000
 STANCES = tuple(s.value for s in Stance)
@@ -52,6 +62,7 @@ class ClaimsQuery:
     document: str = ""
     proposal: str = ""
     conflict: str = ""
+    min_support: str = ""
     since: str = ""
     until: str = ""
     sort: str = "date"
@@ -113,8 +124,11 @@ def _vocabulary(query: ClaimsQuery, store: Store, checked: Checked) -> None:
         "proposal": lambda: check_proposal(query.proposal.strip() or None, store),
         "conflict": lambda: check_conflict(query.conflict.strip() or None),
     }
+    checks["min_support"] = lambda: (
+        parse_grade(query.min_support) if query.min_support.strip() else None
+    )
     names = {"actor": "actors", "issue": "issues", "stance": "stances", "proposal": "proposal"}
-    names["conflict"] = "conflict"
+    names |= {"conflict": "conflict", "min_support": "min_support"}
     for name, check in checks.items():
         try:
             checked.filters[names[name]] = check()
@@ -176,20 +190,22 @@ def browse(query: ClaimsQuery, store: Store) -> dict[str, Any]:
     checked = check(query, store)
     page: dict[str, Any] = {"query": query, "errors": checked.errors, "facet_names": FACETS}
     page |= {"stances": STANCES, "statuses": CLAIM_STATUSES, "sorts": SORTS}
+    page |= {"levels": GRADES, "facet_params": FACET_PARAMS}
     page["suggest"] = suggestions(store)
     if checked.errors:
         return page | {"claims": [], "facets": ClaimFacets(0), "total": 0, "pages": 1}
-    facets = store.claim_facets(**checked.filters, top=FACET_TOP)
+    facets = store.claim_facets(**checked.filters, top=FACET_TOP, budget_ms=FACET_MS)
     # Stances, outlets and extractors are suggested as the facets count them here.
     page["suggest"] |= {
         name: [(value, f"{n:,} claims") for value, n in facets.counts.get(name, [])]
         for name in ("stance", "outlet", "extractor")
     }
-    pages = max(1, -(-facets.total // checked.per_page))
+    known = facets.total if facets.counted else MAX_OFFSET
+    number = min(checked.page, _pages(known, checked.per_page))
     claims = store.claims(
         **checked.filters,
         limit=checked.per_page,
-        offset=(min(checked.page, pages) - 1) * checked.per_page,
+        offset=(number - 1) * checked.per_page,
         sort=checked.sort,
         descending=checked.descending,
     )
@@ -197,23 +213,38 @@ def browse(query: ClaimsQuery, store: Store) -> dict[str, Any]:
         "claims": claims,
         "facets": facets,
         "total": facets.total,
-        "page": min(checked.page, pages),
-        "pages": pages,
+        "page": number,
+        "pages": _pages(known, checked.per_page) if facets.counted else None,
+        "more": len(claims) == checked.per_page and number < _pages(known, checked.per_page),
         "per_page": checked.per_page,
+        "beyond": facets.total > MAX_OFFSET or not facets.exact,
+        "page_reach": MAX_OFFSET,
     }
+
+
+def _pages(total: int, per_page: int) -> int:
+    """Pages of ``per_page`` claims a list offers: every claim, or as far as
+    ``MAX_OFFSET`` reaches when there are more."""
+    return max(1, -(-min(total, MAX_OFFSET) // per_page))
 
 
 def export(query: ClaimsQuery, store: Store) -> Checked | list[Any]:
     """Every claim the query chooses, sorted as asked, for an export; the ``Checked`` with
-    its errors when the query is wrong or chooses more than ``EXPORT_MAX`` claims."""
+    its errors when the query is wrong or chooses more than ``EXPORT_MAX`` claims (read
+    one past the bound rather than counted: a count would read them all)."""
     checked = check(query, store)
-    if not checked.errors:
-        total = store.claim_facets(**checked.filters, top=0).total
-        if total > EXPORT_MAX:
-            checked.errors["export"] = (
-                f"{total:,} claims match, more than the {EXPORT_MAX:,} an export from the web "
-                "holds: narrow the filters"
-            )
     if checked.errors:
         return checked
-    return store.claims(**checked.filters, sort=checked.sort, descending=checked.descending)
+    found = store.claims(
+        **checked.filters,
+        limit=EXPORT_MAX + 1,
+        sort=checked.sort,
+        descending=checked.descending,
+    )
+    if len(found) > EXPORT_MAX:
+        checked.errors["export"] = (
+            f"more than {EXPORT_MAX:,} claims match, more than an export from the web holds: "
+            "narrow the filters"
+        )
+        return checked
+    return found

@@ -1,6 +1,6 @@
 """CSV twins of pages that are not claim lists (the audit log, an actor's steps, a
-proposal's positions), written as the command line writes records (``records_csv``), and
-how such values are shown on a page.
+proposal's positions), written as the command line writes records (``records_csv``), how
+such values are shown on a page, and big JSON twins written straight (``json_reply``).
 """
 
 from __future__ import annotations
@@ -35,3 +35,19 @@ def csv_reply(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], name: s
     return Response(
         text, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition}
     )
+
+
+def _plain(value: Any) -> Any:
+    """What ``json.dumps`` cannot write itself, as FastAPI's encoder writes it."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        return list(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def json_reply(data: Any) -> Response:
+    """``data`` (plain dicts, lists, strings, numbers, dates) as JSON, written by
+    ``json.dumps``: FastAPI's own encoder walks every value of a million-claim matrix's
+    1,170 cells in Python first, a quarter of the answer's time."""
+    return Response(json.dumps(data, default=_plain), media_type="application/json")

@@ -13,10 +13,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from peacetrack.compare import render_claims
-from peacetrack.store import Store
+from peacetrack.store import ClaimFacets, Store
 from peacetrack.web.claims import Checked, ClaimsQuery, browse, errors_text, export
 from peacetrack.web.inputs import StrictJsonRoute
 from peacetrack.web.pages import render
+from peacetrack.web.twins import json_reply
 from peacetrack.web.views import claim_json, conflict_choices, store_of
 
 router = APIRouter(route_class=StrictJsonRoute)
@@ -34,16 +35,24 @@ def claims_page(request: Request, store: StoreDep, query: QueryDep) -> HTMLRespo
 
 def _json(page: dict[str, Any]) -> dict[str, Any]:
     query: ClaimsQuery = page["query"]
+    facets: ClaimFacets = page["facets"]
     return {
         "total": page["total"],
+        # False: more than ``total`` claims match (or, with ``total_counted`` false, an
+        # unknown number): they were not all counted in time.
+        "total_exact": facets.exact,
+        "total_counted": facets.counted,
         "page": page["page"],
-        "pages": page["pages"],
+        "pages": page["pages"],  # None when the total was not counted in time
+        "more": page["more"],  # whether a next page is offered
         "per_page": page["per_page"],
         "filters": query.params(),
         "facets": {
             name: [{"value": v, "count": n} for v, n in values]
-            for name, values in page["facets"].counts.items()
+            for name, values in facets.counts.items()
         },
+        # Facets not counted in time (narrower filters count them).
+        "facets_late": list(facets.late),
         "claims": [
             claim_json(s)
             | {"links": {"claim": f"/claims/{s.id}", "document": f"/documents/{s.document_id}"}}
@@ -53,16 +62,18 @@ def _json(page: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("/api/claims", tags=["browse"], response_model=None)
-def claims_api(store: StoreDep, query: QueryDep) -> dict[str, Any] | JSONResponse:
+@router.get("/api/claims", tags=["browse"], response_class=Response)
+def claims_api(store: StoreDep, query: QueryDep) -> Response:
     """Claims filtered (actor, issue, stance, outlet, extractor, status, document, proposal,
-    conflict, since, until), sorted (``sort`` date, issue or stance; ``order`` asc or
-    desc) and paged (``page``, ``per_page`` up to 200), with facet counts over every claim
-    chosen."""
+    conflict, min_support, since, until), sorted (``sort`` date, issue or stance; ``order``
+    asc or desc) and paged (``page``, ``per_page`` up to 200; pages reach 10,000 claims
+    down), with facet counts over every claim chosen; the support facet counts the claims
+    at or above each level. A count that takes too long is left out (``facets_late``; a
+    total only bounded: ``total_exact`` false)."""
     page = browse(query, store)
     if page["errors"]:
         return JSONResponse({"detail": errors_text(page["errors"])}, status_code=400)
-    return _json(page)
+    return json_reply(_json(page))
 
 
 def _export(store: Store, query: ClaimsQuery, fmt: Literal["csv", "json"]) -> Response:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from peacetrack.compare import Diff, diff, render_diff, timeline
 from peacetrack.compare.render import STANCE_COLOURS, support_badge
@@ -17,6 +17,7 @@ from peacetrack.support import parse_support
 from peacetrack.vocabulary import UNASSIGNED
 from peacetrack.web.inputs import StrictJsonRoute
 from peacetrack.web.pages import coarse, done_event, render
+from peacetrack.web.twins import json_reply
 from peacetrack.web.views import (
     CompareQuery,
     SupportQuery,
@@ -44,12 +45,12 @@ def compare_page(request: Request, store: StoreDep, query: QueryDep) -> HTMLResp
     return render(request, "compare.html", context)
 
 
-@router.get("/api/compare", tags=["compare"])
-def compare_api(store: StoreDep, query: QueryDep) -> dict[str, Any]:
+@router.get("/api/compare", tags=["compare"], response_class=Response)
+def compare_api(store: StoreDep, query: QueryDep) -> Response:
     """The issue × actor (or × proposal) matrix; actors and issues are comma-separated;
     ``conflict`` (an id, name or alias, or ``unassigned``) keeps one conflict's claims and
     puts its parties first."""
-    return matrix_json(query.matrix(store))
+    return json_reply(matrix_json(query.matrix(store)))
 
 
 @router.get("/compare/cell", response_class=HTMLResponse, include_in_schema=False)

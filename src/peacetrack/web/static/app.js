@@ -131,6 +131,17 @@ function swapFrom(html) {
   return { fresh, swapped };
 }
 
+// After a review in the evidence panel, the cell it was opened from shows what the server
+// now computes for it (#cell-summary, swapped in with the claims): its stance text and the
+// classes that colour and mark it. Undo sends the same reply back, so it refreshes too.
+function refreshMatrixCell() {
+  const state = document.querySelector("#evidence #cell-summary[data-cell]");
+  const link = state ? cellLink(state.dataset.cell) : null;
+  if (!link) return;
+  link.textContent = state.dataset.cellText;
+  link.closest("td").className = state.dataset.cellClass + " selected";
+}
+
 function announce(form, text) {
   let note = form.parentElement.querySelector(".send-error");
   if (!note) {
@@ -157,6 +168,7 @@ async function sendInPlace(form) {
       announce(form, why ? why.textContent.trim() : "The change could not be saved: reload the page.");
       return;
     }
+    refreshMatrixCell();
     const target = document.querySelector(".done-note") || document.querySelector("[aria-invalid=true]");
     if (target) target.focus({ preventScroll: false });
   } catch (err) {

@@ -1,0 +1,188 @@
+"""Choosing claims: ``ClaimQuery``, the one form every listing, stream and count of claims
+takes its filters in, and the SQL conditions it stands for.
+
+``Store.claims``, ``Store.iter_claims`` and ``Store.claim_facets`` take the same keywords
+(``**query: Unpack[ClaimQuery]``) and turn them into conditions here, once, so a page, its
+export and its counts can never choose different claims.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, TypedDict
+
+from sqlalchemy import ColumnElement, case, exists, func, or_, select
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
+
+from peacetrack.source import Filters, StoredClaim
+from peacetrack.store.proposal_resolver import proposal_ids_named
+from peacetrack.store.queries import Sort, filter_conditions, load_claims, sort_keys, stream_claims
+from peacetrack.store.schema import CellSummaryRow, ClaimActor, ClaimRow, DocumentRow
+from peacetrack.support import CHECKED_STATUSES, LOW_CONFIDENCE, Support
+
+if TYPE_CHECKING:
+    from peacetrack.store.store import Store
+
+#: Resolves a document's id or name to its id (``Store._document_id``).
+DocumentId = Callable[[Session, int | str], int]
+#: Past this share of every claim, the chosen actors' claims are found by reading the list
+#: in its order and checking each one's actors (a page fills after a few rows); under it,
+#: their ids are read first, which is quicker when they are few.
+DENSE = 0.02
+
+
+class ClaimQuery(TypedDict, total=False):
+    """What claims to choose; every key may be left out (no restriction).
+
+    ``issues`` take codes, groups or patterns, ``conflict`` an id, name or alias or
+    ``unassigned`` (checked by the codebook as ``peacetrack.source.Filters`` checks them);
+    dates are publication dates; ``min_support`` keeps claims whose own grade
+    (``support.claim_grade``) is at or above the level, as ``--min-support`` orders them.
+    Rejected claims are left out unless ``include_rejected`` or ``status="rejected"``.
+    """
+
+    actors: Sequence[str] | None
+    issues: Sequence[str] | None
+    stances: Sequence[str] | None
+    document: int | str | None
+    extractor: str | None
+    proposal: str | None
+    since: date | None
+    until: date | None
+    outlet: str | None
+    status: str | None
+    include_rejected: bool
+    conflict: str | None
+    min_support: Support | None
+
+
+def grade_column() -> ColumnElement[int]:
+    """A claim's grade (``support.claim_grade``) in SQL, as its level's number, so claims
+    are counted and chosen by support in the database."""
+    return case(
+        (ClaimRow.status.in_(CHECKED_STATUSES), int(Support.REVIEWED)),
+        (ClaimRow.confidence < LOW_CONFIDENCE, int(Support.LOW)),
+        (ClaimRow.attribution_anonymous.is_(True), int(Support.ANONYMOUS)),
+        else_=int(Support.NAMED),
+    )
+
+
+def _filters(query: ClaimQuery) -> Filters:
+    """``query``'s codebook filters but actors and issues (``_of_actors``, ``_of_issues``)."""
+    return Filters(
+        None,
+        None,
+        query.get("since"),
+        query.get("until"),
+        query.get("stances"),
+        conflict=query.get("conflict"),
+    )
+
+
+def claim_conditions(
+    session: Session,
+    query: ClaimQuery,
+    document_id: DocumentId,
+    sort: Sort | None = None,
+    *,
+    in_order: bool = True,
+) -> list[ColumnElement[bool]]:
+    """The SQL conditions of ``query``, built in one place so a list and its counts never
+    disagree; ``document_id`` resolves a document's name. ``sort`` (the list's) and
+    ``in_order`` (False for counts, read in any order) choose the form of the conditions
+    that reads quickest."""
+    where = filter_conditions(_filters(query))
+    chosen = Filters(query.get("actors"), query.get("issues"))
+    if chosen.actors:
+        where.append(_of_actors(session, chosen.actors))
+    if chosen.issues:
+        indexed = sort == "issue" or not in_order
+        where.append(_of_issues(session, chosen.issues, indexed))
+    status = query.get("status")
+    if status is not None:
+        where.append(ClaimRow.status == status)
+    elif not query.get("include_rejected", False):
+        where.append(ClaimRow.status != "rejected")
+    if (extractor := query.get("extractor")) is not None:
+        where.append(ClaimRow.extractor == extractor)
+    if (outlet := query.get("outlet")) is not None:
+        where.append(DocumentRow.outlet == outlet)
+    if (document := query.get("document")) is not None:
+        where.append(ClaimRow.document_id == document_id(session, document))
+    if (proposal := query.get("proposal")) is not None:
+        named = proposal_ids_named(session, proposal)
+        where.append(or_(ClaimRow.proposal == proposal, ClaimRow.proposal_id.in_(named)))
+    if (floor := query.get("min_support")) is not None and floor > Support.LOW:
+        where.append(grade_column() >= int(floor))
+    return where
+
+
+def _of_actors(session: Session, actors: Sequence[str]) -> ColumnElement[bool]:
+    """Claims naming one of ``actors``: an EXISTS checked row by row when they hold many
+    claims (a million-claim list's first page then costs a few rows, not a list of 250,000
+    ids), an IN list when they hold few (their ids are quicker to read than the list)."""
+    named = aliased(ClaimActor)
+    held = (named.role == "actor") & named.actor_id.in_(sorted(actors))
+    if _share(session, CellSummaryRow.col, actors) < DENSE:
+        return ClaimRow.id.in_(select(named.claim_id).where(held))
+    return exists().where(named.claim_id == ClaimRow.id, held)
+
+
+def _of_issues(session: Session, issues: Sequence[str], indexed: bool) -> ColumnElement[bool]:
+    """Claims on one of ``issues``: through the issue index when they hold few claims (or
+    ``indexed``: a list sorted by issue, a count), else checked row by row as the list is
+    read in its order (``|| ''`` keeps the database from reading 100,000 claims by the
+    index to sort them)."""
+    if indexed or _share(session, CellSummaryRow.issue, issues) < DENSE:
+        return ClaimRow.issue.in_(sorted(issues))
+    return ClaimRow.issue.concat("").in_(sorted(issues))
+
+
+def _share(session: Session, column: QueryableAttribute[str], values: Sequence[str]) -> float:
+    """The share of the claims whose actor (``column`` col) or issue is one of ``values``,
+    by the cell summaries as last built: a guess to choose a plan by, never a count shown."""
+    total = select(func.sum(CellSummaryRow.claims)).where(CellSummaryRow.kind == "actor")
+    every = session.scalar(total) or 0
+    theirs = session.scalar(total.where(column.in_(sorted(values)))) or 0
+    return theirs / every if every else 0.0
+
+
+def read_claims(
+    store: Store,
+    query: ClaimQuery,
+    *,
+    limit: int | None,
+    offset: int,
+    sort: Sort | None,
+    descending: bool,
+) -> list[StoredClaim]:
+    """``Store.claims``: the chosen claims in reading order (or by ``sort``), a page of
+    them when ``limit`` is given."""
+    first = sort_keys(sort, descending)
+    with store.reading() as session:
+        where = claim_conditions(session, query, store._document_id, sort)
+        return load_claims(session, where, limit, offset=offset, first=first)
+
+
+def stream(
+    store: Store,
+    query: ClaimQuery,
+    *,
+    limit: int | None,
+    offset: int,
+    sort: Sort | None,
+    descending: bool,
+) -> Iterator[StoredClaim]:
+    """``Store.iter_claims``: ``read_claims`` a chunk at a time, never all in memory."""
+    first = sort_keys(sort, descending)
+    with store.reading() as session:
+        where = claim_conditions(session, query, store._document_id, sort)
+        yield from stream_claims(session, where, limit, offset=offset, first=first)
+
+
+def unfiltered(query: ClaimQuery) -> bool:
+    """Whether ``query`` chooses every claim a comparison sees (every one but rejected):
+    the claims the cell summaries count, so their totals answer for it. No value given
+    restricts (None, empty, ``False``, the lowest support level all choose every claim)."""
+    return not any(query.values())
