@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -27,19 +29,24 @@ BACKENDS = ("sqlite", "postgresql")
 PG_DATABASE = "peacetrack_test"
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """PeaceTrack's caches (the parsed codebook) in a folder of the session's, never in the
-    user's cache folder; set in the environment, so commands run as processes use it too."""
+_CACHE_BEFORE: dict[str, str | None] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """PeaceTrack's caches (the parsed codebook) in a temporary folder of this session's,
+    never in the user's cache folder: set before collection, since test modules load the
+    codebook when imported, and in the environment, so commands run as processes use it."""
     from peacetrack.codebook.cache import ENV_VAR
 
-    before = os.environ.get(ENV_VAR)
-    os.environ[ENV_VAR] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if before is None:
-        del os.environ[ENV_VAR]
-    else:
-        os.environ[ENV_VAR] = before
+    _CACHE_BEFORE[ENV_VAR] = os.environ.get(ENV_VAR)
+    os.environ[ENV_VAR] = tempfile.mkdtemp(prefix="peacetrack-test-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for name, before in _CACHE_BEFORE.items():
+        shutil.rmtree(os.environ.pop(name), ignore_errors=True)
+        if before is not None:
+            os.environ[name] = before
 
 
 def in_ci() -> bool:
