@@ -10,6 +10,7 @@ The baseline of each figure is the same read on the small store of the example r
 measured in the same run, so a busy machine shows in both.
 
     .venv/bin/python benchmarks/bench_reads.py [--claims 100000] [--repeats 3] [--markdown]
+        [--only TEXT]   # e.g. --only since: the commands and pages whose name holds TEXT
 """
 
 from __future__ import annotations
@@ -84,9 +85,13 @@ def run_command(args: list[str], db: Path) -> tuple[float, float]:
     return elapsed, kilobytes / 1024
 
 
-def command_rows(big: Path, small: Path, repeats: int, size: str) -> list[dict[str, Any]]:
+def command_rows(
+    big: Path, small: Path, repeats: int, size: str, only: str = ""
+) -> list[dict[str, Any]]:
     rows = []
     for name, args in COMMANDS.items():
+        if only not in name:
+            continue
         runs = {db: [run_command(args, db) for _ in range(repeats)] for db in (small, big)}
         (base_s, base_mb), (big_s, big_mb) = (_medians(runs[small]), _medians(runs[big]))
         verdict = "within" if big_s < TARGET_S and big_mb < TARGET_MB else "OVER"
@@ -145,22 +150,29 @@ def _peak_mb(pid: int) -> float:
     return float("nan")
 
 
-def page_times(db: Path, repeats: int) -> tuple[dict[str, list[float]], float]:
-    times: dict[str, list[float]] = {page: [] for page in PAGES}
+def page_times(
+    db: Path, repeats: int, pages: tuple[str, ...] = PAGES
+) -> tuple[dict[str, list[float]], float]:
+    times: dict[str, list[float]] = {page: [] for page in pages}
     with served(db) as (url, pid), httpx.Client(base_url=url, timeout=600) as client:
         for _ in range(repeats):
-            for page in PAGES:
+            for page in pages:
                 began = time.perf_counter()
                 client.get(page).raise_for_status()
                 times[page].append(time.perf_counter() - began)
         return times, _peak_mb(pid)
 
 
-def page_rows(big: Path, small: Path, repeats: int, size: str) -> list[dict[str, Any]]:
-    base, base_mb = page_times(small, repeats)
-    found, peak_mb = page_times(big, repeats)
+def page_rows(
+    big: Path, small: Path, repeats: int, size: str, only: str = ""
+) -> list[dict[str, Any]]:
+    pages = tuple(page for page in PAGES if only in page)
+    if not pages:
+        return []
+    base, base_mb = page_times(small, repeats, pages)
+    found, peak_mb = page_times(big, repeats, pages)
     rows = []
-    for page in PAGES:
+    for page in pages:
         ranked = sorted(found[page])
         p95 = ranked[int(0.95 * (len(ranked) - 1))]
         verdict = "within" if p95 < TARGET_S else "OVER"
@@ -172,7 +184,7 @@ def page_rows(big: Path, small: Path, repeats: int, size: str) -> list[dict[str,
     return rows
 
 
-def run(claims: int = 100_000, repeats: int = 3) -> list[dict[str, Any]]:
+def run(claims: int = 100_000, repeats: int = 3, only: str = "") -> list[dict[str, Any]]:
     docs = max(claims // 10, 100)
     size = f"{claims:,} claims"
     with tempfile.TemporaryDirectory(prefix="peacetrack-reads-") as folder:
@@ -182,7 +194,8 @@ def run(claims: int = 100_000, repeats: int = 3) -> list[dict[str, Any]]:
             from peacetrack.compare import compare
 
             compare(store)  # the summaries a bulk load leaves to build, built once beforehand
-        return command_rows(big, small, repeats, size) + page_rows(big, small, repeats, size)
+        commands = command_rows(big, small, repeats, size, only)
+        return commands + page_rows(big, small, repeats, size, only)
 
 
 def main() -> None:
@@ -190,8 +203,11 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=100_000, help="claims in the big store")
     parser.add_argument("--repeats", type=int, default=3, help="runs per command and page")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument(
+        "--only", default="", help="only the commands and pages whose name holds this text"
+    )
     args = parser.parse_args()
-    found = run(args.claims, args.repeats)
+    found = run(args.claims, args.repeats, args.only)
     headers = ("measure", "value", "unit", "versus")
     if args.markdown:
         print("| " + " | ".join(headers) + " |\n|" + "---|" * len(headers))

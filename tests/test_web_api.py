@@ -157,7 +157,7 @@ def _chart_symbols(client: TestClient, floor: str) -> set[str]:
 def test_the_timeline_chart_draws_steps_below_the_floor_hollow(client: TestClient) -> None:
     assert _chart_symbols(client, "low") == {"circle"}
     assert _chart_symbols(client, "reviewed") == {"circle-open"}  # nothing reviewed yet
-    steps = client.get("/api/timeline", params={"min_support": "reviewed"}).json()
+    steps = client.get("/api/timeline", params={"min_support": "reviewed"}).json()["steps"]
     assert steps and not any(s["changed"] or s["conflict"] for s in steps)
 
 

@@ -66,7 +66,7 @@ def test_pages_that_take_filters_pick_a_conflict(client: TestClient) -> None:
     assert "conflict=ru-ua" in page.text  # the cells link with the conflict kept
     cell = client.get("/api/compare/cell?conflict=ru-ua&issue=CF.GENERAL&column=USA").json()
     assert {c["conflict"] for c in cell["claims"]} == {"ru-ua"} and cell["count"] == 2
-    steps = client.get("/api/timeline?actor=USA&conflict=il-gaza").json()
+    steps = client.get("/api/timeline?actor=USA&conflict=il-gaza").json()["steps"]
     assert steps and {s["conflict_id"] for s in steps} == {"il-gaza"}
     assert 'name="conflict"' in client.get("/timeline").text
     diff = client.get("/api/diff?a=ISR&b=USA&conflict=il-gaza").json()

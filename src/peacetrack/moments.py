@@ -261,3 +261,65 @@ def _fold(steps: list[Moment], before: _History, counts: Counts, floor: Support)
         prior=prior,
         changed_before=changed,
     )
+
+
+@dataclass(frozen=True)
+class Step:
+    """One moment of a track (an actor on an issue in a conflict), without its words.
+
+    ``claims`` are the moment's claim ids, oldest first; ``evidence`` those stating the
+    shown stance; ``prior`` the stance class of the track's last supported step before
+    this one, which ``changed`` compares against. The timeline words a step from its
+    evidence; the store keeps steps as they are (``store.step_summaries``), so that later
+    reports recompute only a track's last step and what follows it.
+    """
+
+    first: date | None
+    last: date | None
+    stance: Stance
+    sources: int
+    conflict: bool
+    changed: bool
+    support: Support
+    weaker: int
+    claims: tuple[int, ...]
+    evidence: tuple[int, ...]
+    prior: str | None
+
+
+def steps(
+    entries: Sequence[Entry],
+    window: timedelta = SAME_MOMENT,
+    floor: Support = DEFAULT_SUPPORT,
+    prior: str | None = None,
+) -> list[Step]:
+    """A track's steps, one per moment, oldest first; ``prior`` is the class held before
+    ``entries`` (when they continue a track from its last step).
+
+    Only positions at ``floor`` decide a step's stance and mark a change or a conflict; a
+    step of weaker reports only shows its best with its level, and leaves the held class.
+    """
+    found: list[Step] = []
+    held = prior
+    for moment in moments(entries, window):
+        kept = supported(moment, floor)
+        chosen = prevailing(kept or moment)
+        stance = chosen[-1].stance
+        first, last = span(moment)
+        found.append(
+            Step(
+                first=first,
+                last=last,
+                stance=stance,
+                sources=count_sources(moment),
+                conflict=bool(kept) and is_conflicted(kept),
+                changed=bool(kept) and held is not None and held != stance.coarse,
+                support=support_of(chosen),
+                weaker=len(moment) - len(kept),
+                claims=tuple(e.id for e in moment),
+                evidence=tuple(e.id for e in chosen),
+                prior=held,
+            )
+        )
+        held = stance.coarse if kept else held
+    return found

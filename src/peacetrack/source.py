@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from difflib import get_close_matches
-from typing import Literal, NamedTuple, Protocol
+from typing import Literal, NamedTuple, Protocol, runtime_checkable
 
 from peacetrack.errors import CodebookError, InputError
 from peacetrack.model import Claim, Stance
-from peacetrack.moments import Entry, Tally, tally
+from peacetrack.moments import Entry, Step, Tally, tally
 from peacetrack.support import CHECKED_STATUSES, DEFAULT_SUPPORT, Support, claim_grade
 from peacetrack.vocabulary import UNASSIGNED
 
@@ -261,6 +261,37 @@ class ClaimSource(Protocol):
 
     def proposal_phrases(self) -> dict[str, set[str]]:
         """Each canonical proposal name -> the names its claims use."""
+        ...
+
+
+class StoredStep(NamedTuple):
+    """A timeline step as the store keeps it, with the claims it names (those still there)."""
+
+    conflict: str | None
+    actor: str
+    issue: str
+    step: Step
+    claims: tuple[StoredClaim, ...]
+    evidence: tuple[StoredClaim, ...]
+
+
+@runtime_checkable
+class StepPages(Protocol):
+    """Timeline steps kept summarised (a store's ``cells.steps``), newest first: a page of
+    them costs the page, whatever the archive's size."""
+
+    def answers(self, filters: Filters, window: timedelta) -> bool:
+        """Whether the kept steps are the ones ``filters`` and ``window`` ask for."""
+        ...
+
+    def page(
+        self, filters: Filters, *, limit: int, offset: int = 0, since: date | None = None
+    ) -> list[StoredStep]:
+        """``limit`` steps after the ``offset`` newest (of those begun on or after ``since``)."""
+        ...
+
+    def count(self, filters: Filters, since: date | None = None) -> int:
+        """How many steps ``page`` pages through."""
         ...
 
 

@@ -21,27 +21,21 @@ from typing import Any
 
 from peacetrack.compare.cells import describe
 from peacetrack.model import Stance
-from peacetrack.moments import (
-    SAME_MOMENT,
-    count_sources,
-    is_conflicted,
-    moments,
-    prevailing,
-    span,
-    support_of,
-    supported,
-)
+from peacetrack.moments import SAME_MOMENT, steps
 from peacetrack.source import (
     CellFacts,
     ClaimSource,
     Filters,
     GroupFn,
     SourceIndex,
+    StepPages,
     StoredClaim,
+    StoredStep,
     as_source,
     by_cell,
 )
 from peacetrack.support import DEFAULT_SUPPORT, Support
+from peacetrack.vocabulary import UNASSIGNED
 
 
 @dataclass(frozen=True)
@@ -105,13 +99,7 @@ def timeline(
     ``unassigned`` (each conflict's claims make their own tracks); ``min_support`` and
     ``reviewed_only`` are those of ``compare``.
     """
-    filters = Filters(
-        actors=[actor] if actor else None,
-        issues=[issue] if issue else None,
-        reviewed_only=reviewed_only,
-        min_support=min_support,
-        conflict=conflict,
-    )
+    filters = _filters(actor, issue, conflict, min_support, reviewed_only)
     source = as_source(claims, independent_groups)
     chosen = source.select_claims(filters)
     sources = SourceIndex(chosen, source.independent_groups)
@@ -120,7 +108,9 @@ def timeline(
         for (code, who), track in by_cell(chosen, "actor", filters.actors).items()
         for entry in _conflict_steps(who, code, track, sources, (window, filters.min_support))
     ]
-    return sorted(entries, key=lambda e: (e.first or date.min, e.actor, e.issue))
+    return sorted(
+        entries, key=lambda e: (e.first or date.min, e.actor, e.issue, e.conflict_id or UNASSIGNED)
+    )
 
 
 def _conflict_steps(
@@ -162,50 +152,98 @@ def recent_steps(
     min_support: Support = DEFAULT_SUPPORT,
     reviewed_only: bool = False,
     conflict: str | None = None,
+    since: date | None = None,
 ) -> list[TimelineEntry]:
-    """A page of steps, newest first: ``limit`` of them after the ``offset`` newest.
+    """A page of steps, newest first: ``limit`` of them after the ``offset`` newest (of
+    those that began on or after ``since``), in the order of the day each began, then
+    actor, issue and conflict.
 
-    The same steps as ``timeline``, without reading every claim: the tracks (an actor's
-    issue each) wait in one queue with the date their latest step began, which the cells
-    know (summarised, in a store), and a track's claims are read only when its latest step
-    is the newest one left; its older steps then join the queue. So a page reads about as
-    many tracks as it shows steps, whatever the archive's size, and holds only those. A
-    track read across conflicts is split into one per conflict, as ``timeline`` splits it.
+    The same steps as ``timeline``, without reading every claim. A store keeps them
+    summarised at the default floor and window (``store.cells.steps``): a page is then
+    one index read and its claims. Otherwise the tracks (an actor's issue each) wait in
+    one queue with the date their latest step began, which the cells know, and a track's
+    claims are read only when its latest step is the newest one left; its older steps
+    then join the queue. So a page reads about as many tracks as it shows steps. A track
+    read across conflicts is split into one per conflict, as ``timeline`` splits it.
     """
-    filters = Filters(
+    filters = _filters(actor, issue, conflict, min_support, reviewed_only)
+    source = as_source(claims, independent_groups)
+    kept = _kept_steps(source, filters, window)
+    if kept is not None:
+        found = kept.page(filters, limit=limit, offset=offset, since=since)
+        return [_worded(step) for step in found]
+    order = itertools.count()  # ties never reach what follows, which does not compare
+    queue: list[tuple[_Later, int, TimelineEntry | tuple[str, str]]] = [
+        (_Later((_track_start(facts, filters), who, code, _LAST)), next(order), (code, who))
+        for (code, who), facts in source.cell_facts("actor", filters, filters.actors).items()
+    ]
+    heapq.heapify(queue)
+    found_steps: list[TimelineEntry] = []
+    while queue and len(found_steps) < offset + limit:
+        later, _, item = heapq.heappop(queue)
+        if since is not None and later.key[0] < since:
+            break  # every step left began earlier
+        if isinstance(item, TimelineEntry):
+            found_steps.append(item)
+            continue
+        code, who = item
+        track = source.select_claims(replace(filters, actors=(who,), issues=(code,)))
+        sources = SourceIndex(track, source.independent_groups)
+        for step in _conflict_steps(who, code, track, sources, (window, filters.min_support)):
+            key = (_day(step.first), step.actor, step.issue, step.conflict_id or UNASSIGNED)
+            heapq.heappush(queue, (_Later(key), next(order), step))
+    return found_steps[offset:]
+
+
+def count_steps(
+    claims: ClaimSource | Sequence[StoredClaim],
+    *,
+    actor: str | None = None,
+    issue: str | None = None,
+    window: timedelta = SAME_MOMENT,
+    min_support: Support = DEFAULT_SUPPORT,
+    reviewed_only: bool = False,
+    conflict: str | None = None,
+    since: date | None = None,
+) -> int | None:
+    """How many steps ``recent_steps`` pages through, when a store keeps them summarised;
+    None otherwise, since counting them would read every claim."""
+    filters = _filters(actor, issue, conflict, min_support, reviewed_only)
+    kept = _kept_steps(as_source(claims), filters, window)
+    return None if kept is None else kept.count(filters, since)
+
+
+def _filters(
+    actor: str | None,
+    issue: str | None,
+    conflict: str | None,
+    min_support: Support,
+    reviewed_only: bool,
+) -> Filters:
+    return Filters(
         actors=[actor] if actor else None,
         issues=[issue] if issue else None,
         reviewed_only=reviewed_only,
         min_support=min_support,
         conflict=conflict,
     )
-    source = as_source(claims, independent_groups)
-    order = itertools.count()  # ties never reach what follows, which does not compare
-    queue: list[tuple[_Later, int, TimelineEntry | tuple[str, str]]] = [
-        (_Later((_track_start(facts, filters), who, code)), next(order), (code, who))
-        for (code, who), facts in source.cell_facts("actor", filters, filters.actors).items()
-    ]
-    heapq.heapify(queue)
-    found: list[TimelineEntry] = []
-    while queue and len(found) < offset + limit:
-        _, _, item = heapq.heappop(queue)
-        if isinstance(item, TimelineEntry):
-            found.append(item)
-            continue
-        code, who = item
-        track = source.select_claims(replace(filters, actors=(who,), issues=(code,)))
-        sources = SourceIndex(track, source.independent_groups)
-        for step in _conflict_steps(who, code, track, sources, (window, filters.min_support)):
-            key = (_day(step.first), step.actor, step.issue)
-            heapq.heappush(queue, (_Later(key), next(order), step))
-    return found[offset:]
+
+
+def _kept_steps(source: ClaimSource, filters: Filters, window: timedelta) -> StepPages | None:
+    """The steps a store keeps summarised (``store.cells.steps``), when they answer."""
+    kept = getattr(getattr(source, "cells", None), "steps", None)
+    return kept if isinstance(kept, StepPages) and kept.answers(filters, window) else None
+
+
+#: Sorts after every conflict id: a track's key stays above its steps' own.
+_LAST = chr(0x10FFFF)
 
 
 @dataclass(frozen=True)
 class _Later:
     """A queue key that comes first when it is later: ``heapq`` keeps the least first."""
 
-    key: tuple[date, str, str]
+    key: tuple[date, str, str, str]
 
     def __lt__(self, other: _Later) -> bool:
         return self.key > other.key
@@ -243,32 +281,39 @@ def _steps(
 ) -> list[TimelineEntry]:
     """The track's steps; ``rules`` are the moment window and the support floor."""
     window, floor = rules
-    steps: list[TimelineEntry] = []
     by_id = {s.id: s for s in track}
-    held: str | None = None  # the stance class of the last supported step
-    for moment in moments([sources.entry(s) for s in track], window):
-        kept = supported(moment, floor)
-        chosen = prevailing(kept or moment)
-        shown = [by_id[e.id] for e in chosen]
-        stance = shown[-1].claim.stance
-        first, last = span(moment)
-        steps.append(
-            TimelineEntry(
-                conflict_id=of.conflict,
-                actor=of.actor,
-                issue=of.issue,
-                first=first,
-                last=last,
-                stance=stance,
-                summary=describe(stance, [s.claim for s in shown]),
-                sources=count_sources(moment),
-                conflict=bool(kept) and is_conflicted(kept),
-                changed=bool(kept) and held is not None and held != stance.coarse,
-                support=support_of(chosen),
-                weaker=len(moment) - len(kept),
-                claims=tuple(by_id[e.id] for e in moment),
-                evidence=tuple(shown),
+    entries = [sources.entry(s) for s in track]
+    return [
+        _worded(
+            StoredStep(
+                of.conflict,
+                of.actor,
+                of.issue,
+                step,
+                tuple(by_id[i] for i in step.claims),
+                tuple(by_id[i] for i in step.evidence),
             )
         )
-        held = stance.coarse if kept else held
-    return steps
+        for step in steps(entries, window, floor)
+    ]
+
+
+def _worded(found: StoredStep) -> TimelineEntry:
+    """A step with its sentence, from the claims stating its stance."""
+    step = found.step
+    return TimelineEntry(
+        conflict_id=found.conflict,
+        actor=found.actor,
+        issue=found.issue,
+        first=step.first,
+        last=step.last,
+        stance=step.stance,
+        summary=describe(step.stance, [s.claim for s in found.evidence]),
+        sources=step.sources,
+        conflict=step.conflict,
+        changed=step.changed,
+        support=step.support,
+        weaker=step.weaker,
+        claims=found.claims,
+        evidence=found.evidence,
+    )

@@ -12,9 +12,11 @@ load every cell is rebuilt once (seconds per million claims).
 Each cell is summarised twice: across conflicts (kinds ``actor`` and ``proposal``) and
 within its conflict (``c-actor``, ``c-proposal``: the column is the conflict id, or
 ``unassigned``, a ``|`` and the actor or proposal), so one conflict's matrix reads
-summaries too. Only comparisons over the whole record (of one conflict or all), at the
-default support floor, use the summaries: a date range or reviewed claims only change what
-is in every cell, and another floor what each cell stands on, so ``compare`` then
+summaries too. A per-conflict actor cell is a timeline track: its steps are kept beside
+it, rebuilt and extended with it (``store.step_summaries``). Only comparisons over the whole
+record (of one conflict or all), at the default support floor, use the summaries: a date
+range or reviewed claims only change what is in every cell, and another floor what each
+cell stands on, so ``compare`` then
 summarises the claims as it loads them.
 """
 
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from sqlalchemy import ColumnElement, delete, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session, defer
 
+import peacetrack.store.step_summaries as step_summaries
 from peacetrack.model import Stance
 from peacetrack.moments import Entry, Tally, extend, tally
 from peacetrack.source import (
@@ -143,18 +146,21 @@ def _extend(session: Session, kind: Kind, added: dict[Key, set[int]]) -> set[Key
     known = _sources_held(session, kind, new, added)
     stored = _stored(session, kind, set(new))
     redo, done = set(), {}
+    grown: dict[Key, tuple[Sequence[Entry], Sequence[Entry]]] = {}
     for key, entries in new.items():
         before = stored.get(key)
         if before is None:  # the cell had no visible claim: the new ones are all of it
-            done[key] = tally(entries)
+            done[key], grown[key] = tally(entries), ((), entries)
             continue
         fresh = len({e.source for e in entries} - known.get(key, set()))
         found = extend(before, entries, fresh)
         if found is None:
             redo.add(key)
         else:
-            done[key] = found
+            done[key], grown[key] = found, (before.latest, entries)
     _replace(session, kind, done, done)
+    if kind == "c-actor":  # a track's steps grow with its cell
+        step_summaries.extended(session, grown)
     return redo
 
 
@@ -188,6 +194,8 @@ def _rebuild(session: Session, kind: Kind, keys: set[Key]) -> None:
         if key in keys:
             entries.setdefault(key, []).append(entry)
     _replace(session, kind, keys, {key: tally(found) for key, found in entries.items()})
+    if kind == "c-actor":  # a cell within a conflict is a timeline track
+        step_summaries.rebuilt(session, keys, entries)
 
 
 def _replace(session: Session, kind: Kind, keys: Iterable[Key], found: dict[Key, Tally]) -> None:
@@ -459,10 +467,12 @@ def cell_claims(
 
 
 class Cells:
-    """The cell summaries through the store's door (``store.cells``)."""
+    """The cell summaries through the store's door (``store.cells``), and the timeline
+    steps kept with them (``store.cells.steps``)."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self.steps = step_summaries.Steps(store)
 
     def refresh(self) -> int:
         return refresh(self._store)

@@ -340,3 +340,42 @@ class StaleCellRow(Base):
     issue: Mapped[str] = mapped_column(String(64), primary_key=True)
     col: Mapped[str] = mapped_column(Text, primary_key=True)
     claim_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class TimelineStepRow(Base):
+    """One timeline step: an actor's stance on an issue in a conflict at one moment
+    (``peacetrack.moments.Step``), at the default support floor and moment window.
+
+    Kept with the per-conflict actor cells (``c-actor``) whose track it is, by the same
+    refresh (``peacetrack.store.step_summaries``, migration 0010), so that the newest steps,
+    of an actor, an issue or a conflict, or since a day, are one index range read.
+    ``conflict`` is the conflict id or ``unassigned``; ``day`` the day the step began,
+    0001-01-01 when undated, so undated steps sort oldest on every database.
+    """
+
+    __tablename__ = "timeline_steps"
+    __table_args__ = (
+        Index("ix_timeline_steps_newest", "day", "actor", "issue", "conflict"),
+        Index("ix_timeline_steps_actor", "actor", "day", "issue", "conflict"),
+        Index("ix_timeline_steps_issue", "issue", "day", "actor", "conflict"),
+        Index("ix_timeline_steps_conflict", "conflict", "day", "actor", "issue"),
+    )
+
+    conflict: Mapped[str] = mapped_column(String(64), primary_key=True)
+    actor: Mapped[str] = mapped_column(String(64), primary_key=True)
+    issue: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    first: Mapped[date | None] = mapped_column(Date)
+    last: Mapped[date | None] = mapped_column(Date)
+    stance: Mapped[str] = mapped_column(String(32))
+    sources: Mapped[int] = mapped_column(Integer)
+    #: Independent reports of the moment contradict each other.
+    conflicted: Mapped[bool] = mapped_column(Boolean)
+    changed: Mapped[bool] = mapped_column(Boolean)
+    support: Mapped[str] = mapped_column(String(16))
+    weaker: Mapped[int] = mapped_column(Integer)
+    #: The stance class held before this step, which ``changed`` compares against.
+    prior: Mapped[str | None] = mapped_column(String(32))
+    #: The moment's claim ids, oldest first, and those stating the shown stance.
+    claim_ids: Mapped[list[Any]] = mapped_column()
+    evidence_ids: Mapped[list[Any]] = mapped_column()

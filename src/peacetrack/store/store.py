@@ -311,9 +311,10 @@ class Store:
             rows = session.scalars(query.offset(offset).limit(limit))
             return [_document(row) for row in rows]
 
-    def count_documents(self) -> int:
+    def count_documents(self, since: date | None = None) -> int:
+        where = [DocumentRow.published >= since] if since else []
         with self.reading() as session:
-            return session.scalar(select(func.count(DocumentRow.id))) or 0
+            return session.scalar(select(func.count(DocumentRow.id)).where(*where)) or 0
 
     # --- near duplicates -------------------------------------------------------------
 

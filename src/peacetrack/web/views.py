@@ -13,9 +13,10 @@ from typing import Any, Literal
 
 from fastapi import Request
 
-from peacetrack.compare import Cell, Matrix, TimelineEntry, compare, timeline
+from peacetrack.compare import Cell, Matrix, TimelineEntry, compare
 from peacetrack.compare.labels import actor_name, conflict_name, issue_label
 from peacetrack.compare.render import cell_text, support_legend
+from peacetrack.compare.timeline import count_steps, recent_steps
 from peacetrack.errors import InputError
 from peacetrack.model import Document
 from peacetrack.source import Filters, check_conflict
@@ -96,30 +97,23 @@ def overview(store: Store, since: date | None) -> dict[str, Any]:
         "since": since,
     }
     if since is not None:
-        data["new_documents"] = [document_json(d) for d in store.documents(since=since)]
-        data["changes"] = [entry_json(e) for e in changes_since(store, since)][-CHANGES:]
+        data |= changes_since(store, since)
     return data
 
 
-def changes_since(store: Store, since: date) -> list[TimelineEntry]:
-    """Timeline steps that began on or after ``since``.
+def changes_since(store: Store, since: date) -> dict[str, Any]:
+    """What is new since ``since``: the newest documents published since then and the
+    newest timeline steps begun since then, each with how many there are in all.
 
-    Only the tracks (actor and issue) with a report since then can have such a step, and a
-    step depends on its track's earlier ones, so those tracks are read whole, no others.
+    Both are index reads of a page (the steps kept in the store, ``store.cells.steps``),
+    so the page costs the same on a year of archive as on a week of it.
     """
-    recent = [
-        key for key, t in store.cells.summaries("actor").items() if t.last and t.last >= since
-    ]
-    if not recent:
-        return []
-    wanted = set(recent)
-    tracks = Filters(actors=sorted({a for _, a in recent}), issues=sorted({i for i, _ in recent}))
-    steps = timeline(store.select_claims(tracks), independent_groups=store.independent_groups)
-    return [
-        e
-        for e in steps
-        if (e.issue, e.actor) in wanted and e.first is not None and e.first >= since
-    ]
+    return {
+        "new_documents": [document_json(d) for d in store.documents(since=since, limit=LATEST)],
+        "new_documents_total": store.count_documents(since=since),
+        "changes": [entry_json(e) for e in recent_steps(store, since=since, limit=CHANGES)],
+        "changes_total": count_steps(store, since=since),
+    }
 
 
 def entry_json(entry: TimelineEntry) -> dict[str, Any]:

@@ -9,14 +9,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from peacetrack.compare import Diff, diff, render_diff, timeline
-from peacetrack.compare.render import STANCE_COLOURS, support_badge
+from peacetrack.compare import Diff, diff, render_diff
+from peacetrack.compare.render import STANCE_COLOURS, records_csv, support_badge
 from peacetrack.errors import InputError
 from peacetrack.store import Store
 from peacetrack.support import parse_support
 from peacetrack.vocabulary import UNASSIGNED
 from peacetrack.web.inputs import StrictJsonRoute
 from peacetrack.web.pages import coarse, done_event, render
+from peacetrack.web.timeline import TimelineQuery, steps_page
 from peacetrack.web.twins import json_reply
 from peacetrack.web.views import (
     CompareQuery,
@@ -24,7 +25,6 @@ from peacetrack.web.views import (
     cell_json,
     cell_quotes,
     conflict_choices,
-    entry_json,
     matrix_json,
     store_of,
     suggestions,
@@ -35,6 +35,7 @@ router = APIRouter(route_class=StrictJsonRoute)
 StoreDep = Annotated[Store, Depends(store_of)]
 QueryDep = Annotated[CompareQuery, Depends()]
 SupportDep = Annotated[SupportQuery, Depends()]
+TimelineDep = Annotated[TimelineQuery, Depends()]
 
 
 @router.get("/compare", response_class=HTMLResponse, include_in_schema=False)
@@ -82,24 +83,11 @@ def cell_api(store: StoreDep, query: QueryDep, issue: str, column: str) -> dict[
     return cell_json(*cell_quotes(store, query, issue, column))
 
 
-def _timeline(
-    store: Store, actor: str | None, issue: str | None, support: SupportQuery, conflict: str
-) -> list[dict[str, Any]]:
-    entries = timeline(
-        store,
-        actor=actor or None,
-        issue=issue or None,
-        min_support=support.floor,
-        reviewed_only=support.reviewed_only,
-        conflict=conflict or None,
-    )
-    return [entry_json(e) for e in entries]
-
-
 def _chart(entries: list[dict[str, Any]]) -> str:
-    """A plotly figure as JSON: one line per actor and issue, a dot per step coloured by
-    stance, hollow for a step of weaker claims only (below the support floor), its support
-    in the hover text. Drawn by static/app.js with the locally served plotly.js."""
+    """A plotly figure as JSON of the steps the page shows: one line per actor and issue, a
+    dot per step coloured by stance, hollow for a step of weaker claims only (below the
+    support floor), its support in the hover text. Drawn by static/app.js with the locally
+    served plotly.js."""
     traces: dict[str, dict[str, Any]] = {}
     for e in entries:
         if e["first"] is None:
@@ -127,29 +115,33 @@ def _chart(entries: list[dict[str, Any]]) -> str:
 
 
 @router.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
-def timeline_page(
-    request: Request,
-    store: StoreDep,
-    support: SupportDep,
-    actor: str = "",
-    issue: str = "",
-    conflict: str = "",
-) -> HTMLResponse:
-    entries = _timeline(store, actor, issue, support, conflict)
-    context: dict[str, Any] = {"entries": entries, "actor": actor, "issue": issue}
-    context |= {"chart": _chart(entries), "suggest": suggestions(store), "support": support}
-    context |= {"conflict": conflict, "conflicts": conflict_choices(store)}
+def timeline_page(request: Request, store: StoreDep, query: TimelineDep) -> HTMLResponse:
+    """A page of steps, newest first, with links to older and newer pages."""
+    found = steps_page(store, query).to_json()
+    context: dict[str, Any] = {"found": found, "entries": found["steps"], "query": query}
+    context |= {"chart": _chart(found["steps"]), "suggest": suggestions(store)}
+    context |= {"support": query, "conflicts": conflict_choices(store)}
     return render(request, "timeline.html", context)
 
 
+@router.get("/api/timeline.csv", tags=["compare"], response_class=Response)
+def timeline_csv(store: StoreDep, query: TimelineDep) -> Response:
+    """The same page of steps, as ``peacetrack timeline --format csv`` writes them."""
+    body = records_csv([e.to_record() for e in steps_page(store, query).entries])
+    disposition = 'inline; filename="timeline.csv"'
+    return Response(
+        body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition}
+    )
+
+
 @router.get("/api/timeline", tags=["compare"])
-def timeline_api(
-    store: StoreDep, support: SupportDep, actor: str = "", issue: str = "", conflict: str = ""
-) -> list[dict[str, Any]]:
-    """Each actor's stance on each issue, step by step (a step per moment of reports),
-    each conflict apart (``conflict``: one of them, or ``unassigned``); only positions at
-    ``min_support`` or above mark a change or a conflict."""
-    return _timeline(store, actor, issue, support, conflict)
+def timeline_api(store: StoreDep, query: TimelineDep) -> dict[str, Any]:
+    """Each actor's stance on each issue, step by step (a step per moment of reports), each
+    conflict apart (``conflict``: one of them, or ``unassigned``), newest first, a page
+    (``page``) of 50 at a time, of the steps begun since ``since`` if given; only
+    positions at ``min_support`` or above mark a change or a conflict. ``total`` is null
+    when counting would read every claim (another floor, reviewed claims only)."""
+    return steps_page(store, query).to_json()
 
 
 @router.get("/diff", response_class=HTMLResponse, include_in_schema=False)
