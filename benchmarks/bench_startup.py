@@ -11,14 +11,22 @@ store holds the example reports (ingested and extracted once, before timing). Th
 for `--help` and for reading a small store is 0.5 s. A row for importing just the libraries
 every store command needs (SQLAlchemy's ORM, pydantic, Typer, Rich) shows the floor.
 
+On a machine that other work keeps busy, even CPU seconds swell with the load (shared
+caches, a shared core). ``--instructions`` counts instead the machine instructions each
+command executes (Valgrind's callgrind, one run each after a warm-up, about a minute per
+command): the same on a busy machine as on an idle one, so a change shows as itself.
+
     .venv/bin/python benchmarks/bench_startup.py [--repeats 7] [--db SMALL.db] [--markdown]
+    .venv/bin/python benchmarks/bench_startup.py --instructions [--db SMALL.db]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -82,13 +90,31 @@ def _cpu_of_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def environment(cwd: Path) -> dict[str, str]:
+    """The commands' environment: bytecode and PeaceTrack's caches in a folder of the run's
+    own (``cwd``), whatever the caller's ``PYTHONDONTWRITEBYTECODE`` (see ``timed``)."""
+    env = os.environ | {
+        "COLUMNS": "120",
+        "NO_COLOR": "1",
+        "PYTHONPYCACHEPREFIX": str(cwd / "bytecode"),
+        "PEACETRACK_CACHE_DIR": str(cwd / "cache"),
+    }
+    for name in ("PEACETRACK_DB", "PYTHONDONTWRITEBYTECODE"):
+        env.pop(name, None)
+    return env
+
+
 def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall and CPU seconds of one run; a failing command is an error, not a fast figure."""
-    env = os.environ | {"COLUMNS": "120", "NO_COLOR": "1"}
-    env.pop("PEACETRACK_DB", None)
+    """Wall and CPU seconds of one run; a failing command is an error, not a fast figure.
+
+    Bytecode is cached in a folder of the run's own (``cwd``), whatever the caller's
+    ``PYTHONDONTWRITEBYTECODE``: with it set, every run would compile PeaceTrack's modules
+    from source again, which an installed copy never does. PeaceTrack's own caches (the
+    parsed codebook) go there too, so each run starts from none and warms them itself.
+    """
     cpu = _cpu_of_children()
     began = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, check=False)
+    done = subprocess.run(argv, cwd=cwd, env=environment(cwd), capture_output=True, check=False)
     elapsed = time.perf_counter() - began
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed: {done.stderr.decode(errors='replace')}")
@@ -139,11 +165,46 @@ def rows(times: Times) -> list[dict[str, Any]]:
     return found
 
 
-def run(repeats: int = 7, db: Path | None = None) -> list[dict[str, Any]]:
+def instructions(argv: list[str], cwd: Path) -> int:
+    """Machine instructions one run executes, counted by callgrind after a warm-up run."""
+    timed(argv, cwd)
+    counted = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv]
+    done = subprocess.run(counted, cwd=cwd, env=environment(cwd), capture_output=True)
+    found = re.search(rb"Collected : (\d+)", done.stderr)
+    if done.returncode != 0 or found is None:
+        raise RuntimeError(f"{' '.join(argv)} under callgrind failed: {done.stderr[-2000:]!r}")
+    return int(found.group(1))
+
+
+def instruction_rows(lines: dict[str, list[str]], cwd: Path) -> list[dict[str, Any]]:
+    """One row per command: instructions executed, against the baseline and the floor."""
+    counts = {name: instructions(argv, cwd) for name, argv in lines.items()}
+    found = []
+    for name, count in counts.items():
+        versus = {BASELINE: "baseline (callgrind, one run)"}.get(
+            name,
+            f"{count / counts[BASELINE]:.1f} x baseline, "
+            f"{count / counts[LIBRARIES]:.2f} x the floor",
+        )
+        found.append(
+            {
+                "benchmark": "startup",
+                "measure": name,
+                "value": round(count / 1e9, 3),
+                "unit": "G instructions",
+                "versus": versus,
+            }
+        )
+    return found
+
+
+def run(repeats: int = 7, db: Path | None = None, *, count: bool = False) -> list[dict[str, Any]]:
     """The startup rows, on ``db`` or on a new small store of the example reports."""
     with tempfile.TemporaryDirectory(prefix="peacetrack-startup-") as tmp:
         folder = Path(tmp)
         store = db or small_store(folder)
+        if count:
+            return instruction_rows(command_lines(store), folder)
         return rows(measure(command_lines(store), repeats, folder))
 
 
@@ -152,8 +213,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7, help="rounds (default 7)")
     parser.add_argument("--db", type=Path, help="a small store to read (default: examples)")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument(
+        "--instructions", action="store_true", help="count instructions (needs valgrind)"
+    )
     args = parser.parse_args()
-    found = run(args.repeats, args.db)
+    if args.instructions and shutil.which("valgrind") is None:
+        parser.error("--instructions needs valgrind (apt-get install valgrind)")
+    found = run(args.repeats, args.db, count=args.instructions)
     headers = ("measure", "value", "unit", "versus")
     if args.markdown:
         print("| " + " | ".join(headers) + " |\n|" + "---|" * len(headers))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -25,6 +27,26 @@ DocumentFactory = Callable[..., Document]
 DatabaseFactory = Callable[[], str]
 BACKENDS = ("sqlite", "postgresql")
 PG_DATABASE = "peacetrack_test"
+
+
+_CACHE_BEFORE: dict[str, str | None] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """PeaceTrack's caches (the parsed codebook) in a temporary folder of this session's,
+    never in the user's cache folder: set before collection, since test modules load the
+    codebook when imported, and in the environment, so commands run as processes use it."""
+    from peacetrack.codebook.cache import ENV_VAR
+
+    _CACHE_BEFORE[ENV_VAR] = os.environ.get(ENV_VAR)
+    os.environ[ENV_VAR] = tempfile.mkdtemp(prefix="peacetrack-test-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for name, before in _CACHE_BEFORE.items():
+        shutil.rmtree(os.environ.pop(name), ignore_errors=True)
+        if before is not None:
+            os.environ[name] = before
 
 
 def in_ci() -> bool:

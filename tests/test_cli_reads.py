@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
+from typer.main import get_command
 from typer.testing import CliRunner
 
 from peacetrack.cli import START_UP_S, app
 from peacetrack.cli.claims import PAGE
+from peacetrack.cli.lean import invoked
 from peacetrack.compare.export import COLUMNS, claim_record
 from peacetrack.compare.render import csv_lines, json_array, records_csv, records_json
 from peacetrack.model import Claim, Document, Stance
@@ -116,14 +119,24 @@ def test_an_export_file_is_written_as_the_claims_are_read(db: str, tmp_path: Pat
 
 # --- start-up ----------------------------------------------------------------------------------
 
-IMPORTED = """
+#: Runs the command line with the arguments it is given, then prints which of ``names`` it
+#: imported.
+LOADED = """
 import contextlib, io, sys
 from peacetrack.cli import main
 sys.argv = ["peacetrack", *sys.argv[1:]]
 with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):
     main()
-print(" ".join(sorted(m for m in ("peacetrack.model", "sqlalchemy") if m in sys.modules)))
+print(" ".join(sorted(m for m in {names!r} if m in sys.modules)))
 """
+
+
+def loaded(names: tuple[str, ...], args: list[str]) -> str:
+    """Which of ``names`` the command line imports in a new process to run ``args``."""
+    code = LOADED.format(names=names)
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
 
 
 @pytest.mark.slow
@@ -135,10 +148,27 @@ def test_commands_without_a_store_load_neither_the_model_nor_the_database(
 ) -> None:
     """Help and the codebook need neither the claim models nor SQLAlchemy, which cost
     most of a store command's start (benchmarks/bench_startup.py measures the time)."""
-    done = subprocess.run(
-        [sys.executable, "-c", IMPORTED, *command], capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == "", f"`peacetrack {' '.join(command)}` imported {done.stdout}"
+    found = loaded(("peacetrack.model", "sqlalchemy"), command)
+    assert found == "", f"`peacetrack {' '.join(command)}` imported {found}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("command", "names"),
+    [
+        (["--help"], ("pydantic", "peacetrack.codebook", "peacetrack.vocabulary")),
+        (["--version"], ("pydantic", "peacetrack.codebook", "peacetrack.vocabulary")),
+        # Typer reads a command's options with pydantic: only the codebook can wait
+        (["compare", "--help"], ("peacetrack.codebook", "peacetrack.vocabulary")),
+    ],
+)
+def test_help_loads_neither_pydantic_nor_the_codebook(
+    command: list[str], names: tuple[str, ...]
+) -> None:
+    """Help is text about the commands: the codebook and the models behind it (pydantic)
+    load when a command runs, not when it is described."""
+    found = loaded(names, command)
+    assert found == "", f"`peacetrack {' '.join(command)}` imported {found}"
 
 
 GC_AFTER_START = f"""
@@ -159,3 +189,68 @@ def test_a_command_that_runs_longer_gets_the_cycle_collector_back() -> None:
         [sys.executable, "-c", GC_AFTER_START], capture_output=True, text=True, check=True
     )
     assert done.stdout.split() == ["False", "True"]
+
+
+#: What only parsing and checking the codebook's files needs (pycountry's tables, the file
+#: schemas): a warm cache spares a command all of it.
+PARSING = ("pycountry", "peacetrack.codebook.builder", "peacetrack.codebook.tables")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "command",
+    [["compare", "--db"], ["timeline", "--db"], ["claims", "--db"], ["codebook", "issues"]],
+)
+def test_with_the_codebook_cached_a_command_parses_no_codebook(db: str, command: list[str]) -> None:
+    """The first run parses the codebook and caches it (in the session's folder, see
+    conftest); the next reads the cache and loads none of the parsing machinery."""
+    args = [*command, db] if command[-1] == "--db" else command
+    loaded(PARSING, args)
+    found = loaded(PARSING, args)
+    assert found == "", f"`peacetrack {' '.join(args)}` loaded {found}"
+
+
+def commands(typer_app: typer.Typer, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command of the app as the words that invoke it (`documents list`)."""
+    group = get_command(typer_app)
+    assert isinstance(group, typer.core.TyperGroup)
+    found: list[tuple[str, ...]] = []
+    for name, command in group.commands.items():
+        sub = next((g.typer_instance for g in typer_app.registered_groups if g.name == name), None)
+        found += commands(sub, (*path, name)) if sub else [(*path, name)]
+        assert command.name == name
+    return found
+
+
+def test_only_the_invoked_command_is_built_and_it_is_built_alike() -> None:
+    """For every command: the lean app holds only the commands its words name (its group,
+    in a group), and it with the same parameters, help and class as in the whole app."""
+    whole = get_command(app)
+    for path in commands(app):
+        lean = get_command(invoked(app, [*path, "--db", "x.db"]))
+        assert isinstance(lean, typer.core.TyperGroup) and path[0] in lean.commands
+        assert set(lean.commands) <= set(path)  # `codebook conflicts` names two
+        mine, theirs = lean, whole
+        for word in path:
+            assert isinstance(mine, typer.core.TyperGroup)
+            assert isinstance(theirs, typer.core.TyperGroup)
+            mine, theirs = mine.commands[word], theirs.commands[word]
+        assert type(mine) is type(theirs)
+        assert mine.help == theirs.help
+        assert [described(p) for p in mine.params] == [described(p) for p in theirs.params]
+
+
+def described(param: Any) -> tuple[Any, ...]:
+    """What a parameter is to a user: its kind, flags, default, help and metavar."""
+    fields = ("name", "opts", "secondary_opts", "required", "default", "nargs", "multiple")
+    return (type(param), *(getattr(param, f, None) for f in (*fields, "envvar", "help", "metavar")))
+
+
+@pytest.mark.parametrize("args", [[], ["--help"], ["comapre", "--db", "x.db"], ["--version"]])
+def test_a_run_naming_no_command_gets_the_whole_app(args: list[str]) -> None:
+    assert invoked(app, args) is app
+
+
+def test_a_mistyped_subcommand_is_suggested_from_the_whole_group() -> None:
+    result = runner.invoke(invoked(app, ["documents", "lst"]), ["documents", "lst"])
+    assert result.exit_code != 0 and "list" in result.output

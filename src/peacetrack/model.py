@@ -117,7 +117,11 @@ class Stance(StrEnum):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    #: Validators are built on first validation, not at import: a read constructs stored
+    #: claims without validating them again (``store/queries.py``), so it never pays for them.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
+    )
 
 
 def _known_issue(code: str, info: ValidationInfo) -> str:
@@ -283,7 +287,7 @@ class Document(BaseModel):
     ingested twice from two places is recognised as one document.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     id: int | None = None
     name: str = Field(min_length=1)
@@ -322,7 +326,7 @@ ProposalKind = Literal[
 class Proposal(BaseModel):
     """A plan, draft, set of demands or round of talks that claims belong to."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     id: int | None = None
     name: str = Field(min_length=1)

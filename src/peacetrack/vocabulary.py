@@ -73,7 +73,11 @@ def check_territories(values: list[str]) -> list[str]:
 class Actor(BaseModel):
     """A negotiating party, mediator or group, with the words reporters use for it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    #: The validator is built on first validation: a codebook read from the cache
+    #: (``codebook/cache.py``) makes its actors without validating them again.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
+    )
 
     id: str
     name: str

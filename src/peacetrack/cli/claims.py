@@ -23,7 +23,6 @@ from peacetrack.cli.common import (
     write_stream,
 )
 from peacetrack.cli.documents import parse_date
-from peacetrack.vocabulary import UNASSIGNED
 
 if TYPE_CHECKING:
     from peacetrack.store import ClaimQuery, StoredClaim
@@ -165,6 +164,7 @@ def print_claims_table(found: Sequence[StoredClaim], offset: int, total: int) ->
     formats) and where it lies among all ``total`` the filters choose: a table of a
     million rows would take minutes to lay out and no one would read it."""
     from peacetrack.compare.labels import place_name
+    from peacetrack.vocabulary import UNASSIGNED
 
     # The conflict goes under the document's name: a column of its own would squeeze the
     # details and evidence out of a narrow terminal.

@@ -10,7 +10,6 @@ from rich.table import Table
 from peacetrack.cli.app import app
 from peacetrack.cli.common import console, handled
 from peacetrack.cli.conflicts import ConflictFormat, print_listing
-from peacetrack.conflicts import codebook_lines, matches
 
 if TYPE_CHECKING:
     from peacetrack.codebook import Codebook
@@ -50,6 +49,8 @@ def actors(
     ] = None,
 ) -> None:
     """List actor ids with their names and the aliases reporters use."""
+    from peacetrack.conflicts import matches
+
     table = Table("id", "name", "kind", "aliases", box=None)
     for a in _book().actors.values():
         if matches(search, [a.id, a.name, *a.aliases, *a.adjectives]):
@@ -64,6 +65,8 @@ def places(
     ] = None,
 ) -> None:
     """List the places written out in the codebook (countries come from ISO 3166)."""
+    from peacetrack.conflicts import matches
+
     table = Table("code", "name", "aliases", box=None)
     for place in _book().places.values():
         if matches(search, [place.code, place.name, *place.aliases]):
@@ -85,5 +88,7 @@ def conflicts(
 
     `peacetrack conflicts` counts a store's documents and claims per conflict.
     """
+    from peacetrack.conflicts import codebook_lines
+
     book = _book()
     print_listing(codebook_lines(book, search), book, fmt)

@@ -11,7 +11,6 @@ from rich.text import Text
 from peacetrack.cli.app import app
 from peacetrack.cli.common import ConflictOption, DbOption, console, handled, open_store
 from peacetrack.terminal import plain
-from peacetrack.vocabulary import UNASSIGNED
 
 if TYPE_CHECKING:
     from peacetrack.store import ProposalInfo
@@ -34,6 +33,8 @@ def _print(info: ProposalInfo, verb: str) -> None:
 def list_command(db: DbOption = None, conflict: ConflictOption = None) -> None:
     """List proposals, oldest first, with their conflict, kind, authors, aliases and claim
     count; proposals are grouped within one conflict."""
+    from peacetrack.vocabulary import UNASSIGNED
+
     with open_store(db, create=False) as store, handled():
         found = store.proposals.list(conflict)
     table = Table(
@@ -57,6 +58,8 @@ def list_command(db: DbOption = None, conflict: ConflictOption = None) -> None:
 @proposals_app.command("show")
 def show_command(ref: RefArgument, db: DbOption = None) -> None:
     """Show one proposal: kind, date, authors, every alias and its number of claims."""
+    from peacetrack.vocabulary import UNASSIGNED
+
     with open_store(db, create=False) as store, handled():
         info = store.proposals.get(ref)
     console.print(Text.assemble(plain(info.name, "bold"), f" (id {info.id})"))

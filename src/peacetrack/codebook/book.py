@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict
+from datetime import date
 from fnmatch import fnmatchcase
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from peacetrack.codebook.names import AliasIndex
 from peacetrack.codebook.territory import is_iso_territory, iso_state_name
@@ -121,3 +124,44 @@ class Codebook:
     def is_known_territory(self, code: str) -> bool:
         """True for a place in this codebook or any ISO 3166 country or subdivision code."""
         return code in self.places or is_iso_territory(code)
+
+    def to_data(self) -> dict[str, Any]:
+        """Everything this codebook holds, as JSON-ready data that ``from_data`` reads back
+        into an equal codebook (the parsed-codebook cache, ``codebook/cache.py``)."""
+        return {
+            "issues": [asdict(issue) for issue in self.issues.values()],
+            "actors": [actor.model_dump() for actor in self.actors.values()],
+            "places": [asdict(place) for place in self.places.values()],
+            "conflicts": [
+                asdict(c) | {"start": c.start and c.start.isoformat()}
+                for c in self.conflicts.values()
+            ],
+            "actor_index": self._actor_index.to_data(),
+            "place_index": self._place_index.to_data(),
+            "conflict_index": self._conflict_index.to_data(),
+            "sources": [str(path) for path in self.sources],
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Codebook:
+        """The codebook ``to_data`` described, taken as checked: its entries were validated,
+        and against each other, when it was built (a damaged description raises)."""
+        conflicts = [
+            Conflict(**_tuples(c) | {"start": c["start"] and date.fromisoformat(c["start"])})
+            for c in data["conflicts"]
+        ]
+        return cls(
+            issues={i["code"]: Issue(**_tuples(i)) for i in data["issues"]},
+            actors={a["id"]: Actor.model_construct(**_tuples(a)) for a in data["actors"]},
+            places={p["code"]: Place(**_tuples(p)) for p in data["places"]},
+            conflicts={c.id: c for c in conflicts},
+            actor_index=AliasIndex.from_data(data["actor_index"]),
+            place_index=AliasIndex.from_data(data["place_index"], tuple),
+            conflict_index=AliasIndex.from_data(data["conflict_index"]),
+            sources=tuple(Path(path) for path in data["sources"]),
+        )
+
+
+def _tuples(fields: dict[str, Any]) -> dict[str, Any]:
+    """JSON's lists back into the tuples the entries hold."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}

@@ -6,6 +6,10 @@ listed in ``PEACETRACK_CODEBOOK`` (``os.pathsep``-separated), or what ``use_code
 default, not a hidden dependency: the model never consults it, extractors are built from a
 codebook handed to them (``get_extractor(name, codebook=...)``, cached per codebook), and
 the edges that take issue codes from users hand it to validation explicitly.
+
+A built codebook is also kept between runs (``codebook/cache.py``), so most commands read
+one JSON file instead of parsing and checking the TOML files; the files are parsed (and
+any error in them reported) whenever they changed.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from peacetrack.codebook.book import Codebook
-from peacetrack.codebook.builder import Builder
+from peacetrack.codebook.cache import cached
 from peacetrack.errors import CodebookError
 
 ENV_VAR = "PEACETRACK_CODEBOOK"
@@ -31,11 +35,18 @@ _in_force: Codebook | None = None
 
 def load_codebook(*extra: Path | str, builtin: bool = True) -> Codebook:
     """Load the built-in codebook (unless ``builtin=False``) extended by ``extra`` files."""
+    files = [*(BUILTIN_FILES if builtin else ()), *map(Path, extra)]
+    trusted = len(files) - len(extra)
+    return cached(files, trusted, lambda: _build(files, builtin=trusted))
+
+
+def _build(files: list[Path], *, builtin: int) -> Codebook:
+    """Parse and check ``files``, the first ``builtin`` of them the package's own."""
+    from peacetrack.codebook.builder import Builder  # TOML and its schemas: on a cache miss
+
     builder = Builder()
-    for path in BUILTIN_FILES if builtin else ():
-        builder.add_file(path, builtin=True)
-    for path in map(Path, extra):
-        builder.add_file(path)
+    for number, path in enumerate(files):
+        builder.add_file(path, builtin=number < builtin)
     return builder.build()
 
 

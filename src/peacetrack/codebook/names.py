@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 #: Every apostrophe reporters type, as one (a one-for-one mapping: offsets are kept).
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
@@ -78,3 +79,19 @@ class AliasIndex(Generic[T]):
     def as_dict(self) -> dict[str, T]:
         """Every alias spelling, folded, with its owner."""
         return {folded: self._owner[key] for folded, key in self._spellings.items()}
+
+    def to_data(self) -> dict[str, Any]:
+        """The index as JSON-ready data (owners as given: a tuple becomes a list)."""
+        return {"owner": self._owner, "spellings": self._spellings, "weak": sorted(self._weak)}
+
+    @classmethod
+    def from_data(
+        cls, data: dict[str, Any], owner: Callable[[Any], Any] | None = None
+    ) -> AliasIndex[Any]:
+        """The index ``to_data`` described; ``owner`` turns each stored owner back into
+        its type (a list of place codes into a tuple)."""
+        index: AliasIndex[Any] = cls()
+        index._owner = {str(k): owner(v) if owner else v for k, v in data["owner"].items()}
+        index._spellings = {str(k): str(v) for k, v in data["spellings"].items()}
+        index._weak = set(data["weak"])
+        return index

@@ -1,7 +1,8 @@
 """Territory codes: what ISO 3166 (through pycountry) knows, and what a slug looks like.
 
 pycountry's subdivision table is the slow part (thousands of entries), so it is consulted
-only when a code actually has to be checked.
+only when a code actually has to be checked; pycountry itself is imported on first use, as
+a codebook read from the cache (``codebook/cache.py``) needs it only for unusual codes.
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache
-
-import pycountry
 
 from peacetrack.vocabulary import Place
 
@@ -31,6 +30,8 @@ def iso_state_name(code: str) -> str | None:
         return EXTRA_STATES[code]
     if len(code) != 3 or not code.isalpha() or not code.isupper():
         return None
+    import pycountry
+
     country = pycountry.countries.get(alpha_3=code)
     return None if country is None else str(getattr(country, "common_name", country.name))
 
@@ -40,12 +41,16 @@ def is_iso_territory(code: str) -> bool:
     if not ISO_FORM.match(code):
         return False
     if "-" not in code:
+        import pycountry
+
         return code in EXTRA_COUNTRIES or pycountry.countries.get(alpha_2=code) is not None
     return code in _subdivision_codes()
 
 
 @cache
 def _subdivision_codes() -> frozenset[str]:
+    import pycountry
+
     return frozenset(s.code for s in pycountry.subdivisions)
 
 
@@ -57,6 +62,8 @@ def country_places() -> tuple[Place, ...]:
     also offered in their short form ("Iran", "Holy See"), unless two countries share it
     ("Congo", "Korea"): an ambiguous name must not silently pick one.
     """
+    import pycountry
+
     full: dict[str, list[str]] = {}
     for country in pycountry.countries:
         given = [getattr(country, a, None) for a in ("name", "common_name", "official_name")]

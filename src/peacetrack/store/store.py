@@ -69,8 +69,9 @@ class AddResult:
 
 
 def _document(row: DocumentRow) -> Document:
+    """The stored document, taken as valid (it was checked when added), as claims are."""
     fields = {name: getattr(row, name) for name in _METADATA}
-    return Document(id=row.id, text=row.text, ingested_at=row.ingested_at, **fields)
+    return Document.model_construct(id=row.id, text=row.text, ingested_at=row.ingested_at, **fields)
 
 
 def _storable_metadata(doc: Document) -> dict[str, Any]:
