@@ -15,12 +15,13 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from peacetrack.cli import START_UP_S, app
+from peacetrack.cli import claims as claims_cli
 from peacetrack.cli.claims import PAGE
 from peacetrack.cli.lean import invoked
 from peacetrack.compare.export import COLUMNS, claim_record
 from peacetrack.compare.render import csv_lines, json_array, records_csv, records_json
 from peacetrack.model import Claim, Document, Stance
-from peacetrack.store import Store, queries
+from peacetrack.store import Store, facets, queries
 
 runner = CliRunner()
 CLAIMS = 45
@@ -52,6 +53,18 @@ def test_the_table_shows_a_page_and_where_it_lies(db: str) -> None:
     output = invoke("claims", "--db", db)
     assert output.count(".txt") == PAGE
     assert f"claims 1-{PAGE} of {CLAIMS}; next page: --offset {PAGE}" in output
+
+
+def test_the_table_does_not_wait_to_count_an_archive(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the first count (to a cap) the total gets a moment, not as long as reading
+    every claim takes: the page line then says "more than"."""
+    monkeypatch.setattr(facets, "COUNT_CAP", 10)
+    monkeypatch.setattr(claims_cli, "COUNT_MS", 0)
+    output = invoke("claims", "--db", db)
+    assert output.count(".txt") == PAGE
+    assert f"claims 1-{PAGE} of more than 10; next page: --offset {PAGE}" in output
 
 
 def test_offset_and_limit_choose_the_page(db: str) -> None:

@@ -137,7 +137,8 @@ def claims(
         }
         if fmt is ClaimFormat.table:
             shown = store.claims(**chosen, limit=PAGE if limit is None else limit, offset=offset)
-            print_claims_table(shown, offset, store.claim_facets(**chosen, top=0).total)
+            counted = store.claim_facets(**chosen, top=0, budget_ms=COUNT_MS)
+            print_claims_table(shown, offset, counted.total, exact=counted.exact)
             return
         from peacetrack.compare.export import claim_text, export_claims
 
@@ -152,6 +153,11 @@ def claims(
             write_stream(claim_text(found, written))
 
 
+#: How long the table's page line may spend counting the claims past the first 10,001:
+#: an exact total over a million claims reads every one of them.
+COUNT_MS = 300
+
+
 def _produced_by(stored: StoredClaim) -> str:
     """Who made the claim: a reviewer's status, else the extractor and model."""
     if stored.status != "extracted":
@@ -159,10 +165,13 @@ def _produced_by(stored: StoredClaim) -> str:
     return stored.claim.produced_by or ""
 
 
-def print_claims_table(found: Sequence[StoredClaim], offset: int, total: int) -> None:
+def print_claims_table(
+    found: Sequence[StoredClaim], offset: int, total: int, exact: bool = True
+) -> None:
     """One page of claims for a person to read (places by name; codes stay in the file
-    formats) and where it lies among all ``total`` the filters choose: a table of a
-    million rows would take minutes to lay out and no one would read it."""
+    formats) and where it lies among all ``total`` the filters choose (more than
+    ``total`` unless ``exact``): a table of a million rows would take minutes to lay out
+    and no one would read it."""
     from peacetrack.compare.labels import place_name
     from peacetrack.vocabulary import UNASSIGNED
 
@@ -192,16 +201,18 @@ def print_claims_table(found: Sequence[StoredClaim], offset: int, total: int) ->
         )
     if found:
         console.print(table)
-    console.print(_page_line(len(found), offset, total), style="dim")
+    console.print(_page_line(len(found), offset, total, exact), style="dim")
 
 
-def _page_line(shown: int, offset: int, total: int) -> str:
-    """``claims 1-20 of 80; next page: --offset 20`` (or the count alone when all show)."""
-    if shown == total and offset == 0:
+def _page_line(shown: int, offset: int, total: int, exact: bool = True) -> str:
+    """``claims 1-20 of 80; next page: --offset 20`` (or the count alone when all show);
+    ``of more than 10,000`` when counting them all would have kept the reader waiting."""
+    of = f"{total}" if exact else f"more than {total:,}"
+    if shown == total and offset == 0 and exact:
         return f"{total} claims"
     if shown == 0:
-        return f"no claims after the first {offset} of {total}"
-    line = f"claims {offset + 1}-{offset + shown} of {total}"
-    if offset + shown < total:
+        return f"no claims after the first {offset} of {of}"
+    line = f"claims {offset + 1}-{offset + shown} of {of}"
+    if offset + shown < total or not exact:
         line += f"; next page: --offset {offset + shown}, all: --format csv or jsonl"
     return line
