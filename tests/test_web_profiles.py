@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from peacetrack.compare import timeline
 from peacetrack.store import Store
-from peacetrack.web import create_app
+from peacetrack.web import create_app, profiles
 from web_support import BASE_URL, TOKEN, copy_of, filled_store
 
 
@@ -59,6 +59,26 @@ def test_an_actor_page_holds_its_steps_on_each_issue(client: TestClient, store: 
     assert 'href="/api/actors/RUS.csv"' in page.text and 'href="/api/actors/RUS"' in page.text
     first = body["issues"][0]["steps"][-1]["evidence"][-1]
     assert f'href="/documents/{first["document_id"]}#claim-{first["id"]}"' in page.text
+
+
+def test_an_actor_page_shows_each_issues_newest_steps_and_links_the_rest(
+    client: TestClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A party with thousands of steps gets a page of the newest on each issue, each with
+    how many there are and a link to all of them on the timeline."""
+    monkeypatch.setattr(profiles, "STEPS_PER_ISSUE", 1)
+    steps = timeline(store, actor="RUS")
+    body = client.get("/api/actors/RUS").json()
+    assert body["steps"] == len(steps)
+    for issue in body["issues"]:
+        mine = [e for e in steps if e.issue == issue["issue"]]
+        assert issue["total_steps"] == len(mine)
+        assert [s["claim_ids"] for s in issue["steps"]] == [mine[-1].to_record()["claim_ids"]]
+    longest = max(body["issues"], key=lambda i: i["total_steps"])
+    assert longest["total_steps"] > 1
+    page = client.get("/actors/RUS").text
+    assert f"/timeline?actor=RUS&amp;issue={longest['issue']}" in page
+    assert f"The newest 1 of {longest['total_steps']} steps" in page
 
 
 def test_an_unknown_actor_is_not_found_in_words(client: TestClient) -> None:
