@@ -10,7 +10,7 @@ The baseline of each figure is the same read on the small store of the example r
 measured in the same run, so a busy machine shows in both.
 
     .venv/bin/python benchmarks/bench_reads.py [--claims 100000] [--repeats 3] [--markdown]
-        [--only TEXT]   # e.g. --only since: the commands and pages whose name holds TEXT
+        [--only TEXT] [--backend sqlite|postgresql]
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_compare import sqlite_store
+from bench_compare import postgres_store, sqlite_store
 from bench_startup import peacetrack_command, small_store
 
 #: Each read command, run with ``--db`` and its output thrown away.
@@ -61,7 +61,7 @@ TARGET_MB = 500
 TIME = "/usr/bin/time"
 
 
-def run_command(args: list[str], db: Path) -> tuple[float, float]:
+def run_command(args: list[str], db: Path | str) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one command as a process of its own.
 
     The peak comes from GNU time, a small process that runs the command: a child forked
@@ -86,7 +86,7 @@ def run_command(args: list[str], db: Path) -> tuple[float, float]:
 
 
 def command_rows(
-    big: Path, small: Path, repeats: int, size: str, only: str = ""
+    big: Path | str, small: Path, repeats: int, size: str, only: str = ""
 ) -> list[dict[str, Any]]:
     rows = []
     for name, args in COMMANDS.items():
@@ -118,7 +118,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served(db: Path) -> Any:
+def served(db: Path | str) -> Any:
     """``peacetrack serve`` on a free loopback port: (its base URL, its pid)."""
     port = _free_port()
     server = subprocess.Popen(
@@ -151,7 +151,7 @@ def _peak_mb(pid: int) -> float:
 
 
 def page_times(
-    db: Path, repeats: int, pages: tuple[str, ...] = PAGES
+    db: Path | str, repeats: int, pages: tuple[str, ...] = PAGES
 ) -> tuple[dict[str, list[float]], float]:
     times: dict[str, list[float]] = {page: [] for page in pages}
     with served(db) as (url, pid), httpx.Client(base_url=url, timeout=600) as client:
@@ -164,7 +164,7 @@ def page_times(
 
 
 def page_rows(
-    big: Path, small: Path, repeats: int, size: str, only: str = ""
+    big: Path | str, small: Path, repeats: int, size: str, only: str = ""
 ) -> list[dict[str, Any]]:
     pages = tuple(page for page in PAGES if only in page)
     if not pages:
@@ -184,18 +184,24 @@ def page_rows(
     return rows
 
 
-def run(claims: int = 100_000, repeats: int = 3, only: str = "") -> list[dict[str, Any]]:
+def run(
+    claims: int = 100_000, repeats: int = 3, only: str = "", backend: str = "sqlite"
+) -> list[dict[str, Any]]:
+    """Every read on the generated store, SQLite (cached under /tmp) or PostgreSQL (a
+    throwaway cluster of ``tests/pgcluster.py``, filled with COPY; the cluster runs with
+    fsync off, which reads do not touch), and on the small store of the example reports."""
     docs = max(claims // 10, 100)
-    size = f"{claims:,} claims"
+    size = f"{claims:,} claims" + ("" if backend == "sqlite" else f", {backend}")
+    opened = sqlite_store if backend == "sqlite" else postgres_store
     with tempfile.TemporaryDirectory(prefix="peacetrack-reads-") as folder:
         small = small_store(Path(folder))
-        with sqlite_store(claims, docs, seed=7) as store:
-            big = Path(store.url.removeprefix("sqlite:///"))
+        with opened(claims, docs, seed=7) as store:
             from peacetrack.compare import compare
 
             compare(store)  # the summaries a bulk load leaves to build, built once beforehand
-        commands = command_rows(big, small, repeats, size, only)
-        return commands + page_rows(big, small, repeats, size, only)
+            big = store.url_for_another_process()
+            commands = command_rows(big, small, repeats, size, only)
+            return commands + page_rows(big, small, repeats, size, only)
 
 
 def main() -> None:
@@ -206,8 +212,11 @@ def main() -> None:
     parser.add_argument(
         "--only", default="", help="only the commands and pages whose name holds this text"
     )
+    parser.add_argument(
+        "--backend", choices=("sqlite", "postgresql"), default="sqlite", help="the big store's"
+    )
     args = parser.parse_args()
-    found = run(args.claims, args.repeats, args.only)
+    found = run(args.claims, args.repeats, args.only, args.backend)
     headers = ("measure", "value", "unit", "versus")
     if args.markdown:
         print("| " + " | ".join(headers) + " |\n|" + "---|" * len(headers))
