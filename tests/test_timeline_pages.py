@@ -67,7 +67,27 @@ def test_the_command_pages_newest_first_and_all_gives_every_step(store: Store) -
     assert len(page.output.splitlines()) == 6 and len(rows) == len(timeline(store)) + 1
     firsts = [line.split(",")[2] for line in page.output.splitlines()[1:]]
     assert firsts == sorted(firsts, reverse=True)
-    assert "steps 6-10, newest first; older: --offset 10" in table.output
+    total = len(timeline(store))
+    assert f"steps 6-10 of {total}, newest first; older: --offset 10" in table.output
+
+
+def test_the_command_since_a_day_pages_the_steps_that_began_on_or_after_it(
+    store: Store,
+) -> None:
+    """`--since` as the web timeline has it: the steps that began on or after the day,
+    with their total; with `--all`, every such step, oldest first."""
+    db = store.url.removeprefix("sqlite:///")
+    days = sorted({s.first for s in timeline(store) if s.first is not None})
+    day = days[len(days) // 2]
+    later = [s for s in timeline(store) if s.first is not None and s.first >= day]
+    page = runner.invoke(app, ["timeline", "--db", db, "--since", day.isoformat()])
+    assert page.exit_code == 0, page.output
+    assert f"of {len(later)}, newest first" in " ".join(page.output.split())
+    every = runner.invoke(
+        app, ["timeline", "--db", db, "--since", day.isoformat(), "--all", "--format", "csv"]
+    )
+    assert every.exit_code == 0, every.output
+    assert len(every.output.splitlines()) == len(later) + 1
 
 
 @pytest.mark.parametrize("level", list(Support))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -195,52 +195,49 @@ def timeline(
             "--all", help="Every step, oldest first (reads every claim: slow on a big archive)."
         ),
     ] = False,
+    since: SinceOption = None,
     fmt: FormatOption = ViewFormat.table,
     output: OutputOption = None,
 ) -> None:
     """Stance changes over time, newest first, each with its support, evidence and source.
 
     Each conflict is its own track: a stance in one war is never a change from another.
+    With --since, only the steps that began on or after that day.
     """
     from peacetrack.compare import render_timeline
     from peacetrack.compare import timeline as build_timeline
-    from peacetrack.compare.timeline import recent_steps
+    from peacetrack.compare.timeline import count_steps, recent_steps
     from peacetrack.compare.vocabulary import check_actors, check_issues
 
     with open_store(db, create=False) as store, handled():
         check_actors([actor] if actor else None, store)
         check_issues([issue] if issue else None)
-        support = parse_support(min_support)
+        chosen: dict[str, Any] = {
+            "actor": actor,
+            "issue": issue,
+            "min_support": parse_support(min_support),
+            "reviewed_only": reviewed_only,
+            "conflict": conflict,
+        }
+        day = parse_date(since)
         if every:
-            steps = build_timeline(
-                store,
-                actor=actor,
-                issue=issue,
-                min_support=support,
-                reviewed_only=reviewed_only,
-                conflict=conflict,
-            )
+            steps = build_timeline(store, **chosen)
+            steps = [s for s in steps if day is None or (s.first is not None and s.first >= day)]
         else:
-            steps = recent_steps(
-                store,
-                actor=actor,
-                issue=issue,
-                min_support=support,
-                reviewed_only=reviewed_only,
-                limit=limit,
-                offset=offset,
-                conflict=conflict,
-            )
+            steps = recent_steps(store, **chosen, limit=limit, offset=offset, since=day)
         show(render_timeline(steps, fmt.value), output)
         if not every and fmt is ViewFormat.table:
-            console.print(_steps_line(len(steps), limit, offset), style="dim")
+            total = count_steps(store, **chosen, since=day)
+            console.print(_steps_line(len(steps), limit, offset, total), style="dim")
 
 
-def _steps_line(shown: int, limit: int, offset: int) -> str:
+def _steps_line(shown: int, limit: int, offset: int, total: int | None) -> str:
+    """Where the page lies (``of N`` when the store keeps the steps and can count them)."""
     if shown == 0:
         return f"no steps after the newest {offset}" if offset else "no steps"
-    line = f"steps {offset + 1}-{offset + shown}, newest first"
-    if shown == limit:
+    of = "" if total is None else f" of {total}"
+    line = f"steps {offset + 1}-{offset + shown}{of}, newest first"
+    if shown == limit and (total is None or offset + shown < total):
         line += f"; older: --offset {offset + shown}"
     return line + "; every step, oldest first: --all"
 
