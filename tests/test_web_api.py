@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from peacetrack.model import Document
 from peacetrack.store import Store
 from peacetrack.web import create_app
-from web_support import BASE_URL, TOKEN, copy_of, filled_store, finished
+from web_support import BASE_URL, TOKEN, copy_of, csrf_of, filled_store, finished, login
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -36,24 +36,6 @@ def store(template_db: Path, tmp_path: Path) -> Iterator[Store]:
 def client(store: Store) -> Iterator[TestClient]:
     with TestClient(create_app(store=store, token=TOKEN), base_url=BASE_URL) as test_client:
         yield test_client
-
-
-def _csrf(client: TestClient, page: str = "/login") -> str:
-    html = client.get(page).text
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, f"no CSRF token on {page}"
-    return found.group(1)
-
-
-def _login(client: TestClient) -> str:
-    csrf = _csrf(client)
-    response = client.post(
-        "/login",
-        data={"csrf_token": csrf, "token": TOKEN, "reviewer": "ana"},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
-    return csrf
 
 
 def _a_cell(client: TestClient) -> dict[str, Any]:
@@ -357,10 +339,10 @@ def test_uploads_are_capped(client: TestClient) -> None:
 
 def test_forms_need_login_and_csrf(client: TestClient, store: Store) -> None:
     claim = _a_claim(store)
-    csrf = _csrf(client)
+    csrf = csrf_of(client)
     not_logged_in = client.post(f"/claims/{claim}/accept", data={"csrf_token": csrf})
     assert not_logged_in.status_code == 401
-    _login(client)
+    login(client)
     no_csrf = client.post(f"/claims/{claim}/accept", data={})
     assert no_csrf.status_code == 403
     forged = client.post(f"/claims/{claim}/accept", data={"csrf_token": "forged"})
@@ -371,7 +353,7 @@ def test_forms_need_login_and_csrf(client: TestClient, store: Store) -> None:
 
 
 def test_review_through_forms(client: TestClient, store: Store) -> None:
-    csrf = _login(client)
+    csrf = login(client)
     first, second = (s.id for s in store.claims()[:2])
     done = client.post(
         f"/claims/{first}/accept",
@@ -405,7 +387,7 @@ def test_review_through_forms(client: TestClient, store: Store) -> None:
 
 
 def test_paste_form_adds_a_report(client: TestClient) -> None:
-    csrf = _login(client)
+    csrf = login(client)
     text = "Kyiv proposed a full ceasefire before any talks on territory, officials said."
     form = {"csrf_token": csrf, "text": text, "title": "Paste"}
     sent = client.post("/reports", data=form, follow_redirects=False)
@@ -419,7 +401,7 @@ def test_paste_form_adds_a_report(client: TestClient) -> None:
 
 
 def test_tampered_session_is_refused(client: TestClient, store: Store) -> None:
-    csrf = _login(client)
+    csrf = login(client)
     session = client.cookies.get("pt_session")
     assert session
     client.cookies.delete("pt_session")

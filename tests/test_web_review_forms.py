@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from peacetrack.store import Store
 from peacetrack.web import create_app
-from web_support import BASE_URL, TOKEN, copy_of, filled_store
+from web_support import BASE_URL, TOKEN, copy_of, filled_store, login
 
 
 @pytest.fixture(scope="module")
@@ -35,18 +35,10 @@ def client(store: Store) -> Iterator[TestClient]:
         yield test_client
 
 
-def _login(client: TestClient) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
-    assert found
-    data = {"csrf_token": found.group(1), "token": TOKEN, "reviewer": "ana"}
-    assert client.post("/login", data=data, follow_redirects=False).status_code == 303
-    return found.group(1)
-
-
 def test_reject_comes_back_to_the_document_with_undo_and_restore(
     client: TestClient, store: Store
 ) -> None:
-    csrf = _login(client)
+    csrf = login(client)
     claim = store.claims()[0]
     doc = f"/documents/{claim.document_id}"
     sent = client.post(
@@ -96,7 +88,7 @@ def test_undo_and_restore_through_the_api(client: TestClient, store: Store) -> N
 
 
 def test_a_rejected_claim_stays_in_its_cell_after_review(client: TestClient, store: Store) -> None:
-    csrf = _login(client)
+    csrf = login(client)
     cell = client.get("/api/compare").json()["cells"][0]
     query = f"issue={cell['issue']}&column={cell['actor']}"
     page = client.get(f"/compare/cell?{query}").text
@@ -114,7 +106,7 @@ def test_a_rejected_claim_stays_in_its_cell_after_review(client: TestClient, sto
 def test_the_edit_form_offers_pickers_and_keeps_what_was_sent(
     client: TestClient, store: Store
 ) -> None:
-    csrf = _login(client)
+    csrf = login(client)
     claim = store.claims()[0]
     page = client.get(f"/claims/{claim.id}").text
     assert '<select id="edit-actors" name="actors" multiple' in page
@@ -153,7 +145,7 @@ def test_the_edit_form_offers_pickers_and_keeps_what_was_sent(
 def test_the_add_form_comes_back_with_errors_beside_fields(
     client: TestClient, store: Store
 ) -> None:
-    csrf = _login(client)
+    csrf = login(client)
     doc = store.claims()[0].document_id
     form = {"csrf_token": csrf, "stance": "demand", "issue": "CF.GENERAL", "evidence": "x y z"}
     bad = client.post(f"/documents/{doc}/claims", data=form)

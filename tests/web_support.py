@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from contextlib import AbstractContextManager
@@ -26,6 +27,26 @@ class _Response(Protocol):
 
 class _Client(Protocol):
     def get(self, url: str) -> Any: ...
+
+
+class _FormClient(_Client, Protocol):
+    def post(self, url: str, **kwargs: Any) -> Any: ...
+
+
+def csrf_of(client: _Client, page: str = "/login") -> str:
+    """The CSRF token the forms of ``page`` carry (the login page's by default)."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).text)
+    assert found, f"no CSRF token on {page}"
+    return found.group(1)
+
+
+def login(client: _FormClient, reviewer: str = "ana") -> str:
+    """Log ``client`` in through the login form, as ``reviewer``, as a person does; returns
+    the CSRF token the session's forms then need."""
+    csrf = csrf_of(client)
+    data = {"csrf_token": csrf, "token": TOKEN, "reviewer": reviewer}
+    assert client.post("/login", data=data, follow_redirects=False).status_code == 303
+    return csrf
 
 
 def finished(client: _Client, queued: _Response, timeout: float = 60.0) -> dict[str, Any]:

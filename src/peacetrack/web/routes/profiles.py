@@ -37,14 +37,15 @@ def actor_page(request: Request, store: StoreDep, actor: ActorId) -> HTMLRespons
 
 @router.get("/api/actors/{actor}.csv", tags=["browse"], response_class=Response)
 def actor_csv(store: StoreDep, actor: ActorId) -> Response:
-    """The actor's steps, one row each."""
+    """The steps the actor's page shows (each issue's newest), one row each."""
     profile = actor_profile(store, actor)
     return csv_reply(step_rows(profile), STEP_COLUMNS, f"actor-{profile['actor']}")
 
 
 @router.get("/api/actors/{actor}", tags=["browse"])
 def actor_api(store: StoreDep, actor: ActorId) -> dict[str, Any]:
-    """What the actor held on each issue, step by step, with the claims behind each step."""
+    """What the actor held on each issue: its newest steps, how many there are in all, and
+    the claims behind each step shown."""
     return actor_profile(store, actor)
 
 
