@@ -39,7 +39,13 @@ from peacetrack.source import (
     Key,
     StoredClaim,
 )
-from peacetrack.store.queries import canonical_proposal, chunked, load_claims, visible
+from peacetrack.store.queries import (
+    canonical_proposal,
+    chunked,
+    claims_with_ids,
+    load_claims,
+    visible,
+)
 from peacetrack.store.schema import (
     CellSummaryRow,
     ClaimActor,
@@ -370,11 +376,8 @@ def _entry(
 
 def claims_by_id(store: Store, ids: Iterable[int]) -> dict[int, StoredClaim]:
     """The claims with these ids (those behind cells' current stances), by id."""
-    found: dict[int, StoredClaim] = {}
     with store.reading() as session:
-        for chunk in chunked(sorted(set(ids))):
-            found.update((s.id, s) for s in load_claims(session, [ClaimRow.id.in_(chunk)]))
-    return found
+        return claims_with_ids(session, ids)
 
 
 def summarised(by: By, filters: Filters) -> bool:

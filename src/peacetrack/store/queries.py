@@ -210,6 +210,15 @@ def _actors_query(where: Sequence[ColumnElement[bool]]) -> Select[int, str, str]
     )
 
 
+def claims_with_ids(session: Session, ids: Iterable[int]) -> dict[int, StoredClaim]:
+    """The claims with these ids, by id, read a chunk of ids at a time (a missing id is
+    left out: a claim deleted meanwhile drops out rather than failing the read)."""
+    found: dict[int, StoredClaim] = {}
+    for chunk in chunked(sorted(set(ids))):
+        found.update((s.id, s) for s in load_claims(session, [ClaimRow.id.in_(chunk)]))
+    return found
+
+
 def load_claims(
     session: Session,
     where: Sequence[ColumnElement[bool]],

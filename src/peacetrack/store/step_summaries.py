@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session
 
 from peacetrack.model import Stance
 from peacetrack.moments import SAME_MOMENT, Entry, Step, steps
-from peacetrack.source import Filters, Key, StoredClaim, StoredStep
-from peacetrack.store.queries import chunked, load_claims
-from peacetrack.store.schema import ClaimRow, TimelineStepRow
+from peacetrack.source import Filters, Key, StoredStep
+from peacetrack.store.queries import chunked, claims_with_ids
+from peacetrack.store.schema import TimelineStepRow
 from peacetrack.support import Support
 from peacetrack.vocabulary import UNASSIGNED
 
@@ -166,7 +166,9 @@ class Steps:
         with self._store.reading() as session:
             rows = session.scalars(query.offset(offset).limit(limit)).all()
             found = [(row.conflict, row.actor, row.issue, _step(row)) for row in rows]
-            claims = _claims(session, {i for *_, s in found for i in (*s.claims, *s.evidence)})
+            claims = claims_with_ids(
+                session, {i for *_, s in found for i in (*s.claims, *s.evidence)}
+            )
         return [
             StoredStep(
                 None if conflict == UNASSIGNED else conflict,
@@ -198,10 +200,3 @@ def _chosen(query: Select[Any], filters: Filters, since: date | None) -> Select[
         if values is not None:
             query = query.where(column == values[0] if len(values) == 1 else column.in_(values))
     return query if since is None else query.where(TimelineStepRow.day >= since)
-
-
-def _claims(session: Session, ids: set[int]) -> dict[int, StoredClaim]:
-    found: dict[int, StoredClaim] = {}
-    for chunk in chunked(sorted(ids)):
-        found.update((s.id, s) for s in load_claims(session, [ClaimRow.id.in_(chunk)]))
-    return found
