@@ -1,12 +1,13 @@
 """``learned.v1``: claims decided by small trained models over the rules' reading.
 
 The rules read the text (segments, actor and place mentions, stance cues, their own
-claims); the models decide, segment by segment, which stance is stated, who holds it and
-on which issues; the rules then attach the details (places, recognition, sequencing,
+claims); the models say, segment by segment, which stance is stated, who holds it and on
+which issues, and a last model weighs each (actor, stance, issue) over the whole report
+(``tuples``); the rules then attach the details (places, recognition, sequencing,
 obligor, proposal, source) to each claim, as they do to their own. The evidence is always
 the segment's own text.
 
-The model file shipped in the package was trained on the corpus in ``corpus/train`` with
+The model file shipped in the package was trained on the corpus in ``corpus/`` with
 ``peacetrack train``; ``model_file`` loads another (one trained on a store's reviews, or
 on a teacher's claims).
 """
@@ -20,8 +21,9 @@ from typing import TYPE_CHECKING
 
 import peacetrack.extract.rules.details as details
 from peacetrack.extract.learned.lexicon import Lexicon, issue_lexicon
-from peacetrack.extract.learned.models import YES, Decision, Models, decide
+from peacetrack.extract.learned.models import YES, Decision, Models
 from peacetrack.extract.learned.reader import Seen, read, rules_reader, seen, suggester
+from peacetrack.extract.learned.tuples import Said, decisions, keep, ruled_positions
 from peacetrack.extract.learned.weights import LinearModel
 from peacetrack.extract.rules.attribution import attribution
 from peacetrack.extract.rules.extractor import Reading
@@ -68,27 +70,32 @@ class LearnedExtractor:
         return f"{self.path.stem}@{digest}"
 
     def extract(self, document: Document) -> list[Claim]:
-        hits = list(seen(read(self.rules, document.text), self.lexicon, self._suggest))
+        parts = read(self.rules, document.text)
+        hits = list(seen(parts, self.lexicon, self._suggest))
+        said = self._said(hits)
+        ruled = ruled_positions(c for _, r in parts for found in r.claims.values() for c in found)
+        models = self.models
+        kept = keep(said, ruled, models.position, models.limits)
         out: list[Claim] = []
-        for hit, decision in zip(hits, self._decide(hits), strict=True):
-            if decision is not None:
-                out.extend(self._claims(hit, decision))
+        for index, decided in sorted(decisions(said, kept, models.limits).items()):
+            for decision in decided:
+                out.extend(self._claims(hits[index], decision))
         return out
 
-    def _decide(self, hits: list[Seen]) -> list[Decision | None]:
-        """Each view's decision, the models asked once per document (not per segment)."""
+    def _said(self, hits: list[Seen]) -> list[Said]:
+        """Each view's probabilities, the models asked once per document (not per segment)."""
         models = self.models
         views = [hit.view for hit in hits]
         stances = _by_class(models.stance, [v.features for v in views])
         holders = _by_class(models.holder, [o.features for v in views for o in v.actors])
         issues = _by_class(models.issue, [o.features for v in views for o in v.issues])
-        out: list[Decision | None] = []
+        out: list[Said] = []
         a = i = 0
         for view, stance in zip(views, stances, strict=True):
             held = {o.key: holders[a + k] for k, o in enumerate(view.actors)}
             meant = {o.key: issues[i + k].get(YES, 0.0) for k, o in enumerate(view.issues)}
             a, i = a + len(view.actors), i + len(view.issues)
-            out.append(decide(stance, held, meant, models.limits))
+            out.append(Said(stance, held, meant))
         return out
 
     def _claims(self, hit: Seen, decision: Decision) -> list[Claim]:

@@ -75,6 +75,26 @@ BOTH = frozenset(
         "agreed",
     }
 )
+#: Words that speak of an agreement's text: its terms are its parties' positions.
+DEAL_WORDS = frozenset(
+    {
+        "agreement",
+        "deal",
+        "accord",
+        "text",
+        "declaration",
+        "memorandum",
+        "communique",
+        "under",
+        "provides",
+        "envisages",
+        "sets",
+        "signed",
+        "clause",
+        "annex",
+        "terms",
+    }
+)
 NEGATIONS = frozenset({"not", "no", "never", "n't", "without", "yet", "neither", "nor", "none"})
 HEDGES = frozenset(
     {
@@ -163,6 +183,8 @@ class _Walk:
     suggest: Suggest | None
     previous: tuple[str, ...] = ()
     before: tuple[str, ...] = ()
+    #: The parties of the last agreement the rules read: its terms are theirs.
+    deal: tuple[str, ...] = ()
     recent: dict[str, None] = field(default_factory=dict)
 
     def step(self, index: int, seg: Segment) -> View | None:
@@ -175,6 +197,9 @@ class _Walk:
         words = _delexicalised(local, seg)
         sides = self.reading.pair or tuple(list(self.recent)[-2:])
         found = _actor_sources(named, words, self.previous, sides, self.reading, seg)
+        if set(words) & DEAL_WORDS or _in(local.stances, seg):
+            _widen(found, self.deal, sides)
+        self.deal = _parties(self.reading, index) or self.deal
         if named:
             self.previous = named
             for actor in named:
@@ -189,14 +214,19 @@ class _Walk:
         shared = _segment_features(local, seg, words, len(named))
         shared += [f"lex:{i}" for i in suggested]
         shared += [f"lex:{i}:{w}" for i, (_, w) in suggested.items()]
-        likely = self.suggest(index, shared) if self.suggest else {}
         ruled = self.reading.claims.get(index, [])
+        shared += _rules_fired(self.reading, index, ruled)
+        likely = self.suggest(index, shared) if self.suggest else {}
         issues = _issue_sources(local, seg, ruled, likely, self.before, suggested)
         self.before = tuple(i for i, (how, _) in issues.items() if how in CARRIED) or self.before
         stances = _in(local.stances, seg)
         said = _Said(local, seg, actors, stances, ruled, words)
+        context = _context(words, stances, local)
         actor_options = [
-            Option(actor, tuple(_actor_option(said, actor, source, self.reading.pair, issues)))
+            Option(
+                actor,
+                tuple(_actor_option(said, actor, source, self.reading.pair, issues, context)),
+            )
             for actor, source in list(found.items())[:MAX_ACTORS]
         ]
         issue_options = [
@@ -275,11 +305,14 @@ def _actor_option(
     source: str,
     pair: tuple[str, ...],
     issues: dict[str, tuple[str, int]],
+    context: list[str],
 ) -> list[str]:
-    """What decides whether an actor holds the segment's stance (or must act on it)."""
+    """What decides whether an actor holds the segment's stance (or must act on it); an
+    actor the segment does not name is weighed with what the segment speaks of."""
     own = [m for m in said.actors if m.key == actor]
     feats = [
         f"a:src={source}",
+        *(f"a:src={source}:{c}" for c in context if source != "named"),
         *_actor_features(said.parsed, said.seg, own, actor, pair, said.stances),
     ]
     feats.append("r:holder" if actor in said.holders else "r:not_holder")
@@ -325,6 +358,42 @@ def _issue_option(
     context = parsed.lower[max(seg.first, at - 2) : at]
     feats += [f"i:-{len(context) - k}={w}" for k, w in enumerate(context)]
     return feats
+
+
+def _rules_fired(reading: TextReading, index: int, ruled: Sequence[Claim]) -> list[str]:
+    """Which stances the rules read in a segment: in the frames they built, and in the
+    claims they made of them."""
+    segment = reading.readings.get(index)
+    frames = {f"rf:{frame.stance.coarse}" for frame in segment.frames} if segment else set()
+    claims = {f"rc:{claim.stance.coarse}" for claim in ruled}
+    return sorted(frames | claims) or ["rc:none"]
+
+
+def _widen(found: dict[str, str], deal: tuple[str, ...], sides: tuple[str, ...]) -> None:
+    """A segment that speaks of an agreement or states a stance may be about the parties
+    of the last agreement read, or the report's two sides, without naming them ("the text
+    says nothing about prisoners")."""
+    for actor in deal:
+        found.setdefault(actor, "deal")
+    for actor in sides:
+        found.setdefault(actor, "sides")
+
+
+def _parties(reading: TextReading, index: int) -> tuple[str, ...]:
+    """The parties of an agreement the rules read in a segment, if any."""
+    segment = reading.readings.get(index)
+    for frame in segment.frames if segment else ():
+        if frame.stance.coarse == "agree" and len(frame.actors) > 1:
+            return frame.actors
+    return ()
+
+
+def _context(words: list[str], stances: list[Mention], parsed: Parsed) -> list[str]:
+    """What a segment speaks of, for actors it does not name: an agreement's text, and
+    the stance cues it holds."""
+    out = ["deal"] if set(words) & DEAL_WORDS else []
+    out += sorted({parsed.lang.cues[m.key].stance.coarse for m in stances})
+    return out
 
 
 def _in(mentions: Sequence[Mention], seg: Segment) -> list[Mention]:

@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+import numpy.typing as npt
+
 from peacetrack import __version__
 from peacetrack.errors import InputError
 from peacetrack.extract.learned import training as t
 from peacetrack.extract.learned.examples import Example
-from peacetrack.extract.learned.models import Models
-from peacetrack.extract.learned.reader import rules_reader, suggester
+from peacetrack.extract.learned.models import Models, Thresholds
+from peacetrack.extract.learned.reader import Parts, rules_reader, suggester
 
 if TYPE_CHECKING:
     from peacetrack.codebook import Codebook
@@ -47,15 +50,32 @@ class Trained:
         )
 
 
-def train(
+@dataclass(frozen=True)
+class Validation:
+    """What validation by conflict found: the reports as read, the rows of every model,
+    each position with its probability from models trained without its conflict, the
+    thresholds chosen on those and the figures they give."""
+
+    readings: list[Parts]
+    suggest_rows: t.Rows
+    folds: list[set[str]]
+    data: t.Dataset
+    found: t.Positions
+    chances: npt.NDArray[np.float64]
+    limits: Thresholds
+    figures: t.Figures
+
+
+def validate(
     examples: Sequence[Example],
     codebook: Codebook,
     *,
     folds: int = 5,
     min_precision: float = 0.6,
     log: Callable[[str], None] = lambda _: None,
-) -> Trained:
-    """Train the four models on ``examples`` and validate them by conflict."""
+) -> Validation:
+    """Score every conflict of ``examples`` with models trained without it, and choose
+    the thresholds on those scores."""
     groups = {e.group for e in examples}
     if len(groups) < MIN_CONFLICTS:
         raise InputError(
@@ -71,14 +91,30 @@ def train(
     per = t.cross_suggest(examples, suggest_rows, dealt)
     data = t.build_dataset(examples, readings, lambda i: per[i])
     probs = t.held_out(data, dealt, log)
-    limits = t.choose_thresholds(data, probs, min_precision)
-    figures = t.score(data, probs, limits)
+    found = t.positions(data, probs)
+    chances = t.held_out_positions(found, dealt)
+    limits = t.choose_thresholds(found, chances, min_precision)
+    figures = t.score(found, chances, limits)
+    return Validation(readings, suggest_rows, dealt, data, found, chances, limits, figures)
+
+
+def train(
+    examples: Sequence[Example],
+    codebook: Codebook,
+    *,
+    folds: int = 5,
+    min_precision: float = 0.6,
+    log: Callable[[str], None] = lambda _: None,
+) -> Trained:
+    """Train the five models on ``examples`` and validate them by conflict."""
+    checked = validate(examples, codebook, folds=folds, min_precision=min_precision, log=log)
     log("training on everything")
-    suggest = t.fit_suggest(suggest_rows, range(len(suggest_rows.rows)))
+    rows = checked.suggest_rows
+    suggest = t.fit_suggest(rows, range(len(rows.rows)))
     # The final models see the issues the final issue model suggests, as they will when
     # extracting; validation above saw those of models trained without each conflict.
     whole = suggester(suggest)
-    final = t.build_dataset(examples, readings, lambda _: whole)
+    final = t.build_dataset(examples, checked.readings, lambda _: whole)
     every = {
         kind: t.fit(getattr(final, kind), range(len(getattr(final, kind).rows)))
         for kind in ("stance", "holder", "issue")
@@ -87,10 +123,16 @@ def train(
         "peacetrack": __version__,
         "trained": dt.date.today().isoformat(),
         "reports": len(examples),
-        "conflicts": sorted(groups),
-        "held_out": figures.as_dict(),
+        "conflicts": sorted({e.group for e in examples}),
+        "held_out": checked.figures.as_dict(),
         "min_precision": min_precision,
     }
-    models = Models(suggest, every["stance"], every["holder"], every["issue"], limits, header)
+    # The position model learns from the held-out probabilities: they are what the final
+    # segment models will give on a war they have not seen.
+    found = checked.found
+    position = t.fit_positions(found.rows, range(len(found.rows.rows)))
+    models = Models(
+        suggest, every["stance"], every["holder"], every["issue"], position, checked.limits, header
+    )
     claims = sum(len(e.claims) for e in examples)
-    return Trained(models, figures, dealt, len(examples), claims)
+    return Trained(models, checked.figures, checked.folds, len(examples), claims)

@@ -1,4 +1,4 @@
-"""Training ``learned.v1``: labelled views from examples, four regressions, and
+"""Training ``learned.v1``: labelled views from examples, five regressions, and
 thresholds and figures from validation that holds out whole conflicts.
 
 Needs scikit-learn (``pip install 'peacetrack[train]'``); the file it writes is scored
@@ -15,13 +15,22 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from peacetrack.errors import PeaceTrackError
 from peacetrack.extract.learned.examples import Example
 from peacetrack.extract.learned.features import Suggest
 from peacetrack.extract.learned.lexicon import PIECES, issue_lexicon
-from peacetrack.extract.learned.models import HOLDER, OBLIGOR, YES, Thresholds, decide
+from peacetrack.extract.learned.models import HOLDER, OBLIGOR, YES, Thresholds
 from peacetrack.extract.learned.reader import Parts, read, seen, suggester
+from peacetrack.extract.learned.tuples import (
+    STEPPED,
+    Position,
+    Said,
+    evidence,
+    features,
+    ruled_positions,
+)
 from peacetrack.extract.learned.weights import NONE, LinearModel
 
 if TYPE_CHECKING:
@@ -32,9 +41,15 @@ if TYPE_CHECKING:
 
 #: A feature seen fewer times than this is left out of the model.
 MIN_COUNT = 2
-#: Inverse regularisation strength of the regressions.
-STRENGTH = 2.0
-GRID = tuple(round(0.1 + 0.05 * i, 2) for i in range(15))
+#: Inverse regularisation strength of the segment models: strong enough a pull to zero
+#: that one conflict's words weigh little (0.5 held out better than 2.0 and 0.2).
+STRENGTH = 0.5
+#: The issue-suggesting model's: one regression per issue, each with few positives.
+SUGGEST_STRENGTH = 2.0
+#: The position model's: its features are few and dense, and it has fewer rows.
+POSITION_STRENGTH = 0.5
+#: Thresholds tried for a stance's positions.
+GRID = tuple(round(0.05 + 0.025 * i, 3) for i in range(37))
 Tuple = tuple[str, str, str, str]
 
 
@@ -66,6 +81,9 @@ class ViewRows:
     """Where one view's rows are: its stance row, its actors' and its issues' rows."""
 
     example: int
+    #: The segment's characters in the example's text.
+    start: int
+    end: int
     stance: int
     holders: tuple[tuple[str, int], ...]
     issues: tuple[tuple[str, int], ...]
@@ -81,6 +99,10 @@ class Dataset:
     views: list[ViewRows] = field(default_factory=list)
     gold: list[set[Tuple]] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    weights: list[float] = field(default_factory=list)
+    #: The positions of the rules' own claims in each example.
+    ruled: list[set[Position]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -120,7 +142,7 @@ def suggest_rows(examples: Sequence[Example], readings: Sequence[Parts]) -> Rows
     issues of its segment joined by ``|`` (a segment may be about several)."""
     data = Rows()
     for example, parts in zip(examples, readings, strict=True):
-        marks = _marks(example)
+        marks = gold_marks(example)
         for hit in seen(parts, issue_lexicon(), None):
             if _unsure(example, hit.start, hit.end):
                 continue
@@ -157,7 +179,12 @@ def build_dataset(
     for index, (example, parts) in enumerate(zip(examples, readings, strict=True)):
         data.names.append(example.name)
         data.gold.append(gold_tuples(example.name, example.claims))
-        marks = _marks(example)
+        data.groups.append(example.group)
+        data.weights.append(example.weight)
+        data.ruled.append(
+            ruled_positions(c for _, r in parts for found in r.claims.values() for c in found)
+        )
+        marks = gold_marks(example)
         group, weight = example.group, example.weight
         for hit in seen(parts, issue_lexicon(), suggest(index)):
             if _unsure(example, hit.start, hit.end):
@@ -174,7 +201,7 @@ def build_dataset(
                 (o.key, data.issue.add(o.features, _said(o.key, truth), group, weight))
                 for o in view.issues
             )
-            data.views.append(ViewRows(index, stance, holders, issues))
+            data.views.append(ViewRows(index, hit.start, hit.end, stance, holders, issues))
     return data
 
 
@@ -197,7 +224,7 @@ def _role(actor: str, truth: Truth) -> str:
     return OBLIGOR if actor in truth.obligors else NONE
 
 
-def _marks(example: Example) -> list[tuple[list[int], Any]]:
+def gold_marks(example: Example) -> list[tuple[list[int], Any]]:
     """Each gold claim with the characters a segment holding its evidence must contain:
     where the evidence starts and where each further sentence in it starts."""
     out: list[tuple[list[int], Any]] = []
@@ -244,7 +271,7 @@ def fit(data: Rows, rows: Sequence[int], strength: float | None = None) -> Linea
     return LinearModel(order, coef.T.copy(), bias, classes, {})
 
 
-def fit_suggest(data: Rows, rows: Sequence[int], strength: float = STRENGTH) -> LinearModel:
+def fit_suggest(data: Rows, rows: Sequence[int], strength: float = SUGGEST_STRENGTH) -> LinearModel:
     """One yes-or-no regression per issue (labels are ``|``-joined issue sets)."""
     sets = [set(filter(None, data.labels[r].split("|"))) for r in rows]
     chosen = [data.rows[i] for i in rows]
@@ -343,53 +370,120 @@ def held_out(data: Dataset, folds: list[set[str]], log: Callable[[str], None]) -
     return out
 
 
-def predicted_tuples(data: Dataset, probs: Probabilities, limits: Thresholds) -> set[Tuple]:
-    out: set[Tuple] = set()
+@dataclass
+class Positions:
+    """Every position some segment of an example could state, as rows for the position
+    model (labelled by whether the example's gold holds it), and the gold total."""
+
+    rows: Rows
+    keys: list[Tuple]
+    #: Gold tuples, each counted with its report's weight.
+    gold: float
+
+    def stances(self) -> list[str]:
+        return [key[2] for key in self.keys]
+
+    def truth(self) -> npt.NDArray[np.bool_]:
+        return np.array([label == YES for label in self.rows.labels])
+
+
+def positions(data: Dataset, probs: Probabilities) -> Positions:
+    """The candidate positions of each example from the segment models' probabilities."""
+    said: list[list[Said]] = [[] for _ in data.names]
     for view in data.views:
-        holders = {a: probs.holder[r] for a, r in view.holders}
-        issues = {i: probs.issue[r].get(YES, 0.0) for i, r in view.issues}
-        decision = decide(probs.stance[view.stance], holders, issues, limits)
-        if decision is not None:
-            name = data.names[view.example]
-            out.update(
-                (name, a, decision.stance, i) for a in decision.holders for i in decision.issues
+        said[view.example].append(
+            Said(
+                probs.stance[view.stance],
+                {a: probs.holder[r] for a, r in view.holders},
+                {i: probs.issue[r].get(YES, 0.0) for i, r in view.issues},
             )
+        )
+    rows, keys = Rows(), []
+    for index, name in enumerate(data.names):
+        truth, ruled = data.gold[index], data.ruled[index]
+        for position, found in evidence(said[index]).items():
+            key = (name, *position)
+            keys.append(key)
+            label = YES if key in truth else NONE
+            rows.add(
+                features(position, found, ruled), label, data.groups[index], data.weights[index]
+            )
+    total = sum(len(g) * w for g, w in zip(data.gold, data.weights, strict=True))
+    return Positions(rows, keys, total)
+
+
+def fit_positions(data: Rows, rows: Sequence[int]) -> LinearModel:
+    """The position model, made to rise with the evidence: a step of evidence never
+    lowers a position's probability, however few reports it learned from (fitted freely,
+    a few reviewed reports make it trust middling evidence more than strong)."""
+    model = fit(data, rows, POSITION_STRENGTH)
+    yes = model.classes.index(YES)
+    for k, name in enumerate(model.features):
+        if name.startswith(STEPPED):
+            rise = model.weights[k, yes] - model.weights[k].mean()
+            if rise < 0:
+                model.weights[k] = 0.0
+    return model
+
+
+def held_out_positions(found: Positions, folds: list[set[str]]) -> npt.NDArray[np.float64]:
+    """Each position's probability from a position model trained without its conflict."""
+    out = np.zeros(len(found.keys))
+    groups = found.rows.groups
+    for fold in folds:
+        train = [i for i, g in enumerate(groups) if g not in fold]
+        test = [i for i, g in enumerate(groups) if g in fold]
+        if not test:
+            continue
+        model = fit_positions(found.rows, train)
+        probs = model.probabilities([found.rows.rows[i] for i in test])
+        out[test] = probs[:, model.classes.index(YES)]
     return out
 
 
-def score(data: Dataset, probs: Probabilities, limits: Thresholds) -> Figures:
-    gold = set().union(*data.gold) if data.gold else set()
-    pred = predicted_tuples(data, probs, limits)
-    hit = len(gold & pred)
-    p = hit / len(pred) if pred else 0.0
-    r = hit / len(gold) if gold else 0.0
-    return Figures(p, r, 2 * p * r / (p + r) if p + r else 0.0, len(gold), len(pred))
+def score(found: Positions, probs: npt.NDArray[np.float64], limits: Thresholds) -> Figures:
+    """Figures of the positions kept by ``limits``, against every gold tuple; each tuple
+    counts with its report's weight (a reviewed report's more than a built-in one's)."""
+    cut = np.array([limits.of(s) for s in found.stances()])
+    kept = probs >= cut
+    weights = np.array(found.rows.weights)
+    hit = float(weights[kept & found.truth()].sum())
+    predicted = float(weights[kept].sum())
+    p = hit / predicted if predicted else 0.0
+    r = hit / found.gold if found.gold else 0.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return Figures(p, r, f1, round(found.gold), int(kept.sum()))
 
 
-def choose_thresholds(data: Dataset, probs: Probabilities, min_precision: float) -> Thresholds:
-    """Thresholds with the best F1 at or above ``min_precision``, found one threshold at
-    a time over ``GRID`` (three passes, starting from 0.5 everywhere)."""
-    stances = sorted({c for row in probs.stance for c in row} - {NONE})
-    limits = Thresholds({s: 0.5 for s in stances})
+def choose_thresholds(
+    found: Positions, probs: npt.NDArray[np.float64], min_precision: float
+) -> Thresholds:
+    """A threshold per stance with the best F1 at or above ``min_precision``, each stance's
+    moved in turn over ``GRID`` (three passes); the search starts both from 0.5 and from
+    the best single threshold for all stances, and the better end wins, since one
+    stance at a time can stop short of the best."""
+    stances = sorted(set(found.stances()))
 
-    def value(candidate: Thresholds) -> tuple[bool, float]:
+    def value(limits: Thresholds) -> tuple[bool, float]:
         """Thresholds that keep the precision asked for win; among them the best F1, and
         while none does, the best precision."""
-        figures = score(data, probs, candidate)
+        figures = score(found, probs, limits)
         meets = figures.precision >= min_precision
         return meets, figures.f1 if meets else figures.precision
 
-    for _ in range(3):
-        for name in stances:
-            limits.stance[name] = max(
-                GRID,
-                key=lambda t: value(
-                    Thresholds({**limits.stance, name: t}, limits.holder, limits.issue)
-                ),
-            )
-        limits.holder = max(GRID, key=lambda t: value(Thresholds(limits.stance, t, limits.issue)))
-        limits.issue = max(GRID, key=lambda t: value(Thresholds(limits.stance, limits.holder, t)))
-    return limits
+    def same(threshold: float) -> Thresholds:
+        return Thresholds({stance: threshold for stance in stances})
+
+    ends = []
+    for start in (0.5, max(GRID, key=lambda t: value(same(t)))):
+        limits = same(start)
+        for _ in range(3):
+            for stance in stances:
+                limits.stance[stance] = max(
+                    GRID, key=lambda t: value(Thresholds({**limits.stance, stance: t}))
+                )
+        ends.append(limits)
+    return max(ends, key=value)
 
 
 def _sklearn() -> Any:
