@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from peacetrack.batch import DEFAULT_SHARD_SIZE
 from peacetrack.cli.app import app
 from peacetrack.cli.common import DbOption, console, fail, handled, open_store, progress_bar
 from peacetrack.cli.extract import (
@@ -48,8 +47,15 @@ def batch(
     ] = 2,
     extractor: ExtractorOption = DEFAULT_EXTRACTOR,
     shard_size: Annotated[
-        int, typer.Option(metavar="N", help="Rows (corpora) or files (folders) per shard.")
-    ] = DEFAULT_SHARD_SIZE,
+        int | None,
+        typer.Option(
+            metavar="N",
+            help="Rows (corpora) or files (folders) per shard. Default: sized from the work "
+            "(about 32 shards, 50 to 1000 documents and at most 32 MB of a corpus each); a "
+            "resumed run keeps its size.",
+            show_default=False,
+        ),
+    ] = None,
     retries: Annotated[int, typer.Option(metavar="N", help="Retries of a failed shard.")] = 2,
     load: Annotated[
         bool, typer.Option("--load", help="Then load the output into the store (--db).")
