@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from peacetrack.compare.labels import actor_name, issue_label
-from peacetrack.compare.timeline import count_steps, recent_steps
+from peacetrack.compare.timeline import TimelineEntry, newest_per_issue
 from peacetrack.compare.vocabulary import check_actors
 from peacetrack.errors import InputError, StoreError
 from peacetrack.store import ProposalInfo, Store, StoredClaim
@@ -59,10 +59,11 @@ def actor_profile(store: Store, actor_id: str) -> dict[str, Any]:
     """The actor's newest steps on each issue (oldest of them first), the issues with the
     most independent sources first.
 
-    The issues come from the cell summaries and each issue's steps are a page of the
-    timeline (``recent_steps``, ``STEPS_PER_ISSUE`` of them, with ``count_steps`` for all),
-    so a party with a quarter of a million claims costs a few index reads per issue, not
-    a read of every claim; the timeline filtered to the actor and issue pages the rest.
+    The issues come from the cell summaries and their steps from the kept timeline
+    (``newest_per_issue``: ``STEPS_PER_ISSUE`` of each, with the count of all, in one
+    read), so a party with a quarter of a million claims costs one windowed index read
+    and the claims stating the shown stances, not a read of every claim; the timeline
+    filtered to the actor and issue pages the rest.
     """
     actor = actor_id.strip().upper()
     try:
@@ -74,7 +75,9 @@ def actor_profile(store: Store, actor_id: str) -> dict[str, Any]:
         ) from None
     cells = store.cells.summaries("actor", columns=[actor])
     ordered = sorted(cells.items(), key=lambda kv: (-kv[1].sources, kv[0][0]))
-    issues = [_issue_steps(store, actor, code) for (code, _), _ in ordered]
+    codes = [code for (code, _), _ in ordered]
+    found = newest_per_issue(store, actor=actor, issues=codes, limit=STEPS_PER_ISSUE)
+    issues = [_issue_steps(code, *found.get(code, ([], None))) for code in codes]
     shown = [issue for issue in issues if issue["steps"]]
     return {
         "actor": actor,
@@ -84,12 +87,10 @@ def actor_profile(store: Store, actor_id: str) -> dict[str, Any]:
     }
 
 
-def _issue_steps(store: Store, actor: str, code: str) -> dict[str, Any]:
+def _issue_steps(code: str, newest: list[TimelineEntry], total: int | None) -> dict[str, Any]:
     """One issue of an actor's page: its newest steps, oldest of them first, and how many
     there are in all."""
-    newest = recent_steps(store, actor=actor, issue=code, limit=STEPS_PER_ISSUE)
     steps = [entry_json(e) for e in reversed(newest)]
-    total = count_steps(store, actor=actor, issue=code)
     return {
         "issue": code,
         "label": issue_label(code),
