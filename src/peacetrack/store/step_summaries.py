@@ -46,8 +46,10 @@ _LEVELS = {level.label: level for level in Support}
 
 def track_of(key: Key) -> Track:
     """The track of a per-conflict actor cell (issue, ``conflict|actor``)."""
+    from peacetrack.store.cell_summaries import SEPARATOR
+
     issue, column = key
-    conflict, _, actor = column.partition("|")
+    conflict, _, actor = column.partition(SEPARATOR)
     return conflict, actor, issue
 
 
