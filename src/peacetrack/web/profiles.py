@@ -11,7 +11,7 @@ or per position).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -55,9 +55,11 @@ POSITION_COLUMNS = (
 )
 
 
-def actor_profile(store: Store, actor_id: str) -> dict[str, Any]:
+def actor_profile(store: Store, actor_id: str, *, every_evidence: bool = True) -> dict[str, Any]:
     """The actor's newest steps on each issue (oldest of them first), the issues with the
-    most independent sources first.
+    most independent sources first; each step with every claim stating it, or only the
+    latest (``every_evidence=False``: all the page and the CSV show, and at a million
+    claims writing out thousands of claims the page never shows is most of its time).
 
     The issues come from the cell summaries and their steps from the kept timeline
     (``newest_per_issue``: ``STEPS_PER_ISSUE`` of each, with the count of all, in one
@@ -77,7 +79,7 @@ def actor_profile(store: Store, actor_id: str) -> dict[str, Any]:
     ordered = sorted(cells.items(), key=lambda kv: (-kv[1].sources, kv[0][0]))
     codes = [code for (code, _), _ in ordered]
     found = newest_per_issue(store, actor=actor, issues=codes, limit=STEPS_PER_ISSUE)
-    issues = [_issue_steps(code, *found.get(code, ([], None))) for code in codes]
+    issues = [_issue_steps(code, *found.get(code, ([], None)), every_evidence) for code in codes]
     shown = [issue for issue in issues if issue["steps"]]
     return {
         "actor": actor,
@@ -87,10 +89,13 @@ def actor_profile(store: Store, actor_id: str) -> dict[str, Any]:
     }
 
 
-def _issue_steps(code: str, newest: list[TimelineEntry], total: int | None) -> dict[str, Any]:
+def _issue_steps(
+    code: str, newest: list[TimelineEntry], total: int | None, every_evidence: bool
+) -> dict[str, Any]:
     """One issue of an actor's page: its newest steps, oldest of them first, and how many
     there are in all."""
-    steps = [entry_json(e) for e in reversed(newest)]
+    shown = newest if every_evidence else [replace(e, evidence=e.evidence[-1:]) for e in newest]
+    steps = [entry_json(e) for e in reversed(shown)]
     return {
         "issue": code,
         "label": issue_label(code),
