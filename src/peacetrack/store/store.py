@@ -406,14 +406,17 @@ class Store:
                     f"no document with id {document_id}: list them with `peacetrack documents list`"
                 )
             located = [claim.located_in(text) for claim in claims]
-            session.execute(
-                delete(ClaimRow).where(
+            replaced = session.scalars(
+                delete(ClaimRow)
+                .where(
                     ClaimRow.document_id == document_id,
                     ClaimRow.extractor == extractor,
                     ClaimRow.status == "extracted",
                 )
+                .returning(ClaimRow.proposal_id)
             )
-            proposals = ProposalResolver(session, document_id)
+            gone = frozenset(i for i in replaced if i is not None)
+            proposals = ProposalResolver(session, document_id, gone)
             conflicts = decide(session, document_id, located, proposals.codebook)
             rows = [
                 claim_values(c, document_id, extractor, proposals.resolve(c, k), k)
