@@ -459,6 +459,7 @@ def _edit_in_place(watched: Watched, box: str, done: str, axe: bool) -> dict[str
     form.locator("button[type=submit]").click()
     sync_api.expect(page.locator(f"#edit-{claim_id}-e-evidence")).to_contain_text("not verbatim")
     sync_api.expect(evidence).to_have_value("words that are nowhere in the report")
+    sync_api.expect(evidence).to_be_focused()
     _check(watched, "errors shown", problems, axe)
     evidence.fill(words)
     form.locator("button[type=submit]").click()

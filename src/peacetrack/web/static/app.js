@@ -175,7 +175,10 @@ async function sendInPlace(form) {
     // form opened in place closes (one inside its claim went with the claim's swap).
     if (editing && editing.isConnected && !fresh.getElementById(editing.id)) closeEdit(editing);
     refreshMatrixCell();
-    const target = document.querySelector(".done-note") || document.querySelector("[aria-invalid=true]");
+    // An edit form sent back with errors: its first field at fault, else the confirmation.
+    const again = editing ? document.getElementById(editing.id) : null;
+    const target = (again && again.querySelector("[aria-invalid=true]"))
+      || document.querySelector(".done-note") || document.querySelector("[aria-invalid=true]");
     if (target) target.focus({ preventScroll: false });
   } catch (err) {
     announce(form, "The change could not be sent (" + err.message + "): try again.");
@@ -211,7 +214,7 @@ async function openEdit(link) {
       holder.append(cell);
       row.after(holder);
     } else {
-      (link.closest(".claim, .review") || link.parentElement).after(section);
+      (link.closest(".review") || link.parentElement).after(section);
     }
     focusFirstField(section);
   } catch (err) {
