@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from percentiles import p95 as percentile95
 
 from peacetrack.extract import get_extractor
 from peacetrack.extract.runner import extract_store
@@ -99,9 +100,7 @@ def timed(client: TestClient, path: str, n: int) -> tuple[float, float]:
         times.append((time.perf_counter() - start) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"{path}: HTTP {response.status_code} {response.text[:200]}")
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    return statistics.median(times), p95
+    return statistics.median(times), percentile95(times)
 
 
 def run(n: int = 30, claims: int | None = None) -> list[dict[str, Any]]:

@@ -306,13 +306,13 @@ class ClaimSource(Protocol):
 
 
 class StoredStep(NamedTuple):
-    """A timeline step as the store keeps it, with the claims it names (those still there)."""
+    """A timeline step as the store keeps it, with the claims stating its stance (of its
+    claims, ``step.claims`` holds only the ids)."""
 
     conflict: str | None
     actor: str
     issue: str
     step: Step
-    claims: tuple[StoredClaim, ...]
     evidence: tuple[StoredClaim, ...]
 
 
@@ -333,6 +333,12 @@ class StepPages(Protocol):
 
     def count(self, filters: Filters, since: date | None = None) -> int:
         """How many steps ``page`` pages through."""
+        ...
+
+    def newest_per_issue(
+        self, filters: Filters, per_issue: int
+    ) -> dict[str, tuple[list[StoredStep], int]]:
+        """Each issue's ``per_issue`` newest steps and how many it has."""
         ...
 
 

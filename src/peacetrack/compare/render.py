@@ -339,7 +339,7 @@ def render_timeline(entries: Sequence[TimelineEntry], fmt: Format = "table") -> 
             e.issue,
             ("↻ " if e.changed else "") + e.summary + (" ⚠" if e.conflict else ""),
             support_badge(e.support)
-            + (f" ({counted(weaker, e.weaker)})" if 0 < e.weaker < len(e.claims) else ""),
+            + (f" ({counted(weaker, e.weaker)})" if 0 < e.weaker < len(e.claim_ids) else ""),
             str(e.sources),
             e.evidence[-1].claim.evidence,
         ]

@@ -14,6 +14,7 @@ from typing import Any, Literal, TypeVar, TypeVarTuple, get_args
 from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
+from peacetrack.errors import StoreError
 from peacetrack.model import Attribution, Claim, Condition, Recognition, Stance
 from peacetrack.source import PROVENANCE, Filters, Statement, StoredClaim
 from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow, ProposalRow
@@ -382,3 +383,22 @@ def in_reading_order(
             ClaimRow.id,
         )
     )
+
+
+def document_id(session: Session, ref: int | str) -> int:
+    """The id of a document given by id or name; names must be unambiguous."""
+    if isinstance(ref, int):
+        ids = list(session.scalars(select(DocumentRow.id).where(DocumentRow.id == ref)))
+    else:
+        query = select(DocumentRow.id).where(DocumentRow.name == ref).limit(2)
+        ids = list(session.scalars(query))
+    if not ids:
+        raise StoreError(
+            f"no document {ref!r} in the store: list them with `peacetrack documents list`"
+        )
+    if len(ids) > 1:
+        raise StoreError(
+            f"several documents are named {ref!r}: give the id instead "
+            "(see `peacetrack documents list`)"
+        )
+    return ids[0]
