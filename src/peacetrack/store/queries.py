@@ -245,6 +245,8 @@ def statements_with_ids(session: Session, ids: Iterable[int]) -> dict[int, State
 
 
 def _statement(row: Sequence[Any], obligor: list[str] | None) -> Statement:
+    """A row of ``_statements_query`` (its obligor column aside) as a ``Statement``,
+    built as ``claim_from_row`` builds the same columns of a whole claim."""
     claim_id, published, stance, issue, territories, conditions, recognition = row
     listed = _conditions(conditions)
     return Statement(
