@@ -286,7 +286,7 @@ def _latest_start(facts: CellFacts) -> date:
     if facts.tally.latest:
         return min(_day(entry.published) for entry in facts.tally.latest)
     if facts.current:
-        return min(_day(stored.published) for stored in facts.current)
+        return min(_day(stated.published) for stated in facts.current)
     return _day(facts.tally.last)
 
 
