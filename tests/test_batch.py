@@ -22,9 +22,16 @@ from distributed import Client, LocalCluster  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from peacetrack.batch import load_batch, read_batch_claims, run_batch  # noqa: E402
-from peacetrack.batch.output import MANIFEST, finished_shards  # noqa: E402
+from peacetrack.batch.output import MANIFEST, SETTINGS, finished_shards  # noqa: E402
 from peacetrack.batch.reading import read_shard  # noqa: E402
-from peacetrack.batch.shards import plan_shards  # noqa: E402
+from peacetrack.batch.shards import (  # noqa: E402
+    MAX_SHARD_BYTES,
+    MIN_SHARD_DOCUMENTS,
+    TARGET_SHARDS,
+    ShardSize,
+    plan_shards,
+    size_for,
+)
 from peacetrack.cli import app  # noqa: E402
 from peacetrack.errors import InputError  # noqa: E402
 from peacetrack.extract import get_extractor  # noqa: E402
@@ -149,6 +156,27 @@ def test_parquet_and_fsspec_inputs(tmp_path: Path) -> None:
     assert sorted(i.name for i in items if isinstance(i, Document)) == ["a.txt", "b-1"]
 
 
+def test_shards_are_sized_from_the_work(tmp_path: Path) -> None:
+    """Enough shards for a small cluster, none smaller than the floor; reports count too."""
+    big = write_jsonl(tmp_path / "big.jsonl", 3200)
+    size = size_for([big])
+    assert size == ShardSize(3200 // TARGET_SHARDS, MAX_SHARD_BYTES)
+    assert [s.rows for s in plan_shards([big], size)] == [100] * TARGET_SHARDS
+    small = write_jsonl(tmp_path / "small.jsonl", 120)
+    reports = write_reports(tmp_path / "reports", 30)
+    assert size_for([small, reports]).documents == MIN_SHARD_DOCUMENTS
+    assert [s.rows for s in plan_shards([small, reports], size_for([small]))] == [50, 50, 20, 30]
+
+
+def test_byte_limit_cuts_shards_of_long_rows(tmp_path: Path) -> None:
+    corpus = write_jsonl(tmp_path / "long.jsonl", 40, sentences=20)
+    row_bytes = corpus.stat().st_size // 40
+    shards = plan_shards([corpus], ShardSize(1000, bytes=10 * row_bytes))
+    assert 4 <= len(shards) <= 5 and sum(s.rows for s in shards) == 40
+    names = [d.name for s in shards for d in read_shard(s) if isinstance(d, Document)]
+    assert names == [f"long-{n}" for n in range(1, 41)]
+
+
 def test_missing_input_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"nowhere\.jsonl"):
         plan_shards([tmp_path / "nowhere.jsonl"], 10)
@@ -172,6 +200,8 @@ def test_batch_matches_extract_and_resumes(tmp_path: Path, cluster: LocalCluster
 
     again = run_batch(inputs, out, scheduler=address, shard_size=40)
     assert again.finished == [] and again.skipped == 9
+    kept = run_batch(inputs, out, scheduler=address)  # no size: the recorded one, not the work's
+    assert kept.finished == [] and kept.skipped == 9
 
     manifest = out / MANIFEST
     lines = manifest.read_text(encoding="utf-8").splitlines()
@@ -338,6 +368,8 @@ def test_load_keeps_one_conflict(tmp_path: Path, cluster: LocalCluster, fresh_db
     corpus = tmp_path / "wars.jsonl"
     corpus.write_text("".join(json.dumps({"text": t}) + "\n" for t in rows), encoding="utf-8")
     run_batch([corpus], tmp_path / "out", scheduler=cluster.scheduler_address)
+    settings = json.loads((tmp_path / "out" / SETTINGS).read_text(encoding="utf-8"))
+    assert (settings["shard_size"], settings["shard_bytes"]) == (50, MAX_SHARD_BYTES)
     with pytest.raises(InputError, match="Did you mean il-gaza"):
         load_batch(tmp_path / "out", fresh_db, conflict="il-gaz")
     summary = load_batch(tmp_path / "out", fresh_db, conflict="il-gaza")
