@@ -95,7 +95,8 @@ class LearnedExtractor:
             held = {o.key: holders[a + k] for k, o in enumerate(view.actors)}
             meant = {o.key: issues[i + k].get(YES, 0.0) for k, o in enumerate(view.issues)}
             a, i = a + len(view.actors), i + len(view.issues)
-            out.append(Said(stance, held, meant))
+            whence = {o.key: o.source for o in (*view.actors, *view.issues)}
+            out.append(Said(stance, held, meant, whence))
         return out
 
     def _claims(self, hit: Seen, decision: Decision) -> list[Claim]:

@@ -149,6 +149,9 @@ class Option:
 
     key: str
     features: tuple[str, ...]
+    #: Where the option came from: an actor "named", "before", "pair", "deal"...; an issue
+    #: "word", "cue", "rule", "model"...
+    source: str
 
 
 @dataclass(frozen=True)
@@ -226,11 +229,12 @@ class _Walk:
             Option(
                 actor,
                 tuple(_actor_option(said, actor, source, self.reading.pair, issues, context)),
+                source,
             )
             for actor, source in list(found.items())[:MAX_ACTORS]
         ]
         issue_options = [
-            Option(issue, tuple(_issue_option(said, issue, how, at, likely)))
+            Option(issue, tuple(_issue_option(said, issue, how, at, likely)), how)
             for issue, (how, at) in list(issues.items())[:MAX_ISSUES]
         ]
         return View(
@@ -284,7 +288,7 @@ def _ranked_actors(
             extra.append("a:subject")
         if len(order) == 1 and option.key in order:
             extra.append("a:alone")
-        out.append(Option(option.key, option.features + tuple(extra)))
+        out.append(Option(option.key, option.features + tuple(extra), option.source))
     return tuple(out)
 
 
@@ -295,7 +299,7 @@ def _ranked_issues(options: list[Option], likely: Mapping[str, float]) -> tuple[
     out = []
     for option in options:
         extra = [f"i:rank={min(rank[option.key], 3)}", f"i:n={min(len(options), 4)}"]
-        out.append(Option(option.key, option.features + tuple(extra)))
+        out.append(Option(option.key, option.features + tuple(extra), option.source))
     return tuple(out)
 
 

@@ -87,6 +87,8 @@ class ViewRows:
     stance: int
     holders: tuple[tuple[str, int], ...]
     issues: tuple[tuple[str, int], ...]
+    #: Where each actor and issue option came from, by key.
+    sources: dict[str, str]
 
 
 @dataclass
@@ -201,7 +203,8 @@ def build_dataset(
                 (o.key, data.issue.add(o.features, _said(o.key, truth), group, weight))
                 for o in view.issues
             )
-            data.views.append(ViewRows(index, hit.start, hit.end, stance, holders, issues))
+            whence = {o.key: o.source for o in (*view.actors, *view.issues)}
+            data.views.append(ViewRows(index, hit.start, hit.end, stance, holders, issues, whence))
     return data
 
 
@@ -396,6 +399,7 @@ def positions(data: Dataset, probs: Probabilities) -> Positions:
                 probs.stance[view.stance],
                 {a: probs.holder[r] for a, r in view.holders},
                 {i: probs.issue[r].get(YES, 0.0) for i, r in view.issues},
+                view.sources,
             )
         )
     rows, keys = Rows(), []

@@ -13,7 +13,7 @@ rules get right. Each position kept is then stated with the segment that gave it
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from peacetrack.extract.learned.models import HOLDER, OBLIGOR, YES, Decision, Thresholds
 from peacetrack.extract.learned.weights import NONE, LinearModel
@@ -38,6 +38,8 @@ class Said:
     stance: Mapping[str, float]
     holders: Mapping[str, Mapping[str, float]]
     issues: Mapping[str, float]
+    #: Where each actor and each issue option came from (``Option.source``), by key.
+    sources: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,12 +53,14 @@ class Evidence:
     count: int = 0
     #: Whether the stance is the likeliest one in the best segment.
     top: bool = False
+    #: Where the actor and the issue came from in the best segment.
+    whence: tuple[str, str] = ("", "")
 
-    def add(self, index: int, p: float, top: bool) -> None:
+    def add(self, index: int, p: float, top: bool, whence: tuple[str, str]) -> None:
         self.either = 1 - (1 - self.either) * (1 - p)
         self.count += p >= STEPS[0]
         if p > self.best:
-            self.best, self.segment, self.top = p, index, top
+            self.best, self.segment, self.top, self.whence = p, index, top, whence
 
 
 def evidence(said: Sequence[Said]) -> dict[Position, Evidence]:
@@ -73,8 +77,9 @@ def evidence(said: Sequence[Said]) -> dict[Position, Evidence]:
                 for stance, s in stances.items():
                     p = s * h * i
                     if p >= FLOOR:
+                        whence = (seg.sources.get(actor, ""), seg.sources.get(issue, ""))
                         out.setdefault((actor, stance, issue), Evidence()).add(
-                            index, p, stance == best
+                            index, p, stance == best, whence
                         )
     return out
 
@@ -89,6 +94,8 @@ def features(position: Position, found: Evidence, ruled: set[Position]) -> tuple
     feats += [f"either>={step}" for step in STEPS if found.either >= step]
     if found.top:
         feats.append("top")
+    actor_from, issue_from = found.whence
+    feats += [f"a:{actor_from}", f"i:{issue_from}", f"a:{actor_from}:i:{issue_from}"]
     feats += _ruled(position, ruled)
     return tuple(feats)
 
