@@ -106,6 +106,21 @@ def test_jsonl_shards_are_stable_and_keep_row_names(tmp_path: Path) -> None:
     assert names == [f"news-{n}" for n in range(1, 24)]
 
 
+def test_rows_appended_after_a_run_make_shards_of_their_own(tmp_path: Path) -> None:
+    """Planned again with the finished shards' ends as cuts, a grown file keeps its shards
+    (same ids, so a resumed run skips them) and the new rows make new ones."""
+    corpus = write_jsonl(tmp_path / "news.jsonl", 23)
+    before = plan_shards([corpus], shard_size=5)
+    with corpus.open("a", encoding="utf-8") as handle:
+        for n in range(4):
+            handle.write(json.dumps({"text": report_text(random.Random(n), 100 + n)}) + "\n")
+    cuts = {s.location: frozenset(s.stop for s in before if s.stop is not None) for s in before}
+    after = plan_shards([corpus], ShardSize(5, cuts=cuts))
+    assert [s.id for s in after[: len(before)]] == [s.id for s in before]
+    added = [d.name for s in after[len(before) :] for d in read_shard(s)]
+    assert added == [f"news-{n}" for n in range(24, 28)]
+
+
 def test_jsonl_blank_lines_and_bom_keep_row_names(tmp_path: Path) -> None:
     path = tmp_path / "gaps.jsonl"
     rows = [json.dumps({"text": report_text(random.Random(n), n)}) for n in range(9)]
@@ -209,6 +224,13 @@ def test_batch_matches_extract_and_resumes(tmp_path: Path, cluster: LocalCluster
     manifest.write_text("\n".join(lines[:3] + lines[4:]) + "\n", encoding="utf-8")
     redo = run_batch(inputs, out, scheduler=address, shard_size=40)
     assert [r.shard for r in redo.finished] == [dropped] and redo.skipped == 8
+    assert guideline_lines(read_batch_claims(out)) == extract_reference(inputs)
+
+    with (tmp_path / "a.jsonl").open("a", encoding="utf-8") as handle:  # rows added later
+        for n in range(180, 190):
+            handle.write(json.dumps({"text": report_text(random.Random(n), n)}) + "\n")
+    grown = run_batch(inputs, out, scheduler=address, shard_size=40)
+    assert grown.skipped == 9 and [r.documents for r in grown.finished] == [10]
     assert guideline_lines(read_batch_claims(out)) == extract_reference(inputs)
 
 

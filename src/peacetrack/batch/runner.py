@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ from peacetrack.batch.output import (
     append_manifest,
     check_settings,
     clear_temporaries,
+    finished_cuts,
     finished_shards,
     read_settings,
 )
@@ -138,9 +139,9 @@ def run_batch(
     options = tuple(sorted((k, v) for k, v in (extractor_options or {}).items() if v is not None))
     job = _Job(extractor, user_files(), options)
     folder = Path(out)
-    size = _size(folder, inputs, shard_size)
-    shards = list({s.id: s for s in plan_shards(inputs, size)}.values())
     done = finished_shards(folder)
+    size = replace(_size(folder, inputs, shard_size), cuts=finished_cuts(done))
+    shards = list({s.id: s for s in plan_shards(inputs, size)}.values())
     todo = [s for s in shards if s.id not in done]
     summary = BatchSummary(folder, shards=len(shards), skipped=len(shards) - len(todo))
     report = progress or (lambda _done, _total: None)
@@ -232,6 +233,8 @@ def _collect(future: Future[ShardResult], shard: Shard, out: Path, summary: Batc
         failures=len(result.failures),
         seconds=round(result.seconds, 3),
     )
+    if shard.kind == "rows" and shard.format != "parquet":
+        record = replace(record, location=shard.location, start=shard.start, stop=shard.stop)
     append_manifest(out, record)
     summary.finished.append(result)
 

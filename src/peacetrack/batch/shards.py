@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -61,10 +61,13 @@ class Shard:
 class ShardSize:
     """How shards are cut: ``documents`` rows or files at most, and for JSONL/CSV corpora
     at most ``bytes`` of input too (None: no byte limit), so a shard of long reports does not
-    hold far more text, hence memory and time, than one of short ones."""
+    hold far more text, hence memory and time, than one of short ones. ``cuts``: per JSONL
+    or CSV file, the byte offsets where a finished run's shards ended, cut there again so
+    those shards keep their ids when rows were added to the file since."""
 
     documents: int
     bytes: int | None = None
+    cuts: Mapping[str, frozenset[int]] = field(default_factory=dict, compare=False)
 
     def settings(self) -> dict[str, int]:
         """As recorded in the output folder: shard ids depend on both."""
@@ -223,14 +226,17 @@ def _text_row_shards(
     shards: list[Shard] = []
     (start, before), count = header, 0
     limit = shard_size.bytes or 2**62
+    cuts = shard_size.cuts.get(location, frozenset())
     for offset, lines_read in rows:
         count += 1
-        full = count >= shard_size.documents or offset - start >= limit
+        full = count >= shard_size.documents or offset - start >= limit or offset in cuts
         if full and lines.at_boundary:
             shards.append(_row_shard(location, fmt, (start, offset), before, count, header))
             start, before, count = offset, lines_read, 0
     if count or not shards:
-        shards.append(_row_shard(location, fmt, (start, None), before, count, header))
+        # Ends where the file ends now, not "at the end": rows appended later make shards of
+        # their own on the next run, and this one keeps its id (done, so skipped).
+        shards.append(_row_shard(location, fmt, (start, lines.offset), before, count, header))
     return shards
 
 
