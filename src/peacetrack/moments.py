@@ -220,6 +220,70 @@ def extend(
 Counts = tuple[int, int, date | None, date | None]
 
 
+class Position(NamedTuple):
+    """One stance class of a moment, as much as deciding the moment needs: its claims, its
+    independent sources, its support, and where its last report falls in the moment (ties
+    between classes go to the one reported last, as in ``prevailing``)."""
+
+    coarse: str
+    claims: int
+    sources: int
+    support: Support
+    last: int
+
+
+def positions(moment: Moment) -> list[Position]:
+    """The positions of ``moment`` (chronological entries), in the order first reported.
+
+    A store keeps these for the moment that would begin on each day of a cell
+    (``store.cell_days``), so a date range is decided moment by moment without its claims.
+    """
+    by_class: dict[str, list[Entry]] = {}
+    last: dict[str, int] = {}
+    for i, entry in enumerate(moment):
+        by_class.setdefault(entry.stance.coarse, []).append(entry)
+        last[entry.stance.coarse] = i
+    return [
+        Position(c, len(found), count_sources(found), support_of(found), last[c])
+        for c, found in by_class.items()
+    ]
+
+
+class Course(NamedTuple):
+    """A run of moments read as positions (``course``): which moment a cell shows (its
+    last with a supported position, else its last), and the history before it as
+    ``resume`` takes it."""
+
+    shown: int
+    before: _History
+
+
+def course(chain: Sequence[Sequence[Position]], floor: Support = DEFAULT_SUPPORT) -> Course:
+    """The moments ``chain`` (oldest first, at least one) folded as ``_fold`` folds them,
+    all but the shown moment's own entries: only positions at ``floor`` count, the class
+    prevailing among them (most sources, then reported last) makes the chain of changes."""
+    held: list[tuple[int, str]] = []
+    weaker: list[int] = []
+    for i, found in enumerate(chain):
+        kept = [p for p in found if p.support >= floor]
+        weaker.append(sum(p.claims for p in found if p.support < floor))
+        if kept:
+            held.append((i, max(kept, key=lambda p: (p.sources, p.last)).coarse))
+    if not held:
+        return Course(len(chain) - 1, _History(None, False, sum(weaker[:-1])))
+    shown = held[-1][0]
+    classes = [c for _, c in held[:-1]]
+    changed = any(a != b for a, b in pairwise(classes))
+    rest = sum(weaker) - weaker[shown]
+    return Course(shown, _History(classes[-1] if classes else None, changed, rest))
+
+
+def resume(moment: Moment, before: _History, counts: Counts, floor: Support) -> Tally:
+    """The tally of a cell whose shown moment is ``moment`` (its entries, chronological),
+    after the history ``course`` read from the moments' positions."""
+    return _fold([moment], before, counts, floor)
+
+
 class _History(NamedTuple):
     """What the moments before ``steps`` left: the last supported class before them,
     whether the stance changed among them, and how many weaker claims they held."""

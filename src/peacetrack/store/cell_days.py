@@ -1,0 +1,304 @@
+"""Each comparison cell's days, kept with its summary, so a comparison from a date reads
+one row per moment instead of every claim in range.
+
+A comparison from a date cuts each cell's claims into moments from the cell's first day
+on or after it (``peacetrack.moments``): a moment begins on that day, the next on the
+first day more than a week later, and so on. Which days begin moments therefore depends
+on the date asked, so ``cell_days`` (migration 0011) keeps, for every day a cell has dated
+claims, the moment that would begin that day: its positions (``moments.Position``: each
+stance class's claims, sources, support and last report), how many claims it holds, and
+the day the moment after it would begin (``next``). With the day's claim ids and the
+count of the cell's sources not seen since (``gone``), a cell from a date is: its first
+row on or after the date, the rows its ``next`` days lead to (one recursive query for
+every cell), the cell summary's sources less ``gone``, and the entries of the one moment
+it shows, loaded by id. The arithmetic is ``moments.course`` and ``moments.resume``, the
+fold a cell's tally makes, so the cell is the one ``tally`` computes from the claims in
+range, at any support floor.
+
+The rows are kept by the cells' refresh (``store.cell_summaries``): a rebuilt cell gets
+its rows again from the entries the rebuild read; a cell that only gained later claims
+rewrites the rows of its last week and the new days, from their claim ids, and points
+the rows before them at the new days. A later claim whose source the cell last saw more
+than a week before changes ``gone`` on older days, so that cell is rebuilt instead.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any, NamedTuple
+
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy.orm import Session, aliased
+
+from peacetrack.moments import (
+    SAME_MOMENT,
+    Counts,
+    Course,
+    Entry,
+    Position,
+    Tally,
+    chronological,
+    course,
+    positions,
+    resume,
+)
+from peacetrack.source import Key
+from peacetrack.store.cell_entries import Kind, read_entries
+from peacetrack.store.queries import chunked
+from peacetrack.store.schema import CellDayRow, CellSummaryRow, ClaimRow
+from peacetrack.support import Support
+
+_LEVELS = {level.label: level for level in Support}
+#: Cells whose shown moments are read in one query (an OR of their day ranges).
+SHOWN_CHUNK = 100
+
+
+def _days(entries: Iterable[Entry]) -> dict[date, list[Entry]]:
+    """The dated entries by day, each day's chronological, days in order."""
+    found: dict[date, list[Entry]] = {}
+    for entry in chronological(e for e in entries if e.published is not None):
+        found.setdefault(entry.published, []).append(entry)  # type: ignore[arg-type]
+    return found
+
+
+def day_rows(
+    kind: Kind, key: Key, entries: Iterable[Entry], sources: int, since: date | None = None
+) -> list[dict[str, Any]]:
+    """The rows of a cell's days on or after ``since`` (None: every day), from its entries
+    of those days and any later ones; ``sources`` counts the cell's sources, all of them."""
+    by_day = _days(entries)
+    days = list(by_day)
+    seen: set[int] = set()
+    gone: dict[date, int] = {}
+    for day in reversed(days):
+        seen.update(e.source for e in by_day[day])
+        gone[day] = sources - len(seen)
+    rows = []
+    for i, day in enumerate(days):
+        if since is not None and day < since:
+            continue
+        end = bisect_right(days, day + SAME_MOMENT)
+        moment = tuple(e for later in days[i:end] for e in by_day[later])
+        rows.append(
+            {
+                "kind": kind,
+                "issue": key[0],
+                "col": key[1],
+                "day": day,
+                "next": days[end] if end < len(days) else None,
+                "claims": len(moment),
+                "positions": [[*p[:3], p.support.label, p.last] for p in positions(moment)],
+                "ids": [e.id for e in by_day[day]],
+                "gone": gone[day],
+            }
+        )
+    return rows
+
+
+def _cell(kind: Kind, key: Key) -> ColumnElement[bool]:
+    return (CellDayRow.kind == kind) & (CellDayRow.issue == key[0]) & (CellDayRow.col == key[1])
+
+
+def rebuilt(
+    session: Session, kind: Kind, keys: Iterable[Key], entries: Mapping[Key, Sequence[Entry]],
+    found: Mapping[Key, Tally],
+) -> None:  # fmt: skip
+    """The days of ``keys`` from all their ``entries``; ``found`` are the cells' tallies
+    (a cell left without claims keeps no day)."""
+    for chunk in chunked(sorted(keys)):
+        cells = tuple_(CellDayRow.issue, CellDayRow.col).in_(chunk)
+        session.execute(delete(CellDayRow).where(CellDayRow.kind == kind, cells))
+    rows = [r for k, t in found.items() for r in day_rows(kind, k, entries[k], t.sources)]
+    for part in chunked(rows):
+        session.execute(insert(CellDayRow), list(part))
+
+
+class Growth(NamedTuple):
+    """A cell that gained later claims: the new entries, the sources its other claims
+    had, and how many sources it has now."""
+
+    new: Sequence[Entry]
+    held: set[int]
+    sources: int
+
+
+def extended(session: Session, kind: Kind, grown: Mapping[Key, Growth]) -> set[Key]:
+    """Rewrite the days a week before the new claims and after; returns the cells whose
+    new claims come from a source they last saw earlier, which need a rebuild."""
+    reach = {key: _reach(session, kind, key, min(_dates(g.new))) for key, g in grown.items()}
+    wanted = {i for rows in reach.values() for r in rows if r.day >= r.low for i in r.ids}
+    old: dict[Key, list[Entry]] = {}
+    for chunk in chunked(sorted(wanted)):
+        for key, entry in read_entries(session, kind, [ClaimRow.id.in_(chunk)]):
+            if key in grown and entry.id in wanted:
+                old.setdefault(key, []).append(entry)
+    redo = set()
+    for key, growth in grown.items():
+        before = old.get(key, [])
+        if (growth.held - {e.source for e in before}) & {e.source for e in growth.new}:
+            redo.add(key)
+            continue
+        low = min(_dates(growth.new)) - SAME_MOMENT
+        rows = day_rows(kind, key, [*before, *growth.new], growth.sources, low)
+        session.execute(delete(CellDayRow).where(_cell(kind, key), CellDayRow.day >= low))
+        session.execute(insert(CellDayRow), rows)
+        days = [r["day"] for r in rows]
+        for found in reach[key]:
+            if found.day < low:
+                end = bisect_right(days, found.day + SAME_MOMENT)
+                point = days[end] if end < len(days) else None
+                where = (_cell(kind, key), CellDayRow.day == found.day)
+                session.execute(update(CellDayRow).where(*where).values(next=point))
+    return redo
+
+
+def _dates(entries: Iterable[Entry]) -> list[date]:
+    return [e.published for e in entries if e.published is not None]
+
+
+class _Reached(NamedTuple):
+    day: date
+    ids: list[int]
+    low: date
+
+
+def _reach(session: Session, kind: Kind, key: Key, start: date) -> list[_Reached]:
+    """The days a claim from ``start`` on can change: those from a week before it (their
+    moments may hold it), and earlier ones whose next moment would begin at it or later."""
+    low = start - SAME_MOMENT
+    row = CellDayRow
+    query = select(row.day, row.ids).where(
+        _cell(kind, key), (row.day >= low) | row.next.is_(None) | (row.next >= start)
+    )
+    return [_Reached(day, ids, low) for day, ids in session.execute(query)]
+
+
+class _Folded(NamedTuple):
+    """A cell from a date, before its shown moment is read: its counts, the day the shown
+    moment begins, and what ``moments.course`` folded from its moments."""
+
+    counts: Counts
+    shown: date
+    course: Course
+
+
+def ranged(
+    session: Session,
+    kind: Kind,
+    cells: Sequence[ColumnElement[bool]],
+    since: date | None,
+    floor: Support,
+) -> dict[Key, Tally]:
+    """The cells chosen by ``cells`` (conditions on ``cell_summaries``) tallied from their
+    claims published on or after ``since``, at ``floor``.
+
+    Without ``since`` a cell's moments begin with its undated claims, which keep no day:
+    such a cell is left out, for the caller to tally from its claims.
+    """
+    folded = _courses(session, kind, cells, since, floor)
+    shown = _shown_entries(session, kind, {key: c.shown for key, c in folded.items()})
+    return {
+        key: resume(tuple(chronological(shown[key])), c.course.before, c.counts, floor)
+        for key, c in folded.items()
+    }
+
+
+def _courses(
+    session: Session,
+    kind: Kind,
+    cells: Sequence[ColumnElement[bool]],
+    since: date | None,
+    floor: Support,
+) -> dict[Key, _Folded]:
+    starts = _starts(kind, cells, since)
+    summary = select(
+        CellSummaryRow.issue, CellSummaryRow.col, CellSummaryRow.claims, CellSummaryRow.sources,
+        CellSummaryRow.last,
+    ).where(*cells)  # fmt: skip
+    totals = {(i, c): (n, s, last) for i, c, n, s, last in session.execute(summary)}
+    chains: dict[Key, list[Any]] = {}
+    for issue, col, *row in session.execute(_chain(kind, starts)):
+        chains.setdefault((issue, col), []).append(row)
+    found = {}
+    for key, rows in chains.items():
+        rows.sort(key=lambda r: r[0])
+        claims, sources, last = totals[key]
+        in_range = sum(r[2] for r in rows)
+        if since is None and in_range != claims:
+            continue  # undated claims come first: the caller tallies the cell
+        folded = course([[_position(p) for p in r[3]] for r in rows], floor)
+        counts = (in_range, sources - rows[0][4], rows[0][0], last)
+        found[key] = _Folded(counts, rows[folded.shown][0], folded)
+    return found
+
+
+def _position(stored: list[Any]) -> Position:
+    coarse, claims, sources, support, last = stored
+    return Position(coarse, claims, sources, _LEVELS[support], last)
+
+
+def _starts(kind: Kind, cells: Sequence[ColumnElement[bool]], since: date | None) -> Any:
+    """Each chosen cell with its first day on or after ``since`` (an index seek each)."""
+    inner = aliased(CellDayRow)
+    first = select(func.min(inner.day)).where(
+        inner.kind == kind,
+        inner.issue == CellSummaryRow.issue,
+        inner.col == CellSummaryRow.col,
+        *([inner.day >= since] if since is not None else []),
+    )
+    day = first.scalar_subquery().label("day")
+    return select(CellSummaryRow.issue, CellSummaryRow.col, day).where(*cells).subquery()
+
+
+def _chain(kind: Kind, starts: Any) -> Any:
+    """Every cell's moments from its start: a recursive query along ``next``."""
+
+    def columns(row: Any) -> list[Any]:
+        return [row.issue, row.col, row.day, row.next, row.claims, row.positions, row.gone]
+
+    anchor = select(*columns(CellDayRow)).join(
+        starts,
+        (CellDayRow.kind == kind)
+        & (CellDayRow.issue == starts.c.issue)
+        & (CellDayRow.col == starts.c.col)
+        & (CellDayRow.day == starts.c.day),
+    )
+    chain = anchor.cte("chain", recursive=True)
+    step = aliased(CellDayRow)
+    follow = (step.kind == kind) & (step.issue == chain.c.issue) & (step.col == chain.c.col)
+    chain = chain.union_all(select(*columns(step)).join(chain, follow & (step.day == chain.c.next)))
+    return select(
+        chain.c.issue, chain.c.col, chain.c.day, chain.c.next, chain.c.claims,
+        chain.c.positions, chain.c.gone,
+    )  # fmt: skip
+
+
+def _shown_entries(
+    session: Session, kind: Kind, shown: Mapping[Key, date]
+) -> dict[Key, list[Entry]]:
+    """The entries of each cell's moment from its shown day: its days' ids, then the
+    entries by id."""
+    wanted: dict[Key, set[int]] = {}
+    for chunk in chunked(sorted(shown.items()), SHOWN_CHUNK):
+        spans = [
+            and_(
+                CellDayRow.issue == i,
+                CellDayRow.col == c,
+                CellDayRow.day.between(d, d + SAME_MOMENT),
+            )
+            for (i, c), d in chunk
+        ]
+        query = select(CellDayRow.issue, CellDayRow.col, CellDayRow.ids).where(
+            CellDayRow.kind == kind, or_(*spans)
+        )
+        for issue, col, ids in session.execute(query):
+            wanted.setdefault((issue, col), set()).update(ids)
+    ids = sorted({i for found in wanted.values() for i in found})
+    found: dict[Key, list[Entry]] = {key: [] for key in shown}
+    for chunk in chunked(ids):
+        for key, entry in read_entries(session, kind, [ClaimRow.id.in_(chunk)]):
+            if entry.id in wanted.get(key, ()):
+                found[key].append(entry)
+    return found
