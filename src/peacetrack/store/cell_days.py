@@ -29,7 +29,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Select,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    tuple_,
+    type_coerce,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from peacetrack.moments import (
@@ -51,8 +66,6 @@ from peacetrack.store.schema import CellDayRow, CellSummaryRow, ClaimRow
 from peacetrack.support import Support
 
 _LEVELS = {level.label: level for level in Support}
-#: Cells whose shown moments are read in one query (an OR of their day ranges).
-SHOWN_CHUNK = 100
 
 
 def _days(entries: Iterable[Entry]) -> dict[date, list[Entry]]:
@@ -184,6 +197,14 @@ class _Folded(NamedTuple):
     course: Course
 
 
+class _Read(NamedTuple):
+    """What one query reads of the chosen cells from a date: each cell's moments (day,
+    next, claims, positions, gone), and the claim ids of the days of its last moment."""
+
+    chains: dict[Key, list[tuple[Any, ...]]]
+    last_ids: dict[Key, set[int]]
+
+
 def ranged(
     session: Session,
     kind: Kind,
@@ -191,47 +212,36 @@ def ranged(
     since: date | None,
     floor: Support,
 ) -> dict[Key, Tally]:
-    """The cells chosen by ``cells`` (conditions on ``cell_summaries``) tallied from their
-    claims published on or after ``since``, at ``floor``.
+    """The cells chosen by ``cells`` (conditions on ``cell_summaries``, whose kind is
+    ``kind``) tallied from their claims published on or after ``since``, at ``floor``.
 
     Without ``since`` a cell's moments begin with its undated claims, which keep no day:
     such a cell is left out, for the caller to tally from its claims.
     """
-    folded = _courses(session, kind, cells, since, floor)
-    shown = _shown_entries(session, kind, {key: c.shown for key, c in folded.items()})
-    return {
-        key: resume(tuple(chronological(shown[key])), c.course.before, c.counts, floor)
-        for key, c in folded.items()
-    }
-
-
-def _courses(
-    session: Session,
-    kind: Kind,
-    cells: Sequence[ColumnElement[bool]],
-    since: date | None,
-    floor: Support,
-) -> dict[Key, _Folded]:
-    starts = _starts(kind, cells, since)
+    read = _read(session, kind, cells, since)
     summary = select(
         CellSummaryRow.issue, CellSummaryRow.col, CellSummaryRow.claims, CellSummaryRow.sources,
         CellSummaryRow.last,
     ).where(*cells)  # fmt: skip
     totals = {(i, c): (n, s, last) for i, c, n, s, last in session.execute(summary)}
-    chains: dict[Key, list[Any]] = {}
-    for issue, col, *row in session.execute(_chain(kind, starts)):
-        chains.setdefault((issue, col), []).append(row)
-    found = {}
-    for key, rows in chains.items():
-        rows.sort(key=lambda r: r[0])
+    folded: dict[Key, _Folded] = {}
+    for key, rows in read.chains.items():
         claims, sources, last = totals[key]
         in_range = sum(r[2] for r in rows)
         if since is None and in_range != claims:
             continue  # undated claims come first: the caller tallies the cell
-        folded = course([[_position(p) for p in r[3]] for r in rows], floor)
+        found = course([[_position(p) for p in r[3]] for r in rows], floor)
         counts = (in_range, sources - rows[0][4], rows[0][0], last)
-        found[key] = _Folded(counts, rows[folded.shown][0], folded)
-    return found
+        folded[key] = _Folded(counts, rows[found.shown][0], found)
+    ids = {
+        key: read.last_ids[key] for key, f in folded.items() if f.shown == read.chains[key][-1][0]
+    }
+    ids |= _window_ids(session, kind, {k: f.shown for k, f in folded.items() if k not in ids})
+    shown = _entries_of(session, kind, ids)
+    return {
+        key: resume(tuple(chronological(shown[key])), f.course.before, f.counts, floor)
+        for key, f in folded.items()
+    }
 
 
 def _position(stored: list[Any]) -> Position:
@@ -239,64 +249,86 @@ def _position(stored: list[Any]) -> Position:
     return Position(coarse, claims, sources, _LEVELS[support], last)
 
 
-def _starts(kind: Kind, cells: Sequence[ColumnElement[bool]], since: date | None) -> Any:
-    """Each chosen cell with its first day on or after ``since`` (an index seek each)."""
-    inner = aliased(CellDayRow)
-    first = select(func.min(inner.day)).where(
-        inner.kind == kind,
-        inner.issue == CellSummaryRow.issue,
-        inner.col == CellSummaryRow.col,
-        *([inner.day >= since] if since is not None else []),
+def _read(
+    session: Session, kind: Kind, cells: Sequence[ColumnElement[bool]], since: date | None
+) -> _Read:
+    """Every chosen cell's moments from its first day on or after ``since``, and the ids of
+    its last moment's days, in one query: the first days (an index seek per cell summary,
+    materialised first), a recursive query along ``next`` (an index seek per moment), and
+    the days from the last moment's on.
+
+    The days are joined on columns of the rows before them, never on a constant kind:
+    SQLite's planner, without statistics of a table filled since the last ``ANALYZE``,
+    would otherwise start from every day of the kind.
+    """
+    summary, day = CellSummaryRow, aliased(CellDayRow)
+    first = select(func.min(day.day)).where(
+        day.kind == summary.kind,
+        day.issue == summary.issue,
+        day.col == summary.col,
+        *([day.day >= since] if since is not None else []),
     )
-    day = first.scalar_subquery().label("day")
-    return select(CellSummaryRow.issue, CellSummaryRow.col, day).where(*cells).subquery()
-
-
-def _chain(kind: Kind, starts: Any) -> Any:
-    """Every cell's moments from its start: a recursive query along ``next``."""
-
-    def columns(row: Any) -> list[Any]:
-        return [row.issue, row.col, row.day, row.next, row.claims, row.positions, row.gone]
-
-    anchor = select(*columns(CellDayRow)).join(
-        starts,
-        (CellDayRow.kind == kind)
-        & (CellDayRow.issue == starts.c.issue)
-        & (CellDayRow.col == starts.c.col)
-        & (CellDayRow.day == starts.c.day),
+    starts = (
+        select(summary.kind, summary.issue, summary.col, first.scalar_subquery().label("day"))
+        .where(*cells)
+        .cte("starts")
+        .prefix_with("MATERIALIZED")
     )
+    chain = _follow(select(*_moment(CellDayRow)).join(starts, _at(CellDayRow, starts)))
+    days = aliased(CellDayRow)
+    later = _same_cell(days, chain) & (days.day >= chain.c.day)
+    moments = select(literal("moment"), *chain.c[1:], type_coerce(null(), JSON))
+    last = select(literal("last"), days.issue, days.col, days.day, *[null()] * 4, days.ids)
+    query: Any = union_all(moments, last.join(chain, later).where(chain.c.next.is_(None)))
+    found = _Read({}, {})
+    for what, issue, col, *row, ids in session.execute(query):
+        if what == "moment":
+            found.chains.setdefault((issue, col), []).append(tuple(row))
+        else:
+            found.last_ids.setdefault((issue, col), set()).update(ids)
+    for rows in found.chains.values():
+        rows.sort(key=lambda r: r[0])
+    return found
+
+
+def _moment(row: Any) -> list[Any]:
+    return [row.kind, row.issue, row.col, row.day, row.next, row.claims, row.positions, row.gone]
+
+
+def _same_cell(row: Any, other: Any) -> ColumnElement[bool]:
+    return and_(row.kind == other.c.kind, row.issue == other.c.issue, row.col == other.c.col)
+
+
+def _at(row: Any, other: Any) -> ColumnElement[bool]:
+    return and_(_same_cell(row, other), row.day == other.c.day)
+
+
+def _follow(anchor: Select[Any]) -> Any:
+    """The moments from ``anchor``'s along ``next``: a recursive query."""
     chain = anchor.cte("chain", recursive=True)
     step = aliased(CellDayRow)
-    follow = (step.kind == kind) & (step.issue == chain.c.issue) & (step.col == chain.c.col)
-    chain = chain.union_all(select(*columns(step)).join(chain, follow & (step.day == chain.c.next)))
-    return select(
-        chain.c.issue, chain.c.col, chain.c.day, chain.c.next, chain.c.claims,
-        chain.c.positions, chain.c.gone,
-    )  # fmt: skip
+    return chain.union_all(
+        select(*_moment(step)).join(chain, _same_cell(step, chain) & (step.day == chain.c.next))
+    )
 
 
-def _shown_entries(
-    session: Session, kind: Kind, shown: Mapping[Key, date]
+def _window_ids(session: Session, kind: Kind, shown: Mapping[Key, date]) -> dict[Key, set[int]]:
+    """The claim ids of each cell's days from its shown day to a week after, a query per
+    cell: most cells show their last moment, whose ids ``_read`` has read already."""
+    found: dict[Key, set[int]] = {}
+    for key, start in shown.items():
+        where = (_cell(kind, key), CellDayRow.day.between(start, start + SAME_MOMENT))
+        for ids in session.scalars(select(CellDayRow.ids).where(*where)):
+            found.setdefault(key, set()).update(ids)
+    return found
+
+
+def _entries_of(
+    session: Session, kind: Kind, wanted: Mapping[Key, set[int]]
 ) -> dict[Key, list[Entry]]:
-    """The entries of each cell's moment from its shown day: its days' ids, then the
-    entries by id."""
-    wanted: dict[Key, set[int]] = {}
-    for chunk in chunked(sorted(shown.items()), SHOWN_CHUNK):
-        spans = [
-            and_(
-                CellDayRow.issue == i,
-                CellDayRow.col == c,
-                CellDayRow.day.between(d, d + SAME_MOMENT),
-            )
-            for (i, c), d in chunk
-        ]
-        query = select(CellDayRow.issue, CellDayRow.col, CellDayRow.ids).where(
-            CellDayRow.kind == kind, or_(*spans)
-        )
-        for issue, col, ids in session.execute(query):
-            wanted.setdefault((issue, col), set()).update(ids)
+    """The entries of these claims of each cell, read by id."""
     ids = sorted({i for found in wanted.values() for i in found})
-    found: dict[Key, list[Entry]] = {key: [] for key in shown}
+    found: dict[Key, list[Entry]] = {key: [] for key in wanted}
     for chunk in chunked(ids):
         for key, entry in read_entries(session, kind, [ClaimRow.id.in_(chunk)]):
             if entry.id in wanted.get(key, ()):

@@ -339,6 +339,9 @@ class CellDayRow(Base):
     """
 
     __tablename__ = "cell_days"
+    #: SQLite keeps the rows in key order, a cell's days side by side: a moment is one
+    #: seek, not an index seek and a row read.
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy reads it
 
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     issue: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("ids", sa.JSON(), nullable=False),
         sa.Column("gone", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("kind", "issue", "col", "day", name=op.f("pk_cell_days")),
+        sqlite_with_rowid=False,
     )
     postgres = op.get_bind().dialect.name == "postgresql"
     op.execute(
