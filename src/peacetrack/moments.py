@@ -220,37 +220,31 @@ def extend(
 Counts = tuple[int, int, date | None, date | None]
 
 
-class Position(NamedTuple):
-    """One stance class of a moment, as much as deciding the moment needs: its claims, its
-    independent sources, its support, and where its last report falls in the moment (ties
-    between classes go to the one reported last, as in ``prevailing``)."""
-
-    coarse: str
-    claims: int
-    sources: int
-    support: Support
-    last: int
+#: What a moment decides at one support floor: the stance class prevailing among its
+#: positions at that floor (None when none reaches it), and its claims below the floor.
+Decision = tuple[str | None, int]
 
 
-def positions(moment: Moment) -> list[Position]:
-    """The positions of ``moment`` (chronological entries), in the order first reported.
-
-    A store keeps these for the moment that would begin on each day of a cell
-    (``store.cell_days``), so a date range is decided moment by moment without its claims.
-    """
+def decisions(moment: Moment) -> list[Decision]:
+    """What ``moment`` (chronological entries) decides at each support level, weakest
+    first, as ``_fold`` decides it: a store keeps these for the moment that would begin on
+    each day of a cell (``store.cell_days``), so a date range at any floor is decided moment
+    by moment without the moments' claims."""
     by_class: dict[str, list[Entry]] = {}
-    last: dict[str, int] = {}
-    for i, entry in enumerate(moment):
+    for entry in moment:
         by_class.setdefault(entry.stance.coarse, []).append(entry)
-        last[entry.stance.coarse] = i
-    return [
-        Position(c, len(found), count_sources(found), support_of(found), last[c])
-        for c, found in by_class.items()
-    ]
+    level = {c: support_of(found) for c, found in by_class.items()}
+    found: list[Decision] = []
+    for floor in Support:
+        kept = tuple(e for e in moment if level[e.stance.coarse] >= floor)
+        found.append(
+            (prevailing(kept)[-1].stance.coarse if kept else None, len(moment) - len(kept))
+        )
+    return found
 
 
 class Course(NamedTuple):
-    """A run of moments read as positions (``course``): which moment a cell shows (its
+    """A run of moments read as decisions (``course``): which moment a cell shows (its
     last with a supported position, else its last), and the history before it as
     ``resume`` takes it."""
 
@@ -258,17 +252,16 @@ class Course(NamedTuple):
     before: _History
 
 
-def course(chain: Sequence[Sequence[Position]], floor: Support = DEFAULT_SUPPORT) -> Course:
-    """The moments ``chain`` (oldest first, at least one) folded as ``_fold`` folds them,
-    all but the shown moment's own entries: only positions at ``floor`` count, the class
-    prevailing among them (most sources, then reported last) makes the chain of changes."""
+def course(chain: Sequence[Sequence[Decision]], floor: Support = DEFAULT_SUPPORT) -> Course:
+    """The moments ``chain`` (oldest first, at least one, each as ``decisions`` gives it)
+    folded as ``_fold`` folds them, all but the shown moment's own entries: the classes
+    prevailing at ``floor`` make the chain of changes, and the rest counts as weaker."""
     held: list[tuple[int, str]] = []
-    weaker: list[int] = []
+    weaker = [found[floor][1] for found in chain]
     for i, found in enumerate(chain):
-        kept = [p for p in found if p.support >= floor]
-        weaker.append(sum(p.claims for p in found if p.support < floor))
-        if kept:
-            held.append((i, max(kept, key=lambda p: (p.sources, p.last)).coarse))
+        prevailing_class = found[floor][0]
+        if prevailing_class is not None:
+            held.append((i, prevailing_class))
     if not held:
         return Course(len(chain) - 1, _History(None, False, sum(weaker[:-1])))
     shown = held[-1][0]
@@ -280,7 +273,7 @@ def course(chain: Sequence[Sequence[Position]], floor: Support = DEFAULT_SUPPORT
 
 def resume(moment: Moment, before: _History, counts: Counts, floor: Support) -> Tally:
     """The tally of a cell whose shown moment is ``moment`` (its entries, chronological),
-    after the history ``course`` read from the moments' positions."""
+    after the history ``course`` read from the moments' decisions."""
     return _fold([moment], before, counts, floor)
 
 

@@ -5,15 +5,15 @@ A comparison from a date cuts each cell's claims into moments from the cell's fi
 on or after it (``peacetrack.moments``): a moment begins on that day, the next on the
 first day more than a week later, and so on. Which days begin moments therefore depends
 on the date asked, so ``cell_days`` (migration 0011) keeps, for every day a cell has dated
-claims, the moment that would begin that day: its positions (``moments.Position``: each
-stance class's claims, sources, support and last report), how many claims it holds, and
-the day the moment after it would begin (``next``). With the day's claim ids and the
-count of the cell's sources not seen since (``gone``), a cell from a date is: its first
-row on or after the date, the rows its ``next`` days lead to (one recursive query for
-every cell), the cell summary's sources less ``gone``, and the entries of the one moment
-it shows, loaded by id. The arithmetic is ``moments.course`` and ``moments.resume``, the
-fold a cell's tally makes, so the cell is the one ``tally`` computes from the claims in
-range, at any support floor.
+claims, the moment that would begin that day: what it decides at each support level
+(``moments.decisions``: the stance class prevailing at that floor and the claims below
+it), how many claims it holds, and the day the moment after it would begin (``next``).
+With the day's claim ids and the count of the cell's sources not seen since (``gone``), a
+cell from a date is: its first row on or after the date, the rows its ``next`` days lead
+to (one recursive query for every cell), the cell summary's sources less ``gone``, and
+the entries of the one moment it shows, loaded by id. The arithmetic is
+``moments.course`` and ``moments.resume``, the fold a cell's tally makes, so the cell is
+the one ``tally`` computes from the claims in range, at any support floor.
 
 The rows are kept by the cells' refresh (``store.cell_summaries``): a rebuilt cell gets
 its rows again from the entries the rebuild read; a cell that only gained later claims
@@ -51,12 +51,12 @@ from peacetrack.moments import (
     SAME_MOMENT,
     Counts,
     Course,
+    Decision,
     Entry,
-    Position,
     Tally,
     chronological,
     course,
-    positions,
+    decisions,
     resume,
 )
 from peacetrack.source import Key
@@ -64,8 +64,6 @@ from peacetrack.store.cell_entries import Kind, read_entries
 from peacetrack.store.queries import chunked
 from peacetrack.store.schema import CellDayRow, CellSummaryRow, ClaimRow
 from peacetrack.support import Support
-
-_LEVELS = {level.label: level for level in Support}
 
 
 def _days(entries: Iterable[Entry]) -> dict[date, list[Entry]]:
@@ -102,7 +100,7 @@ def day_rows(
                 "day": day,
                 "next": days[end] if end < len(days) else None,
                 "claims": len(moment),
-                "positions": [[*p[:3], p.support.label, p.last] for p in positions(moment)],
+                "decisions": [value for found in decisions(moment) for value in found],
                 "ids": [e.id for e in by_day[day]],
                 "gone": gone[day],
             }
@@ -199,7 +197,7 @@ class _Folded(NamedTuple):
 
 class _Read(NamedTuple):
     """What one query reads of the chosen cells from a date: each cell's moments (day,
-    next, claims, positions, gone), and the claim ids of the days of its last moment."""
+    next, claims, decisions, gone), and the claim ids of the days of its last moment."""
 
     chains: dict[Key, list[tuple[Any, ...]]]
     last_ids: dict[Key, set[int]]
@@ -230,7 +228,7 @@ def ranged(
         in_range = sum(r[2] for r in rows)
         if since is None and in_range != claims:
             continue  # undated claims come first: the caller tallies the cell
-        found = course([[_position(p) for p in r[3]] for r in rows], floor)
+        found = course([_decisions(r[3]) for r in rows], floor)
         counts = (in_range, sources - rows[0][4], rows[0][0], last)
         folded[key] = _Folded(counts, rows[found.shown][0], found)
     ids = {
@@ -244,9 +242,10 @@ def ranged(
     }
 
 
-def _position(stored: list[Any]) -> Position:
-    coarse, claims, sources, support, last = stored
-    return Position(coarse, claims, sources, _LEVELS[support], last)
+def _decisions(stored: list[Any]) -> list[Decision]:
+    """A moment's decisions as ``day_rows`` stored them: class and weaker claims at each
+    level in turn, one flat list."""
+    return list(zip(stored[::2], stored[1::2], strict=True))
 
 
 def _read(
@@ -292,7 +291,7 @@ def _read(
 
 
 def _moment(row: Any) -> list[Any]:
-    return [row.kind, row.issue, row.col, row.day, row.next, row.claims, row.positions, row.gone]
+    return [row.kind, row.issue, row.col, row.day, row.next, row.claims, row.decisions, row.gone]
 
 
 def _same_cell(row: Any, other: Any) -> ColumnElement[bool]:

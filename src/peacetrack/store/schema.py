@@ -331,7 +331,7 @@ class CellDayRow(Base):
     """One day of a comparison cell (``cell_summaries``' kinds and columns) that has dated
     claims, kept with the cell (``peacetrack.store.cell_days``, migration 0011).
 
-    ``claims`` and ``positions`` describe the moment that would begin on ``day`` (the
+    ``claims`` and ``decisions`` describe the moment that would begin on ``day`` (the
     cell's claims of ``day`` to ``day`` + 7), ``next`` the day the moment after it would
     begin; ``ids`` are the day's own claim ids, and ``gone`` counts the cell's sources seen
     only before ``day``. So a comparison from a date follows each cell's moments from its
@@ -349,9 +349,10 @@ class CellDayRow(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     next: Mapped[date | None] = mapped_column(Date)
     claims: Mapped[int] = mapped_column(Integer)
-    #: The moment's positions as [stance class, claims, sources, support, last index]
-    #: (``peacetrack.moments.Position``).
-    positions: Mapped[list[Any]] = mapped_column()
+    #: What the moment decides at each support level, weakest first, flat: the prevailing
+    #: stance class (null: no position reaches the level), then the claims below it
+    #: (``peacetrack.moments.decisions``).
+    decisions: Mapped[list[Any]] = mapped_column()
     ids: Mapped[list[Any]] = mapped_column()
     gone: Mapped[int] = mapped_column(Integer)
 

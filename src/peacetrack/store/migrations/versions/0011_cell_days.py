@@ -5,9 +5,9 @@ Revises: 0010
 Create Date: 2026-12-07
 
 ``cell_days`` holds one row per cell (every kind of ``cell_summaries``) and day with dated
-claims: the positions of the moment that would begin that day, the day the next moment
-would begin, the day's claim ids and the cell's sources seen only before it
-(``peacetrack.store.cell_days``). The rows are kept by the cells' own refresh. Every cell is
+claims: what the moment that would begin that day decides at each support level, the day
+the next moment would begin, the day's claim ids and the cell's sources seen only before
+it (``peacetrack.store.cell_days``). The rows are kept by the cells' own refresh. Every cell is
 marked for a rebuild, so the next refresh (a comparison, a timeline page, the end of a
 write) fills the table for a store that has claims already.
 """
@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("next", sa.Date(), nullable=True),
         sa.Column("claims", sa.Integer(), nullable=False),
-        sa.Column("positions", sa.JSON(), nullable=False),
+        sa.Column("decisions", sa.JSON(), nullable=False),
         sa.Column("ids", sa.JSON(), nullable=False),
         sa.Column("gone", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("kind", "issue", "col", "day", name=op.f("pk_cell_days")),
