@@ -114,12 +114,22 @@ def prevailing(moment: Moment) -> Moment:
 
     Ties go to the class reported last, the freshest word on the matter.
     """
+    by_class = _by_class(moment)
+    return tuple(by_class[max(by_class, key=_ranks(moment, by_class).__getitem__)])
+
+
+def _by_class(moment: Moment) -> dict[str, list[Entry]]:
+    """The entries of each stance class, classes in the order first reported."""
     by_class: dict[str, list[Entry]] = {}
     for entry in moment:
         by_class.setdefault(entry.stance.coarse, []).append(entry)
-    order = {stance: i for i, stance in enumerate(e.stance.coarse for e in moment)}
-    best = max(by_class, key=lambda c: (count_sources(by_class[c]), order[c]))
-    return tuple(by_class[best])
+    return by_class
+
+
+def _ranks(moment: Moment, by_class: dict[str, list[Entry]]) -> dict[str, tuple[int, int]]:
+    """What makes a class prevail over another: its sources, then how late its last report."""
+    last = {stance: i for i, stance in enumerate(e.stance.coarse for e in moment)}
+    return {c: (count_sources(found), last[c]) for c, found in by_class.items()}
 
 
 def is_conflicted(moment: Moment) -> bool:
@@ -229,17 +239,19 @@ def decisions(moment: Moment) -> list[Decision]:
     """What ``moment`` (chronological entries) decides at each support level, weakest
     first, as ``_fold`` decides it: a store keeps these for the moment that would begin on
     each day of a cell (``store.cell_days``), so a date range at any floor is decided moment
-    by moment without the moments' claims."""
-    by_class: dict[str, list[Entry]] = {}
-    for entry in moment:
-        by_class.setdefault(entry.stance.coarse, []).append(entry)
+    by moment without the moments' claims.
+
+    The class prevailing among the positions at a floor is ``prevailing``'s over the
+    entries kept there (it compares classes by their sources and their last report, which
+    keeping whole classes leaves as they were)."""
+    by_class = _by_class(moment)
     level = {c: support_of(found) for c, found in by_class.items()}
+    rank = _ranks(moment, by_class)
     found: list[Decision] = []
     for floor in Support:
-        kept = tuple(e for e in moment if level[e.stance.coarse] >= floor)
-        found.append(
-            (prevailing(kept)[-1].stance.coarse if kept else None, len(moment) - len(kept))
-        )
+        kept = [c for c in by_class if level[c] >= floor]
+        weaker = sum(len(by_class[c]) for c in by_class if level[c] < floor)
+        found.append((max(kept, key=rank.__getitem__) if kept else None, weaker))
     return found
 
 
