@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from percentiles import p95
 
 from peacetrack.extract import get_extractor, register_extractor
 from peacetrack.extract.runner import extract_store
@@ -92,11 +93,9 @@ def during_job(client: httpx.Client, rounds: int, kind: str, gate: FileGate) -> 
 
 
 def row(name: str, times: list[float], versus: str) -> dict[str, Any]:
-    ranked = sorted(times)
-    p95 = ranked[int(0.95 * (len(ranked) - 1))]
     return {"benchmark": "web-jobs", "measure": name,
             "value": round(statistics.median(times) * 1000, 1), "unit": "ms median",
-            "versus": f"p95 {p95 * 1000:.1f} ms; {versus}"}  # fmt: skip
+            "versus": f"p95 {p95(times) * 1000:.1f} ms; {versus}"}  # fmt: skip
 
 
 def run(reads: int = 20) -> list[dict[str, Any]]:
@@ -119,7 +118,7 @@ def run(reads: int = 20) -> list[dict[str, Any]]:
                 timed_reads(client, 2)  # warm up
                 baseline = timed_reads(client, reads // 5 + 1)
                 busy = during_job(client, reads // 5 + 1, kind, gate)
-            base_p95 = sorted(baseline)[int(0.95 * (len(baseline) - 1))]
+            base_p95 = p95(baseline)
             rows.append(row(f"reads, no job ({kind} run)", baseline, "baseline"))
             versus = f"baseline p95 {base_p95 * 1000:.1f} ms; target p95 < 200 ms"
             rows.append(row(f"reads during an extraction that {kind}", busy, versus))

@@ -21,10 +21,12 @@ from sqlalchemy import create_engine, text
 
 from peacetrack.compare import compare, timeline
 from peacetrack.model import Claim, Document, Stance
+from peacetrack.source import Statement
 from peacetrack.store import Store, cell_summaries
 from peacetrack.store.cell_summaries import cell_claims, column_totals, refresh
 from peacetrack.store.engine import alembic_config
 from peacetrack.store.proposals import list_proposals, merge_proposals, rename_proposal
+from peacetrack.store.queries import statements_with_ids
 from peacetrack.store.review import accept_claim, add_claim, edit_claim, reject_claim
 from test_aggregate import START, claims_for, fill
 
@@ -173,6 +175,28 @@ def test_cell_claims_lists_a_cell_newest_first(filled: Store) -> None:
     by_proposal = compare(filled, by="proposal")
     row, column, cell = next(iter(by_proposal))
     assert len(cell_claims(filled, "proposal", row, column)) == cell.count
+
+
+def test_statements_read_alone_are_what_the_whole_claims_state(filled: Store) -> None:
+    """A matrix reads only what the claims behind its cells state (``Statement``): the
+    same as reading each claim whole, for every term a sentence or a diff reads."""
+    first = filled.claims()[0]
+    detailed = Claim(
+        actors=["RUS"],
+        stance=Stance.DEMAND,
+        issue="TER.RECOGNITION",
+        obligor=["UKR", "USA"],
+        territories=["UA-14", "UA-09"],
+        conditions=[{"relation": "before", "issue": "CF.GENERAL"}],
+        recognition={"by": ["UKR"], "type": "de_jure"},
+        evidence=first.claim.evidence,
+    )
+    add_claim(filled, first.document_id, detailed, reviewer="tester")
+    claims = filled.claims()
+    with filled.reading() as session:
+        stated = statements_with_ids(session, [s.id for s in claims] + [10**9])
+    assert stated == {s.id: Statement.of(s) for s in claims}
+    assert any(s.conditions and s.recognition and s.obligor for s in stated.values())
 
 
 def test_upgrading_an_older_store_summarises_every_cell(filled: Store) -> None:

@@ -190,7 +190,7 @@ def test_changed_stance_is_marked_and_the_latest_shown() -> None:
     assert cell.stance is Stance.ACCEPT and cell.summary == "accepts a general ceasefire"
     assert (cell.first, cell.last) == (date(2025, 1, 10), date(2025, 3, 11))
     assert cell.count == 2
-    assert [s.claim.stance for s in cell.current] == [Stance.ACCEPT]
+    assert [s.stance for s in cell.current] == [Stance.ACCEPT]
 
 
 def test_syndicated_copies_count_as_one_source() -> None:

@@ -167,6 +167,27 @@ def reextract(store: Store, doc_id: int) -> None:
     save(store, doc_id, round_claims(), extractor="rules.v2")
 
 
+def test_a_proposal_left_without_claims_is_its_own_documents_alone(
+    fresh_db: Store, vienna: int, sample_document: Factory
+) -> None:
+    """An extraction that found nothing leaves the document's proposals without claims; a
+    later one finds them again (dated like the document), while a report months later
+    naming the same plan gets its own, as it would had the old one kept its claims."""
+    save(fresh_db, vienna, [])
+    assert {p.name: p.claims for p in list_proposals(fresh_db)} == {
+        "Russian demands": 0,
+        "U.S. draft": 0,
+    }
+    later = fresh_db.add_document(
+        sample_document(text=ROUND + " Months on.", published=date(2025, 11, 20))
+    )
+    save(fresh_db, later.document_id, [claim(CRIMEA, ["USA"], "propose", "TER.RECOGNITION",
+                                             proposal="U.S. draft")])  # fmt: skip
+    save(fresh_db, vienna, round_claims())
+    found = {p.name: p.claims for p in list_proposals(fresh_db)}
+    assert found == {"Russian demands": 1, "U.S. draft": 3, "U.S. draft (Nov 2025)": 1}
+
+
 def test_rename_survives_reextraction(fresh_db: Store, vienna: int) -> None:
     renamed = rename_proposal(fresh_db, "U.S. draft", "U.S. draft (April)")
     assert "U.S. draft" in renamed.aliases

@@ -17,7 +17,13 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine
 
-from peacetrack.compare.timeline import TimelineEntry, count_steps, recent_steps, timeline
+from peacetrack.compare.timeline import (
+    TimelineEntry,
+    count_steps,
+    newest_per_issue,
+    recent_steps,
+    timeline,
+)
 from peacetrack.store import Store, step_summaries
 from peacetrack.store.engine import alembic_config
 from peacetrack.store.review import reassign_claim, reject_claim
@@ -57,6 +63,19 @@ def assert_steps_match(store: Store) -> None:
     assert _shown(kept) == _shown(_memory(store, since=since, limit=100_000))
     assert kept and all(s.first is not None and s.first >= since for s in kept)
     assert count_steps(store, since=since) == len(kept)
+    assert_newest_per_issue_match(store)
+
+
+def assert_newest_per_issue_match(store: Store) -> None:
+    """An actor's page reads each issue's newest steps in one windowed query: the same
+    steps and counts as a page of each issue's timeline computed in memory."""
+    issues = sorted({code for code, _ in store.cells.summaries("actor")})
+    for actor in ("RUS", "UKR"):
+        found = newest_per_issue(store, actor=actor, issues=issues, limit=3)
+        for code in issues:
+            whole = _memory(store, actor=actor, issue=code, limit=100_000)
+            steps, total = found.get(code, ([], 0))
+            assert (_shown(steps), total) == (_shown(whole[:3]), len(whole)), (actor, code)
 
 
 @pytest.fixture

@@ -434,3 +434,105 @@ def test_review_pages_for_an_editor(browser: Any, base_url: str, viewport: dict[
     finally:
         watched.close()
     assert problems == {}
+
+
+def _edit_in_place(watched: Watched, box: str, done: str, axe: bool) -> dict[str, Any]:
+    """Edit the first claim in ``box`` (a selector of claims' boxes) in place: open its
+    form, send a mistake, correct it, undo. The page must not reload or move on; what the
+    form shows and what went wrong is returned (problems by step)."""
+    page = watched.page
+    problems: dict[str, Any] = {}
+    at = page.url
+    page.evaluate("() => { window.stayed = true; }")  # gone if the page reloads
+    claim = page.locator(box, has=page.locator("a[data-edit]")).first
+    claim_id = claim.locator("a[data-edit]").get_attribute("data-edit")
+    claim.locator("a[data-edit]").click()
+    form = page.locator(f"#edit-claim-{claim_id}")
+    sync_api.expect(form.locator(f"#edit-{claim_id}-actors")).to_be_visible()
+    _check(watched, "form open", problems, axe)
+    stance = page.locator(f"#edit-{claim_id}-stance")
+    before = stance.input_value()
+    evidence = page.locator(f"#edit-{claim_id}-evidence")
+    words = evidence.input_value()
+    stance.select_option("reject" if before != "reject" else "demand")
+    evidence.fill("words that are nowhere in the report")
+    form.locator("button[type=submit]").click()
+    sync_api.expect(page.locator(f"#edit-{claim_id}-e-evidence")).to_contain_text("not verbatim")
+    sync_api.expect(evidence).to_have_value("words that are nowhere in the report")
+    sync_api.expect(evidence).to_be_focused()
+    _check(watched, "errors shown", problems, axe)
+    evidence.fill(words)
+    form.locator("button[type=submit]").click()
+    note = page.locator(done).locator(".done-note")
+    sync_api.expect(note).to_contain_text("Saved your changes")
+    sync_api.expect(form).to_have_count(0)
+    after = "reject" if before != "reject" else "demand"
+    sync_api.expect(page.locator(f"#claim-{claim_id} .badge").first).to_have_text(after)
+    _check(watched, "saved", problems, axe)
+    note.locator("button", has_text="Undo").click()
+    sync_api.expect(page.locator(done).locator(".done-note")).to_contain_text("Restored")
+    shown = before.replace("_", " ")
+    sync_api.expect(page.locator(f"#claim-{claim_id} .badge").first).to_have_text(shown)
+    _check(watched, "undone", problems, axe)
+    assert page.url == at and page.evaluate("() => window.stayed === true")
+    return problems
+
+
+def _check(watched: Watched, step: str, problems: dict[str, Any], axe: bool) -> None:
+    """Console errors, sideways scrolling on a phone and serious axe findings so far."""
+    page = watched.page
+    found = {
+        "errors": list(watched.errors),
+        "overflow": overflow(page) if page.viewport_size["width"] < 600 else 0,
+        "axe": serious_violations(page) if axe else [],
+    }
+    watched.errors.clear()
+    if any(found.values()):
+        problems[step] = found
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366px", "390px"])
+def test_edit_in_place_with_undo(browser: Any, base_url: str, viewport: dict[str, int]) -> None:
+    """Edit in a cell's evidence, in a document and in the claims browser opens the form
+    under the claim, keeps what was typed beside the error, saves without leaving the
+    page, confirms it beside the claim with an Undo, and Undo puts the claim back."""
+    watched = Watched(browser, base_url, viewport, axe_source())
+    page = watched.page
+    problems: dict[str, Any] = {}
+    try:
+        _log_in(watched)
+        watched.visit("/compare")
+        key = page.locator("a.cell-link").first.get_attribute("data-cell")
+        watched.visit(f"/compare?cell={key}")
+        problems["cell"] = _edit_in_place(watched, "#evidence .claim", "#evidence", True)
+        watched.visit("/documents/2")
+        problems["document"] = _edit_in_place(watched, "aside .claim", "aside", True)
+        watched.visit("/claims")
+        problems["claims"] = _edit_in_place(watched, "tr[id^=claim-]", "#claims-done", True)
+    finally:
+        watched.close()
+    assert problems == {"cell": {}, "document": {}, "claims": {}}
+
+
+def test_edit_without_scripts_opens_the_form_alone(browser: Any, base_url: str) -> None:
+    """Without JavaScript, Edit beside a claim is a link to its form alone, which saves and
+    comes back to the page it was opened from, at the claim, with the confirmation."""
+    context = browser.new_context(viewport=PHONE, base_url=base_url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto("/login")
+        page.fill("input[name=token]", TOKEN)
+        page.fill("input[name=reviewer]", "no scripts")
+        page.click("#login button[type=submit]")
+        page.goto("/documents/2")
+        link = page.locator("aside .claim a[data-edit]").first
+        claim_id = link.get_attribute("data-edit")
+        link.click()
+        page.wait_for_url(re.compile(rf"/claims/{claim_id}/edit\?next=/documents/2$"))
+        page.locator(f"#edit-claim-{claim_id} button[type=submit]").click()
+        page.wait_for_url(re.compile(rf"/documents/2\?done=\d+#claim-{claim_id}$"))
+        note = page.locator(f"#claim-{claim_id} .done-note")
+        sync_api.expect(note).to_contain_text("Saved your changes to this claim")
+        assert overflow(page) == 0
+    finally:
+        context.close()

@@ -142,6 +142,77 @@ def test_the_edit_form_offers_pickers_and_keeps_what_was_sent(
     assert saved.recognition and saved.recognition.type == "de_jure"
 
 
+def test_edit_from_a_document_comes_back_there_with_undo(client: TestClient, store: Store) -> None:
+    """Edit beside a claim (a document's, a cell's, the claims browser's) opens the claim's
+    edit form alone, which scripts open in place; a mistake shows it again as sent, with
+    the problem beside its field; saving goes back to the page at the claim, where the
+    edit is confirmed with an Undo that puts the claim back as it was."""
+    csrf = login(client)
+    claim = store.claims()[0]
+    doc = f"/documents/{claim.document_id}"
+    page = client.get(doc).text
+    edit = f"/claims/{claim.id}/edit?next={doc}"
+    assert f'href="{edit}" data-edit="{claim.id}"' in page
+    form_page = client.get(edit).text
+    box = f'id="edit-claim-{claim.id}" data-swap'
+    assert box in form_page and f'name="next" value="{doc}"' in form_page
+    assert f'<select id="edit-{claim.id}-actors" name="actors" multiple' in form_page
+    assert f'href="{doc}#claim-{claim.id}" data-cancel-edit="edit-claim-{claim.id}"' in form_page
+    form = {"csrf_token": csrf, "next": doc, "actors": ["UKR"], "stance": "reject"}
+    form |= {"issue": claim.claim.issue, "evidence": "words nowhere in the report"}
+    bad = client.post(f"/claims/{claim.id}/edit", data=form)
+    assert bad.status_code == 400 and box in bad.text
+    assert f'id="edit-{claim.id}-e-evidence"' in bad.text and "not verbatim" in bad.text
+    assert "words nowhere in the report" in bad.text and f'id="claim-{claim.id}"' not in bad.text
+    assert store.review.get(claim.id).claim == claim.claim
+    in_place = client.post(f"/claims/{claim.id}/edit", data=form, headers={"X-In-Place": "1"})
+    assert in_place.status_code == 200 and f'id="edit-{claim.id}-e-evidence"' in in_place.text
+    form |= {"evidence": claim.claim.evidence}
+    sent = client.post(f"/claims/{claim.id}/edit", data=form, follow_redirects=False)
+    location = sent.headers["location"]
+    assert re.fullmatch(rf"{doc}\?done=(\d+)#claim-{claim.id}", location)
+    back = client.get(location).text
+    assert "Saved your changes to this claim" in back and box not in back
+    assert store.review.get(claim.id).claim.actors == ["UKR"]
+    event = re.search(r'name="event" value="(\d+)"', back)
+    assert event
+    undone = client.post(
+        f"/claims/{claim.id}/undo", data={"csrf_token": csrf, "next": doc, "event": event[1]}
+    )
+    assert undone.status_code == 200 and "Restored this claim" in undone.text
+    assert store.review.get(claim.id).claim.actors == claim.claim.actors
+
+
+def test_edit_from_the_claims_browser_is_confirmed_there_even_off_the_filters(
+    client: TestClient, store: Store
+) -> None:
+    csrf = login(client)
+    claim = store.claims()[0]
+    actor = claim.claim.actors[0]
+    here = f"/claims?actor={actor}"
+    page = client.get(here).text
+    assert f'<tr id="claim-{claim.id}" data-swap>' in page
+    assert f'href="/claims/{claim.id}/edit?next=/claims%3Factor%3D{actor}"' in page
+    other = "USA" if actor != "USA" else "GBR"
+    form = {"csrf_token": csrf, "next": here, "actors": [other], "stance": "demand"}
+    form |= {"issue": claim.claim.issue, "evidence": claim.claim.evidence}
+    back = client.post(f"/claims/{claim.id}/edit", data=form)
+    assert back.status_code == 200 and f'<tr id="claim-{claim.id}"' not in back.text
+    done = back.text.split('<div id="claims-done" data-swap>')[1].split("</div>")[0]
+    assert f"Saved your changes to claim {claim.id}" in done
+    assert f'action="/claims/{claim.id}/undo"' in done
+
+
+def test_the_edit_page_asks_a_reader_to_log_in(client: TestClient, store: Store) -> None:
+    claim = store.claims()[0]
+    page = client.get(f"/claims/{claim.id}/edit?next=https://elsewhere.example/")
+    assert page.status_code == 200 and "Only a reviewer can edit claims" in page.text
+    assert 'name="actors"' not in page.text
+    login(client)
+    kept = client.get(f"/claims/{claim.id}/edit?next=https://elsewhere.example/").text
+    assert f'name="next" value="/claims/{claim.id}"' in kept and "elsewhere" not in kept
+
+
 def test_the_add_form_comes_back_with_errors_beside_fields(
     client: TestClient, store: Store
 ) -> None:

@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from difflib import get_close_matches
-from typing import Literal, NamedTuple, Protocol, runtime_checkable
+from typing import Literal, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 from peacetrack.errors import CodebookError, InputError
-from peacetrack.model import Claim, Stance
+from peacetrack.model import Claim, Condition, Recognition, Stance
 from peacetrack.moments import Entry, Step, Tally, tally
 from peacetrack.support import CHECKED_STATUSES, DEFAULT_SUPPORT, Support, claim_grade
 from peacetrack.vocabulary import UNASSIGNED
@@ -35,6 +35,7 @@ GroupFn = Callable[[Iterable[int]], list[set[int]]]
 #: A claim's fields beside the guideline's: where its evidence lies and what produced it.
 #: Every stored form of a claim (a database row, a Parquet row, an export) keeps them.
 PROVENANCE = ("start", "end", "extractor", "model", "prompt_hash", "confidence")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,45 @@ class StoredClaim:
     def canonical_proposal(self) -> str | None:
         """The proposal's canonical name, else the phrase as extracted (claims from a file)."""
         return self.proposal_name or self.claim.proposal
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """What a claim behind a cell's current stance states, without its text, evidence or
+    document: the cell's sentence, a diff of two cells and a track's start read only this.
+
+    A matrix of a million claims stands on a few thousand of them; reading these few
+    columns (``store.queries.statements_with_ids``) rather than whole claims is a third of
+    what the matrix page costs.
+    """
+
+    id: int
+    published: date | None
+    stance: Stance
+    issue: str
+    obligor: tuple[str, ...] | None
+    territories: tuple[str, ...] | None
+    conditions: tuple[Condition, ...] | None
+    recognition: Recognition | None
+
+    @classmethod
+    def of(cls, stored: StoredClaim) -> Statement:
+        """What a claim already loaded whole states."""
+        claim = stored.claim
+        return cls(
+            id=stored.id,
+            published=stored.published,
+            stance=claim.stance,
+            issue=claim.issue,
+            obligor=_tuple(claim.obligor or None),
+            territories=_tuple(claim.territories),
+            conditions=_tuple(claim.conditions),
+            recognition=claim.recognition,
+        )
+
+
+def _tuple(items: Sequence[_T] | None) -> tuple[_T, ...] | None:
+    return None if items is None else tuple(items)
 
 
 def did_you_mean(value: str, candidates: Iterable[str]) -> str:
@@ -235,10 +275,11 @@ class SourceIndex:
 
 
 class CellFacts(NamedTuple):
-    """A cell before it is worded: its tally and the claims behind its current stance."""
+    """A cell before it is worded: its tally and what the claims behind its current stance
+    state."""
 
     tally: Tally
-    current: tuple[StoredClaim, ...]
+    current: tuple[Statement, ...]
 
 
 class ClaimSource(Protocol):
@@ -265,13 +306,13 @@ class ClaimSource(Protocol):
 
 
 class StoredStep(NamedTuple):
-    """A timeline step as the store keeps it, with the claims it names (those still there)."""
+    """A timeline step as the store keeps it, with the claims stating its stance (of its
+    claims, ``step.claims`` holds only the ids)."""
 
     conflict: str | None
     actor: str
     issue: str
     step: Step
-    claims: tuple[StoredClaim, ...]
     evidence: tuple[StoredClaim, ...]
 
 
@@ -292,6 +333,12 @@ class StepPages(Protocol):
 
     def count(self, filters: Filters, since: date | None = None) -> int:
         """How many steps ``page`` pages through."""
+        ...
+
+    def newest_per_issue(
+        self, filters: Filters, per_issue: int
+    ) -> dict[str, tuple[list[StoredStep], int]]:
+        """Each issue's ``per_issue`` newest steps and how many it has."""
         ...
 
 
@@ -315,11 +362,11 @@ def by_cell(
 def facts(
     claims: Sequence[StoredClaim], sources: SourceIndex, floor: Support = DEFAULT_SUPPORT
 ) -> CellFacts:
-    """The tally of one cell's claims, with the claims behind its current stance; only
+    """The tally of one cell's claims, with what those behind its current stance state; only
     positions at ``floor`` or above decide the stance and the markers."""
     found = tally([sources.entry(s) for s in claims], floor=floor)
     by_id = {s.id: s for s in claims}
-    return CellFacts(found, tuple(by_id[i] for i in found.current))
+    return CellFacts(found, tuple(Statement.of(by_id[i]) for i in found.current))
 
 
 class MemorySource:

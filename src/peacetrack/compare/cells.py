@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from peacetrack.compare.sentences import Terms
 from peacetrack.compare.sentences import describe as sentence
-from peacetrack.model import Claim, Stance
-from peacetrack.source import CellFacts, StoredClaim
+from peacetrack.model import Stance
+from peacetrack.source import CellFacts, Statement
 from peacetrack.support import Support
 
 
@@ -25,8 +26,9 @@ from peacetrack.support import Support
 class Cell:
     """What one actor or proposal holds on one issue, and how sure and how stable that is.
 
-    ``count`` is the number of claims behind the cell; ``current`` are those that state
-    the shown stance in the latest supported moment, oldest first. ``support`` is how far
+    ``count`` is the number of claims behind the cell; ``current`` is what those stating
+    the shown stance in the latest supported moment state, oldest first (their ids lead
+    to the claims). ``support`` is how far
     that position is supported (``peacetrack.support``), ``backing`` the independent
     sources stating it, ``weaker`` the claims below the comparison's support floor, which
     the cell counts but does not stand on. A cell does not carry all its claims: a cell of
@@ -42,7 +44,7 @@ class Cell:
     conflict: bool
     changed: bool
     count: int
-    current: tuple[StoredClaim, ...]
+    current: tuple[Statement, ...]
     support: Support
     backing: int
     weaker: int
@@ -53,7 +55,7 @@ def worded(facts: CellFacts) -> Cell:
     found, current = facts
     return Cell(
         stance=found.stance,
-        summary=describe(found.stance, [s.claim for s in current]),
+        summary=describe(found.stance, current),
         sources=found.sources,
         first=found.first,
         last=found.last,
@@ -67,7 +69,7 @@ def worded(facts: CellFacts) -> Cell:
     )
 
 
-def describe(stance: Stance, claims: Sequence[Claim]) -> str:
+def describe(stance: Stance, claims: Sequence[Terms]) -> str:
     """The cell's sentence (``compare.sentences``): "demands that Ukraine withdraw from
     Donetsk and Luhansk before any ceasefire". Claims are all on one issue; reports naming
     the same party are merged, so three partial reports read as one term."""

@@ -179,7 +179,7 @@ def _differences(a: Cell | None, b: Cell | None) -> tuple[str, ...]:
 
 def _terms(cell: Cell) -> dict[str, frozenset[object]]:
     """Each aspect's values across the claims stating the cell's current stance."""
-    current = [s.claim for s in cell.current]
+    current = cell.current
     return {
         "stance": frozenset({cell.stance.coarse}),
         "obligor": frozenset(a for c in current for a in c.obligor or ()),

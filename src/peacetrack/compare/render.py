@@ -245,14 +245,19 @@ def _matrix_html(m: Matrix, scope: str) -> str:
     )
 
 
+def cell_flags(cell: Cell) -> str:
+    """A cell's markers and support as class names ("conflict changed support-named"),
+    which the legend and the stylesheets read."""
+    flags = ("conflict " if cell.conflict else "") + ("changed " if cell.changed else "")
+    return flags + f"support-{cell.support.label}"
+
+
 def _cell_html(anchor: str, cell: Cell | None) -> str:
     if cell is None:
         return f'<td class="empty">{EMPTY}</td>'
     colour = STANCE_COLOURS[cell.stance.coarse]
-    flags = ("conflict " if cell.conflict else "") + ("changed " if cell.changed else "")
-    flags += f"support-{cell.support.label}"
     return (
-        f'<td class="stance {escape(flags.strip())}" style="border-left:6px solid {colour}">'
+        f'<td class="stance {escape(cell_flags(cell))}" style="border-left:6px solid {colour}">'
         f'<a href="#{anchor}">{escape(cell_text(cell))}</a></td>'
     )
 
@@ -334,7 +339,7 @@ def render_timeline(entries: Sequence[TimelineEntry], fmt: Format = "table") -> 
             e.issue,
             ("↻ " if e.changed else "") + e.summary + (" ⚠" if e.conflict else ""),
             support_badge(e.support)
-            + (f" ({counted(weaker, e.weaker)})" if 0 < e.weaker < len(e.claims) else ""),
+            + (f" ({counted(weaker, e.weaker)})" if 0 < e.weaker < len(e.claim_ids) else ""),
             str(e.sources),
             e.evidence[-1].claim.evidence,
         ]

@@ -16,10 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, Protocol
 
 from peacetrack.compare.labels import actor_name, issue_label, place_name
-from peacetrack.model import Claim, Stance
+from peacetrack.model import Claim, Condition, Recognition, Stance
 from peacetrack.support import Support
 
 #: The slots a template may name.
@@ -108,6 +108,21 @@ def _slots(template: str) -> set[str]:
     return {slot for _, slot, _, _ in string.Formatter().parse(template) if slot}
 
 
+class Terms(Protocol):
+    """What a sentence reads of a claim: a whole ``Claim``, or a ``source.Statement``."""
+
+    @property
+    def issue(self) -> str: ...
+    @property
+    def obligor(self) -> Sequence[str] | None: ...
+    @property
+    def territories(self) -> Sequence[str] | None: ...
+    @property
+    def conditions(self) -> Sequence[Condition] | None: ...
+    @property
+    def recognition(self) -> Recognition | None: ...
+
+
 @dataclass
 class _Term:
     """What one party would do (or recognise) in a cell: the claims naming the same party
@@ -118,7 +133,7 @@ class _Term:
     conditions: list[tuple[str, str]] = field(default_factory=list)
 
 
-def describe(stance: Stance, claims: Sequence[Claim], language: str = "en") -> str:
+def describe(stance: Stance, claims: Sequence[Terms], language: str = "en") -> str:
     """The sentence of a cell whose current stance is ``stance``, from the claims stating
     it (all on one issue), e.g. "demands that Ukraine withdraw from Donetsk, Luhansk,
     Zaporizhzhia and Kherson before any ceasefire"."""
@@ -145,7 +160,7 @@ def claim_sentence(claim: Claim, language: str = "en") -> str:
     return f"{actors[:1].upper()}{actors[1:]} {describe(claim.stance, [claim], language)}"
 
 
-def _party_slots(claim: Claim, book: Words) -> dict[str, str]:
+def _party_slots(claim: Terms, book: Words) -> dict[str, str]:
     """Who would act and who would recognise, by name."""
     slots: dict[str, str] = {}
     if claim.obligor:

@@ -44,6 +44,8 @@ class TimelineEntry:
 
     ``changed`` is True when the stance class differs from the actor's previous supported
     step on the same issue in the same conflict (``conflict_id``, None: unassigned claims);
+    ``claim_ids`` are all the moment's claims, oldest first (ids only: no view shows more
+    of them, and a busy moment of a big archive holds several times its evidence);
     ``evidence`` are the claims stating the shown stance,
     ``support`` their position's level, ``weaker`` the step's claims below the floor (all
     of them in a step of weaker reports only).
@@ -61,7 +63,7 @@ class TimelineEntry:
     changed: bool
     support: Support
     weaker: int
-    claims: tuple[StoredClaim, ...]
+    claim_ids: tuple[int, ...]
     evidence: tuple[StoredClaim, ...]
 
     def to_record(self) -> dict[str, Any]:
@@ -77,7 +79,7 @@ class TimelineEntry:
             "changed": self.changed,
             "support": self.support.label,
             "weaker_claims": self.weaker,
-            "claim_ids": [s.id for s in self.claims],
+            "claim_ids": list(self.claim_ids),
             "conflict_id": self.conflict_id,
         }
 
@@ -213,6 +215,25 @@ def count_steps(
     return None if kept is None else kept.count(filters, since)
 
 
+def newest_per_issue(
+    claims: ClaimSource | Sequence[StoredClaim], *, actor: str, issues: Sequence[str], limit: int
+) -> dict[str, tuple[list[TimelineEntry], int | None]]:
+    """The actor's ``limit`` newest steps on each of ``issues`` (newest first) and how many
+    there are (None when uncounted), as ``recent_steps`` and ``count_steps`` give them one
+    issue at a time; kept steps answer every issue in one read."""
+    filters = _filters(actor, None, None, DEFAULT_SUPPORT, False)
+    kept = _kept_steps(as_source(claims), filters, SAME_MOMENT)
+    if kept is None:
+        return {
+            code: (recent_steps(claims, actor=actor, issue=code, limit=limit), None)
+            for code in issues
+        }
+    found = kept.newest_per_issue(replace(filters, issues=tuple(issues)), limit)
+    return {
+        code: ([_worded(step) for step in steps], total) for code, (steps, total) in found.items()
+    }
+
+
 def _filters(
     actor: str | None,
     issue: str | None,
@@ -265,7 +286,7 @@ def _latest_start(facts: CellFacts) -> date:
     if facts.tally.latest:
         return min(_day(entry.published) for entry in facts.tally.latest)
     if facts.current:
-        return min(_day(stored.published) for stored in facts.current)
+        return min(_day(stated.published) for stated in facts.current)
     return _day(facts.tally.last)
 
 
@@ -286,12 +307,7 @@ def _steps(
     return [
         _worded(
             StoredStep(
-                of.conflict,
-                of.actor,
-                of.issue,
-                step,
-                tuple(by_id[i] for i in step.claims),
-                tuple(by_id[i] for i in step.evidence),
+                of.conflict, of.actor, of.issue, step, tuple(by_id[i] for i in step.evidence)
             )
         )
         for step in steps(entries, window, floor)
@@ -314,6 +330,6 @@ def _worded(found: StoredStep) -> TimelineEntry:
         changed=step.changed,
         support=step.support,
         weaker=step.weaker,
-        claims=found.claims,
+        claim_ids=step.claims,
         evidence=found.evidence,
     )

@@ -8,24 +8,29 @@ export and its counts can never choose different claims.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from sqlalchemy import ColumnElement, case, exists, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from peacetrack.source import Filters, StoredClaim
 from peacetrack.store.proposal_resolver import proposal_ids_named
-from peacetrack.store.queries import Sort, filter_conditions, load_claims, sort_keys, stream_claims
+from peacetrack.store.queries import (
+    Sort,
+    document_id,
+    filter_conditions,
+    load_claims,
+    sort_keys,
+    stream_claims,
+)
 from peacetrack.store.schema import CellSummaryRow, ClaimActor, ClaimRow, DocumentRow
 from peacetrack.support import CHECKED_STATUSES, LOW_CONFIDENCE, Support
 
 if TYPE_CHECKING:
     from peacetrack.store.store import Store
 
-#: Resolves a document's id or name to its id (``Store._document_id``).
-DocumentId = Callable[[Session, int | str], int]
 #: Past this share of every claim, the chosen actors' claims are found by reading the list
 #: in its order and checking each one's actors (a page fills after a few rows); under it,
 #: their ids are read first, which is quicker when they are few.
@@ -83,13 +88,12 @@ def _filters(query: ClaimQuery) -> Filters:
 def claim_conditions(
     session: Session,
     query: ClaimQuery,
-    document_id: DocumentId,
     sort: Sort | None = None,
     *,
     in_order: bool = True,
 ) -> list[ColumnElement[bool]]:
     """The SQL conditions of ``query``, built in one place so a list and its counts never
-    disagree; ``document_id`` resolves a document's name. ``sort`` (the list's) and
+    disagree. ``sort`` (the list's) and
     ``in_order`` (False for counts, read in any order) choose the form of the conditions
     that reads quickest."""
     where = filter_conditions(_filters(query))
@@ -148,37 +152,36 @@ def _share(session: Session, column: QueryableAttribute[str], values: Sequence[s
     return theirs / every if every else 0.0
 
 
-def read_claims(
-    store: Store,
-    query: ClaimQuery,
-    *,
-    limit: int | None,
-    offset: int,
-    sort: Sort | None,
-    descending: bool,
-) -> list[StoredClaim]:
+def read_claims(store: Store, query: ClaimQuery, **page: Unpack[Page]) -> list[StoredClaim]:
     """``Store.claims``: the chosen claims in reading order (or by ``sort``), a page of
     them when ``limit`` is given."""
-    first = sort_keys(sort, descending)
     with store.reading() as session:
-        where = claim_conditions(session, query, store._document_id, sort)
-        return load_claims(session, where, limit, offset=offset, first=first)
+        return load_claims(session, **_reading(session, query, page))
 
 
-def stream(
-    store: Store,
-    query: ClaimQuery,
-    *,
-    limit: int | None,
-    offset: int,
-    sort: Sort | None,
-    descending: bool,
-) -> Iterator[StoredClaim]:
+def stream(store: Store, query: ClaimQuery, **page: Unpack[Page]) -> Iterator[StoredClaim]:
     """``Store.iter_claims``: ``read_claims`` a chunk at a time, never all in memory."""
-    first = sort_keys(sort, descending)
     with store.reading() as session:
-        where = claim_conditions(session, query, store._document_id, sort)
-        yield from stream_claims(session, where, limit, offset=offset, first=first)
+        yield from stream_claims(session, **_reading(session, query, page))
+
+
+class Page(TypedDict):
+    """Which of the chosen claims, in which order: ``Store.claims``'s paging arguments."""
+
+    limit: int | None
+    offset: int
+    sort: Sort | None
+    descending: bool
+
+
+def _reading(session: Session, query: ClaimQuery, page: Page) -> dict[str, Any]:
+    """What a list and its stream both read: conditions, page and first sort keys."""
+    return {
+        "where": claim_conditions(session, query, page["sort"]),
+        "limit": page["limit"],
+        "offset": page["offset"],
+        "first": sort_keys(page["sort"], page["descending"]),
+    }
 
 
 def unfiltered(query: ClaimQuery) -> bool:

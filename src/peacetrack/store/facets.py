@@ -190,7 +190,7 @@ def claim_facets(
     summarised = unfiltered(query) and top > 0
     counts: dict[str, list[tuple[str, int]]] = {}
     with store.reading() as session:
-        where = claim_conditions(session, query, store._document_id, in_order=False)
+        where = claim_conditions(session, query, in_order=False)
         began = time.monotonic()
         total = _capped(session, where, None if budget_ms is None else CAP_MS)
         took = int((time.monotonic() - began) * 1000)

@@ -4,9 +4,11 @@ The policy (aliases, then grouping within ``WINDOW``, then a new readable name) 
 ``peacetrack.proposals.grouping``, pure functions over plain values; this module feeds it
 the candidate rows and writes its decisions: it reads only the proposals that can group
 with the document (dated within the window, by ``ix_proposals_date``; undated ones the
-document's claims already name; those left without claims), plus the others only when a
-specific name is not found among them, and it takes the locks and savepoints that keep
-concurrent extractions agreeing.
+document's claims already name; those its replaced claims belonged to, by id; for an
+undated document, undated ones left without claims), plus the others only when a
+specific name is not found among them; it takes the locks and savepoints that keep
+concurrent extractions agreeing. No candidate of a dated document is found by testing
+every proposal, so its cost stays the same as proposals accumulate.
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ class ProposalResolver:
 
     session: Session
     document_id: int
+    #: The proposals of the claims a re-extraction just replaced: left without claims,
+    #: they are the document's own and group with it whatever their date.
+    replaced: frozenset[int] = frozenset()
     published: date | None = None
     codebook: Codebook = field(default_factory=default_codebook)
     _known: list[Candidate] = field(default_factory=list)
@@ -76,12 +81,17 @@ class ProposalResolver:
         return ProposalRow.id.in_(here)
 
     def _near(self) -> ColumnElement[bool]:
-        """Proposals that may group with this document: the policy's only candidates."""
-        orphan = ~exists().where(ClaimRow.proposal_id == ProposalRow.id)
-        if self.published is None:
-            return or_(self._here(), orphan)
-        low, high = window(self.published)
-        return or_(ProposalRow.date.between(low, high), self._here(), orphan)
+        """Proposals that may group with this document: the policy's only candidates
+        (``_candidates`` reads whether each still has claims). A proposal left without
+        claims was made by a document being extracted again: one of the replaced claims',
+        or dated like the document it came from, or (for an undated document) undated."""
+        near = [self._here(), ProposalRow.id.in_(sorted(self.replaced))]
+        if self.published is not None:
+            near.append(ProposalRow.date.between(*window(self.published)))
+        else:
+            orphan = ~exists().where(ClaimRow.proposal_id == ProposalRow.id)
+            near.append(ProposalRow.date.is_(None) & orphan)
+        return or_(*near)
 
     def _candidates(self, where: ColumnElement[bool]) -> list[Candidate]:
         here = set(

@@ -12,7 +12,8 @@ rejected, edited or moved to another conflict) so mark their tracks.
 Reading (``Steps``, the store's ``cells.steps``) orders steps newest first by the day they
 began, then actor, issue and conflict, the order of ``compare.timeline.recent_steps`` in
 memory; each filter (actors, issues, a conflict, a first day) has an index that reads that
-order, and only the page's claims are loaded, by id.
+order, and only the claims stating the page's stances are loaded, by id. An actor's page
+reads each issue's newest steps in one windowed query.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, delete, func, insert, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from peacetrack.model import Stance
 from peacetrack.moments import SAME_MOMENT, Entry, Step, steps
 from peacetrack.source import Filters, Key, StoredStep
+from peacetrack.store.cell_entries import SEPARATOR
 from peacetrack.store.queries import chunked, claims_with_ids
 from peacetrack.store.schema import TimelineStepRow
 from peacetrack.support import Support
@@ -46,7 +48,7 @@ _LEVELS = {level.label: level for level in Support}
 def track_of(key: Key) -> Track:
     """The track of a per-conflict actor cell (issue, ``conflict|actor``)."""
     issue, column = key
-    conflict, _, actor = column.partition("|")
+    conflict, _, actor = column.partition(SEPARATOR)
     return conflict, actor, issue
 
 
@@ -154,32 +156,42 @@ class Steps:
     def page(
         self, filters: Filters, *, limit: int, offset: int = 0, since: date | None = None
     ) -> list[StoredStep]:
-        """``limit`` steps after the ``offset`` newest, each with its claims."""
+        """``limit`` steps after the ``offset`` newest, each with its evidence."""
         self._store.cells.refresh()
-        newest = (
-            TimelineStepRow.day.desc(),
-            TimelineStepRow.actor.desc(),
-            TimelineStepRow.issue.desc(),
-            TimelineStepRow.conflict.desc(),
-        )
-        query = _chosen(select(TimelineStepRow), filters, since).order_by(*newest)
+        query = _chosen(select(TimelineStepRow), filters, since).order_by(*_NEWEST)
         with self._store.reading() as session:
-            rows = session.scalars(query.offset(offset).limit(limit)).all()
-            found = [(row.conflict, row.actor, row.issue, _step(row)) for row in rows]
-            claims = claims_with_ids(
-                session, {i for *_, s in found for i in (*s.claims, *s.evidence)}
-            )
-        return [
-            StoredStep(
-                None if conflict == UNASSIGNED else conflict,
-                actor,
-                issue,
-                step,
-                tuple(claims[i] for i in step.claims if i in claims),
-                tuple(claims[i] for i in step.evidence if i in claims),
-            )
-            for conflict, actor, issue, step in found
-        ]
+            return _stored(session, session.scalars(query.offset(offset).limit(limit)).all())
+
+    def newest_per_issue(
+        self, filters: Filters, per_issue: int
+    ) -> dict[str, tuple[list[StoredStep], int]]:
+        """Each issue's ``per_issue`` newest steps (newest first) and how many it has, in
+        one query: an actor's page asks this of forty issues at once."""
+        self._store.cells.refresh()
+        ranked = _chosen(
+            select(
+                TimelineStepRow,
+                func.row_number()
+                .over(partition_by=TimelineStepRow.issue, order_by=_NEWEST)
+                .label("rank"),
+                func.count().over(partition_by=TimelineStepRow.issue).label("total"),
+            ),
+            filters,
+            None,
+        ).subquery()
+        row = aliased(TimelineStepRow, ranked)
+        query = (
+            select(row, ranked.c.total)
+            .where(ranked.c.rank <= per_issue)
+            .order_by(ranked.c.issue, ranked.c.rank)
+        )
+        with self._store.reading() as session:
+            found = session.execute(query).all()
+            stored = _stored(session, [r for r, _ in found])
+        per: dict[str, tuple[list[StoredStep], int]] = {}
+        for step, (_, total) in zip(stored, found, strict=True):
+            per.setdefault(step.issue, ([], total))[0].append(step)
+        return per
 
     def count(self, filters: Filters, since: date | None = None) -> int:
         """How many steps the filters choose (since ``since``)."""
@@ -187,6 +199,31 @@ class Steps:
         query = _chosen(select(func.count()).select_from(TimelineStepRow), filters, since)
         with self._store.reading() as session:
             return session.scalar(query) or 0
+
+
+#: Newest first: the order of ``compare.timeline.recent_steps``.
+_NEWEST = (
+    TimelineStepRow.day.desc(),
+    TimelineStepRow.actor.desc(),
+    TimelineStepRow.issue.desc(),
+    TimelineStepRow.conflict.desc(),
+)
+
+
+def _stored(session: Session, rows: Sequence[TimelineStepRow]) -> list[StoredStep]:
+    """The rows as steps, with the claims stating each stance (those still there)."""
+    found = [(row.conflict, row.actor, row.issue, _step(row)) for row in rows]
+    claims = claims_with_ids(session, {i for *_, s in found for i in s.evidence})
+    return [
+        StoredStep(
+            None if conflict == UNASSIGNED else conflict,
+            actor,
+            issue,
+            step,
+            tuple(claims[i] for i in step.evidence if i in claims),
+        )
+        for conflict, actor, issue, step in found
+    ]
 
 
 def _chosen(query: Select[Any], filters: Filters, since: date | None) -> Select[Any]:

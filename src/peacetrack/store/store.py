@@ -39,7 +39,7 @@ from peacetrack.store.facets import ClaimFacets, claim_facets, issue_spread
 from peacetrack.store.neardup import Signature, index_document, syndicated_body
 from peacetrack.store.proposal_resolver import ProposalResolver
 from peacetrack.store.proposals import Proposals
-from peacetrack.store.queries import Sort, actor_rows, chunked, claim_values
+from peacetrack.store.queries import Sort, actor_rows, chunked, claim_values, document_id
 from peacetrack.store.review import Review
 from peacetrack.store.runs import PROCESS, RunInfo, list_runs, mark_interrupted, this_process
 from peacetrack.store.schema import (
@@ -264,29 +264,10 @@ class Store:
     def _id_by_hash(session: Session, digest: str) -> int | None:
         return session.scalar(select(DocumentRow.id).where(DocumentRow.content_hash == digest))
 
-    @staticmethod
-    def _document_id(session: Session, ref: int | str) -> int:
-        """The id of a document given by id or name; names must be unambiguous."""
-        if isinstance(ref, int):
-            ids = list(session.scalars(select(DocumentRow.id).where(DocumentRow.id == ref)))
-        else:
-            query = select(DocumentRow.id).where(DocumentRow.name == ref).limit(2)
-            ids = list(session.scalars(query))
-        if not ids:
-            raise StoreError(
-                f"no document {ref!r} in the store: list them with `peacetrack documents list`"
-            )
-        if len(ids) > 1:
-            raise StoreError(
-                f"several documents are named {ref!r}: give the id instead "
-                "(see `peacetrack documents list`)"
-            )
-        return ids[0]
-
     def get_document(self, ref: int | str) -> Document:
         """A document by id or by name."""
         with self.reading() as session:
-            row = session.get_one(DocumentRow, self._document_id(session, ref))
+            row = session.get_one(DocumentRow, document_id(session, ref))
             return _document(row)
 
     def documents(
@@ -425,14 +406,17 @@ class Store:
                     f"no document with id {document_id}: list them with `peacetrack documents list`"
                 )
             located = [claim.located_in(text) for claim in claims]
-            session.execute(
-                delete(ClaimRow).where(
+            replaced = session.scalars(
+                delete(ClaimRow)
+                .where(
                     ClaimRow.document_id == document_id,
                     ClaimRow.extractor == extractor,
                     ClaimRow.status == "extracted",
                 )
+                .returning(ClaimRow.proposal_id)
             )
-            proposals = ProposalResolver(session, document_id)
+            gone = frozenset(i for i in replaced if i is not None)
+            proposals = ProposalResolver(session, document_id, gone)
             conflicts = decide(session, document_id, located, proposals.codebook)
             rows = [
                 claim_values(c, document_id, extractor, proposals.resolve(c, k), k)

@@ -10,8 +10,15 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from peacetrack.compare.cells import Cell
 from peacetrack.compare.labels import actor_name, conflict_ids, conflict_name, issue_label
-from peacetrack.compare.render import STANCE_COLOURS, cell_text, support_badge, support_legend
+from peacetrack.compare.render import (
+    STANCE_COLOURS,
+    cell_flags,
+    cell_text,
+    support_badge,
+    support_legend,
+)
 from peacetrack.compare.sentences import claim_sentence
 from peacetrack.errors import StoreError
 from peacetrack.model import Stance
@@ -28,6 +35,13 @@ def coarse(stance: str) -> str:
     return stance if stance in STANCE_COLOURS else Stance(stance).coarse
 
 
+def cell_classes(cell: Cell) -> str:
+    """A matrix cell's classes: its stance, markers and support, as the legend reads them.
+    A function, not a macro: a million-claim matrix has a thousand cells, and a Jinja
+    macro call costs a third of rendering it."""
+    return f"cell stance-{cell.stance.coarse} {cell_flags(cell)}"
+
+
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).with_name("templates")),
     autoescape=True,
@@ -40,6 +54,7 @@ _env.globals.update(
     conflict_name=conflict_name,
     conflict_ids=conflict_ids,
     cell_text=cell_text,
+    cell_classes=cell_classes,
     claim_sentence=claim_sentence,
     support_badge=support_badge,
     support_legend=support_legend,

@@ -11,12 +11,12 @@ or per position).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from peacetrack.compare.labels import actor_name, issue_label
-from peacetrack.compare.timeline import count_steps, recent_steps
+from peacetrack.compare.timeline import TimelineEntry, newest_per_issue
 from peacetrack.compare.vocabulary import check_actors
 from peacetrack.errors import InputError, StoreError
 from peacetrack.store import ProposalInfo, Store, StoredClaim
@@ -55,14 +55,17 @@ POSITION_COLUMNS = (
 )
 
 
-def actor_profile(store: Store, actor_id: str) -> dict[str, Any]:
+def actor_profile(store: Store, actor_id: str, *, every_evidence: bool = True) -> dict[str, Any]:
     """The actor's newest steps on each issue (oldest of them first), the issues with the
-    most independent sources first.
+    most independent sources first; each step with every claim stating it, or only the
+    latest (``every_evidence=False``: all the page and the CSV show, and at a million
+    claims writing out thousands of claims the page never shows is most of its time).
 
-    The issues come from the cell summaries and each issue's steps are a page of the
-    timeline (``recent_steps``, ``STEPS_PER_ISSUE`` of them, with ``count_steps`` for all),
-    so a party with a quarter of a million claims costs a few index reads per issue, not
-    a read of every claim; the timeline filtered to the actor and issue pages the rest.
+    The issues come from the cell summaries and their steps from the kept timeline
+    (``newest_per_issue``: ``STEPS_PER_ISSUE`` of each, with the count of all, in one
+    read), so a party with a quarter of a million claims costs one windowed index read
+    and the claims stating the shown stances, not a read of every claim; the timeline
+    filtered to the actor and issue pages the rest.
     """
     actor = actor_id.strip().upper()
     try:
@@ -74,7 +77,9 @@ def actor_profile(store: Store, actor_id: str) -> dict[str, Any]:
         ) from None
     cells = store.cells.summaries("actor", columns=[actor])
     ordered = sorted(cells.items(), key=lambda kv: (-kv[1].sources, kv[0][0]))
-    issues = [_issue_steps(store, actor, code) for (code, _), _ in ordered]
+    codes = [code for (code, _), _ in ordered]
+    found = newest_per_issue(store, actor=actor, issues=codes, limit=STEPS_PER_ISSUE)
+    issues = [_issue_steps(code, *found.get(code, ([], None)), every_evidence) for code in codes]
     shown = [issue for issue in issues if issue["steps"]]
     return {
         "actor": actor,
@@ -84,12 +89,13 @@ def actor_profile(store: Store, actor_id: str) -> dict[str, Any]:
     }
 
 
-def _issue_steps(store: Store, actor: str, code: str) -> dict[str, Any]:
+def _issue_steps(
+    code: str, newest: list[TimelineEntry], total: int | None, every_evidence: bool
+) -> dict[str, Any]:
     """One issue of an actor's page: its newest steps, oldest of them first, and how many
     there are in all."""
-    newest = recent_steps(store, actor=actor, issue=code, limit=STEPS_PER_ISSUE)
-    steps = [entry_json(e) for e in reversed(newest)]
-    total = count_steps(store, actor=actor, issue=code)
+    shown = newest if every_evidence else [replace(e, evidence=e.evidence[-1:]) for e in newest]
+    steps = [entry_json(e) for e in reversed(shown)]
     return {
         "issue": code,
         "label": issue_label(code),

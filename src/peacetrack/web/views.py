@@ -394,8 +394,7 @@ def conflict_choices(store: Store) -> list[tuple[str, str, int | None]]:
         found = {n.conflict: n.claims for n in store.conflict_counts(CONFLICT_COUNT_MS)}
         counted: dict[str | None, int | None] = {k: n for k, n in found.items() if n}
     except OutOfTime:
-        columns = store.cells.column_totals("c-actor")
-        present = {col.split("|", 1)[0] for col in columns}
+        present = store.cells.conflicts()
         counted = {(None if k == UNASSIGNED else k): None for k in present}
     book = list(default_codebook().conflicts)
     order = [*book, *sorted(k for k in counted if k is not None and k not in book), None]

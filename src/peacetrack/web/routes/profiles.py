@@ -32,13 +32,13 @@ ProposalRef = Annotated[
 
 @router.get("/actors/{actor}", response_class=HTMLResponse, include_in_schema=False)
 def actor_page(request: Request, store: StoreDep, actor: ActorId) -> HTMLResponse:
-    return render(request, "actor.html", actor_profile(store, actor))
+    return render(request, "actor.html", actor_profile(store, actor, every_evidence=False))
 
 
 @router.get("/api/actors/{actor}.csv", tags=["browse"], response_class=Response)
 def actor_csv(store: StoreDep, actor: ActorId) -> Response:
     """The steps the actor's page shows (each issue's newest), one row each."""
-    profile = actor_profile(store, actor)
+    profile = actor_profile(store, actor, every_evidence=False)
     return csv_reply(step_rows(profile), STEP_COLUMNS, f"actor-{profile['actor']}")
 
 

@@ -37,14 +37,19 @@ class Action(BaseModel):
     next: str = ""
 
 
+def local_path(url: str) -> str:
+    """``url`` if it is a path on this site, else "": a form's ``next`` never leads to
+    another site."""
+    return url if url.startswith("/") and not url.startswith(("//", "/\\")) else ""
+
+
 def back_to(
     next_url: str, fallback: str, store: Store | None = None, claim_id: int | None = None
 ) -> RedirectResponse:
     """Back to the page the form was on (local paths only, never another site), at the
     claim acted on, with ``done`` naming the action just recorded: the page confirms it
     beside the claim and offers to undo it."""
-    local = next_url.startswith("/") and not next_url.startswith(("//", "/\\"))
-    target = urlsplit(next_url if local else fallback)
+    target = urlsplit(local_path(next_url) or fallback)
     if store is None or claim_id is None:
         return RedirectResponse(urlunsplit(target), status_code=303)
     query = [(k, v) for k, v in parse_qsl(target.query) if k != "done"]
@@ -64,12 +69,12 @@ def _claim_page(
     error: InputError | None = None,
 ) -> HTMLResponse:
     """The claim, its edit form (as sent, with ``error``'s problems beside their fields:
-    a 400), and its history."""
+    ``_form_status``), and its history."""
     view = claim_view(store, claim_id)
     context: dict[str, Any] = {"view": view}
     if is_editor(request):  # only a reviewer sees the form, and pays for its pickers
         context |= form_context(store, form or ClaimForm.of(view.stored.claim), error)
-    return render(request, "claim.html", context, status=400 if error else 200)
+    return render(request, "claim.html", context, status=_form_status(request, error))
 
 
 @router.get("/claims/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -99,16 +104,54 @@ def reject_form(
     return _verdict_form(request, store, claim_id, form, "reject")
 
 
+def _edit_page(
+    request: Request,
+    store: Store,
+    claim_id: int,
+    next_url: str,
+    form: ClaimForm | None = None,
+    error: InputError | None = None,
+) -> HTMLResponse:
+    """The claim's edit form alone, to save and go back to ``next_url`` (the page it was
+    opened from: a cell, a document, the claims browser), where the edit is confirmed
+    beside the claim with an Undo. Scripts open it in place under the claim; without
+    them it is this page. With ``error``, the form as sent, each problem beside its field
+    (``_form_status``)."""
+    view = claim_view(store, claim_id)
+    back = local_path(next_url) or f"/claims/{claim_id}"
+    context: dict[str, Any] = {"view": view, "next": back, "cancel": f"{back}#claim-{claim_id}"}
+    if is_editor(request):
+        context |= form_context(store, form or ClaimForm.of(view.stored.claim), error)
+    return render(request, "claim_edit.html", context, status=_form_status(request, error))
+
+
+def _form_status(request: Request, error: InputError | None) -> int:
+    """A form shown again with its errors is a 400, except to ``app.js``, which sends it
+    in place (``X-In-Place``) and swaps the errors in beside the fields: there it is the
+    form's ordinary answer, not a failed request for the browser's console to report."""
+    if error is None or request.headers.get("x-in-place"):
+        return 200
+    return 400
+
+
+@router.get("/claims/{claim_id}/edit", response_class=HTMLResponse, include_in_schema=False)
+def edit_page(request: Request, store: StoreDep, claim_id: Id, next: str = "") -> HTMLResponse:
+    return _edit_page(request, store, claim_id, next)
+
+
 @router.post("/claims/{claim_id}/edit", include_in_schema=False, response_model=None)
 def edit_form(
     request: Request, store: StoreDep, claim_id: Id, form: Annotated[ClaimForm, Form()]
 ) -> Response:
-    """Save, and go back to the claim; a mistake shows the form again as it was sent."""
+    """Save, and go back to the page the form came from; a mistake shows the form again
+    as it was sent: on the claim page when it came from there, else alone."""
     require_editor_form(request, form.csrf_token)
     try:
         store.review.edit(claim_id, form.fields(), reviewer_of(request, form.reviewer))
     except InputError as exc:
-        return _claim_page(request, store, claim_id, form, exc)
+        if local_path(form.next) in ("", f"/claims/{claim_id}"):
+            return _claim_page(request, store, claim_id, form, exc)
+        return _edit_page(request, store, claim_id, form.next, form, exc)
     return back_to(form.next, f"/claims/{claim_id}", store, claim_id)
 
 

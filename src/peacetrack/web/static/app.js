@@ -156,11 +156,14 @@ function announce(form, text) {
 async function sendInPlace(form) {
   const buttons = form.querySelectorAll("button");
   buttons.forEach((b) => { b.disabled = true; });
+  const editing = form.closest("section.edit-claim");
   try {
     const reply = await fetch(form.action, {
       method: "POST",
       body: new URLSearchParams(new FormData(form)),
       credentials: "same-origin",
+      // A form with errors then answers 200: its errors are swapped in, not a failure.
+      headers: { "X-In-Place": "1" },
     });
     const { fresh, swapped } = swapFrom(await reply.text());
     if (!swapped) {
@@ -168,14 +171,71 @@ async function sendInPlace(form) {
       announce(form, why ? why.textContent.trim() : "The change could not be saved: reload the page.");
       return;
     }
+    // Saved: the answer is the page the form came from, without the form, so an edit
+    // form opened in place closes (one inside its claim went with the claim's swap).
+    if (editing && editing.isConnected && !fresh.getElementById(editing.id)) closeEdit(editing);
     refreshMatrixCell();
-    const target = document.querySelector(".done-note") || document.querySelector("[aria-invalid=true]");
+    // An edit form sent back with errors: its first field at fault, else the confirmation.
+    const again = editing ? document.getElementById(editing.id) : null;
+    const target = (again && again.querySelector("[aria-invalid=true]"))
+      || document.querySelector(".done-note") || document.querySelector("[aria-invalid=true]");
     if (target) target.focus({ preventScroll: false });
   } catch (err) {
     announce(form, "The change could not be sent (" + err.message + "): try again.");
   } finally {
     buttons.forEach((b) => { if (b.isConnected) b.disabled = false; });
   }
+}
+
+// Edit opens the claim's edit form (the page /claims/N/edit, which works alone without
+// scripts) in place: inside the claim's box, or in a row of its own under a table's row.
+// Saving sends it like the review forms; the answer puts the claim back as the page now
+// shows it, with the confirmation and Undo, or the form again with its errors.
+async function openEdit(link) {
+  const box = "edit-claim-" + link.dataset.edit;
+  const open = document.getElementById(box);
+  if (open) {
+    focusFirstField(open);
+    return;
+  }
+  try {
+    const reply = await fetch(link.href, { credentials: "same-origin" });
+    const fresh = new DOMParser().parseFromString(await reply.text(), "text/html");
+    const section = fresh.getElementById(box);
+    if (!reply.ok || !section) throw new Error("no form");
+    document.adoptNode(section);
+    const row = link.closest("tr");
+    if (row) {
+      const holder = document.createElement("tr");
+      holder.className = "edit-row";
+      const cell = document.createElement("td");
+      cell.colSpan = row.cells.length;
+      cell.append(section);
+      holder.append(cell);
+      row.after(holder);
+    } else {
+      (link.closest(".review") || link.parentElement).after(section);
+    }
+    focusFirstField(section);
+  } catch (err) {
+    window.location.assign(link.href); // the form on its own page, as without scripts
+  }
+}
+
+function focusFirstField(section) {
+  const field = section.querySelector("[aria-invalid=true], select, textarea, input:not([type=hidden])");
+  if (field) field.focus();
+}
+
+function editLinkOf(section) {
+  const id = section.id.replace("edit-claim-", "");
+  return document.querySelector(`a[data-edit="${id}"]`);
+}
+
+function closeEdit(section) {
+  const link = editLinkOf(section);
+  (section.closest("tr.edit-row") || section).remove();
+  if (link) link.focus();
 }
 
 document.addEventListener("submit", (event) => {
@@ -192,6 +252,18 @@ document.addEventListener("click", (event) => {
     return;
   }
   if (event.target.closest("#evidence-close")) closeCell();
+  const edit = event.target.closest("a[data-edit]");
+  if (edit && window.fetch && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+    event.preventDefault();
+    openEdit(edit);
+  }
+  // Cancel closes a form opened in place; on the form's own page it goes back.
+  const cancel = event.target.closest("a[data-cancel-edit]");
+  const section = cancel ? document.getElementById(cancel.dataset.cancelEdit) : null;
+  if (section && editLinkOf(section)) {
+    event.preventDefault();
+    closeEdit(section);
+  }
 });
 document.addEventListener("keydown", (event) => {
   const panel = document.getElementById("evidence");
