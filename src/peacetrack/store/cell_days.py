@@ -24,6 +24,7 @@ than a week before changes ``gone`` on older days, so that cell is rebuilt inste
 
 from __future__ import annotations
 
+import sqlite3
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -197,7 +198,7 @@ class _Folded(NamedTuple):
 
 class _Read(NamedTuple):
     """What one query reads of the chosen cells from a date: each cell's moments (day,
-    next, claims, decisions, gone), and the claim ids of the days of its last moment."""
+    claims, decisions, gone), and the claim ids of the days of its last moment."""
 
     chains: dict[Key, list[tuple[Any, ...]]]
     last_ids: dict[Key, set[int]]
@@ -225,11 +226,11 @@ def ranged(
     folded: dict[Key, _Folded] = {}
     for key, rows in read.chains.items():
         claims, sources, last = totals[key]
-        in_range = sum(r[2] for r in rows)
+        in_range = sum(r[1] for r in rows)
         if since is None and in_range != claims:
             continue  # undated claims come first: the caller tallies the cell
-        found = course([_decisions(r[3]) for r in rows], floor)
-        counts = (in_range, sources - rows[0][4], rows[0][0], last)
+        found = course([_decisions(r[2]) for r in rows], floor)
+        counts = (in_range, sources - rows[0][3], rows[0][0], last)
         folded[key] = _Folded(counts, rows[found.shown][0], found)
     ids = {
         key: read.last_ids[key] for key, f in folded.items() if f.shown == read.chains[key][-1][0]
@@ -271,13 +272,16 @@ def _read(
         select(summary.kind, summary.issue, summary.col, first.scalar_subquery().label("day"))
         .where(*cells)
         .cte("starts")
-        .prefix_with("MATERIALIZED")
     )
+    if _materialises(session):
+        starts = starts.prefix_with("MATERIALIZED")
     chain = _follow(select(*_moment(CellDayRow)).join(starts, _at(CellDayRow, starts)))
     days = aliased(CellDayRow)
     later = _same_cell(days, chain) & (days.day >= chain.c.day)
-    moments = select(literal("moment"), *chain.c[1:], type_coerce(null(), JSON))
-    last = select(literal("last"), days.issue, days.col, days.day, *[null()] * 4, days.ids)
+    # Not ``next``: it only leads the query from moment to moment.
+    read = [chain.c[name] for name in ("issue", "col", "day", "claims", "decisions", "gone")]
+    moments = select(literal("moment"), *read, type_coerce(null(), JSON))
+    last = select(literal("last"), days.issue, days.col, days.day, *[null()] * 3, days.ids)
     query: Any = union_all(moments, last.join(chain, later).where(chain.c.next.is_(None)))
     found = _Read({}, {})
     for what, issue, col, *row, ids in session.execute(query):
@@ -288,6 +292,14 @@ def _read(
     for rows in found.chains.values():
         rows.sort(key=lambda r: r[0])
     return found
+
+
+def _materialises(session: Session) -> bool:
+    """Whether the database takes ``AS MATERIALIZED`` (PostgreSQL 12, SQLite 3.35 on):
+    an older SQLite may plan the first days from the days' side, slower but the same."""
+    if session.get_bind().dialect.name != "sqlite":
+        return True
+    return sqlite3.sqlite_version_info >= (3, 35)
 
 
 def _moment(row: Any) -> list[Any]:
