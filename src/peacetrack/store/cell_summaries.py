@@ -13,11 +13,12 @@ Each cell is summarised twice: across conflicts (kinds ``actor`` and ``proposal`
 within its conflict (``c-actor``, ``c-proposal``: the column is the conflict id, or
 ``unassigned``, a ``|`` and the actor or proposal), so one conflict's matrix reads
 summaries too. A per-conflict actor cell is a timeline track: its steps are kept beside
-it, rebuilt and extended with it (``store.step_summaries``). Only comparisons over the whole
-record (of one conflict or all), at the default support floor, use the summaries: a date
-range or reviewed claims only change what is in every cell, and another floor what each
-cell stands on, so ``compare`` then
-summarises the claims as it loads them.
+it, rebuilt and extended with it (``store.step_summaries``), and every cell's days are
+kept the same way (``store.cell_days``). Only comparisons over the whole record (of one
+conflict or all), at the default support floor, use the summaries: a first date changes
+what is in every cell and another floor what each cell stands on, so those read the
+cells' days; an end date, stances or reviewed claims only are summarised from the claims
+as they load.
 """
 
 from __future__ import annotations
