@@ -7,7 +7,10 @@ round after round, in an order that rotates, so that a change in the machine's l
 on all of them alike; each figure is the median over the rounds. "cpu s" is the processor
 time of the command and every process it started (driver, scheduler, nannies, workers).
 Overhead is batch on one worker against extract, minus one; efficiency is the one-worker
-time over twice the two-worker time.
+time over twice the two-worker time. "busy" is the time workers spent in shards (the
+manifest's seconds, summed) over workers times the command's wall time: how much of the run
+the workers had work, whatever the machine's load; on a busy machine a worker's shard time
+includes waiting for a CPU, so efficiency falls while busy stays high.
 
 The corpus is news-style reports assembled from the sentences written for
 ``bench_extract.py`` (no corpus text), as JSONL. ``--before SRC`` runs the batch settings
@@ -15,6 +18,7 @@ also with another source tree first on ``PYTHONPATH`` (an earlier commit's ``src
 same rounds, for a before/after comparison.
 
     .venv/bin/python benchmarks/bench_batch.py [--docs 8000] [--rounds 3] [--before SRC]
+        [--shard-size N]    (default: batch's own choice from the work)
     .venv/bin/python benchmarks/bench_batch.py --check 20000
 
 ``--check N`` runs batch (2 workers) and the sequential extract over the same N documents
@@ -38,7 +42,7 @@ from typing import Any
 
 from bench_extract import make_texts
 
-from peacetrack.batch import DEFAULT_SHARD_SIZE, read_batch_claims, run_batch
+from peacetrack.batch import read_batch_claims, run_batch
 from peacetrack.extract import get_extractor
 from peacetrack.extract.runner import extract_documents
 from peacetrack.ingest import read_documents
@@ -55,17 +59,19 @@ def write_corpus(folder: Path, docs: int, seed: int) -> Path:
     return path
 
 
-def command(corpus: Path, out: Path, workers: int, shard_size: int) -> list[str]:
+def command(corpus: Path, out: Path, workers: int, shard_size: int | None) -> list[str]:
     """The command line of one setting: extract when ``workers`` is 0, else batch."""
     cli = [sys.executable, "-m", "peacetrack"]
     if not workers:
         return [*cli, "extract", str(corpus), "-o", str(out / "claims.jsonl")]
-    return [*cli, "batch", str(corpus), "--out", str(out / "batch"),
-            "--workers", str(workers), "--shard-size", str(shard_size)]  # fmt: skip
+    size = ["--shard-size", str(shard_size)] if shard_size else []
+    return [*cli, "batch", str(corpus), "--out", str(out / "batch"), "--workers", str(workers),
+            *size]  # fmt: skip
 
 
-def timed(argv: list[str], src: Path, out: Path) -> tuple[float, float]:
-    """Wall and processor seconds of one command (its child processes included)."""
+def timed(argv: list[str], src: Path, out: Path) -> tuple[float, float, float, int]:
+    """Wall and processor seconds of one command (its child processes included), and for
+    batch the seconds its workers spent in shards and the number of shards."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
     env = {**os.environ, "PYTHONPATH": str(src)}
@@ -77,44 +83,49 @@ def timed(argv: list[str], src: Path, out: Path) -> tuple[float, float]:
     if done.returncode:
         sys.exit(f"{' '.join(argv)} failed:\n{done.stdout}\n{done.stderr}")
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    return wall, cpu
+    manifest = out / "batch" / "_manifest.jsonl"
+    shards = manifest.read_text().splitlines() if manifest.exists() else []
+    return wall, cpu, sum(json.loads(line)["seconds"] for line in shards), len(shards)
 
 
 def measure(
-    docs: int, shard_size: int, seed: int, rounds: int, before: Path | None = None
-) -> dict[str, tuple[float, float]]:
-    """Median (wall, cpu) seconds of each setting, run in rotating order round after round."""
+    docs: int, shard_size: int | None, seed: int, rounds: int, before: Path | None = None
+) -> dict[str, tuple[float, float, float]]:
+    """Median (wall, cpu, busy) of each setting, run in rotating order round after round."""
     trees = {"": SRC} | ({"before ": before} if before else {})
     settings = [("extract", 0, SRC)] + [
         (f"{tag}batch {w} worker(s)", w, src) for tag, src in trees.items() for w in (1, 2)
     ]
-    times: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in settings}
+    times: dict[str, list[tuple[float, float, float]]] = {name: [] for name, _, _ in settings}
     with tempfile.TemporaryDirectory() as tmp:
         corpus = write_corpus(Path(tmp), docs, seed)
         for turn in range(rounds):
             order = settings[turn % len(settings) :] + settings[: turn % len(settings)]
             for name, workers, src in order:
                 argv = command(corpus, Path(tmp) / "out", workers, shard_size)
-                times[name].append(timed(argv, src, Path(tmp) / "out"))
-                wall, cpu = times[name][-1]
+                wall, cpu, in_shards, shards = timed(argv, src, Path(tmp) / "out")
+                busy = in_shards / (workers * wall) if workers else 0.0
+                times[name].append((wall, cpu, busy))
                 load = os.getloadavg()[0]
                 print(f"  round {turn + 1} {name:<26} {wall:6.1f} s  cpu {cpu:6.1f} s"
-                      f"  load {load:.1f}", file=sys.stderr, flush=True)  # fmt: skip
+                      f"  busy {busy:4.2f} ({shards} shards)  load {load:.1f}",
+                      file=sys.stderr, flush=True)  # fmt: skip
     return {
-        name: (statistics.median(w for w, _ in got), statistics.median(c for _, c in got))
+        name: (statistics.median(w for w, _, _ in got), statistics.median(c for _, c, _ in got),
+               statistics.median(b for _, _, b in got))
         for name, got in times.items()
-    }
+    }  # fmt: skip
 
 
 def run(
-    docs: int = 8000, shard_size: int = DEFAULT_SHARD_SIZE, seed: int = 7, rounds: int = 3,
+    docs: int = 8000, shard_size: int | None = None, seed: int = 7, rounds: int = 3,
     before: Path | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Median wall and cpu seconds per setting, with overhead and efficiency against them."""
     medians = measure(docs, shard_size, seed, rounds, before)
-    base_wall, base_cpu = medians["extract"]
+    base_wall, base_cpu, _ = medians["extract"]
     rows = []
-    for name, (wall, cpu) in medians.items():
+    for name, (wall, cpu, busy) in medians.items():
         tag = name.removesuffix("batch 1 worker(s)").removesuffix("batch 2 worker(s)")
         if name == "extract":
             versus = "baseline"
@@ -122,24 +133,26 @@ def run(
             versus = (f"overhead {wall / base_wall - 1:+.1%} wall, "
                       f"{cpu / base_cpu - 1:+.1%} cpu against extract")  # fmt: skip
         else:
-            one = medians[f"{tag}batch 1 worker(s)"][0]
-            versus = f"speed-up {one / wall:.2f}, efficiency {one / wall / 2:.2f}"
+            one, one_cpu, _ = medians[f"{tag}batch 1 worker(s)"]
+            versus = (f"speed-up {one / wall:.2f}, efficiency {one / wall / 2:.2f}, "
+                      f"cpu {cpu / one_cpu:.2f}x one worker's")  # fmt: skip
         rows.append(
             {"benchmark": "batch", "measure": f"{name}, {docs} docs (median of {rounds})",
              "value": round(wall, 1), "unit": "s wall", "cpu_s": round(cpu, 1),
-             "versus": versus}
+             "busy": round(busy, 2), "versus": versus}
         )  # fmt: skip
     return rows
 
 
-def report(docs: int, shard_size: int, seed: int, rounds: int, before: Path | None) -> None:
+def report(docs: int, shard_size: int | None, seed: int, rounds: int, before: Path | None) -> None:
     rows = run(docs, shard_size, seed, rounds, before)
-    print(f"{'measure':<56} {'wall s':>7} {'cpu s':>7}  versus")
+    print(f"{'measure':<56} {'wall s':>7} {'cpu s':>7} {'busy':>5}  versus")
     for row in rows:
-        print(f"{row['measure']:<56} {row['value']:>7} {row['cpu_s']:>7}  {row['versus']}")
+        print(f"{row['measure']:<56} {row['value']:>7} {row['cpu_s']:>7} {row['busy']:>5}"
+              f"  {row['versus']}")  # fmt: skip
 
 
-def check(docs: int, shard_size: int, seed: int) -> None:
+def check(docs: int, shard_size: int | None, seed: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = write_corpus(Path(tmp), docs, seed)
         began = time.perf_counter()
@@ -165,15 +178,15 @@ def check(docs: int, shard_size: int, seed: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=8000, help="documents in the corpus")
-    parser.add_argument("--shard-size", type=int, default=DEFAULT_SHARD_SIZE,
-                        help="documents per shard")  # fmt: skip
+    parser.add_argument("--shard-size", type=int,
+                        help="documents per shard (default: batch's choice)")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=3, help="runs of each setting")
     parser.add_argument("--seed", type=int, default=7, help="random seed for the texts")
     parser.add_argument("--before", type=Path, help="another src tree to compare with")
     parser.add_argument("--check", type=int, metavar="N", help="batch vs extract on N documents")
     args = parser.parse_args()
     if args.check:
-        check(args.check, max(args.shard_size, args.check // 40), args.seed)
+        check(args.check, args.shard_size, args.seed)
     else:
         report(args.docs, args.shard_size, args.seed, args.rounds, args.before)
 

@@ -60,16 +60,17 @@ SENTENCES = (
 def make_texts(count: int, seed: int) -> list[str]:
     """News-style documents of 8 to 25 sentences, in paragraphs of one to three sentences."""
     rng = random.Random(seed)
-    texts = []
-    for _ in range(count):
-        sentences = rng.choices(SENTENCES, k=rng.randint(8, 25))
-        paragraphs, i = [], 0
-        while i < len(sentences):
-            step = rng.randint(1, 3)
-            paragraphs.append(" ".join(sentences[i : i + step]))
-            i += step
-        texts.append("\n".join(paragraphs))
-    return texts
+    return [in_paragraphs(rng.choices(SENTENCES, k=rng.randint(8, 25)), rng) for _ in range(count)]
+
+
+def in_paragraphs(sentences: Sequence[str], rng: random.Random) -> str:
+    """The sentences in paragraphs of one to three, as reports are laid out."""
+    paragraphs, i = [], 0
+    while i < len(sentences):
+        step = rng.randint(1, 3)
+        paragraphs.append(" ".join(sentences[i : i + step]))
+        i += step
+    return "\n".join(paragraphs)
 
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -32,6 +32,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from bench_extract import in_paragraphs
+
 from peacetrack.extract import get_extractor
 from peacetrack.extract.runner import extract_store
 from peacetrack.ingest import ingest, ingest_text
@@ -112,12 +114,7 @@ def varied_texts(count: int, seed: int) -> list[str]:
                      "city": rng.choice(CITIES), "region": rng.choice(REGIONS)}  # fmt: skip
             sentence = template.format(**slots)
             sentences.append(sentence[0].upper() + sentence[1:])
-        paragraphs, i = [], 0
-        while i < len(sentences):
-            step = rng.randint(1, 3)
-            paragraphs.append(" ".join(sentences[i : i + step]))
-            i += step
-        texts.append("\n".join(paragraphs))
+        texts.append(in_paragraphs(sentences, rng))
     return texts
 
 

@@ -22,9 +22,16 @@ from distributed import Client, LocalCluster  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from peacetrack.batch import load_batch, read_batch_claims, run_batch  # noqa: E402
-from peacetrack.batch.output import MANIFEST, finished_shards  # noqa: E402
+from peacetrack.batch.output import MANIFEST, SETTINGS, finished_shards  # noqa: E402
 from peacetrack.batch.reading import read_shard  # noqa: E402
-from peacetrack.batch.shards import plan_shards  # noqa: E402
+from peacetrack.batch.shards import (  # noqa: E402
+    MAX_SHARD_BYTES,
+    MIN_SHARD_DOCUMENTS,
+    TARGET_SHARDS,
+    ShardSize,
+    plan_shards,
+    size_for,
+)
 from peacetrack.cli import app  # noqa: E402
 from peacetrack.errors import InputError  # noqa: E402
 from peacetrack.extract import get_extractor  # noqa: E402
@@ -99,6 +106,21 @@ def test_jsonl_shards_are_stable_and_keep_row_names(tmp_path: Path) -> None:
     assert names == [f"news-{n}" for n in range(1, 24)]
 
 
+def test_rows_appended_after_a_run_make_shards_of_their_own(tmp_path: Path) -> None:
+    """Planned again with the finished shards' ends as cuts, a grown file keeps its shards
+    (same ids, so a resumed run skips them) and the new rows make new ones."""
+    corpus = write_jsonl(tmp_path / "news.jsonl", 23)
+    before = plan_shards([corpus], shard_size=5)
+    with corpus.open("a", encoding="utf-8") as handle:
+        for n in range(4):
+            handle.write(json.dumps({"text": report_text(random.Random(n), 100 + n)}) + "\n")
+    cuts = {s.location: frozenset(s.stop for s in before if s.stop is not None) for s in before}
+    after = plan_shards([corpus], ShardSize(5, cuts=cuts))
+    assert [s.id for s in after[: len(before)]] == [s.id for s in before]
+    added = [d.name for s in after[len(before) :] for d in read_shard(s)]
+    assert added == [f"news-{n}" for n in range(24, 28)]
+
+
 def test_jsonl_blank_lines_and_bom_keep_row_names(tmp_path: Path) -> None:
     path = tmp_path / "gaps.jsonl"
     rows = [json.dumps({"text": report_text(random.Random(n), n)}) for n in range(9)]
@@ -149,6 +171,27 @@ def test_parquet_and_fsspec_inputs(tmp_path: Path) -> None:
     assert sorted(i.name for i in items if isinstance(i, Document)) == ["a.txt", "b-1"]
 
 
+def test_shards_are_sized_from_the_work(tmp_path: Path) -> None:
+    """Enough shards for a small cluster, none smaller than the floor; reports count too."""
+    big = write_jsonl(tmp_path / "big.jsonl", 3200)
+    size = size_for([big])
+    assert size == ShardSize(3200 // TARGET_SHARDS, MAX_SHARD_BYTES)
+    assert [s.rows for s in plan_shards([big], size)] == [100] * TARGET_SHARDS
+    small = write_jsonl(tmp_path / "small.jsonl", 120)
+    reports = write_reports(tmp_path / "reports", 30)
+    assert size_for([small, reports]).documents == MIN_SHARD_DOCUMENTS
+    assert [s.rows for s in plan_shards([small, reports], size_for([small]))] == [50, 50, 20, 30]
+
+
+def test_byte_limit_cuts_shards_of_long_rows(tmp_path: Path) -> None:
+    corpus = write_jsonl(tmp_path / "long.jsonl", 40, sentences=20)
+    row_bytes = corpus.stat().st_size // 40
+    shards = plan_shards([corpus], ShardSize(1000, bytes=10 * row_bytes))
+    assert 4 <= len(shards) <= 5 and sum(s.rows for s in shards) == 40
+    names = [d.name for s in shards for d in read_shard(s) if isinstance(d, Document)]
+    assert names == [f"long-{n}" for n in range(1, 41)]
+
+
 def test_missing_input_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"nowhere\.jsonl"):
         plan_shards([tmp_path / "nowhere.jsonl"], 10)
@@ -172,6 +215,8 @@ def test_batch_matches_extract_and_resumes(tmp_path: Path, cluster: LocalCluster
 
     again = run_batch(inputs, out, scheduler=address, shard_size=40)
     assert again.finished == [] and again.skipped == 9
+    kept = run_batch(inputs, out, scheduler=address)  # no size: the recorded one, not the work's
+    assert kept.finished == [] and kept.skipped == 9
 
     manifest = out / MANIFEST
     lines = manifest.read_text(encoding="utf-8").splitlines()
@@ -179,6 +224,13 @@ def test_batch_matches_extract_and_resumes(tmp_path: Path, cluster: LocalCluster
     manifest.write_text("\n".join(lines[:3] + lines[4:]) + "\n", encoding="utf-8")
     redo = run_batch(inputs, out, scheduler=address, shard_size=40)
     assert [r.shard for r in redo.finished] == [dropped] and redo.skipped == 8
+    assert guideline_lines(read_batch_claims(out)) == extract_reference(inputs)
+
+    with (tmp_path / "a.jsonl").open("a", encoding="utf-8") as handle:  # rows added later
+        for n in range(180, 190):
+            handle.write(json.dumps({"text": report_text(random.Random(n), n)}) + "\n")
+    grown = run_batch(inputs, out, scheduler=address, shard_size=40)
+    assert grown.skipped == 9 and [r.documents for r in grown.finished] == [10]
     assert guideline_lines(read_batch_claims(out)) == extract_reference(inputs)
 
 
@@ -338,6 +390,8 @@ def test_load_keeps_one_conflict(tmp_path: Path, cluster: LocalCluster, fresh_db
     corpus = tmp_path / "wars.jsonl"
     corpus.write_text("".join(json.dumps({"text": t}) + "\n" for t in rows), encoding="utf-8")
     run_batch([corpus], tmp_path / "out", scheduler=cluster.scheduler_address)
+    settings = json.loads((tmp_path / "out" / SETTINGS).read_text(encoding="utf-8"))
+    assert (settings["shard_size"], settings["shard_bytes"]) == (50, MAX_SHARD_BYTES)
     with pytest.raises(InputError, match="Did you mean il-gaza"):
         load_batch(tmp_path / "out", fresh_db, conflict="il-gaz")
     summary = load_batch(tmp_path / "out", fresh_db, conflict="il-gaza")

@@ -78,6 +78,22 @@ def test_pages_that_take_filters_pick_a_conflict(client: TestClient) -> None:
     assert client.get("/api/compare?conflict=ru-au").status_code == 400
 
 
+def test_the_picker_counts_claims_only_where_counting_is_quick(
+    client: TestClient, db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small store's picker counts each conflict's claims; a big one (here: any store,
+    by lowering the bar) lists the same conflicts from the summaries without counting."""
+    from peacetrack.web import views
+
+    with Store.open(db) as store:
+        counted = views.conflict_choices(store)
+        monkeypatch.setattr(views, "CONFLICT_COUNT_UP_TO", 0)
+        listed = views.conflict_choices(store)
+    assert dict((k, n) for k, _, n in counted)["ru-ua"] == 8
+    assert [(k, name) for k, name, _ in listed] == [(k, name) for k, name, _ in counted]
+    assert {n for *_, n in listed} == {None}
+
+
 def test_a_reviewer_reassigns_a_claim_and_a_document(client: TestClient, db: str) -> None:
     claims = client.get("/api/claims?conflict=ru-ua&per_page=200").json()["claims"]
     swap = next(c for c in claims if c["claim"]["evidence"].endswith("a swap."))

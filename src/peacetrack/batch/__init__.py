@@ -15,11 +15,7 @@ if TYPE_CHECKING:
     from peacetrack.batch.load import LoadSummary, load_batch, read_batch_claims
     from peacetrack.batch.runner import BatchSummary, run_batch
 
-#: Rows (corpora) or files (folders) per shard: minutes of work at most, so a retry is cheap.
-DEFAULT_SHARD_SIZE = 500
-
 __all__ = [
-    "DEFAULT_SHARD_SIZE",
     "BatchSummary",
     "LoadSummary",
     "load_batch",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,11 @@ class ShardRecord:
     claims: int
     failures: int
     seconds: float
+    #: Where the shard read: its input and span (byte offsets of JSONL and CSV rows), so a
+    #: later run over a grown file cuts its shards at the same places (``ShardSize.cuts``).
+    location: str = ""
+    start: int = 0
+    stop: int | None = None
 
 
 def part_path(out: Path, table: str, shard: str) -> Path:
@@ -98,6 +104,15 @@ def finished_shards(out: Path) -> dict[str, ShardRecord]:
         if all(part_path(out, t, record.shard).exists() for t in TABLES):
             done[record.shard] = record
     return done
+
+
+def finished_cuts(done: Mapping[str, ShardRecord]) -> dict[str, frozenset[int]]:
+    """Per input, the offsets where the finished shards of JSONL and CSV rows ended."""
+    cuts: dict[str, set[int]] = {}
+    for record in done.values():
+        if record.location and record.stop is not None:
+            cuts.setdefault(record.location, set()).add(record.stop)
+    return {location: frozenset(offsets) for location, offsets in cuts.items()}
 
 
 def check_settings(out: Path, settings: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ they round-trip exactly through the pydantic models.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -54,6 +55,8 @@ CLAIM_SCHEMA = pa.schema(
     ]
 )
 
+_GUIDELINE_SET = set(GUIDELINE_FIELDS)
+
 _METADATA = ("title", "url", "outlet", "author", "published", "language", "source")
 
 
@@ -69,25 +72,26 @@ def document_row(position: int, document: Document, extractor: str) -> dict[str,
     }
 
 
-def claim_row(position: int, document: Document, claim: Claim, extractor: str) -> dict[str, Any]:
-    data = claim.model_dump(mode="json")
+def claim_rows(
+    position: int, document: Document, claims: Sequence[Claim], extractor: str
+) -> list[dict[str, Any]]:
+    """A document's claims as rows; the document's columns are worked out once for all of
+    them (its content hash is a SHA-256 of the whole text, not a per-claim cost)."""
+    shared = {"position": position, "doc": document.name, "content_hash": document.content_hash}
+    return [_claim_row(claim, extractor) | shared for claim in claims]
+
+
+def _claim_row(claim: Claim, extractor: str) -> dict[str, Any]:
+    data = claim.model_dump(mode="json", include=_GUIDELINE_SET)
     row: dict[str, Any] = {
         name: json.dumps(data[name], ensure_ascii=False)
         if name in NESTED_FIELDS and data[name] is not None
         else data[name]
         for name in GUIDELINE_FIELDS
     }
-    located = {name: getattr(claim, name) for name in PROVENANCE}
-    return (
-        row
-        | located
-        | {
-            "position": position,
-            "doc": document.name,
-            "content_hash": document.content_hash,
-            "extractor": claim.extractor or extractor,
-        }
-    )
+    row.update((name, getattr(claim, name)) for name in PROVENANCE)
+    row["extractor"] = claim.extractor or extractor
+    return row
 
 
 def document_from_row(row: dict[str, Any]) -> Document:

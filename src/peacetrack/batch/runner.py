@@ -16,19 +16,21 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from peacetrack.batch import DEFAULT_SHARD_SIZE
 from peacetrack.batch.output import (
+    SETTINGS,
     ShardRecord,
     append_manifest,
     check_settings,
     clear_temporaries,
+    finished_cuts,
     finished_shards,
+    read_settings,
 )
-from peacetrack.batch.shards import Shard, plan_shards
+from peacetrack.batch.shards import Shard, ShardSize, plan_shards, size_for
 from peacetrack.batch.worker import Options, PipelinePlugin, ShardResult, describe, run_shard
 from peacetrack.codebook.loader import user_files
 from peacetrack.errors import ExtractorNotFound, InputError
@@ -39,6 +41,29 @@ Progress = Callable[[int, int], None]
 
 if TYPE_CHECKING:
     from distributed import Client, Future
+
+
+#: Settings of the local cluster that take CPU from extraction for what a batch never uses;
+#: nannies hand them on to the workers they start (and restart). An idle one-worker cluster
+#: used about 1.1 CPU-seconds per 20 s with Dask's defaults, 0.2 with these.
+QUIET_CLUSTER: dict[str, object] = {
+    # The statistical profiler samples each worker's task thread every 10 ms, for a
+    # dashboard page few look at: about 2% of every worker's time.
+    "distributed.worker.profile.enabled": False,
+    # Every server's event loop wakes each 20 ms only to warn when it was blocked.
+    "distributed.admin.tick.interval": "1s",
+    # CPU, memory and network figures for the dashboard, gathered twice a second.
+    "distributed.admin.system-monitor.interval": "5s",
+    # The nanny's check of its worker's memory (against a limit a batch worker stays far
+    # below) ten times a second.
+    "distributed.worker.memory.monitor-interval": "1s",
+    # One shard at a time per one-thread worker, the next sent when it finishes (Dask's 1.1
+    # sends two, so at the end one worker could sit idle while another still holds two);
+    # the rest wait on the scheduler, so stealing's balancing pass every 100 ms has nothing
+    # to move.
+    "distributed.scheduler.worker-saturation": 1.0,
+    "distributed.scheduler.work-stealing": False,
+}
 
 
 @dataclass
@@ -89,7 +114,7 @@ def run_batch(
     scheduler: str | None = None,
     workers: int = 2,
     extractor: str = DEFAULT_EXTRACTOR,
-    shard_size: int = DEFAULT_SHARD_SIZE,
+    shard_size: int | None = None,
     retries: int = 2,
     progress: Progress | None = None,
     extractor_options: Mapping[str, Any] | None = None,
@@ -98,6 +123,8 @@ def run_batch(
 
     ``scheduler``: None or ``"local"`` starts a LocalCluster of ``workers`` processes (one
     thread each: extraction is CPU-bound); otherwise the address of a running scheduler.
+    ``shard_size``: documents per shard; None sizes shards from the work (``size_for``), or
+    keeps the size of the run being resumed in ``out``.
     ``extractor_options`` (``model``, ``base_url`` ...) go to every worker's extractor.
     A worker builds and checks the extractor before any shard is sent, so a bad setting
     fails first; the driver builds no pipeline of its own (only when every shard is done
@@ -112,25 +139,38 @@ def run_batch(
     options = tuple(sorted((k, v) for k, v in (extractor_options or {}).items() if v is not None))
     job = _Job(extractor, user_files(), options)
     folder = Path(out)
-    shards = list({s.id: s for s in plan_shards(inputs, shard_size)}.values())
     done = finished_shards(folder)
+    size = replace(_size(folder, inputs, shard_size), cuts=finished_cuts(done))
+    shards = list({s.id: s for s in plan_shards(inputs, size)}.values())
     todo = [s for s in shards if s.id not in done]
     summary = BatchSummary(folder, shards=len(shards), skipped=len(shards) - len(todo))
     report = progress or (lambda _done, _total: None)
     if not todo:
-        check_settings(folder, describe(*job.args) | {"shard_size": shard_size})
+        check_settings(folder, describe(*job.args) | size.settings())
         report(summary.skipped, summary.shards)
     else:
         with _client(scheduler, workers) as client:
             job.ready(client)
             settings = client.submit(describe, *job.args, pure=False).result()
-            check_settings(folder, settings | {"shard_size": shard_size})
+            check_settings(folder, settings | size.settings())
             for shard in todo:
                 clear_temporaries(folder, shard.id)
             report(summary.skipped, summary.shards)
             _run(client, todo, folder, job, max(retries, 0), summary, report)
     summary.seconds = time.perf_counter() - began
     return summary
+
+
+def _size(folder: Path, inputs: Sequence[str | Path], given: int | None) -> ShardSize:
+    """The size given, else the one of the run in ``folder`` (so that a re-run finds the
+    same shards even if sizing from the work would now choose another), else from the work."""
+    if given is not None:
+        return ShardSize(given)
+    if (folder / SETTINGS).exists():
+        before = read_settings(folder)
+        if "shard_size" in before:
+            return ShardSize(int(before["shard_size"]), before.get("shard_bytes"))
+    return size_for(inputs)
 
 
 @dataclass(frozen=True)
@@ -193,6 +233,8 @@ def _collect(future: Future[ShardResult], shard: Shard, out: Path, summary: Batc
         failures=len(result.failures),
         seconds=round(result.seconds, 3),
     )
+    if shard.kind == "rows" and shard.format != "parquet":
+        record = replace(record, location=shard.location, start=shard.start, stop=shard.stop)
     append_manifest(out, record)
     summary.finished.append(result)
 
@@ -204,10 +246,7 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Client]:
 
     if scheduler in (None, "local"):
         with (
-            # The statistical profiler samples each worker's task thread every 10 ms, for a
-            # dashboard page few look at: about 2% of every worker's time. Nannies hand this
-            # setting on to the workers they start (and restart).
-            dask.config.set({"distributed.worker.profile.enabled": False}),
+            dask.config.set(QUIET_CLUSTER),
             LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=workers,
                 threads_per_worker=1,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -40,6 +40,7 @@ class Shard:
     group indexes (Parquet), and ``lines_before`` is how many lines (rows for Parquet) come
     before ``start``, so default document names (``news-1234``) match a whole-file read.
     CSV shards re-read the header, ``header`` bytes holding ``header_lines`` lines.
+    ``rows``: the documents it holds (rows, or report files), for sizing shards.
     """
 
     id: str
@@ -53,6 +54,46 @@ class Shard:
     header: int = 0
     header_lines: int = 0
     sources: tuple[Source, ...] = field(default=())
+    rows: int = 0
+
+
+@dataclass(frozen=True)
+class ShardSize:
+    """How shards are cut: ``documents`` rows or files at most, and for JSONL/CSV corpora
+    at most ``bytes`` of input too (None: no byte limit), so a shard of long reports does not
+    hold far more text, hence memory and time, than one of short ones. ``cuts``: per JSONL
+    or CSV file, the byte offsets where a finished run's shards ended, cut there again so
+    those shards keep their ids when rows were added to the file since."""
+
+    documents: int
+    bytes: int | None = None
+    cuts: Mapping[str, frozenset[int]] = field(default_factory=dict, compare=False)
+
+    def settings(self) -> dict[str, int]:
+        """As recorded in the output folder: shard ids depend on both."""
+        return {"shard_size": self.documents} | ({"shard_bytes": self.bytes} if self.bytes else {})
+
+
+#: Automatic sizing: about this many shards for the whole input, so that the last ones
+#: finish close together on any small cluster (a worker that runs out of shards idles for
+#: about half a shard at the end) ...
+TARGET_SHARDS = 32
+#: ... but no fewer documents per shard than this, so the fixed cost of a shard (a task's
+#: round trip, two Parquet files, a manifest line: about 15 ms) stays near 1% of its work,
+#: and no more than this, so that a retry is cheap and progress moves.
+MIN_SHARD_DOCUMENTS, MAX_SHARD_DOCUMENTS = 50, 1000
+#: Input bytes per JSONL/CSV shard at most, whatever the count: a worker holds a shard's
+#: documents and claims until it writes them.
+MAX_SHARD_BYTES = 32 * 2**20
+
+
+def size_for(inputs: Sequence[str | Path]) -> ShardSize:
+    """Shard size for the work in ``inputs``: its documents over ``TARGET_SHARDS``, within
+    the bounds above. Counting reads the corpora once more (as planning does), far cheaper
+    than extracting them."""
+    documents = sum(s.rows for s in plan_shards(inputs, ShardSize(2**62)))
+    per_shard = -(-documents // TARGET_SHARDS)
+    return ShardSize(max(MIN_SHARD_DOCUMENTS, min(MAX_SHARD_DOCUMENTS, per_shard)), MAX_SHARD_BYTES)
 
 
 def is_fsspec_url(value: str) -> bool:
@@ -67,10 +108,12 @@ def open_binary(location: str) -> IO[bytes]:
     return Path(location).open("rb")
 
 
-def plan_shards(inputs: Sequence[str | Path], shard_size: int) -> list[Shard]:
+def plan_shards(inputs: Sequence[str | Path], shard_size: int | ShardSize) -> list[Shard]:
     """Every input's shards, in input order; report files are grouped ``shard_size`` at a time."""
-    if shard_size < 1:
-        raise InputError(f"shard size must be at least 1, not {shard_size}")
+    if isinstance(shard_size, int):
+        shard_size = ShardSize(shard_size)
+    if shard_size.documents < 1:
+        raise InputError(f"shard size must be at least 1, not {shard_size.documents}")
     shards: list[Shard] = []
     for given in inputs:
         text = str(given)
@@ -83,7 +126,7 @@ def plan_shards(inputs: Sequence[str | Path], shard_size: int) -> list[Shard]:
     return shards
 
 
-def _local_shards(path: Path, shard_size: int) -> list[Shard]:
+def _local_shards(path: Path, shard_size: ShardSize) -> list[Shard]:
     if not path.exists():
         raise InputError(f"{path}: no such file or folder; check the path")
     path = path.resolve()
@@ -100,7 +143,7 @@ def _local_shards(path: Path, shard_size: int) -> list[Shard]:
     return shards + _file_shards(str(path), reports, shard_size)
 
 
-def _remote_shards(url: str, shard_size: int) -> list[Shard]:
+def _remote_shards(url: str, shard_size: ShardSize) -> list[Shard]:
     fs, root = fsspec.core.url_to_fs(url)
     if not fs.exists(root):
         raise InputError(f"{url}: no such file or folder; check the URL")
@@ -112,7 +155,7 @@ def _remote_shards(url: str, shard_size: int) -> list[Shard]:
     return _file_shards(url, [Source(url, format=EXTENSIONS.get(suffix))], shard_size)
 
 
-def _remote_folder_shards(url: str, fs: Any, root: str, shard_size: int) -> list[Shard]:
+def _remote_folder_shards(url: str, fs: Any, root: str, shard_size: ShardSize) -> list[Shard]:
     """Like a local folder: known file types only, hidden files and sidecars left out
     (sidecar metadata is not applied to remote files)."""
     shards: list[Shard] = []
@@ -129,19 +172,20 @@ def _remote_folder_shards(url: str, fs: Any, root: str, shard_size: int) -> list
     return shards + _file_shards(url, reports, shard_size)
 
 
-def _file_shards(where: str, reports: list[Source], shard_size: int) -> list[Shard]:
+def _file_shards(where: str, reports: list[Source], shard_size: ShardSize) -> list[Shard]:
     shards = []
-    for at in range(0, len(reports), shard_size):
-        group = tuple(reports[at : at + shard_size])
+    for at in range(0, len(reports), shard_size.documents):
+        group = tuple(reports[at : at + shard_size.documents])
         key = "|".join(s.location for s in group)
         label = f"{where} files {at + 1}-{at + len(group)}"
         if len(reports) == 1:
             label = group[0].location
-        shards.append(Shard(_shard_id(where, key), label, "files", where, sources=group))
+        shard_id = _shard_id(where, key)
+        shards.append(Shard(shard_id, label, "files", where, sources=group, rows=len(group)))
     return shards
 
 
-def _row_shards(location: str, fmt: str, shard_size: int) -> list[Shard]:
+def _row_shards(location: str, fmt: str, shard_size: ShardSize) -> list[Shard]:
     """Shards of ``shard_size`` rows; an unreadable file is one shard, so its error is reported
     by the worker like any other failed shard instead of stopping the whole plan."""
     try:
@@ -154,20 +198,22 @@ def _row_shards(location: str, fmt: str, shard_size: int) -> list[Shard]:
         return [Shard(_shard_id(location, key), location, "rows", location, fmt)]
 
 
-def _parquet_shards(location: str, handle: IO[bytes], shard_size: int) -> list[Shard]:
+def _parquet_shards(location: str, handle: IO[bytes], shard_size: ShardSize) -> list[Shard]:
     """Whole row groups per shard: Parquet reads by row group, so splitting one saves nothing."""
     meta = pq.ParquetFile(handle).metadata
     shards: list[Shard] = []
     first, rows, before = 0, 0, 0
     for group in range(meta.num_row_groups):
         rows += meta.row_group(group).num_rows
-        if rows >= shard_size or group == meta.num_row_groups - 1:
+        if rows >= shard_size.documents or group == meta.num_row_groups - 1:
             shards.append(_row_shard(location, "parquet", (first, group + 1), before, rows))
             first, before, rows = group + 1, before + rows, 0
     return shards
 
 
-def _text_row_shards(location: str, fmt: str, handle: IO[bytes], shard_size: int) -> list[Shard]:
+def _text_row_shards(
+    location: str, fmt: str, handle: IO[bytes], shard_size: ShardSize
+) -> list[Shard]:
     lines = _Lines(handle)
     header = (0, 0)
     if fmt == "csv":
@@ -179,13 +225,18 @@ def _text_row_shards(location: str, fmt: str, handle: IO[bytes], shard_size: int
         rows = ((lines.offset, lines.count) for line in lines if line.strip())
     shards: list[Shard] = []
     (start, before), count = header, 0
+    limit = shard_size.bytes or 2**62
+    cuts = shard_size.cuts.get(location, frozenset())
     for offset, lines_read in rows:
         count += 1
-        if count >= shard_size and lines.at_boundary:
+        full = count >= shard_size.documents or offset - start >= limit or offset in cuts
+        if full and lines.at_boundary:
             shards.append(_row_shard(location, fmt, (start, offset), before, count, header))
             start, before, count = offset, lines_read, 0
     if count or not shards:
-        shards.append(_row_shard(location, fmt, (start, None), before, count, header))
+        # Ends where the file ends now, not "at the end": rows appended later make shards of
+        # their own on the next run, and this one keeps its id (done, so skipped).
+        shards.append(_row_shard(location, fmt, (start, lines.offset), before, count, header))
     return shards
 
 
@@ -213,7 +264,7 @@ def _row_shard(
     unit = "row groups" if fmt == "parquet" else "bytes"
     label = f"{location} {unit} {start}-{'end' if stop is None else stop} ({rows} rows)"
     shard_id = _shard_id(location, f"{fmt}|{start}|{stop}")
-    return Shard(shard_id, label, "rows", location, fmt, start, stop, before, *header)
+    return Shard(shard_id, label, "rows", location, fmt, start, stop, before, *header, rows=rows)
 
 
 def _shard_id(location: str, key: str) -> str:

@@ -24,7 +24,7 @@ from peacetrack.batch.reading import read_shard
 from peacetrack.batch.records import (
     CLAIM_SCHEMA,
     DOCUMENT_SCHEMA,
-    claim_row,
+    claim_rows,
     document_row,
     table,
 )
@@ -132,7 +132,7 @@ def run_shard(
             continue
         position = len(documents)
         documents.append(document_row(position, outcome.document, chosen.name))
-        claims.extend(claim_row(position, outcome.document, c, chosen.name) for c in outcome.claims)
+        claims.extend(claim_rows(position, outcome.document, outcome.claims, chosen.name))
         result.dropped += outcome.dropped
     write_part(Path(out), "claims", shard.id, table(claims, CLAIM_SCHEMA))
     write_part(Path(out), "documents", shard.id, table(documents, DOCUMENT_SCHEMA))

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from peacetrack.batch import DEFAULT_SHARD_SIZE
 from peacetrack.cli.app import app
 from peacetrack.cli.common import DbOption, console, fail, handled, open_store, progress_bar
 from peacetrack.cli.extract import (
@@ -48,8 +47,15 @@ def batch(
     ] = 2,
     extractor: ExtractorOption = DEFAULT_EXTRACTOR,
     shard_size: Annotated[
-        int, typer.Option(metavar="N", help="Rows (corpora) or files (folders) per shard.")
-    ] = DEFAULT_SHARD_SIZE,
+        int | None,
+        typer.Option(
+            metavar="N",
+            help="Rows (corpora) or files (folders) per shard. Default: sized from the work "
+            "(about 32 shards, 50 to 1000 documents and at most 32 MB of a corpus each); a "
+            "resumed run keeps its size.",
+            show_default=False,
+        ),
+    ] = None,
     retries: Annotated[int, typer.Option(metavar="N", help="Retries of a failed shard.")] = 2,
     load: Annotated[
         bool, typer.Option("--load", help="Then load the output into the store (--db).")
@@ -76,12 +82,14 @@ def batch(
     Re-running with the same --out skips finished shards; failed shards are listed and the
     exit code is 1. With --load, the output then goes into the store (safe to repeat).
     """
-    from peacetrack.compare.vocabulary import check_conflict
+    if conflict is not None:
+        # Imported only here: it brings in the store, about 0.5 s before the cluster starts.
+        from peacetrack.compare.vocabulary import check_conflict
 
-    if conflict is not None and not load:
-        fail("--conflict chooses what --load puts in the store: add --load")
-    with handled():
-        check_conflict(conflict)  # before the run, not after hours of it
+        if not load:
+            fail("--conflict chooses what --load puts in the store: add --load")
+        with handled():
+            check_conflict(conflict)  # before the run, not after hours of it
     with progress_bar("Batch") as bar, handled():
         from peacetrack.batch import load_batch, run_batch
 

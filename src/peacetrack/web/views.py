@@ -379,23 +379,29 @@ def claim_view(store: Store, claim_id: int) -> ClaimView:
 
 #: Milliseconds the conflict picker may spend counting each conflict's claims.
 CONFLICT_COUNT_MS = 15
+#: Past this many claims (by the cell summaries' actor totals) counting cannot finish
+#: within ``CONFLICT_COUNT_MS``, so the picker does not start it.
+CONFLICT_COUNT_UP_TO = 50_000
 
 
 def conflict_choices(store: Store) -> list[tuple[str, str, int | None]]:
     """(value, name, claims) for a conflict picker: the conflicts with claims in the store,
     in codebook order, then the unassigned claims, so they are one choice away too.
 
-    Counting the claims reads every one; past ``CONFLICT_COUNT_MS`` (a big store) the
-    conflicts come from the per-conflict cell summaries instead, without counts (None).
+    Counting the claims reads every one; in a big store (or past ``CONFLICT_COUNT_MS``)
+    the conflicts come from the per-conflict cell summaries instead, without counts (None).
     """
     from peacetrack.codebook import default_codebook
 
-    try:
-        found = {n.conflict: n.claims for n in store.conflict_counts(CONFLICT_COUNT_MS)}
-        counted: dict[str | None, int | None] = {k: n for k, n in found.items() if n}
-    except OutOfTime:
-        present = store.cells.conflicts()
-        counted = {(None if k == UNASSIGNED else k): None for k in present}
+    counted: dict[str | None, int | None] = {}
+    if sum(store.cells.column_totals("actor").values()) <= CONFLICT_COUNT_UP_TO:
+        try:
+            found = {n.conflict: n.claims for n in store.conflict_counts(CONFLICT_COUNT_MS)}
+            counted = {k: n for k, n in found.items() if n}
+        except OutOfTime:
+            pass
+    if not counted:
+        counted = {(None if k == UNASSIGNED else k): None for k in store.cells.conflicts()}
     book = list(default_codebook().conflicts)
     order = [*book, *sorted(k for k in counted if k is not None and k not in book), None]
     return [(k or UNASSIGNED, conflict_name(k), counted[k]) for k in order if k in counted]
