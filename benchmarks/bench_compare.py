@@ -46,8 +46,8 @@ DAYS = 3 * 365
 PROPOSALS = ["Spring draft", "Capital plan", "Twelve points", "Framework A", "Framework B"]
 TARGET_S = 1.0
 #: Bump when the generated data or the schema changes, so cached files are not reused
-#: (7: migration 0010's timeline steps, which a store of 6 would gain on first open).
-VERSION = 7
+#: (8: migration 0011's cell days, which a store of 7 would gain on first open).
+VERSION = 8
 #: Columns written per table, in the order ``_tables`` yields values.
 COLUMNS = {
     "documents": [

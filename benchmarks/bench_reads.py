@@ -44,13 +44,22 @@ COMMANDS: dict[str, list[str]] = {
     "timeline": ["timeline"],
     "timeline --actor RUS": ["timeline", "--actor", "RUS"],
     "compare": ["compare"],
-    "compare --since 2025-06-01": ["compare", "--since", "2025-06-01"],
     "documents list": ["documents", "list"],
 }
+#: Comparisons the cell summaries do not answer: from a date, or at another floor.
+COMPARE_VARIANTS = (
+    "--since 2025-06-01",
+    "--since 2025-01-01",
+    "--since 2025-06-01 --by proposal",
+    "--since 2025-06-01 --conflict unassigned",
+    "--min-support corroborated",
+)
+COMMANDS |= {f"compare {v}": ["compare", *v.split()] for v in COMPARE_VARIANTS}
 PAGES = (
     "/",
     "/?since=2025-06-01",
     "/compare",
+    "/compare?since=2025-06-01",
     "/claims",
     "/api/claims?actor=RUS",
     "/timeline",

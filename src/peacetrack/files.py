@@ -14,7 +14,15 @@ from pathlib import Path
 
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``, renamed to it when the block ends without error."""
+    """A temporary path beside ``path``, renamed to it when the block ends without error.
+
+    A destination that is a device or a pipe (``-o /dev/null``, ``/dev/stdout``, a FIFO) is
+    written in place: it has no "half a file" to avoid, and renaming over it would replace
+    the device with a plain file (which, run as root, breaks ``/dev/null`` for everyone).
+    """
+    if path.exists() and not path.is_file() and not path.is_dir():
+        yield path
+        return
     tmp = path.with_name(path.name + ".part")
     try:
         yield tmp

@@ -114,12 +114,22 @@ def prevailing(moment: Moment) -> Moment:
 
     Ties go to the class reported last, the freshest word on the matter.
     """
+    by_class = _by_class(moment)
+    return tuple(by_class[max(by_class, key=_ranks(moment, by_class).__getitem__)])
+
+
+def _by_class(moment: Moment) -> dict[str, list[Entry]]:
+    """The entries of each stance class, classes in the order first reported."""
     by_class: dict[str, list[Entry]] = {}
     for entry in moment:
         by_class.setdefault(entry.stance.coarse, []).append(entry)
-    order = {stance: i for i, stance in enumerate(e.stance.coarse for e in moment)}
-    best = max(by_class, key=lambda c: (count_sources(by_class[c]), order[c]))
-    return tuple(by_class[best])
+    return by_class
+
+
+def _ranks(moment: Moment, by_class: dict[str, list[Entry]]) -> dict[str, tuple[int, int]]:
+    """What makes a class prevail over another: its sources, then how late its last report."""
+    last = {stance: i for i, stance in enumerate(e.stance.coarse for e in moment)}
+    return {c: (count_sources(found), last[c]) for c, found in by_class.items()}
 
 
 def is_conflicted(moment: Moment) -> bool:
@@ -218,6 +228,65 @@ def extend(
 
 
 Counts = tuple[int, int, date | None, date | None]
+
+
+#: What a moment decides at one support floor: the stance class prevailing among its
+#: positions at that floor (None when none reaches it), and its claims below the floor.
+Decision = tuple[str | None, int]
+
+
+def decisions(moment: Moment) -> list[Decision]:
+    """What ``moment`` (chronological entries) decides at each support level, weakest
+    first, as ``_fold`` decides it: a store keeps these for the moment that would begin on
+    each day of a cell (``store.cell_days``), so a date range at any floor is decided moment
+    by moment without the moments' claims.
+
+    The class prevailing among the positions at a floor is ``prevailing``'s over the
+    entries kept there (it compares classes by their sources and their last report, which
+    keeping whole classes leaves as they were)."""
+    by_class = _by_class(moment)
+    level = {c: support_of(found) for c, found in by_class.items()}
+    rank = _ranks(moment, by_class)
+    found: list[Decision] = []
+    for floor in Support:
+        kept = [c for c in by_class if level[c] >= floor]
+        weaker = sum(len(by_class[c]) for c in by_class if level[c] < floor)
+        found.append((max(kept, key=rank.__getitem__) if kept else None, weaker))
+    return found
+
+
+class Course(NamedTuple):
+    """A run of moments read as decisions (``course``): which moment a cell shows (its
+    last with a supported position, else its last), and the history before it as
+    ``resume`` takes it."""
+
+    shown: int
+    before: _History
+
+
+def course(chain: Sequence[Sequence[Decision]], floor: Support = DEFAULT_SUPPORT) -> Course:
+    """The moments ``chain`` (oldest first, at least one, each as ``decisions`` gives it)
+    folded as ``_fold`` folds them, all but the shown moment's own entries: the classes
+    prevailing at ``floor`` make the chain of changes, and the rest counts as weaker."""
+    held: list[tuple[int, str]] = []
+    weaker = [found[floor][1] for found in chain]
+    for i, found in enumerate(chain):
+        prevailing_class = found[floor][0]
+        if prevailing_class is not None:
+            held.append((i, prevailing_class))
+    if not held:
+        return Course(len(chain) - 1, _History(None, False, sum(weaker[:-1])))
+    shown = held[-1][0]
+    classes = [c for _, c in held[:-1]]
+    changed = any(a != b for a, b in pairwise(classes))
+    rest = sum(weaker) - weaker[shown]
+    return Course(shown, _History(classes[-1] if classes else None, changed, rest))
+
+
+def resume(moment: Moment, before: _History, counts: Counts, floor: Support) -> Tally:
+    """The tally of a cell whose shown moment is ``moment`` (its entries, chronological),
+    after the history ``course`` read from the moments' decisions."""
+    return _fold([moment], before, counts, floor)
 
 
 class _History(NamedTuple):

@@ -13,24 +13,25 @@ Each cell is summarised twice: across conflicts (kinds ``actor`` and ``proposal`
 within its conflict (``c-actor``, ``c-proposal``: the column is the conflict id, or
 ``unassigned``, a ``|`` and the actor or proposal), so one conflict's matrix reads
 summaries too. A per-conflict actor cell is a timeline track: its steps are kept beside
-it, rebuilt and extended with it (``store.step_summaries``). Only comparisons over the whole
-record (of one conflict or all), at the default support floor, use the summaries: a date
-range or reviewed claims only change what is in every cell, and another floor what each
-cell stands on, so ``compare`` then
-summarises the claims as it loads them.
+it, rebuilt and extended with it (``store.step_summaries``), and every cell's days are
+kept the same way (``store.cell_days``). Only comparisons over the whole record (of one
+conflict or all), at the default support floor, use the summaries: a first date changes
+what is in every cell and another floor what each cell stands on, so those read the
+cells' days; an end date, stances or reviewed claims only are summarised from the claims
+as they load.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import ColumnElement, delete, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
+import peacetrack.store.cell_days as cell_days
 import peacetrack.store.step_summaries as step_summaries
-from peacetrack.model import Stance
 from peacetrack.moments import Entry, Tally, extend, tally
 from peacetrack.source import (
     By,
@@ -38,6 +39,14 @@ from peacetrack.source import (
     Filters,
     Key,
     StoredClaim,
+)
+from peacetrack.store.cell_entries import (
+    KINDS,
+    SEPARATOR,
+    STANCES,
+    Kind,
+    column_of,
+    read_entries,
 )
 from peacetrack.store.queries import (
     canonical_proposal,
@@ -48,27 +57,14 @@ from peacetrack.store.queries import (
 )
 from peacetrack.store.schema import (
     CellSummaryRow,
-    ClaimActor,
     ClaimRow,
     DocumentRow,
-    ProposalRow,
     StaleCellRow,
 )
-from peacetrack.support import DEFAULT_SUPPORT, Support, claim_grade
-from peacetrack.vocabulary import UNASSIGNED
+from peacetrack.support import DEFAULT_SUPPORT, Support
 
 if TYPE_CHECKING:
     from peacetrack.store.store import Store
-
-Kind = Literal["actor", "proposal", "c-actor", "c-proposal"]
-KINDS: tuple[Kind, ...] = ("actor", "proposal", "c-actor", "c-proposal")
-#: Between a per-conflict cell's conflict and its actor or proposal.
-SEPARATOR = "|"
-
-
-def _base(kind: Kind) -> By:
-    """``actor`` or ``proposal``, whether across conflicts or within one."""
-    return "actor" if kind in ("actor", "c-actor") else "proposal"
 
 
 def scoped(by: By, conflict: str | None) -> tuple[Kind, str]:
@@ -84,7 +80,6 @@ WHOLE_READ = 64
 #: Past this many added claims (a bulk load), rebuilding their cells is quicker than
 #: extending them claim by claim.
 MAX_ADDED = 50_000
-_STANCES = {s.value: s for s in Stance}
 _LEVELS = {level.label: level for level in Support}
 
 
@@ -144,7 +139,7 @@ def _extend(session: Session, kind: Kind, added: dict[Key, set[int]]) -> set[Key
     ids = sorted({i for found in added.values() for i in found})
     new: dict[Key, list[Entry]] = {}
     for chunk in chunked(ids):
-        for key, entry in _entries(session, kind, [ClaimRow.id.in_(chunk)]):
+        for key, entry in read_entries(session, kind, [ClaimRow.id.in_(chunk)]):
             if entry.id in added.get(key, ()):
                 new.setdefault(key, []).append(entry)
     if not new:
@@ -167,7 +162,28 @@ def _extend(session: Session, kind: Kind, added: dict[Key, set[int]]) -> set[Key
     _replace(session, kind, done, done)
     if kind == "c-actor":  # a track's steps grow with its cell
         step_summaries.extended(session, grown)
-    return redo
+    return redo | _days_grown(session, kind, {k: new[k] for k in done}, known, stored, done)
+
+
+def _days_grown(
+    session: Session,
+    kind: Kind,
+    new: dict[Key, list[Entry]],
+    known: dict[Key, set[int]],
+    stored: dict[Key, Tally],
+    done: dict[Key, Tally],
+) -> set[Key]:
+    """The days of cells that gained ``new`` claims (``done`` their tallies now): a cell
+    that had none gets all its days, others their last week's and the new days; returns
+    the cells ``cell_days`` needs rebuilt."""
+    first = {key: found for key, found in new.items() if key not in stored}
+    cell_days.rebuilt(session, kind, first, first, {k: done[k] for k in first})
+    grown = {
+        key: cell_days.Growth(found, known.get(key, set()), done[key].sources)
+        for key, found in new.items()
+        if key in stored
+    }
+    return cell_days.extended(session, kind, grown)
 
 
 def _sources_held(
@@ -178,7 +194,7 @@ def _sources_held(
     held: dict[Key, set[int]] = {}
     for chunk in chunked(sources):
         in_groups = DocumentRow.id.in_(chunk) | DocumentRow.source_id.in_(chunk)
-        for key, entry in _entries(session, kind, [in_groups]):
+        for key, entry in read_entries(session, kind, [in_groups]):
             if key in new and entry.id not in added[key]:
                 held.setdefault(key, set()).add(entry.source)
     return held
@@ -196,10 +212,12 @@ def _rebuild(session: Session, kind: Kind, keys: set[Key]) -> None:
     """Summarise ``keys`` from all their claims."""
     entries: dict[Key, list[Entry]] = {}
     where = [] if len(keys) > WHOLE_READ else _narrowed(kind, keys)
-    for key, entry in _entries(session, kind, where):
+    for key, entry in read_entries(session, kind, where):
         if key in keys:
             entries.setdefault(key, []).append(entry)
-    _replace(session, kind, keys, {key: tally(found) for key, found in entries.items()})
+    found = {key: tally(cell) for key, cell in entries.items()}
+    _replace(session, kind, keys, found)
+    cell_days.rebuilt(session, kind, keys, entries, found)
     if kind == "c-actor":  # a cell within a conflict is a timeline track
         step_summaries.rebuilt(session, keys, entries)
 
@@ -219,54 +237,13 @@ def _cells_in(kind: Kind, keys: Sequence[Key]) -> ColumnElement[bool]:
     )
 
 
-def _column(kind: Kind) -> ColumnElement[Any]:
-    """A claim's column in cells of ``kind``; within a conflict, prefixed with it."""
-    base = ClaimActor.actor_id.expression if _base(kind) == "actor" else canonical_proposal()
-    if kind in ("actor", "proposal"):
-        return base
-    return func.coalesce(ClaimRow.conflict, UNASSIGNED).concat(SEPARATOR).concat(base)
-
-
 def _narrowed(kind: Kind, keys: set[Key]) -> list[ColumnElement[bool]]:
     """Few cells are narrowed in SQL by their issues and columns (the exact pairs are
     picked in Python); many cells are read whole, one pass over the claims."""
     return [
         ClaimRow.issue.in_(sorted({i for i, _ in keys})),
-        _column(kind).in_(sorted({c for _, c in keys})),
+        column_of(kind).in_(sorted({c for _, c in keys})),
     ]
-
-
-def _entries(
-    session: Session, kind: Kind, where: Sequence[ColumnElement[bool]]
-) -> Iterator[tuple[Key, Entry]]:
-    """Each visible claim meeting ``where`` as an entry of each of its cells of ``kind``."""
-    column = _column(kind)
-    query = (
-        select(
-            ClaimRow.issue,
-            column,
-            ClaimRow.id,
-            DocumentRow.published,
-            ClaimRow.stance,
-            func.coalesce(DocumentRow.source_id, DocumentRow.id),
-            DocumentRow.outlet,
-            ClaimRow.status,
-            ClaimRow.confidence,
-            ClaimRow.attribution_anonymous,
-        )
-        .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
-        .where(ClaimRow.status != "rejected", *where)
-    )
-    if _base(kind) == "actor":
-        query = query.join(
-            ClaimActor, (ClaimActor.claim_id == ClaimRow.id) & (ClaimActor.role == "actor")
-        )
-    else:
-        query = query.outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
-        query = query.where(column.is_not(None))
-    for issue, col, claim_id, published, stance, source, outlet, *graded in session.execute(query):
-        grade = claim_grade(*graded)
-        yield (issue, col), Entry(claim_id, published, _STANCES[stance], source, grade, outlet)
 
 
 def _row(kind: Kind, key: Key, found: Tally) -> dict[str, Any]:
@@ -315,18 +292,27 @@ def summaries(
     # Plain rows, without the latest moment (only extending a cell needs it): ORM objects
     # cost a third of reading a million-claim matrix's thousand cells.
     columns_read = [c for c in CellSummaryRow.__table__.c if c.name != "latest"]
-    query = select(*columns_read).where(CellSummaryRow.kind == kind)
-    if issue_codes is not None:
-        query = query.where(CellSummaryRow.issue.in_(sorted(issue_codes)))
-    if columns is not None:
-        query = query.where(CellSummaryRow.col.in_(sorted(prefix + c for c in columns)))
-    elif prefix:
-        query = query.where(CellSummaryRow.col.startswith(prefix, autoescape=True))
+    query = select(*columns_read).where(*_chosen(kind, issue_codes, columns, prefix))
     with store.reading() as session:
         return {
             (row.issue, row.col[len(prefix) :]): _tally(row, latest=False)
             for row in session.connection().execute(query)
         }
+
+
+def _chosen(
+    kind: Kind, issue_codes: Iterable[str] | None, columns: Sequence[str] | None, prefix: str
+) -> list[ColumnElement[bool]]:
+    """The cells of ``kind`` on these issues, in these columns (all: None), whose column
+    starts with ``prefix``."""
+    where = [CellSummaryRow.kind == kind]
+    if issue_codes is not None:
+        where.append(CellSummaryRow.issue.in_(sorted(issue_codes)))
+    if columns is not None:
+        where.append(CellSummaryRow.col.in_(sorted(prefix + c for c in columns)))
+    elif prefix:
+        where.append(CellSummaryRow.col.startswith(prefix, autoescape=True))
+    return where
 
 
 def column_totals(store: Store, kind: Kind) -> dict[str, int]:
@@ -351,7 +337,7 @@ def _tally(row: Any, latest: bool = True) -> Tally:
     """A summary's tally from its row (a ``CellSummaryRow``, or a plain row of its
     columns); ``latest`` False leaves out the latest moment, which the row may lack."""
     return Tally(
-        stance=_STANCES[row.stance],
+        stance=STANCES[row.stance],
         claims=row.claims,
         sources=row.sources,
         first=row.first,
@@ -372,7 +358,7 @@ def _entry(
 ) -> Entry:
     """An entry of a summary's latest moment, as ``_row`` stored it."""
     published = date.fromisoformat(day) if day else None
-    return Entry(claim_id, published, _STANCES[stance], source, _LEVELS[grade], outlet)
+    return Entry(claim_id, published, STANCES[stance], source, _LEVELS[grade], outlet)
 
 
 def _with_statements(store: Store, found: dict[Key, Tally]) -> dict[Key, CellFacts]:
@@ -391,7 +377,7 @@ def summarised(by: By, filters: Filters) -> bool:
     each) at the default support floor, so a date range, a stance filter or reviewed claims
     only (which change what is in every cell), actors by proposal (which change what is in a
     proposal's cell), or another floor (which changes what each cell stands on) need the
-    claims themselves."""
+    claims themselves, or the cells' days (``days_answer``)."""
     return (
         not filters.dated
         and filters.stances is None
@@ -401,26 +387,60 @@ def summarised(by: By, filters: Filters) -> bool:
     )
 
 
+def days_answer(by: By, filters: Filters) -> bool:
+    """Whether the cells' days (``store.cell_days``) answer: a first date, another floor or
+    both, over every claim from that date (of every conflict, or of one)."""
+    return (
+        filters.until is None
+        and filters.stances is None
+        and not filters.reviewed_only
+        and not (by == "proposal" and filters.actors)
+    )
+
+
 def cell_facts(
     store: Store, by: By, filters: Filters, columns: Sequence[str] | None = None
 ) -> dict[Key, CellFacts]:
-    """The cells of ``filters`` from the summaries when they can answer, else tallied from
-    the claims in range (``_computed``), with the store's near-duplicate groups."""
+    """The cells of ``filters`` from the summaries when they can answer, else from the
+    cells' days (``_from_days``), else tallied from the claims in range (``_computed``),
+    with the store's near-duplicate groups."""
     if columns is None and by == "actor":
         columns = filters.actors
-    if not summarised(by, filters):
-        return _computed(store, by, filters, columns)
-    kind, prefix = scoped(by, filters.conflict)
-    found = summaries(store, kind, issue_codes=filters.issues, columns=columns, prefix=prefix)
+    if summarised(by, filters):
+        kind, prefix = scoped(by, filters.conflict)
+        found = summaries(store, kind, issue_codes=filters.issues, columns=columns, prefix=prefix)
+    elif days_answer(by, filters):
+        found = _from_days(store, by, filters, columns)
+    else:
+        found = _computed(store, by, filters, columns)
     return _with_statements(store, found)
+
+
+def _from_days(
+    store: Store, by: By, filters: Filters, columns: Sequence[str] | None
+) -> dict[Key, Tally]:
+    """The cells from their kept days (``cell_days.ranged``); without a first date, cells
+    with undated claims (whose moments the days do not hold) are tallied from their claims."""
+    kind, prefix = scoped(by, filters.conflict)
+    refresh(store)
+    where = _chosen(kind, filters.issues, columns, prefix)
+    with store.reading() as session:
+        found = cell_days.ranged(session, kind, where, filters.since, filters.min_support)
+        chosen = select(CellSummaryRow.issue, CellSummaryRow.col).where(*where)
+        left = set() if filters.since else {(i, c) for i, c in session.execute(chosen)} - set(found)
+        entries: dict[Key, list[Entry]] = {}
+        for key, entry in read_entries(session, kind, _narrowed(kind, left)) if left else ():
+            if key in left:
+                entries.setdefault(key, []).append(entry)
+        found |= {key: tally(cell, floor=filters.min_support) for key, cell in entries.items()}
+    return {(issue, col[len(prefix) :]): t for (issue, col), t in found.items()}
 
 
 def _computed(
     store: Store, by: By, filters: Filters, columns: Sequence[str] | None
-) -> dict[Key, CellFacts]:
+) -> dict[Key, Tally]:
     """The cells of ``filters`` tallied from their claims' dates, stances and sources, as
-    a rebuild tallies them; of the claims behind each current stance, only what they state
-    is read.
+    a rebuild tallies them.
 
     A date range over a million claims then holds a few small tuples per claim in range,
     not the claims themselves (their texts, evidence and details).
@@ -428,14 +448,12 @@ def _computed(
     kind: Kind = by
     where = visible(filters)
     if columns is not None:
-        where.append(_column(kind).in_(sorted(columns)))
+        where.append(column_of(kind).in_(sorted(columns)))
     entries: dict[Key, list[Entry]] = {}
     with store.reading() as session:
-        for key, entry in _entries(session, kind, where):
+        for key, entry in read_entries(session, kind, where):
             entries.setdefault(key, []).append(entry)
-    found = {key: tally(cell, floor=filters.min_support) for key, cell in entries.items()}
-    del entries
-    return _with_statements(store, found)
+    return {key: tally(cell, floor=filters.min_support) for key, cell in entries.items()}
 
 
 def cell_claims(

@@ -327,6 +327,36 @@ class CellSummaryRow(Base):
     changed_before: Mapped[bool] = mapped_column(Boolean)
 
 
+class CellDayRow(Base):
+    """One day of a comparison cell (``cell_summaries``' kinds and columns) that has dated
+    claims, kept with the cell (``peacetrack.store.cell_days``, migration 0011).
+
+    ``claims`` and ``decisions`` describe the moment that would begin on ``day`` (the
+    cell's claims of ``day`` to ``day`` + 7), ``next`` the day the moment after it would
+    begin; ``ids`` are the day's own claim ids, and ``gone`` counts the cell's sources seen
+    only before ``day``. So a comparison from a date follows each cell's moments from its
+    first day on or after it, one row per moment, and loads the claims of the moment shown.
+    """
+
+    __tablename__ = "cell_days"
+    #: SQLite keeps the rows in key order, a cell's days side by side: a moment is one
+    #: seek, not an index seek and a row read.
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy reads it
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    issue: Mapped[str] = mapped_column(String(64), primary_key=True)
+    col: Mapped[str] = mapped_column(Text, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    next: Mapped[date | None] = mapped_column(Date)
+    claims: Mapped[int] = mapped_column(Integer)
+    #: What the moment decides at each support level, weakest first, flat: the prevailing
+    #: stance class (null: no position reaches the level), then the claims below it
+    #: (``peacetrack.moments.decisions``).
+    decisions: Mapped[list[Any]] = mapped_column()
+    ids: Mapped[list[Any]] = mapped_column()
+    gone: Mapped[int] = mapped_column(Integer)
+
+
 class StaleCellRow(Base):
     """A cell whose summary no longer matches its claims; written by triggers only.
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, aliased
 from peacetrack.model import Stance
 from peacetrack.moments import SAME_MOMENT, Entry, Step, steps
 from peacetrack.source import Filters, Key, StoredStep
+from peacetrack.store.cell_entries import SEPARATOR
 from peacetrack.store.queries import chunked, claims_with_ids
 from peacetrack.store.schema import TimelineStepRow
 from peacetrack.support import Support
@@ -46,8 +47,6 @@ _LEVELS = {level.label: level for level in Support}
 
 def track_of(key: Key) -> Track:
     """The track of a per-conflict actor cell (issue, ``conflict|actor``)."""
-    from peacetrack.store.cell_summaries import SEPARATOR
-
     issue, column = key
     conflict, _, actor = column.partition(SEPARATOR)
     return conflict, actor, issue

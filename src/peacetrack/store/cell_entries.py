@@ -1,0 +1,77 @@
+"""A claim as an entry of the comparison cells it fills, read in SQL.
+
+A cell is an actor (or a proposal) on an issue, across conflicts (kinds ``actor`` and
+``proposal``) or within one (``c-actor``, ``c-proposal``: the column is the conflict id, or
+``unassigned``, a ``|`` and the actor or proposal). The cell summaries
+(``store.cell_summaries``) and the cells' days (``store.cell_days``) both read claims
+through ``read_entries``: only what the arithmetic of ``peacetrack.moments`` needs, never the
+claims' texts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from peacetrack.model import Stance
+from peacetrack.moments import Entry
+from peacetrack.source import By, Key
+from peacetrack.store.queries import canonical_proposal
+from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow, ProposalRow
+from peacetrack.support import claim_grade
+from peacetrack.vocabulary import UNASSIGNED
+
+Kind = Literal["actor", "proposal", "c-actor", "c-proposal"]
+KINDS: tuple[Kind, ...] = ("actor", "proposal", "c-actor", "c-proposal")
+#: Between a per-conflict cell's conflict and its actor or proposal.
+SEPARATOR = "|"
+STANCES = {s.value: s for s in Stance}
+
+
+def base_of(kind: Kind) -> By:
+    """``actor`` or ``proposal``, whether across conflicts or within one."""
+    return "actor" if kind in ("actor", "c-actor") else "proposal"
+
+
+def column_of(kind: Kind) -> ColumnElement[Any]:
+    """A claim's column in cells of ``kind``; within a conflict, prefixed with it."""
+    base = ClaimActor.actor_id.expression if base_of(kind) == "actor" else canonical_proposal()
+    if kind in ("actor", "proposal"):
+        return base
+    return func.coalesce(ClaimRow.conflict, UNASSIGNED).concat(SEPARATOR).concat(base)
+
+
+def read_entries(
+    session: Session, kind: Kind, where: Sequence[ColumnElement[bool]]
+) -> Iterator[tuple[Key, Entry]]:
+    """Each visible claim meeting ``where`` as an entry of each of its cells of ``kind``."""
+    column = column_of(kind)
+    query = (
+        select(
+            ClaimRow.issue,
+            column,
+            ClaimRow.id,
+            DocumentRow.published,
+            ClaimRow.stance,
+            func.coalesce(DocumentRow.source_id, DocumentRow.id),
+            DocumentRow.outlet,
+            ClaimRow.status,
+            ClaimRow.confidence,
+            ClaimRow.attribution_anonymous,
+        )
+        .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
+        .where(ClaimRow.status != "rejected", *where)
+    )
+    if base_of(kind) == "actor":
+        query = query.join(
+            ClaimActor, (ClaimActor.claim_id == ClaimRow.id) & (ClaimActor.role == "actor")
+        )
+    else:
+        query = query.outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
+        query = query.where(column.is_not(None))
+    for issue, col, claim_id, published, stance, source, outlet, *graded in session.execute(query):
+        grade = claim_grade(*graded)
+        yield (issue, col), Entry(claim_id, published, STANCES[stance], source, grade, outlet)

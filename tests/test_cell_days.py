@@ -1,0 +1,202 @@
+"""The kept cell days answer a comparison from a date, or at another floor, as the claims do.
+
+``compare(store, since=...)`` (and at a floor other than the default) reads ``cell_days``
+(migration 0011): each cell's moments from its first day on or after the date, and the
+entries of the moment it shows. The same call on the store's claims in memory tallies
+every claim in range. Both must give the same matrix, and the kept rows must be the rows
+computed from every claim, on a store with several conflicts, reprints, weaker claims and
+undated reports, after later reports (which extend cells), earlier and undated ones
+(which rebuild them), a late reprint of an early report (a source seen long before), a
+rejected claim, a claim moved to another conflict and the migration, on both backends.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, select
+
+from peacetrack.compare import compare
+from peacetrack.model import Document
+from peacetrack.moments import Entry, count_sources
+from peacetrack.source import Key
+from peacetrack.store import Store, cell_days, cell_summaries
+from peacetrack.store.cell_days import day_rows
+from peacetrack.store.cell_entries import KINDS, read_entries
+from peacetrack.store.engine import alembic_config
+from peacetrack.store.review import reassign_claim, reject_claim
+from peacetrack.store.schema import CellDayRow
+from peacetrack.support import Support
+from test_aggregate import START, fill
+from test_cell_summaries import _report
+
+VIEWS: list[dict[str, Any]] = [
+    {"since": START + timedelta(days=20)},
+    {"since": START + timedelta(days=40), "by": "proposal"},
+    {"since": START + timedelta(days=33), "actors": ["UKR", "rus"]},
+    {"since": START + timedelta(days=10), "issues": ["TER.*"], "min_support": Support.LOW},
+    {"since": START + timedelta(days=25), "min_support": Support.CORROBORATED},
+    {"since": START - timedelta(days=400)},
+    {"since": START + timedelta(days=900)},
+    {"min_support": Support.LOW},
+    {"min_support": Support.REVIEWED, "by": "proposal"},
+]
+
+
+def _views(store: Store) -> list[dict[str, Any]]:
+    conflicts = [n.conflict for n in store.conflict_counts() if n.conflict is not None]
+    since = START + timedelta(days=30)
+    by_conflict = [
+        {"conflict": c, "by": by, "since": since}
+        for c in [*conflicts[:2], "unassigned"]
+        for by in ("actor", "proposal")
+    ]
+    return [*VIEWS, *by_conflict, {"conflict": conflicts[0], "min_support": Support.LOW}]
+
+
+def _kept(store: Store) -> list[dict[str, Any]]:
+    with store.reading() as session:
+        rows = session.scalars(select(CellDayRow)).all()
+        return sorted(
+            ({c.key: getattr(r, c.key) for c in CellDayRow.__table__.columns} for r in rows),
+            key=_order,
+        )
+
+
+def _order(row: dict[str, Any]) -> tuple[str, str, str, date]:
+    return row["kind"], row["issue"], row["col"], row["day"]
+
+
+def _computed(store: Store) -> list[dict[str, Any]]:
+    """Every cell's day rows from all its claims."""
+    rows = []
+    with store.reading() as session:
+        for kind in KINDS:
+            cells: dict[Key, list[Entry]] = {}
+            for key, entry in read_entries(session, kind, []):
+                cells.setdefault(key, []).append(entry)
+            for key, found in cells.items():
+                rows += day_rows(kind, key, found, count_sources(found))
+    return sorted(rows, key=_order)
+
+
+def assert_days_match(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object) -> None:
+        raise AssertionError("a comparison the cell days answer read every claim in range")
+
+    for view in _views(store):
+        expected = compare(store.claims(), independent_groups=store.independent_groups, **view)
+        with monkeypatch.context() as patched:
+            patched.setattr(cell_summaries, "_computed", refuse)
+            assert compare(store, **view) == expected, view
+    assert _kept(store) == _computed(store)
+
+
+@pytest.fixture
+def filled(fresh_db: Store) -> Store:
+    fill(fresh_db)
+    return fresh_db
+
+
+def test_kept_days_answer_every_date_and_floor(
+    filled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = compare(filled.claims(), since=START + timedelta(days=20))
+    # The data must hold what the days decide: changes, conflicts, weaker claims.
+    assert any(c.changed for _, _, c in whole) and any(c.weaker for _, _, c in whole)
+    assert any(c.conflict for _, _, c in compare(filled.claims(), min_support=Support.LOW))
+    assert_days_match(filled, monkeypatch)
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, set[Key]]]:
+    """Each call of ``cell_days.extended``: how many cells grew, and which it sent back to
+    be rebuilt."""
+    calls: list[tuple[int, set[Key]]] = []
+    extend = cell_days.extended
+
+    def spy(session: Any, kind: Any, grown: dict[Key, Any]) -> set[Key]:
+        calls.append((len(grown), extend(session, kind, grown)))
+        return calls[-1][1]
+
+    monkeypatch.setattr(cell_days, "extended", spy)
+    return calls
+
+
+def test_later_reports_extend_days_without_rebuilding_cells(
+    filled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compare(filled)  # every cell built
+    calls = _spy(monkeypatch)
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("a cell was rebuilt from all its claims")
+
+    later = START + timedelta(days=72)
+    with monkeypatch.context() as patched:
+        patched.setattr(cell_summaries, "_rebuild", refuse)
+        for n in range(200, 208):
+            _report(filled, n, later + timedelta(days=(n - 200) * 3))
+            compare(filled, since=START + timedelta(days=60))
+    assert sum(grown for grown, _ in calls) > 20 and not any(redo for _, redo in calls)
+    assert_days_match(filled, monkeypatch)
+
+
+def test_earlier_undated_rejected_and_reassigned_claims_rebuild_days(
+    filled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compare(filled)
+    rng = random.Random(8)
+    for n in range(300, 310):
+        day: date | None = START + timedelta(days=rng.randint(0, 90)) if n % 4 else None
+        _report(filled, n, day)
+    claims = filled.claims()
+    reject_claim(filled, claims[5].id)
+    moved = next(s for s in claims[10:] if s.conflict is not None)
+    reassign_claim(filled, moved.id, "unassigned")
+    assert_days_match(filled, monkeypatch)
+
+
+def test_a_late_reprint_of_an_early_report_rebuilds_its_cells(
+    filled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reprint joins the source of a report weeks older: the days between them count
+    that source again, so its cells are rebuilt, not extended."""
+    compare(filled)
+    calls = _spy(monkeypatch)
+    first = min((s for s in filled.claims() if s.published is not None), key=lambda s: s.published)
+    original = filled.get_document(first.document_id)
+    reprint = Document(
+        name="reprint.txt",
+        text=f"{original.text}\n\nReporting by a late desk",
+        outlet="Late outlet",
+        published=START + timedelta(days=75),
+    )
+    added = filled.add_document(reprint)
+    assert filled.independent_groups([added.document_id, first.document_id]) == [
+        {added.document_id, first.document_id}
+    ]
+    filled.save_extraction(
+        added.document_id, "gen", [s.claim for s in filled.claims(document=first.document_id)]
+    )
+    compare(filled)
+    assert any(redo for _, redo in calls)
+    assert_days_match(filled, monkeypatch)
+
+
+def test_upgrading_a_store_with_claims_fills_its_days(
+    filled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 0011 on a store that has claims marks every cell, so the next read fills
+    the table."""
+    compare(filled)
+    engine = create_engine(filled.url)
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0010")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    engine.dispose()
+    assert_days_match(filled, monkeypatch)
