@@ -5,8 +5,9 @@ from ``examples/reports`` when it is absent, then times every page and JSON twin
 FastAPI's TestClient (no network: this measures the app, not the socket). Target: every
 page under 300 ms at the median.
 
-With ``--claims N`` it measures at archive scale instead: the claims browser (unfiltered,
-filtered, sorted, a deep page, its JSON twin) and the matrix on the generated store of
+With ``--claims N`` it measures at archive scale instead: the overview, the timeline,
+the claims browser (unfiltered, filtered, sorted, a deep page, its JSON twin) and the
+matrix on the generated store of
 ``bench_compare`` (N claims, N/10 documents, cached under /tmp), against the p95 target
 of issue #14 (300 ms at a million claims). The summaries a bulk load leaves to build are
 built once beforehand, as ``bench_reads`` does.
@@ -72,9 +73,13 @@ def pages(store: Store) -> list[str]:
 
 
 def scale_pages() -> list[str]:
-    """The archive-scale states of the claims browser and the matrix: the default view,
-    filters, sorts, a deep page, the JSON twin, and a filter the summaries cannot answer."""
+    """The archive-scale pages issue #14 names: the overview, the timeline, and the states
+    of the claims browser and the matrix (the default view, filters, sorts, a deep page,
+    the JSON twin, and a filter the summaries cannot answer)."""
     return [
+        "/",
+        "/timeline",
+        "/api/timeline?page=3",
         "/claims",
         "/claims?actor=RUS",
         "/claims?actor=RUS&issue=TER.*",
