@@ -12,7 +12,6 @@ rejected claim, a claim moved to another conflict and the migration, on both bac
 
 from __future__ import annotations
 
-import random
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,11 +27,11 @@ from peacetrack.store import Store, cell_days, cell_summaries
 from peacetrack.store.cell_days import day_rows
 from peacetrack.store.cell_entries import KINDS, read_entries
 from peacetrack.store.engine import alembic_config
-from peacetrack.store.review import reassign_claim, reject_claim
 from peacetrack.store.schema import CellDayRow
 from peacetrack.support import Support
 from test_aggregate import START, fill
 from test_cell_summaries import _report
+from test_step_summaries import add_earlier_undated_reject_and_reassign
 
 VIEWS: list[dict[str, Any]] = [
     {"since": START + timedelta(days=20)},
@@ -149,14 +148,7 @@ def test_earlier_undated_rejected_and_reassigned_claims_rebuild_days(
     filled: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     compare(filled)
-    rng = random.Random(8)
-    for n in range(300, 310):
-        day: date | None = START + timedelta(days=rng.randint(0, 90)) if n % 4 else None
-        _report(filled, n, day)
-    claims = filled.claims()
-    reject_claim(filled, claims[5].id)
-    moved = next(s for s in claims[10:] if s.conflict is not None)
-    reassign_claim(filled, moved.id, "unassigned")
+    add_earlier_undated_reject_and_reassign(filled)
     assert_days_match(filled, monkeypatch)
 
 

@@ -109,16 +109,22 @@ def test_later_reports_extend_tracks_without_rebuilding_them(
     assert_steps_match(filled)
 
 
-def test_earlier_undated_rejected_and_reassigned_claims_rebuild_tracks(filled: Store) -> None:
-    recent_steps(filled)
+def add_earlier_undated_reject_and_reassign(store: Store) -> None:
+    """What makes kept summaries rebuild rather than extend: reports dated inside the
+    record and undated ones, a rejected claim and a claim moved to another conflict."""
     rng = random.Random(8)
     for n in range(300, 310):
         day: date | None = START + timedelta(days=rng.randint(0, 90)) if n % 4 else None
-        _report(filled, n, day)
-    claims = filled.claims()
-    reject_claim(filled, claims[5].id)
+        _report(store, n, day)
+    claims = store.claims()
+    reject_claim(store, claims[5].id)
     moved = next(s for s in claims[10:] if s.conflict is not None)
-    reassign_claim(filled, moved.id, "unassigned")
+    reassign_claim(store, moved.id, "unassigned")
+
+
+def test_earlier_undated_rejected_and_reassigned_claims_rebuild_tracks(filled: Store) -> None:
+    recent_steps(filled)
+    add_earlier_undated_reject_and_reassign(filled)
     assert_steps_match(filled)
 
 
