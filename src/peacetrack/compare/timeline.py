@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from peacetrack.compare.cells import describe
 from peacetrack.model import Stance
@@ -101,7 +101,10 @@ def timeline(
     ``unassigned`` (each conflict's claims make their own tracks); ``min_support`` and
     ``reviewed_only`` are those of ``compare``.
     """
-    filters = _filters(actor, issue, conflict, min_support, reviewed_only)
+    filters = _filters(
+        StepQuery(actor=actor, issue=issue, conflict=conflict, min_support=min_support,
+                  reviewed_only=reviewed_only)
+    )  # fmt: skip
     source = as_source(claims, independent_groups)
     chosen = source.select_claims(filters)
     sources = SourceIndex(chosen, source.independent_groups)
@@ -142,19 +145,27 @@ class Track:
     issue: str
 
 
+class StepQuery(TypedDict, total=False):
+    """Which steps ``recent_steps`` pages through and ``count_steps`` counts: an actor, an
+    issue (or pattern), a conflict, the moment window and support floor (default
+    ``SAME_MOMENT`` and ``DEFAULT_SUPPORT``), reviewed claims only, a first day."""
+
+    actor: str | None
+    issue: str | None
+    conflict: str | None
+    window: timedelta
+    min_support: Support
+    reviewed_only: bool
+    since: date | None
+
+
 def recent_steps(
     claims: ClaimSource | Sequence[StoredClaim],
     *,
-    actor: str | None = None,
-    issue: str | None = None,
     limit: int = 20,
     offset: int = 0,
     independent_groups: GroupFn | None = None,
-    window: timedelta = SAME_MOMENT,
-    min_support: Support = DEFAULT_SUPPORT,
-    reviewed_only: bool = False,
-    conflict: str | None = None,
-    since: date | None = None,
+    **query: Unpack[StepQuery],
 ) -> list[TimelineEntry]:
     """A page of steps, newest first: ``limit`` of them after the ``offset`` newest (of
     those that began on or after ``since``), in the order of the day each began, then
@@ -168,7 +179,7 @@ def recent_steps(
     then join the queue. So a page reads about as many tracks as it shows steps. A track
     read across conflicts is split into one per conflict, as ``timeline`` splits it.
     """
-    filters = _filters(actor, issue, conflict, min_support, reviewed_only)
+    filters, window, since = _filters(query), _window(query), query.get("since")
     source = as_source(claims, independent_groups)
     kept = _kept_steps(source, filters, window)
     if kept is not None:
@@ -198,21 +209,13 @@ def recent_steps(
 
 
 def count_steps(
-    claims: ClaimSource | Sequence[StoredClaim],
-    *,
-    actor: str | None = None,
-    issue: str | None = None,
-    window: timedelta = SAME_MOMENT,
-    min_support: Support = DEFAULT_SUPPORT,
-    reviewed_only: bool = False,
-    conflict: str | None = None,
-    since: date | None = None,
+    claims: ClaimSource | Sequence[StoredClaim], **query: Unpack[StepQuery]
 ) -> int | None:
     """How many steps ``recent_steps`` pages through, when a store keeps them summarised;
     None otherwise, since counting them would read every claim."""
-    filters = _filters(actor, issue, conflict, min_support, reviewed_only)
-    kept = _kept_steps(as_source(claims), filters, window)
-    return None if kept is None else kept.count(filters, since)
+    filters = _filters(query)
+    kept = _kept_steps(as_source(claims), filters, _window(query))
+    return None if kept is None else kept.count(filters, query.get("since"))
 
 
 def newest_per_issue(
@@ -221,7 +224,7 @@ def newest_per_issue(
     """The actor's ``limit`` newest steps on each of ``issues`` (newest first) and how many
     there are (None when uncounted), as ``recent_steps`` and ``count_steps`` give them one
     issue at a time; kept steps answer every issue in one read."""
-    filters = _filters(actor, None, None, DEFAULT_SUPPORT, False)
+    filters = _filters({"actor": actor})
     kept = _kept_steps(as_source(claims), filters, SAME_MOMENT)
     if kept is None:
         return {
@@ -234,20 +237,19 @@ def newest_per_issue(
     }
 
 
-def _filters(
-    actor: str | None,
-    issue: str | None,
-    conflict: str | None,
-    min_support: Support,
-    reviewed_only: bool,
-) -> Filters:
+def _filters(query: StepQuery) -> Filters:
+    actor, issue = query.get("actor"), query.get("issue")
     return Filters(
         actors=[actor] if actor else None,
         issues=[issue] if issue else None,
-        reviewed_only=reviewed_only,
-        min_support=min_support,
-        conflict=conflict,
+        reviewed_only=query.get("reviewed_only", False),
+        min_support=query.get("min_support", DEFAULT_SUPPORT),
+        conflict=query.get("conflict"),
     )
+
+
+def _window(query: StepQuery) -> timedelta:
+    return query.get("window", SAME_MOMENT)
 
 
 def _kept_steps(source: ClaimSource, filters: Filters, window: timedelta) -> StepPages | None:
