@@ -16,8 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from alembic import command
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 
 from peacetrack.compare import compare
 from peacetrack.model import Document
@@ -26,11 +25,10 @@ from peacetrack.source import Key
 from peacetrack.store import Store, cell_days, cell_summaries
 from peacetrack.store.cell_days import day_rows
 from peacetrack.store.cell_entries import KINDS, read_entries
-from peacetrack.store.engine import alembic_config
 from peacetrack.store.schema import CellDayRow
 from peacetrack.support import Support
 from test_aggregate import START, fill
-from test_cell_summaries import _report
+from test_cell_summaries import _report, migrate_down_and_up
 from test_step_summaries import add_earlier_undated_reject_and_reassign
 
 VIEWS: list[dict[str, Any]] = [
@@ -185,10 +183,5 @@ def test_upgrading_a_store_with_claims_fills_its_days(
     """Migration 0011 on a store that has claims marks every cell, so the next read fills
     the table."""
     compare(filled)
-    engine = create_engine(filled.url)
-    with engine.begin() as connection:
-        command.downgrade(alembic_config(connection), "0010")
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
-    engine.dispose()
+    migrate_down_and_up(filled, "0010")
     assert_days_match(filled, monkeypatch)

@@ -199,13 +199,19 @@ def test_statements_read_alone_are_what_the_whole_claims_state(filled: Store) ->
     assert any(s.conditions and s.recognition and s.obligor for s in stated.values())
 
 
-def test_upgrading_an_older_store_summarises_every_cell(filled: Store) -> None:
-    engine = create_engine(filled.url)
+def migrate_down_and_up(store: Store, revision: str) -> None:
+    """The store taken down to ``revision`` and up to head again, as an older store is
+    upgraded."""
+    engine = create_engine(store.url)
     with engine.begin() as connection:
-        command.downgrade(alembic_config(connection), "0003")
+        command.downgrade(alembic_config(connection), revision)
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
     engine.dispose()
+
+
+def test_upgrading_an_older_store_summarises_every_cell(filled: Store) -> None:
+    migrate_down_and_up(filled, "0003")
     # Going below 0005 drops the claims' confidence, so the claims are read afterwards.
     expected = compare(filled.claims(), independent_groups=filled.independent_groups)
     assert compare(filled) == expected

@@ -14,8 +14,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from alembic import command
-from sqlalchemy import create_engine
 
 from peacetrack.compare.timeline import (
     TimelineEntry,
@@ -25,11 +23,10 @@ from peacetrack.compare.timeline import (
     timeline,
 )
 from peacetrack.store import Store, step_summaries
-from peacetrack.store.engine import alembic_config
 from peacetrack.store.review import reassign_claim, reject_claim
 from peacetrack.support import parse_support
 from test_aggregate import START, fill
-from test_cell_summaries import _report
+from test_cell_summaries import _report, migrate_down_and_up
 
 VIEWS: list[dict[str, Any]] = [
     {},
@@ -132,12 +129,7 @@ def test_upgrading_a_store_with_claims_fills_its_steps(filled: Store) -> None:
     """Migration 0010 on a store that has claims marks every track, so the next read
     fills the table."""
     recent_steps(filled)  # every cell fresh: only the migration's marks can fill the table
-    engine = create_engine(filled.url)
-    with engine.begin() as connection:
-        command.downgrade(alembic_config(connection), "0009")
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
-    engine.dispose()
+    migrate_down_and_up(filled, "0009")
     assert_steps_match(filled)
 
 
