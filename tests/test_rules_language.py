@@ -24,19 +24,18 @@ RULES = Path(PACKS).parent
 LOADER = {"language.py", "lexicon.py"}
 #: Strings the engine may hold, each a name in another vocabulary than English prose:
 #: the extractor's registered name; Claim's offset fields; the guideline's condition
-#: relations and cues.toml's positions; spaCy's pipe and token attribute names.
+#: relations and cues.toml's positions; spaCy's token attribute names.
 ALLOWED = {
     "rules.v1",
     "start",
     "end",
     "before",
     "after",
-    "sentencizer",
     "IDX",
+    "IS_PUNCT",
     "LENGTH",
     "LOWER",
     "ORTH",
-    "SENT_START",
 }
 #: Regex escapes (\b, \u2019) and character ranges (a-z) are no words.
 NOT_WORDS = re.compile(r"\\u[0-9a-fA-F]{4}|\\[A-Za-z]|[A-Za-z]-[A-Za-z]")

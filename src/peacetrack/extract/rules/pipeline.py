@@ -1,8 +1,9 @@
 """The spaCy pipeline and the matchers, built once per extractor from the codebook and the
 language pack.
 
-Only ``spacy.blank`` of the pack's language with a sentencizer: no model weights, so
-extraction runs anywhere and is fast. Actor aliases, place aliases and issue cues come
+Only the tokenizer of ``spacy.blank`` for the pack's language: no model weights, so
+extraction runs anywhere and is fast (sentences are split as spaCy's sentencizer splits
+them, in ``segments``). Actor aliases, place aliases and issue cues come
 from the codebook, stance cues from the pack, and are matched case-insensitively, except
 all-capital aliases ("US", "UN", "EU"), which are matched as written so that "us" the
 pronoun is never the United States.
@@ -80,11 +81,8 @@ class Parsed:
         ``[first, last)``: all that the rules about a segment there can see. Rules that
         look through every mention of a document for each cue would otherwise cost the
         square of its length."""
-        lo, hi = first - REACH, last + REACH
-        kinds = self._kinds
-        actors, places, issues, stances, recognitions, connectives = (
-            mentions[bisect_left(firsts, lo) : bisect_left(firsts, hi)]
-            for mentions, firsts in zip(kinds, self._firsts, strict=True)
+        actors, places, issues, stances, recognitions, connectives = self.inside(
+            first - REACH, last + REACH
         )
         return replace(
             self,
@@ -95,6 +93,16 @@ class Parsed:
             recognitions=recognitions,
             connectives=connectives,
             stance_starts=[m.first for m in stances],
+        )
+
+    def inside(self, first: int, last: int) -> tuple[list[Mention], ...]:
+        """The mentions that start in tokens ``[first, last)``: actors, places, issues,
+        stances, recognitions and connectives, in that order, each in text order."""
+        return tuple(
+            [
+                mentions[bisect_left(firsts, first) : bisect_left(firsts, last)]
+                for mentions, firsts in zip(self._kinds, self._firsts, strict=True)
+            ]
         )
 
     @cached_property
@@ -144,31 +152,31 @@ def _dateline(doc: Doc, text: str, lines: Sequence[int], mention: Mention) -> bo
 
 
 def _with_recognition(
-    doc: Doc, issues: list[Mention], named: list[Mention], lang: Language, code: str
+    lower: Sequence[str], issues: list[Mention], named: list[Mention], lang: Language, code: str
 ) -> list[Mention]:
     """Add "recognise Kosovo", "recognize Crimea as Russian": a recognition verb whose object
     is a state or a territory names the issue ``code``. Other objects ("recognise each
-    other's documents", "recognize the committee") are not about sovereignty."""
+    other's documents", "recognize the committee") are not about sovereignty. ``lower``
+    are the lower-cased token texts."""
     words = lang.words.pipeline
     starts = {m.first for m in named}
     taken = {i for m in issues for i in range(m.first, m.last)}
     extra = [
-        Mention(t.i, t.i + 1, code)
-        for t in doc
-        if t.lower_ in words.recognise
-        and t.i not in taken
-        and (t.i + 1 in starts or (t.i + 2 in starts and doc[t.i + 1].lower_ == words.article))
+        Mention(i, i + 1, code)
+        for i, word in enumerate(lower)
+        if word in words.recognise
+        and i not in taken
+        and (i + 1 in starts or (i + 2 in starts and lower[i + 1] == words.article))
     ]
     return sorted(issues + extra, key=lambda m: m.first) if extra else issues
 
 
 class Pipeline:
-    """Tokenizer, sentencizer and phrase matchers for one codebook."""
+    """Tokenizer and phrase matchers for one codebook."""
 
     def __init__(self, codebook: Any, language: Language | None = None) -> None:
         self.lang = language or default_language()
         self.nlp = spacy.blank(self.lang.code)
-        self.nlp.add_pipe("sentencizer")
         vocab = self.nlp.vocab
         self.actor_lower = PhraseMatcher(vocab, attr="LOWER")
         self.actor_exact = PhraseMatcher(vocab, attr="ORTH")
@@ -266,10 +274,10 @@ class Pipeline:
             doc=doc,
             text=text,
             lower=lower,
-            segments=segment(doc, text, lines),
+            segments=segment(doc, text, lines, lower),
             actors=self._with_nominal_adjectives(doc, actors, stances),
             places=places,
-            issues=self._with_recognition(doc, issues, actors + places),
+            issues=self._with_recognition(lower, issues, actors + places),
             stances=stances,
             recognitions=self._recognition_kinds(doc, lower),
             connectives=self._connectives(doc, lower),
@@ -278,12 +286,12 @@ class Pipeline:
         )
 
     def _with_recognition(
-        self, doc: Doc, issues: list[Mention], named: list[Mention]
+        self, lower: Sequence[str], issues: list[Mention], named: list[Mention]
     ) -> list[Mention]:
         """Issue mentions plus recognition verbs with a state as object, when the codebook
         has a recognition issue."""
         code = self.treatment.recognition
-        return issues if code is None else _with_recognition(doc, issues, named, self.lang, code)
+        return issues if code is None else _with_recognition(lower, issues, named, self.lang, code)
 
     def _with_nominal_adjectives(
         self, doc: Doc, actors: list[Mention], stances: list[Mention]

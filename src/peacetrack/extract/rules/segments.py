@@ -1,9 +1,11 @@
 """Segments: the sentences, list items and lead-ins claims are read from.
 
 News text arrives in two shapes: one paragraph per line, and hard-wrapped official texts
-where a sentence runs over several lines. spaCy's sentencizer splits on final punctuation;
-on top of it a line break ends a segment only where it cannot be a wrap (the line before
-ends a sentence, or the next line opens a list item). A segment ending in a colon is a
+where a sentence runs over several lines. Sentences end at final punctuation, as spaCy's
+sentencizer splits them (``sentence_starts``, read from the token arrays rather than by
+walking spaCy's token objects, which cost as much as tokenising the text); on top of that
+a line break ends a segment only where it cannot be a wrap (the line before ends a
+sentence, or the next line opens a list item). A segment ending in a colon is a
 lead-in ("proposed the following terms:"), and the list items that follow it inherit its
 actor, stance and attribution.
 
@@ -20,6 +22,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+import numpy as np
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
 from peacetrack.extract.rules.bounds import bounded
@@ -27,6 +31,8 @@ from peacetrack.extract.rules.bounds import bounded
 BULLET = re.compile(r"[ \t]*(?:[*\u2022\u25aa\u25cf\u2013-]|\d{1,2}[.)])[ \t]+")
 LINE_END = re.compile(r"[.!?:;\"\u201d\u2019)\]]\s*$")
 NEWLINE = re.compile("\n")
+#: Marks that end a sentence: those of spaCy's sentencizer.
+FINAL_MARKS = frozenset(Sentencizer.default_punct_chars)
 #: What may stand before a segment at the start of its line.
 LEADERS = "*\u2022-\u2013 \t"
 
@@ -85,12 +91,28 @@ def _trim(doc: Doc, first: int, last: int) -> tuple[int, int]:
     return first, last
 
 
-def _pieces(doc: Doc, text: str) -> list[tuple[int, int]]:
+def sentence_starts(doc: Doc, lower: Sequence[str]) -> list[int]:
+    """The first tokens of the sentences spaCy's sentencizer finds: the first token, and
+    every word (a token that is no punctuation) whose nearest word or sentence-final mark
+    before it is such a mark ("." "!" "?" and their kin in other scripts); other
+    punctuation (quotes, brackets) stands between unseen. ``lower`` are the lower-cased
+    token texts (a final mark is its own lower case)."""
+    if not lower:
+        return []
+    final = np.fromiter((w in FINAL_MARKS for w in lower), dtype=bool, count=len(lower))
+    word = ~final & (doc.to_array("IS_PUNCT") == 0)
+    marks = np.flatnonzero(final | word)
+    closing = final[marks]
+    opens = marks[1:][closing[:-1] & ~closing[1:]]
+    return [0, *opens.tolist()]
+
+
+def _pieces(doc: Doc, text: str, lower: Sequence[str]) -> list[tuple[int, int]]:
     """Token ranges of sentences, cut again at the line breaks that end a segment and
     wherever a sentence is too long to read in bounded time."""
     offsets = doc.to_array("IDX").tolist()
     cuts = {bisect_left(offsets, cut) for cut in _breaks(text)}
-    starts = sorted(cuts | {i for i, v in enumerate(doc.to_array("SENT_START").tolist()) if v == 1})
+    starts = sorted(cuts | set(sentence_starts(doc, lower)))
     edges = [0, *(i for i in starts if 0 < i < len(doc)), len(doc)]
     return [piece for a, b in pairwise(edges) for piece in bounded(doc, offsets, a, b)]
 
@@ -118,9 +140,10 @@ def opens_line(text: str, line: int, at: int, leader: Callable[[str], bool] = st
 MARKER_ONLY = re.compile(r"^(?:[*\u2022\u25aa\u25cf\u2013-]|\d{1,2}[.)]|[a-z][.)])$")
 
 
-def segment(doc: Doc, full: str, lines: Sequence[int]) -> list[Segment]:
-    """Split a parsed document (``full`` is its text, ``lines`` its ``line_starts``) into
-    segments, marking list items and their lead-ins.
+def segment(doc: Doc, full: str, lines: Sequence[int], lower: Sequence[str]) -> list[Segment]:
+    """Split a parsed document (``full`` is its text, ``lines`` its ``line_starts``,
+    ``lower`` its lower-cased token texts) into segments, marking list items and their
+    lead-ins.
 
     Pieces with no letters (markup remnants) are dropped; a piece that is only a list
     marker ("1.") makes the next piece a list item.
@@ -129,7 +152,7 @@ def segment(doc: Doc, full: str, lines: Sequence[int]) -> list[Segment]:
     lead: int | None = None
     paragraph = 0
     marker = False
-    for raw_first, raw_last in _pieces(doc, full):
+    for raw_first, raw_last in _pieces(doc, full, lower):
         first, last = _trim(doc, raw_first, raw_last)
         if first >= last:
             continue
