@@ -22,7 +22,7 @@ from peacetrack.extract.learned.extractor import BUILTIN, LearnedExtractor
 from peacetrack.extract.learned.lexicon import issue_lexicon
 from peacetrack.extract.learned.models import Models, Thresholds
 from peacetrack.extract.learned.trainer import BUILTIN_CORPUS
-from peacetrack.extract.learned.tuples import Said, decisions, evidence, features, keep
+from peacetrack.extract.learned.tuples import Ruled, Said, decisions, evidence, features, keep
 from peacetrack.extract.learned.weights import LinearModel, load_models, save_models
 from peacetrack.model import Claim, Document, Stance
 from peacetrack.store import Store
@@ -145,7 +145,7 @@ def test_a_position_is_claimed_from_the_segment_that_says_it_best() -> None:
     assert found[("GUY", "reject", "TER.BORDER")].segment == 1
     assert found[("GUY", "reject", "TER.BORDER")].count == 2
     limits = Thresholds({"reject": 0.5})
-    kept = keep(said, set(), model, limits)
+    kept = keep(said, Ruled.of(()), model, limits)
     assert [k.position for k in kept] == [("GUY", "reject", "TER.BORDER")]
     decided = decisions(said, kept, limits)
     assert list(decided) == [1]
@@ -157,7 +157,7 @@ def test_a_position_is_claimed_from_the_segment_that_says_it_best() -> None:
     )
     assert decision.obligors == ("VEN",)
     assert "r:same" in features(
-        ("GUY", "reject", "TER.BORDER"), found[kept[0].position], {kept[0].position}
+        ("GUY", "reject", "TER.BORDER"), found[kept[0].position], Ruled.of([kept[0].position])
     )
 
 

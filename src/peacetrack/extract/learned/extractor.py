@@ -78,8 +78,7 @@ class LearnedExtractor:
         kept = keep(said, ruled, models.position, models.limits)
         out: list[Claim] = []
         for index, decided in sorted(decisions(said, kept, models.limits).items()):
-            for decision in decided:
-                out.extend(self._claims(hits[index], decision))
+            out.extend(self._claims(hits[index], decided))
         return out
 
     def _said(self, hits: list[Seen]) -> list[Said]:
@@ -99,8 +98,9 @@ class LearnedExtractor:
             out.append(Said(stance, held, meant, whence))
         return out
 
-    def _claims(self, hit: Seen, decision: Decision) -> list[Claim]:
-        """The decision as claims with the rules' details, offsets in the whole text."""
+    def _claims(self, hit: Seen, decided: list[Decision]) -> list[Claim]:
+        """What one segment states, as claims with the rules' details, offsets in the
+        whole text; the segment's source, proposal and sequencing are read once."""
         reading = hit.reading
         parsed = reading.parsed
         seg: Segment = parsed.segments[hit.view.segment]
@@ -112,42 +112,43 @@ class LearnedExtractor:
             attribution(text, pats.attribution, parsed.lang.words.attribution),
             proposal_name(text, pats.proposals),
         )
-        stance = _fine(decision.stance, reading.claims.get(hit.view.segment, []), local, seg)
-        frame = Frame(
-            stance,
-            decision.holders,
-            Mention(seg.first, seg.first, ""),
-            (seg.first, seg.last),
-            decision.obligors,
-        )
         sequencing = details.conditions(
             local.doc, local.connectives, local.issues, seg.first, seg.last, local.lang
         )
-        claims = self.rules.claims_on(
-            local, seg, frame, said, sequencing, list(decision.issues), self.name
-        )
-        shift = hit.offset
-        return [
-            c.model_copy(
-                update={
-                    "start": (c.start or 0) + shift,
-                    "end": (c.end or 0) + shift,
-                    "model": self.model,
-                    "confidence": round(decision.confidence, 3),
-                }
+        ruled = reading.claims.get(hit.view.segment, [])
+        out: list[Claim] = []
+        for decision in decided:
+            stance = _fine(decision.stance, ruled, local, seg)
+            frame = Frame(
+                stance,
+                decision.holders,
+                Mention(seg.first, seg.first, ""),
+                (seg.first, seg.last),
+                decision.obligors,
             )
-            for c in claims
-        ]
+            claims = self.rules.claims_on(
+                local, seg, frame, said, sequencing, list(decision.issues), self.name
+            )
+            update = {"model": self.model, "confidence": round(decision.confidence, 3)}
+            out += [
+                c.model_copy(
+                    update={
+                        "start": (c.start or 0) + hit.offset,
+                        "end": (c.end or 0) + hit.offset,
+                        **update,
+                    }
+                )
+                for c in claims
+            ]
+        return out
 
 
 def _by_class(model: LinearModel, rows: list[tuple[str, ...]]) -> list[dict[str, float]]:
     """Each row's class probabilities by class name."""
     if not rows:
         return []
-    return [
-        dict(zip(model.classes, map(float, probs), strict=True))
-        for probs in model.probabilities(rows)
-    ]
+    classes = model.classes
+    return [dict(zip(classes, probs, strict=True)) for probs in model.probabilities(rows).tolist()]
 
 
 def _fine(coarse: str, ruled: list[Claim], parsed: Parsed, seg: Segment) -> Stance:

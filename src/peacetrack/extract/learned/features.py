@@ -19,7 +19,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from peacetrack.extract.learned.lexicon import Lexicon
 from peacetrack.extract.rules.extractor import TextReading
@@ -139,8 +138,8 @@ MAX_ISSUES = 8
 #: Smallest probability from the issue model for an issue no word names to be a candidate.
 SUGGESTED = 0.08
 
-#: Issue probabilities for a segment, from its index and its shared features.
-Suggest = Callable[[int, Sequence[str]], Mapping[str, float]]
+#: Issue probabilities for segments, from the features each shares: one mapping per segment.
+Suggest = Callable[[Sequence[Sequence[str]]], Sequence[Mapping[str, float]]]
 
 
 @dataclass(frozen=True)
@@ -167,42 +166,60 @@ class View:
 
 def views(reading: TextReading, lexicon: Lexicon, suggest: Suggest | None = None) -> Iterator[View]:
     """Every segment of a text the rules have read that names or points to an actor, in
-    text order. ``suggest`` gives issue probabilities for a segment (the issue model):
-    issues it finds likely are options too, and each issue option carries its probability."""
-    walk = _Walk(reading, lexicon, suggest)
-    for index, seg in enumerate(reading.parsed.segments):
-        view = walk.step(index, seg)
-        if view is not None:
-            yield view
+    text order. ``suggest`` gives issue probabilities for segments (the issue model):
+    issues it finds likely are options too, and each issue option carries its probability.
+
+    Two passes: the first finds each segment's actors and the features it shares, the
+    issue model then scores all the segments at once (one call, not one per segment), and
+    the second makes the options, since the issues a segment may be about depend on the
+    model's answer and on the issues of the segment before."""
+    walk = _Walk(reading, lexicon)
+    drafts = [
+        draft
+        for index, seg in enumerate(reading.parsed.segments)
+        if (draft := walk.step(index, seg)) is not None
+    ]
+    shared = [draft.shared for draft in drafts]
+    chances = suggest(shared) if suggest is not None and drafts else [{} for _ in drafts]
+    before: tuple[str, ...] = ()
+    for draft, likely in zip(drafts, chances, strict=True):
+        view, before = draft.finish(likely, before, reading.pair)
+        yield view
 
 
 @dataclass
 class _Walk:
     """What reading a text segment by segment remembers: the actors of the last segment
-    that named any, the issues of the last that named any, and the actors named so far."""
+    that named any, and the actors named so far; and the text's words as the models see
+    them (``_delexicalised``), made once for all its segments."""
 
     reading: TextReading
     lexicon: Lexicon
-    suggest: Suggest | None
     previous: tuple[str, ...] = ()
-    before: tuple[str, ...] = ()
     #: The parties of the last agreement the rules read: its terms are theirs.
     deal: tuple[str, ...] = ()
     recent: dict[str, None] = field(default_factory=dict)
 
-    def step(self, index: int, seg: Segment) -> View | None:
-        local = self.reading.parsed.near(seg.first, seg.last)
-        actors = _in(local.actors, seg)
+    def __post_init__(self) -> None:
+        self.words = _delexicalised(self.reading.parsed)
+        self.candidates = self.lexicon.candidates(set(self.words))
+
+    def step(self, index: int, seg: Segment) -> _Draft | None:
+        """What a segment shares among its options, or None when it names no actor and
+        points to none (or is a lead-in, whose items are read instead)."""
+        reading = self.reading
+        actors, _, issues, stances, _, _ = reading.parsed.inside(seg.first, seg.last)
         named = tuple(dict.fromkeys(m.key for m in actors))
         if seg.lead_in:
             self.previous = named or self.previous
             return None
-        words = _delexicalised(local, seg)
-        sides = self.reading.pair or tuple(list(self.recent)[-2:])
-        found = _actor_sources(named, words, self.previous, sides, self.reading, seg)
-        if set(words) & DEAL_WORDS or _in(local.stances, seg):
+        words = self.words[seg.first : seg.last]
+        vocab = set(words)
+        sides = reading.pair or tuple(list(self.recent)[-2:])
+        found = _actor_sources(named, vocab, self.previous, sides, reading, seg)
+        if not vocab.isdisjoint(DEAL_WORDS) or stances:
             _widen(found, self.deal, sides)
-        self.deal = _parties(self.reading, index) or self.deal
+        self.deal = _parties(reading, index) or self.deal
         if named:
             self.previous = named
             for actor in named:
@@ -212,73 +229,157 @@ class _Walk:
             return None
         suggested = {
             issue: (seg.first + at, word)
-            for issue, (at, word) in self.lexicon.matches(words).items()
+            for issue, (at, word) in self.lexicon.matches(words, self.candidates).items()
         }
-        shared = _segment_features(local, seg, words, len(named))
+        ruled = reading.claims.get(index, [])
+        shared = _segment_features(reading.parsed, seg, words, stances, len(named))
         shared += [f"lex:{i}" for i in suggested]
         shared += [f"lex:{i}:{w}" for i, (_, w) in suggested.items()]
-        ruled = self.reading.claims.get(index, [])
-        shared += _rules_fired(self.reading, index, ruled)
-        likely = self.suggest(index, shared) if self.suggest else {}
-        issues = _issue_sources(local, seg, ruled, likely, self.before, suggested)
-        self.before = tuple(i for i, (how, _) in issues.items() if how in CARRIED) or self.before
-        stances = _in(local.stances, seg)
-        said = _Said(local, seg, actors, stances, ruled, words)
-        context = _context(words, stances, local)
-        actor_options = [
-            Option(
-                actor,
-                tuple(_actor_option(said, actor, source, self.reading.pair, issues, context)),
-                source,
-            )
-            for actor, source in list(found.items())[:MAX_ACTORS]
-        ]
-        issue_options = [
-            Option(issue, tuple(_issue_option(said, issue, how, at, likely)), how)
-            for issue, (how, at) in list(issues.items())[:MAX_ISSUES]
-        ]
-        return View(
-            index,
-            tuple(shared),
-            _ranked_actors(actor_options, actors, stances),
-            _ranked_issues(issue_options, likely),
-        )
+        shared += _rules_fired(reading, index, ruled)
+        mentions = _Mentions(actors, issues, stances, named)
+        return _Draft(reading.parsed, index, seg, mentions, words, found, suggested, ruled, shared)
+
+
+@dataclass(frozen=True)
+class _Mentions:
+    """The mentions that start in one segment, and the actors it names, in order."""
+
+    actors: list[Mention]
+    issues: list[Mention]
+    stances: list[Mention]
+    named: tuple[str, ...]
 
 
 @dataclass
-class _Said:
-    """One segment's parse and what was found in it, as the option features read it."""
+class _Draft:
+    """A segment read up to the issue model's answer: what its options are made from."""
 
     parsed: Parsed
+    index: int
     seg: Segment
-    actors: list[Mention]
-    stances: list[Mention]
-    ruled: list[Claim]
+    mentions: _Mentions
     words: list[str]
+    #: The actors it may be about, with where each came from.
+    found: dict[str, str]
+    #: Issues its words suggest, with the token and the words that suggest each.
+    suggested: dict[str, tuple[int, str]]
+    ruled: list[Claim]
+    shared: list[str]
 
-    @cached_property
-    def holders(self) -> set[str]:
-        """The actors the rules' own claims here are held by."""
-        return {a for c in self.ruled for a in c.actors}
+    def finish(
+        self, likely: Mapping[str, float], before: tuple[str, ...], pair: tuple[str, ...]
+    ) -> tuple[View, tuple[str, ...]]:
+        """The view, given the issue model's probabilities and the issues of the last
+        segment that named any (``before``); and the issues the next segment takes over."""
+        issues = _issue_sources(self, likely, before)
+        carried = tuple(i for i, (how, _) in issues.items() if how in CARRIED) or before
+        said = _Said(self, pair, issues)
+        actor_options = [
+            Option(actor, tuple(said.actor_features(actor, source)), source)
+            for actor, source in list(self.found.items())[:MAX_ACTORS]
+        ]
+        issue_options = [
+            Option(issue, tuple(said.issue_features(issue, how, at, likely)), how)
+            for issue, (how, at) in list(issues.items())[:MAX_ISSUES]
+        ]
+        view = View(
+            self.index,
+            tuple(self.shared),
+            _ranked_actors(actor_options, self.mentions),
+            _ranked_issues(issue_options, likely),
+        )
+        return view, carried
 
-    @cached_property
-    def obligors(self) -> set[str]:
-        return {a for c in self.ruled for a in c.obligor or ()}
 
-    @cached_property
-    def ruled_issues(self) -> dict[str, str]:
-        """The rules' issues here, with the coarse stance they read on each."""
-        return {c.issue: c.stance.coarse for c in self.ruled}
+class _Said:
+    """One segment's draft and what the option features read from it, worked out once for
+    all its options."""
+
+    def __init__(
+        self, draft: _Draft, pair: tuple[str, ...], issues: dict[str, tuple[str, int]]
+    ) -> None:
+        self.draft = draft
+        self.pair = pair
+        self.cues = draft.parsed.lang.cues
+        self.lower = draft.parsed.lower
+        ruled = draft.ruled
+        #: The actors the rules' own claims here are held by, and bind.
+        self.holders = {a for c in ruled for a in c.actors}
+        self.obligors = {a for c in ruled for a in c.obligor or ()}
+        #: The rules' issues here, with the coarse stance they read on each.
+        self.ruled_issues = {c.issue: c.stance.coarse for c in ruled}
+        self.context = _context(draft.words, draft.mentions.stances, draft.parsed)
+        named_at = [at for how, at in issues.values() if how in {"word", "cue"}]
+        #: Where the first issue named by a word or a cue is, if any.
+        self.first_issue = min(named_at) if named_at else None
+        self.keys = {m.key for m in draft.mentions.actors}
+
+    def actor_features(self, actor: str, source: str) -> list[str]:
+        """What decides whether an actor holds the segment's stance (or must act on it);
+        an actor the segment does not name is weighed with what the segment speaks of."""
+        mentions = self.draft.mentions
+        own = [m for m in mentions.actors if m.key == actor]
+        feats = [f"a:src={source}"]
+        if source != "named":
+            feats += [f"a:src={source}:{c}" for c in self.context]
+        feats += _actor_features(self, own, actor)
+        feats.append("r:holder" if actor in self.holders else "r:not_holder")
+        if actor in self.obligors:
+            feats.append("r:obligor")
+        if own and self.first_issue is not None:
+            feats.append("a:before_issue" if own[0].first < self.first_issue else "a:after_issue")
+        others = len(self.keys) - (actor in self.keys)
+        feats.append(f"a:others={min(others, 3)}")
+        return feats
+
+    def issue_features(
+        self, issue: str, how: str, at: int, likely: Mapping[str, float]
+    ) -> list[str]:
+        """What decides whether the segment's stance is on an issue."""
+        ruled = self.ruled_issues
+        p = round(100 * likely.get(issue, 0))
+        feats = [
+            f"i:src={how}",
+            f"i:={issue}",
+            f"i:grp={issue.split('.')[0]}",
+            f"i:p={_bucket(p, (5, 10, 20, 40, 60, 80))}",
+            f"i:src={how}:p={_bucket(p, (10, 40))}",
+            f"r:issue={ruled[issue]}" if issue in ruled else "r:no_issue",
+        ]
+        if how not in {"word", "cue", "lex"}:
+            return feats
+        return feats + _named_issue_features(self, issue, at)
 
 
-def _ranked_actors(
-    options: list[Option], mentions: list[Mention], stances: list[Mention]
-) -> tuple[Option, ...]:
+def _named_issue_features(said: _Said, issue: str, at: int) -> list[str]:
+    """Where an issue named by a word is said: the word, the stance cues around it, any
+    negation between the cue and it, and the two words before it."""
+    draft, lower = said.draft, said.lower
+    first = draft.seg.first
+    stances = draft.mentions.stances
+    word = lower[at]
+    feats = [f"i:w={word}", f"i:wc={word}|{issue}"]
+    earlier = [m for m in stances if m.last <= at]
+    later = [m for m in stances if m.first > at]
+    if earlier:
+        cue = said.cues[earlier[-1].key]
+        gap = _bucket(at - earlier[-1].last, (2, 5, 10, 20))
+        feats += [f"i:after_cue={cue.stance.value}", f"i:after_cue:{gap}"]
+        between = set(draft.words[earlier[-1].last - first : at - first])
+        feats += [f"i:neg={w}" for w in between & NEGATIONS]
+    if later:
+        feats.append(f"i:before_cue={said.cues[later[0].key].stance.value}")
+    context = lower[max(first, at - 2) : at]
+    feats += [f"i:-{len(context) - k}={w}" for k, w in enumerate(context)]
+    return feats
+
+
+def _ranked_actors(options: list[Option], mentions: _Mentions) -> tuple[Option, ...]:
     """Each actor option with where it stands among the others: named first, named last
     before the first stance cue (the usual subject), or not named here at all."""
-    order = list(dict.fromkeys(m.key for m in mentions))
-    cue_at = stances[0].first if stances else None
-    before_cue = [m.key for m in mentions if cue_at is not None and m.last <= cue_at]
+    order = mentions.named
+    cue_at = mentions.stances[0].first if mentions.stances else None
+    before_cue = [m.key for m in mentions.actors if cue_at is not None and m.last <= cue_at]
     out = []
     for option in options:
         extra = [
@@ -301,67 +402,6 @@ def _ranked_issues(options: list[Option], likely: Mapping[str, float]) -> tuple[
         extra = [f"i:rank={min(rank[option.key], 3)}", f"i:n={min(len(options), 4)}"]
         out.append(Option(option.key, option.features + tuple(extra), option.source))
     return tuple(out)
-
-
-def _actor_option(
-    said: _Said,
-    actor: str,
-    source: str,
-    pair: tuple[str, ...],
-    issues: dict[str, tuple[str, int]],
-    context: list[str],
-) -> list[str]:
-    """What decides whether an actor holds the segment's stance (or must act on it); an
-    actor the segment does not name is weighed with what the segment speaks of."""
-    own = [m for m in said.actors if m.key == actor]
-    feats = [
-        f"a:src={source}",
-        *(f"a:src={source}:{c}" for c in context if source != "named"),
-        *_actor_features(said.parsed, said.seg, own, actor, pair, said.stances),
-    ]
-    feats.append("r:holder" if actor in said.holders else "r:not_holder")
-    if actor in said.obligors:
-        feats.append("r:obligor")
-    named_at = [at for how, at in issues.values() if how in {"word", "cue"}]
-    if own and named_at:
-        feats.append("a:before_issue" if own[0].first < min(named_at) else "a:after_issue")
-    others = {m.key for m in said.actors} - {actor}
-    feats.append(f"a:others={min(len(others), 3)}")
-    return feats
-
-
-def _issue_option(
-    said: _Said, issue: str, how: str, at: int, likely: Mapping[str, float]
-) -> list[str]:
-    """What decides whether the segment's stance is on an issue."""
-    parsed, seg, stances = said.parsed, said.seg, said.stances
-    ruled = said.ruled_issues
-    p = round(100 * likely.get(issue, 0))
-    feats = [
-        f"i:src={how}",
-        f"i:={issue}",
-        f"i:grp={issue.split('.')[0]}",
-        f"i:p={_bucket(p, (5, 10, 20, 40, 60, 80))}",
-        f"i:src={how}:p={_bucket(p, (10, 40))}",
-        f"r:issue={ruled[issue]}" if issue in ruled else "r:no_issue",
-    ]
-    if how not in {"word", "cue", "lex"}:
-        return feats
-    word = parsed.lower[at]
-    feats += [f"i:w={word}", f"i:wc={word}|{issue}"]
-    earlier = [m for m in stances if m.last <= at]
-    later = [m for m in stances if m.first > at]
-    if earlier:
-        cue = parsed.lang.cues[earlier[-1].key]
-        gap = _bucket(at - earlier[-1].last, (2, 5, 10, 20))
-        feats += [f"i:after_cue={cue.stance.value}", f"i:after_cue:{gap}"]
-        between = set(said.words[earlier[-1].last - seg.first : at - seg.first])
-        feats += [f"i:neg={w}" for w in between & NEGATIONS]
-    if later:
-        feats.append(f"i:before_cue={parsed.lang.cues[later[0].key].stance.value}")
-    context = parsed.lower[max(seg.first, at - 2) : at]
-    feats += [f"i:-{len(context) - k}={w}" for k, w in enumerate(context)]
-    return feats
 
 
 def _rules_fired(reading: TextReading, index: int, ruled: Sequence[Claim]) -> list[str]:
@@ -400,27 +440,33 @@ def _context(words: list[str], stances: list[Mention], parsed: Parsed) -> list[s
     return out
 
 
-def _in(mentions: Sequence[Mention], seg: Segment) -> list[Mention]:
-    return [m for m in mentions if seg.first <= m.first < seg.last]
-
-
-def _delexicalised(parsed: Parsed, seg: Segment) -> list[str]:
-    """The segment's lower-cased words with actors, places and numbers replaced."""
-    words = parsed.lower[seg.first : seg.last]
-    out = list(words)
+def _delexicalised(parsed: Parsed) -> list[str]:
+    """The text's lower-cased words with actors, places and numbers replaced, as each
+    segment sees them: a mention counts in the segment it starts in, up to that segment's
+    end (the first word of a mention becomes its kind, the others empty)."""
+    out = list(parsed.lower)
+    segment_of = [-1] * len(out)
+    for index, seg in enumerate(parsed.segments):
+        segment_of[seg.first : seg.last] = [index] * (seg.last - seg.first)
     for kind, mentions in (("PLACE", parsed.places), ("ACTOR", parsed.actors)):
-        for m in _in(mentions, seg):
-            for i in range(m.first, min(m.last, seg.last)):
-                out[i - seg.first] = kind if i == m.first else ""
+        for m in mentions:
+            home = segment_of[m.first]
+            if home < 0:
+                continue
+            out[m.first] = kind
+            for i in range(m.first + 1, m.last):
+                if segment_of[i] != home:
+                    break
+                out[i] = ""
     for i, word in enumerate(out):
-        if word and any(ch.isdigit() for ch in word):
+        if word and not word.isalpha() and any(ch.isdigit() for ch in word):
             out[i] = "NUM"
     return out
 
 
 def _actor_sources(
     named: tuple[str, ...],
-    words: list[str],
+    vocab: set[str],
     previous: tuple[str, ...],
     sides: tuple[str, ...],
     reading: TextReading,
@@ -430,7 +476,6 @@ def _actor_sources(
     the stance of the list's lead-in; pointed back to ("it", "the group"); or the report's
     two sides ("both", "the two presidents": its main pair, else the last two named)."""
     found = {actor: "named" for actor in named}
-    vocab = set(words)
     if seg.parent is not None and seg.parent in reading.readings:
         for frame in reading.readings[seg.parent].frames:
             for actor in frame.actors:
@@ -448,35 +493,30 @@ def _actor_sources(
 
 
 def _issue_sources(
-    parsed: Parsed,
-    seg: Segment,
-    ruled: Sequence[Claim],
-    likely: Mapping[str, float],
-    before: tuple[str, ...],
-    suggested: Mapping[str, tuple[int, str]],
+    draft: _Draft, likely: Mapping[str, float], before: tuple[str, ...]
 ) -> dict[str, tuple[str, int]]:
     """Which issues the segment may be about: by word, by a cue that implies one, by the
     rules, by the issue model, and those of the last segment that named any ("the group
     rejected the decision"); with the token where each is named (the segment's start
     when not named). A segment with a stance cue and nothing else may be about a deal."""
+    first, cues = draft.seg.first, draft.mentions.stances
     found: dict[str, tuple[str, int]] = {}
-    for m in _in(parsed.issues, seg):
+    for m in draft.mentions.issues:
         found.setdefault(m.key, ("word", m.first))
-    cues = _in(parsed.stances, seg)
     for m in cues:
-        implied = parsed.lang.cues[m.key].implies
+        implied = draft.parsed.lang.cues[m.key].implies
         if implied:
             found.setdefault(implied, ("cue", m.first))
-    for claim in ruled:
-        found.setdefault(claim.issue, ("rule", seg.first))
+    for claim in draft.ruled:
+        found.setdefault(claim.issue, ("rule", first))
     weaker: dict[str, tuple[str, int]] = {}
     for issue, p in likely.items():
         if p >= SUGGESTED:
-            weaker.setdefault(issue, ("model", seg.first))
-    for issue, (at, _) in suggested.items():
+            weaker.setdefault(issue, ("model", first))
+    for issue, (at, _) in draft.suggested.items():
         weaker.setdefault(issue, ("lex", at))
     for issue in before[:3]:
-        weaker.setdefault(issue, ("before", seg.first))
+        weaker.setdefault(issue, ("before", first))
     for issue in sorted(weaker, key=lambda i: -likely.get(i, 0.0)):
         found.setdefault(issue, weaker[issue])
     if cues and not found:
@@ -484,12 +524,14 @@ def _issue_sources(
     return found
 
 
-def _segment_features(parsed: Parsed, seg: Segment, words: list[str], n_actors: int) -> list[str]:
+def _segment_features(
+    parsed: Parsed, seg: Segment, words: list[str], stances: list[Mention], n_actors: int
+) -> list[str]:
     """What the whole segment says, shared by all its candidates."""
     kept = [w for w in words if w and (w.isalnum() or w in {"?", "'s", "n't"} or w.isupper())]
     feats = [f"w:{w}" for w in dict.fromkeys(kept)]
     feats += [f"b:{a}_{b}" for a, b in dict.fromkeys(itertools.pairwise(kept))]
-    for m in _in(parsed.stances, seg):
+    for m in stances:
         cue = parsed.lang.cues[m.key]
         feats.append(f"s:{cue.stance.value}")
         feats.append(f"s:{cue.stance.value}:{'noun' if cue.nominal else 'verb'}")
@@ -505,21 +547,15 @@ def _segment_features(parsed: Parsed, seg: Segment, words: list[str], n_actors: 
     return feats
 
 
-def _actor_features(
-    parsed: Parsed,
-    seg: Segment,
-    own: list[Mention],
-    actor: str,
-    pair: tuple[str, ...],
-    stances: list[Mention],
-) -> list[str]:
+def _actor_features(said: _Said, own: list[Mention], actor: str) -> list[str]:
     """Where and how the candidate's actor is named: the words around its first mention
     and the stance cue nearest after and before it."""
-    feats = ["a:pair" if actor in pair else "a:other"]
+    feats = ["a:pair" if actor in said.pair else "a:other"]
     if not own:
         return feats
+    seg, stances, cues = said.draft.seg, said.draft.mentions.stances, said.cues
     first = own[0]
-    lower = parsed.lower
+    lower = said.lower
     before = lower[max(seg.first, first.first - 3) : first.first]
     after = lower[first.last : min(seg.last, first.last + 3)]
     feats += [f"a:-{len(before) - i}={w}" for i, w in enumerate(before)]
@@ -533,11 +569,11 @@ def _actor_features(
     later = [m for m in stances if m.first >= first.last]
     earlier = [m for m in stances if m.last <= first.first]
     if later:
-        cue = parsed.lang.cues[later[0].key]
+        cue = cues[later[0].key]
         gap = _bucket(later[0].first - first.last, (1, 3, 6, 12))
         feats += [f"a:cue_after={cue.stance.value}", f"a:cue_after={cue.stance.value}:{gap}"]
     if earlier:
-        cue = parsed.lang.cues[earlier[-1].key]
+        cue = cues[earlier[-1].key]
         gap = _bucket(first.first - earlier[-1].last, (1, 3, 6, 12))
         feats += [f"a:cue_before={cue.stance.value}", f"a:cue_before={cue.stance.value}:{gap}"]
     return feats

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,6 +18,9 @@ LANG = Path(__file__).parent / "lang"
 KEY = 3
 #: How the tokenizer splits an entry: words, and punctuation (hyphens) on its own.
 PIECES = re.compile(r"[\w'*]+|[^\w\s]")
+#: Words that may suggest an issue: the phrases that open with each, and the issues (with
+#: the word beginning) that it suggests by itself.
+Candidates = dict[str, tuple[tuple[tuple[tuple[str, ...], str], ...], tuple[tuple[str, str], ...]]]
 
 
 @dataclass(frozen=True)
@@ -31,17 +34,37 @@ class Lexicon:
     #: compared with the few beginnings it could have.
     stems: dict[str, tuple[tuple[str, str], ...]]
 
-    def matches(self, words: Sequence[str]) -> dict[str, tuple[int, str]]:
-        """Each issue suggested in ``words``: where it is first suggested, and by what."""
+    def matches(
+        self, words: Sequence[str], candidates: Candidates | None = None
+    ) -> dict[str, tuple[int, str]]:
+        """Each issue suggested in ``words``: where it is first suggested, and by what.
+        ``candidates`` are those of a vocabulary that holds every word (``candidates``)."""
+        table = self.candidates(set(words)) if candidates is None else candidates
         found: dict[str, tuple[int, str]] = {}
-        for i, word in enumerate(words):
-            for phrase, issue in self.phrases.get(word, ()):
+        for i in [i for i, word in enumerate(words) if word in table]:
+            phrases, stems = table[words[i]]
+            for phrase, issue in phrases:
                 if _fits(phrase, words[i : i + len(phrase)]):
                     found.setdefault(issue, (i, "".join(phrase)))
-            for stem, issue in self.stems.get(word[:KEY], ()):
-                if word.startswith(stem):
-                    found.setdefault(issue, (i, stem + "*"))
+            for issue, label in stems:
+                found.setdefault(issue, (i, label))
         return found
+
+    def candidates(self, vocabulary: Iterable[str]) -> Candidates:
+        """The words of ``vocabulary`` that may suggest an issue, each with the phrases
+        that open with it and the issues its beginning suggests (with the beginning):
+        worked out once per word of a text, not once per time it is used."""
+        out: Candidates = {}
+        for word in vocabulary:
+            phrases = self.phrases.get(word, ())
+            stems = tuple(
+                (issue, stem + "*")
+                for stem, issue in self.stems.get(word[:KEY], ())
+                if word.startswith(stem)
+            )
+            if phrases or stems:
+                out[word] = (phrases, stems)
+        return out
 
 
 @cache

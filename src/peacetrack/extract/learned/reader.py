@@ -7,6 +7,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from peacetrack.errors import PeaceTrackError
 from peacetrack.extract.learned.features import Suggest, View, views
 from peacetrack.extract.learned.lexicon import Lexicon
@@ -64,11 +66,16 @@ def seen(read_parts: Parts, lexicon: Lexicon, suggest: Suggest | None) -> Iterat
 
 
 def suggester(issues: LinearModel) -> Suggest:
-    """The issue model as ``views`` asks for it: probabilities by issue."""
+    """The issue model as ``views`` asks for it: probabilities by issue, for each of a
+    text's segments at once."""
     names = issues.classes
+    # The probabilities are single precision, and so is the floor they are compared with.
+    floor = float(np.float32(FLOOR))
 
-    def suggest(index: int, features: Sequence[str]) -> Mapping[str, float]:
-        probs = issues.probabilities([features])[0]
-        return {name: float(p) for name, p in zip(names, probs, strict=True) if p >= FLOOR}
+    def suggest(rows: Sequence[Sequence[str]]) -> list[Mapping[str, float]]:
+        return [
+            {name: p for name, p in zip(names, probs, strict=True) if p >= floor}
+            for probs in issues.probabilities(rows).tolist()
+        ]
 
     return suggest

@@ -25,7 +25,7 @@ from peacetrack.extract.learned.models import HOLDER, OBLIGOR, YES, Thresholds
 from peacetrack.extract.learned.reader import Parts, read, seen, suggester
 from peacetrack.extract.learned.tuples import (
     STEPPED,
-    Position,
+    Ruled,
     Said,
     evidence,
     features,
@@ -104,7 +104,7 @@ class Dataset:
     groups: list[str] = field(default_factory=list)
     weights: list[float] = field(default_factory=list)
     #: The positions of the rules' own claims in each example.
-    ruled: list[set[Position]] = field(default_factory=list)
+    ruled: list[Ruled] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ FLOOR = 0.01
 STEPS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 #: The names of the stepped features, whose weights training keeps from falling.
 STEPPED = ("best>=", "either>=")
+BEST = tuple(f"{STEPPED[0]}{step}" for step in STEPS)
+EITHER = tuple(f"{STEPPED[1]}{step}" for step in STEPS)
 
 
 @dataclass(frozen=True)
@@ -64,18 +66,25 @@ class Evidence:
 
 
 def evidence(said: Sequence[Said]) -> dict[Position, Evidence]:
-    """Every position some segment could state, with its evidence over the report."""
+    """Every position some segment could state, with its evidence over the report.
+
+    A stance whose product with an actor's probability and the segment's likeliest issue
+    stays under ``FLOOR`` is passed over for that actor: no issue can lift it there."""
     out: dict[Position, Evidence] = {}
     for index, seg in enumerate(said):
         stances = {k: v for k, v in seg.stance.items() if k != NONE}
         if not stances:
             continue
-        best = max(stances, key=lambda k: stances[k])
+        best = max(stances, key=stances.__getitem__)
+        likeliest = max(seg.issues.values(), default=0.0)
         for actor, roles in seg.holders.items():
             h = roles.get(HOLDER, 0.0)
+            held = [(stance, s * h) for stance, s in stances.items() if s * h * likeliest >= FLOOR]
+            if not held:
+                continue
             for issue, i in seg.issues.items():
-                for stance, s in stances.items():
-                    p = s * h * i
+                for stance, sh in held:
+                    p = sh * i
                     if p >= FLOOR:
                         whence = (seg.sources.get(actor, ""), seg.sources.get(issue, ""))
                         out.setdefault((actor, stance, issue), Evidence()).add(
@@ -84,41 +93,67 @@ def evidence(said: Sequence[Said]) -> dict[Position, Evidence]:
     return out
 
 
-def features(position: Position, found: Evidence, ruled: set[Position]) -> tuple[str, ...]:
+def features(position: Position, found: Evidence, ruled: Ruled) -> tuple[str, ...]:
     """The last model's view of one position: its evidence in steps, its stance, and
     whether the rules claimed it (or a neighbour of it) in the report. Few features, each
     seen often, so that a model trained on a few reviewed reports stays sensible."""
     _, stance, issue = position
     feats = [f"st={stance}", f"grp={issue.split('.')[0]}", f"n={min(found.count, 3)}"]
-    feats += [f"best>={step}" for step in STEPS if found.best >= step]
-    feats += [f"either>={step}" for step in STEPS if found.either >= step]
+    feats += [name for step, name in zip(STEPS, BEST, strict=True) if found.best >= step]
+    feats += [name for step, name in zip(STEPS, EITHER, strict=True) if found.either >= step]
     if found.top:
         feats.append("top")
     actor_from, issue_from = found.whence
     feats += [f"a:{actor_from}", f"i:{issue_from}", f"a:{actor_from}:i:{issue_from}"]
-    feats += _ruled(position, ruled)
+    feats += ruled.near(position)
     return tuple(feats)
 
 
-def _ruled(position: Position, ruled: set[Position]) -> list[str]:
-    actor, stance, issue = position
-    if position in ruled:
-        return ["r:same", f"r:same:{stance}"]
-    out = []
-    if any(a == actor and s == stance for a, s, _ in ruled):
-        out.append("r:actor_stance")
-    if any(a == actor and i == issue for a, _, i in ruled):
-        out.append("r:actor_issue")
-    if any(s == stance and i == issue for _, s, i in ruled):
-        out.append("r:stance_issue")
-    if not out and any(a == actor for a, _, _ in ruled):
-        out.append("r:actor")
-    return out or ["r:none"]
+@dataclass(frozen=True)
+class Ruled:
+    """The positions of the rules' claims in a report, and the pairs and actors in them,
+    so that each position of the report is compared with them in a few lookups."""
+
+    positions: frozenset[Position]
+    actor_stance: frozenset[tuple[str, str]]
+    actor_issue: frozenset[tuple[str, str]]
+    stance_issue: frozenset[tuple[str, str]]
+    actors: frozenset[str]
+
+    @classmethod
+    def of(cls, positions: Iterable[Position]) -> Ruled:
+        held = frozenset(positions)
+        return cls(
+            held,
+            frozenset((a, s) for a, s, _ in held),
+            frozenset((a, i) for a, _, i in held),
+            frozenset((s, i) for _, s, i in held),
+            frozenset(a for a, _, _ in held),
+        )
+
+    def near(self, position: Position) -> list[str]:
+        """Whether the rules claimed the position, or one that shares two of its parts
+        (or its actor) with it."""
+        actor, stance, issue = position
+        if position in self.positions:
+            return ["r:same", f"r:same:{stance}"]
+        out = []
+        if (actor, stance) in self.actor_stance:
+            out.append("r:actor_stance")
+        if (actor, issue) in self.actor_issue:
+            out.append("r:actor_issue")
+        if (stance, issue) in self.stance_issue:
+            out.append("r:stance_issue")
+        if not out and actor in self.actors:
+            out.append("r:actor")
+        return out or ["r:none"]
 
 
-def ruled_positions(claims: Iterable[Claim]) -> set[Position]:
+def ruled_positions(claims: Iterable[Claim]) -> Ruled:
     """The positions of the rules' claims."""
-    return {(actor, claim.stance.coarse, claim.issue) for claim in claims for actor in claim.actors}
+    return Ruled.of(
+        (actor, claim.stance.coarse, claim.issue) for claim in claims for actor in claim.actors
+    )
 
 
 @dataclass(frozen=True)
@@ -130,9 +165,7 @@ class Kept:
     confidence: float
 
 
-def keep(
-    said: Sequence[Said], ruled: set[Position], model: LinearModel, limits: Thresholds
-) -> list[Kept]:
+def keep(said: Sequence[Said], ruled: Ruled, model: LinearModel, limits: Thresholds) -> list[Kept]:
     """The positions of a report whose probability passes their stance's threshold."""
     found = evidence(said)
     if not found:

@@ -8,6 +8,7 @@ where the model came from). Scoring needs only NumPy, which spaCy already brings
 
 from __future__ import annotations
 
+import itertools
 import json
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -23,6 +24,8 @@ from peacetrack.errors import InputError
 #: The class that means "no position here".
 NONE = "none"
 FORMAT = "peacetrack-linear/1"
+#: Rows scored in one block, so that a training set's rows never need much memory at once.
+BLOCK = 256
 
 
 @dataclass
@@ -42,21 +45,38 @@ class LinearModel:
 
     def __post_init__(self) -> None:
         self._index = {name: i for i, name in enumerate(self.features)}
+        #: The weights with a row of zeros below them, which unknown names and the padding
+        #: of short rows point to.
+        self._padded = np.vstack([self.weights, np.zeros((1, len(self.classes)), np.float32)])
 
     def probabilities(self, rows: Sequence[Sequence[str]]) -> npt.NDArray[np.float32]:
-        """Class probabilities for each row of feature names (unknown names are ignored)."""
-        index = self._index
-        out = np.tile(self.bias, (len(rows), 1))
-        for r, row in enumerate(rows):
-            known = [index[f] for f in row if f in index]
-            if known:
-                out[r] += self.weights[known].sum(axis=0)
+        """Class probabilities for each row of feature names (unknown names are ignored).
+
+        All rows are scored at once: each row's weights are summed in its own order, one
+        after another, so a row scores exactly the same alone or among others."""
+        out = np.empty((len(rows), len(self.classes)), dtype=np.float32)
+        for at in range(0, len(rows), BLOCK):
+            out[at : at + BLOCK] = self.bias + self._sums(rows[at : at + BLOCK])
         if self.multilabel:
             return np.asarray(1.0 / (1.0 + np.exp(-out)), dtype=np.float32)
         out -= out.max(axis=1, keepdims=True)
         np.exp(out, out=out)
         out /= out.sum(axis=1, keepdims=True)
         return out
+
+    def _sums(self, rows: Sequence[Sequence[str]]) -> npt.NDArray[np.float32]:
+        """The sum of each row's weights: a (width, rows, classes) block of weights (a
+        name's row, or zeros past a row's end) added up along its first axis, which NumPy
+        does one step of the width at a time for all rows together."""
+        unknown = len(self.features)
+        get = self._index.get
+        lengths = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
+        width = int(lengths.max(initial=0))
+        at = np.full((width, len(rows)), unknown, dtype=np.intp)
+        flat = list(map(get, itertools.chain.from_iterable(rows), itertools.repeat(unknown)))
+        at.T[np.arange(width) < lengths[:, None]] = flat
+        summed: npt.NDArray[np.float32] = self._padded[at].sum(axis=0)
+        return summed
 
     def arrays(self, prefix: str) -> dict[str, npt.NDArray[Any]]:
         """The model as named arrays, for a file that holds several models."""
