@@ -9,7 +9,12 @@ every word from its cache, which flatters the baseline, so that corpus is for sc
 rules (and the learned models on top of them) cost on top of tokenisation, independently
 of the machine: it should stay at 0.25 or above for both.
 
-    .venv/bin/python benchmarks/bench_extract.py [--docs 300] [--corpus examples|generated]
+On a shared machine other processes slow some stretches of a run more than others, so
+``--rounds N`` times the tokenizer and each extractor in turn, N times over, and reports
+the median rate of each and the median of each round's ratio.
+
+    .venv/bin/python benchmarks/bench_extract.py [--docs 300] [--rounds 5]
+        [--corpus examples|generated]
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import random
+import statistics
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -95,22 +101,33 @@ def rate(step: Callable[[str], object], texts: Sequence[str]) -> float:
     return len(texts) / (time.perf_counter() - started)
 
 
-def run(docs: int = 300, corpus: str = "examples", seed: int = 7) -> list[dict[str, Any]]:
-    """Extraction and bare-tokenizer rates on one core, and their ratios."""
+def run(
+    docs: int = 300, corpus: str = "examples", seed: int = 7, rounds: int = 1
+) -> list[dict[str, Any]]:
+    """Extraction and bare-tokenizer rates on one core, and their ratios: medians over
+    ``rounds`` rounds, each timing the tokenizer and every extractor in turn."""
     texts = example_texts(docs) if corpus == "examples" else make_texts(docs, seed)
     tokenizer = spacy.blank("en")
-    token_rate = rate(tokenizer, texts)
-    where = f"{len(texts)} {corpus} docs, 1 core"
+    extractors = (RulesExtractor(), LearnedExtractor())
+    steps: dict[str, Callable[[str], object]] = {"tokenizer": tokenizer}
+    for extractor in extractors:
+        steps[extractor.name] = lambda t, e=extractor: e.extract(Document(name="b", text=t))
+    rates: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(rounds):
+        for name, step in steps.items():
+            rates[name].append(rate(step, texts))
+    where = f"{len(texts)} {corpus} docs, 1 core" + (f", median of {rounds}" if rounds > 1 else "")
     rows = [
         {"benchmark": "extract", "measure": f"spacy.blank('en') tokenizer ({where})",
-         "value": round(token_rate, 1), "unit": "docs/s", "versus": "baseline"},
+         "value": round(statistics.median(rates["tokenizer"]), 1), "unit": "docs/s",
+         "versus": "baseline"},
     ]  # fmt: skip
-    for extractor in (RulesExtractor(), LearnedExtractor()):
-        extract_rate = rate(lambda t, e=extractor: e.extract(Document(name="b", text=t)), texts)
+    for extractor in extractors:
+        ratios = [e / t for e, t in zip(rates[extractor.name], rates["tokenizer"], strict=True)]
         rows.append(
             {"benchmark": "extract", "measure": f"{extractor.name} extract ({where})",
-             "value": round(extract_rate, 1), "unit": "docs/s",
-             "versus": f"{extract_rate / token_rate:.3f} x tokenizer (target >= 0.25)"}
+             "value": round(statistics.median(rates[extractor.name]), 1), "unit": "docs/s",
+             "versus": f"{statistics.median(ratios):.3f} x tokenizer (target >= 0.25)"}
         )  # fmt: skip
     return rows
 
@@ -120,8 +137,9 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=300, help="documents to process")
     parser.add_argument("--corpus", choices=("examples", "generated"), default="examples")
     parser.add_argument("--seed", type=int, default=7, help="random seed (generated corpus)")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds to take medians over")
     args = parser.parse_args()
-    for row in run(args.docs, args.corpus, args.seed):
+    for row in run(args.docs, args.corpus, args.seed, args.rounds):
         print(f"{row['measure']:<48} {row['value']:>10} {row['unit']:<7} {row['versus']}")
 
 

@@ -254,3 +254,32 @@ def test_training_refuses_a_single_conflict() -> None:
     one = [Example("gy-ve_a.txt", REPORTS["gy-ve_a.txt"], tuple(_gold()["gy-ve_a.txt"]), "gy-ve")]
     with pytest.raises(InputError, match="at least 2 conflicts"):
         train(one, default_codebook())
+
+
+def test_rows_score_the_same_together_as_alone() -> None:
+    # All rows are scored in one NumPy step (#15); each row's weights must still add up
+    # in its own order, so that a score never depends on the other rows of a text.
+    rng = np.random.default_rng(7)
+    names = [f"f{i}" for i in range(50)]
+    for multilabel in (False, True):
+        model = LinearModel(
+            names,
+            rng.normal(size=(50, 4)).astype(np.float32),
+            rng.normal(size=4).astype(np.float32),
+            ["a", "b", "c", "d"],
+            {},
+            multilabel=multilabel,
+        )
+        picks = [list(rng.choice(names, size=int(rng.integers(0, 40)))) for _ in range(300)]
+        rows = [[*pick[:3], "unknown", *pick[3:]] for pick in picks]
+        together = model.probabilities(rows)
+        for row, scored in zip(rows, together, strict=True):
+            known = [names.index(f) for f in row if f in names]
+            logits = model.bias + model.weights[known].sum(axis=0) if known else model.bias
+            if multilabel:
+                expected = 1.0 / (1.0 + np.exp(-logits))
+            else:
+                expected = np.exp(logits - logits.max())
+                expected /= expected.sum()
+            assert np.array_equal(model.probabilities([row])[0], scored)
+            assert np.array_equal(expected.astype(np.float32), scored)

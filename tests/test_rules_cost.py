@@ -9,6 +9,7 @@ not make it fail; quadratic cost would take minutes.
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+import spacy
 
 import peacetrack as pt
 from pathological import SENTENCE, SHAPES, report_texts, reports
@@ -31,6 +33,7 @@ from peacetrack.extract.rules.bounds import (
     tokenizer_view,
 )
 from peacetrack.extract.rules.pipeline import Parsed
+from peacetrack.extract.rules.segments import sentence_starts
 from peacetrack.model import Claim, Document, Stance
 
 MEGABYTE = 1_000_000
@@ -179,3 +182,45 @@ def test_a_lone_surrogate_is_read_as_a_replacement_character() -> None:
     assert claim.evidence == text.replace("\ud800", "\ufffd")
     assert (claim.start, claim.end) == (0, len(text))
     assert pt.extract_claims("\udc00") == []
+
+
+TRICKY = [
+    'He said: "No." Then left!! Talks resume?! (Maybe.) Next...',
+    "\u0644\u0627\u061f \u0646\u0639\u0645 \u0968\u0964 \u0939\u093e\u0964",  # Arabic ?, Devanagari
+    "\u5426\u3002\u662f\uff01\u597d",  # CJK full stop and exclamation
+    "U.S. officials met at 3 p.m. Mr. Smith left... and (then) 'it' ended.\n\n- one\n- two.",
+    ".,;!?",
+    "word",
+]
+
+
+@pytest.mark.parametrize(
+    "text", [*TRICKY, *report_texts()[:4], *(f(2_000) for f in SHAPES.values())]
+)
+def test_sentences_start_where_spacys_sentencizer_starts_them(
+    extractor: RulesExtractor, text: str
+) -> None:
+    # The rules read sentence starts from token arrays (#15); spaCy's own pipe is the spec.
+    doc = extractor.pipeline.nlp(text)
+    lower = [t.lower_ for t in doc]
+    sentencizer = spacy.blank("en")
+    sentencizer.add_pipe("sentencizer")
+    expected = [t.i for t in sentencizer(text) if t.is_sent_start]
+    assert sentence_starts(doc, lower) == expected
+
+
+def test_bounded_token_patterns_match_on_windows_as_on_the_whole_text(
+    extractor: RulesExtractor,
+) -> None:
+    # Token patterns are matched only from the words they start with (#15): the same
+    # matches as spaCy's Matcher over the whole text.
+    pipeline = extractor.pipeline
+    text = "Within 72 hours of the signing, within the next two days of talks, within 5 5 of."
+    doc = pipeline.nlp(text)
+    lower = [t.lower_ for t in doc]
+    windowed = pipeline.connectives
+    whole = copy.copy(windowed)
+    whole.reach = None
+    found = sorted(windowed(doc, lower))
+    assert found == sorted(whole(doc, lower))
+    assert sum(1 for _, first, _ in found if lower[first] == "within") == 2
