@@ -87,12 +87,12 @@ class LearnedExtractor:
         views = [hit.view for hit in hits]
         stances = _by_class(models.stance, [v.features for v in views])
         holders = _by_class(models.holder, [o.features for v in views for o in v.actors])
-        issues = _by_class(models.issue, [o.features for v in views for o in v.issues])
+        issues = _yes(models.issue, [o.features for v in views for o in v.issues])
         out: list[Said] = []
         a = i = 0
         for view, stance in zip(views, stances, strict=True):
             held = {o.key: holders[a + k] for k, o in enumerate(view.actors)}
-            meant = {o.key: issues[i + k].get(YES, 0.0) for k, o in enumerate(view.issues)}
+            meant = {o.key: issues[i + k] for k, o in enumerate(view.issues)}
             a, i = a + len(view.actors), i + len(view.issues)
             whence = {o.key: o.source for o in (*view.actors, *view.issues)}
             out.append(Said(stance, held, meant, whence))
@@ -149,6 +149,14 @@ def _by_class(model: LinearModel, rows: list[tuple[str, ...]]) -> list[dict[str,
         return []
     classes = model.classes
     return [dict(zip(classes, probs, strict=True)) for probs in model.probabilities(rows).tolist()]
+
+
+def _yes(model: LinearModel, rows: list[tuple[str, ...]]) -> list[float]:
+    """Each row's probability of the class ``yes`` (none when the model lacks it)."""
+    if not rows or YES not in model.classes:
+        return [0.0] * len(rows)
+    column: list[float] = model.probabilities(rows)[:, model.classes.index(YES)].tolist()
+    return column
 
 
 def _fine(coarse: str, ruled: list[Claim], parsed: Parsed, seg: Segment) -> Stance:
