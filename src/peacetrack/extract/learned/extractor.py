@@ -105,13 +105,7 @@ class LearnedExtractor:
         parsed = reading.parsed
         seg: Segment = parsed.segments[hit.view.segment]
         local = parsed.near(seg.first, seg.last)
-        text = parsed.text[seg.start : seg.end]
-        pats = parsed.lang.patterns
-        said = Reading(
-            (),
-            attribution(text, pats.attribution, parsed.lang.words.attribution),
-            proposal_name(text, pats.proposals),
-        )
+        said = _own_reading(parsed, seg, reading.readings.get(hit.view.segment))
         sequencing = details.conditions(
             local.doc, local.connectives, local.issues, seg.first, seg.last, local.lang
         )
@@ -149,6 +143,20 @@ def _by_class(model: LinearModel, rows: list[tuple[str, ...]]) -> list[dict[str,
         return []
     classes = model.classes
     return [dict(zip(classes, probs, strict=True)) for probs in model.probabilities(rows).tolist()]
+
+
+def _own_reading(parsed: Parsed, seg: Segment, ruled: Reading | None) -> Reading:
+    """The source and the proposal a segment names itself: as the rules read them when
+    they read its own frames, else read from its text."""
+    if ruled is not None and ruled.own:
+        return Reading((), ruled.attribution, ruled.proposal)
+    text = parsed.text[seg.start : seg.end]
+    pats = parsed.lang.patterns
+    return Reading(
+        (),
+        attribution(text, pats.attribution, parsed.lang.words.attribution),
+        proposal_name(text, pats.proposals),
+    )
 
 
 def _yes(model: LinearModel, rows: list[tuple[str, ...]]) -> list[float]:

@@ -79,9 +79,18 @@ def tokenizer_view(text: str) -> str:
     except that a run of punctuation over ``RUN_CHARS`` keeps only its ends and a
     whitespace-free chunk over ``CHUNK_CHARS`` gets a space after every ``CHUNK_CHARS``.
     Ordinary text comes back unchanged. Because only spaces replace characters, every
-    token offset still indexes into ``text``."""
-    view = LONG_RUN.sub(_shortened_run, text)
-    return LONG_CHUNK.sub(_broken_chunk, view)
+    token offset still indexes into ``text``.
+
+    Both runs lie inside a whitespace-free chunk longer than they are, so a text whose
+    chunks (``str.split`` splits at the whitespace ``\\s`` matches) are all short is
+    returned as it is, without scanning it with the patterns character by character."""
+    long = [chunk for chunk in text.split() if len(chunk) > RUN_CHARS]
+    view = text
+    if any(LONG_RUN.search(chunk) for chunk in long):
+        view = LONG_RUN.sub(_shortened_run, view)
+    if any(len(chunk) > CHUNK_CHARS for chunk in long):
+        view = LONG_CHUNK.sub(_broken_chunk, view)
+    return view
 
 
 def _shortened_run(match: re.Match[str]) -> str:

@@ -43,6 +43,9 @@ class Reading:
     frames: tuple[Frame, ...]
     attribution: Attribution | None
     proposal: str | None
+    #: Whether the frames are the segment's own (not a lead-in's): its source and proposal
+    #: are then read from its own text.
+    own: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ class RulesExtractor:
         if not own:
             return Reading((), None, None)  # nothing to attribute: skip the regexes
         credit = attribution(text, pats.attribution, parsed.lang.words.attribution)
-        return Reading(own, credit, proposal_name(text, pats.proposals))
+        return Reading(own, credit, proposal_name(text, pats.proposals), own=True)
 
     def claims_on(
         self,
