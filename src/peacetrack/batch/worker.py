@@ -90,8 +90,13 @@ class PipelinePlugin(WorkerPlugin):
     """Builds the pipeline as each worker starts, so no shard pays for it."""
 
     def __init__(
-        self, extractor: str, codebook_files: tuple[str, ...], options: Options = ()
+        self,
+        extractor: str,
+        codebook_files: tuple[str, ...],
+        options: Options = (),
+        name: str = "peacetrack-pipeline",
     ) -> None:
+        self.name = name
         self.extractor = extractor
         self.codebook_files = codebook_files
         self.options = options
