@@ -121,14 +121,15 @@ def run_batch(
 ) -> BatchSummary:
     """Extract every shard of ``inputs`` not yet finished in ``out``; see the module docstring.
 
-    ``scheduler``: None or ``"local"`` starts a LocalCluster of ``workers`` processes (one
-    thread each: extraction is CPU-bound); otherwise the address of a running scheduler.
+    ``scheduler``: None or ``"local"`` starts a LocalCluster of ``workers`` one-thread
+    workers (extraction is CPU-bound), the first in this process and the others in
+    processes of their own (``_local_cluster``); otherwise the address of a running scheduler.
     ``shard_size``: documents per shard; None sizes shards from the work (``size_for``), or
     keeps the size of the run being resumed in ``out``.
     ``extractor_options`` (``model``, ``base_url`` ...) go to every worker's extractor.
     A worker builds and checks the extractor before any shard is sent, so a bad setting
-    fails first; the driver builds no pipeline of its own (only when every shard is done
-    does it build one, to check the settings against the earlier run's).
+    fails first; when every shard is done, the driver builds one to check the settings
+    against the earlier run's.
     """
     began = time.perf_counter()
     if extractor not in available_extractors():
