@@ -122,8 +122,9 @@ def run_batch(
     """Extract every shard of ``inputs`` not yet finished in ``out``; see the module docstring.
 
     ``scheduler``: None or ``"local"`` starts a LocalCluster of ``workers`` one-thread
-    workers (extraction is CPU-bound), the first in this process and the others in
-    processes of their own (``_local_cluster``); otherwise the address of a running scheduler.
+    workers (extraction is CPU-bound; no more than there are shards to run), the first in
+    this process and the others in processes of their own (``_local_cluster``); otherwise
+    the address of a running scheduler.
     ``shard_size``: documents per shard; None sizes shards from the work (``size_for``), or
     keeps the size of the run being resumed in ``out``.
     ``extractor_options`` (``model``, ``base_url`` ...) go to every worker's extractor.
@@ -150,7 +151,9 @@ def run_batch(
         check_settings(folder, describe(*job.args) | size.settings())
         report(summary.skipped, summary.shards)
     else:
-        with _client(scheduler, workers, job.plugin()) as client:
+        # No more local workers than shards: a process that would find no shard costs
+        # seconds to start and to stop.
+        with _client(scheduler, min(workers, len(todo)), job.plugin()) as client:
             settings = client.submit(describe, *job.args, pure=False).result()
             check_settings(folder, settings | size.settings())
             for shard in todo:
