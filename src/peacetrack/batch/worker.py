@@ -3,7 +3,8 @@
 Building the extractor pipeline (spaCy, the codebook matchers) takes seconds, far longer
 than most shards; ``PipelinePlugin`` builds it when a worker starts (and again when Dask
 restarts a dead worker), and ``prepare`` keeps it in the process afterwards, so every
-shard a worker runs reuses the same pipeline.
+shard a worker runs reuses the same pipeline. The local cluster's worker in the driver's own
+process has no plugin: its first task, which checks the settings, builds the pipeline.
 """
 
 from __future__ import annotations
