@@ -24,7 +24,7 @@ RULES = Path(PACKS).parent
 LOADER = {"language.py", "lexicon.py"}
 #: Strings the engine may hold, each a name in another vocabulary than English prose:
 #: the extractor's registered name; Claim's offset fields; the guideline's condition
-#: relations and cues.toml's positions; spaCy's token attribute names.
+#: relations and cues.toml's positions; spaCy's token attribute and pattern operator names.
 ALLOWED = {
     "rules.v1",
     "start",
@@ -35,6 +35,7 @@ ALLOWED = {
     "IS_PUNCT",
     "LENGTH",
     "LOWER",
+    "OP",
     "ORTH",
 }
 #: Regex escapes (\b, \u2019) and character ranges (a-z) are no words.
