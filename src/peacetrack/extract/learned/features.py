@@ -138,6 +138,8 @@ MAX_ISSUES = 8
 #: Smallest probability from the issue model for an issue no word names to be a candidate.
 SUGGESTED = 0.08
 
+#: An option before its rank among the others is known: key, features, source.
+_Unranked = tuple[str, list[str], str]
 #: Issue probabilities for segments, from the features each shares: one mapping per segment.
 Suggest = Callable[[Sequence[Sequence[str]]], Sequence[Mapping[str, float]]]
 
@@ -275,11 +277,11 @@ class _Draft:
         carried = tuple(i for i, (how, _) in issues.items() if how in CARRIED) or before
         said = _Said(self, pair, issues)
         actor_options = [
-            Option(actor, tuple(said.actor_features(actor, source)), source)
+            (actor, said.actor_features(actor, source), source)
             for actor, source in list(self.found.items())[:MAX_ACTORS]
         ]
         issue_options = [
-            Option(issue, tuple(said.issue_features(issue, how, at, likely)), how)
+            (issue, said.issue_features(issue, how, at, likely), how)
             for issue, (how, at) in list(issues.items())[:MAX_ISSUES]
         ]
         view = View(
@@ -374,34 +376,32 @@ def _named_issue_features(said: _Said, issue: str, at: int) -> list[str]:
     return feats
 
 
-def _ranked_actors(options: list[Option], mentions: _Mentions) -> tuple[Option, ...]:
+def _ranked_actors(options: list[_Unranked], mentions: _Mentions) -> tuple[Option, ...]:
     """Each actor option with where it stands among the others: named first, named last
     before the first stance cue (the usual subject), or not named here at all."""
     order = mentions.named
     cue_at = mentions.stances[0].first if mentions.stances else None
     before_cue = [m.key for m in mentions.actors if cue_at is not None and m.last <= cue_at]
     out = []
-    for option in options:
-        extra = [
-            f"a:rank={min(order.index(option.key), 3)}" if option.key in order else "a:rank=none"
-        ]
-        if before_cue and before_cue[-1] == option.key:
+    for key, features, source in options:
+        extra = [f"a:rank={min(order.index(key), 3)}" if key in order else "a:rank=none"]
+        if before_cue and before_cue[-1] == key:
             extra.append("a:subject")
-        if len(order) == 1 and option.key in order:
+        if len(order) == 1 and key in order:
             extra.append("a:alone")
-        out.append(Option(option.key, option.features + tuple(extra), option.source))
+        out.append(Option(key, (*features, *extra), source))
     return tuple(out)
 
 
-def _ranked_issues(options: list[Option], likely: Mapping[str, float]) -> tuple[Option, ...]:
+def _ranked_issues(options: list[_Unranked], likely: Mapping[str, float]) -> tuple[Option, ...]:
     """Each issue option with its rank by the issue model among the segment's options."""
-    ranked = sorted(options, key=lambda o: -likely.get(o.key, 0.0))
-    rank = {o.key: i for i, o in enumerate(ranked)}
-    out = []
-    for option in options:
-        extra = [f"i:rank={min(rank[option.key], 3)}", f"i:n={min(len(options), 4)}"]
-        out.append(Option(option.key, option.features + tuple(extra), option.source))
-    return tuple(out)
+    ranked = sorted(options, key=lambda o: -likely.get(o[0], 0.0))
+    rank = {key: i for i, (key, _, _) in enumerate(ranked)}
+    many = f"i:n={min(len(options), 4)}"
+    return tuple(
+        Option(key, (*features, f"i:rank={min(rank[key], 3)}", many), source)
+        for key, features, source in options
+    )
 
 
 def _rules_fired(reading: TextReading, index: int, ruled: Sequence[Claim]) -> list[str]:
