@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -422,12 +422,13 @@ def fit_positions(data: Rows, rows: Sequence[int]) -> LinearModel:
     a few reviewed reports make it trust middling evidence more than strong)."""
     model = fit(data, rows, POSITION_STRENGTH)
     yes = model.classes.index(YES)
+    weights = model.weights.copy()
     for k, name in enumerate(model.features):
         if name.startswith(STEPPED):
-            rise = model.weights[k, yes] - model.weights[k].mean()
+            rise = weights[k, yes] - weights[k].mean()
             if rise < 0:
-                model.weights[k] = 0.0
-    return model
+                weights[k] = 0.0
+    return replace(model, weights=weights)
 
 
 def held_out_positions(found: Positions, folds: list[set[str]]) -> npt.NDArray[np.float64]:

@@ -46,15 +46,20 @@ class LinearModel:
     def __post_init__(self) -> None:
         self._index = {name: i for i, name in enumerate(self.features)}
         #: The weights with a row of zeros below them, which unknown names and the padding
-        #: of short rows point to.
-        self._padded = np.vstack([self.weights, np.zeros((1, len(self.classes)), np.float32)])
+        #: of short rows point to. The weights are read-only from here on, since scoring
+        #: uses this copy: a changed model is a new one (``dataclasses.replace``).
+        zeros = np.zeros((1, len(self.classes)), dtype=self.weights.dtype)
+        self._padded = np.vstack([self.weights, zeros])
+        self.weights = self._padded[:-1]
+        self.weights.flags.writeable = False
 
     def probabilities(self, rows: Sequence[Sequence[str]]) -> npt.NDArray[np.float32]:
         """Class probabilities for each row of feature names (unknown names are ignored).
 
         All rows are scored at once: each row's weights are summed in its own order, one
         after another, so a row scores exactly the same alone or among others."""
-        out = np.empty((len(rows), len(self.classes)), dtype=np.float32)
+        # In the bias's precision, single from a file, double straight from training.
+        out = np.empty((len(rows), len(self.classes)), dtype=self.bias.dtype)
         for at in range(0, len(rows), BLOCK):
             out[at : at + BLOCK] = self.bias + self._sums(rows[at : at + BLOCK])
         if self.multilabel:
