@@ -241,9 +241,9 @@ def _folded(
 ) -> Select[Any]:
     """Every chosen cell folded at ``floor`` from its first day on or after ``since``, in
     one query, a row for each day of the moment it shows (with the day's claim ids): the
-    first days (``_starts``), a recursive query
-    along ``next`` (an index seek per moment) that carries the fold (``_step``), its last
-    row (the cell's last moment), and the shown moment's days.
+    first days (``_starts``), a recursive query along ``next`` (an index seek per moment)
+    that carries the fold (``_step``), its last row (the cell's last moment), and the
+    shown moment's days.
 
     The days are joined on columns of the rows before them, never on a constant kind:
     SQLite's planner, without statistics of a table filled since the last ``ANALYZE``,
@@ -263,17 +263,19 @@ def _folded(
     # SQLite then takes the moments from a queue ordered by cell, one cell's after the
     # other's, its days' pages read once (PostgreSQL has no such order, nor needs it).
     chain = chain.union_all(after.suffix_with("ORDER BY issue, col", dialect="sqlite"))
-    shown = func.coalesce(chain.c.held_day, chain.c.day)
+    # Materialised, the last rows only: SQLite then streams the recursion into it rather
+    # than keeping every moment's row for the join.
+    last = _materialised(session, select(chain).where(chain.c.next.is_(None)).cte("last"))
+    shown = func.coalesce(last.c.held_day, last.c.day)
     days = aliased(CellDayRow)
-    window = (days.day >= shown) & (chain.c.held_next.is_(None) | (days.day < chain.c.held_next))
-    rest = chain.c.weaker - func.coalesce(chain.c.held_weaker, chain.c.own_weaker)
-    fold = (chain.c.claims, chain.c.gone, chain.c.prior, chain.c.changed, rest)
+    window = (days.day >= shown) & (last.c.held_next.is_(None) | (days.day < last.c.held_next))
+    rest = last.c.weaker - func.coalesce(last.c.held_weaker, last.c.own_weaker)
+    fold = (last.c.claims, last.c.gone, last.c.prior, last.c.changed, rest)
     totals = (starts.c.claims, starts.c.sources, starts.c.last)
     return (
-        select(chain.c.issue, chain.c.col, starts.c.day, *fold, *totals, days.ids)
-        .join(starts, _same_cell(chain.c, starts.c))
-        .join(days, _same_cell(days, chain.c) & window)
-        .where(chain.c.next.is_(None))
+        select(last.c.issue, last.c.col, starts.c.day, *fold, *totals, days.ids)
+        .join(starts, _same_cell(last.c, starts.c))
+        .join(days, _same_cell(days, last.c) & window)
     )
 
 
@@ -293,7 +295,7 @@ def _starts(session: Session, cells: Sequence[ColumnElement[bool]], since: date 
         .where(*cells)
         .cte("starts")
     )
-    return starts.prefix_with("MATERIALIZED") if _materialises(session) else starts
+    return _materialised(session, starts)
 
 
 class _Fold(NamedTuple):
@@ -362,12 +364,13 @@ def _step(row: Any, before: _Fold, floor: Support) -> list[ColumnElement[Any]]:
     ]
 
 
-def _materialises(session: Session) -> bool:
-    """Whether the database takes ``AS MATERIALIZED`` (PostgreSQL 12, SQLite 3.35 on):
-    an older SQLite may plan the first days from the days' side, slower but the same."""
-    if session.get_bind().dialect.name != "sqlite":
-        return True
-    return sqlite3.sqlite_version_info >= (3, 35)
+def _materialised(session: Session, query: Any) -> Any:
+    """``query`` (a CTE) computed once, before the query that reads it, where the database
+    takes ``AS MATERIALIZED`` (PostgreSQL 12, SQLite 3.35 on): an older SQLite may plan
+    it otherwise, slower but the same."""
+    if session.get_bind().dialect.name == "sqlite" and sqlite3.sqlite_version_info < (3, 35):
+        return query
+    return query.prefix_with("MATERIALIZED")
 
 
 def _same_cell(row: Any, other: Any) -> ColumnElement[bool]:
