@@ -270,18 +270,21 @@ def _folded(
     days = aliased(CellDayRow)
     window = (days.day >= shown) & (last.c.held_next.is_(None) | (days.day < last.c.held_next))
     rest = last.c.weaker - func.coalesce(last.c.held_weaker, last.c.own_weaker)
-    fold = (last.c.claims, last.c.gone, last.c.prior, last.c.changed, rest)
-    totals = (starts.c.claims, starts.c.sources, starts.c.last)
+    fold = (last.c.first, last.c.claims, last.c.gone, last.c.prior, last.c.changed, rest)
+    summary = CellSummaryRow
+    totals = (summary.claims, summary.sources, summary.last)
+    # The summaries by their key, not ``starts`` again: PostgreSQL, which cannot tell how
+    # many rows a CTE holds, would scan it for every row.
     return (
-        select(last.c.issue, last.c.col, starts.c.day, *fold, *totals, days.ids)
-        .join(starts, _same_cell(last.c, starts.c))
+        select(last.c.issue, last.c.col, *fold, *totals, days.ids)
+        .join(summary, _same_cell(summary, last.c))
         .join(days, _same_cell(days, last.c) & window)
     )
 
 
 def _starts(session: Session, cells: Sequence[ColumnElement[bool]], since: date | None) -> Any:
     """The chosen cells' first days on or after ``since`` (an index seek per cell summary,
-    materialised first) with their summaries' claims, sources and last day."""
+    materialised first)."""
     summary, day = CellSummaryRow, aliased(CellDayRow)
     first = select(func.min(day.day)).where(
         day.kind == summary.kind,
@@ -291,7 +294,6 @@ def _starts(session: Session, cells: Sequence[ColumnElement[bool]], since: date 
     )
     starts = (
         select(summary.kind, summary.issue, summary.col, first.scalar_subquery().label("day"))
-        .add_columns(summary.claims, summary.sources, summary.last)
         .where(*cells)
         .cte("starts")
     )
@@ -300,11 +302,12 @@ def _starts(session: Session, cells: Sequence[ColumnElement[bool]], since: date 
 
 class _Fold(NamedTuple):
     """What the recursive query carries along a cell's moments (``History``'s fold): the
-    claims so far, the first moment's ``gone``, the last moment with a class at the floor
-    (its day, next day, class and weaker claims), the class held before it, whether two
-    consecutive classes differ among all held and among those before the last, and the
-    weaker claims so far."""
+    first moment's day, the claims so far, the first moment's ``gone``, the last moment
+    with a class at the floor (its day, next day, class and weaker claims), the class held
+    before it, whether two consecutive classes differ among all held and among those
+    before the last, and the weaker claims so far."""
 
+    first: Any
     claims: Any
     gone: Any
     held_day: Any
@@ -322,7 +325,10 @@ class _Fold(NamedTuple):
         no_day, no_class = cast(null(), Date), cast(null(), Text)
         zero = literal_column("0", Integer)
         no_count = cast(null(), Integer)
-        return cls(zero, first.gone, no_day, no_day, no_class, no_class, zero, zero, zero, no_count)
+        return cls(
+            first.day, zero, first.gone, no_day, no_day, no_class, no_class, zero, zero, zero,
+            no_count,
+        )  # fmt: skip
 
     @classmethod
     def of(cls, chain: Any) -> _Fold:
@@ -343,6 +349,7 @@ def _step(row: Any, before: _Fold, floor: Support) -> list[ColumnElement[Any]]:
         return case((held, new), else_=old)
 
     fold = _Fold(
+        first=before.first,
         claims=before.claims + row.claims,
         gone=before.gone,
         held_day=kept(row.day, before.held_day),
