@@ -319,6 +319,36 @@ def test_cli_end_to_end(tmp_path: Path) -> None:
         assert store.count_documents() == 8
 
 
+@pytest.mark.slow
+def test_local_cluster_works_in_the_driver_while_worker_processes_start(tmp_path: Path) -> None:
+    """The local cluster's first worker is the driver's own process, so shards start while
+    the other workers' processes start; whichever runs a shard, the claims are extract's."""
+    inputs = [str(write_jsonl(tmp_path / "news.jsonl", 200, sentences=6))]
+    summary = run_batch(inputs, tmp_path / "out", workers=2, shard_size=10)
+    assert summary.ok and summary.documents == 200 and len(summary.finished) == 20
+    assert os.getpid() in {r.pid for r in summary.finished}
+    assert guideline_lines(read_batch_claims(tmp_path / "out")) == extract_reference(inputs)
+
+
+def test_a_small_run_starts_no_more_workers_than_shards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One shard to run: the driver's own worker does it, and no process is started."""
+    from peacetrack.batch import runner
+
+    started: list[int] = []
+    real = runner._local_cluster
+
+    def counted(workers: int, plugin: object) -> object:
+        started.append(workers)
+        return real(workers, plugin)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "_local_cluster", counted)
+    summary = run_batch([write_jsonl(tmp_path / "few.jsonl", 5)], tmp_path / "out", workers=4)
+    assert summary.ok and summary.shards == 1 and started == [1]
+    assert [r.pid for r in summary.finished] == [os.getpid()]
+
+
 def test_cli_names_a_bad_input(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["batch", str(tmp_path / "gone.csv"), "--out", str(tmp_path)])
     assert result.exit_code == 1

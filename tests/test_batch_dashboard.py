@@ -15,7 +15,7 @@ import pytest
 pytest.importorskip("distributed")
 psutil = pytest.importorskip("psutil")
 
-from peacetrack.batch.runner import _client  # noqa: E402
+from peacetrack.batch.runner import _client, _Job  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,8 @@ def _listening() -> list[tuple[str, int]]:
 
 
 def test_the_local_cluster_listens_on_loopback_only() -> None:
-    with _client(None, 1) as client:
+    with _client(None, 2, _Job("rules.v1", (), ()).plugin()) as client:
+        client.wait_for_workers(2)
         port = urlsplit(client.dashboard_link).port
         listening = _listening()
     assert port in {p for _, p in listening}, f"no dashboard on {port}: {listening}"

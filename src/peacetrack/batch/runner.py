@@ -15,7 +15,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,7 +40,7 @@ from peacetrack.extract.base import DEFAULT_EXTRACTOR, available_extractors
 Progress = Callable[[int, int], None]
 
 if TYPE_CHECKING:
-    from distributed import Client, Future
+    from distributed import Client, Future, LocalCluster
 
 
 #: Settings of the local cluster that take CPU from extraction for what a batch never uses;
@@ -121,14 +121,16 @@ def run_batch(
 ) -> BatchSummary:
     """Extract every shard of ``inputs`` not yet finished in ``out``; see the module docstring.
 
-    ``scheduler``: None or ``"local"`` starts a LocalCluster of ``workers`` processes (one
-    thread each: extraction is CPU-bound); otherwise the address of a running scheduler.
+    ``scheduler``: None or ``"local"`` starts a LocalCluster of ``workers`` one-thread
+    workers (extraction is CPU-bound; no more than there are shards to run), the first in
+    this process and the others in processes of their own (``_local_cluster``); otherwise
+    the address of a running scheduler.
     ``shard_size``: documents per shard; None sizes shards from the work (``size_for``), or
     keeps the size of the run being resumed in ``out``.
     ``extractor_options`` (``model``, ``base_url`` ...) go to every worker's extractor.
     A worker builds and checks the extractor before any shard is sent, so a bad setting
-    fails first; the driver builds no pipeline of its own (only when every shard is done
-    does it build one, to check the settings against the earlier run's).
+    fails first; when every shard is done, the driver builds one to check the settings
+    against the earlier run's.
     """
     began = time.perf_counter()
     if extractor not in available_extractors():
@@ -149,8 +151,9 @@ def run_batch(
         check_settings(folder, describe(*job.args) | size.settings())
         report(summary.skipped, summary.shards)
     else:
-        with _client(scheduler, workers) as client:
-            job.ready(client)
+        # No more local workers than shards: a process that would find no shard costs
+        # seconds to start and to stop.
+        with _client(scheduler, min(workers, len(todo)), job.plugin()) as client:
             settings = client.submit(describe, *job.args, pure=False).result()
             check_settings(folder, settings | size.settings())
             for shard in todo:
@@ -186,11 +189,11 @@ class _Job:
     def args(self) -> tuple[str, tuple[str, ...], Options]:
         return self.extractor, self.codebook_files, self.options
 
-    def ready(self, client: Client) -> None:
-        """Have every worker, present and future, build the pipeline once, before any task."""
+    def plugin(self) -> PipelinePlugin:
+        """What has each worker build the pipeline once, before any task; named by the
+        settings, so a long-lived cluster serving runs with other settings keeps both."""
         setup = hashlib.sha1(json.dumps(self.args).encode()).hexdigest()[:12]
-        plugin = PipelinePlugin(*self.args)
-        client.register_plugin(plugin, name=f"peacetrack-pipeline-{setup}")
+        return PipelinePlugin(*self.args, name=f"peacetrack-pipeline-{setup}")
 
 
 def _run(
@@ -240,23 +243,18 @@ def _collect(future: Future[ShardResult], shard: Shard, out: Path, summary: Batc
 
 
 @contextmanager
-def _client(scheduler: str | None, workers: int) -> Iterator[Client]:
+def _client(scheduler: str | None, workers: int, plugin: PipelinePlugin) -> Iterator[Client]:
+    """A client of a local cluster whose workers build the pipeline as they start, or of
+    the scheduler at ``scheduler``, whose workers, present and future, get ``plugin``."""
     import dask
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if scheduler in (None, "local"):
         with (
             dask.config.set(QUIET_CLUSTER),
-            LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                # This machine only (the dashboard shows file names and cluster internals to
-                # anyone who reaches it); any free port, never clashing with a running cluster.
-                dashboard_address="127.0.0.1:0",
-                silence_logs=logging.ERROR,
-            ) as cluster,
-            Client(cluster) as client,  # type: ignore[no-untyped-call]
+            # Not `with cluster`, nor a client given the cluster: both wait for every worker.
+            closing(_local_cluster(workers, plugin)) as cluster,
+            Client(cluster.scheduler_address) as client,  # type: ignore[no-untyped-call]
         ):
             yield client
         return
@@ -268,4 +266,33 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Client]:
             "check the address (tcp://HOST:PORT) or leave --scheduler out for a local cluster"
         ) from None
     with connected as client:
+        client.register_plugin(plugin)
         yield client
+
+
+def _local_cluster(workers: int, plugin: PipelinePlugin) -> LocalCluster:
+    """A cluster whose first worker runs in this process and the others in processes of
+    their own, started in the background, each building the pipeline before it joins: the
+    first begins on shards while the others start, which takes a process seconds (Python,
+    ``distributed``, PeaceTrack imported and the pipeline built again). One worker needs
+    no process at all: the driver only waits while it works. The first worker builds its
+    pipeline in its first task (which checks the settings), not on the cluster's event loop.
+    """
+    from distributed import LocalCluster, Worker
+
+    cluster = LocalCluster(  # type: ignore[no-untyped-call]
+        n_workers=0,
+        threads_per_worker=1,
+        processes=True,
+        # This machine only (the dashboard shows file names and cluster internals to
+        # anyone who reaches it); any free port, never clashing with a running cluster.
+        dashboard_address="127.0.0.1:0",
+        silence_logs=logging.ERROR,
+        plugins={plugin},
+    )
+    # No memory limit in the driver's process: it is the user's, not the worker's to pause.
+    options = cluster.new_spec["options"] | {"memory_limit": 0, "plugins": ()}
+    cluster.worker_spec["in-driver"] = {"cls": Worker, "options": options}
+    # Returns at once: the workers start on the cluster's event loop while shards go out.
+    cluster.scale(workers)  # type: ignore[no-untyped-call]
+    return cluster

@@ -3,7 +3,8 @@
 Building the extractor pipeline (spaCy, the codebook matchers) takes seconds, far longer
 than most shards; ``PipelinePlugin`` builds it when a worker starts (and again when Dask
 restarts a dead worker), and ``prepare`` keeps it in the process afterwards, so every
-shard a worker runs reuses the same pipeline.
+shard a worker runs reuses the same pipeline. The local cluster's worker in the driver's own
+process has no plugin: its first task, which checks the settings, builds the pipeline.
 """
 
 from __future__ import annotations
@@ -90,8 +91,13 @@ class PipelinePlugin(WorkerPlugin):
     """Builds the pipeline as each worker starts, so no shard pays for it."""
 
     def __init__(
-        self, extractor: str, codebook_files: tuple[str, ...], options: Options = ()
+        self,
+        extractor: str,
+        codebook_files: tuple[str, ...],
+        options: Options = (),
+        name: str = "peacetrack-pipeline",
     ) -> None:
+        self.name = name
         self.extractor = extractor
         self.codebook_files = codebook_files
         self.options = options

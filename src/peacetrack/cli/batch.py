@@ -43,7 +43,12 @@ def batch(
         ),
     ] = "local",
     workers: Annotated[
-        int, typer.Option(metavar="N", help="Worker processes of the local cluster.")
+        int,
+        typer.Option(
+            metavar="N",
+            help="Workers of the local cluster: the first in this process, the others in "
+            "processes of their own.",
+        ),
     ] = 2,
     extractor: ExtractorOption = DEFAULT_EXTRACTOR,
     shard_size: Annotated[
