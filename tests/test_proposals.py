@@ -274,7 +274,7 @@ def test_corrected_names_are_found_long_after(fresh_db: Store, vienna: int) -> N
 
 
 def test_upgrading_a_store_indexes_its_proposals_words(fresh_db: Store, vienna: int) -> None:
-    migrate_down_and_up(fresh_db, "0011")
+    migrate_down_and_up(fresh_db, "0012")
     with fresh_db.reading() as session:
         stored = {(w.proposal_id, w.word) for w in session.scalars(select(ProposalWordRow))}
         rows = session.scalars(select(ProposalRow))

@@ -157,7 +157,7 @@ class ProposalRow(Base):
 
 
 class ProposalWordRow(Base):
-    """Each word of a proposal's names and aliases (migration 0012): a report naming a
+    """Each word of a proposal's names and aliases (migration 0013): a report naming a
     specific plan made long before finds it by these, not by reading every proposal."""
 
     __tablename__ = "proposal_words"

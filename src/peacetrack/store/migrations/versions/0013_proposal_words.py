@@ -1,7 +1,7 @@
 """The words of every proposal's names, so a specific name is found by index.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-07
 
 ``proposal_words`` holds each word of each proposal's name and aliases
@@ -20,8 +20,8 @@ from alembic import op
 
 from peacetrack.proposals.phrases import name_words
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
