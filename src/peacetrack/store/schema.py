@@ -156,6 +156,18 @@ class ProposalRow(Base):
     conflict: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
+class ProposalWordRow(Base):
+    """Each word of a proposal's names and aliases (migration 0013): a report naming a
+    specific plan made long before finds it by these, not by reading every proposal."""
+
+    __tablename__ = "proposal_words"
+
+    word: Mapped[str] = mapped_column(Text, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class ClaimRow(Base):
     __tablename__ = "claims"
     __table_args__ = (
