@@ -1,13 +1,14 @@
 """The kept cell days answer a comparison from a date, or at another floor, as the claims do.
 
 ``compare(store, since=...)`` (and at a floor other than the default) reads ``cell_days``
-(migration 0011): each cell's moments from its first day on or after the date, and the
-entries of the moment it shows. The same call on the store's claims in memory tallies
-every claim in range. Both must give the same matrix, and the kept rows must be the rows
-computed from every claim, on a store with several conflicts, reprints, weaker claims and
-undated reports, after later reports (which extend cells), earlier and undated ones
-(which rebuild them), a late reprint of an early report (a source seen long before), a
-rejected claim, a claim moved to another conflict and the migration, on both backends.
+(migrations 0011 and 0012): each cell's moments from its first day on or after the date,
+folded at the floor in SQL, and the entries of the moment it shows. The same call on the
+store's claims in memory tallies every claim in range. Both must give the same matrix, and
+the kept rows must be the rows computed from every claim, on a store with several
+conflicts, reprints, weaker claims and undated reports, after later reports (which extend
+cells), earlier and undated ones (which rebuild them), a late reprint of an early report (a
+source seen long before), a rejected claim, a claim moved to another conflict and the
+migrations, on both backends.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from peacetrack.compare import compare
 from peacetrack.model import Document
@@ -25,7 +26,7 @@ from peacetrack.source import Key
 from peacetrack.store import Store, cell_days, cell_summaries
 from peacetrack.store.cell_days import day_rows
 from peacetrack.store.cell_entries import KINDS, read_entries
-from peacetrack.store.schema import CellDayRow
+from peacetrack.store.schema import CellDayRow, StaleCellRow
 from peacetrack.support import Support
 from test_aggregate import START, fill
 from test_cell_summaries import _report, migrate_down_and_up
@@ -39,7 +40,9 @@ VIEWS: list[dict[str, Any]] = [
     {"since": START + timedelta(days=25), "min_support": Support.CORROBORATED},
     {"since": START - timedelta(days=400)},
     {"since": START + timedelta(days=900)},
+    {"since": START + timedelta(days=30), "min_support": Support.ANONYMOUS},
     {"min_support": Support.LOW},
+    {"min_support": Support.CORROBORATED},
     {"min_support": Support.REVIEWED, "by": "proposal"},
 ]
 
@@ -184,4 +187,19 @@ def test_upgrading_a_store_with_claims_fills_its_days(
     the table."""
     compare(filled)
     migrate_down_and_up(filled, "0010")
+    assert_days_match(filled, monkeypatch)
+
+
+def test_upgrading_days_to_level_columns_keeps_them_without_a_rebuild(
+    filled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 0012 turns each day's decisions list into the levels' columns in place:
+    the rows equal those computed from the claims with no cell marked for a rebuild (and
+    the store taken down to 0011 has them as its list again)."""
+    compare(filled, min_support=Support.LOW)
+    kept = _kept(filled)
+    migrate_down_and_up(filled, "0011")
+    with filled.reading() as session:
+        assert session.scalar(select(func.count()).select_from(StaleCellRow)) == 0
+    assert _kept(filled) == kept
     assert_days_match(filled, monkeypatch)

@@ -9,14 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from peacetrack import extract_store
 from peacetrack.compare import compare, diff
 from peacetrack.errors import StoreError
 from peacetrack.model import Claim, Document
 from peacetrack.proposals import analyse, proposal_key
+from peacetrack.proposals.phrases import name_words
 from peacetrack.store import Store
+from peacetrack.store.proposal_words import holding
 from peacetrack.store.proposals import (
     get_proposal,
     list_proposals,
@@ -24,7 +26,8 @@ from peacetrack.store.proposals import (
     rename_proposal,
     split_proposal,
 )
-from peacetrack.store.schema import ExtractionRow
+from peacetrack.store.schema import ExtractionRow, ProposalRow, ProposalWordRow
+from test_cell_summaries import migrate_down_and_up
 
 Factory = Callable[..., Document]
 SEED = (
@@ -215,6 +218,68 @@ def test_split_survives_reextraction(fresh_db: Store, vienna: int) -> None:
     assert names(fresh_db)[DAMAGE] == "U.S. compensation paper"
     assert names(fresh_db)[CRIMEA] == "U.S. draft"
     assert get_proposal(fresh_db, "compensation").claims == 2
+
+
+PLAN = "Washington's 20-point plan"
+PLAN_TEXT = "The US 20-point plan calls for a ceasefire along the current line."
+
+
+def test_a_specific_name_finds_its_plan_made_long_before(
+    fresh_db: Store, sample_document: Factory
+) -> None:
+    """Outside the grouping window a specific name still joins the plan it names, found by
+    the words of its names (``proposal_words``), not by reading every proposal."""
+    text = f"{ROUND} {PLAN_TEXT}"
+    doc = fresh_db.add_document(sample_document(text=text, published=date(2025, 1, 10)))
+    plan = claim(PLAN_TEXT, ["USA"], "propose", "CF.GENERAL", proposal=PLAN)
+    save(fresh_db, doc.document_id, [plan, *round_claims()])
+    other = "The Oslo track paper asked for talks."
+    for month in (6, 11):
+        later = fresh_db.add_document(
+            sample_document(text=f"{PLAN_TEXT} {other} {month}", published=date(2025, month, 2))
+        )
+        save(fresh_db, later.document_id, [
+            claim(PLAN_TEXT, ["USA"], "propose", "CF.GENERAL", proposal="the US 20-point plan"),
+            claim(other, ["NOR"], "propose", "PROC.TALKS", proposal=f"Oslo track paper {month}"),
+        ])  # fmt: skip
+    found = {p.name: p.claims for p in list_proposals(fresh_db)}
+    assert found[PLAN] == 6  # with its first report's three U.S. phrases, and two later
+    assert found["Oslo track paper 6"] == found["Oslo track paper 11"] == 1
+    with fresh_db.reading() as session:
+        hits = session.scalars(select(ProposalRow.name).where(holding({"20", "point"})))
+        assert list(hits) == [PLAN]
+        assert not list(session.scalars(select(ProposalRow.id).where(holding({"20", "oslo"}))))
+
+
+def test_corrected_names_are_found_long_after(fresh_db: Store, vienna: int) -> None:
+    """A rename, a split and a merge write the words of the names they change, so a report
+    months later naming a new name, a split-off alias or a merged name finds it."""
+    rename_proposal(fresh_db, "U.S. draft", "Vienna framework")
+    rename_proposal(fresh_db, "Vienna framework", "Vienna framework II")
+    split_proposal(fresh_db, "Vienna framework II", "Vienna framework", "Early Vienna text")
+    merge_proposals(fresh_db, "Early Vienna text", "Russian demands")
+    expected = {
+        "Vienna framework II": "Vienna framework II",
+        "the Vienna framework": "Russian demands",
+        "the early Vienna text": "Russian demands",
+    }
+    for n, (phrase, name) in enumerate(expected.items()):
+        said = f"The plan came up again in round {n}."
+        doc = fresh_db.add_document(
+            Document(name=f"late-{n}.txt", text=f"{ROUND} {said}", published=date(2026, 3, 1))
+        )
+        save(fresh_db, doc.document_id, [claim(said, ["USA"], "propose", "TER.RECOGNITION",
+                                               proposal=phrase)])  # fmt: skip
+        assert names(fresh_db)[said] == name
+
+
+def test_upgrading_a_store_indexes_its_proposals_words(fresh_db: Store, vienna: int) -> None:
+    migrate_down_and_up(fresh_db, "0012")
+    with fresh_db.reading() as session:
+        stored = {(w.proposal_id, w.word) for w in session.scalars(select(ProposalWordRow))}
+        rows = session.scalars(select(ProposalRow))
+        assert stored == {(r.id, w) for r in rows for w in name_words(r.name, *r.aliases)}
+    assert stored
 
 
 def test_errors_name_the_proposal_and_how_to_list(fresh_db: Store, vienna: int) -> None:

@@ -178,7 +178,7 @@ def tally(
         raise ValueError("a cell needs at least one claim")
     first, last = span(entries)
     counts = (len(entries), count_sources(entries), first, last)
-    return _fold(moments(entries, window), _History(None, False, 0), counts, floor)
+    return _fold(moments(entries, window), History(None, False, 0), counts, floor)
 
 
 def extend(
@@ -210,7 +210,7 @@ def extend(
     steps = moments([*found.latest, *new], window)
     if found.support < floor or (kept and set(found.current) <= {e.id for e in kept}):
         # The current stance is the latest moment's (or no position reaches the floor).
-        return _fold(steps, _History(found.prior, found.changed_before, weaker), counts, floor)
+        return _fold(steps, History(found.prior, found.changed_before, weaker), counts, floor)
     # The current stance is an earlier moment's: the latest held only weaker reports.
     if not any(supported(m, floor) for m in steps):
         claims, sources, first, last = counts
@@ -224,7 +224,7 @@ def extend(
             latest=steps[-1],
             weaker=weaker,
         )
-    return _fold(steps, _History(found.stance.coarse, found.changed, weaker), counts, floor)
+    return _fold(steps, History(found.stance.coarse, found.changed, weaker), counts, floor)
 
 
 Counts = tuple[int, int, date | None, date | None]
@@ -255,50 +255,29 @@ def decisions(moment: Moment) -> list[Decision]:
     return found
 
 
-class Course(NamedTuple):
-    """A run of moments read as decisions (``course``): which moment a cell shows (its
-    last with a supported position, else its last), and the history before it as
-    ``resume`` takes it."""
-
-    shown: int
-    before: _History
-
-
-def course(chain: Sequence[Sequence[Decision]], floor: Support = DEFAULT_SUPPORT) -> Course:
-    """The moments ``chain`` (oldest first, at least one, each as ``decisions`` gives it)
-    folded as ``_fold`` folds them, all but the shown moment's own entries: the classes
-    prevailing at ``floor`` make the chain of changes, and the rest counts as weaker."""
-    held: list[tuple[int, str]] = []
-    weaker = [found[floor][1] for found in chain]
-    for i, found in enumerate(chain):
-        prevailing_class = found[floor][0]
-        if prevailing_class is not None:
-            held.append((i, prevailing_class))
-    if not held:
-        return Course(len(chain) - 1, _History(None, False, sum(weaker[:-1])))
-    shown = held[-1][0]
-    classes = [c for _, c in held[:-1]]
-    changed = any(a != b for a, b in pairwise(classes))
-    rest = sum(weaker) - weaker[shown]
-    return Course(shown, _History(classes[-1] if classes else None, changed, rest))
-
-
-def resume(moment: Moment, before: _History, counts: Counts, floor: Support) -> Tally:
+def resume(moment: Moment, before: History, counts: Counts, floor: Support) -> Tally:
     """The tally of a cell whose shown moment is ``moment`` (its entries, chronological),
-    after the history ``course`` read from the moments' decisions."""
+    after the ``History`` its other moments left."""
     return _fold([moment], before, counts, floor)
 
 
-class _History(NamedTuple):
+class History(NamedTuple):
     """What the moments before ``steps`` left: the last supported class before them,
-    whether the stance changed among them, and how many weaker claims they held."""
+    whether the stance changed among them, and how many weaker claims they held.
+
+    A cell's moments, each read as its decisions at a floor, leave the history ``_fold``
+    would: the cell shows its last moment with a class at the floor (else its last);
+    ``prior`` is the class of the one with a class before it, ``changed`` whether two
+    consecutive classes differ among those before it, and ``weaker`` counts the claims
+    below the floor of every other moment. ``store.cell_days`` folds it so in SQL.
+    """
 
     prior: str | None
     changed: bool
     weaker: int
 
 
-def _fold(steps: list[Moment], before: _History, counts: Counts, floor: Support) -> Tally:
+def _fold(steps: list[Moment], before: History, counts: Counts, floor: Support) -> Tally:
     """The tally of a cell whose latest moments are ``steps``, after ``before``."""
     kept = [supported(m, floor) for m in steps]
     # Every claim below the floor, also in a cell with no supported position at all.

@@ -248,3 +248,20 @@ def analysed(text: str, codebook: Codebook | None = None) -> Phrase:
 def proposal_key(text: str, codebook: Codebook | None = None) -> str:
     """The comparison key of a name or alias: casefolded, no articles, authors as ids."""
     return analysed(text, codebook).key
+
+
+def name_words(*names: str) -> frozenset[str]:
+    """Every word of ``names`` (a proposal's name and aliases), folded as keys fold them,
+    whatever the codebook: the words of a key other than its authors are some of these,
+    so a store can index them and find a name by its key without reading every proposal."""
+    return frozenset(t.norm for text in names for t in _tokens(text))
+
+
+def telling_words(phrase: Phrase) -> frozenset[str]:
+    """The words every name with ``phrase``'s key holds and few others do: its key's words
+    that are neither authors nor generic ("20", "point" of "Trump's 20-point plan"). Empty
+    for a generic phrase, which a name alone does not identify."""
+    generic = words().generic
+    return frozenset(
+        part for part in phrase.key.split() if not part.startswith("@") and part not in generic
+    )

@@ -7,13 +7,15 @@ first day more than a week later, and so on. Which days begin moments therefore 
 on the date asked, so ``cell_days`` (migration 0011) keeps, for every day a cell has dated
 claims, the moment that would begin that day: what it decides at each support level
 (``moments.decisions``: the stance class prevailing at that floor and the claims below
-it), how many claims it holds, and the day the moment after it would begin (``next``).
-With the day's claim ids and the count of the cell's sources not seen since (``gone``), a
-cell from a date is: its first row on or after the date, the rows its ``next`` days lead
-to (one recursive query for every cell), the cell summary's sources less ``gone``, and
-the entries of the one moment it shows, loaded by id. The arithmetic is
-``moments.course`` and ``moments.resume``, the fold a cell's tally makes, so the cell is
-the one ``tally`` computes from the claims in range, at any support floor.
+it, two columns a level since migration 0012), how many claims it holds, and the day the
+moment after it would begin (``next``). With the day's claim ids and the count of the
+cell's sources not seen since (``gone``), a cell from a date is: its first row on or
+after the date, the rows its ``next`` days lead to (one recursive query for every cell,
+which folds the moments' decisions at the floor asked as it goes, so only each cell's
+result and its shown moment's days leave the database), the cell summary's sources less
+``gone``, and the entries of the one moment it shows, loaded by id. The fold is the one
+``moments.History`` describes and ``moments.resume`` finishes, a cell's tally's, so the
+cell is the one ``tally`` computes from the claims in range, at any support floor.
 
 The rows are kept by the cells' refresh (``store.cell_summaries``): a rebuilt cell gets
 its rows again from the entries the rebuild read; a cell that only gained later claims
@@ -31,19 +33,21 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
-    JSON,
     ColumnElement,
+    Date,
+    Integer,
     Select,
+    Text,
     and_,
+    case,
+    cast,
     delete,
     func,
     insert,
-    literal,
+    literal_column,
     null,
     select,
     tuple_,
-    type_coerce,
-    union_all,
     update,
 )
 from sqlalchemy.orm import Session, aliased
@@ -51,12 +55,11 @@ from sqlalchemy.orm import Session, aliased
 from peacetrack.moments import (
     SAME_MOMENT,
     Counts,
-    Course,
     Decision,
     Entry,
+    History,
     Tally,
     chronological,
-    course,
     decisions,
     resume,
 )
@@ -101,12 +104,21 @@ def day_rows(
                 "day": day,
                 "next": days[end] if end < len(days) else None,
                 "claims": len(moment),
-                "decisions": [value for found in decisions(moment) for value in found],
+                **_levels(decisions(moment)),
                 "ids": [e.id for e in by_day[day]],
                 "gone": gone[day],
             }
         )
     return rows
+
+
+def _levels(found: Sequence[Decision]) -> dict[str, Any]:
+    """A moment's decisions as the row's columns, two a support level."""
+    columns: dict[str, Any] = {}
+    for level, (prevailing, weaker) in zip(Support, found, strict=True):
+        columns[f"class_{level.label}"] = prevailing
+        columns[f"weaker_{level.label}"] = weaker
+    return columns
 
 
 def _cell(kind: Kind, key: Key) -> ColumnElement[bool]:
@@ -187,23 +199,6 @@ def _reach(session: Session, kind: Kind, key: Key, start: date) -> list[_Reached
     return [_Reached(day, ids, low) for day, ids in session.execute(query)]
 
 
-class _Folded(NamedTuple):
-    """A cell from a date, before its shown moment is read: its counts, the day the shown
-    moment begins, and what ``moments.course`` folded from its moments."""
-
-    counts: Counts
-    shown: date
-    course: Course
-
-
-class _Read(NamedTuple):
-    """What one query reads of the chosen cells from a date: each cell's moments (day,
-    claims, decisions, gone), and the claim ids of the days of its last moment."""
-
-    chains: dict[Key, list[tuple[Any, ...]]]
-    last_ids: dict[Key, set[int]]
-
-
 def ranged(
     session: Session,
     kind: Kind,
@@ -217,50 +212,79 @@ def ranged(
     Without ``since`` a cell's moments begin with its undated claims, which keep no day:
     such a cell is left out, for the caller to tally from its claims.
     """
-    read = _read(session, kind, cells, since)
-    summary = select(
-        CellSummaryRow.issue, CellSummaryRow.col, CellSummaryRow.claims, CellSummaryRow.sources,
-        CellSummaryRow.last,
-    ).where(*cells)  # fmt: skip
-    totals = {(i, c): (n, s, last) for i, c, n, s, last in session.execute(summary)}
-    folded: dict[Key, _Folded] = {}
-    for key, rows in read.chains.items():
-        claims, sources, last = totals[key]
-        in_range = sum(r[1] for r in rows)
+    folded: dict[Key, tuple[Counts, History]] = {}
+    ids: dict[Key, set[int]] = {}
+    for issue, col, first, in_range, gone, prior, changed, rest, *total, day_ids in session.execute(
+        _folded(session, kind, cells, since, floor)
+    ):
+        claims, sources, last = total
         if since is None and in_range != claims:
             continue  # undated claims come first: the caller tallies the cell
-        found = course([_decisions(r[2]) for r in rows], floor)
-        counts = (in_range, sources - rows[0][3], rows[0][0], last)
-        folded[key] = _Folded(counts, rows[found.shown][0], found)
-    ids = {
-        key: read.last_ids[key] for key, f in folded.items() if f.shown == read.chains[key][-1][0]
-    }
-    ids |= _window_ids(session, kind, {k: f.shown for k, f in folded.items() if k not in ids})
+        folded[issue, col] = (
+            (in_range, sources - gone, first, last),
+            History(prior, bool(changed), rest),
+        )
+        ids.setdefault((issue, col), set()).update(day_ids)
     shown = _entries_of(session, kind, ids)
     return {
-        key: resume(tuple(chronological(shown[key])), f.course.before, f.counts, floor)
-        for key, f in folded.items()
+        key: resume(tuple(chronological(shown[key])), before, counts, floor)
+        for key, (counts, before) in folded.items()
     }
 
 
-def _decisions(stored: list[Any]) -> list[Decision]:
-    """A moment's decisions as ``day_rows`` stored them: class and weaker claims at each
-    level in turn, one flat list."""
-    return list(zip(stored[::2], stored[1::2], strict=True))
-
-
-def _read(
-    session: Session, kind: Kind, cells: Sequence[ColumnElement[bool]], since: date | None
-) -> _Read:
-    """Every chosen cell's moments from its first day on or after ``since``, and the ids of
-    its last moment's days, in one query: the first days (an index seek per cell summary,
-    materialised first), a recursive query along ``next`` (an index seek per moment), and
-    the days from the last moment's on.
+def _folded(
+    session: Session,
+    kind: Kind,
+    cells: Sequence[ColumnElement[bool]],
+    since: date | None,
+    floor: Support,
+) -> Select[Any]:
+    """Every chosen cell folded at ``floor`` from its first day on or after ``since``, in
+    one query, a row for each day of the moment it shows (with the day's claim ids): the
+    first days (``_starts``), a recursive query along ``next`` (an index seek per moment)
+    that carries the fold (``_step``), its last row (the cell's last moment), and the
+    shown moment's days.
 
     The days are joined on columns of the rows before them, never on a constant kind:
     SQLite's planner, without statistics of a table filled since the last ``ANALYZE``,
     would otherwise start from every day of the kind.
     """
+    starts = _starts(session, cells, since)
+    anchor = aliased(CellDayRow)
+    chain = (
+        select(*_step(anchor, _Fold.empty(anchor), floor))
+        .join(starts, _same_cell(anchor, starts.c) & (anchor.day == starts.c.day))
+        .cte("chain", recursive=True)
+    )
+    step = aliased(CellDayRow)
+    after = select(*_step(step, _Fold.of(chain), floor)).join(
+        chain, _same_cell(step, chain.c) & (step.day == chain.c.next)
+    )
+    # SQLite then takes the moments from a queue ordered by cell, one cell's after the
+    # other's, its days' pages read once (PostgreSQL has no such order, nor needs it).
+    chain = chain.union_all(after.suffix_with("ORDER BY issue, col", dialect="sqlite"))
+    # Materialised, the last rows only: SQLite then streams the recursion into it rather
+    # than keeping every moment's row for the join.
+    last = _materialised(session, select(chain).where(chain.c.next.is_(None)).cte("last"))
+    shown = func.coalesce(last.c.held_day, last.c.day)
+    days = aliased(CellDayRow)
+    window = (days.day >= shown) & (last.c.held_next.is_(None) | (days.day < last.c.held_next))
+    rest = last.c.weaker - func.coalesce(last.c.held_weaker, last.c.own_weaker)
+    fold = (last.c.first, last.c.claims, last.c.gone, last.c.prior, last.c.changed, rest)
+    summary = CellSummaryRow
+    totals = (summary.claims, summary.sources, summary.last)
+    # The summaries by their key, not ``starts`` again: PostgreSQL, which cannot tell how
+    # many rows a CTE holds, would scan it for every row.
+    return (
+        select(last.c.issue, last.c.col, *fold, *totals, days.ids)
+        .join(summary, _same_cell(summary, last.c))
+        .join(days, _same_cell(days, last.c) & window)
+    )
+
+
+def _starts(session: Session, cells: Sequence[ColumnElement[bool]], since: date | None) -> Any:
+    """The chosen cells' first days on or after ``since`` (an index seek per cell summary,
+    materialised first)."""
     summary, day = CellSummaryRow, aliased(CellDayRow)
     first = select(func.min(day.day)).where(
         day.kind == summary.kind,
@@ -273,65 +297,92 @@ def _read(
         .where(*cells)
         .cte("starts")
     )
-    if _materialises(session):
-        starts = starts.prefix_with("MATERIALIZED")
-    chain = _follow(select(*_moment(CellDayRow)).join(starts, _at(CellDayRow, starts)))
-    days = aliased(CellDayRow)
-    later = _same_cell(days, chain) & (days.day >= chain.c.day)
-    # Not ``next``: it only leads the query from moment to moment.
-    read = [chain.c[name] for name in ("issue", "col", "day", "claims", "decisions", "gone")]
-    moments = select(literal("moment"), *read, type_coerce(null(), JSON))
-    last = select(literal("last"), days.issue, days.col, days.day, *[null()] * 3, days.ids)
-    query: Any = union_all(moments, last.join(chain, later).where(chain.c.next.is_(None)))
-    found = _Read({}, {})
-    for what, issue, col, *row, ids in session.execute(query):
-        if what == "moment":
-            found.chains.setdefault((issue, col), []).append(tuple(row))
-        else:
-            found.last_ids.setdefault((issue, col), set()).update(ids)
-    for rows in found.chains.values():
-        rows.sort(key=lambda r: r[0])
-    return found
+    return _materialised(session, starts)
 
 
-def _materialises(session: Session) -> bool:
-    """Whether the database takes ``AS MATERIALIZED`` (PostgreSQL 12, SQLite 3.35 on):
-    an older SQLite may plan the first days from the days' side, slower but the same."""
-    if session.get_bind().dialect.name != "sqlite":
-        return True
-    return sqlite3.sqlite_version_info >= (3, 35)
+class _Fold(NamedTuple):
+    """What the recursive query carries along a cell's moments (``History``'s fold): the
+    first moment's day, the claims so far, the first moment's ``gone``, the last moment
+    with a class at the floor (its day, next day, class and weaker claims), the class held
+    before it, whether two consecutive classes differ among all held and among those
+    before the last, and the weaker claims so far."""
+
+    first: Any
+    claims: Any
+    gone: Any
+    held_day: Any
+    held_next: Any
+    held_class: Any
+    prior: Any
+    changed_all: Any
+    changed: Any
+    weaker: Any
+    held_weaker: Any
+
+    @classmethod
+    def empty(cls, first: Any) -> _Fold:
+        """Before a cell's first moment (``first``, the row that begins it)."""
+        no_day, no_class = cast(null(), Date), cast(null(), Text)
+        zero = literal_column("0", Integer)
+        no_count = cast(null(), Integer)
+        return cls(
+            first.day, zero, first.gone, no_day, no_day, no_class, no_class, zero, zero, zero,
+            no_count,
+        )  # fmt: skip
+
+    @classmethod
+    def of(cls, chain: Any) -> _Fold:
+        """As the query's row before carries it."""
+        return cls(*(chain.c[name] for name in cls._fields))
 
 
-def _moment(row: Any) -> list[Any]:
-    return [row.kind, row.issue, row.col, row.day, row.next, row.claims, row.decisions, row.gone]
+def _step(row: Any, before: _Fold, floor: Support) -> list[ColumnElement[Any]]:
+    """The fold after the moment beginning at ``row``, with the row's cell, day and next
+    day: a moment with a class at ``floor`` becomes the one held (the one shown, if no
+    later one has a class) and its class the next moment's prior; every moment's claims
+    below the floor count as weaker."""
+    found = cast(getattr(row, f"class_{floor.label}"), Text)
+    weaker = getattr(row, f"weaker_{floor.label}")
+    held = found.is_not(None)
+
+    def kept(new: Any, old: Any) -> ColumnElement[Any]:
+        return case((held, new), else_=old)
+
+    fold = _Fold(
+        first=before.first,
+        claims=before.claims + row.claims,
+        gone=before.gone,
+        held_day=kept(row.day, before.held_day),
+        held_next=kept(row.next, before.held_next),
+        held_class=func.coalesce(found, before.held_class),
+        prior=kept(before.held_class, before.prior),
+        changed_all=case(
+            (held & (before.held_class != found), literal_column("1", Integer)),
+            else_=before.changed_all,
+        ),
+        changed=kept(before.changed_all, before.changed),
+        weaker=before.weaker + weaker,
+        held_weaker=kept(weaker, before.held_weaker),
+    )
+    values = [row.kind, row.issue, row.col, row.day, row.next]
+    names = ["kind", "issue", "col", "day", "next", *_Fold._fields]
+    return [
+        v.label(n) for v, n in zip([*values, *fold, weaker], [*names, "own_weaker"], strict=True)
+    ]
+
+
+def _materialised(session: Session, query: Any) -> Any:
+    """``query`` (a CTE) computed once, before the query that reads it, where the database
+    takes ``AS MATERIALIZED`` (PostgreSQL 12, SQLite 3.35 on): an older SQLite may plan
+    it otherwise, slower but the same."""
+    if session.get_bind().dialect.name == "sqlite" and sqlite3.sqlite_version_info < (3, 35):
+        return query
+    return query.prefix_with("MATERIALIZED")
 
 
 def _same_cell(row: Any, other: Any) -> ColumnElement[bool]:
-    return and_(row.kind == other.c.kind, row.issue == other.c.issue, row.col == other.c.col)
-
-
-def _at(row: Any, other: Any) -> ColumnElement[bool]:
-    return and_(_same_cell(row, other), row.day == other.c.day)
-
-
-def _follow(anchor: Select[Any]) -> Any:
-    """The moments from ``anchor``'s along ``next``: a recursive query."""
-    chain = anchor.cte("chain", recursive=True)
-    step = aliased(CellDayRow)
-    return chain.union_all(
-        select(*_moment(step)).join(chain, _same_cell(step, chain) & (step.day == chain.c.next))
-    )
-
-
-def _window_ids(session: Session, kind: Kind, shown: Mapping[Key, date]) -> dict[Key, set[int]]:
-    """The claim ids of each cell's days from its shown day to a week after, a query per
-    cell: most cells show their last moment, whose ids ``_read`` has read already."""
-    found: dict[Key, set[int]] = {}
-    for key, start in shown.items():
-        where = (_cell(kind, key), CellDayRow.day.between(start, start + SAME_MOMENT))
-        for ids in session.scalars(select(CellDayRow.ids).where(*where)):
-            found.setdefault(key, set()).update(ids)
-    return found
+    """Rows (or a query's columns, ``.c``) of the same cell."""
+    return and_(row.kind == other.kind, row.issue == other.issue, row.col == other.col)
 
 
 def _entries_of(

@@ -5,10 +5,10 @@ The policy (aliases, then grouping within ``WINDOW``, then a new readable name) 
 the candidate rows and writes its decisions: it reads only the proposals that can group
 with the document (dated within the window, by ``ix_proposals_date``; undated ones the
 document's claims already name; those its replaced claims belonged to, by id; for an
-undated document, undated ones left without claims), plus the others only when a
-specific name is not found among them; it takes the locks and savepoints that keep
-concurrent extractions agreeing. No candidate of a dated document is found by testing
-every proposal, so its cost stays the same as proposals accumulate.
+undated document, undated ones left without claims), plus, when a specific name is not
+found among them, the proposals whose names hold its telling words (``proposal_words``);
+it takes the locks and savepoints that keep concurrent extractions agreeing. No candidate
+is found by testing every proposal, so its cost stays the same as proposals accumulate.
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ from peacetrack.proposals.grouping import (
     readable_name,
     window,
 )
-from peacetrack.proposals.phrases import analysed, clean, proposal_key
+from peacetrack.proposals.phrases import analysed, clean, proposal_key, telling_words
 from peacetrack.store.engine import serialise
+from peacetrack.store.proposal_words import holding, index_words
 from peacetrack.store.schema import ClaimRow, DocumentRow, ProposalRow
 from peacetrack.vocabulary import UNASSIGNED
 
@@ -59,7 +60,6 @@ class ProposalResolver:
     published: date | None = None
     codebook: Codebook = field(default_factory=default_codebook)
     _known: list[Candidate] = field(default_factory=list)
-    _others_loaded: bool = False
     _done: dict[tuple[str, tuple[str, ...], str, str | None], int] = field(default_factory=dict)
     _loaded: bool = False
 
@@ -69,7 +69,7 @@ class ProposalResolver:
         Writers resolving proposals take turns (on PostgreSQL; SQLite already does), so two
         extractions never group one phrase differently or create names in opposite orders.
         """
-        self._loaded, self._others_loaded = True, False
+        self._loaded = True
         serialise(self.session.connection(), "proposals")
         self.published = self.session.scalar(
             select(DocumentRow.published).where(DocumentRow.id == self.document_id)
@@ -141,10 +141,11 @@ class ProposalResolver:
 
     def _resolve(self, mention: Mention) -> int:
         found = match(mention, self._known, self.published)
-        if found is None and not mention.phrase.generic and not self._others_loaded:
+        telling = telling_words(mention.phrase)
+        if found is None and telling:
             # A specific name matches its alias whenever it was made: look further back.
-            self._others_loaded = True
-            self._known += self._candidates(ProposalRow.id.not_in([k.id for k in self._known]))
+            known = [k.id for k in self._known]
+            self._known += self._candidates(holding(telling) & ProposalRow.id.not_in(known))
             found = match(mention, self._known, self.published)
         if found is None:
             return self._create(mention)
@@ -166,6 +167,7 @@ class ProposalResolver:
             raise _NameTaken
         if key not in {self._key(n) for n in (row.name, *row.aliases)}:
             row.aliases = [*row.aliases, clean(phrase)]
+            index_words(self.session, row)
         if moved_earlier:
             row.date = self.published
             known.date = self.published
@@ -187,6 +189,7 @@ class ProposalResolver:
         try:
             with self.session.begin_nested():
                 self.session.add(row)
+                index_words(self.session, row)
         except IntegrityError:
             raise _NameTaken from None
         self._known.append(

@@ -19,6 +19,7 @@ from peacetrack.errors import StoreError
 from peacetrack.proposals import clean, proposal_key
 from peacetrack.source import Filters
 from peacetrack.store.proposal_resolver import proposal_ids_named
+from peacetrack.store.proposal_words import index_words
 from peacetrack.store.queries import chunked
 from peacetrack.store.schema import ClaimRow, ProposalRow
 from peacetrack.vocabulary import UNASSIGNED
@@ -156,7 +157,7 @@ def rename_proposal(store: Store, ref: str | int, new_name: str) -> ProposalInfo
         if proposal_key(row.name) != key:
             aliases.append(row.name)
         row.name, row.aliases = name, aliases
-        session.flush()
+        index_words(session, row)
         return _info(session, row)
 
 
@@ -193,7 +194,7 @@ def merge_proposals(store: Store, source_ref: str | int, into_ref: str | int) ->
             update(ClaimRow).where(ClaimRow.proposal_id == source.id).values(proposal_id=target.id)
         )
         session.execute(delete(ProposalRow).where(ProposalRow.id == source.id))
-        session.flush()
+        index_words(session, target)
         return _info(session, target)
 
 
@@ -226,7 +227,7 @@ def split_proposal(store: Store, ref: str | int, alias: str, new_name: str) -> P
         )
         session.add(new)
         row.aliases = [a for a in row.aliases if proposal_key(a) != key]
-        session.flush()
+        index_words(session, new, row)
         claims = session.execute(
             select(ClaimRow.id, ClaimRow.proposal).where(ClaimRow.proposal_id == row.id)
         )

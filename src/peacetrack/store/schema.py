@@ -156,6 +156,18 @@ class ProposalRow(Base):
     conflict: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
+class ProposalWordRow(Base):
+    """Each word of a proposal's names and aliases (migration 0013): a report naming a
+    specific plan made long before finds it by these, not by reading every proposal."""
+
+    __tablename__ = "proposal_words"
+
+    word: Mapped[str] = mapped_column(Text, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class ClaimRow(Base):
     __tablename__ = "claims"
     __table_args__ = (
@@ -331,7 +343,7 @@ class CellDayRow(Base):
     """One day of a comparison cell (``cell_summaries``' kinds and columns) that has dated
     claims, kept with the cell (``peacetrack.store.cell_days``, migration 0011).
 
-    ``claims`` and ``decisions`` describe the moment that would begin on ``day`` (the
+    ``claims`` and the levels' columns describe the moment that would begin on ``day`` (the
     cell's claims of ``day`` to ``day`` + 7), ``next`` the day the moment after it would
     begin; ``ids`` are the day's own claim ids, and ``gone`` counts the cell's sources seen
     only before ``day``. So a comparison from a date follows each cell's moments from its
@@ -349,12 +361,22 @@ class CellDayRow(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     next: Mapped[date | None] = mapped_column(Date)
     claims: Mapped[int] = mapped_column(Integer)
-    #: What the moment decides at each support level, weakest first, flat: the prevailing
-    #: stance class (null: no position reaches the level), then the claims below it
-    #: (``peacetrack.moments.decisions``).
-    decisions: Mapped[list[Any]] = mapped_column()
     ids: Mapped[list[Any]] = mapped_column()
     gone: Mapped[int] = mapped_column(Integer)
+    #: What the moment decides at each support level (``peacetrack.moments.decisions``),
+    #: two plain columns a level (migration 0012), so the database folds a cell's moments
+    #: at the floor asked: the prevailing stance class (null: no position reaches the
+    #: level) and the claims below the level.
+    class_low: Mapped[str | None] = mapped_column(String(16))
+    weaker_low: Mapped[int] = mapped_column(Integer)
+    class_anonymous: Mapped[str | None] = mapped_column(String(16))
+    weaker_anonymous: Mapped[int] = mapped_column(Integer)
+    class_named: Mapped[str | None] = mapped_column(String(16))
+    weaker_named: Mapped[int] = mapped_column(Integer)
+    class_corroborated: Mapped[str | None] = mapped_column(String(16))
+    weaker_corroborated: Mapped[int] = mapped_column(Integer)
+    class_reviewed: Mapped[str | None] = mapped_column(String(16))
+    weaker_reviewed: Mapped[int] = mapped_column(Integer)
 
 
 class StaleCellRow(Base):
