@@ -28,7 +28,7 @@ def train(
     ] = Path("learned.npz"),
     builtin: Annotated[
         bool,
-        typer.Option(help="Also learn from the corpus shipped with PeaceTrack (50 conflicts)."),
+        typer.Option(help="Also learn from the reports and gold shipped with PeaceTrack (52 conflicts)."),
     ] = True,
     db: DbOption = None,
     reviews: Annotated[
