@@ -28,7 +28,7 @@ def train(
     ] = Path("learned.npz"),
     builtin: Annotated[
         bool,
-        typer.Option(help="Also learn from the reports and gold shipped with PeaceTrack (52 conflicts)."),
+        typer.Option(help="Also learn from the reports and gold shipped with PeaceTrack."),
     ] = True,
     db: DbOption = None,
     reviews: Annotated[
