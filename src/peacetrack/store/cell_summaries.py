@@ -430,11 +430,9 @@ def _from_days(
         found = cell_days.ranged(session, kind, where, filters.since, filters.min_support)
         chosen = select(CellSummaryRow.issue, CellSummaryRow.col).where(*where)
         left = set() if filters.since else {(i, c) for i, c in session.execute(chosen)} - set(found)
-        entries: dict[Key, list[Entry]] = {}
-        for key, entry in read_entries(session, kind, _narrowed(kind, left)) if left else ():
-            if key in left:
-                entries.setdefault(key, []).append(entry)
-        found |= {key: tally(cell, floor=filters.min_support) for key, cell in entries.items()}
+        if left:
+            narrowed = _narrowed(kind, left)
+            found |= _tallied(session, kind, narrowed, filters.min_support, keep=left)
     return {(issue, col[len(prefix) :]): t for (issue, col), t in found.items()}
 
 
@@ -453,11 +451,25 @@ def _computed(
     if columns is not None:
         where.append(column_of(kind).in_(sorted(columns)))
     with store.reading() as session:
-        cells = groupby(read_entries(session, kind, where, by_cell=True), key=itemgetter(0))
-        return {
-            key: tally([entry for _, entry in cell], floor=filters.min_support)
-            for key, cell in cells
-        }
+        return _tallied(session, kind, where, filters.min_support)
+
+
+def _tallied(
+    session: Session,
+    kind: Kind,
+    where: Sequence[ColumnElement[bool]],
+    floor: Support,
+    keep: set[Key] | None = None,
+) -> dict[Key, Tally]:
+    """Each cell of the claims meeting ``where`` (of ``keep`` only, if given) tallied at
+    ``floor`` as its entries end: they come one cell after another, so only one cell's
+    entries are held at a time."""
+    cells = groupby(read_entries(session, kind, where, by_cell=True), key=itemgetter(0))
+    return {
+        key: tally([entry for _, entry in cell], floor=floor)
+        for key, cell in cells
+        if keep is None or key in keep
+    }
 
 
 def cell_claims(

@@ -141,8 +141,7 @@ class ProposalResolver:
 
     def _resolve(self, mention: Mention) -> int:
         found = match(mention, self._known, self.published)
-        telling = telling_words(mention.phrase)
-        if found is None and telling:
+        if found is None and (telling := telling_words(mention.phrase)):
             # A specific name matches its alias whenever it was made: look further back.
             known = [k.id for k in self._known]
             self._known += self._candidates(holding(telling) & ProposalRow.id.not_in(known))
