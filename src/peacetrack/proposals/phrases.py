@@ -257,11 +257,14 @@ def name_words(*names: str) -> frozenset[str]:
     return frozenset(t.norm for text in names for t in _tokens(text))
 
 
+def key_words(phrase: Phrase) -> frozenset[str]:
+    """The words of ``phrase``'s key that are not authors: every name with that key, or
+    spelt like the phrase, holds them."""
+    return frozenset(part for part in phrase.key.split() if not part.startswith("@"))
+
+
 def telling_words(phrase: Phrase) -> frozenset[str]:
     """The words every name with ``phrase``'s key holds and few others do: its key's words
     that are neither authors nor generic ("20", "point" of "Trump's 20-point plan"). Empty
     for a generic phrase, which a name alone does not identify."""
-    generic = words().generic
-    return frozenset(
-        part for part in phrase.key.split() if not part.startswith("@") and part not in generic
-    )
+    return key_words(phrase) - words().generic

@@ -32,7 +32,13 @@ from peacetrack.proposals.grouping import (
     readable_name,
     window,
 )
-from peacetrack.proposals.phrases import analysed, clean, proposal_key, telling_words
+from peacetrack.proposals.phrases import (
+    analysed,
+    clean,
+    key_words,
+    proposal_key,
+    telling_words,
+)
 from peacetrack.store.engine import serialise
 from peacetrack.store.proposal_words import holding, index_words
 from peacetrack.store.schema import ClaimRow, DocumentRow, ProposalRow
@@ -230,12 +236,17 @@ class ProposalResolver:
 
 
 def proposal_ids_named(session: Session, name: str) -> list[int]:
-    """Ids of the proposals whose name or an alias is ``name`` (spelling-insensitive)."""
-    key = proposal_key(name)
+    """Ids of the proposals whose name or an alias is ``name`` (spelling-insensitive),
+    among those whose names hold its words (``proposal_words``), not every proposal."""
+    phrase = analysed(name)
+    key = phrase.key
     folded = name.strip().casefold()
+    query = select(ProposalRow)
+    if found := key_words(phrase):
+        query = query.where(holding(found))
     return [
         row.id
-        for row in session.scalars(select(ProposalRow))
+        for row in session.scalars(query)
         if row.name.casefold() == folded
         or key in {proposal_key(n) for n in (row.name, *row.aliases)}
     ]
