@@ -319,34 +319,77 @@ def test_cli_end_to_end(tmp_path: Path) -> None:
         assert store.count_documents() == 8
 
 
+# --- runs on this machine (no cluster) -----------------------------------------------------
+
+
 @pytest.mark.slow
-def test_local_cluster_works_in_the_driver_while_worker_processes_start(tmp_path: Path) -> None:
-    """The local cluster's first worker is the driver's own process, so shards start while
-    the other workers' processes start; whichever runs a shard, the claims are extract's."""
+def test_local_workers_are_forked_from_the_driver(tmp_path: Path) -> None:
+    """Two local workers are processes forked from the driver (which runs no shard); the
+    claims are extract's, each shard recorded once."""
     inputs = [str(write_jsonl(tmp_path / "news.jsonl", 200, sentences=6))]
     summary = run_batch(inputs, tmp_path / "out", workers=2, shard_size=10)
     assert summary.ok and summary.documents == 200 and len(summary.finished) == 20
-    assert os.getpid() in {r.pid for r in summary.finished}
+    assert os.getpid() not in {r.pid for r in summary.finished}
+    assert len(finished_shards(tmp_path / "out")) == 20
     assert guideline_lines(read_batch_claims(tmp_path / "out")) == extract_reference(inputs)
 
 
-def test_a_small_run_starts_no_more_workers_than_shards(
+def test_one_worker_runs_in_the_driver_and_a_small_run_forks_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """One shard to run: the driver's own worker does it, and no process is started."""
-    from peacetrack.batch import runner
+    """One worker, or one shard to run whatever the workers asked for: the driver's own
+    thread runs it, and no process is started."""
+    from peacetrack.batch import local
 
-    started: list[int] = []
-    real = runner._local_cluster
+    def no_pool(*_: object) -> None:
+        raise AssertionError("a worker process was started")
 
-    def counted(workers: int, plugin: object) -> object:
-        started.append(workers)
-        return real(workers, plugin)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(runner, "_local_cluster", counted)
-    summary = run_batch([write_jsonl(tmp_path / "few.jsonl", 5)], tmp_path / "out", workers=4)
-    assert summary.ok and summary.shards == 1 and started == [1]
+    monkeypatch.setattr(local, "_forked_pool", no_pool)
+    few = write_jsonl(tmp_path / "few.jsonl", 5)
+    summary = run_batch([few], tmp_path / "small", workers=4)
+    assert summary.ok and summary.shards == 1
     assert [r.pid for r in summary.finished] == [os.getpid()]
+    one = run_batch([few], tmp_path / "one", workers=1, shard_size=2)
+    assert one.ok and [r.pid for r in one.finished] == [os.getpid()] * 3
+
+
+@pytest.mark.slow
+def test_local_failing_shard_is_reported_and_others_finish(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "good.jsonl", 30)
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 this is not really parquet PAR1")
+    inputs = [str(tmp_path / "good.jsonl"), str(tmp_path / "broken.parquet")]
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}"
+        summary = run_batch(inputs, out, workers=workers, shard_size=10, retries=1)
+        assert not summary.ok
+        assert len(summary.failed) == 1 and "broken.parquet" in summary.failed[0][0]
+        assert "Parquet" in summary.failed[0][1]
+        assert len(summary.finished) == 3 and summary.documents == 30
+        assert len(read_batch_claims(out)) == 30
+
+
+@pytest.mark.slow
+def test_killed_local_worker_has_its_shards_run_again(tmp_path: Path) -> None:
+    """A local worker process killed mid-run breaks the pool; the shards not yet recorded
+    run on a new one, and every shard is recorded exactly once."""
+    import multiprocessing
+
+    corpus = write_jsonl(tmp_path / "slow.jsonl", 300, sentences=12)
+    out = tmp_path / "out"
+    killed: list[int] = []
+
+    def kill_one_worker(done: int, total: int) -> None:
+        workers = multiprocessing.active_children()
+        if done == 1 and not killed and workers:
+            os.kill(workers[0].pid or 0, signal.SIGKILL)
+            killed.append(workers[0].pid or 0)
+
+    summary = run_batch([corpus], out, workers=2, shard_size=10, progress=kill_one_worker)
+    assert killed and summary.ok and len(summary.finished) == 30
+    manifest_ids = [json.loads(line)["shard"] for line in (out / MANIFEST).open()]
+    assert sorted(manifest_ids) == sorted(finished_shards(out))  # each shard recorded once
+    names = [r.doc for r in read_batch_claims(out)]
+    assert sorted(names) == sorted(f"slow-{n}" for n in range(1, 301))
 
 
 def test_cli_names_a_bad_input(tmp_path: Path) -> None:

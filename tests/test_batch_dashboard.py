@@ -1,21 +1,22 @@
-"""The local Dask cluster of `peacetrack batch` keeps its dashboard to this machine (#11).
+"""A local `peacetrack batch` run opens no network socket (#11).
 
-Its dashboard shows task names (shard labels: file names) and lets anyone who can reach it
-inspect the cluster; it listened on every interface. Every socket the batch's own
-LocalCluster listens on (scheduler, dashboard, worker processes) must be on loopback.
+The local run once started a Dask cluster whose dashboard showed task names (shard labels:
+file names) and listened on every interface. A local run now has no cluster: its workers
+are the driver's own thread or processes forked from it, so nothing listens at all.
 """
 
 from __future__ import annotations
 
-import ipaddress
-from urllib.parse import urlsplit
+import json
+import os
+from pathlib import Path
 
 import pytest
 
-pytest.importorskip("distributed")
+pytest.importorskip("dask")
 psutil = pytest.importorskip("psutil")
 
-from peacetrack.batch.runner import _client, _Job  # noqa: E402
+from peacetrack.batch import run_batch  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -31,11 +32,19 @@ def _listening() -> list[tuple[str, int]]:
     ]
 
 
-def test_the_local_cluster_listens_on_loopback_only() -> None:
-    with _client(None, 2, _Job("rules.v1", (), ()).plugin()) as client:
-        client.wait_for_workers(2)
-        port = urlsplit(client.dashboard_link).port
-        listening = _listening()
-    assert port in {p for _, p in listening}, f"no dashboard on {port}: {listening}"
-    for address, at in listening:
-        assert ipaddress.ip_address(address).is_loopback, f"listening on {address}:{at}"
+def test_a_local_run_listens_on_no_socket(tmp_path: Path) -> None:
+    corpus = tmp_path / "news.jsonl"
+    text = "Russia demanded that Ukraine withdraw its troops from the Donetsk region."
+    corpus.write_text("".join(json.dumps({"text": text}) + "\n" for _ in range(6)))
+    before = set(_listening())
+    seen: list[tuple[str, int]] = []
+    workers: list[int] = []
+
+    def look(done: int, total: int) -> None:
+        if 0 < done < total:  # while the worker processes are alive
+            workers.append(len(psutil.Process(os.getpid()).children()))
+            seen.extend(set(_listening()) - before)
+
+    summary = run_batch([corpus], tmp_path / "out", workers=2, shard_size=2, progress=look)
+    assert summary.ok and workers and max(workers) >= 2
+    assert seen == []

@@ -26,6 +26,12 @@ def _identifier() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def load_identifier() -> None:
+    """Load the model now rather than on first use: a process about to fork workers that
+    detect languages loads it once for all of them."""
+    _identifier()
+
+
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language ("en", "uk"), or None when unsure."""
     sample = text[:SAMPLE]

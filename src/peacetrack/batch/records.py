@@ -60,38 +60,62 @@ _GUIDELINE_SET = set(GUIDELINE_FIELDS)
 _METADATA = ("title", "url", "outlet", "author", "published", "language", "source")
 
 
-def document_row(position: int, document: Document, extractor: str) -> dict[str, Any]:
-    """``position`` orders a shard's documents and joins them to their claims."""
-    row: dict[str, Any] = {name: getattr(document, name) for name in _METADATA}
-    return row | {
-        "position": position,
-        "name": document.name,
-        "content_hash": document.content_hash,
-        "text": document.text,
-        "extractor": extractor,
-    }
+#: JSON text of a nested field, as ``json.dumps(value, ensure_ascii=False)`` writes it, with
+#: one encoder for every value instead of a new one per call.
+_as_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def claim_rows(
-    position: int, document: Document, claims: Sequence[Claim], extractor: str
-) -> list[dict[str, Any]]:
-    """A document's claims as rows; the document's columns are worked out once for all of
-    them (its content hash is a SHA-256 of the whole text, not a per-claim cost)."""
-    shared = {"position": position, "doc": document.name, "content_hash": document.content_hash}
-    return [_claim_row(claim, extractor) | shared for claim in claims]
+class ShardRows:
+    """A shard's documents and claims, gathered column by column as they are extracted.
 
+    No dict per row on the way: a claim's guideline fields are dumped once and appended to
+    their columns, and a document's own columns (``position``, which orders a shard's
+    documents and joins them to their claims, its name and content hash) are repeated for
+    its claims as they come. ``tables`` turns the columns into the two Arrow tables.
+    """
 
-def _claim_row(claim: Claim, extractor: str) -> dict[str, Any]:
-    data = claim.model_dump(mode="json", include=_GUIDELINE_SET)
-    row: dict[str, Any] = {
-        name: json.dumps(data[name], ensure_ascii=False)
-        if name in NESTED_FIELDS and data[name] is not None
-        else data[name]
-        for name in GUIDELINE_FIELDS
-    }
-    row.update((name, getattr(claim, name)) for name in PROVENANCE)
-    row["extractor"] = claim.extractor or extractor
-    return row
+    def __init__(self, extractor: str) -> None:
+        self.extractor = extractor
+        self.documents: dict[str, list[Any]] = {name: [] for name in DOCUMENT_SCHEMA.names}
+        self.claims: dict[str, list[Any]] = {name: [] for name in CLAIM_SCHEMA.names}
+
+    def __len__(self) -> int:
+        return len(self.documents["position"])
+
+    def add(self, document: Document, claims: Sequence[Claim]) -> None:
+        """A document and its claims, appended to the columns."""
+        position = len(self)
+        row = {name: getattr(document, name) for name in _METADATA} | {
+            "position": position,
+            "name": document.name,
+            "content_hash": document.content_hash,
+            "text": document.text,
+            "extractor": self.extractor,
+        }
+        for name, value in row.items():
+            self.documents[name].append(value)
+        for name, value in (("position", position), ("doc", document.name),
+                            ("content_hash", document.content_hash)):  # fmt: skip
+            self.claims[name].extend([value] * len(claims))
+        for claim in claims:
+            self._add_claim(claim)
+
+    def _add_claim(self, claim: Claim) -> None:
+        columns, data = self.claims, claim.model_dump(mode="json", include=_GUIDELINE_SET)
+        for name in GUIDELINE_FIELDS:
+            value = data[name]
+            nested = value is not None and name in NESTED_FIELDS
+            columns[name].append(_as_json(value) if nested else value)
+        for name in PROVENANCE:
+            columns[name].append(getattr(claim, name))
+        columns["extractor"][-1] = claim.extractor or self.extractor  # its own, or the run's
+
+    def tables(self) -> tuple[pa.Table, pa.Table]:
+        """The documents' table and the claims' table."""
+        return (
+            pa.Table.from_pydict(self.documents, schema=DOCUMENT_SCHEMA),
+            pa.Table.from_pydict(self.claims, schema=CLAIM_SCHEMA),
+        )
 
 
 def document_from_row(row: dict[str, Any]) -> Document:
@@ -110,7 +134,3 @@ def claim_from_row(row: dict[str, Any]) -> Claim:
     given = {k: v for k, v in data.items() if v is not None} | located
     # Workers extracted under the driver's codebook, which is the one in force here too.
     return Claim.model_validate(given, context=default_codebook().claim_context())
-
-
-def table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
-    return pa.Table.from_pylist(rows, schema=schema)

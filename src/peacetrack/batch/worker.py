@@ -1,10 +1,10 @@
-"""The per-shard task, and the worker plugin that readies each worker process once.
+"""The per-shard task, and the extractor each worker process keeps between shards.
 
-Building the extractor pipeline (spaCy, the codebook matchers) takes seconds, far longer
-than most shards; ``PipelinePlugin`` builds it when a worker starts (and again when Dask
-restarts a dead worker), and ``prepare`` keeps it in the process afterwards, so every
-shard a worker runs reuses the same pipeline. The local cluster's worker in the driver's own
-process has no plugin: its first task, which checks the settings, builds the pipeline.
+Building the extractor pipeline (spaCy, the codebook matchers) takes about a second, longer
+than many shards; ``prepare`` builds it once per process and keeps it, so every shard a
+worker runs reuses the same pipeline. Who builds it first depends on where shards run: the
+driver, before local worker processes are forked from it (``local``), or each cluster
+worker as it starts (``cluster.PipelinePlugin``).
 """
 
 from __future__ import annotations
@@ -13,22 +13,14 @@ import os
 import resource
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from distributed.diagnostics.plugin import WorkerPlugin
-
 from peacetrack.batch.output import write_part
 from peacetrack.batch.reading import read_shard
-from peacetrack.batch.records import (
-    CLAIM_SCHEMA,
-    DOCUMENT_SCHEMA,
-    claim_rows,
-    document_row,
-    table,
-)
+from peacetrack.batch.records import ShardRows
 from peacetrack.batch.shards import Shard
 from peacetrack.extract.base import Extractor, get_extractor
 from peacetrack.extract.runner import outcomes
@@ -38,6 +30,9 @@ from peacetrack.model import Document
 
 #: Extractor options as hashable pairs (``--model``, ``--base-url`` ...), sent to workers.
 Options = tuple[tuple[str, Any], ...]
+#: What every task of a run needs to build the same extractor: its name, the driver's extra
+#: codebook files and its options (``run_shard``'s last three arguments).
+JobArgs = tuple[str, tuple[str, ...], Options]
 
 _codebook_in_force: tuple[str, ...] | None = None
 
@@ -56,11 +51,16 @@ class ShardResult:
     pid: int = 0
 
 
+#: Called in the driver with each shard as it ends: its result, or the error it ended with.
+Record = Callable[[Shard, ShardResult | str], None]
+
+
 def prepare(extractor: str, codebook_files: tuple[str, ...], options: Options = ()) -> Extractor:
     """The extractor for this process, with the driver's extra codebook files in force.
 
-    The plugin calls this before any task, so the codebook is in force before the pipeline
-    is built; a long-lived cluster should serve runs with one codebook.
+    Called before any shard (in the driver for local runs, by the plugin on a cluster), so
+    the codebook is in force before the pipeline is built; a long-lived cluster should serve
+    runs with one codebook.
     """
     global _codebook_in_force
     if codebook_files != _codebook_in_force:
@@ -76,8 +76,8 @@ def describe(
 ) -> dict[str, Any]:
     """The settings a run's shards depend on, after checking the extractor can work.
 
-    It runs where the pipeline is built anyway (a worker, or the driver when every shard
-    is done), so the driver never builds a pipeline only to read its ``variant``.
+    It runs where the pipeline is built anyway (the driver of a local run, a worker of a
+    cluster), so no process builds a pipeline only to read its ``variant``.
     """
     built = prepare(extractor, codebook_files, options)
     check(built)
@@ -87,23 +87,15 @@ def describe(
     return settings
 
 
-class PipelinePlugin(WorkerPlugin):
-    """Builds the pipeline as each worker starts, so no shard pays for it."""
+def warm() -> None:
+    """Load now what a process's first shard would load on first use: the language
+    identifier (reading detects each report's language; about 0.4 s) and pandas (pyarrow
+    imports it as it builds its first table; about 0.25 s). Workers forked afterwards start
+    with both."""
+    from peacetrack.language import load_identifier
 
-    def __init__(
-        self,
-        extractor: str,
-        codebook_files: tuple[str, ...],
-        options: Options = (),
-        name: str = "peacetrack-pipeline",
-    ) -> None:
-        self.name = name
-        self.extractor = extractor
-        self.codebook_files = codebook_files
-        self.options = options
-
-    def setup(self, worker: Any) -> None:
-        prepare(self.extractor, self.codebook_files, self.options)
+    load_identifier()
+    ShardRows("").tables()
 
 
 def run_shard(
@@ -122,8 +114,7 @@ def run_shard(
     began = time.perf_counter()
     chosen = prepare(extractor, codebook_files, options)
     result = ShardResult(shard.id)
-    documents: list[dict[str, Any]] = []
-    claims: list[dict[str, Any]] = []
+    rows = ShardRows(chosen.name)
 
     def readable() -> Iterator[Document]:
         for item in read_shard(shard):
@@ -136,13 +127,12 @@ def run_shard(
         if outcome.error is not None:
             result.failures.append((outcome.document.name, f"extractor failed: {outcome.error}"))
             continue
-        position = len(documents)
-        documents.append(document_row(position, outcome.document, chosen.name))
-        claims.extend(claim_rows(position, outcome.document, outcome.claims, chosen.name))
+        rows.add(outcome.document, outcome.claims)
         result.dropped += outcome.dropped
-    write_part(Path(out), "claims", shard.id, table(claims, CLAIM_SCHEMA))
-    write_part(Path(out), "documents", shard.id, table(documents, DOCUMENT_SCHEMA))
-    result.documents, result.claims = len(documents), len(claims)
+    documents, claims = rows.tables()
+    write_part(Path(out), "claims", shard.id, claims)
+    write_part(Path(out), "documents", shard.id, documents)
+    result.documents, result.claims = documents.num_rows, claims.num_rows
     result.seconds = time.perf_counter() - began
     result.peak_rss, result.pid = _peak_rss(), os.getpid()
     return result

@@ -96,7 +96,7 @@ def batch(
         with handled():
             check_conflict(conflict)  # before the run, not after hours of it
     with progress_bar("Batch") as bar, handled():
-        from peacetrack.batch import load_batch, run_batch
+        from peacetrack.batch import run_batch
 
         task = bar.add_task(f"Shards ({extractor})", total=None)
         summary = run_batch(
@@ -114,6 +114,10 @@ def batch(
         )
     console.print(summary.describe())
     if load:
+        # Imported only here: loading brings in the store (about 0.5 s), which a run
+        # without --load never uses.
+        from peacetrack.batch import load_batch
+
         with open_store(db) as store, handled():
             console.print(load_batch(out, store, conflict).describe())
     if not summary.ok:
