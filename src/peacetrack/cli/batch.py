@@ -39,15 +39,15 @@ def batch(
         str,
         typer.Option(
             metavar="local|tcp://HOST:PORT",
-            help="'local' for a local cluster, or the address of a Dask scheduler.",
+            help="'local' to run on this machine, or the address of a Dask scheduler.",
         ),
     ] = "local",
     workers: Annotated[
         int,
         typer.Option(
             metavar="N",
-            help="Workers of the local cluster: the first in this process, the others in "
-            "processes of their own.",
+            help="Workers of a local run: one runs in this process, more are processes "
+            "forked from it once the extractor is loaded.",
         ),
     ] = 2,
     extractor: ExtractorOption = DEFAULT_EXTRACTOR,
