@@ -5,7 +5,7 @@ Every figure is a command as a user runs it, start-up included, in a fresh proce
 `peacetrack batch CORPUS --out DIR` with 1 and with 2 workers. The settings run in turn,
 round after round, in an order that rotates, so that a change in the machine's load falls
 on all of them alike; each figure is the median over the rounds. "cpu s" is the processor
-time of the command and every process it started (driver, scheduler, nannies, workers).
+time of the command and every process it started (the driver and its worker processes).
 Overhead is batch on one worker against extract, minus one; efficiency is the one-worker
 time over twice the two-worker time. "busy" is the time workers spent in shards (the
 manifest's seconds, summed) over workers times the command's wall time: how much of the run

@@ -17,7 +17,6 @@ them, and are then reported as failed.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import sys
 from collections.abc import Callable, Iterator
@@ -96,23 +95,17 @@ def _forked_pool(workers: int, args: JobArgs) -> Iterator[ProcessPoolExecutor]:
     """Worker processes forked from the driver, which has built the pipeline.
 
     The pool forks its processes on the first task, after the driver has loaded what a
-    first shard would load (``worker.warm``). The driver's objects are frozen out of
-    the cyclic garbage collector meanwhile, so no collection in a worker touches (and so
-    copies) the pages of the pipeline it shares. Where there is no fork (Windows), workers
-    are spawned and each builds its pipeline as it starts.
+    first shard would load (``worker.warm``). Where there is no fork (Windows), workers are
+    spawned and each builds its pipeline as it starts.
     """
     forks = "fork" in multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if forks else "spawn")
     if forks:
         warm()
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_worker_ready, initargs=args
-        ) as pool:
-            yield pool
-    finally:
-        gc.unfreeze()
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_worker_ready, initargs=args
+    ) as pool:
+        yield pool
 
 
 def _worker_ready(extractor: str, codebook_files: tuple[str, ...], options: Options) -> None:

@@ -8,7 +8,8 @@ but never reads report files.
 
 Inputs are local paths, http(s) URLs of single reports (fetched by the ingest readers) or
 fsspec URLs (``s3://bucket/news.jsonl``, ``memory://corpus/``); fsspec URLs must be
-reachable from every worker, so ``memory://`` only works with an in-process cluster.
+reachable from every worker, so ``memory://`` only works in a local run (whose workers are
+the driver itself, or processes forked from it that see its memory as it was then).
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ def batch(
     exit code is 1. With --load, the output then goes into the store (safe to repeat).
     """
     if conflict is not None:
-        # Imported only here: it brings in the store, about 0.5 s before the cluster starts.
+        # Imported only here: it brings in the store, about 0.5 s before any shard starts.
         from peacetrack.compare.vocabulary import check_conflict
 
         if not load:
