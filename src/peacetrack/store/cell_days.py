@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Date,
     Integer,
     Select,
@@ -62,6 +63,7 @@ from peacetrack.moments import (
     chronological,
     decisions,
     resume,
+    supported,
 )
 from peacetrack.source import Key
 from peacetrack.store.cell_entries import Kind, read_entries
@@ -348,27 +350,54 @@ def until(
     """
     found: dict[Key, _Before] = {}
     days: dict[Key, list[_Day]] = {}
-    for issue, col, *before, day, seen, day_ids in session.execute(
-        _folded_until(session, kind, cells, end, floor)
-    ):
-        cut, first, claims, prior, changed, rest, held = before
-        found[issue, col] = _Before(cut, first, claims, History(prior, bool(changed), rest), held)
+    query = _folded_until(session, kind, cells, end, floor)
+    for issue, col, *before, day, seen, day_ids in session.connection().execute(query):
+        begins, first, claims, prior, changed, rest, held, held_class, changed_all, weaker = before
+        found[issue, col] = _Before(
+            begins,
+            first,
+            claims,
+            History(prior, bool(changed), rest) if held else None,
+            History(held_class, bool(changed_all), weaker),
+        )
         days.setdefault((issue, col), []).append(_Day(day, seen, day_ids))
-    ids = {key: {i for d in found_days for i in d.ids} for key, found_days in days.items()}
-    shown = _entries_of(session, kind, ids)
-    return {key: _cut(b, shown[key], days[key], floor) for key, b in found.items()}
+    last = _entries_of(session, kind, _ids(days, found, lambda day, cut: day >= cut))
+    cut = {key: _Cut(found[key], chronological(got), days[key]) for key, got in last.items()}
+    # The moment shown before the cut one matters only if the cut one has no class at the
+    # floor: its claims are read for those cells alone.
+    wanted = {
+        key
+        for key, cell in cut.items()
+        if cell.before.shown is not None and not supported(tuple(cell.last), floor)
+    }
+    earlier = _ids(days, found, lambda day, cut: day < cut)
+    shown = _entries_of(session, kind, {key: earlier[key] for key in wanted})
+    return {key: cell.tally(shown.get(key), floor) for key, cell in cut.items()}
+
+
+def _ids(
+    days: Mapping[Key, list[_Day]],
+    found: Mapping[Key, _Before],
+    chosen: Callable[[date, date], bool],
+) -> dict[Key, set[int]]:
+    """The claim ids of each cell's days ``chosen`` by their day and the cut moment's."""
+    return {
+        key: {i for d in cell if chosen(d.day, found[key].cut) for i in d.ids}
+        for key, cell in days.items()
+    }
 
 
 class _Before(NamedTuple):
     """What a cell's moments before the one an end date cuts (beginning on ``cut``) left:
     the cell's first day, their claims, their ``History`` up to the moment the cell would
-    show before ``cut``, and whether there is one (``held``)."""
+    show before ``cut`` (None: none has a class at the floor), and their whole history
+    (the class of that moment as the prior, the changes among all, all weaker claims)."""
 
     cut: date
     first: date
     claims: int
-    history: History
-    held: bool
+    shown: History | None
+    whole: History
 
 
 class _Day(NamedTuple):
@@ -377,17 +406,23 @@ class _Day(NamedTuple):
     ids: list[int]
 
 
-def _cut(before: _Before, entries: list[Entry], days: list[_Day], floor: Support) -> Tally:
-    """The cell from the ``entries`` of the moment it would show before ``before.cut`` (if
-    any) and of the moment beginning on ``cut``, up to the end date, read from ``days``
-    (the last one counts the sources seen so far)."""
-    ordered = [e for e in chronological(entries) if e.published is not None]
-    last = tuple(e for e in ordered if e.published >= before.cut)  # type: ignore[operator]
-    earlier = tuple(e for e in ordered if e.published < before.cut)  # type: ignore[operator]
-    final = max(days)
-    counts = (before.claims + len(last), final.seen, before.first, final.day)
-    steps = [earlier, last] if before.held else [last]
-    return resume(steps, before.history, counts, floor)
+class _Cut(NamedTuple):
+    """A cell to an end date: its moments before the cut one, the cut one's entries up to
+    the end date (chronological) and the days read (the last counts the sources seen)."""
+
+    before: _Before
+    last: list[Entry]
+    days: list[_Day]
+
+    def tally(self, shown: list[Entry] | None, floor: Support) -> Tally:
+        """The cell, from the entries of the moment it would show before the cut one when
+        the cut one has no class at the floor (``shown``; None otherwise)."""
+        final = max(self.days)
+        counts = (self.before.claims + len(self.last), final.seen, self.before.first, final.day)
+        cut = tuple(self.last)
+        if shown is None or self.before.shown is None:
+            return resume([cut], self.before.whole, counts, floor)
+        return resume([tuple(chronological(shown)), cut], self.before.shown, counts, floor)
 
 
 def _folded_until(
@@ -396,7 +431,7 @@ def _folded_until(
     cells: Sequence[ColumnElement[bool]],
     end: date,
     floor: Support,
-) -> Select[Any]:
+) -> CompoundSelect[Any]:
     """Every chosen cell folded at ``floor`` from its first day over the moments that end
     before ``end``, in one query, a row for each day up to ``end`` of the moment ``end``
     falls in and of the moment the cell would show before it. As ``_folded``'s, except
@@ -417,16 +452,23 @@ def _folded_until(
         chain, _same_cell(step, chain.c) & (step.day == chain.c.next) & (chain.c.next <= end)
     )
     last = _last(session, chain, after, lambda c: c.next.is_(None) | (c.next > end))
-    days = aliased(CellDayRow)
     held = last.c.held_day.is_not(None)
-    window = ((days.day >= last.c.day) & (days.day <= end)) | (
-        held & (days.day >= last.c.held_day) & (days.day < last.c.held_next)
-    )
     rest = last.c.weaker - func.coalesce(last.c.held_weaker, 0)
     fold = (last.c.first, last.c.claims, last.c.prior, last.c.changed, rest, held)
-    return select(last.c.issue, last.c.col, last.c.day, *fold, days.day, days.seen, days.ids).join(
-        days, _same_cell(days, last.c) & window
-    )
+    whole = (last.c.held_class, last.c.changed_all, last.c.weaker)
+
+    def days_of(low: Any, below: Callable[[Any], ColumnElement[bool]]) -> Select[Any]:
+        # Each window on its own, so each is an index range (as one OR, PostgreSQL read
+        # every day of the cell).
+        days = aliased(CellDayRow)
+        columns = (days.day, days.seen, days.ids)
+        window = _same_cell(days, last.c) & (days.day >= low) & below(days)
+        chosen = (last.c.issue, last.c.col, last.c.day, *fold, *whole, *columns)
+        return select(*chosen).join(days, window)
+
+    cut = days_of(last.c.day, lambda days: days.day <= end)
+    shown = days_of(last.c.held_day, lambda days: days.day < last.c.held_next)
+    return cut.union_all(shown.where(held))
 
 
 def _starts(session: Session, cells: Sequence[ColumnElement[bool]], since: date | None) -> Any:
