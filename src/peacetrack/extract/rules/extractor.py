@@ -12,6 +12,7 @@ mapped back into the whole text. No report comes near that size.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -111,7 +112,10 @@ class RulesExtractor:
         previous: tuple[str, ...] = ()
         seen: set[tuple[Any, ...]] = set()
         for index, seg in enumerate(parsed.segments):
-            local = parsed.near(seg.first, seg.last)
+            # A segment with no cue of its own and no lead-in to inherit from has no
+            # frame, whatever mentions are near: it is read on the whole parse as it is.
+            cued = seg.parent is not None or _cued(parsed, seg)
+            local = parsed.near(seg.first, seg.last) if cued else parsed
             reading = self._read(local, seg, ctx, readings)
             ctx.remember(local, seg)
             readings[index] = reading
@@ -224,6 +228,12 @@ class RulesExtractor:
             doc, parsed.places, parsed.actors, self.place_codes, first, last, parsed.lang
         )
         return [dict(territories=places or None)]
+
+
+def _cued(parsed: Parsed, seg: Segment) -> bool:
+    """True when a stance cue starts in the segment."""
+    at = bisect_left(parsed.stance_starts, seg.first)
+    return at < len(parsed.stance_starts) and parsed.stance_starts[at] < seg.last
 
 
 def _shifted(claim: Claim, offset: int) -> Claim:
