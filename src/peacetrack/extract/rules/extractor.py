@@ -96,11 +96,12 @@ class RulesExtractor:
         """Claims of one text short enough for spaCy, offsets relative to it."""
         return [c for made in self.read_text(text).claims.values() for c in made]
 
-    def read_text(self, text: str) -> TextReading:
+    def read_text(self, text: str, bare: bool = False) -> TextReading:
         """The parse of one text short enough for spaCy and the claims of each segment.
 
         Other extractors built on these rules (``learned.v1``) read the same parse and
-        take what the rules found as evidence of their own."""
+        take what the rules found as evidence of their own; ``bare`` claims hold only that
+        evidence (``bare_claims``), at a fraction of the cost of the details."""
         parsed = self.pipeline.parse(text)
         ctx = Context(
             pair=main_pair(parsed.lower, parsed.actors, parsed.lang),
@@ -128,7 +129,11 @@ class RulesExtractor:
                 c
                 for f in reading.frames
                 for issues in [self._frame_issues(local, seg, f, previous, sequencing)]
-                for c in self.claims_on(local, seg, f, reading, sequencing, issues)
+                for c in (
+                    bare_claims(local, seg, f, issues)
+                    if bare
+                    else self.claims_on(local, seg, f, reading, sequencing, issues)
+                )
             ]
             if made:
                 previous = tuple(dict.fromkeys(c.issue for c in made))
@@ -228,6 +233,29 @@ class RulesExtractor:
             doc, parsed.places, parsed.actors, self.place_codes, first, last, parsed.lang
         )
         return [dict(territories=places or None)]
+
+
+def bare_claims(parsed: Parsed, seg: Segment, frame: Frame, issues: list[str]) -> list[Claim]:
+    """A frame's claims on ``issues`` with who holds them, the stance and who must act,
+    and none of the other details (places, recognition, sequencing, proposal, source):
+    what ``learned.v1`` weighs of the rules' claims, built without validation since
+    every value comes from the codebook and the pack, as ``claims_on``'s do. One claim
+    per issue, where ``claims_on`` makes one per kind of recognition named."""
+    obligor = list(frame.obligor or _obligor(parsed, frame)) or None
+    evidence = parsed.text[seg.start : seg.end]
+    return [
+        Claim.model_construct(
+            actors=list(frame.actors),
+            stance=frame.stance,
+            issue=issue,
+            obligor=obligor,
+            evidence=evidence,
+            start=seg.start,
+            end=seg.end,
+            extractor=RulesExtractor.name,
+        )
+        for issue in issues
+    ]
 
 
 def _cued(parsed: Parsed, seg: Segment) -> bool:
