@@ -44,8 +44,8 @@ class Reading:
     frames: tuple[Frame, ...]
     attribution: Attribution | None
     proposal: str | None
-    #: Whether the frames are the segment's own (not a lead-in's): its source and proposal
-    #: are then read from its own text.
+    #: Whether the source and the proposal were read from the segment's own text, as they
+    #: are when its frames are its own (not a lead-in's) and the reading is not bare.
     own: bool = False
 
 
@@ -100,8 +100,9 @@ class RulesExtractor:
         """The parse of one text short enough for spaCy and the claims of each segment.
 
         Other extractors built on these rules (``learned.v1``) read the same parse and
-        take what the rules found as evidence of their own; ``bare`` claims hold only that
-        evidence (``bare_claims``), at a fraction of the cost of the details."""
+        take what the rules found as evidence of their own; a ``bare`` reading holds only
+        that evidence (``bare_claims``, no source or proposal read), at a fraction of the
+        cost of the details."""
         parsed = self.pipeline.parse(text)
         ctx = Context(
             pair=main_pair(parsed.lower, parsed.actors, parsed.lang),
@@ -117,7 +118,7 @@ class RulesExtractor:
             # frame, whatever mentions are near: it is read on the whole parse as it is.
             cued = seg.parent is not None or _cued(parsed, seg)
             local = parsed.near(seg.first, seg.last) if cued else parsed
-            reading = self._read(local, seg, ctx, readings)
+            reading = self._read(local, seg, ctx, readings, bare)
             ctx.remember(local, seg)
             readings[index] = reading
             if seg.lead_in or not reading.frames:
@@ -141,8 +142,15 @@ class RulesExtractor:
         return TextReading(parsed, ctx.pair, readings, claims)
 
     def _read(
-        self, parsed: Parsed, seg: Segment, ctx: Context, readings: dict[int, Reading]
+        self,
+        parsed: Parsed,
+        seg: Segment,
+        ctx: Context,
+        readings: dict[int, Reading],
+        bare: bool = False,
     ) -> Reading:
+        """A segment's frames, own or its lead-in's, and the source and proposal its claims
+        share; a ``bare`` reading leaves those two to whoever needs them (``own`` False)."""
         own = tuple(frames(parsed, seg, ctx))
         text = parsed.text[seg.start : seg.end]
         lead = readings.get(seg.parent) if seg.parent is not None else None
@@ -151,10 +159,10 @@ class RulesExtractor:
             inherited = tuple(
                 replace(f, scope=(seg.first, seg.last), obligor=()) for f in lead.frames
             )
-            named = lead.proposal or proposal_name(text, pats.proposals)
+            named = None if bare else lead.proposal or proposal_name(text, pats.proposals)
             return Reading(inherited, lead.attribution, named)
-        if not own:
-            return Reading((), None, None)  # nothing to attribute: skip the regexes
+        if not own or bare:
+            return Reading(own, None, None)  # nothing to attribute, or not asked: no regexes
         credit = attribution(text, pats.attribution, parsed.lang.words.attribution)
         return Reading(own, credit, proposal_name(text, pats.proposals), own=True)
 
