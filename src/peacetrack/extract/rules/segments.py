@@ -100,7 +100,7 @@ def sentence_starts(doc: Doc, lower: Sequence[str]) -> list[int]:
     token texts (a final mark is its own lower case)."""
     if not lower:
         return []
-    final = np.fromiter((w in FINAL_MARKS for w in lower), dtype=bool, count=len(lower))
+    final = np.fromiter(map(FINAL_MARKS.__contains__, lower), dtype=bool, count=len(lower))
     word = ~final & (doc.to_array("IS_PUNCT") == 0)
     marks = np.flatnonzero(final | word)
     closing = final[marks]
