@@ -16,8 +16,13 @@ write path reads or indexes, under fresh ids:
   copy still share buckets (so the index has a real store's spread of shared and lone
   buckets) but no copy collides with another or with the originals, as unrelated reports
   do not; a new report's lookups find what they would find in its own weeks;
-- claims with their actors and search rows, extraction records, runs, and proposals with
-  their words (names suffixed per copy, dated with their documents).
+- claims with their actors and search rows, extraction records and runs. Proposals are
+  not copied: the copies' claims name the base's proposals, as a store filled the real way
+  does (the generated reports name one plan, "allies drafted a plan", in many documents;
+  a report naming it finds the proposal of its conflict by the plan's words however long
+  ago it was made, so ten proposals, one per conflict, serve every size). A first run
+  copied the proposals with their words and so held a thousand proposals of one name at
+  a million documents, which each report naming the plan read (docs/benchmarks.md).
 
 Cell summaries, cell days and timeline steps are left as the 10,000 made them: they are
 per cell (issue by actor or proposal), not per claim, and the write path reads a cell's
@@ -81,16 +86,13 @@ COPIES: dict[str, tuple[str, str]] = {
         "ingested_at, minhash, source_id + :d, conflict, conflict_reviewer"),
     "document_links": ("doc_a, doc_b, similarity", "doc_a + :d, doc_b + :d, similarity"),
     "minhash_bands": ("document_id, band, bucket", "document_id + :d, band, mix(bucket, :k)"),
-    "proposals": ("id, name, kind, date, authors, aliases, conflict",
-                  "id + :p, name || :tag, kind, date(date, :shift), authors, aliases, conflict"),
-    "proposal_words": ("word, proposal_id", "word, proposal_id + :p"),
     "claims": (
         "id, document_id, extractor, status, stance, issue, territories, conditions, "
         "recognition, proposal_id, proposal, attribution_source, attribution_anonymous, "
         "evidence, start, \"end\", created_at, updated_at, model, prompt_hash, confidence, "
         "conflict",
         "id + :c, document_id + :d, extractor, status, stance, issue, territories, "
-        "conditions, recognition, proposal_id + :p, proposal, attribution_source, "
+        "conditions, recognition, proposal_id, proposal, attribution_source, "
         "attribution_anonymous, evidence, start, \"end\", created_at, updated_at, model, "
         "prompt_hash, confidence, conflict"),
     "claim_actors": ("claim_id, role, position, actor_id",
@@ -105,8 +107,6 @@ TEMPLATE = {
     "documents": "id <= :n0",
     "document_links": "doc_b <= :n0",
     "minhash_bands": "document_id <= :n0",
-    "proposals": "id <= :p0",
-    "proposal_words": "proposal_id <= :p0",
     "claims": "document_id <= :n0",
     "claim_actors": "claim_id <= :c0",
     "extractions": "document_id <= :n0",
@@ -115,7 +115,6 @@ TEMPLATE = {
 OFFSETS = {
     "d": ("documents", "id"),
     "c": ("claims", "id"),
-    "p": ("proposals", "id"),
     "e": ("extractions", "id"),
     "r": ("runs", "id"),
 }
@@ -203,6 +202,14 @@ def grow(path: Path, limits: dict[str, int], target: int, made: int) -> int:
                 )
             db.execute("COMMIT")
     return copies
+
+
+def copies_made(path: Path) -> int:
+    """The number of the last copy of the base in the store (names end in `` ~N``)."""
+    last = "SELECT max(CAST(substr(name, instr(name, ' ~') + 2) AS INTEGER)) FROM documents"
+    with closing(sqlite3.connect(path)) as db:
+        found = db.execute(f"{last} WHERE name LIKE '% ~%'").fetchone()[0]
+    return int(found or 0)
 
 
 @dataclass
@@ -360,6 +367,9 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "grow")
     parser.add_argument("--top", type=int, default=25, help="statements listed")
     parser.add_argument("--base", type=int, default=BASE, help="reports filled the real way")
+    parser.add_argument(
+        "--keep", action="store_true", help="go on from the grown store of the last run"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     commit = subprocess.run(
@@ -370,12 +380,13 @@ def main() -> None:
     if not base.exists():
         fill_base(base, args.base)
     work = args.cache / "grown.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{work}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(base, work)
-    limits = template_limits(work)
+    if not (args.keep and work.exists()):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{work}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(base, work)
+    limits = template_limits(base)
     print(f"commit {commit or '?'}; SQLite on disk; rules.v1; window {args.window}; {limits}")
-    rows, made = [], 0
+    rows, made = [], copies_made(work)
     for n, size in enumerate(sizes):
         began = _cpu_wall()
         copies = grow(work, limits, size, made)
