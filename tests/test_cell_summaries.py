@@ -193,7 +193,7 @@ def _trigger_selects(connection: Any) -> list[tuple[str, str]]:
 def test_marking_triggers_find_claims_by_index(filled: Store) -> None:
     """Every statement a marking trigger runs reads the claims it marks through an index,
     never the whole table: linking one near duplicate at ingest must cost the same in a
-    store of a million claims as in a new one (issue #16; migration 0015)."""
+    store of a million claims as in a new one (issue #16; migration 0016)."""
     if not filled.url.startswith("sqlite"):
         pytest.skip("SQLite's plans; PostgreSQL's triggers run the same statements")
     engine = create_engine(filled.url)
