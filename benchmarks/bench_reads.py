@@ -46,13 +46,17 @@ COMMANDS: dict[str, list[str]] = {
     "compare": ["compare"],
     "documents list": ["documents", "list"],
 }
-#: Comparisons the cell summaries do not answer: from a date, or at another floor.
+#: Comparisons past the plain one: from a date or to one (the cells' days), at another
+#: floor (the summaries' other floors).
 COMPARE_VARIANTS = (
     "--since 2025-06-01",
     "--since 2025-01-01",
     "--since 2025-06-01 --by proposal",
     "--since 2025-06-01 --conflict unassigned",
     "--min-support corroborated",
+    "--min-support low",
+    "--until 2024-06-01",
+    "--until 2025-06-01 --min-support corroborated",
 )
 COMMANDS |= {f"compare {v}": ["compare", *v.split()] for v in COMPARE_VARIANTS}
 PAGES = (

@@ -16,8 +16,13 @@ caches, a shared core). ``--instructions`` counts instead the machine instructio
 command executes (Valgrind's callgrind, one run each after a warm-up, about a minute per
 command): the same on a busy machine as on an idle one, so a change shows as itself.
 
+With ``--before SRC`` each PeaceTrack command also runs on the package in ``SRC`` (another
+commit's ``src`` folder, by ``PYTHONPATH``), in the same rounds: a change is then measured
+against its own before under the same load, not against a run made at another time.
+
     .venv/bin/python benchmarks/bench_startup.py [--repeats 7] [--db SMALL.db] [--markdown]
     .venv/bin/python benchmarks/bench_startup.py --instructions [--db SMALL.db]
+    PYTHONPATH=src .venv/bin/python benchmarks/bench_startup.py --before /tmp/old/src
 """
 
 from __future__ import annotations
@@ -74,14 +79,22 @@ def peacetrack_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "peacetrack"]
 
 
-def command_lines(db: Path) -> dict[str, list[str]]:
-    """Each timed command as argv, the baseline first."""
+#: What marks a command run on the ``--before`` package.
+BEFORE = " (before)"
+
+
+def command_lines(db: Path, before: Path | None = None) -> dict[str, list[str]]:
+    """Each timed command as argv, the baseline first; with ``before``, each PeaceTrack
+    command once more, named with ``BEFORE``, for the package in that folder."""
     lines = {
         BASELINE: [sys.executable, "-c", "pass"],
         LIBRARIES: [sys.executable, "-c", "import sqlalchemy.orm, pydantic, typer, rich.console"],
     }
     for name, args in COMMANDS.items():
-        lines[name] = [*peacetrack_command(), *args, *([str(db)] if args[-1] == "--db" else [])]
+        argv = [*peacetrack_command(), *args, *([str(db)] if args[-1] == "--db" else [])]
+        lines[name] = argv
+        if before is not None:
+            lines[name + BEFORE] = ["env", f"PYTHONPATH={before}", *argv]
     return lines
 
 
@@ -104,6 +117,20 @@ def environment(cwd: Path) -> dict[str, str]:
     return env
 
 
+def prepared(argv: list[str], cwd: Path) -> tuple[list[str], dict[str, str]]:
+    """The command and its environment; settings an ``env NAME=VALUE ...`` prefix gives (as
+    ``command_lines`` writes a ``--before`` command) are put in the environment instead, so
+    no extra program runs (and callgrind counts the command itself)."""
+    env = environment(cwd)
+    if argv[0] != "env":
+        return argv, env
+    rest = argv[1:]
+    while "=" in rest[0]:
+        name, _, value = rest.pop(0).partition("=")
+        env[name] = value
+    return rest, env
+
+
 def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
     """Wall and CPU seconds of one run; a failing command is an error, not a fast figure.
 
@@ -112,9 +139,10 @@ def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
     from source again, which an installed copy never does. PeaceTrack's own caches (the
     parsed codebook) go there too, so each run starts from none and warms them itself.
     """
+    command, env = prepared(argv, cwd)
     cpu = _cpu_of_children()
     began = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, env=environment(cwd), capture_output=True, check=False)
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)
     elapsed = time.perf_counter() - began
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed: {done.stderr.decode(errors='replace')}")
@@ -168,8 +196,9 @@ def rows(times: Times) -> list[dict[str, Any]]:
 def instructions(argv: list[str], cwd: Path) -> int:
     """Machine instructions one run executes, counted by callgrind after a warm-up run."""
     timed(argv, cwd)
-    counted = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv]
-    done = subprocess.run(counted, cwd=cwd, env=environment(cwd), capture_output=True)
+    command, env = prepared(argv, cwd)
+    counted = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command]
+    done = subprocess.run(counted, cwd=cwd, env=env, capture_output=True)
     found = re.search(rb"Collected : (\d+)", done.stderr)
     if done.returncode != 0 or found is None:
         raise RuntimeError(f"{' '.join(argv)} under callgrind failed: {done.stderr[-2000:]!r}")
@@ -198,14 +227,18 @@ def instruction_rows(lines: dict[str, list[str]], cwd: Path) -> list[dict[str, A
     return found
 
 
-def run(repeats: int = 7, db: Path | None = None, *, count: bool = False) -> list[dict[str, Any]]:
-    """The startup rows, on ``db`` or on a new small store of the example reports."""
+def run(
+    repeats: int = 7, db: Path | None = None, *, count: bool = False, before: Path | None = None
+) -> list[dict[str, Any]]:
+    """The startup rows, on ``db`` or on a new small store of the example reports; with
+    ``before``, rows for that package's commands too (see ``command_lines``)."""
     with tempfile.TemporaryDirectory(prefix="peacetrack-startup-") as tmp:
         folder = Path(tmp)
         store = db or small_store(folder)
+        lines = command_lines(store, before)
         if count:
-            return instruction_rows(command_lines(store), folder)
-        return rows(measure(command_lines(store), repeats, folder))
+            return instruction_rows(lines, folder)
+        return rows(measure(lines, repeats, folder))
 
 
 def main() -> None:
@@ -216,10 +249,13 @@ def main() -> None:
     parser.add_argument(
         "--instructions", action="store_true", help="count instructions (needs valgrind)"
     )
+    parser.add_argument(
+        "--before", type=Path, help="also run each command on the package in this src folder"
+    )
     args = parser.parse_args()
     if args.instructions and shutil.which("valgrind") is None:
         parser.error("--instructions needs valgrind (apt-get install valgrind)")
-    found = run(args.repeats, args.db, count=args.instructions)
+    found = run(args.repeats, args.db, count=args.instructions, before=args.before)
     headers = ("measure", "value", "unit", "versus")
     if args.markdown:
         print("| " + " | ".join(headers) + " |\n|" + "---|" * len(headers))

@@ -1,8 +1,9 @@
-"""The kept cell days answer a comparison from a date, or at another floor, as the claims do.
+"""The kept cell days answer a comparison from a date or to one, as the claims do.
 
-``compare(store, since=...)`` (and at a floor other than the default) reads ``cell_days``
-(migrations 0011 and 0012): each cell's moments from its first day on or after the date,
-folded at the floor in SQL, and the entries of the moment it shows. The same call on the
+``compare(store, since=...)`` reads ``cell_days`` (migrations 0011, 0012 and 0015): each
+cell's moments from its first day on or after the date, folded at the floor in SQL, and
+the entries of the moment it shows; ``until=...`` folds them from the cell's first day and
+reads the moment the date cuts and the one shown before it. The same call on the
 store's claims in memory tallies every claim in range. Both must give the same matrix, and
 the kept rows must be the rows computed from every claim, on a store with several
 conflicts, reprints, weaker claims and undated reports, after later reports (which extend
@@ -26,7 +27,7 @@ from peacetrack.source import Key
 from peacetrack.store import Store, cell_days, cell_summaries
 from peacetrack.store.cell_days import day_rows
 from peacetrack.store.cell_entries import KINDS, read_entries
-from peacetrack.store.schema import CellDayRow, StaleCellRow
+from peacetrack.store.schema import CellDayRow, CellSummaryRow, StaleCellRow
 from peacetrack.support import Support
 from test_aggregate import START, fill
 from test_cell_summaries import _report, migrate_down_and_up
@@ -41,9 +42,13 @@ VIEWS: list[dict[str, Any]] = [
     {"since": START - timedelta(days=400)},
     {"since": START + timedelta(days=900)},
     {"since": START + timedelta(days=30), "min_support": Support.ANONYMOUS},
-    {"min_support": Support.LOW},
-    {"min_support": Support.CORROBORATED},
-    {"min_support": Support.REVIEWED, "by": "proposal"},
+    {"until": START + timedelta(days=30)},
+    {"until": START + timedelta(days=45), "min_support": Support.CORROBORATED},
+    {"until": START + timedelta(days=20), "by": "proposal", "min_support": Support.LOW},
+    {"until": START + timedelta(days=38), "actors": ["UKR", "rus"], "issues": ["TER.*"]},
+    {"until": START + timedelta(days=2)},
+    {"until": START - timedelta(days=400)},
+    {"until": START + timedelta(days=900), "min_support": Support.REVIEWED},
 ]
 
 
@@ -55,7 +60,9 @@ def _views(store: Store) -> list[dict[str, Any]]:
         for c in [*conflicts[:2], "unassigned"]
         for by in ("actor", "proposal")
     ]
-    return [*VIEWS, *by_conflict, {"conflict": conflicts[0], "min_support": Support.LOW}]
+    until = START + timedelta(days=35)
+    by_conflict += [{"conflict": c, "until": until} for c in [conflicts[0], "unassigned"]]
+    return [*VIEWS, *by_conflict]
 
 
 def _kept(store: Store) -> list[dict[str, Any]]:
@@ -190,16 +197,31 @@ def test_upgrading_a_store_with_claims_fills_its_days(
     assert_days_match(filled, monkeypatch)
 
 
+def _rows_of_0012(store: Store) -> list[tuple[Any, ...]]:
+    """The days' columns as migration 0012 left them (``seen`` came with 0015)."""
+    columns = [c for c in CellDayRow.__table__.c if c.name != "seen"]
+    with store.reading() as session:
+        return sorted(tuple(r) for r in session.execute(select(*columns)))
+
+
+def _stale(store: Store) -> int:
+    with store.reading() as session:
+        return session.scalar(select(func.count()).select_from(StaleCellRow)) or 0
+
+
 def test_upgrading_days_to_level_columns_keeps_them_without_a_rebuild(
     filled: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Migration 0012 turns each day's decisions list into the levels' columns in place:
     the rows equal those computed from the claims with no cell marked for a rebuild (and
-    the store taken down to 0011 has them as its list again)."""
+    the store taken down to 0011 has them as its list again). Migration 0015 then marks
+    every cell, whose rebuild gives every floor and each day's sources seen."""
     compare(filled, min_support=Support.LOW)
-    kept = _kept(filled)
-    migrate_down_and_up(filled, "0011")
+    kept = _rows_of_0012(filled)
+    migrate_down_and_up(filled, "0011", up_to="0014")
+    assert _stale(filled) == 0 and _rows_of_0012(filled) == kept
+    migrate_down_and_up(filled, "0014")
     with filled.reading() as session:
-        assert session.scalar(select(func.count()).select_from(StaleCellRow)) == 0
-    assert _kept(filled) == kept
+        cells = session.scalar(select(func.count()).select_from(CellSummaryRow))
+    assert _stale(filled) == cells
     assert_days_match(filled, monkeypatch)

@@ -28,9 +28,20 @@ from peacetrack.store.engine import alembic_config
 from peacetrack.store.proposals import list_proposals, merge_proposals, rename_proposal
 from peacetrack.store.queries import statements_with_ids
 from peacetrack.store.review import accept_claim, add_claim, edit_claim, reject_claim
+from peacetrack.support import Support
 from test_aggregate import START, claims_for, fill
 
-VIEWS: list[dict[str, Any]] = [{}, {"by": "proposal"}, {"actors": ["UKR"], "issues": ["TER.*"]}]
+VIEWS: list[dict[str, Any]] = [
+    {},
+    {"by": "proposal"},
+    {"actors": ["UKR"], "issues": ["TER.*"]},
+    # Every floor is kept in the summaries, and an end date read from the kept days.
+    {"min_support": Support.LOW},
+    {"min_support": Support.CORROBORATED, "by": "proposal"},
+    {"min_support": Support.REVIEWED},
+    {"until": START + timedelta(days=45)},
+    {"until": START + timedelta(days=30), "min_support": Support.ANONYMOUS, "by": "proposal"},
+]
 
 
 def _by_conflict(store: Store) -> list[dict[str, Any]]:
@@ -199,14 +210,14 @@ def test_statements_read_alone_are_what_the_whole_claims_state(filled: Store) ->
     assert any(s.conditions and s.recognition and s.obligor for s in stated.values())
 
 
-def migrate_down_and_up(store: Store, revision: str) -> None:
-    """The store taken down to ``revision`` and up to head again, as an older store is
-    upgraded."""
+def migrate_down_and_up(store: Store, revision: str, up_to: str = "head") -> None:
+    """The store taken down to ``revision`` and up to ``up_to`` again, as an older store
+    is upgraded."""
     engine = create_engine(store.url)
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), revision)
     with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
+        command.upgrade(alembic_config(connection), up_to)
     engine.dispose()
 
 

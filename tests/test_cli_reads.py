@@ -22,6 +22,7 @@ from peacetrack.compare.export import COLUMNS, claim_record
 from peacetrack.compare.render import csv_lines, json_array, records_csv, records_json
 from peacetrack.model import Claim, Document, Stance
 from peacetrack.store import Store, facets, queries
+from test_imports import NOT_FOR_READS
 
 runner = CliRunner()
 CLAIMS = 45
@@ -267,3 +268,21 @@ def test_a_run_naming_no_command_gets_the_whole_app(args: list[str]) -> None:
 def test_a_mistyped_subcommand_is_suggested_from_the_whole_group() -> None:
     result = runner.invoke(invoked(app, ["documents", "lst"]), ["documents", "lst"])
     assert result.exit_code != 0 and "list" in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("command", "needs"),
+    [
+        (["compare", "--db"], ()),
+        (["timeline", "--db"], ()),
+        (["documents", "list", "--db"], ()),
+        # the page line counts the claims with the facets' count
+        (["claims", "--db"], ("peacetrack.store.facets",)),
+    ],
+)
+def test_a_read_loads_no_write_side_module(db: str, command: list[str], needs: tuple[str]) -> None:
+    """Saving claims, near duplicates, review, search, exports and the HTML report load when
+    a command uses them (tests/test_imports.py checks the packages themselves)."""
+    found = loaded(tuple(m for m in NOT_FOR_READS if m not in needs), [*command, db])
+    assert found == "", f"`peacetrack {' '.join(command)}` loaded {found}"

@@ -8,6 +8,7 @@ Both now build on ``peacetrack.vocabulary``, a leaf; these tests keep it that wa
 from __future__ import annotations
 
 import ast
+import importlib
 import os
 import random
 import subprocess
@@ -136,3 +137,39 @@ def test_no_import_cycle_anywhere_in_the_package() -> None:
     graph = module_level_graph()
     cycles = [m for m in graph if m in reachable(graph, m)]
     assert cycles == [], f"modules that import themselves through others: {sorted(cycles)}"
+
+
+#: Modules only writing, reviewing, searching, the web's facets, exports and the HTML report
+#: use: reading the store (``compare``, ``claims``, ``timeline``) imports none of them, which
+#: each command's start would otherwise pay for (benchmarks/bench_startup.py).
+NOT_FOR_READS = (
+    "peacetrack.store.neardup",
+    "peacetrack.store.proposal_resolver",
+    "peacetrack.store.proposal_words",
+    "peacetrack.store.proposals",
+    "peacetrack.store.review",
+    "peacetrack.store.search",
+    "peacetrack.store.facets",
+    "peacetrack.compare.export",
+    "peacetrack.compare.report",
+)
+
+
+@pytest.mark.parametrize("package", ["peacetrack.store", "peacetrack.compare"])
+def test_importing_the_store_or_the_comparisons_loads_no_write_side_module(package: str) -> None:
+    """Their packages name these modules' contents lazily (``__getattr__``), and the store
+    imports them inside the methods that use them."""
+    found = sorted(reachable(module_level_graph(), package) & set(NOT_FOR_READS))
+    assert found == [], f"importing {package} imports {found}"
+
+
+@pytest.mark.parametrize("package", ["peacetrack.store", "peacetrack.compare"])
+def test_the_names_handed_out_on_first_use_are_there(package: str) -> None:
+    module = importlib.import_module(package)
+    later: dict[str, str] = module._LATER
+    assert set(later) <= set(module.__all__)
+    for name, source in later.items():
+        defined = importlib.import_module(f"{package}.{source}")
+        assert getattr(module, name) is getattr(defined, name)
+    with pytest.raises(AttributeError):
+        module.no_such_name  # noqa: B018

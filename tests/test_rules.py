@@ -619,3 +619,31 @@ def test_the_two_most_named_actors_are_the_sides(extractor: RulesExtractor) -> N
     )
     claim = only(run(extractor, text), "CF.GENERAL")
     assert set(claim.actors) == {"ISR", "HAMAS"} and claim.stance.value == "no_agreement"
+
+
+def _positions(claims: list[Claim]) -> list[tuple[object, ...]]:
+    """Holders, stance, issue and obligors of each claim, once each, in order."""
+    return list(
+        dict.fromkeys((tuple(c.actors), c.stance, c.issue, tuple(c.obligor or ())) for c in claims)
+    )
+
+
+def test_a_bare_reading_holds_the_same_positions_and_frames(extractor: RulesExtractor) -> None:
+    """``read_text(bare=True)``, as learned.v1 reads: per segment, the same holders,
+    stances, issues and obligors as the full reading, and the same frames, with no
+    details, source or proposal."""
+    from pathlib import Path
+
+    folder = Path(__file__).parents[1] / "examples" / "reports"
+    texts = [f.read_text(encoding="utf-8") for f in sorted(folder.glob("*.txt"))]
+    assert len(texts) >= 5
+    for text in texts:
+        full, bare = extractor.read_text(text), extractor.read_text(text, bare=True)
+        assert full.claims.keys() == bare.claims.keys()
+        for index, claims in full.claims.items():
+            assert _positions(claims) == _positions(bare.claims[index])
+            assert all(c.territories is None and c.proposal is None for c in bare.claims[index])
+        assert [r.frames for r in full.readings.values()] == [
+            r.frames for r in bare.readings.values()
+        ]
+        assert not any(r.own or r.attribution for r in bare.readings.values())

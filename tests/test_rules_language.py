@@ -217,3 +217,48 @@ def test_constructions_match_as_spacy_matcher_does() -> None:
     expected = {(int(nlp.vocab.strings[k]), a, b) for k, a, b in reference(doc)}
     found = Constructions(nlp.vocab, patterns)(doc, [t.lower_ for t in doc])
     assert sorted(found) == sorted(expected) and len(found) == len(expected) > 10
+
+
+def test_folded_holds_every_character_a_case_insensitive_pattern_takes_for_ascii() -> None:
+    """``may_hold`` compares lower-cased text; these are the only characters beyond ASCII
+    that ``(?i)`` matches with an ASCII letter, so the test never spares a pattern that
+    would have matched."""
+    import sys
+
+    from peacetrack.extract.rules.lexicon import FOLDED
+
+    letter = re.compile("(?i)[a-z]")
+    beyond = {chr(c) for c in range(128, sys.maxunicode + 1) if letter.fullmatch(chr(c))}
+    assert beyond == FOLDED
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The talks resumed on Monday in Geneva.",
+        "A senior official familiar with the talks said Russia wants sanctions lifted.",
+        "Accordıng to Kremlin spokesman Dmitry Peskov, the plan is dead.",
+        "Kyiv rejected the U.S. draft peace plan, said Foreign Minister Andrii Sybiha.",
+        "They spoke on condition of anonymity about Kyiv's 10-point plan.",
+        "The memorandum, its counter-proposal and Russia's new initiative were DISCUSSED.",
+    ],
+)
+def test_sources_and_proposals_are_found_with_or_without_the_markers(sentence: str) -> None:
+    """The markers and kinds only spare patterns that could not match: the same source
+    and proposal as with no words to test first."""
+    from peacetrack.extract.rules.attribution import attribution
+    from peacetrack.extract.rules.proposals import proposal_name
+
+    lang = load_language(PACKS / "en")
+    pats = lang.patterns
+    everything = pats.model_copy(
+        update={
+            "attribution": pats.attribution.model_copy(update={"markers": ("",)}),
+            "proposals": pats.proposals.model_copy(update={"kinds": ("",)}),
+        }
+    )
+    words = lang.words.attribution
+    assert attribution(sentence, pats.attribution, words) == attribution(
+        sentence, everything.attribution, words
+    )
+    assert proposal_name(sentence, pats.proposals) == proposal_name(sentence, everything.proposals)

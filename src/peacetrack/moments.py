@@ -174,11 +174,20 @@ def tally(
     entries: Sequence[Entry], window: timedelta = SAME_MOMENT, floor: Support = DEFAULT_SUPPORT
 ) -> Tally:
     """The summary of one cell from all its entries, in any order."""
+    return tallies(entries, window, (floor,))[floor]
+
+
+def tallies(
+    entries: Sequence[Entry], window: timedelta = SAME_MOMENT, floors: Iterable[Support] = Support
+) -> dict[Support, Tally]:
+    """The summary of one cell at each of ``floors`` (every level: the store keeps each
+    cell's at every floor, ``store.cell_summaries``), its moments cut once."""
     if not entries:
         raise ValueError("a cell needs at least one claim")
     first, last = span(entries)
     counts = (len(entries), count_sources(entries), first, last)
-    return _fold(moments(entries, window), History(None, False, 0), counts, floor)
+    steps = moments(entries, window)
+    return {floor: _fold(steps, History(None, False, 0), counts, floor) for floor in floors}
 
 
 def extend(
@@ -255,10 +264,11 @@ def decisions(moment: Moment) -> list[Decision]:
     return found
 
 
-def resume(moment: Moment, before: History, counts: Counts, floor: Support) -> Tally:
-    """The tally of a cell whose shown moment is ``moment`` (its entries, chronological),
-    after the ``History`` its other moments left."""
-    return _fold([moment], before, counts, floor)
+def resume(steps: Sequence[Moment], before: History, counts: Counts, floor: Support) -> Tally:
+    """The tally of a cell whose last moments are ``steps`` (each its entries,
+    chronological), after the ``History`` its other moments left: the moment it shows,
+    or the moment it would show before an end date and the moment that date cuts."""
+    return _fold(list(steps), before, counts, floor)
 
 
 class History(NamedTuple):

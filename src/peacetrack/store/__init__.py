@@ -6,20 +6,49 @@ package imports from here, never a submodule, and reaches the repositories throu
 (``store.review``, ``store.proposals``, ``store.cells``, ``store.search``, ``store.runs``).
 """
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from peacetrack.source import StoredClaim
 from peacetrack.store.claim_query import ClaimQuery
 from peacetrack.store.conflicts import ConflictCount
 from peacetrack.store.engine import OutOfTime, require_store
-from peacetrack.store.facets import FACETS, ClaimFacets
-from peacetrack.store.proposals import ProposalInfo
 from peacetrack.store.queries import SORTS, Sort
-from peacetrack.store.review import ACTIONS, ReviewEvent, ReviewLog
 from peacetrack.store.runs import RunInfo
 from peacetrack.store.schema import CLAIM_STATUSES
-from peacetrack.store.search import MARK_END, MARK_START, SearchResults
 from peacetrack.store.store import AddResult, Store
 
+if TYPE_CHECKING:
+    from peacetrack.store.facets import FACETS, ClaimFacets
+    from peacetrack.store.proposals import ProposalInfo
+    from peacetrack.store.review import ACTIONS, ReviewEvent, ReviewLog
+    from peacetrack.store.search import MARK_END, MARK_START, SearchResults
+
 open_store = Store.open
+
+#: Names of the modules that only review, search, proposals and the web's facets use,
+#: imported on first use: a read of the store (``compare``, ``claims``) loads none of them.
+_LATER = {
+    "FACETS": "facets",
+    "ClaimFacets": "facets",
+    "ProposalInfo": "proposals",
+    "ACTIONS": "review",
+    "ReviewEvent": "review",
+    "ReviewLog": "review",
+    "MARK_END": "search",
+    "MARK_START": "search",
+    "SearchResults": "search",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module 'peacetrack.store' has no attribute {name!r}")
+    return getattr(import_module(f"peacetrack.store.{module}"), name)
+
 
 __all__ = [
     "ACTIONS",

@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import sqlite3
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Date,
     Integer,
     Select,
@@ -62,11 +63,12 @@ from peacetrack.moments import (
     chronological,
     decisions,
     resume,
+    supported,
 )
 from peacetrack.source import Key
 from peacetrack.store.cell_entries import Kind, read_entries
 from peacetrack.store.queries import chunked
-from peacetrack.store.schema import CellDayRow, CellSummaryRow, ClaimRow
+from peacetrack.store.schema import CellDayRow, CellSummaryRow, ClaimRow, DocumentRow
 from peacetrack.support import Support
 
 
@@ -78,18 +80,39 @@ def _days(entries: Iterable[Entry]) -> dict[date, list[Entry]]:
     return found
 
 
+class Earlier(NamedTuple):
+    """The sources a cell's claims dated before a day have: how many, and which of them
+    some later entries also have."""
+
+    number: int
+    among: set[int]
+
+
+NONE_EARLIER = Earlier(0, set())
+
+
 def day_rows(
-    kind: Kind, key: Key, entries: Iterable[Entry], sources: int, since: date | None = None
+    kind: Kind,
+    key: Key,
+    entries: Iterable[Entry],
+    sources: int,
+    since: date | None = None,
+    earlier: Earlier = NONE_EARLIER,
 ) -> list[dict[str, Any]]:
     """The rows of a cell's days on or after ``since`` (None: every day), from its entries
-    of those days and any later ones; ``sources`` counts the cell's sources, all of them."""
+    of those days and any later ones; ``sources`` counts the cell's sources, all of them,
+    and ``earlier`` those of its claims dated before ``since``."""
     by_day = _days(entries)
     days = list(by_day)
-    seen: set[int] = set()
+    later: set[int] = set()
     gone: dict[date, int] = {}
     for day in reversed(days):
-        seen.update(e.source for e in by_day[day])
-        gone[day] = sources - len(seen)
+        later.update(e.source for e in by_day[day])
+        gone[day] = sources - len(later)
+    known, seen = set(earlier.among), {}
+    for day in days:
+        known.update(e.source for e in by_day[day])
+        seen[day] = earlier.number + len(known - earlier.among)
     rows = []
     for i, day in enumerate(days):
         if since is not None and day < since:
@@ -107,6 +130,7 @@ def day_rows(
                 **_levels(decisions(moment)),
                 "ids": [e.id for e in by_day[day]],
                 "gone": gone[day],
+                "seen": seen[day],
             }
         )
     return rows
@@ -158,14 +182,16 @@ def extended(session: Session, kind: Kind, grown: Mapping[Key, Growth]) -> set[K
         for key, entry in read_entries(session, kind, [ClaimRow.id.in_(chunk)]):
             if key in grown and entry.id in wanted:
                 old.setdefault(key, []).append(entry)
-    redo = set()
-    for key, growth in grown.items():
-        before = old.get(key, [])
-        if (growth.held - {e.source for e in before}) & {e.source for e in growth.new}:
-            redo.add(key)
-            continue
-        low = min(_dates(growth.new)) - SAME_MOMENT
-        rows = day_rows(kind, key, [*before, *growth.new], growth.sources, low)
+    redo = {
+        key
+        for key, growth in grown.items()
+        if (growth.held - {e.source for e in old.get(key, [])}) & {e.source for e in growth.new}
+    }
+    lows = {key: min(_dates(g.new)) - SAME_MOMENT for key, g in grown.items() if key not in redo}
+    touched = {key: [*old.get(key, []), *grown[key].new] for key in lows}
+    earlier = _earlier(session, kind, lows, touched)
+    for key, low in lows.items():
+        rows = day_rows(kind, key, touched[key], grown[key].sources, low, earlier[key])
         session.execute(delete(CellDayRow).where(_cell(kind, key), CellDayRow.day >= low))
         session.execute(insert(CellDayRow), rows)
         days = [r["day"] for r in rows]
@@ -176,6 +202,28 @@ def extended(session: Session, kind: Kind, grown: Mapping[Key, Growth]) -> set[K
                 where = (_cell(kind, key), CellDayRow.day == found.day)
                 session.execute(update(CellDayRow).where(*where).values(next=point))
     return redo
+
+
+def _earlier(
+    session: Session, kind: Kind, lows: Mapping[Key, date], entries: Mapping[Key, list[Entry]]
+) -> dict[Key, Earlier]:
+    """For each cell, the sources its claims dated before its day in ``lows`` have (the
+    count kept on its last day before it), and which of them its ``entries`` have."""
+    found = {}
+    for key, low in lows.items():
+        last = select(CellDayRow.seen).where(_cell(kind, key), CellDayRow.day < low)
+        count = session.scalar(last.order_by(CellDayRow.day.desc()).limit(1))
+        found[key] = Earlier(count or 0, set())
+    sources = sorted({e.source for found in entries.values() for e in found})
+    for chunk in chunked(sources):
+        in_groups = DocumentRow.id.in_(chunk) | DocumentRow.source_id.in_(chunk)
+        before = DocumentRow.published < max(lows.values())
+        for key, entry in read_entries(session, kind, [in_groups, before]):
+            if key in lows and entry.published is not None and entry.published < lows[key]:
+                found[key].among.add(entry.source)
+    for key, kept in found.items():
+        kept.among.intersection_update(e.source for e in entries[key])
+    return found
 
 
 def _dates(entries: Iterable[Entry]) -> list[date]:
@@ -203,23 +251,17 @@ def ranged(
     session: Session,
     kind: Kind,
     cells: Sequence[ColumnElement[bool]],
-    since: date | None,
+    since: date,
     floor: Support,
 ) -> dict[Key, Tally]:
     """The cells chosen by ``cells`` (conditions on ``cell_summaries``, whose kind is
-    ``kind``) tallied from their claims published on or after ``since``, at ``floor``.
-
-    Without ``since`` a cell's moments begin with its undated claims, which keep no day:
-    such a cell is left out, for the caller to tally from its claims.
-    """
+    ``kind``) tallied from their claims published on or after ``since``, at ``floor``."""
     folded: dict[Key, tuple[Counts, History]] = {}
     ids: dict[Key, set[int]] = {}
     for issue, col, first, in_range, gone, prior, changed, rest, *total, day_ids in session.execute(
         _folded(session, kind, cells, since, floor)
     ):
-        claims, sources, last = total
-        if since is None and in_range != claims:
-            continue  # undated claims come first: the caller tallies the cell
+        _, sources, last = total
         folded[issue, col] = (
             (in_range, sources - gone, first, last),
             History(prior, bool(changed), rest),
@@ -227,7 +269,7 @@ def ranged(
         ids.setdefault((issue, col), set()).update(day_ids)
     shown = _entries_of(session, kind, ids)
     return {
-        key: resume(tuple(chronological(shown[key])), before, counts, floor)
+        key: resume([tuple(chronological(shown[key]))], before, counts, floor)
         for key, (counts, before) in folded.items()
     }
 
@@ -236,7 +278,7 @@ def _folded(
     session: Session,
     kind: Kind,
     cells: Sequence[ColumnElement[bool]],
-    since: date | None,
+    since: date,
     floor: Support,
 ) -> Select[Any]:
     """Every chosen cell folded at ``floor`` from its first day on or after ``since``, in
@@ -260,12 +302,7 @@ def _folded(
     after = select(*_step(step, _Fold.of(chain), floor)).join(
         chain, _same_cell(step, chain.c) & (step.day == chain.c.next)
     )
-    # SQLite then takes the moments from a queue ordered by cell, one cell's after the
-    # other's, its days' pages read once (PostgreSQL has no such order, nor needs it).
-    chain = chain.union_all(after.suffix_with("ORDER BY issue, col", dialect="sqlite"))
-    # Materialised, the last rows only: SQLite then streams the recursion into it rather
-    # than keeping every moment's row for the join.
-    last = _materialised(session, select(chain).where(chain.c.next.is_(None)).cte("last"))
+    last = _last(session, chain, after, lambda c: c.next.is_(None))
     shown = func.coalesce(last.c.held_day, last.c.day)
     days = aliased(CellDayRow)
     window = (days.day >= shown) & (last.c.held_next.is_(None) | (days.day < last.c.held_next))
@@ -282,9 +319,161 @@ def _folded(
     )
 
 
+def _last(
+    session: Session, chain: Any, after: Select[Any], end: Callable[[Any], ColumnElement[bool]]
+) -> Any:
+    """The recursive query ``chain`` followed by ``after``, and its rows meeting ``end``
+    (of its columns: each cell's last), materialised."""
+    # SQLite then takes the moments from a queue ordered by cell, one cell's after the
+    # other's, its days' pages read once (PostgreSQL has no such order, nor needs it).
+    chain = chain.union_all(after.suffix_with("ORDER BY issue, col", dialect="sqlite"))
+    # Materialised, the last rows only: SQLite then streams the recursion into it rather
+    # than keeping every moment's row for the join.
+    return _materialised(session, select(chain).where(end(chain.c)).cte("last"))
+
+
+def until(
+    session: Session,
+    kind: Kind,
+    cells: Sequence[ColumnElement[bool]],
+    end: date,
+    floor: Support,
+) -> dict[Key, Tally]:
+    """The cells chosen by ``cells`` (as ``ranged``'s) tallied from their claims published
+    on or before ``end``, at ``floor``.
+
+    A cell's moments from its first day are the same whatever comes later, so its kept
+    days are folded from the first up to the moment ``end`` falls in (``_folded_until``);
+    that moment holds only the claims up to ``end``, so it is read as entries with the
+    moment the cell would show before it, and ``resume`` decides the two. The sources are
+    those seen on the cell's last day up to ``end``. Undated claims are never in range.
+    """
+    found: dict[Key, _Before] = {}
+    days: dict[Key, list[_Day]] = {}
+    query = _folded_until(session, kind, cells, end, floor)
+    for issue, col, *before, day, seen, day_ids in session.connection().execute(query):
+        begins, first, claims, prior, changed, rest, held, held_class, changed_all, weaker = before
+        found[issue, col] = _Before(
+            begins,
+            first,
+            claims,
+            History(prior, bool(changed), rest) if held else None,
+            History(held_class, bool(changed_all), weaker),
+        )
+        days.setdefault((issue, col), []).append(_Day(day, seen, day_ids))
+    last = _entries_of(session, kind, _ids(days, found, lambda day, cut: day >= cut))
+    cut = {key: _Cut(found[key], chronological(got), days[key]) for key, got in last.items()}
+    # The moment shown before the cut one matters only if the cut one has no class at the
+    # floor: its claims are read for those cells alone.
+    wanted = {
+        key
+        for key, cell in cut.items()
+        if cell.before.shown is not None and not supported(tuple(cell.last), floor)
+    }
+    earlier = _ids(days, found, lambda day, cut: day < cut)
+    shown = _entries_of(session, kind, {key: earlier[key] for key in wanted})
+    return {key: cell.tally(shown.get(key), floor) for key, cell in cut.items()}
+
+
+def _ids(
+    days: Mapping[Key, list[_Day]],
+    found: Mapping[Key, _Before],
+    chosen: Callable[[date, date], bool],
+) -> dict[Key, set[int]]:
+    """The claim ids of each cell's days ``chosen`` by their day and the cut moment's."""
+    return {
+        key: {i for d in cell if chosen(d.day, found[key].cut) for i in d.ids}
+        for key, cell in days.items()
+    }
+
+
+class _Before(NamedTuple):
+    """What a cell's moments before the one an end date cuts (beginning on ``cut``) left:
+    the cell's first day, their claims, their ``History`` up to the moment the cell would
+    show before ``cut`` (None: none has a class at the floor), and their whole history
+    (the class of that moment as the prior, the changes among all, all weaker claims)."""
+
+    cut: date
+    first: date
+    claims: int
+    shown: History | None
+    whole: History
+
+
+class _Day(NamedTuple):
+    day: date
+    seen: int
+    ids: list[int]
+
+
+class _Cut(NamedTuple):
+    """A cell to an end date: its moments before the cut one, the cut one's entries up to
+    the end date (chronological) and the days read (the last counts the sources seen)."""
+
+    before: _Before
+    last: list[Entry]
+    days: list[_Day]
+
+    def tally(self, shown: list[Entry] | None, floor: Support) -> Tally:
+        """The cell, from the entries of the moment it would show before the cut one when
+        the cut one has no class at the floor (``shown``; None otherwise)."""
+        final = max(self.days)
+        counts = (self.before.claims + len(self.last), final.seen, self.before.first, final.day)
+        cut = tuple(self.last)
+        if shown is None or self.before.shown is None:
+            return resume([cut], self.before.whole, counts, floor)
+        return resume([tuple(chronological(shown)), cut], self.before.shown, counts, floor)
+
+
+def _folded_until(
+    session: Session,
+    kind: Kind,
+    cells: Sequence[ColumnElement[bool]],
+    end: date,
+    floor: Support,
+) -> CompoundSelect[Any]:
+    """Every chosen cell folded at ``floor`` from its first day over the moments that end
+    before ``end``, in one query, a row for each day up to ``end`` of the moment ``end``
+    falls in and of the moment the cell would show before it. As ``_folded``'s, except
+    that each row of the recursive query carries its own moment unfolded (``_pending``):
+    the last row's is the moment ``end`` cuts, whose kept decisions count later claims."""
+    starts = _starts(session, cells, None)
+    anchor = aliased(CellDayRow)
+    chain = (
+        select(*_pending(anchor, _Fold.empty(anchor), None, floor))
+        .join(
+            starts,
+            _same_cell(anchor, starts.c) & (anchor.day == starts.c.day) & (anchor.day <= end),
+        )
+        .cte("chain", recursive=True)
+    )
+    step = aliased(CellDayRow)
+    after = select(*_pending(step, _Fold.of(chain), _Moment.carried(chain), floor)).join(
+        chain, _same_cell(step, chain.c) & (step.day == chain.c.next) & (chain.c.next <= end)
+    )
+    last = _last(session, chain, after, lambda c: c.next.is_(None) | (c.next > end))
+    held = last.c.held_day.is_not(None)
+    rest = last.c.weaker - func.coalesce(last.c.held_weaker, 0)
+    fold = (last.c.first, last.c.claims, last.c.prior, last.c.changed, rest, held)
+    whole = (last.c.held_class, last.c.changed_all, last.c.weaker)
+
+    def days_of(low: Any, below: Callable[[Any], ColumnElement[bool]]) -> Select[Any]:
+        # Each window on its own, so each is an index range (as one OR, PostgreSQL read
+        # every day of the cell).
+        days = aliased(CellDayRow)
+        columns = (days.day, days.seen, days.ids)
+        window = _same_cell(days, last.c) & (days.day >= low) & below(days)
+        chosen = (last.c.issue, last.c.col, last.c.day, *fold, *whole, *columns)
+        return select(*chosen).join(days, window)
+
+    cut = days_of(last.c.day, lambda days: days.day <= end)
+    shown = days_of(last.c.held_day, lambda days: days.day < last.c.held_next)
+    return cut.union_all(shown.where(held))
+
+
 def _starts(session: Session, cells: Sequence[ColumnElement[bool]], since: date | None) -> Any:
-    """The chosen cells' first days on or after ``since`` (an index seek per cell summary,
-    materialised first)."""
+    """The chosen cells' first days on or after ``since`` (None: their first days; an
+    index seek per cell summary, materialised first)."""
     summary, day = CellSummaryRow, aliased(CellDayRow)
     first = select(func.min(day.day)).where(
         day.kind == summary.kind,
@@ -336,39 +525,81 @@ class _Fold(NamedTuple):
         return cls(*(chain.c[name] for name in cls._fields))
 
 
-def _step(row: Any, before: _Fold, floor: Support) -> list[ColumnElement[Any]]:
-    """The fold after the moment beginning at ``row``, with the row's cell, day and next
-    day: a moment with a class at ``floor`` becomes the one held (the one shown, if no
-    later one has a class) and its class the next moment's prior; every moment's claims
-    below the floor count as weaker."""
-    found = cast(getattr(row, f"class_{floor.label}"), Text)
-    weaker = getattr(row, f"weaker_{floor.label}")
-    held = found.is_not(None)
+class _Moment(NamedTuple):
+    """A moment as the fold reads it at a floor: the day it begins, the day the next
+    begins, its claims, the class it decides and its claims below the floor."""
+
+    day: Any
+    next: Any
+    claims: Any
+    found: Any
+    weaker: Any
+
+    @classmethod
+    def at(cls, row: Any, floor: Support) -> _Moment:
+        """The moment beginning at a kept day, ``row``."""
+        found = cast(getattr(row, f"class_{floor.label}"), Text)
+        return cls(row.day, row.next, row.claims, found, getattr(row, f"weaker_{floor.label}"))
+
+    @classmethod
+    def carried(cls, chain: Any) -> _Moment:
+        """The moment a row of ``_folded_until``'s query carries unfolded."""
+        c = chain.c
+        return cls(c.day, c.next, c.own_claims, c.own_class, c.own_weaker)
+
+
+def _folding(moment: _Moment, before: _Fold) -> _Fold:
+    """The fold after ``moment``: a moment with a class at the floor becomes the one held
+    (the one shown, if no later one has a class) and its class the next moment's prior;
+    every moment's claims below the floor count as weaker."""
+    held = moment.found.is_not(None)
 
     def kept(new: Any, old: Any) -> ColumnElement[Any]:
         return case((held, new), else_=old)
 
-    fold = _Fold(
+    return _Fold(
         first=before.first,
-        claims=before.claims + row.claims,
+        claims=before.claims + moment.claims,
         gone=before.gone,
-        held_day=kept(row.day, before.held_day),
-        held_next=kept(row.next, before.held_next),
-        held_class=func.coalesce(found, before.held_class),
+        held_day=kept(moment.day, before.held_day),
+        held_next=kept(moment.next, before.held_next),
+        held_class=func.coalesce(moment.found, before.held_class),
         prior=kept(before.held_class, before.prior),
         changed_all=case(
-            (held & (before.held_class != found), literal_column("1", Integer)),
+            (held & (before.held_class != moment.found), literal_column("1", Integer)),
             else_=before.changed_all,
         ),
         changed=kept(before.changed_all, before.changed),
-        weaker=before.weaker + weaker,
-        held_weaker=kept(weaker, before.held_weaker),
+        weaker=before.weaker + moment.weaker,
+        held_weaker=kept(moment.weaker, before.held_weaker),
     )
-    values = [row.kind, row.issue, row.col, row.day, row.next]
-    names = ["kind", "issue", "col", "day", "next", *_Fold._fields]
-    return [
-        v.label(n) for v, n in zip([*values, *fold, weaker], [*names, "own_weaker"], strict=True)
-    ]
+
+
+_ROW = ["kind", "issue", "col", "day", "next"]
+
+
+def _step(row: Any, before: _Fold, floor: Support) -> list[ColumnElement[Any]]:
+    """The fold after the moment beginning at ``row`` (``_folding``), with the row's cell,
+    day and next day, and its own weaker claims."""
+    moment = _Moment.at(row, floor)
+    values = [*(getattr(row, n) for n in _ROW), *_folding(moment, before), moment.weaker]
+    return _labelled(values, [*_ROW, *_Fold._fields, "own_weaker"])
+
+
+def _pending(
+    row: Any, before: _Fold, carried: _Moment | None, floor: Support
+) -> list[ColumnElement[Any]]:
+    """The fold after the moment ``carried`` (None: none yet), with the cell, day and next
+    day of ``row`` and the moment beginning there, unfolded."""
+    fold = before if carried is None else _folding(carried, before)
+    moment = _Moment.at(row, floor)
+    own = [moment.claims, moment.found, moment.weaker]
+    values = [*(getattr(row, n) for n in _ROW), *fold, *own]
+    return _labelled(values, [*_ROW, *_Fold._fields, "own_claims", "own_class", "own_weaker"])
+
+
+def _labelled(values: Sequence[Any], names: Sequence[str]) -> list[ColumnElement[Any]]:
+    return [v.label(n) for v, n in zip(values, names, strict=True)]
 
 
 def _materialised(session: Session, query: Any) -> Any:

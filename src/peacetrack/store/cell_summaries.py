@@ -14,16 +14,17 @@ within its conflict (``c-actor``, ``c-proposal``: the column is the conflict id,
 ``unassigned``, a ``|`` and the actor or proposal), so one conflict's matrix reads
 summaries too. A per-conflict actor cell is a timeline track: its steps are kept beside
 it, rebuilt and extended with it (``store.step_summaries``), and every cell's days are
-kept the same way (``store.cell_days``). Only comparisons over the whole record (of one
-conflict or all), at the default support floor, use the summaries: a first date changes
-what is in every cell and another floor what each cell stands on, so those read the
-cells' days; an end date, stances or reviewed claims only are summarised from the claims
-as they load.
+kept the same way (``store.cell_days``). A row holds its cell at every support floor
+(migration 0015), so comparisons over the whole record (of one conflict or all) at any
+floor use the summaries; a first date or an end date changes what is in every cell, so
+those read the cells' days; both dates, stances or reviewed claims only are summarised
+from the claims as they load.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from itertools import groupby
 from operator import itemgetter
@@ -34,7 +35,7 @@ from sqlalchemy.orm import Session
 
 import peacetrack.store.cell_days as cell_days
 import peacetrack.store.step_summaries as step_summaries
-from peacetrack.moments import Entry, Tally, extend, tally
+from peacetrack.moments import Entry, Tally, extend, tallies, tally
 from peacetrack.source import (
     By,
     CellFacts,
@@ -83,6 +84,8 @@ WHOLE_READ = 64
 #: extending them claim by claim.
 MAX_ADDED = 50_000
 _LEVELS = {level.label: level for level in Support}
+#: A cell's tally at every support floor, as its summary row keeps them.
+Floors = dict[Support, Tally]
 
 
 def refresh(store: Store) -> int:
@@ -153,18 +156,29 @@ def _extend(session: Session, kind: Kind, added: dict[Key, set[int]]) -> set[Key
     for key, entries in new.items():
         before = stored.get(key)
         if before is None:  # the cell had no visible claim: the new ones are all of it
-            done[key], grown[key] = tally(entries), ((), entries)
+            done[key], grown[key] = tallies(entries), ((), entries)
             continue
-        fresh = len({e.source for e in entries} - known.get(key, set()))
-        found = extend(before, entries, fresh)
+        found = _extended(before, entries, len({e.source for e in entries} - known.get(key, set())))
         if found is None:
             redo.add(key)
         else:
-            done[key], grown[key] = found, (before.latest, entries)
+            done[key], grown[key] = found, (before[DEFAULT_SUPPORT].latest, entries)
     _replace(session, kind, done, done)
     if kind == "c-actor":  # a track's steps grow with its cell
         step_summaries.extended(session, grown)
     return redo | _days_grown(session, kind, {k: new[k] for k in done}, known, stored, done)
+
+
+def _extended(before: Floors, new: Sequence[Entry], fresh: int) -> Floors | None:
+    """A cell's tallies at every floor with ``new`` entries (``fresh`` new sources), or
+    None when one of them needs the cell's history read again."""
+    found = {}
+    for floor, kept in before.items():
+        grown = extend(kept, new, fresh, floor=floor)
+        if grown is None:
+            return None
+        found[floor] = grown
+    return found
 
 
 def _days_grown(
@@ -172,16 +186,16 @@ def _days_grown(
     kind: Kind,
     new: dict[Key, list[Entry]],
     known: dict[Key, set[int]],
-    stored: dict[Key, Tally],
-    done: dict[Key, Tally],
+    stored: dict[Key, Floors],
+    done: dict[Key, Floors],
 ) -> set[Key]:
     """The days of cells that gained ``new`` claims (``done`` their tallies now): a cell
     that had none gets all its days, others their last week's and the new days; returns
     the cells ``cell_days`` needs rebuilt."""
     first = {key: found for key, found in new.items() if key not in stored}
-    cell_days.rebuilt(session, kind, first, first, {k: done[k] for k in first})
+    cell_days.rebuilt(session, kind, first, first, {k: done[k][DEFAULT_SUPPORT] for k in first})
     grown = {
-        key: cell_days.Growth(found, known.get(key, set()), done[key].sources)
+        key: cell_days.Growth(found, known.get(key, set()), done[key][DEFAULT_SUPPORT].sources)
         for key, found in new.items()
         if key in stored
     }
@@ -202,11 +216,12 @@ def _sources_held(
     return held
 
 
-def _stored(session: Session, kind: Kind, keys: set[Key]) -> dict[Key, Tally]:
-    found: dict[Key, Tally] = {}
+def _stored(session: Session, kind: Kind, keys: set[Key]) -> dict[Key, Floors]:
+    found: dict[Key, Floors] = {}
     for chunk in chunked(sorted(keys)):
         query = select(CellSummaryRow).where(_cells_in(kind, chunk))
-        found.update(((row.issue, row.col), _tally(row)) for row in session.scalars(query))
+        for row in session.scalars(query):
+            found[row.issue, row.col] = {level: _tally(row, floor=level) for level in Support}
     return found
 
 
@@ -217,14 +232,15 @@ def _rebuild(session: Session, kind: Kind, keys: set[Key]) -> None:
     for key, entry in read_entries(session, kind, where):
         if key in keys:
             entries.setdefault(key, []).append(entry)
-    found = {key: tally(cell) for key, cell in entries.items()}
+    found = {key: tallies(cell) for key, cell in entries.items()}
     _replace(session, kind, keys, found)
-    cell_days.rebuilt(session, kind, keys, entries, found)
+    named = {key: floors[DEFAULT_SUPPORT] for key, floors in found.items()}
+    cell_days.rebuilt(session, kind, keys, entries, named)
     if kind == "c-actor":  # a cell within a conflict is a timeline track
         step_summaries.rebuilt(session, keys, entries)
 
 
-def _replace(session: Session, kind: Kind, keys: Iterable[Key], found: dict[Key, Tally]) -> None:
+def _replace(session: Session, kind: Kind, keys: Iterable[Key], found: dict[Key, Floors]) -> None:
     """Drop the summaries of ``keys``, then write ``found`` (a cell left without visible
     claims keeps no row)."""
     for chunk in chunked(sorted(keys)):
@@ -248,7 +264,8 @@ def _narrowed(kind: Kind, keys: set[Key]) -> list[ColumnElement[bool]]:
     ]
 
 
-def _row(kind: Kind, key: Key, found: Tally) -> dict[str, Any]:
+def _row(kind: Kind, key: Key, floors: Floors) -> dict[str, Any]:
+    found = floors[DEFAULT_SUPPORT]
     return {
         "kind": kind,
         "issue": key[0],
@@ -276,7 +293,16 @@ def _row(kind: Kind, key: Key, found: Tally) -> dict[str, Any]:
         ],
         "prior": found.prior,
         "changed_before": found.changed_before,
+        "floors": {
+            level.label: _other(t) for level, t in floors.items() if level != DEFAULT_SUPPORT
+        },
     }
+
+
+def _other(found: Tally) -> list[Any]:
+    """A tally at another floor as ``floors`` keeps it (``_tally`` reads it back)."""
+    kept = (found.stance.value, found.conflict, list(found.current), found.support.label)
+    return [*kept, found.backing, found.weaker, found.prior, found.changed_before]
 
 
 def summaries(
@@ -286,18 +312,21 @@ def summaries(
     issue_codes: Iterable[str] | None = None,
     columns: Sequence[str] | None = None,
     prefix: str = "",
+    floor: Support = DEFAULT_SUPPORT,
 ) -> dict[Key, Tally]:
-    """Every cell of ``kind`` (on these issues, in these columns), rebuilt first if stale;
-    with ``prefix`` (a per-conflict kind's conflict and separator) the cells whose column
-    starts with it, keyed by the column without it."""
+    """Every cell of ``kind`` (on these issues, in these columns) at ``floor``, rebuilt
+    first if stale; with ``prefix`` (a per-conflict kind's conflict and separator) the
+    cells whose column starts with it, keyed by the column without it."""
     refresh(store)
-    # Plain rows, without the latest moment (only extending a cell needs it): ORM objects
-    # cost a third of reading a million-claim matrix's thousand cells.
-    columns_read = [c for c in CellSummaryRow.__table__.c if c.name != "latest"]
+    # Plain rows, without the latest moment (only extending a cell needs it), and the
+    # other floors only when asked: ORM objects cost a third of reading a million-claim
+    # matrix's thousand cells.
+    skipped = {"latest"} | ({"floors"} if floor == DEFAULT_SUPPORT else set())
+    columns_read = [c for c in CellSummaryRow.__table__.c if c.name not in skipped]
     query = select(*columns_read).where(*_chosen(kind, issue_codes, columns, prefix))
     with store.reading() as session:
         return {
-            (row.issue, row.col[len(prefix) :]): _tally(row, latest=False)
+            (row.issue, row.col[len(prefix) :]): _tally(row, latest=False, floor=floor)
             for row in session.connection().execute(query)
         }
 
@@ -335,10 +364,10 @@ def column_totals(store: Store, kind: Kind) -> dict[str, int]:
         return {col: int(n) for col, n in session.execute(query)}
 
 
-def _tally(row: Any, latest: bool = True) -> Tally:
-    """A summary's tally from its row (a ``CellSummaryRow``, or a plain row of its
-    columns); ``latest`` False leaves out the latest moment, which the row may lack."""
-    return Tally(
+def _tally(row: Any, latest: bool = True, floor: Support = DEFAULT_SUPPORT) -> Tally:
+    """A summary's tally at ``floor`` from its row (a ``CellSummaryRow``, or a plain row of
+    its columns); ``latest`` False leaves out the latest moment, which the row may lack."""
+    found = Tally(
         stance=STANCES[row.stance],
         claims=row.claims,
         sources=row.sources,
@@ -352,6 +381,20 @@ def _tally(row: Any, latest: bool = True) -> Tally:
         latest=tuple(_entry(*found) for found in (row.latest if latest else ())),
         prior=row.prior,
         changed_before=row.changed_before,
+    )
+    if floor == DEFAULT_SUPPORT:
+        return found
+    stance, conflict, current, support, backing, weaker, prior, changed = row.floors[floor.label]
+    return replace(
+        found,
+        stance=STANCES[stance],
+        conflict=conflict,
+        current=tuple(current),
+        support=_LEVELS[support],
+        backing=backing,
+        weaker=weaker,
+        prior=prior,
+        changed_before=changed,
     )
 
 
@@ -376,25 +419,24 @@ def _with_statements(store: Store, found: dict[Key, Tally]) -> dict[Key, CellFac
 
 def summarised(by: By, filters: Filters) -> bool:
     """Whether the summaries answer: they cover the whole record (of every conflict, and of
-    each) at the default support floor, so a date range, a stance filter or reviewed claims
-    only (which change what is in every cell), actors by proposal (which change what is in a
-    proposal's cell), or another floor (which changes what each cell stands on) need the
-    claims themselves, or the cells' days (``days_answer``)."""
-    return (
-        not filters.dated
-        and filters.stances is None
-        and not filters.reviewed_only
-        and filters.min_support == DEFAULT_SUPPORT
-        and not (by == "proposal" and filters.actors)
-    )
+    each) at every support floor, so a date range (the cells' days, ``days_answer``), a
+    stance filter or reviewed claims only (which change what is in every cell) or actors by
+    proposal (which change what is in a proposal's cell) need more."""
+    return not filters.dated and _every_claim(by, filters)
 
 
 def days_answer(by: By, filters: Filters) -> bool:
-    """Whether the cells' days (``store.cell_days``) answer: a first date, another floor or
-    both, over every claim from that date (of every conflict, or of one)."""
+    """Whether the cells' days (``store.cell_days``) answer: a first date or an end date
+    (not both: the days keep the sources seen before and after a day, not between two),
+    at any floor, over every claim in range (of every conflict, or of one)."""
+    return not (filters.since and filters.until) and _every_claim(by, filters)
+
+
+def _every_claim(by: By, filters: Filters) -> bool:
+    """Every claim of each cell counts: no stance filter, not reviewed claims only, and no
+    actors picked by proposal."""
     return (
-        filters.until is None
-        and filters.stances is None
+        filters.stances is None
         and not filters.reviewed_only
         and not (by == "proposal" and filters.actors)
     )
@@ -410,7 +452,14 @@ def cell_facts(
         columns = filters.actors
     if summarised(by, filters):
         kind, prefix = scoped(by, filters.conflict)
-        found = summaries(store, kind, issue_codes=filters.issues, columns=columns, prefix=prefix)
+        found = summaries(
+            store,
+            kind,
+            issue_codes=filters.issues,
+            columns=columns,
+            prefix=prefix,
+            floor=filters.min_support,
+        )
     elif days_answer(by, filters):
         found = _from_days(store, by, filters, columns)
     else:
@@ -421,18 +470,17 @@ def cell_facts(
 def _from_days(
     store: Store, by: By, filters: Filters, columns: Sequence[str] | None
 ) -> dict[Key, Tally]:
-    """The cells from their kept days (``cell_days.ranged``); without a first date, cells
-    with undated claims (whose moments the days do not hold) are tallied from their claims."""
+    """The cells from their kept days, from a first date (``cell_days.ranged``) or to an
+    end date (``cell_days.until``)."""
     kind, prefix = scoped(by, filters.conflict)
     refresh(store)
     where = _chosen(kind, filters.issues, columns, prefix)
     with store.reading() as session:
-        found = cell_days.ranged(session, kind, where, filters.since, filters.min_support)
-        chosen = select(CellSummaryRow.issue, CellSummaryRow.col).where(*where)
-        left = set() if filters.since else {(i, c) for i, c in session.execute(chosen)} - set(found)
-        if left:
-            narrowed = _narrowed(kind, left)
-            found |= _tallied(session, kind, narrowed, filters.min_support, keep=left)
+        if filters.until is not None:
+            found = cell_days.until(session, kind, where, filters.until, filters.min_support)
+        else:
+            assert filters.since is not None  # days_answer: a first date or an end date
+            found = cell_days.ranged(session, kind, where, filters.since, filters.min_support)
     return {(issue, col[len(prefix) :]): t for (issue, col), t in found.items()}
 
 
@@ -451,25 +499,11 @@ def _computed(
     if columns is not None:
         where.append(column_of(kind).in_(sorted(columns)))
     with store.reading() as session:
-        return _tallied(session, kind, where, filters.min_support)
-
-
-def _tallied(
-    session: Session,
-    kind: Kind,
-    where: Sequence[ColumnElement[bool]],
-    floor: Support,
-    keep: set[Key] | None = None,
-) -> dict[Key, Tally]:
-    """Each cell of the claims meeting ``where`` (of ``keep`` only, if given) tallied at
-    ``floor`` as its entries end: they come one cell after another, so only one cell's
-    entries are held at a time."""
-    cells = groupby(read_entries(session, kind, where, by_cell=True), key=itemgetter(0))
-    return {
-        key: tally([entry for _, entry in cell], floor=floor)
-        for key, cell in cells
-        if keep is None or key in keep
-    }
+        cells = groupby(read_entries(session, kind, where, by_cell=True), key=itemgetter(0))
+        return {
+            key: tally([entry for _, entry in cell], floor=filters.min_support)
+            for key, cell in cells
+        }
 
 
 def cell_claims(

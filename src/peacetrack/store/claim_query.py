@@ -16,7 +16,6 @@ from sqlalchemy import ColumnElement, case, exists, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from peacetrack.source import Filters, StoredClaim
-from peacetrack.store.proposal_resolver import proposal_ids_named
 from peacetrack.store.queries import (
     Sort,
     document_id,
@@ -115,6 +114,9 @@ def claim_conditions(
     if (document := query.get("document")) is not None:
         where.append(ClaimRow.document_id == document_id(session, document))
     if (proposal := query.get("proposal")) is not None:
+        # The resolver's module (saving claims) loads only for a listing by proposal.
+        from peacetrack.store.proposal_resolver import proposal_ids_named
+
         named = proposal_ids_named(session, proposal)
         where.append(or_(ClaimRow.proposal == proposal, ClaimRow.proposal_id.in_(named)))
     if (floor := query.get("min_support")) is not None and floor > Support.LOW:

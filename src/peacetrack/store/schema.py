@@ -348,6 +348,10 @@ class CellSummaryRow(Base):
     #: Whether the stance changed among the moments before the latest (``changed`` is
     #: that, or ``prior`` differing from ``stance``).
     changed_before: Mapped[bool] = mapped_column(Boolean)
+    #: The cell at every other support floor (migration 0015): by level, what differs from
+    #: the default floor's columns, [stance, conflict, current, support, backing, weaker,
+    #: prior, changed_before], so a comparison at another floor reads one row per cell.
+    floors: Mapped[dict[str, Any]] = mapped_column()
 
 
 class CellDayRow(Base):
@@ -356,9 +360,11 @@ class CellDayRow(Base):
 
     ``claims`` and the levels' columns describe the moment that would begin on ``day`` (the
     cell's claims of ``day`` to ``day`` + 7), ``next`` the day the moment after it would
-    begin; ``ids`` are the day's own claim ids, and ``gone`` counts the cell's sources seen
-    only before ``day``. So a comparison from a date follows each cell's moments from its
-    first day on or after it, one row per moment, and loads the claims of the moment shown.
+    begin; ``ids`` are the day's own claim ids, ``gone`` counts the cell's sources seen
+    only before ``day`` and ``seen`` those seen on or before it. So a comparison from a
+    date follows each cell's moments from its first day on or after it, one row per moment,
+    and loads the claims of the moment shown; one to an end date follows them from the
+    cell's first day up to that date.
     """
 
     __tablename__ = "cell_days"
@@ -388,6 +394,9 @@ class CellDayRow(Base):
     weaker_corroborated: Mapped[int] = mapped_column(Integer)
     class_reviewed: Mapped[str | None] = mapped_column(String(16))
     weaker_reviewed: Mapped[int] = mapped_column(Integer)
+    #: How many of the cell's sources its claims dated on or before ``day`` have
+    #: (migration 0015), so a comparison to an end date counts its sources from the days.
+    seen: Mapped[int] = mapped_column(Integer)
 
 
 class StaleCellRow(Base):

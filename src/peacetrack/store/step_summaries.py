@@ -31,7 +31,7 @@ from peacetrack.source import Filters, Key, StoredStep
 from peacetrack.store.cell_entries import SEPARATOR
 from peacetrack.store.queries import chunked, claims_with_ids
 from peacetrack.store.schema import TimelineStepRow
-from peacetrack.support import Support
+from peacetrack.support import DEFAULT_SUPPORT, Support
 from peacetrack.vocabulary import UNASSIGNED
 
 if TYPE_CHECKING:
@@ -151,7 +151,11 @@ class Steps:
         floor, a date range, a stance or reviewed claims only need the claims."""
         from peacetrack.store.cell_summaries import summarised
 
-        return window == SAME_MOMENT and summarised("actor", filters)
+        return (
+            window == SAME_MOMENT
+            and filters.min_support == DEFAULT_SUPPORT
+            and summarised("actor", filters)
+        )
 
     def page(
         self, filters: Filters, *, limit: int, offset: int = 0, since: date | None = None

@@ -15,7 +15,7 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Unpack
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from sqlalchemy import ColumnElement, Engine, delete, exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -35,12 +35,7 @@ from peacetrack.store.engine import (
     serialise,
     upgrade_to_head,
 )
-from peacetrack.store.facets import ClaimFacets, claim_facets, issue_spread
-from peacetrack.store.neardup import Signature, index_document, syndicated_body
-from peacetrack.store.proposal_resolver import ProposalResolver
-from peacetrack.store.proposals import Proposals
 from peacetrack.store.queries import Sort, actor_rows, chunked, claim_values, document_id
-from peacetrack.store.review import Review
 from peacetrack.store.runs import PROCESS, RunInfo, list_runs, mark_interrupted, this_process
 from peacetrack.store.schema import (
     ClaimActor,
@@ -52,7 +47,14 @@ from peacetrack.store.schema import (
     RunRow,
     utcnow,
 )
-from peacetrack.store.search import SearchResults, search
+
+if TYPE_CHECKING:
+    # What only writes, review, search and the web's facets use: imported where they are
+    # used, so a read of the store loads none of them (tests/test_imports.py).
+    from peacetrack.store.facets import ClaimFacets
+    from peacetrack.store.proposals import Proposals
+    from peacetrack.store.review import Review
+    from peacetrack.store.search import SearchResults
 
 #: Documents fetched per query by ``pending_documents``: bounded memory on any store size.
 PAGE = 200
@@ -179,15 +181,21 @@ class Store:
     @cached_property
     def proposals(self) -> Proposals:
         """Proposals: list, show, rename, merge, split."""
+        from peacetrack.store.proposals import Proposals
+
         return Proposals(self)
 
     @cached_property
     def review(self) -> Review:
         """Reviewing claims: accept, reject, edit, add, and each claim's history."""
+        from peacetrack.store.review import Review
+
         return Review(self)
 
     def search(self, query: str, limit: int = 20) -> SearchResults:
         """Full-text search over documents and claims, best first."""
+        from peacetrack.store.search import search
+
         return search(self, query, limit)
 
     def conflict_counts(self, budget_ms: int | None = None) -> list[ConflictCount]:
@@ -224,6 +232,8 @@ class Store:
         reports ``duplicate``, also when a concurrent writer stored it first. Concurrent adds
         take turns, so each one sees every document stored before it as a near duplicate.
         """
+        from peacetrack.store.neardup import Signature, index_document, syndicated_body
+
         text = normalise_text(doc.text)
         if not text:
             raise InputError(f"document {doc.name!r} has no text: nothing to store")
@@ -393,6 +403,8 @@ class Store:
         a claim whose evidence is not verbatim in the text raises ValueError and nothing
         changes. Returns the number of claims stored.
         """
+        from peacetrack.store.proposal_resolver import ProposalResolver
+
         with self.transaction() as session:
             # A row lock (PostgreSQL; SQLite writers take turns anyway): two extractions of one
             # document queue, so the second replaces the first's claims instead of adding some.
@@ -520,10 +532,14 @@ class Store:
         """How many claims ``claims`` would list for ``query``, and per facet (``FACETS``)
         the ``top`` values with their counts, counted in SQL; ``budget_ms`` bounds the time
         each count may take (``store.facets``), so a page never waits on one."""
+        from peacetrack.store.facets import claim_facets
+
         return claim_facets(self, query, top, budget_ms)
 
     def issue_spread(self) -> list[tuple[str, int]]:
         """Issues with how many actors hold a stance on each, from the cell summaries."""
+        from peacetrack.store.facets import issue_spread
+
         return issue_spread(self)
 
     def count_claims(self, *, include_rejected: bool = True) -> int:

@@ -52,8 +52,9 @@ def rules_reader(codebook: Codebook | None) -> RulesExtractor:
 
 
 def read(rules: RulesExtractor, text: str) -> Parts:
-    """The rules' reading of each part of a text (one part for any report)."""
-    return [(offset, rules.read_text(part)) for offset, part in parts(text)]
+    """The rules' reading of each part of a text (one part for any report), their claims
+    bare: who, which stance, which issue and who must act is all the models read of them."""
+    return [(offset, rules.read_text(part, bare=True)) for offset, part in parts(text)]
 
 
 def seen(read_parts: Parts, lexicon: Lexicon, suggest: Suggest | None) -> Iterator[Seen]:

@@ -81,7 +81,11 @@ class LinearModel:
         lengths = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
         width = int(lengths.max(initial=0))
         at = np.full((width, len(rows)), unknown, dtype=np.intp)
-        flat = list(map(get, itertools.chain.from_iterable(rows), itertools.repeat(unknown)))
+        names = itertools.chain.from_iterable(rows)
+        # Straight into an array: NumPy converting a list of the numbers costs more.
+        flat = np.fromiter(
+            map(get, names, itertools.repeat(unknown)), dtype=np.intp, count=int(lengths.sum())
+        )
         at.T[np.arange(width) < lengths[:, None]] = flat
         summed: npt.NDArray[np.float32] = self._padded[at].sum(axis=0)
         return summed

@@ -9,7 +9,7 @@ The verbs, descriptions and function words are the language pack's.
 
 from __future__ import annotations
 
-from peacetrack.extract.rules.lexicon import AttributionPatterns, AttributionWords
+from peacetrack.extract.rules.lexicon import AttributionPatterns, AttributionWords, may_hold
 from peacetrack.model import Attribution
 
 
@@ -43,9 +43,11 @@ def _anonymous(
 def attribution(
     text: str, patterns: AttributionPatterns, words: AttributionWords
 ) -> Attribution | None:
-    """The speaker a sentence credits, or None when the sentence states a fact."""
+    """The speaker a sentence credits, or None when the sentence states a fact. The
+    patterns are searched only in a sentence that holds one of their ``markers``."""
     flat = " ".join(text.split())
-    for pattern in (patterns.according, patterns.speaker_before, patterns.speaker_after):
+    searched = (patterns.according, patterns.speaker_before, patterns.speaker_after)
+    for pattern in searched if may_hold(flat, patterns.markers) else ():
         match = pattern.search(flat)
         if match:
             source = _clean(match.group(1), patterns, words)

@@ -100,6 +100,28 @@ def territories(
     named beside its own regions ("the Donetsk region of Ukraine") adds nothing to them.
     """
     words = lang.words.details
+    codes: list[str] = []
+    named = [m for m in places if first <= m.first and m.last <= last]
+    if named:  # which names are no place is worked out only when a place is named here
+        taken = _not_places(doc, places, actors, lang)
+        for m in named:
+            if m.first not in taken:
+                codes.extend(place_codes.get(m.key, ()))
+    for m in actors:
+        nxt = doc[m.last].lower_ if first <= m.first and m.last < last else ""
+        if nxt in words.land_nouns:
+            country = pycountry.countries.get(alpha_3=m.key)
+            if country is not None:
+                codes.append(country.alpha_2)
+    return [c for c in dict.fromkeys(codes) if not any(o.startswith(c + "-") for o in codes)]
+
+
+def _not_places(
+    doc: Doc, places: Sequence[Mention], actors: Sequence[Mention], lang: Language
+) -> set[int]:
+    """The tokens of names that are no place a term is about: actors that act, and names
+    of where something was said or held, or of who receives."""
+    words = lang.words.details
     # "Kyiv demanded" is the actor; "in Kyiv", "from Khartoum" are places.
     actor_tokens = {
         i for m in actors if not is_place_or_object(doc, m, lang) for i in range(m.first, m.last)
@@ -113,17 +135,7 @@ def territories(
         if _setting(doc, m.first, words) or _recipient(doc, m.first, words)
         for i in range(m.first, m.last)
     }
-    codes: list[str] = []
-    for m in places:
-        if first <= m.first and m.last <= last and m.first not in actor_tokens | settings:
-            codes.extend(place_codes.get(m.key, ()))
-    for m in actors:
-        nxt = doc[m.last].lower_ if first <= m.first and m.last < last else ""
-        if nxt in words.land_nouns:
-            country = pycountry.countries.get(alpha_3=m.key)
-            if country is not None:
-                codes.append(country.alpha_2)
-    return [c for c in dict.fromkeys(codes) if not any(o.startswith(c + "-") for o in codes)]
+    return actor_tokens | settings
 
 
 def _setting(doc: Doc, index: int, words: DetailsWords) -> bool:

@@ -12,6 +12,7 @@ mapped back into the whole text. No report comes near that size.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,8 +44,8 @@ class Reading:
     frames: tuple[Frame, ...]
     attribution: Attribution | None
     proposal: str | None
-    #: Whether the frames are the segment's own (not a lead-in's): its source and proposal
-    #: are then read from its own text.
+    #: Whether the source and the proposal were read from the segment's own text, as they
+    #: are when its frames are its own (not a lead-in's) and the reading is not bare.
     own: bool = False
 
 
@@ -95,11 +96,13 @@ class RulesExtractor:
         """Claims of one text short enough for spaCy, offsets relative to it."""
         return [c for made in self.read_text(text).claims.values() for c in made]
 
-    def read_text(self, text: str) -> TextReading:
+    def read_text(self, text: str, bare: bool = False) -> TextReading:
         """The parse of one text short enough for spaCy and the claims of each segment.
 
         Other extractors built on these rules (``learned.v1``) read the same parse and
-        take what the rules found as evidence of their own."""
+        take what the rules found as evidence of their own; a ``bare`` reading holds only
+        that evidence (``bare_claims``, no source or proposal read), at a fraction of the
+        cost of the details."""
         parsed = self.pipeline.parse(text)
         ctx = Context(
             pair=main_pair(parsed.lower, parsed.actors, parsed.lang),
@@ -111,8 +114,11 @@ class RulesExtractor:
         previous: tuple[str, ...] = ()
         seen: set[tuple[Any, ...]] = set()
         for index, seg in enumerate(parsed.segments):
-            local = parsed.near(seg.first, seg.last)
-            reading = self._read(local, seg, ctx, readings)
+            # A segment with no cue of its own and no lead-in to inherit from has no
+            # frame, whatever mentions are near: it is read on the whole parse as it is.
+            cued = seg.parent is not None or _cued(parsed, seg)
+            local = parsed.near(seg.first, seg.last) if cued else parsed
+            reading = self._read(local, seg, ctx, readings, bare)
             ctx.remember(local, seg)
             readings[index] = reading
             if seg.lead_in or not reading.frames:
@@ -124,7 +130,11 @@ class RulesExtractor:
                 c
                 for f in reading.frames
                 for issues in [self._frame_issues(local, seg, f, previous, sequencing)]
-                for c in self.claims_on(local, seg, f, reading, sequencing, issues)
+                for c in (
+                    bare_claims(local, seg, f, issues)
+                    if bare
+                    else self.claims_on(local, seg, f, reading, sequencing, issues)
+                )
             ]
             if made:
                 previous = tuple(dict.fromkeys(c.issue for c in made))
@@ -132,8 +142,15 @@ class RulesExtractor:
         return TextReading(parsed, ctx.pair, readings, claims)
 
     def _read(
-        self, parsed: Parsed, seg: Segment, ctx: Context, readings: dict[int, Reading]
+        self,
+        parsed: Parsed,
+        seg: Segment,
+        ctx: Context,
+        readings: dict[int, Reading],
+        bare: bool = False,
     ) -> Reading:
+        """A segment's frames, own or its lead-in's, and the source and proposal its claims
+        share; a ``bare`` reading leaves those two to whoever needs them (``own`` False)."""
         own = tuple(frames(parsed, seg, ctx))
         text = parsed.text[seg.start : seg.end]
         lead = readings.get(seg.parent) if seg.parent is not None else None
@@ -142,10 +159,10 @@ class RulesExtractor:
             inherited = tuple(
                 replace(f, scope=(seg.first, seg.last), obligor=()) for f in lead.frames
             )
-            named = lead.proposal or proposal_name(text, pats.proposals)
+            named = None if bare else lead.proposal or proposal_name(text, pats.proposals)
             return Reading(inherited, lead.attribution, named)
-        if not own:
-            return Reading((), None, None)  # nothing to attribute: skip the regexes
+        if not own or bare:
+            return Reading(own, None, None)  # nothing to attribute, or not asked: no regexes
         credit = attribution(text, pats.attribution, parsed.lang.words.attribution)
         return Reading(own, credit, proposal_name(text, pats.proposals), own=True)
 
@@ -224,6 +241,35 @@ class RulesExtractor:
             doc, parsed.places, parsed.actors, self.place_codes, first, last, parsed.lang
         )
         return [dict(territories=places or None)]
+
+
+def bare_claims(parsed: Parsed, seg: Segment, frame: Frame, issues: list[str]) -> list[Claim]:
+    """A frame's claims on ``issues`` with who holds them, the stance and who must act,
+    and none of the other details (places, recognition, sequencing, proposal, source):
+    what ``learned.v1`` weighs of the rules' claims, built without validation since
+    every value comes from the codebook and the pack, as ``claims_on``'s do. One claim
+    per issue, where ``claims_on`` makes one per kind of recognition named."""
+    obligor = list(frame.obligor or _obligor(parsed, frame)) or None
+    evidence = parsed.text[seg.start : seg.end]
+    return [
+        Claim.model_construct(
+            actors=list(frame.actors),
+            stance=frame.stance,
+            issue=issue,
+            obligor=obligor,
+            evidence=evidence,
+            start=seg.start,
+            end=seg.end,
+            extractor=RulesExtractor.name,
+        )
+        for issue in issues
+    ]
+
+
+def _cued(parsed: Parsed, seg: Segment) -> bool:
+    """True when a stance cue starts in the segment."""
+    at = bisect_left(parsed.stance_starts, seg.first)
+    return at < len(parsed.stance_starts) and parsed.stance_starts[at] < seg.last
 
 
 def _shifted(claim: Claim, offset: int) -> Claim:

@@ -17,6 +17,19 @@ from pydantic import BaseModel, ConfigDict
 
 Words = frozenset[str]
 Seq = tuple[str, ...]
+#: The characters other than ASCII letters that a case-insensitive pattern (``(?i)``)
+#: takes for an ASCII letter (dotted and dotless i, long s, the Kelvin sign), which
+#: ``str.lower`` does not turn into that letter.
+FOLDED = frozenset("\u0130\u0131\u017f\u212a")
+
+
+def may_hold(text: str, words: Seq) -> bool:
+    """False only when no pattern, even a case-insensitive one, can find any of ``words``
+    (lower-case) in ``text``: a test of a few substrings that spares a costly pattern
+    every match of which holds one of the words. A text with a character in ``FOLDED``
+    always may."""
+    lowered = text.lower()
+    return any(word in lowered for word in words) or not FOLDED.isdisjoint(text)
 
 
 class Section(BaseModel):
@@ -187,6 +200,9 @@ class Lexicon(Section):
 class AttributionPatterns(Section):
     """``[attribution]`` of patterns.toml: the patterns ``attribution.py`` reads text with."""
 
+    #: Lower-case words one of which every match of ``according``, ``speaker_before`` and
+    #: ``speaker_after`` holds (``may_hold``): a sentence with none is not searched.
+    markers: Seq
     according: re.Pattern[str]
     speaker_before: re.Pattern[str]
     speaker_after: re.Pattern[str]
@@ -201,6 +217,8 @@ class AttributionPatterns(Section):
 class ProposalsPatterns(Section):
     """``[proposals]`` of patterns.toml: the patterns ``proposals.py`` reads text with."""
 
+    #: Lower-case words one of which every match of ``proposal`` holds (``may_hold``).
+    kinds: Seq
     proposal: re.Pattern[str]
     empty: re.Pattern[str]
 
@@ -221,7 +239,8 @@ class ExtractorPatterns(Section):
 
 
 class Patterns(Section):
-    """Regular expressions read on raw text (flags inline, e.g. ``(?i)``)."""
+    """Regular expressions read on raw text (flags inline, e.g. ``(?i)``), and for the
+    costliest, the words every match holds, so that most sentences are never searched."""
 
     attribution: AttributionPatterns
     proposals: ProposalsPatterns

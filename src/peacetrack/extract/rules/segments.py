@@ -82,11 +82,12 @@ def _breaks(text: str) -> list[int]:
     return cuts
 
 
-def _trim(doc: Doc, first: int, last: int) -> tuple[int, int]:
-    """Drop whitespace tokens and bullet marks at the edges of a token range."""
-    while first < last and (doc[first].is_space or doc[first].text in "*\u2022-\u2013"):
+def _trim(lower: Sequence[str], first: int, last: int) -> tuple[int, int]:
+    """Drop whitespace tokens and bullet marks at the edges of a token range (``lower``
+    are the lower-cased token texts: read from a list, not from spaCy's token objects)."""
+    while first < last and (lower[first].isspace() or lower[first] in "*\u2022-\u2013"):
         first += 1
-    while last > first and doc[last - 1].is_space:
+    while last > first and lower[last - 1].isspace():
         last -= 1
     return first, last
 
@@ -99,7 +100,7 @@ def sentence_starts(doc: Doc, lower: Sequence[str]) -> list[int]:
     token texts (a final mark is its own lower case)."""
     if not lower:
         return []
-    final = np.fromiter((w in FINAL_MARKS for w in lower), dtype=bool, count=len(lower))
+    final = np.fromiter(map(FINAL_MARKS.__contains__, lower), dtype=bool, count=len(lower))
     word = ~final & (doc.to_array("IS_PUNCT") == 0)
     marks = np.flatnonzero(final | word)
     closing = final[marks]
@@ -107,10 +108,12 @@ def sentence_starts(doc: Doc, lower: Sequence[str]) -> list[int]:
     return [0, *opens.tolist()]
 
 
-def _pieces(doc: Doc, text: str, lower: Sequence[str]) -> list[tuple[int, int]]:
+def _pieces(
+    doc: Doc, text: str, lower: Sequence[str], offsets: Sequence[int]
+) -> list[tuple[int, int]]:
     """Token ranges of sentences, cut again at the line breaks that end a segment and
-    wherever a sentence is too long to read in bounded time."""
-    offsets = doc.to_array("IDX").tolist()
+    wherever a sentence is too long to read in bounded time (``offsets`` are the tokens'
+    character offsets)."""
     cuts = {bisect_left(offsets, cut) for cut in _breaks(text)}
     starts = sorted(cuts | set(sentence_starts(doc, lower)))
     edges = [0, *(i for i in starts if 0 < i < len(doc)), len(doc)]
@@ -152,11 +155,13 @@ def segment(doc: Doc, full: str, lines: Sequence[int], lower: Sequence[str]) -> 
     lead: int | None = None
     paragraph = 0
     marker = False
-    for raw_first, raw_last in _pieces(doc, full, lower):
-        first, last = _trim(doc, raw_first, raw_last)
+    offsets = doc.to_array("IDX").tolist()
+    lengths = doc.to_array("LENGTH").tolist()
+    for raw_first, raw_last in _pieces(doc, full, lower, offsets):
+        first, last = _trim(lower, raw_first, raw_last)
         if first >= last:
             continue
-        start, end = doc[first].idx, doc[last - 1].idx + len(doc[last - 1].text)
+        start, end = offsets[first], offsets[last - 1] + lengths[last - 1]
         text = full[start:end]
         if MARKER_ONLY.match(text):
             marker = True
