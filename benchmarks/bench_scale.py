@@ -118,16 +118,18 @@ def varied_texts(count: int, seed: int) -> list[str]:
     return texts
 
 
-def write_corpus(folder: Path, count: int, seed: int) -> list[Path]:
-    """``count`` dated reports in ``WINDOWS`` JSONL files, so ingest reports each window."""
+def write_corpus(
+    folder: Path, count: int, seed: int, first: date = date(2024, 1, 1), files: int = WINDOWS
+) -> list[Path]:
+    """``count`` reports dated ``PER_DAY`` a day from ``first``, in ``files`` JSONL files,
+    so ingest reports each file."""
     rng = random.Random(seed)
     texts = varied_texts(count, seed)
     for n in range(SYNDICATED_EVERY, count, SYNDICATED_EVERY):
         texts[n] = f"{rng.choice(texts[:n])}\nReporting by desk {n}; editing by desk {n + 1}"
-    first = date(2024, 1, 1)
-    per_file = -(-count // WINDOWS)
-    files = []
-    for w in range(WINDOWS):
+    per_file = -(-count // files)
+    paths = []
+    for w in range(files):
         path = folder / f"part-{w:02d}.jsonl"
         with path.open("w", encoding="utf-8") as handle:
             for n in range(w * per_file, min(count, (w + 1) * per_file)):
@@ -138,8 +140,8 @@ def write_corpus(folder: Path, count: int, seed: int) -> list[Path]:
                     "date": (first + timedelta(days=n // PER_DAY)).isoformat(),
                 }
                 handle.write(json.dumps(row) + "\n")
-        files.append(path)
-    return files
+        paths.append(path)
+    return paths
 
 
 def window_rates(stamps: list[float], began: float, documents: int) -> Rates:

@@ -10,6 +10,7 @@ these tests are their contract.
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -174,6 +175,38 @@ def test_a_copy_linking_two_sources_merges_them(fresh_db: Store) -> None:
     cell = compare(fresh_db).cell("CF.GENERAL", "UKR")
     assert cell is not None and cell.count == 2 and cell.sources == 1
     assert_summaries_match(fresh_db)
+
+
+def _trigger_selects(connection: Any) -> list[tuple[str, str]]:
+    """(trigger, SELECT) for each statement of the store's marking triggers, its NEW and
+    OLD values replaced by constants so the statement can be explained alone."""
+    triggers = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'cells%'"
+    found = []
+    for name, sql in connection.execute(text(triggers)):
+        body = re.sub(r"\b(?:NEW|OLD)\.\w+", "1", sql.split(" BEGIN ", 1)[1])
+        for statement in body.removesuffix("END").split(";"):
+            if "SELECT" in statement:
+                found.append((name, statement[statement.index("SELECT") :]))
+    return found
+
+
+def test_marking_triggers_find_claims_by_index(filled: Store) -> None:
+    """Every statement a marking trigger runs reads the claims it marks through an index,
+    never the whole table: linking one near duplicate at ingest must cost the same in a
+    store of a million claims as in a new one (issue #16; migration 0016)."""
+    if not filled.url.startswith("sqlite"):
+        pytest.skip("SQLite's plans; PostgreSQL's triggers run the same statements")
+    engine = create_engine(filled.url)
+    with engine.connect() as connection:
+        selects = _trigger_selects(connection)
+        plans = [
+            (name, row[-1])
+            for name, select in selects
+            for row in connection.execute(text(f"EXPLAIN QUERY PLAN {select}"))
+        ]
+    engine.dispose()
+    assert len({name for name, _ in selects}) == 13
+    assert [(n, step) for n, step in plans if re.match(r"SCAN (?!claim_cells)", step)] == []
 
 
 def test_cell_claims_lists_a_cell_newest_first(filled: Store) -> None:

@@ -22,7 +22,16 @@ from peacetrack.extract.learned.extractor import BUILTIN, LearnedExtractor
 from peacetrack.extract.learned.lexicon import issue_lexicon
 from peacetrack.extract.learned.models import Models, Thresholds
 from peacetrack.extract.learned.trainer import BUILTIN_CORPUS
-from peacetrack.extract.learned.tuples import Ruled, Said, decisions, evidence, features, keep
+from peacetrack.extract.learned.trees import TreeModel, from_boosting
+from peacetrack.extract.learned.tuples import (
+    FEATURES,
+    Ruled,
+    Said,
+    decisions,
+    evidence,
+    keep,
+    rows,
+)
 from peacetrack.extract.learned.weights import LinearModel, load_models, save_models
 from peacetrack.model import Claim, Document, Stance
 from peacetrack.store import Store
@@ -133,15 +142,13 @@ def test_issue_words_match_hyphens_and_word_beginnings() -> None:
 def test_a_position_is_claimed_from_the_segment_that_says_it_best() -> None:
     # A report's evidence for each (actor, stance, issue) is gathered over its segments;
     # the position model (here: likely once some segment gives it 0.5) decides.
-    model = LinearModel(
-        ["best>=0.5"], np.array([[-2.0, 2.0]]), np.array([1.0, -1.0]), ["none", "yes"], {}
-    )
+    model = _one_split("best", 0.5)
     holders = {"GUY": {"holder": 0.9}, "VEN": {"holder": 0.1, "obligor": 0.7}}
     said = [
         Said({"none": 0.9, "reject": 0.1}, holders, {"TER.BORDER": 0.9}),
         Said({"none": 0.2, "reject": 0.8}, holders, {"TER.BORDER": 0.7, "PROC.TALKS": 0.1}),
     ]
-    found = evidence(said)
+    found = evidence(said).found
     assert found[("GUY", "reject", "TER.BORDER")].segment == 1
     assert found[("GUY", "reject", "TER.BORDER")].count == 2
     limits = Thresholds({"reject": 0.5})
@@ -156,9 +163,46 @@ def test_a_position_is_claimed_from_the_segment_that_says_it_best() -> None:
         ("TER.BORDER",),
     )
     assert decision.obligors == ("VEN",)
-    assert "r:same" in features(
-        ("GUY", "reject", "TER.BORDER"), found[kept[0].position], Ruled.of([kept[0].position])
+    keys, table = rows(evidence(said), Ruled.of([kept[0].position]))
+    assert table[keys.index(kept[0].position), FEATURES.index("r:same")] == 1.0
+    # The position's rival is the other stance the same actor may take on the issue.
+    assert table[keys.index(kept[0].position), FEATURES.index("rival_stance")] == 0.0
+
+
+def _one_split(feature: str, threshold: float) -> TreeModel:
+    """A position model of one tree: likely when ``feature`` passes ``threshold``."""
+    return TreeModel(
+        list(FEATURES),
+        feature=np.array([FEATURES.index(feature), 0, 0], dtype=np.int32),
+        threshold=np.array([threshold, 0.0, 0.0]),
+        left=np.array([1, 1, 2], dtype=np.int32),
+        right=np.array([2, 1, 2], dtype=np.int32),
+        value=np.array([0.0, -2.0, 2.0]),
+        roots=np.array([0], dtype=np.int32),
+        base=0.0,
+        depth=1,
+        classes=["none", "yes"],
     )
+
+
+def test_boosted_trees_score_as_scikit_learn_does_and_round_trip(tmp_path: Path) -> None:
+    # The position model is fitted by scikit-learn and scored by NumPy from plain arrays.
+    ensemble = pytest.importorskip("sklearn.ensemble")
+    rng = np.random.default_rng(3)
+    table = rng.random((2000, 4))
+    labels = table[:, 0] * table[:, 1] + 0.2 * table[:, 2] > 0.35
+    fitted = ensemble.HistGradientBoostingClassifier(
+        max_iter=30, max_leaf_nodes=7, early_stopping=False, monotonic_cst=[1, 0, 0, 0]
+    ).fit(table, labels, sample_weight=rng.random(2000) + 0.5)
+    model = from_boosting(fitted, ["a", "b", "c", "d"], ["none", "yes"])
+    assert np.allclose(model.probabilities(table), fitted.predict_proba(table), atol=1e-12)
+    path = tmp_path / "trees.npz"
+    save_models(path, {"position": model}, {"note": "test"})
+    with np.load(path, allow_pickle=False) as data:
+        assert all(data[key].dtype != object for key in data.files)
+    (loaded,) = load_models(path, ["position"])[0].values()
+    assert isinstance(loaded, TreeModel)
+    assert np.array_equal(loaded.probabilities(table), model.probabilities(table))
 
 
 def test_the_shipped_model_extracts_grounded_claims_with_provenance() -> None:

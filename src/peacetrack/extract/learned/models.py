@@ -7,7 +7,8 @@
   stance, must act on it, or neither;
 - ``issue``: for each issue the segment may be about, whether the stance is on it;
 - ``position``: for each (actor, coarse stance, issue) of a report, how likely the report
-  states it, from the evidence of all its segments (``peacetrack.extract.learned.tuples``).
+  states it, from the evidence of all its segments (``peacetrack.extract.learned.tuples``);
+  boosted trees, where the other four are linear.
 
 A position becomes a claim when its probability passes its stance's threshold; it is
 stated with the segment that gave it most, together with the other positions kept there.
@@ -19,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from peacetrack.errors import InputError
+from peacetrack.extract.learned.trees import TreeModel
 from peacetrack.extract.learned.weights import LinearModel, load_models, save_models
 
 NAMES = ("suggest", "stance", "holder", "issue", "position")
@@ -59,7 +62,7 @@ class Models:
     stance: LinearModel
     holder: LinearModel
     issue: LinearModel
-    position: LinearModel
+    position: TreeModel
     limits: Thresholds
     header: dict[str, Any] = field(default_factory=dict)
 
@@ -73,4 +76,15 @@ class Models:
         raw = header.pop("limits")
         limits = Thresholds(dict(raw["stance"]), float(raw["obligor"]))
         header.pop("format", None)
-        return cls(**models, limits=limits, header=header)
+        position = models["position"]
+        linear = [models[name] for name in NAMES[:-1]]
+        if not isinstance(position, TreeModel):
+            raise InputError(f"{path}: an older kind of model; write one with `peacetrack train`")
+        suggest, stance, holder, issue = (_linear(path, m) for m in linear)
+        return cls(suggest, stance, holder, issue, position, limits, header)
+
+
+def _linear(path: Path, model: LinearModel | TreeModel) -> LinearModel:
+    if not isinstance(model, LinearModel):
+        raise InputError(f"{path}: an unknown kind of model; write one with `peacetrack train`")
+    return model

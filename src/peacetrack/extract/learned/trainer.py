@@ -130,7 +130,7 @@ def train(
     # The position model learns from the held-out probabilities: they are what the final
     # segment models will give on a war they have not seen.
     found = checked.found
-    position = t.fit_positions(found.rows, range(len(found.rows.rows)))
+    position = t.fit_positions(found, range(len(found.keys)))
     models = Models(
         suggest, every["stance"], every["holder"], every["issue"], position, checked.limits, header
     )

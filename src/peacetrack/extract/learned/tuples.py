@@ -4,32 +4,58 @@ The metric, and a reader, count a report's positions as a set of (actor, coarse 
 issue); one clear sentence suffices for each. So the segment models' answers are not
 thresholded segment by segment: every (actor, stance, issue) a segment could state gets the
 product of its three probabilities there, the report's evidence for it is gathered over
-all its segments (the best one, and all of them together, as a noisy-or), and a last small
-model, trained on those figures from conflicts held out, says how likely the position is.
-The rules' own claims in the report are evidence too, so the model starts from what the
-rules get right. Each position kept is then stated with the segment that gave it most.
+all its segments (the best one, and all of them together, as a noisy-or), and a last
+model, boosted trees trained on those figures from conflicts held out, says how likely
+the position is. It sees each position beside its rivals in the report (the actor's
+other stances on the issue, its other issues, other actors' same position), since a
+reporter states one position of an actor on an issue and the segment models spread
+their belief over several. The rules' own claims in the report are evidence too, so the
+model starts from what the rules get right. Each position kept is then stated with the
+segment that gave it most.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from peacetrack.extract.learned.models import HOLDER, OBLIGOR, YES, Decision, Thresholds
-from peacetrack.extract.learned.weights import NONE, LinearModel
+from peacetrack.extract.learned.trees import TreeModel
+from peacetrack.extract.learned.weights import NONE
 from peacetrack.model import Claim
 
 #: A position of a report: actor, coarse stance, issue.
 Position = tuple[str, str, str]
 #: Smallest product of the three probabilities worth keeping as evidence.
 FLOOR = 0.01
-#: Steps at which the evidence features switch on ("at least 0.2"): each position's
-#: probability rises with its evidence, in steps the last model weighs.
-STEPS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-#: The names of the stepped features, whose weights training keeps from falling.
-STEPPED = ("best>=", "either>=")
-BEST = tuple(f"{STEPPED[0]}{step}" for step in STEPS)
-EITHER = tuple(f"{STEPPED[1]}{step}" for step in STEPS)
+#: A segment's product at which it counts as stating the position at all.
+COUNTED = 0.05
+STANCES = ("put_forward", "accept", "reject", "agree", "no_agreement", "absent", "concede")
+GROUPS = ("GEN", "PROC", "CF", "TER", "SEC", "GOV", "HUM", "JUS", "ECO", "IMP")
+ACTOR_SOURCES = ("named", "before", "pair", "lead", "deal", "sides")
+ISSUE_SOURCES = ("word", "cue", "rule", "model", "lex", "before", "default")
+#: The position model's figures, in the order of its rows. The evidence ones come first:
+#: training keeps the model from falling as they rise (``MONOTONE``).
+FEATURES = (
+    *("best", "either", "count", "sum"),
+    *("stance", "holder", "issue", "no_stance", "obligor", "top", "issue_rank"),
+    *("actors_here", "issues_here", "where", "segments"),
+    *("stance_max", "holder_max", "issue_max"),
+    *("rival_stance", "rival_issue", "rival_actor", "share_of_actor"),
+    *(f"a:{s}" for s in ACTOR_SOURCES),
+    *(f"i:{s}" for s in ISSUE_SOURCES),
+    *(f"st={s}" for s in STANCES),
+    *(f"grp={g}" for g in GROUPS),
+    *("r:same", "r:actor_stance", "r:actor_issue", "r:stance_issue", "r:actor"),
+)
+#: Features the position's probability may only rise with.
+MONOTONE = frozenset({"best", "either"})
+#: The evidence itself: what a position model learned from few reports weighs alone.
+EVIDENCE = frozenset({"best", "either", "count", "stance", "holder", "issue", "top"})
 
 
 @dataclass(frozen=True)
@@ -53,60 +79,125 @@ class Evidence:
     segment: int = -1
     either: float = 0.0
     count: int = 0
-    #: Whether the stance is the likeliest one in the best segment.
-    top: bool = False
+    total: float = 0.0
+    #: The best segment's figures: the stance's, the actor's as holder and as obligor,
+    #: the issue's and no stance's probability; whether the stance is its likeliest, the
+    #: issue's rank among its issues, how many actors and issues it offers.
+    parts: tuple[float, ...] = ()
     #: Where the actor and the issue came from in the best segment.
     whence: tuple[str, str] = ("", "")
 
-    def add(self, index: int, p: float, top: bool, whence: tuple[str, str]) -> None:
+    def add(self, index: int, p: float, parts: tuple[float, ...], whence: tuple[str, str]) -> None:
         self.either = 1 - (1 - self.either) * (1 - p)
-        self.count += p >= STEPS[0]
+        self.count += p >= COUNTED
+        self.total += p
         if p > self.best:
-            self.best, self.segment, self.top, self.whence = p, index, top, whence
+            self.best, self.segment, self.parts, self.whence = p, index, parts, whence
 
 
-def evidence(said: Sequence[Said]) -> dict[Position, Evidence]:
+@dataclass
+class Report:
+    """Every position some segment of a report could state, with its evidence, and the
+    highest probability any segment gives each stance, actor (as holder) and issue."""
+
+    found: dict[Position, Evidence] = field(default_factory=dict)
+    segments: int = 0
+    stance: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    holder: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    issue: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+
+def evidence(said: Sequence[Said]) -> Report:
     """Every position some segment could state, with its evidence over the report.
 
     A stance whose product with an actor's probability and the segment's likeliest issue
     stays under ``FLOOR`` is passed over for that actor: no issue can lift it there."""
-    out: dict[Position, Evidence] = {}
+    out = Report(segments=len(said))
     for index, seg in enumerate(said):
         stances = {k: v for k, v in seg.stance.items() if k != NONE}
         if not stances:
             continue
+        _maxima(out, seg, stances)
         best = max(stances, key=stances.__getitem__)
         likeliest = max(seg.issues.values(), default=0.0)
+        ranked = sorted(seg.issues, key=lambda i: -seg.issues[i])
+        rank = {issue: float(r) for r, issue in enumerate(ranked)}
+        no_stance = seg.stance.get(NONE, 0.0)
+        shape = (float(len(seg.holders)), float(len(seg.issues)))
         for actor, roles in seg.holders.items():
             h = roles.get(HOLDER, 0.0)
-            held = [(stance, s * h) for stance, s in stances.items() if s * h * likeliest >= FLOOR]
-            if not held:
-                continue
-            for issue, i in seg.issues.items():
-                for stance, sh in held:
-                    p = sh * i
-                    if p >= FLOOR:
-                        whence = (seg.sources.get(actor, ""), seg.sources.get(issue, ""))
-                        out.setdefault((actor, stance, issue), Evidence()).add(
-                            index, p, stance == best, whence
-                        )
+            held = [(stance, s) for stance, s in stances.items() if s * h * likeliest >= FLOOR]
+            for issue, i in seg.issues.items() if held else ():
+                for stance, s in held:
+                    p = s * h * i
+                    if p < FLOOR:
+                        continue
+                    top = float(stance == best)
+                    parts = (s, h, i, no_stance, roles.get(OBLIGOR, 0.0), top, rank[issue], *shape)
+                    whence = (seg.sources.get(actor, ""), seg.sources.get(issue, ""))
+                    out.found.setdefault((actor, stance, issue), Evidence()).add(
+                        index, p, parts, whence
+                    )
     return out
 
 
-def features(position: Position, found: Evidence, ruled: Ruled) -> tuple[str, ...]:
-    """The last model's view of one position: its evidence in steps, its stance, and
-    whether the rules claimed it (or a neighbour of it) in the report. Few features, each
-    seen often, so that a model trained on a few reviewed reports stays sensible."""
-    _, stance, issue = position
-    feats = [f"st={stance}", f"grp={issue.split('.')[0]}", f"n={min(found.count, 3)}"]
-    feats += [name for step, name in zip(STEPS, BEST, strict=True) if found.best >= step]
-    feats += [name for step, name in zip(STEPS, EITHER, strict=True) if found.either >= step]
-    if found.top:
-        feats.append("top")
-    actor_from, issue_from = found.whence
-    feats += [f"a:{actor_from}", f"i:{issue_from}", f"a:{actor_from}:i:{issue_from}"]
-    feats += ruled.near(position)
-    return tuple(feats)
+def _maxima(out: Report, seg: Said, stances: Mapping[str, float]) -> None:
+    for stance, p in stances.items():
+        out.stance[stance] = max(out.stance[stance], p)
+    for actor, roles in seg.holders.items():
+        out.holder[actor] = max(out.holder[actor], roles.get(HOLDER, 0.0))
+    for issue, p in seg.issues.items():
+        out.issue[issue] = max(out.issue[issue], p)
+
+
+def rows(report: Report, ruled: Ruled) -> tuple[list[Position], npt.NDArray[np.float64]]:
+    """The report's positions and the position model's row for each (``FEATURES``)."""
+    keys = list(report.found)
+    rival = {
+        "stance": _rivals(report, lambda k: (k[0], k[2])),
+        "issue": _rivals(report, lambda k: (k[0], k[1])),
+        "actor": _rivals(report, lambda k: (k[1], k[2])),
+    }
+    strongest: dict[str, float] = defaultdict(float)
+    for (actor, _, _), found in report.found.items():
+        strongest[actor] = max(strongest[actor], found.best)
+    out = np.zeros((len(keys), len(FEATURES)), dtype=np.float64)
+    for row, key in enumerate(keys):
+        actor, stance, issue = key
+        found = report.found[key]
+        where = found.segment / max(report.segments, 1)
+        figures = [found.best, found.either, float(found.count), found.total, *found.parts]
+        figures += [where, float(report.segments)]
+        figures += [report.stance[stance], report.holder[actor], report.issue[issue]]
+        figures += [rival[kind](key) for kind in ("stance", "issue", "actor")]
+        figures.append(found.best / strongest[actor])
+        figures += [float(found.whence[0] == s) for s in ACTOR_SOURCES]
+        figures += [float(found.whence[1] == s) for s in ISSUE_SOURCES]
+        figures += [float(stance == s) for s in STANCES]
+        figures += [float(issue.split(".")[0] == g) for g in GROUPS]
+        figures += ruled.near(key)
+        out[row] = figures
+    return keys, out
+
+
+def _rivals(
+    report: Report, group: Callable[[Position], tuple[str, str]]
+) -> Callable[[Position], float]:
+    """For each position, the best evidence of another position of its group (the same
+    actor and issue, say): the highest of the group, or the second when it is the highest."""
+    tops: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for key, found in report.found.items():
+        pair = tops[group(key)]
+        if found.best > pair[0]:
+            pair[:] = [found.best, pair[0]]
+        elif found.best > pair[1]:
+            pair[1] = found.best
+
+    def rival(key: Position) -> float:
+        first, second = tops[group(key)]
+        return second if report.found[key].best >= first else first
+
+    return rival
 
 
 @dataclass(frozen=True)
@@ -131,22 +222,17 @@ class Ruled:
             frozenset(a for a, _, _ in held),
         )
 
-    def near(self, position: Position) -> list[str]:
-        """Whether the rules claimed the position, or one that shares two of its parts
-        (or its actor) with it."""
+    def near(self, position: Position) -> list[float]:
+        """Whether the rules claimed the position, and whether they claimed one that
+        shares its actor and stance, its actor and issue, its stance and issue, its actor."""
         actor, stance, issue = position
-        if position in self.positions:
-            return ["r:same", f"r:same:{stance}"]
-        out = []
-        if (actor, stance) in self.actor_stance:
-            out.append("r:actor_stance")
-        if (actor, issue) in self.actor_issue:
-            out.append("r:actor_issue")
-        if (stance, issue) in self.stance_issue:
-            out.append("r:stance_issue")
-        if not out and actor in self.actors:
-            out.append("r:actor")
-        return out or ["r:none"]
+        return [
+            float(position in self.positions),
+            float((actor, stance) in self.actor_stance),
+            float((actor, issue) in self.actor_issue),
+            float((stance, issue) in self.stance_issue),
+            float(actor in self.actors),
+        ]
 
 
 def ruled_positions(claims: Iterable[Claim]) -> Ruled:
@@ -165,18 +251,17 @@ class Kept:
     confidence: float
 
 
-def keep(said: Sequence[Said], ruled: Ruled, model: LinearModel, limits: Thresholds) -> list[Kept]:
+def keep(said: Sequence[Said], ruled: Ruled, model: TreeModel, limits: Thresholds) -> list[Kept]:
     """The positions of a report whose probability passes their stance's threshold."""
-    found = evidence(said)
-    if not found:
+    report = evidence(said)
+    if not report.found:
         return []
-    keys = list(found)
-    probs = model.probabilities([features(k, found[k], ruled) for k in keys])
-    yes = model.classes.index(YES)
+    keys, table = rows(report, ruled)
+    yes = model.probabilities(table)[:, model.classes.index(YES)]
     return [
-        Kept(key, found[key].segment, float(row[yes]))
-        for key, row in zip(keys, probs, strict=True)
-        if row[yes] >= limits.of(key[1])
+        Kept(key, report.found[key].segment, float(p))
+        for key, p in zip(keys, yes.tolist(), strict=True)
+        if p >= limits.of(key[1])
     ]
 
 

@@ -20,10 +20,13 @@ import numpy as np
 import numpy.typing as npt
 
 from peacetrack.errors import InputError
+from peacetrack.extract.learned.trees import KIND, TreeModel
 
 #: The class that means "no position here".
 NONE = "none"
-FORMAT = "peacetrack-linear/1"
+#: The file format: version 2 holds the position model as trees (``trees``); a file of
+#: version 1, all linear, is refused with the way to a new one.
+FORMAT = "peacetrack-linear/2"
 #: Rows scored in one block, so that a training set's rows never need much memory at once.
 BLOCK = 256
 
@@ -112,7 +115,11 @@ class LinearModel:
         )
 
 
-def save_models(path: Path, models: Mapping[str, LinearModel], header: Mapping[str, Any]) -> None:
+#: A model a file may hold.
+AnyModel = LinearModel | TreeModel
+
+
+def save_models(path: Path, models: Mapping[str, AnyModel], header: Mapping[str, Any]) -> None:
     """Write named models and a JSON header to one compressed file of arrays."""
     arrays: dict[str, npt.NDArray[Any]] = {
         "header": np.array(json.dumps({"format": FORMAT, **header}, sort_keys=True))
@@ -124,7 +131,7 @@ def save_models(path: Path, models: Mapping[str, LinearModel], header: Mapping[s
         write(handle, **arrays)
 
 
-def load_models(path: Path, names: Sequence[str]) -> tuple[dict[str, LinearModel], dict[str, Any]]:
+def load_models(path: Path, names: Sequence[str]) -> tuple[dict[str, AnyModel], dict[str, Any]]:
     """The named models and the header of a file written by ``save_models``; any other
     file is refused with its name and how to make a good one."""
     try:
@@ -133,8 +140,16 @@ def load_models(path: Path, names: Sequence[str]) -> tuple[dict[str, LinearModel
         header: dict[str, Any] = json.loads(str(data["header"]))
         if header.get("format") != FORMAT:
             raise ValueError(f"format {header.get('format')!r}, expected {FORMAT}")
-        return {name: LinearModel.from_arrays(data, name) for name in names}, header
+        return {name: _model(data, name) for name in names}, header
     except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise InputError(
             f"{path}: not a PeaceTrack model file ({exc}); write one with `peacetrack train`"
         ) from None
+
+
+def _model(data: Mapping[str, npt.NDArray[Any]], prefix: str) -> AnyModel:
+    """The model stored under ``prefix``, linear or trees as its settings say."""
+    settings = json.loads(str(data[f"{prefix}/settings"]))
+    if settings.get("kind") == KIND:
+        return TreeModel.from_arrays(data, prefix)
+    return LinearModel.from_arrays(data, prefix)
