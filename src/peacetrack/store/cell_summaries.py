@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import ColumnElement, delete, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
+import peacetrack.store.cell_day_reads as cell_day_reads
 import peacetrack.store.cell_days as cell_days
 import peacetrack.store.step_summaries as step_summaries
 from peacetrack.moments import Entry, Tally, extend, tallies, tally
@@ -470,17 +471,17 @@ def cell_facts(
 def _from_days(
     store: Store, by: By, filters: Filters, columns: Sequence[str] | None
 ) -> dict[Key, Tally]:
-    """The cells from their kept days, from a first date (``cell_days.ranged``) or to an
-    end date (``cell_days.until``)."""
+    """The cells from their kept days, from a first date (``cell_day_reads.ranged``) or to an
+    end date (``cell_day_reads.until``)."""
     kind, prefix = scoped(by, filters.conflict)
     refresh(store)
     where = _chosen(kind, filters.issues, columns, prefix)
     with store.reading() as session:
         if filters.until is not None:
-            found = cell_days.until(session, kind, where, filters.until, filters.min_support)
+            found = cell_day_reads.until(session, kind, where, filters.until, filters.min_support)
         else:
             assert filters.since is not None  # days_answer: a first date or an end date
-            found = cell_days.ranged(session, kind, where, filters.since, filters.min_support)
+            found = cell_day_reads.ranged(session, kind, where, filters.since, filters.min_support)
     return {(issue, col[len(prefix) :]): t for (issue, col), t in found.items()}
 
 

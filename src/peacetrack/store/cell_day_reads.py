@@ -1,0 +1,431 @@
+"""Comparisons from the kept cell days (``store.cell_days``): a cell from a first date
+(``ranged``) or to an end date (``until``), at any support floor.
+
+The database follows each cell's moments through their ``next`` days in one recursive
+query for every cell, folding each moment's kept decisions at the floor asked as it goes,
+so only each cell's result and the ids of the moment it shows leave the database; the
+entries of that moment are then read by id. Kept apart from the module that writes the
+rows, because reading them is a question of queries and folds, writing them one of keeping
+rows in step with the claims.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any, NamedTuple
+
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Date,
+    Integer,
+    Select,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+)
+from sqlalchemy.orm import Session, aliased
+
+from peacetrack.moments import (
+    Counts,
+    Entry,
+    History,
+    Tally,
+    chronological,
+    resume,
+    supported,
+)
+from peacetrack.source import Key
+from peacetrack.store.cell_entries import Kind, read_entries
+from peacetrack.store.queries import chunked
+from peacetrack.store.schema import CellDayRow, CellSummaryRow, ClaimRow
+from peacetrack.support import Support
+
+
+def ranged(
+    session: Session,
+    kind: Kind,
+    cells: Sequence[ColumnElement[bool]],
+    since: date,
+    floor: Support,
+) -> dict[Key, Tally]:
+    """The cells chosen by ``cells`` (conditions on ``cell_summaries``, whose kind is
+    ``kind``) tallied from their claims published on or after ``since``, at ``floor``."""
+    folded: dict[Key, tuple[Counts, History]] = {}
+    ids: dict[Key, set[int]] = {}
+    for issue, col, first, in_range, gone, prior, changed, rest, *total, day_ids in session.execute(
+        _folded(session, kind, cells, since, floor)
+    ):
+        _, sources, last = total
+        folded[issue, col] = (
+            (in_range, sources - gone, first, last),
+            History(prior, bool(changed), rest),
+        )
+        ids.setdefault((issue, col), set()).update(day_ids)
+    shown = _entries_of(session, kind, ids)
+    return {
+        key: resume([tuple(chronological(shown[key]))], before, counts, floor)
+        for key, (counts, before) in folded.items()
+    }
+
+
+def _folded(
+    session: Session,
+    kind: Kind,
+    cells: Sequence[ColumnElement[bool]],
+    since: date,
+    floor: Support,
+) -> Select[Any]:
+    """Every chosen cell folded at ``floor`` from its first day on or after ``since``, in
+    one query, a row for each day of the moment it shows (with the day's claim ids): the
+    first days (``_starts``), a recursive query along ``next`` (an index seek per moment)
+    that carries the fold (``_step``), its last row (the cell's last moment), and the
+    shown moment's days.
+
+    The days are joined on columns of the rows before them, never on a constant kind:
+    SQLite's planner, without statistics of a table filled since the last ``ANALYZE``,
+    would otherwise start from every day of the kind.
+    """
+    starts = _starts(session, cells, since)
+    anchor = aliased(CellDayRow)
+    chain = (
+        select(*_step(anchor, _Fold.empty(anchor), floor))
+        .join(starts, _same_cell(anchor, starts.c) & (anchor.day == starts.c.day))
+        .cte("chain", recursive=True)
+    )
+    step = aliased(CellDayRow)
+    after = select(*_step(step, _Fold.of(chain), floor)).join(
+        chain, _same_cell(step, chain.c) & (step.day == chain.c.next)
+    )
+    last = _last(session, chain, after, lambda c: c.next.is_(None))
+    shown = func.coalesce(last.c.held_day, last.c.day)
+    days = aliased(CellDayRow)
+    window = (days.day >= shown) & (last.c.held_next.is_(None) | (days.day < last.c.held_next))
+    rest = last.c.weaker - func.coalesce(last.c.held_weaker, last.c.own_weaker)
+    fold = (last.c.first, last.c.claims, last.c.gone, last.c.prior, last.c.changed, rest)
+    summary = CellSummaryRow
+    totals = (summary.claims, summary.sources, summary.last)
+    # The summaries by their key, not ``starts`` again: PostgreSQL, which cannot tell how
+    # many rows a CTE holds, would scan it for every row.
+    return (
+        select(last.c.issue, last.c.col, *fold, *totals, days.ids)
+        .join(summary, _same_cell(summary, last.c))
+        .join(days, _same_cell(days, last.c) & window)
+    )
+
+
+def _last(
+    session: Session, chain: Any, after: Select[Any], end: Callable[[Any], ColumnElement[bool]]
+) -> Any:
+    """The recursive query ``chain`` followed by ``after``, and its rows meeting ``end``
+    (of its columns: each cell's last), materialised."""
+    # SQLite then takes the moments from a queue ordered by cell, one cell's after the
+    # other's, its days' pages read once (PostgreSQL has no such order, nor needs it).
+    chain = chain.union_all(after.suffix_with("ORDER BY issue, col", dialect="sqlite"))
+    # Materialised, the last rows only: SQLite then streams the recursion into it rather
+    # than keeping every moment's row for the join.
+    return _materialised(session, select(chain).where(end(chain.c)).cte("last"))
+
+
+def until(
+    session: Session,
+    kind: Kind,
+    cells: Sequence[ColumnElement[bool]],
+    end: date,
+    floor: Support,
+) -> dict[Key, Tally]:
+    """The cells chosen by ``cells`` (as ``ranged``'s) tallied from their claims published
+    on or before ``end``, at ``floor``.
+
+    A cell's moments from its first day are the same whatever comes later, so its kept
+    days are folded from the first up to the moment ``end`` falls in (``_folded_until``);
+    that moment holds only the claims up to ``end``, so it is read as entries with the
+    moment the cell would show before it, and ``resume`` decides the two. The sources are
+    those seen on the cell's last day up to ``end``. Undated claims are never in range.
+    """
+    found: dict[Key, _Before] = {}
+    days: dict[Key, list[_Day]] = {}
+    query = _folded_until(session, kind, cells, end, floor)
+    for issue, col, *before, day, seen, day_ids in session.connection().execute(query):
+        begins, first, claims, prior, changed, rest, held, held_class, changed_all, weaker = before
+        found[issue, col] = _Before(
+            begins,
+            first,
+            claims,
+            History(prior, bool(changed), rest) if held else None,
+            History(held_class, bool(changed_all), weaker),
+        )
+        days.setdefault((issue, col), []).append(_Day(day, seen, day_ids))
+    last = _entries_of(session, kind, _ids(days, found, lambda day, cut: day >= cut))
+    cut = {key: _Cut(found[key], chronological(got), days[key]) for key, got in last.items()}
+    # The moment shown before the cut one matters only if the cut one has no class at the
+    # floor: its claims are read for those cells alone.
+    wanted = {
+        key
+        for key, cell in cut.items()
+        if cell.before.shown is not None and not supported(tuple(cell.last), floor)
+    }
+    earlier = _ids(days, found, lambda day, cut: day < cut)
+    shown = _entries_of(session, kind, {key: earlier[key] for key in wanted})
+    return {key: cell.tally(shown.get(key), floor) for key, cell in cut.items()}
+
+
+def _ids(
+    days: Mapping[Key, list[_Day]],
+    found: Mapping[Key, _Before],
+    chosen: Callable[[date, date], bool],
+) -> dict[Key, set[int]]:
+    """The claim ids of each cell's days ``chosen`` by their day and the cut moment's."""
+    return {
+        key: {i for d in cell if chosen(d.day, found[key].cut) for i in d.ids}
+        for key, cell in days.items()
+    }
+
+
+class _Before(NamedTuple):
+    """What a cell's moments before the one an end date cuts (beginning on ``cut``) left:
+    the cell's first day, their claims, their ``History`` up to the moment the cell would
+    show before ``cut`` (None: none has a class at the floor), and their whole history
+    (the class of that moment as the prior, the changes among all, all weaker claims)."""
+
+    cut: date
+    first: date
+    claims: int
+    shown: History | None
+    whole: History
+
+
+class _Day(NamedTuple):
+    day: date
+    seen: int
+    ids: list[int]
+
+
+class _Cut(NamedTuple):
+    """A cell to an end date: its moments before the cut one, the cut one's entries up to
+    the end date (chronological) and the days read (the last counts the sources seen)."""
+
+    before: _Before
+    last: list[Entry]
+    days: list[_Day]
+
+    def tally(self, shown: list[Entry] | None, floor: Support) -> Tally:
+        """The cell, from the entries of the moment it would show before the cut one when
+        the cut one has no class at the floor (``shown``; None otherwise)."""
+        final = max(self.days)
+        counts = (self.before.claims + len(self.last), final.seen, self.before.first, final.day)
+        cut = tuple(self.last)
+        if shown is None or self.before.shown is None:
+            return resume([cut], self.before.whole, counts, floor)
+        return resume([tuple(chronological(shown)), cut], self.before.shown, counts, floor)
+
+
+def _folded_until(
+    session: Session,
+    kind: Kind,
+    cells: Sequence[ColumnElement[bool]],
+    end: date,
+    floor: Support,
+) -> CompoundSelect[Any]:
+    """Every chosen cell folded at ``floor`` from its first day over the moments that end
+    before ``end``, in one query, a row for each day up to ``end`` of the moment ``end``
+    falls in and of the moment the cell would show before it. As ``_folded``'s, except
+    that each row of the recursive query carries its own moment unfolded (``_pending``):
+    the last row's is the moment ``end`` cuts, whose kept decisions count later claims."""
+    starts = _starts(session, cells, None)
+    anchor = aliased(CellDayRow)
+    chain = (
+        select(*_pending(anchor, _Fold.empty(anchor), None, floor))
+        .join(
+            starts,
+            _same_cell(anchor, starts.c) & (anchor.day == starts.c.day) & (anchor.day <= end),
+        )
+        .cte("chain", recursive=True)
+    )
+    step = aliased(CellDayRow)
+    after = select(*_pending(step, _Fold.of(chain), _Moment.carried(chain), floor)).join(
+        chain, _same_cell(step, chain.c) & (step.day == chain.c.next) & (chain.c.next <= end)
+    )
+    last = _last(session, chain, after, lambda c: c.next.is_(None) | (c.next > end))
+    held = last.c.held_day.is_not(None)
+    rest = last.c.weaker - func.coalesce(last.c.held_weaker, 0)
+    fold = (last.c.first, last.c.claims, last.c.prior, last.c.changed, rest, held)
+    whole = (last.c.held_class, last.c.changed_all, last.c.weaker)
+
+    def days_of(low: Any, below: Callable[[Any], ColumnElement[bool]]) -> Select[Any]:
+        # Each window on its own, so each is an index range (as one OR, PostgreSQL read
+        # every day of the cell).
+        days = aliased(CellDayRow)
+        columns = (days.day, days.seen, days.ids)
+        window = _same_cell(days, last.c) & (days.day >= low) & below(days)
+        chosen = (last.c.issue, last.c.col, last.c.day, *fold, *whole, *columns)
+        return select(*chosen).join(days, window)
+
+    cut = days_of(last.c.day, lambda days: days.day <= end)
+    shown = days_of(last.c.held_day, lambda days: days.day < last.c.held_next)
+    return cut.union_all(shown.where(held))
+
+
+def _starts(session: Session, cells: Sequence[ColumnElement[bool]], since: date | None) -> Any:
+    """The chosen cells' first days on or after ``since`` (None: their first days; an
+    index seek per cell summary, materialised first)."""
+    summary, day = CellSummaryRow, aliased(CellDayRow)
+    first = select(func.min(day.day)).where(
+        day.kind == summary.kind,
+        day.issue == summary.issue,
+        day.col == summary.col,
+        *([day.day >= since] if since is not None else []),
+    )
+    starts = (
+        select(summary.kind, summary.issue, summary.col, first.scalar_subquery().label("day"))
+        .where(*cells)
+        .cte("starts")
+    )
+    return _materialised(session, starts)
+
+
+class _Fold(NamedTuple):
+    """What the recursive query carries along a cell's moments (``History``'s fold): the
+    first moment's day, the claims so far, the first moment's ``gone``, the last moment
+    with a class at the floor (its day, next day, class and weaker claims), the class held
+    before it, whether two consecutive classes differ among all held and among those
+    before the last, and the weaker claims so far."""
+
+    first: Any
+    claims: Any
+    gone: Any
+    held_day: Any
+    held_next: Any
+    held_class: Any
+    prior: Any
+    changed_all: Any
+    changed: Any
+    weaker: Any
+    held_weaker: Any
+
+    @classmethod
+    def empty(cls, first: Any) -> _Fold:
+        """Before a cell's first moment (``first``, the row that begins it)."""
+        no_day, no_class = cast(null(), Date), cast(null(), Text)
+        zero = literal_column("0", Integer)
+        no_count = cast(null(), Integer)
+        return cls(
+            first.day, zero, first.gone, no_day, no_day, no_class, no_class, zero, zero, zero,
+            no_count,
+        )  # fmt: skip
+
+    @classmethod
+    def of(cls, chain: Any) -> _Fold:
+        """As the query's row before carries it."""
+        return cls(*(chain.c[name] for name in cls._fields))
+
+
+class _Moment(NamedTuple):
+    """A moment as the fold reads it at a floor: the day it begins, the day the next
+    begins, its claims, the class it decides and its claims below the floor."""
+
+    day: Any
+    next: Any
+    claims: Any
+    found: Any
+    weaker: Any
+
+    @classmethod
+    def at(cls, row: Any, floor: Support) -> _Moment:
+        """The moment beginning at a kept day, ``row``."""
+        found = cast(getattr(row, f"class_{floor.label}"), Text)
+        return cls(row.day, row.next, row.claims, found, getattr(row, f"weaker_{floor.label}"))
+
+    @classmethod
+    def carried(cls, chain: Any) -> _Moment:
+        """The moment a row of ``_folded_until``'s query carries unfolded."""
+        c = chain.c
+        return cls(c.day, c.next, c.own_claims, c.own_class, c.own_weaker)
+
+
+def _folding(moment: _Moment, before: _Fold) -> _Fold:
+    """The fold after ``moment``: a moment with a class at the floor becomes the one held
+    (the one shown, if no later one has a class) and its class the next moment's prior;
+    every moment's claims below the floor count as weaker."""
+    held = moment.found.is_not(None)
+
+    def kept(new: Any, old: Any) -> ColumnElement[Any]:
+        return case((held, new), else_=old)
+
+    return _Fold(
+        first=before.first,
+        claims=before.claims + moment.claims,
+        gone=before.gone,
+        held_day=kept(moment.day, before.held_day),
+        held_next=kept(moment.next, before.held_next),
+        held_class=func.coalesce(moment.found, before.held_class),
+        prior=kept(before.held_class, before.prior),
+        changed_all=case(
+            (held & (before.held_class != moment.found), literal_column("1", Integer)),
+            else_=before.changed_all,
+        ),
+        changed=kept(before.changed_all, before.changed),
+        weaker=before.weaker + moment.weaker,
+        held_weaker=kept(moment.weaker, before.held_weaker),
+    )
+
+
+_ROW = ["kind", "issue", "col", "day", "next"]
+
+
+def _step(row: Any, before: _Fold, floor: Support) -> list[ColumnElement[Any]]:
+    """The fold after the moment beginning at ``row`` (``_folding``), with the row's cell,
+    day and next day, and its own weaker claims."""
+    moment = _Moment.at(row, floor)
+    values = [*(getattr(row, n) for n in _ROW), *_folding(moment, before), moment.weaker]
+    return _labelled(values, [*_ROW, *_Fold._fields, "own_weaker"])
+
+
+def _pending(
+    row: Any, before: _Fold, carried: _Moment | None, floor: Support
+) -> list[ColumnElement[Any]]:
+    """The fold after the moment ``carried`` (None: none yet), with the cell, day and next
+    day of ``row`` and the moment beginning there, unfolded."""
+    fold = before if carried is None else _folding(carried, before)
+    moment = _Moment.at(row, floor)
+    own = [moment.claims, moment.found, moment.weaker]
+    values = [*(getattr(row, n) for n in _ROW), *fold, *own]
+    return _labelled(values, [*_ROW, *_Fold._fields, "own_claims", "own_class", "own_weaker"])
+
+
+def _labelled(values: Sequence[Any], names: Sequence[str]) -> list[ColumnElement[Any]]:
+    return [v.label(n) for v, n in zip(values, names, strict=True)]
+
+
+def _materialised(session: Session, query: Any) -> Any:
+    """``query`` (a CTE) computed once, before the query that reads it, where the database
+    takes ``AS MATERIALIZED`` (PostgreSQL 12, SQLite 3.35 on): an older SQLite may plan
+    it otherwise, slower but the same."""
+    if session.get_bind().dialect.name == "sqlite" and sqlite3.sqlite_version_info < (3, 35):
+        return query
+    return query.prefix_with("MATERIALIZED")
+
+
+def _same_cell(row: Any, other: Any) -> ColumnElement[bool]:
+    """Rows (or a query's columns, ``.c``) of the same cell."""
+    return and_(row.kind == other.kind, row.issue == other.issue, row.col == other.col)
+
+
+def _entries_of(
+    session: Session, kind: Kind, wanted: Mapping[Key, set[int]]
+) -> dict[Key, list[Entry]]:
+    """The entries of these claims of each cell, read by id."""
+    ids = sorted({i for found in wanted.values() for i in found})
+    found: dict[Key, list[Entry]] = {key: [] for key in wanted}
+    for chunk in chunked(ids):
+        for key, entry in read_entries(session, kind, [ClaimRow.id.in_(chunk)]):
+            if entry.id in wanted.get(key, ()):
+                found[key].append(entry)
+    return found
