@@ -81,6 +81,10 @@ def scoped(by: By, conflict: str | None) -> tuple[Kind, str]:
 
 #: Past this many stale cells of a kind, reading every claim once beats one query per cell.
 WHOLE_READ = 64
+#: Entries summarised at a time when cells are rebuilt. With the rows written for them
+#: (summaries, days, steps) a process held 98 MB at 20,000 and 214 MB at 200,000, and
+#: over 1 GB rebuilding all of a million claims at once.
+REBUILD_BATCH = 50_000
 #: Past this many added claims (a bulk load), rebuilding their cells is quicker than
 #: extending them claim by claim.
 MAX_ADDED = 50_000
@@ -227,12 +231,29 @@ def _stored(session: Session, kind: Kind, keys: set[Key]) -> dict[Key, Floors]:
 
 
 def _rebuild(session: Session, kind: Kind, keys: set[Key]) -> None:
-    """Summarise ``keys`` from all their claims."""
-    entries: dict[Key, list[Entry]] = {}
+    """Summarise ``keys`` from all their claims.
+
+    The claims come one cell after another and are summarised a group of cells at a time
+    (``REBUILD_BATCH`` entries), so rebuilding every cell of a million claims (a migration
+    that adds a kept figure marks them all) holds one group's entries, not all of them.
+    """
     where = [] if len(keys) > WHOLE_READ else _narrowed(kind, keys)
-    for key, entry in read_entries(session, kind, where):
-        if key in keys:
-            entries.setdefault(key, []).append(entry)
+    left, group, held = set(keys), {}, 0
+    for key, cell in groupby(read_entries(session, kind, where, by_cell=True), itemgetter(0)):
+        if key in left:
+            group[key] = [entry for _, entry in cell]
+            held += len(group[key])
+        if held >= REBUILD_BATCH:
+            _rebuilt(session, kind, list(group), group)
+            left -= group.keys()
+            group, held = {}, 0
+    _rebuilt(session, kind, left, group)  # the last group and the cells left without claims
+
+
+def _rebuilt(
+    session: Session, kind: Kind, keys: Sequence[Key] | set[Key], entries: dict[Key, list[Entry]]
+) -> None:
+    """Replace the summaries, days and steps of ``keys`` with those of ``entries``."""
     found = {key: tallies(cell) for key, cell in entries.items()}
     _replace(session, kind, keys, found)
     named = {key: floors[DEFAULT_SUPPORT] for key, floors in found.items()}
