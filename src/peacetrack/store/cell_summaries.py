@@ -226,7 +226,8 @@ def _stored(session: Session, kind: Kind, keys: set[Key]) -> dict[Key, Floors]:
     for chunk in chunked(sorted(keys)):
         query = select(CellSummaryRow).where(_cells_in(kind, chunk))
         for row in session.scalars(query):
-            found[row.issue, row.col] = {level: _tally(row, floor=level) for level in Support}
+            named = _tally(row)  # its latest moment read once, shared by every floor
+            found[row.issue, row.col] = {level: _at_floor(named, row, level) for level in Support}
     return found
 
 
@@ -404,6 +405,11 @@ def _tally(row: Any, latest: bool = True, floor: Support = DEFAULT_SUPPORT) -> T
         prior=row.prior,
         changed_before=row.changed_before,
     )
+    return _at_floor(found, row, floor)
+
+
+def _at_floor(found: Tally, row: Any, floor: Support) -> Tally:
+    """``found``, a row's tally at the default floor, as the row keeps it at ``floor``."""
     if floor == DEFAULT_SUPPORT:
         return found
     stance, conflict, current, support, backing, weaker, prior, changed = row.floors[floor.label]

@@ -464,7 +464,7 @@ def held_out_positions(found: Positions, folds: list[set[str]]) -> npt.NDArray[n
         test = np.isin(groups, sorted(fold))
         if not test.any():
             continue
-        model = fit_positions(found, np.flatnonzero(~test).tolist())
+        model = fit_positions(found, np.flatnonzero(~test))
         out[test] = model.probabilities(found.table[test])[:, model.classes.index(YES)]
     return out
 
