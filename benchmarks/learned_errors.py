@@ -107,7 +107,7 @@ def main() -> None:
         examples, default_codebook(), folds=args.folds, min_precision=args.min_precision
     )
     found = checked.found
-    cut = [checked.limits.of(stance) for stance in found.stances()]
+    cut = t.cuts(found, checked.limits).tolist()
     kept = {k for k, p, c in zip(found.keys, checked.chances, cut, strict=True) if p >= c}
     print(f"held-out conflicts: {checked.figures.line()}")
     for title, counts in (

@@ -169,6 +169,26 @@ def test_a_position_is_claimed_from_the_segment_that_says_it_best() -> None:
     assert table[keys.index(kept[0].position), FEATURES.index("rival_stance")] == 0.0
 
 
+def test_a_position_the_rules_claim_is_weighed_however_little_the_models_give_it() -> None:
+    # The rules read "Guyana rejected ..." where the segment models see no stance; the
+    # position is still a candidate, on the segment the rules read it in, and the
+    # threshold for the rules' positions decides whether it is kept.
+    model = _one_split("r:same", 0.5)
+    said = [
+        Said({"none": 0.9, "reject": 0.1}, {"GUY": {"holder": 0.9}}, {"PROC.TALKS": 0.9}),
+        Said({"none": 0.99, "reject": 0.01}, {"GUY": {"holder": 0.3}}, {}),
+    ]
+    position = ("GUY", "reject", "TER.BORDER")
+    ruled = Ruled.of([position], {position: 1})
+    assert position not in evidence(said).found
+    found = evidence(said, ruled).found[position]
+    assert (found.segment, found.best) == (1, 0.0)
+    assert found.parts[:2] == (0.01, 0.3)
+    kept = keep(said, ruled, model, Thresholds({"reject": 0.95}, ruled=0.5))
+    assert [(k.position, k.segment) for k in kept] == [(position, 1)]
+    assert not keep(said, ruled, model, Thresholds({"reject": 0.95}))
+
+
 def _one_split(feature: str, threshold: float) -> TreeModel:
     """A position model of one tree: likely when ``feature`` passes ``threshold``."""
     return TreeModel(

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 import peacetrack.extract.rules.details as details
 from peacetrack.extract.learned.lexicon import Lexicon, issue_lexicon
 from peacetrack.extract.learned.models import YES, Decision, Models
-from peacetrack.extract.learned.reader import Seen, read, rules_reader, seen, suggester
-from peacetrack.extract.learned.tuples import Said, decisions, keep, ruled_positions
+from peacetrack.extract.learned.reader import Seen, read, ruled_in, rules_reader, seen, suggester
+from peacetrack.extract.learned.tuples import Said, decisions, keep
 from peacetrack.extract.learned.weights import LinearModel
 from peacetrack.extract.rules.attribution import attribution
 from peacetrack.extract.rules.extractor import Reading
@@ -73,7 +73,7 @@ class LearnedExtractor:
         parts = read(self.rules, document.text)
         hits = list(seen(parts, self.lexicon, self._suggest))
         said = self._said(hits)
-        ruled = ruled_positions(c for _, r in parts for found in r.claims.values() for c in found)
+        ruled = ruled_in(parts, hits)
         models = self.models
         kept = keep(said, ruled, models.position, models.limits)
         out: list[Claim] = []

@@ -41,17 +41,21 @@ class Decision:
 
 @dataclass
 class Thresholds:
-    """Smallest probability of a position, by its coarse stance, for it to be claimed;
-    and of an actor's being bound by a claim it does not hold."""
+    """Smallest probability of a position, by its coarse stance, for it to be claimed,
+    and of one the rules claim (``ruled``; none: its stance's); and of an actor's being
+    bound by a claim it does not hold."""
 
     stance: dict[str, float]
     obligor: float = 0.5
+    ruled: float | None = None
 
-    def of(self, stance: str) -> float:
+    def of(self, stance: str, ruled: bool = False) -> float:
+        if ruled and self.ruled is not None:
+            return self.ruled
         return self.stance.get(stance, 0.5)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"stance": self.stance, "obligor": self.obligor}
+        return {"stance": self.stance, "obligor": self.obligor, "ruled": self.ruled}
 
 
 @dataclass
@@ -74,7 +78,10 @@ class Models:
     def load(cls, path: Path) -> Models:
         models, header = load_models(path, NAMES)
         raw = header.pop("limits")
-        limits = Thresholds(dict(raw["stance"]), float(raw["obligor"]))
+        ruled = raw.get("ruled")
+        limits = Thresholds(
+            dict(raw["stance"]), float(raw["obligor"]), None if ruled is None else float(ruled)
+        )
         header.pop("format", None)
         position = models["position"]
         linear = [models[name] for name in NAMES[:-1]]

@@ -12,6 +12,7 @@ import numpy as np
 from peacetrack.errors import PeaceTrackError
 from peacetrack.extract.learned.features import Suggest, View, views
 from peacetrack.extract.learned.lexicon import Lexicon
+from peacetrack.extract.learned.tuples import Ruled, ruled_positions
 from peacetrack.extract.learned.weights import LinearModel
 from peacetrack.extract.rules.bounds import parts
 from peacetrack.extract.rules.extractor import RulesExtractor, TextReading
@@ -64,6 +65,20 @@ def seen(read_parts: Parts, lexicon: Lexicon, suggest: Suggest | None) -> Iterat
         for view in views(reading, lexicon, suggest):
             seg = segments[view.segment]
             yield Seen(view, reading, offset, offset + seg.start, offset + seg.end)
+
+
+def ruled_in(read_parts: Parts, hits: Sequence[Seen]) -> Ruled:
+    """The positions of the rules' claims in a text, each with the first of ``hits`` that
+    reads its segment (the views the models answered on, in their order)."""
+    where: dict[tuple[int, int], int] = {}
+    for index, hit in enumerate(hits):
+        where.setdefault((id(hit.reading), hit.view.segment), index)
+    return ruled_positions(
+        (claim, where.get((id(reading), segment)))
+        for _, reading in read_parts
+        for segment, found in reading.claims.items()
+        for claim in found
+    )
 
 
 def suggester(issues: LinearModel) -> Suggest:

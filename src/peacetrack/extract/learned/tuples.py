@@ -52,6 +52,8 @@ FEATURES = (
     *(f"grp={g}" for g in GROUPS),
     *("r:same", "r:actor_stance", "r:actor_issue", "r:stance_issue", "r:actor"),
 )
+#: The column that says whether the rules claim the position.
+RULED = FEATURES.index("r:same")
 #: Features the position's probability may only rise with.
 MONOTONE = frozenset({"best", "either"})
 #: The evidence itself: what a position model learned from few reports weighs alone.
@@ -107,23 +109,22 @@ class Report:
     issue: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
-def evidence(said: Sequence[Said]) -> Report:
+def evidence(said: Sequence[Said], ruled: Ruled | None = None) -> Report:
     """Every position some segment could state, with its evidence over the report.
 
     A stance whose product with an actor's probability and the segment's likeliest issue
-    stays under ``FLOOR`` is passed over for that actor: no issue can lift it there."""
+    stays under ``FLOOR`` is passed over for that actor: no issue can lift it there. A
+    position the rules claim is a candidate however little the segment models give it,
+    with their figures on the segment the rules read it in (``Ruled.at``): the rules read
+    many a sentence the models do not, and the position model decides."""
     out = Report(segments=len(said))
     for index, seg in enumerate(said):
         stances = {k: v for k, v in seg.stance.items() if k != NONE}
         if not stances:
             continue
         _maxima(out, seg, stances)
-        best = max(stances, key=stances.__getitem__)
+        look = _Look(seg)
         likeliest = max(seg.issues.values(), default=0.0)
-        ranked = sorted(seg.issues, key=lambda i: -seg.issues[i])
-        rank = {issue: float(r) for r, issue in enumerate(ranked)}
-        no_stance = seg.stance.get(NONE, 0.0)
-        shape = (float(len(seg.holders)), float(len(seg.issues)))
         for actor, roles in seg.holders.items():
             h = roles.get(HOLDER, 0.0)
             held = [(stance, s) for stance, s in stances.items() if s * h * likeliest >= FLOOR]
@@ -132,13 +133,55 @@ def evidence(said: Sequence[Said]) -> Report:
                     p = s * h * i
                     if p < FLOOR:
                         continue
-                    top = float(stance == best)
-                    parts = (s, h, i, no_stance, roles.get(OBLIGOR, 0.0), top, rank[issue], *shape)
-                    whence = (seg.sources.get(actor, ""), seg.sources.get(issue, ""))
                     out.found.setdefault((actor, stance, issue), Evidence()).add(
-                        index, p, parts, whence
+                        index, p, look.parts(actor, stance, issue), look.whence(actor, issue)
                     )
+    for key, index in ruled.at.items() if ruled is not None else ():
+        if key not in out.found:
+            out.found[key] = _unseen(said[index], index, key)
     return out
+
+
+class _Look:
+    """One segment's answers as the position model reads them for each of its positions."""
+
+    def __init__(self, seg: Said) -> None:
+        self.seg = seg
+        stances = {k: v for k, v in seg.stance.items() if k != NONE}
+        self.best = max(stances, key=stances.__getitem__) if stances else NONE
+        ranked = sorted(seg.issues, key=lambda i: -seg.issues[i])
+        self.rank = {issue: float(r) for r, issue in enumerate(ranked)}
+        self.shape = (float(len(seg.holders)), float(len(seg.issues)))
+
+    def parts(self, actor: str, stance: str, issue: str) -> tuple[float, ...]:
+        """The stance's, the actor's (holder, obligor) and the issue's probabilities, no
+        stance's, whether the stance is the likeliest, the issue's rank, the shape."""
+        seg = self.seg
+        roles = seg.holders.get(actor, {})
+        return (
+            seg.stance.get(stance, 0.0),
+            roles.get(HOLDER, 0.0),
+            seg.issues.get(issue, 0.0),
+            seg.stance.get(NONE, 0.0),
+            roles.get(OBLIGOR, 0.0),
+            float(stance == self.best),
+            self.rank.get(issue, float(len(self.rank))),
+            *self.shape,
+        )
+
+    def whence(self, actor: str, issue: str) -> tuple[str, str]:
+        return (self.seg.sources.get(actor, ""), self.seg.sources.get(issue, ""))
+
+
+def _unseen(seg: Said, index: int, key: Position) -> Evidence:
+    """The evidence of a position the rules claim in a segment where the models' product
+    stays under the floor (or the actor or the issue is no option of theirs)."""
+    actor, stance, issue = key
+    look = _Look(seg)
+    parts = look.parts(actor, stance, issue)
+    found = Evidence(segment=index, parts=parts, whence=look.whence(actor, issue))
+    found.add(index, parts[0] * parts[1] * parts[2], parts, found.whence)
+    return found
 
 
 def _maxima(out: Report, seg: Said, stances: Mapping[str, float]) -> None:
@@ -170,7 +213,7 @@ def rows(report: Report, ruled: Ruled) -> tuple[list[Position], npt.NDArray[np.f
         figures += [where, float(report.segments)]
         figures += [report.stance[stance], report.holder[actor], report.issue[issue]]
         figures += [rival[kind](key) for kind in ("stance", "issue", "actor")]
-        figures.append(found.best / strongest[actor])
+        figures.append(found.best / strongest[actor] if strongest[actor] else 0.0)
         figures += [float(found.whence[0] == s) for s in ACTOR_SOURCES]
         figures += [float(found.whence[1] == s) for s in ISSUE_SOURCES]
         figures += [float(stance == s) for s in STANCES]
@@ -203,16 +246,19 @@ def _rivals(
 @dataclass(frozen=True)
 class Ruled:
     """The positions of the rules' claims in a report, and the pairs and actors in them,
-    so that each position of the report is compared with them in a few lookups."""
+    so that each position of the report is compared with them in a few lookups; and for
+    each position, the view (index among the report's) of the segment they claim it in,
+    where it has one."""
 
     positions: frozenset[Position]
     actor_stance: frozenset[tuple[str, str]]
     actor_issue: frozenset[tuple[str, str]]
     stance_issue: frozenset[tuple[str, str]]
     actors: frozenset[str]
+    at: Mapping[Position, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, positions: Iterable[Position]) -> Ruled:
+    def of(cls, positions: Iterable[Position], at: Mapping[Position, int] | None = None) -> Ruled:
         held = frozenset(positions)
         return cls(
             held,
@@ -220,6 +266,7 @@ class Ruled:
             frozenset((a, i) for a, _, i in held),
             frozenset((s, i) for _, s, i in held),
             frozenset(a for a, _, _ in held),
+            dict(at or {}),
         )
 
     def near(self, position: Position) -> list[float]:
@@ -235,11 +282,20 @@ class Ruled:
         ]
 
 
-def ruled_positions(claims: Iterable[Claim]) -> Ruled:
-    """The positions of the rules' claims."""
-    return Ruled.of(
-        (actor, claim.stance.coarse, claim.issue) for claim in claims for actor in claim.actors
-    )
+def ruled_positions(
+    claims: Iterable[tuple[Claim, int | None]],
+) -> Ruled:
+    """The positions of the rules' claims, each claim with the view of its segment (none
+    when its segment is no view)."""
+    positions: list[Position] = []
+    at: dict[Position, int] = {}
+    for claim, view in claims:
+        for actor in claim.actors:
+            key = (actor, claim.stance.coarse, claim.issue)
+            positions.append(key)
+            if view is not None:
+                at.setdefault(key, view)
+    return Ruled.of(positions, at)
 
 
 @dataclass(frozen=True)
@@ -252,8 +308,9 @@ class Kept:
 
 
 def keep(said: Sequence[Said], ruled: Ruled, model: TreeModel, limits: Thresholds) -> list[Kept]:
-    """The positions of a report whose probability passes their stance's threshold."""
-    report = evidence(said)
+    """The positions of a report whose probability passes their threshold: their
+    stance's, or the one for positions the rules claim."""
+    report = evidence(said, ruled)
     if not report.found:
         return []
     keys, table = rows(report, ruled)
@@ -261,7 +318,7 @@ def keep(said: Sequence[Said], ruled: Ruled, model: TreeModel, limits: Threshold
     return [
         Kept(key, report.found[key].segment, float(p))
         for key, p in zip(keys, yes.tolist(), strict=True)
-        if p >= limits.of(key[1])
+        if p >= limits.of(key[1], key in ruled.positions)
     ]
 
 

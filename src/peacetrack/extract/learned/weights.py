@@ -24,9 +24,11 @@ from peacetrack.extract.learned.trees import KIND, TreeModel
 
 #: The class that means "no position here".
 NONE = "none"
-#: The file format: version 2 holds the position model as trees (``trees``); a file of
-#: version 1, all linear, is refused with the way to a new one.
-FORMAT = "peacetrack-linear/2"
+#: The file format: version 2 holds the position model as trees (``trees``); version 3
+#: adds the threshold of the positions the rules claim (``Thresholds.ruled``), whose
+#: position model learned from them too. A file of an older version is refused with the
+#: way to a new one.
+FORMAT = "peacetrack-linear/3"
 #: Rows scored in one block, so that a training set's rows never need much memory at once.
 BLOCK = 256
 
