@@ -45,15 +45,29 @@ class TreeModel:
     classes: list[str]
     header: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        #: Each node's children side by side, the right one first: a row at node ``n``
+        #: goes to ``_children[2 * n + goes_left]``, one lookup instead of two and a choice.
+        self._children = np.column_stack([self.right, self.left]).ravel()
+
     def probabilities(self, rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """Each row's probability of the second class then the first, in class order."""
-        rows = np.asarray(rows, dtype=np.float64).reshape(-1, len(self.features))
-        at = np.broadcast_to(self.roots, (len(rows), len(self.roots))).copy()
-        line = np.arange(len(rows))[:, None]
+        """Each row's probability of the second class then the first, in class order.
+
+        All rows walk all trees together, one level per step, over flat arrays (row by
+        tree): a report's few rows make small arrays, so the steps cost in NumPy calls,
+        and each step makes as few as it can (``take``, cheaper than indexing)."""
+        width = len(self.features)
+        rows = np.asarray(rows, dtype=np.float64).reshape(-1, width)
+        count, trees = len(rows), len(self.roots)
+        at = np.tile(self.roots, count)
+        values = rows.ravel()
+        #: Where each (row, tree) pair's row starts in ``values``.
+        start = np.repeat(np.arange(count) * width, trees)
+        feature, threshold, children = self.feature, self.threshold, self._children
         for _ in range(self.depth):
-            goes_left = rows[line, self.feature[at]] <= self.threshold[at]
-            at = np.where(goes_left, self.left[at], self.right[at])
-        score = self.base + self.value[at].sum(axis=1)
+            goes_left = values.take(start + feature.take(at)) <= threshold.take(at)
+            at = children.take(2 * at + goes_left)
+        score = self.base + self.value.take(at.reshape(count, trees)).sum(axis=1)
         yes = 1.0 / (1.0 + np.exp(-score))
         return np.column_stack([1.0 - yes, yes])
 
