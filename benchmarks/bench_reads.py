@@ -59,6 +59,10 @@ COMPARE_VARIANTS = (
     "--until 2025-06-01 --min-support corroborated",
 )
 COMMANDS |= {f"compare {v}": ["compare", *v.split()] for v in COMPARE_VARIANTS}
+#: Exports of every matching row: their length grows with the store, as the issue asks
+#: ("all rows for machine formats"), so they answer when their first line comes out and are
+#: held to that within the target, and to bounded memory, not to their last line.
+EXPORTS = frozenset(name for name, args in COMMANDS.items() if "--format" in args)
 PAGES = (
     "/",
     "/?since=2025-06-01",
@@ -128,12 +132,14 @@ def command_rows(
             continue
         runs = {db: [run_command(args, db) for _ in range(repeats)] for db in (small, big)}
         (base_s, _, base_mb), (big_s, first, big_mb) = map(_medians, (runs[small], runs[big]))
-        met = big_s < TARGET_S and big_mb < TARGET_MB
+        answered = first if name in EXPORTS else big_s
+        met = answered < TARGET_S and big_mb < TARGET_MB
         versus = (
             f"first output {first:.2f} s; small store {base_s:.2f} s, {base_mb:.0f} MiB; "
             f"target {TARGET_S} s, {TARGET_MB} MB: {_verdict(met)}"
         )
-        target = f"< {TARGET_S} s, < {TARGET_MB} MB"
+        held = "first output" if name in EXPORTS else "to the end"
+        target = f"< {TARGET_S} s {held}, < {TARGET_MB} MB"
         rows.append(
             _row(f"peacetrack {name} ({size})", big_s, "s median", big_mb, versus, target, met)
         )
