@@ -399,6 +399,42 @@ class CellDayRow(Base):
     seen: Mapped[int] = mapped_column(Integer)
 
 
+class CellMomentRow(Base):
+    """One moment of a comparison cell's whole record at one support floor (``level``): the
+    moment beginning on ``day`` along the cell's kept days from its first (``cell_days``
+    ``next``), with what the moments before it left there (the columns of
+    ``peacetrack.store.cell_day_reads``' fold), kept by ``peacetrack.store.cell_moments``
+    (migration 0017). A comparison to an end date reads each cell's row at the last such
+    day on or before it instead of following every moment up to the date.
+    """
+
+    __tablename__ = "cell_moments"
+    #: As ``cell_days``: a cell's rows side by side, the row sought one seek.
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy reads it
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    issue: Mapped[str] = mapped_column(String(64), primary_key=True)
+    col: Mapped[str] = mapped_column(Text, primary_key=True)
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    #: The cell's first day, the claims of the moments before and the first day's ``gone``.
+    first: Mapped[date] = mapped_column(Date)
+    claims: Mapped[int] = mapped_column(Integer)
+    gone: Mapped[int] = mapped_column(Integer)
+    #: The last moment before with a class at the level: its day, the day after it, its
+    #: class and its weaker claims; the class held before it; whether two consecutive
+    #: classes differ among all moments before and among those before that one; and every
+    #: claim below the level before.
+    held_day: Mapped[date | None] = mapped_column(Date)
+    held_next: Mapped[date | None] = mapped_column(Date)
+    held_class: Mapped[str | None] = mapped_column(Text)
+    prior: Mapped[str | None] = mapped_column(Text)
+    changed_all: Mapped[int] = mapped_column(Integer)
+    changed: Mapped[int] = mapped_column(Integer)
+    weaker: Mapped[int] = mapped_column(Integer)
+    held_weaker: Mapped[int | None] = mapped_column(Integer)
+
+
 class StaleCellRow(Base):
     """A cell whose summary no longer matches its claims; written by triggers only.
 
