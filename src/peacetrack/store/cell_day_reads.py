@@ -1,11 +1,13 @@
 """Comparisons from the kept cell days (``store.cell_days``): a cell from a first date
 (``ranged``) or to an end date (``until``), at any support floor.
 
-The database follows each cell's moments through their ``next`` days in one recursive
-query for every cell, folding each moment's kept decisions at the floor asked as it goes,
-so only each cell's result and the ids of the moment it shows leave the database; the
-entries of that moment are then read by id. Kept apart from the module that writes the
-rows, because reading them is a question of queries and folds, writing them one of keeping
+From a date, the database follows each cell's moments through their ``next`` days in one
+recursive query for every cell, folding each moment's kept decisions at the floor asked as
+it goes, so only each cell's result and the ids of the moment it shows leave the database;
+the entries of that moment are then read by id. To an end date, the fold of the moments
+before the one the date falls in is kept (``store.cell_moments``, which writes it with the
+fold defined here), so each cell's is one row. Kept apart from the module that writes the
+days, because reading them is a question of queries and folds, writing them one of keeping
 rows in step with the claims.
 """
 
@@ -27,6 +29,7 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    literal,
     literal_column,
     null,
     select,
@@ -117,7 +120,10 @@ def _folded(
     last = _last(session, chain, after, lambda c: c.next.is_(None))
     shown = func.coalesce(last.c.held_day, last.c.day)
     days = aliased(CellDayRow)
-    window = (days.day >= shown) & (last.c.held_next.is_(None) | (days.day < last.c.held_next))
+    # A range on both ends, the moment after none ending after every day: with an OR for
+    # that, PostgreSQL read every day of each cell (494,000 rows at a million claims).
+    after_shown = func.coalesce(last.c.held_next, literal(NO_DAY, Date))
+    window = (days.day >= shown) & (days.day < after_shown)
     rest = last.c.weaker - func.coalesce(last.c.held_weaker, last.c.own_weaker)
     fold = (last.c.first, last.c.claims, last.c.gone, last.c.prior, last.c.changed, rest)
     summary = CellSummaryRow
@@ -129,6 +135,10 @@ def _folded(
         .join(summary, same_cell(summary, last.c))
         .join(days, same_cell(days, last.c) & window)
     )
+
+
+#: After every day a cell can have: the end of the range of a moment with none after it.
+NO_DAY = date(9999, 12, 31)
 
 
 def _last(
@@ -154,8 +164,8 @@ def until(
     """The cells chosen by ``cells`` (as ``ranged``'s) tallied from their claims published
     on or before ``end``, at ``floor``.
 
-    A cell's moments from its first day are the same whatever comes later, so its kept
-    days are folded from the first up to the moment ``end`` falls in (``_folded_until``);
+    A cell's moments from its first day are the same whatever comes later, so the fold of
+    those before the moment ``end`` falls in is kept (``_folded_until``, ``cell_moments``);
     that moment holds only the claims up to ``end``, so it is read as entries with the
     moment the cell would show before it, and ``resume`` decides the two. The sources are
     those seen on the cell's last day up to ``end``. Undated claims are never in range.
