@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, Select, String, exists, func, insert, literal, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import InstrumentedAttribute, Session, defer
 
 from peacetrack.store.engine import serialise
 from peacetrack.store.schema import (
@@ -33,7 +33,7 @@ PAGE = 200
 
 
 def not_extracted(
-    extractor: str, variant: str, document: ColumnElement[int] = DocumentRow.id
+    extractor: str, variant: str, document: InstrumentedAttribute[int] = DocumentRow.id
 ) -> ColumnElement[bool]:
     """``document`` has no extraction by this variant of ``extractor`` (an index probe)."""
     done = exists().where(
@@ -69,7 +69,8 @@ def list_pending(session: Session, extractor: str, variant: str) -> int:
             not_extracted(extractor, variant),
         )
         columns = ["extractor", "variant", "document_id"]
-        listed = session.execute(insert(ExtractionGapRow).from_select(columns, new)).rowcount
+        result = session.connection().execute(insert(ExtractionGapRow).from_select(columns, new))
+        listed = result.rowcount
         mark.done_through = top
     return listed
 
@@ -80,12 +81,12 @@ def _of(extractor: str, variant: str) -> list[ColumnElement[bool]]:
 
 def page_query(
     extractor: str, variant: str, after: int, among: Sequence[int] | None
-) -> Select[tuple[DocumentRow]]:
+) -> Select[DocumentRow]:
     """The next ``PAGE`` pending documents after id ``after``, oldest first: of ``among``
     by their ids, else of the variant's gaps by the gaps' key (``list_pending`` first)."""
     query = select(DocumentRow).options(defer(DocumentRow.minhash))
     if among is not None:
-        key: ColumnElement[int] = DocumentRow.id
+        key: InstrumentedAttribute[int] = DocumentRow.id
         query = query.where(DocumentRow.id.in_(list(among)))
     else:
         key = ExtractionGapRow.document_id
@@ -94,7 +95,7 @@ def page_query(
     return query.where(*where).order_by(key).limit(PAGE)
 
 
-def count_query(extractor: str, variant: str, among: Sequence[int] | None) -> Select[tuple[int]]:
+def count_query(extractor: str, variant: str, among: Sequence[int] | None) -> Select[int]:
     """How many documents ``page_query`` pages through (after ``list_pending``)."""
     if among is not None:
         ids = DocumentRow.id
