@@ -273,6 +273,34 @@ class ExtractionRow(Base):
     variant: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
+class ExtractionMarkRow(Base):
+    """How far the pending documents of an extractor variant were last listed (migration
+    0017): every document up to ``done_through`` has an extraction by it or a row in
+    ``extraction_gaps``, so finding what is left reads the gaps and the documents after
+    the mark, never the documents already done (``store.pending``)."""
+
+    __tablename__ = "extraction_marks"
+
+    extractor: Mapped[str] = mapped_column(String(64), primary_key=True)
+    variant: Mapped[str] = mapped_column(String(200), primary_key=True)
+    done_through: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ExtractionGapRow(Base):
+    """A document at or below its variant's mark without an extraction by it: left pending
+    by a run (it failed, or came after the run listed), or made pending again by triggers
+    when its extraction is deleted or changes variant. Rows whose document has since been
+    extracted are dropped when the pending documents are next listed."""
+
+    __tablename__ = "extraction_gaps"
+
+    extractor: Mapped[str] = mapped_column(String(64), primary_key=True)
+    variant: Mapped[str] = mapped_column(String(200), primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class LLMResponseRow(Base):
     """A language model's answer to one request, kept so that re-running costs nothing.
 
