@@ -248,10 +248,10 @@ def test_upgrading_days_to_level_columns_keeps_them_without_a_rebuild(
 def test_upgrading_to_kept_moments_writes_them_from_the_days(
     filled: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Migration 0017 writes every cell's kept moments from its days, as the refresh keeps
+    """Migration 0018 writes every cell's kept moments from its days, as the refresh keeps
     them, with no cell marked for a rebuild."""
     compare(filled)
     kept = _moments(filled)
-    migrate_down_and_up(filled, "0016")
+    migrate_down_and_up(filled, "0017")
     assert _stale(filled) == 0 and _moments(filled) == kept
     assert_days_match(filled, monkeypatch)

@@ -432,7 +432,7 @@ class CellMomentRow(Base):
     moment beginning on ``day`` along the cell's kept days from its first (``cell_days``
     ``next``), with what the moments before it left there (the columns of
     ``peacetrack.store.cell_day_reads``' fold), kept by ``peacetrack.store.cell_moments``
-    (migration 0017). A comparison to an end date reads each cell's row at the last such
+    (migration 0018). A comparison to an end date reads each cell's row at the last such
     day on or before it instead of following every moment up to the date.
     """
 
