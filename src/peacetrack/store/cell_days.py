@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+import peacetrack.store.cell_moments as cell_moments
 from peacetrack.moments import (
     SAME_MOMENT,
     Decision,
@@ -146,6 +147,7 @@ def rebuilt(
     rows = [r for k, t in found.items() for r in day_rows(kind, k, entries[k], t.sources)]
     for part in chunked(rows):
         session.execute(insert(CellDayRow), list(part))
+    cell_moments.kept(session, kind, dict.fromkeys(keys))
 
 
 class Growth(NamedTuple):
@@ -186,6 +188,7 @@ def extended(session: Session, kind: Kind, grown: Mapping[Key, Growth]) -> set[K
                 point = days[end] if end < len(days) else None
                 where = (_cell(kind, key), CellDayRow.day == found.day)
                 session.execute(update(CellDayRow).where(*where).values(next=point))
+    cell_moments.kept(session, kind, lows)
     return redo
 
 

@@ -273,6 +273,34 @@ class ExtractionRow(Base):
     variant: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
+class ExtractionMarkRow(Base):
+    """How far the pending documents of an extractor variant were last listed (migration
+    0017): every document up to ``done_through`` has an extraction by it or a row in
+    ``extraction_gaps``, so finding what is left reads the gaps and the documents after
+    the mark, never the documents already done (``store.pending``)."""
+
+    __tablename__ = "extraction_marks"
+
+    extractor: Mapped[str] = mapped_column(String(64), primary_key=True)
+    variant: Mapped[str] = mapped_column(String(200), primary_key=True)
+    done_through: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ExtractionGapRow(Base):
+    """A document at or below its variant's mark without an extraction by it: left pending
+    by a run (it failed, or came after the run listed), or made pending again by triggers
+    when its extraction is deleted or changes variant. Rows whose document has since been
+    extracted are dropped when the pending documents are next listed."""
+
+    __tablename__ = "extraction_gaps"
+
+    extractor: Mapped[str] = mapped_column(String(64), primary_key=True)
+    variant: Mapped[str] = mapped_column(String(200), primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class LLMResponseRow(Base):
     """A language model's answer to one request, kept so that re-running costs nothing.
 
@@ -397,6 +425,42 @@ class CellDayRow(Base):
     #: How many of the cell's sources its claims dated on or before ``day`` have
     #: (migration 0015), so a comparison to an end date counts its sources from the days.
     seen: Mapped[int] = mapped_column(Integer)
+
+
+class CellMomentRow(Base):
+    """One moment of a comparison cell's whole record at one support floor (``level``): the
+    moment beginning on ``day`` along the cell's kept days from its first (``cell_days``
+    ``next``), with what the moments before it left there (the columns of
+    ``peacetrack.store.cell_day_reads``' fold), kept by ``peacetrack.store.cell_moments``
+    (migration 0018). A comparison to an end date reads each cell's row at the last such
+    day on or before it instead of following every moment up to the date.
+    """
+
+    __tablename__ = "cell_moments"
+    #: As ``cell_days``: a cell's rows side by side, the row sought one seek.
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy reads it
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    issue: Mapped[str] = mapped_column(String(64), primary_key=True)
+    col: Mapped[str] = mapped_column(Text, primary_key=True)
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    #: The cell's first day, the claims of the moments before and the first day's ``gone``.
+    first: Mapped[date] = mapped_column(Date)
+    claims: Mapped[int] = mapped_column(Integer)
+    gone: Mapped[int] = mapped_column(Integer)
+    #: The last moment before with a class at the level: its day, the day after it, its
+    #: class and its weaker claims; the class held before it; whether two consecutive
+    #: classes differ among all moments before and among those before that one; and every
+    #: claim below the level before.
+    held_day: Mapped[date | None] = mapped_column(Date)
+    held_next: Mapped[date | None] = mapped_column(Date)
+    held_class: Mapped[str | None] = mapped_column(Text)
+    prior: Mapped[str | None] = mapped_column(Text)
+    changed_all: Mapped[int] = mapped_column(Integer)
+    changed: Mapped[int] = mapped_column(Integer)
+    weaker: Mapped[int] = mapped_column(Integer)
+    held_weaker: Mapped[int | None] = mapped_column(Integer)
 
 
 class StaleCellRow(Base):
