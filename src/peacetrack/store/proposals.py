@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from peacetrack.errors import StoreError
@@ -87,7 +87,7 @@ def _info(session: Session, row: ProposalRow) -> ProposalInfo:
     )
 
 
-def _claim_counts(session: Session, proposal_id: int | None = None) -> dict[int, int]:
+def _claim_counts(session: Session | Connection, proposal_id: int | None = None) -> dict[int, int]:
     query = (
         select(ClaimRow.proposal_id, func.count())
         .where(ClaimRow.proposal_id.is_not(None), ClaimRow.status != "rejected")
@@ -103,7 +103,8 @@ def _check_free(session: Session, name: str, allowed: int | None = None) -> str:
     cleaned = clean(name)
     if not cleaned:
         raise StoreError(f"{name!r} is not a usable proposal name: give some words")
-    for other in proposal_ids_named(session, cleaned):
+    session.flush()  # the lookup runs on the connection: it must see this session's changes
+    for other in proposal_ids_named(session.connection(), cleaned):
         if other != allowed:
             holder = session.get_one(ProposalRow, other)
             raise StoreError(
@@ -124,8 +125,8 @@ def list_proposals(store: Store, conflict: str | None = None) -> list[ProposalIn
         query = query.where(ProposalRow.conflict.is_(None))
     elif wanted is not None:
         query = query.where(ProposalRow.conflict == wanted)
-    with store.reading() as session:
-        counts = _claim_counts(session)
+    with store.reading() as connection:
+        counts = _claim_counts(connection)
         return [
             ProposalInfo(
                 id=row.id,
@@ -137,13 +138,13 @@ def list_proposals(store: Store, conflict: str | None = None) -> list[ProposalIn
                 claims=counts.get(row.id, 0),
                 conflict=row.conflict,
             )
-            for row in session.scalars(query)
+            for row in connection.execute(query)
         ]
 
 
 def get_proposal(store: Store, ref: str | int) -> ProposalInfo:
     """One proposal by id, name, alias or a unique part of its name."""
-    with store.reading() as session:
+    with store.reading_rows() as session:
         return _info(session, _find(session, ref))
 
 
