@@ -80,8 +80,8 @@ def read_entries(
         query = query.where(column.is_not(None))
     if by_cell:
         query = query.order_by(CLAIMS.c.issue, column)
-    # Read in batches (a server-side cursor on PostgreSQL): the ORM connection would fetch
-    # every row before the first is seen, 390 MB for a million claims.
+    # Read in batches (a server-side cursor on PostgreSQL): fetched at once, every row would
+    # be held before the first is seen, 390 MB for a million claims.
     rows = connection.execute(query, execution_options={"yield_per": ENTRY_BATCH})
     for issue, col, claim_id, published, stance, source, outlet, *graded in rows:
         grade = claim_grade(*graded)

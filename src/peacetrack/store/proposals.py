@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from peacetrack.store.proposal_resolver import proposal_ids_named
 from peacetrack.store.proposal_words import index_words
 from peacetrack.store.queries import chunked
 from peacetrack.store.schema import ClaimRow, ProposalRow
+from peacetrack.store.tables import PROPOSALS
 from peacetrack.vocabulary import UNASSIGNED
 
 if TYPE_CHECKING:
@@ -45,14 +46,21 @@ class ProposalInfo:
     conflict: str | None = None
 
 
-def _names(row: ProposalRow) -> set[str]:
+def _names(row: Any) -> set[str]:
     return {proposal_key(n) for n in (row.name, *row.aliases)}
 
 
-def _find(session: Session, ref: str | int) -> ProposalRow:
-    """A proposal by id, name, alias, or a unique part of a name (in that order); locked."""
+def _locked(session: Session, ref: str | int) -> ProposalRow:
+    """``_find``'s proposal as a row object to change, locked until the transaction ends."""
+    found = _find(session.connection(), ref)
+    return session.get_one(ProposalRow, found.id, with_for_update=True)
+
+
+def _find(connection: Connection, ref: str | int) -> Any:
+    """A proposal (its columns) by id, name, alias, or a unique part of a name (in that
+    order), read on a connection: showing one loads no ORM, changing one locks it after."""
     text = str(ref).strip()
-    rows = list(session.scalars(select(ProposalRow).order_by(ProposalRow.id)))
+    rows = connection.execute(select(PROPOSALS).order_by(PROPOSALS.c.id)).all()
     key = proposal_key(text) if text else ""
     folded = text.casefold()
     levels = [
@@ -63,7 +71,6 @@ def _find(session: Session, ref: str | int) -> ProposalRow:
     ]
     for found in levels:
         if len(found) == 1:
-            session.refresh(found[0], with_for_update=True)
             return found[0]
         if len(found) > 1:
             names = "; ".join(f"{r.id}: {r.name}" for r in found[:8])
@@ -74,7 +81,7 @@ def _find(session: Session, ref: str | int) -> ProposalRow:
     raise StoreError(f"no proposal {text!r} in the store: {_LIST_HINT}")
 
 
-def _info(session: Session, row: ProposalRow) -> ProposalInfo:
+def _info(session: Session | Connection, row: Any) -> ProposalInfo:
     return ProposalInfo(
         id=row.id,
         name=row.name,
@@ -144,14 +151,14 @@ def list_proposals(store: Store, conflict: str | None = None) -> list[ProposalIn
 
 def get_proposal(store: Store, ref: str | int) -> ProposalInfo:
     """One proposal by id, name, alias or a unique part of its name."""
-    with store.reading_rows() as session:
-        return _info(session, _find(session, ref))
+    with store.reading() as connection:
+        return _info(connection, _find(connection, ref))
 
 
 def rename_proposal(store: Store, ref: str | int, new_name: str) -> ProposalInfo:
     """Rename; the old name stays an alias, so re-extraction still finds this proposal."""
     with store.transaction() as session:
-        row = _find(session, ref)
+        row = _locked(session, ref)
         name = _check_free(session, new_name, allowed=row.id)
         key = proposal_key(name)
         aliases = [a for a in row.aliases if proposal_key(a) != key]
@@ -169,7 +176,7 @@ def merge_proposals(store: Store, source_ref: str | int, into_ref: str | int) ->
     the source resolve to the target after re-extraction.
     """
     with store.transaction() as session:
-        source, target = _find(session, source_ref), _find(session, into_ref)
+        source, target = _locked(session, source_ref), _locked(session, into_ref)
         if source.id == target.id:
             raise StoreError(
                 f"{source_ref!r} and {into_ref!r} are both proposal {source.name!r}: "
@@ -205,7 +212,7 @@ def split_proposal(store: Store, ref: str | int, alias: str, new_name: str) -> P
     The alias moves with them, so re-extraction sends that phrase to the new proposal.
     """
     with store.transaction() as session:
-        row = _find(session, ref)
+        row = _locked(session, ref)
         key = proposal_key(alias)
         if key == proposal_key(row.name):
             raise StoreError(

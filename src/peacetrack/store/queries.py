@@ -296,8 +296,8 @@ def load_claims(
     the actors of the claims kept are read.
     """
     query = _claims_query(where, first).limit(limit)
-    # Plain rows through the connection's connection: the ORM's result machinery adds a
-    # third to the cost of reading a few thousand claims, and gives nothing for columns.
+    # Plain rows on a Core connection: the ORM's result machinery added a third to the
+    # cost of reading a few thousand claims, and gives nothing for columns.
     rows = connection.execute(query.offset(offset) if offset else query).all()
     if limit is None and not offset:
         return _stored(rows, connection.execute(_actors_query(where)))

@@ -114,7 +114,7 @@ class Store:
         self._engine = engine
         self._write_engine = engine.execution_options(**{WRITE_OPTION: True})
         self._units = threading.local()
-        self._makers: dict[Engine, sessionmaker[Session]] = {}
+        self._writer: sessionmaker[Session] | None = None
         self.url: str = engine.url.render_as_string(hide_password=True)
 
     @classmethod
@@ -174,24 +174,12 @@ class Store:
         """One write transaction of the ORM (``store.schema``'s rows as objects) that
         commits on success and rolls back on any error; the repositories that save
         documents, claims, reviews and proposals write through here."""
-        with self._sessions(self._write_engine).begin() as session:
-            yield session
-
-    @contextmanager
-    def reading_rows(self) -> Iterator[Session]:
-        """An ORM session for reads only, closed on exit: for the write side's modules
-        that look rows up as objects before they change them (``store.proposals``)."""
-        with self._sessions(self._engine)() as session:
-            yield session
-
-    def _sessions(self, engine: Engine) -> sessionmaker[Session]:
-        """Sessions on ``engine`` (the reading or the writing one), made on first use: the
-        ORM, and the mapping of the tables, load with the first write."""
-        if engine not in self._makers:
+        if self._writer is None:  # the ORM, and the tables' mapping, load with the first write
             from sqlalchemy.orm import sessionmaker
 
-            self._makers[engine] = sessionmaker(engine, expire_on_commit=False)
-        return self._makers[engine]
+            self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
+        with self._writer.begin() as session:
+            yield session
 
     @contextmanager
     def batch(self) -> Iterator[Store]:
