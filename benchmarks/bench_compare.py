@@ -194,8 +194,10 @@ def sqlite_store(claims: int, docs: int, seed: int) -> Iterator[Store]:
 
 
 @contextmanager
-def postgres_store(claims: int, docs: int, seed: int) -> Iterator[Store]:
-    cluster = PgCluster.start()
+def postgres_store(claims: int, docs: int, seed: int, *, durable: bool = False) -> Iterator[Store]:
+    """The generated store in a throwaway cluster; ``durable``: with PostgreSQL's own
+    settings for writing to disk, as a user's server runs (see ``PgCluster.start``)."""
+    cluster = PgCluster.start(durable=durable)
     try:
         with Store.open(cluster.create_database("bench_compare")) as store:
             _insert_postgres(store, _tables(claims, docs, seed))

@@ -38,6 +38,9 @@ against the smallest size, and each SELECT is explained (``EXPLAIN QUERY PLAN``)
 largest store: a full scan of a growing table is printed as such.
 
     .venv/bin/python benchmarks/bench_grow.py [--sizes 10000,100000,1000000] [--window 1000]
+
+Progress goes to stderr, the tables to stdout; ``run()`` gives the rows ``run_all.py``
+prints (each stage's CPU ms per document and its rate against the first size's).
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -74,6 +77,8 @@ BASE = 10_000
 SEED = 7
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 WARM_UP = 50
+#: Issue #16: the rate per document at every size at least 0.8 of the smallest size's.
+MIN_RATIO = 0.8
 #: Tables copied, with their columns as copied (``{d}``: the document id offset, and so on).
 COPIES: dict[str, tuple[str, str]] = {
     "runs": ("id, kind, started_at, finished_at, status, params, stats",
@@ -360,6 +365,76 @@ def report(rows: list[Window], path: Path, top: int) -> None:
         print(f"  {detail}  <- {key[:150]}")
 
 
+def windows(
+    sizes: Sequence[int], window: int, cache: Path, base: int = BASE, keep: bool = False
+) -> tuple[list[Window], Path]:
+    """Each size's window, the store grown to it from a base of ``base`` reports filled the
+    real way (cached in ``cache``); the grown store's path. Progress goes to stderr."""
+    cache.mkdir(parents=True, exist_ok=True)
+    filled = cache / f"base-{base}.db"
+    if not filled.exists():
+        _progress(f"filling {base:,} reports the real way into {filled}")
+        fill_base(filled, base)
+    work = cache / "grown.db"
+    if not (keep and work.exists()):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{work}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(filled, work)
+    limits = template_limits(filled)
+    _progress(f"SQLite on disk; rules.v1; window {window}; {limits}")
+    found, made = [], copies_made(work)
+    for n, size in enumerate(sizes):
+        began = _cpu_wall()
+        copies = grow(work, limits, size, made)
+        made += copies
+        spent = _minus(_cpu_wall(), began)
+        _progress(f"grown to {size:,}: {copies} copies, {spent[0]:.0f} s CPU, "
+                  f"{spent[1]:.0f} s wall")  # fmt: skip
+        found.append(measure(work, window, SEED + 100 * (n + 1)))
+        w = found[-1]
+        _progress(f"  {w.size:,} docs: ingest {w.per_doc('ingest', 0):.2f} ms CPU/doc, extract "
+                  f"{w.per_doc('extract', 0):.2f} ({w.per_doc('closing', 0):.2f} after the "
+                  f"last), {w.new_claims} claims")  # fmt: skip
+    return found, work
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def rows(found: list[Window]) -> list[dict[str, Any]]:
+    """One row per size and stage: CPU ms per document, its rate against the first
+    window's, and issue #16's target for it (a rate within 20%, by CPU time)."""
+    base = found[0]
+    table = []
+    for w in found:
+        for stage in ("ingest", "extract"):
+            ms, wall = w.per_doc(stage, 0), w.per_doc(stage, 1)
+            ratio = base.per_doc(stage, 0) / ms
+            after = f", {w.per_doc('closing', 0):.2f} after the last" if stage == "extract" else ""
+            targeted = w is not base
+            table.append(
+                {"benchmark": "grow",
+                 "measure": f"{stage} {w.documents:,} reports into a store of {w.size:,} "
+                            f"documents ({w.claims:,} claims)",
+                 "value": round(ms, 2), "unit": "ms CPU/doc",
+                 "versus": (f"rate {ratio:.2f} x at {base.size:,}" if targeted else "baseline")
+                           + f"; wall {wall:.2f} ms/doc{after}",
+                 "target": f"rate >= {MIN_RATIO} x at {base.size:,}" if targeted else "",
+                 "met": ratio >= MIN_RATIO if targeted else None}
+            )  # fmt: skip
+    return table
+
+
+def run(
+    sizes: Sequence[int] = DEFAULT_SIZES, window: int = 1000, base: int = BASE
+) -> list[dict[str, Any]]:
+    """The rows of ``rows`` from a base filled the real way by this commit, in a temporary
+    folder (a cached base may have been filled by another commit's code)."""
+    with tempfile.TemporaryDirectory(prefix="peacetrack-grow-") as tmp:
+        return rows(windows(sizes, window, Path(tmp), base)[0])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)))
@@ -375,31 +450,9 @@ def main() -> None:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
     ).stdout.strip()
-    args.cache.mkdir(parents=True, exist_ok=True)
-    base = args.cache / f"base-{args.base}.db"
-    if not base.exists():
-        fill_base(base, args.base)
-    work = args.cache / "grown.db"
-    if not (args.keep and work.exists()):
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{work}{suffix}").unlink(missing_ok=True)
-        shutil.copyfile(base, work)
-    limits = template_limits(base)
-    print(f"commit {commit or '?'}; SQLite on disk; rules.v1; window {args.window}; {limits}")
-    rows, made = [], copies_made(work)
-    for n, size in enumerate(sizes):
-        began = _cpu_wall()
-        copies = grow(work, limits, size, made)
-        made += copies
-        spent = _minus(_cpu_wall(), began)
-        print(f"grown to {size:,}: {copies} copies, {spent[0]:.0f} s CPU, {spent[1]:.0f} s wall",
-              flush=True)  # fmt: skip
-        rows.append(measure(work, args.window, SEED + 100 * (n + 1)))
-        w = rows[-1]
-        print(f"  {w.size:,} docs: ingest {w.per_doc('ingest', 0):.2f} ms CPU/doc, extract "
-              f"{w.per_doc('extract', 0):.2f} ({w.per_doc('closing', 0):.2f} after the last), "
-              f"{w.new_claims} claims", flush=True)  # fmt: skip
-    report(rows, work, args.top)
+    print(f"commit {commit or '?'}; SQLite on disk; rules.v1; window {args.window}", flush=True)
+    found, work = windows(sizes, args.window, args.cache, args.base, args.keep)
+    report(found, work, args.top)
 
 
 if __name__ == "__main__":

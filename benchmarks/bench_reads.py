@@ -59,6 +59,10 @@ COMPARE_VARIANTS = (
     "--until 2025-06-01 --min-support corroborated",
 )
 COMMANDS |= {f"compare {v}": ["compare", *v.split()] for v in COMPARE_VARIANTS}
+#: Exports of every matching row: their length grows with the store, as the issue asks
+#: ("all rows for machine formats"), so they answer when their first line comes out and are
+#: held to that within the target, and to bounded memory, not to their last line.
+EXPORTS = frozenset(name for name, args in COMMANDS.items() if "--format" in args)
 PAGES = (
     "/",
     "/?since=2025-06-01",
@@ -128,12 +132,17 @@ def command_rows(
             continue
         runs = {db: [run_command(args, db) for _ in range(repeats)] for db in (small, big)}
         (base_s, _, base_mb), (big_s, first, big_mb) = map(_medians, (runs[small], runs[big]))
-        verdict = "within" if big_s < TARGET_S and big_mb < TARGET_MB else "OVER"
+        answered = first if name in EXPORTS else big_s
+        met = answered < TARGET_S and big_mb < TARGET_MB
         versus = (
             f"first output {first:.2f} s; small store {base_s:.2f} s, {base_mb:.0f} MiB; "
-            f"target {TARGET_S} s, {TARGET_MB} MB: {verdict}"
+            f"target {TARGET_S} s, {TARGET_MB} MB: {_verdict(met)}"
         )
-        rows.append(_row(f"peacetrack {name} ({size})", big_s, "s median", big_mb, versus))
+        held = "first output" if name in EXPORTS else "to the end"
+        target = f"< {TARGET_S} s {held}, < {TARGET_MB} MB"
+        rows.append(
+            _row(f"peacetrack {name} ({size})", big_s, "s median", big_mb, versus, target, met)
+        )
     return rows
 
 
@@ -146,9 +155,17 @@ def _medians(runs: list[tuple[float, float, float]]) -> tuple[float, float, floa
     )
 
 
-def _row(measure: str, value: float, unit: str, peak_mb: float, versus: str) -> dict[str, Any]:
+def _row(
+    measure: str, value: float, unit: str, peak_mb: float, versus: str, target: str, met: bool
+) -> dict[str, Any]:
+    """A row with its target and whether it was met, for ``run_all --done-when``."""
     return {"benchmark": "reads", "measure": measure, "value": round(value, 3), "unit": unit,
-            "versus": f"peak {peak_mb:.0f} MiB; {versus}"}  # fmt: skip
+            "versus": f"peak {peak_mb:.0f} MiB; {versus}",
+            "target": target, "met": met}  # fmt: skip
+
+
+def _verdict(met: bool) -> str:
+    return "within" if met else "OVER"
 
 
 def _free_port() -> int:
@@ -216,12 +233,14 @@ def page_rows(
     for page in pages:
         ranked = sorted(found[page])
         p95 = percentile95(ranked)
-        verdict = "within" if p95 < TARGET_S else "OVER"
+        met = p95 < TARGET_S
         rows.append(_row(f"GET {page} ({size})", statistics.median(ranked), "s median", peak_mb,
                          f"p95 {p95:.3f} s; small store {statistics.median(base[page]):.3f} s; "
-                         f"target p95 {TARGET_S} s: {verdict}"))  # fmt: skip
+                         f"target p95 {TARGET_S} s: {_verdict(met)}", f"p95 < {TARGET_S} s",
+                         met))  # fmt: skip
     rows.append(_row(f"server after every page ({size})", peak_mb, "MiB peak", peak_mb,
-                     f"small store {base_mb:.0f} MiB; target {TARGET_MB} MB"))  # fmt: skip
+                     f"small store {base_mb:.0f} MiB; target {TARGET_MB} MB",
+                     f"< {TARGET_MB} MB", peak_mb < TARGET_MB))  # fmt: skip
     return rows
 
 
@@ -229,14 +248,18 @@ def run(
     claims: int = 100_000, repeats: int = 3, only: str = "", backend: str = "sqlite"
 ) -> list[dict[str, Any]]:
     """Every read on the generated store, SQLite (cached under /tmp) or PostgreSQL (a
-    throwaway cluster of ``tests/pgcluster.py``, filled with COPY; the cluster runs with
-    fsync off, which reads do not touch), and on the small store of the example reports."""
+    throwaway cluster of ``tests/pgcluster.py`` with durable settings, as a user's server
+    runs, filled with COPY), and on the small store of the example reports."""
     docs = max(claims // 10, 100)
     size = f"{claims:,} claims" + ("" if backend == "sqlite" else f", {backend}")
-    opened = sqlite_store if backend == "sqlite" else postgres_store
+    opened = (
+        sqlite_store(claims, docs, seed=7)
+        if backend == "sqlite"
+        else postgres_store(claims, docs, seed=7, durable=True)
+    )
     with tempfile.TemporaryDirectory(prefix="peacetrack-reads-") as folder:
         small = small_store(Path(folder))
-        with opened(claims, docs, seed=7) as store:
+        with opened as store:
             from peacetrack.compare import compare
 
             compare(store)  # the summaries a bulk load leaves to build, built once beforehand

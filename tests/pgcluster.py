@@ -2,7 +2,8 @@
 
 Nothing is installed or configured by hand: the Debian ``postgresql`` package provides the
 binaries (``scripts/system-deps`` installs it), and each test session gets its own cluster
-on a free localhost port, with durability switched off because it is deleted at the end.
+on a free localhost port, with durability switched off because it is deleted at the end
+(``durable=True`` keeps it on, for benchmarks of what a user waits for).
 ``initdb`` refuses to run as root, so as root the cluster belongs to the ``postgres`` user.
 
 Run as a script (``scripts/postgres``) it starts one and prints its URL until Ctrl-C.
@@ -27,16 +28,17 @@ from glob import glob
 from pathlib import Path
 from typing import Any
 
-#: Speed over safety: the cluster lives for one session and is deleted after it. The time
-#: zone is not UTC so that a naive datetime read as server-local time shows in the tests.
+#: The time zone is not UTC so that a naive datetime read as server-local time shows in the
+#: tests.
 SERVER_SETTINGS = (
     "timezone=Asia/Kathmandu",
-    "fsync=off",
-    "synchronous_commit=off",
-    "full_page_writes=off",
     "max_connections=200",
     "shared_buffers=64MB",
 )
+#: Speed over safety: the cluster lives for one session and is deleted after it. Left out
+#: for a durable cluster (the server's own defaults), as benchmarks of what a user waits
+#: for need: a user's server writes every commit to disk.
+UNSAFE_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
 START_ATTEMPTS = 3
 
 
@@ -95,9 +97,12 @@ class PgCluster:
     bindir: Path
     port: int
     prefix: list[str] = field(default_factory=list)
+    durable: bool = False
 
     @classmethod
-    def start(cls) -> PgCluster:
+    def start(cls, *, durable: bool = False) -> PgCluster:
+        """A new cluster; ``durable`` keeps PostgreSQL's own settings for writing to disk
+        (fsync, synchronous commits, full page writes) instead of switching them off."""
         try:
             import psycopg  # noqa: F401 - checked early so the reason to skip is clear
         except ImportError:
@@ -109,7 +114,7 @@ class PgCluster:
         folder = Path(tempfile.mkdtemp(prefix="peacetrack-pg-"))
         if uid is not None:
             os.chown(folder, uid, -1)
-        cluster = cls(folder, bindir, 0, prefix)
+        cluster = cls(folder, bindir, 0, prefix, durable)
         # Also on an error that skips the caller's clean-up: no server outlives its process.
         atexit.register(cluster.stop)
         try:
@@ -162,7 +167,7 @@ class PgCluster:
                     f"-p {self.port}",
                     "-c listen_addresses=127.0.0.1",
                     f"-c unix_socket_directories={self.folder}",
-                    *(f"-c {setting}" for setting in SERVER_SETTINGS),
+                    *(f"-c {setting}" for setting in self.settings()),
                 ]
             )
             pg_ctl = str(self.bindir / "pg_ctl")
@@ -176,6 +181,9 @@ class PgCluster:
                         f"postgres did not start: {self._log_tail()}"
                     ) from None
                 time.sleep(0.2)
+
+    def settings(self) -> tuple[str, ...]:
+        return SERVER_SETTINGS + (() if self.durable else UNSAFE_SETTINGS)
 
     def _log_tail(self) -> str:
         with contextlib.suppress(OSError):

@@ -395,12 +395,12 @@ def test_counts_are_stopped_past_their_time_on_every_backend(
         before = connection.execute(text("SELECT 1")).scalar()
         with pytest.raises(OutOfTime), time_allowed(connection, 50):
             connection.execute(text(endless)).all()
-        with time_allowed(connection, 5_000):
+        with time_allowed(connection, 60_000):
             assert connection.execute(text("SELECT 2")).scalar() == 2
         if connection.dialect.name == "postgresql":
             assert connection.scalar(text("SHOW statement_timeout")) == "0"
         assert before == 1
-    facets = fresh_db.claim_facets(top=10, budget_ms=5_000)
+    facets = fresh_db.claim_facets(top=10, budget_ms=60_000)
     listed = fresh_db.claims()
     assert facets.exact and facets.total == len(listed) and not facets.late
     support = dict(facets.counts["support"])

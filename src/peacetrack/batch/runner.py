@@ -102,18 +102,9 @@ def run_batch(
     against the earlier run's in ``out``.
     """
     began = time.perf_counter()
-    if extractor not in available_extractors():
-        known = ", ".join(available_extractors()) or "none"
-        raise ExtractorNotFound(f"no extractor named {extractor!r}; available: {known}")
-    if workers < 1:
-        raise InputError(f"workers must be at least 1, not {workers}")
-    options = tuple(sorted((k, v) for k, v in (extractor_options or {}).items() if v is not None))
-    job: JobArgs = (extractor, user_files(), options)
+    job = _job(extractor, workers, extractor_options)
     folder = Path(out)
-    done = finished_shards(folder)
-    size = replace(_size(folder, inputs, shard_size), cuts=finished_cuts(done))
-    shards = list({s.id: s for s in plan_shards(inputs, size)}.values())
-    todo = [s for s in shards if s.id not in done]
+    size, shards, todo = _plan(folder, inputs, shard_size)
     summary = BatchSummary(folder, shards=len(shards), skipped=len(shards) - len(todo))
     report = progress or (lambda _done, _total: None)
 
@@ -141,6 +132,29 @@ def run_batch(
             run_on(client, todo, str(folder), job, max(retries, 0), record)
     summary.seconds = time.perf_counter() - began
     return summary
+
+
+def _job(extractor: str, workers: int, extractor_options: Mapping[str, Any] | None) -> JobArgs:
+    """What every worker needs to build the extractor, checked before anything runs: an
+    unknown extractor or no workers fails here, not on a worker."""
+    if extractor not in available_extractors():
+        known = ", ".join(available_extractors()) or "none"
+        raise ExtractorNotFound(f"no extractor named {extractor!r}; available: {known}")
+    if workers < 1:
+        raise InputError(f"workers must be at least 1, not {workers}")
+    options = tuple(sorted((k, v) for k, v in (extractor_options or {}).items() if v is not None))
+    return (extractor, user_files(), options)
+
+
+def _plan(
+    folder: Path, inputs: Sequence[str | Path], shard_size: int | None
+) -> tuple[ShardSize, list[Shard], list[Shard]]:
+    """The shard size, every shard of ``inputs`` (once each), and those not yet finished in
+    ``folder``: a resumed run cuts its shards where the finished ones were cut."""
+    done = finished_shards(folder)
+    size = replace(_size(folder, inputs, shard_size), cuts=finished_cuts(done))
+    shards = list({s.id: s for s in plan_shards(inputs, size)}.values())
+    return size, shards, [s for s in shards if s.id not in done]
 
 
 def _size(folder: Path, inputs: Sequence[str | Path], given: int | None) -> ShardSize:

@@ -20,62 +20,79 @@ from peacetrack.cli.extract import (
 )
 from peacetrack.extract.base import DEFAULT_EXTRACTOR
 
+# The options of `batch`, declared once here so that the command reads as what it does.
+InputsArgument = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="INPUT...",
+        help="JSONL, CSV or Parquet corpora, folders of report files; local paths or "
+        "fsspec URLs (s3://bucket/news.jsonl).",
+    ),
+]
+
+OutOption = Annotated[
+    Path,
+    typer.Option("--out", metavar="DIR", help="Output folder (Parquet and manifest)."),
+]
+
+SchedulerOption = Annotated[
+    str,
+    typer.Option(
+        metavar="local|tcp://HOST:PORT",
+        help="'local' to run on this machine, or the address of a Dask scheduler.",
+    ),
+]
+
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        metavar="N",
+        help="Workers of a local run: one runs in this process, more are processes "
+        "forked from it once the extractor is loaded.",
+    ),
+]
+
+ShardSizeOption = Annotated[
+    int | None,
+    typer.Option(
+        metavar="N",
+        help="Rows (corpora) or files (folders) per shard. Default: sized from the work "
+        "(about 32 shards, 50 to 1000 documents and at most 32 MB of a corpus each); a "
+        "resumed run keeps its size.",
+        show_default=False,
+    ),
+]
+
+RetriesOption = Annotated[int, typer.Option(metavar="N", help="Retries of a failed shard.")]
+
+LoadOption = Annotated[
+    bool, typer.Option("--load", help="Then load the output into the store (--db).")
+]
+
+LoadConflictOption = Annotated[
+    str | None,
+    typer.Option(
+        "--conflict",
+        metavar="ID",
+        help="With --load, load only the documents with claims of this conflict (an id, "
+        "name or alias, or 'unassigned').",
+        show_default=False,
+    ),
+]
+
 
 @app.command()
 def batch(
-    inputs: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="INPUT...",
-            help="JSONL, CSV or Parquet corpora, folders of report files; local paths or "
-            "fsspec URLs (s3://bucket/news.jsonl).",
-        ),
-    ],
-    out: Annotated[
-        Path,
-        typer.Option("--out", metavar="DIR", help="Output folder (Parquet and manifest)."),
-    ],
-    scheduler: Annotated[
-        str,
-        typer.Option(
-            metavar="local|tcp://HOST:PORT",
-            help="'local' to run on this machine, or the address of a Dask scheduler.",
-        ),
-    ] = "local",
-    workers: Annotated[
-        int,
-        typer.Option(
-            metavar="N",
-            help="Workers of a local run: one runs in this process, more are processes "
-            "forked from it once the extractor is loaded.",
-        ),
-    ] = 2,
+    inputs: InputsArgument,
+    out: OutOption,
+    scheduler: SchedulerOption = "local",
+    workers: WorkersOption = 2,
     extractor: ExtractorOption = DEFAULT_EXTRACTOR,
-    shard_size: Annotated[
-        int | None,
-        typer.Option(
-            metavar="N",
-            help="Rows (corpora) or files (folders) per shard. Default: sized from the work "
-            "(about 32 shards, 50 to 1000 documents and at most 32 MB of a corpus each); a "
-            "resumed run keeps its size.",
-            show_default=False,
-        ),
-    ] = None,
-    retries: Annotated[int, typer.Option(metavar="N", help="Retries of a failed shard.")] = 2,
-    load: Annotated[
-        bool, typer.Option("--load", help="Then load the output into the store (--db).")
-    ] = False,
+    shard_size: ShardSizeOption = None,
+    retries: RetriesOption = 2,
+    load: LoadOption = False,
     db: DbOption = None,
-    conflict: Annotated[
-        str | None,
-        typer.Option(
-            "--conflict",
-            metavar="ID",
-            help="With --load, load only the documents with claims of this conflict (an id, "
-            "name or alias, or 'unassigned').",
-            show_default=False,
-        ),
-    ] = None,
+    conflict: LoadConflictOption = None,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     timeout: TimeoutOption = None,
