@@ -279,6 +279,8 @@ def test_a_mistyped_subcommand_is_suggested_from_the_whole_group() -> None:
         (["documents", "list", "--db"], ()),
         # the page line counts the claims with the facets' count
         (["claims", "--db"], ("peacetrack.store.facets",)),
+        # listing proposals reads them on a connection; changing one loads the ORM
+        (["proposals", "list", "--db"], ("peacetrack.store.proposals",)),
     ],
 )
 def test_a_read_loads_no_write_side_module(db: str, command: list[str], needs: tuple[str]) -> None:
