@@ -19,12 +19,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+import numpy.typing as npt
+
 import peacetrack.extract.rules.details as details
 from peacetrack.extract.learned.lexicon import Lexicon, issue_lexicon
 from peacetrack.extract.learned.models import YES, Decision, Models
-from peacetrack.extract.learned.reader import Seen, read, rules_reader, seen, suggester
+from peacetrack.extract.learned.reader import Seen, Segments, read, rules_reader, seen
 from peacetrack.extract.learned.tuples import Said, decisions, keep, ruled_positions
-from peacetrack.extract.learned.weights import LinearModel
+from peacetrack.extract.learned.weights import LinearModel, Together
 from peacetrack.extract.rules.attribution import attribution
 from peacetrack.extract.rules.extractor import Reading
 from peacetrack.extract.rules.frames import Frame
@@ -61,7 +64,7 @@ class LearnedExtractor:
         self.path = Path(model_file) if model_file is not None else BUILTIN
         self.models = Models.load(self.path)
         self.lexicon: Lexicon = issue_lexicon(self.rules.language.code)
-        self._suggest = suggester(self.models.suggest)
+        self._segment_models = Together(self.models.suggest, self.models.stance)
 
     @cached_property
     def model(self) -> str:
@@ -71,8 +74,9 @@ class LearnedExtractor:
 
     def extract(self, document: Document) -> list[Claim]:
         parts = read(self.rules, document.text)
-        hits = list(seen(parts, self.lexicon, self._suggest))
-        said = self._said(hits)
+        segments = Segments(self._segment_models)
+        hits = list(seen(parts, self.lexicon, segments.suggest))
+        said = self._said(hits, segments)
         ruled = ruled_positions(c for _, r in parts for found in r.claims.values() for c in found)
         models = self.models
         kept = keep(said, ruled, models.position, models.limits)
@@ -81,12 +85,15 @@ class LearnedExtractor:
             out.extend(self._claims(hits[index], decided))
         return out
 
-    def _said(self, hits: list[Seen]) -> list[Said]:
+    def _said(self, hits: list[Seen], segments: Segments) -> list[Said]:
         """Each view's probabilities, the models asked once per document (not per segment)."""
+        if not hits:
+            return []
         models = self.models
         views = [hit.view for hit in hits]
-        stances = _by_class(models.stance, [v.features for v in views])
-        holders = _by_class(models.holder, [o.features for v in views for o in v.actors])
+        stances = _by_class(models.stance, segments.stances([v.features for v in views]))
+        holder_rows = [o.features for v in views for o in v.actors]
+        holders = _by_class(models.holder, models.holder.probabilities(holder_rows))
         issues = _yes(models.issue, [o.features for v in views for o in v.issues])
         out: list[Said] = []
         a = i = 0
@@ -137,12 +144,10 @@ class LearnedExtractor:
         return out
 
 
-def _by_class(model: LinearModel, rows: list[tuple[str, ...]]) -> list[dict[str, float]]:
+def _by_class(model: LinearModel, probs: npt.NDArray[np.float32]) -> list[dict[str, float]]:
     """Each row's class probabilities by class name."""
-    if not rows:
-        return []
     classes = model.classes
-    return [dict(zip(classes, probs, strict=True)) for probs in model.probabilities(rows).tolist()]
+    return [dict(zip(classes, row, strict=True)) for row in probs.tolist()]
 
 
 def _own_reading(parsed: Parsed, seg: Segment, ruled: Reading | None) -> Reading:

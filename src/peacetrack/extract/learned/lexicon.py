@@ -55,12 +55,15 @@ class Lexicon:
         that open with it and the issues its beginning suggests (with the beginning):
         worked out once per word of a text, not once per time it is used."""
         out: Candidates = {}
+        opening, keyed = self.phrases.get, self.stems.get
         for word in vocabulary:
-            phrases = self.phrases.get(word, ())
-            stems = tuple(
-                (issue, stem + "*")
-                for stem, issue in self.stems.get(word[:KEY], ())
-                if word.startswith(stem)
+            phrases = opening(word, ())
+            # Most words have no beginning of an issue word's three letters: nothing to test.
+            beginnings = keyed(word[:KEY])
+            stems = (
+                tuple((issue, stem + "*") for stem, issue in beginnings if word.startswith(stem))
+                if beginnings
+                else ()
             )
             if phrases or stems:
                 out[word] = (phrases, stems)

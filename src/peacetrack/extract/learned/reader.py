@@ -3,16 +3,18 @@ views of each part with their place in the whole text."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from peacetrack.errors import PeaceTrackError
 from peacetrack.extract.learned.features import Suggest, View, views
 from peacetrack.extract.learned.lexicon import Lexicon
-from peacetrack.extract.learned.weights import LinearModel
+from peacetrack.extract.learned.weights import LinearModel, Together
 from peacetrack.extract.rules.bounds import parts
 from peacetrack.extract.rules.extractor import RulesExtractor, TextReading
 
@@ -69,14 +71,50 @@ def seen(read_parts: Parts, lexicon: Lexicon, suggest: Suggest | None) -> Iterat
 def suggester(issues: LinearModel) -> Suggest:
     """The issue model as ``views`` asks for it: probabilities by issue, for each of a
     text's segments at once."""
-    names = issues.classes
-    # The probabilities are single precision, and so is the floor they are compared with.
-    floor = float(np.float32(FLOOR))
 
     def suggest(rows: Sequence[Sequence[str]]) -> list[Mapping[str, float]]:
-        return [
-            {name: p for name, p in zip(names, probs, strict=True) if p >= floor}
-            for probs in issues.probabilities(rows).tolist()
-        ]
+        return likely(issues.classes, issues.probabilities(rows))
 
     return suggest
+
+
+def likely(names: Sequence[str], probs: npt.NDArray[np.float32]) -> list[Mapping[str, float]]:
+    """Each row's classes at ``FLOOR`` or above, with their probabilities, in class order."""
+    # The probabilities are single precision, and so is the floor they are compared with.
+    rows, columns = np.nonzero(probs >= np.float32(FLOOR))
+    found = zip(rows.tolist(), columns.tolist(), probs[rows, columns].tolist(), strict=True)
+    out: list[dict[str, float]] = [{} for _ in range(len(probs))]
+    for row, column, p in found:
+        out[row][names[column]] = p
+    return list(out)
+
+
+class Segments:
+    """The issue-suggestion and stance models over one text's segments. Both read each
+    segment's shared features, so when ``views`` asks for the issues of all its segments
+    at once (``suggest``), the stances are scored too, with one lookup per name
+    (``Together``), and kept for ``stances``."""
+
+    def __init__(self, both: Together) -> None:
+        self.both = both
+        self.rows: list[Sequence[str]] = []
+        self.stance: list[npt.NDArray[np.float32]] = []
+
+    def suggest(self, rows: Sequence[Sequence[str]]) -> list[Mapping[str, float]]:
+        issues, stances = self.both.probabilities(rows)
+        self.rows += rows
+        self.stance.append(stances)
+        return likely(self.both.models[0].classes, issues)
+
+    def stances(self, rows: Sequence[Sequence[str]]) -> npt.NDArray[np.float32]:
+        """The stance model's probabilities for ``rows``: those scored with the issues
+        when the rows are the ones ``views`` gave (always, unless what a view keeps of
+        its segment changes), else scored now."""
+        stance = self.both.models[1]
+        if len(rows) == len(self.rows) and all(map(_same, rows, self.rows)):
+            return np.concatenate(self.stance) if self.stance else stance.probabilities(rows)
+        return stance.probabilities(rows)
+
+
+def _same(row: Sequence[str], other: Sequence[str]) -> bool:
+    return len(row) == len(other) and all(map(operator.is_, row, other))

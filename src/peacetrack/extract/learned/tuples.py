@@ -161,8 +161,8 @@ def rows(report: Report, ruled: Ruled) -> tuple[list[Position], npt.NDArray[np.f
     strongest: dict[str, float] = defaultdict(float)
     for (actor, _, _), found in report.found.items():
         strongest[actor] = max(strongest[actor], found.best)
-    out = np.zeros((len(keys), len(FEATURES)), dtype=np.float64)
-    for row, key in enumerate(keys):
+    table: list[list[float]] = []
+    for key in keys:
         actor, stance, issue = key
         found = report.found[key]
         where = found.segment / max(report.segments, 1)
@@ -171,13 +171,25 @@ def rows(report: Report, ruled: Ruled) -> tuple[list[Position], npt.NDArray[np.f
         figures += [report.stance[stance], report.holder[actor], report.issue[issue]]
         figures += [rival[kind](key) for kind in ("stance", "issue", "actor")]
         figures.append(found.best / strongest[actor])
-        figures += [float(found.whence[0] == s) for s in ACTOR_SOURCES]
-        figures += [float(found.whence[1] == s) for s in ISSUE_SOURCES]
-        figures += [float(stance == s) for s in STANCES]
-        figures += [float(issue.split(".")[0] == g) for g in GROUPS]
+        figures += _ACTOR_SOURCE.get(found.whence[0], _NO_ACTOR_SOURCE)
+        figures += _ISSUE_SOURCE.get(found.whence[1], _NO_ISSUE_SOURCE)
+        figures += _STANCE.get(stance, _NO_STANCE)
+        figures += _GROUP.get(issue.split(".")[0], _NO_GROUP)
         figures += ruled.near(key)
-        out[row] = figures
-    return keys, out
+        table.append(figures)
+    return keys, np.array(table, dtype=np.float64).reshape(len(keys), len(FEATURES))
+
+
+def _one_hot(names: Sequence[str]) -> dict[str, tuple[float, ...]]:
+    """Each name's row of 1.0 in its own column and 0.0 in the others', made once."""
+    return {name: tuple(float(name == other) for other in names) for name in names}
+
+
+#: The one-hot columns of ``rows``, by value, and the zeros of a value not among them.
+_ACTOR_SOURCE, _NO_ACTOR_SOURCE = _one_hot(ACTOR_SOURCES), (0.0,) * len(ACTOR_SOURCES)
+_ISSUE_SOURCE, _NO_ISSUE_SOURCE = _one_hot(ISSUE_SOURCES), (0.0,) * len(ISSUE_SOURCES)
+_STANCE, _NO_STANCE = _one_hot(STANCES), (0.0,) * len(STANCES)
+_GROUP, _NO_GROUP = _one_hot(GROUPS), (0.0,) * len(GROUPS)
 
 
 def _rivals(

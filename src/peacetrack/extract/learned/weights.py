@@ -27,7 +27,7 @@ NONE = "none"
 #: The file format: version 2 holds the position model as trees (``trees``); a file of
 #: version 1, all linear, is refused with the way to a new one.
 FORMAT = "peacetrack-linear/2"
-#: Rows scored in one block, so that a training set's rows never need much memory at once.
+#: Rows summed in one block, so that a training set's rows never need much memory at once.
 BLOCK = 256
 
 
@@ -61,34 +61,19 @@ class LinearModel:
 
         All rows are scored at once: each row's weights are summed in its own order, one
         after another, so a row scores exactly the same alone or among others."""
+        return self.activated(_sums(self._index, self._padded, rows))
+
+    def activated(self, sums: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """The probabilities of rows whose weights add up to ``sums``, one row each."""
         # In the bias's precision, single from a file, double straight from training.
-        out = np.empty((len(rows), len(self.classes)), dtype=self.bias.dtype)
-        for at in range(0, len(rows), BLOCK):
-            out[at : at + BLOCK] = self.bias + self._sums(rows[at : at + BLOCK])
+        out = np.empty((len(sums), len(self.classes)), dtype=self.bias.dtype)
+        out[:] = self.bias + sums
         if self.multilabel:
             return np.asarray(1.0 / (1.0 + np.exp(-out)), dtype=np.float32)
         out -= out.max(axis=1, keepdims=True)
         np.exp(out, out=out)
         out /= out.sum(axis=1, keepdims=True)
         return out
-
-    def _sums(self, rows: Sequence[Sequence[str]]) -> npt.NDArray[np.float32]:
-        """The sum of each row's weights: a (width, rows, classes) block of weights (a
-        name's row, or zeros past a row's end) added up along its first axis, which NumPy
-        does one step of the width at a time for all rows together."""
-        unknown = len(self.features)
-        get = self._index.get
-        lengths = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
-        width = int(lengths.max(initial=0))
-        at = np.full((width, len(rows)), unknown, dtype=np.intp)
-        names = itertools.chain.from_iterable(rows)
-        # Straight into an array: NumPy converting a list of the numbers costs more.
-        flat = np.fromiter(
-            map(get, names, itertools.repeat(unknown)), dtype=np.intp, count=int(lengths.sum())
-        )
-        at.T[np.arange(width) < lengths[:, None]] = flat
-        summed: npt.NDArray[np.float32] = self._padded[at].sum(axis=0)
-        return summed
 
     def arrays(self, prefix: str) -> dict[str, npt.NDArray[Any]]:
         """The model as named arrays, for a file that holds several models."""
@@ -113,6 +98,69 @@ class LinearModel:
             multilabel=bool(settings.pop("multilabel")),
             header=settings,
         )
+
+
+def _sums(
+    index: Mapping[str, int], padded: npt.NDArray[np.float32], rows: Sequence[Sequence[str]]
+) -> npt.NDArray[np.float32]:
+    """The sum of each row's weights (``padded``: a weight row per name of ``index``, and a
+    row of zeros last), ``BLOCK`` rows at a time."""
+    out = np.empty((len(rows), padded.shape[1]), dtype=padded.dtype)
+    for at in range(0, len(rows), BLOCK):
+        out[at : at + BLOCK] = _block_sums(index, padded, rows[at : at + BLOCK])
+    return out
+
+
+def _block_sums(
+    index: Mapping[str, int], padded: npt.NDArray[np.float32], rows: Sequence[Sequence[str]]
+) -> npt.NDArray[np.float32]:
+    """The sum of each row's weights: a (width, rows, classes) block of weights (a name's
+    row, or zeros past a row's end) added up along its first axis, which NumPy does one
+    step of the width at a time for all rows together."""
+    unknown = len(padded) - 1
+    lengths = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
+    width = int(lengths.max(initial=0))
+    at = np.full((width, len(rows)), unknown, dtype=np.intp)
+    names = itertools.chain.from_iterable(rows)
+    # Straight into an array: NumPy converting a list of the numbers costs more.
+    flat = np.fromiter(
+        map(index.get, names, itertools.repeat(unknown)), dtype=np.intp, count=int(lengths.sum())
+    )
+    at.T[np.arange(width) < lengths[:, None]] = flat
+    summed: npt.NDArray[np.float32] = padded[at].sum(axis=0)
+    return summed
+
+
+class Together:
+    """Linear models that read the same rows (the issue-suggestion and the stance model
+    both read a segment's shared features), scored with one lookup per name for all.
+
+    Their weights sit side by side in one table over all their names (zeros where a model
+    lacks one): each column is still summed in each row's order, and a column's sum does
+    not depend on the columns beside it, so each model's probabilities are bit for bit
+    its own."""
+
+    def __init__(self, *models: LinearModel) -> None:
+        dtypes = {m.weights.dtype for m in models}
+        if len(dtypes) != 1:
+            raise ValueError(f"models scored together need one precision, not {dtypes}")
+        self.models = models
+        names = dict.fromkeys(itertools.chain.from_iterable(m.features for m in models))
+        self._index = {name: i for i, name in enumerate(names)}
+        widths = np.cumsum([0, *(len(m.classes) for m in models)]).tolist()
+        self._columns = list(itertools.pairwise(widths))
+        self._padded = np.zeros((len(names) + 1, widths[-1]), dtype=dtypes.pop())
+        for model, (first, last) in zip(models, self._columns, strict=True):
+            rows = [self._index[name] for name in model.features]
+            self._padded[rows, first:last] = model.weights
+
+    def probabilities(self, rows: Sequence[Sequence[str]]) -> list[npt.NDArray[np.float32]]:
+        """Each model's class probabilities for the rows, in the order of the models."""
+        sums = _sums(self._index, self._padded, rows)
+        return [
+            model.activated(sums[:, first:last])
+            for model, (first, last) in zip(self.models, self._columns, strict=True)
+        ]
 
 
 #: A model a file may hold.
