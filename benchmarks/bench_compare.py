@@ -49,8 +49,10 @@ TARGET_S = 1.0
 #: (8: migration 0011's cell days, which a store of 7 would gain on first open; 9: migration
 #: 0012's level columns, which a store of 8 gains on first open, in place; 10: migration
 #: 0013's proposal words, likewise; 11: migration 0015's floors and sources seen, which a
-#: store of 10 gains on first open and its first comparison, which rebuilds every cell).
-VERSION = 11
+#: store of 10 gains on first open and its first comparison, which rebuilds every cell; 12:
+#: migration 0018's kept moments, which a store of 11 gains on first open, in SQL, without
+#: a rebuild).
+VERSION = 12
 #: Columns written per table, in the order ``_tables`` yields values.
 COLUMNS = {
     "documents": [

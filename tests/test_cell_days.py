@@ -24,10 +24,10 @@ from peacetrack.compare import compare
 from peacetrack.model import Document
 from peacetrack.moments import Entry, count_sources
 from peacetrack.source import Key
-from peacetrack.store import Store, cell_days, cell_summaries
+from peacetrack.store import Store, cell_days, cell_moments, cell_summaries
 from peacetrack.store.cell_days import day_rows
 from peacetrack.store.cell_entries import KINDS, read_entries
-from peacetrack.store.tables import CELL_DAYS, CELL_SUMMARIES, STALE_CELLS
+from peacetrack.store.tables import CELL_DAYS, CELL_MOMENTS, CELL_SUMMARIES, STALE_CELLS
 from peacetrack.support import Support
 from test_aggregate import START, fill
 from test_cell_summaries import _report, migrate_down_and_up
@@ -88,6 +88,23 @@ def _computed(store: Store) -> list[dict[str, Any]]:
     return sorted(rows, key=_order)
 
 
+def _moments(store: Store) -> list[tuple[Any, ...]]:
+    with store.reading() as connection:
+        return sorted(tuple(r) for r in connection.execute(select(CELL_MOMENTS)))
+
+
+def _moments_followed_again(store: Store) -> list[tuple[Any, ...]]:
+    """Every cell's kept moments written again from its first day."""
+    summary = CELL_SUMMARIES.c
+    with store.writing() as connection:
+        for kind in KINDS:
+            keys = connection.execute(
+                select(summary.issue, summary.col).where(summary.kind == kind)
+            )
+            cell_moments.kept(connection, kind, dict.fromkeys((i, c) for i, c in keys))
+    return _moments(store)
+
+
 def assert_days_match(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_: object) -> None:
         raise AssertionError("a comparison the cell days answer read every claim in range")
@@ -98,6 +115,8 @@ def assert_days_match(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
             patched.setattr(cell_summaries, "_computed", refuse)
             assert compare(store, **view) == expected, view
     assert _kept(store) == _computed(store)
+    kept = _moments(store)
+    assert kept and kept == _moments_followed_again(store)
 
 
 @pytest.fixture
@@ -221,4 +240,16 @@ def test_upgrading_days_to_level_columns_keeps_them_without_a_rebuild(
     with filled.reading() as connection:
         cells = connection.scalar(select(func.count()).select_from(CELL_SUMMARIES))
     assert _stale(filled) == cells
+    assert_days_match(filled, monkeypatch)
+
+
+def test_upgrading_to_kept_moments_writes_them_from_the_days(
+    filled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 0018 writes every cell's kept moments from its days, as the refresh keeps
+    them, with no cell marked for a rebuild."""
+    compare(filled)
+    kept = _moments(filled)
+    migrate_down_and_up(filled, "0017")
+    assert _stale(filled) == 0 and _moments(filled) == kept
     assert_days_match(filled, monkeypatch)

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from peacetrack.errors import InputError, StoreError
 from peacetrack.model import Claim, Document
 from peacetrack.store import AddResult, Store, open_store
-from peacetrack.store import store as store_module
+from peacetrack.store import pending as pending_module
 from peacetrack.store.engine import require_store
 from peacetrack.support import parse_support
 
@@ -270,7 +270,7 @@ def test_claim_not_in_text_changes_nothing(fresh_db: Store, talks: tuple[int, in
 def test_pending_documents(
     fresh_db: Store, sample_document: Factory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_module, "PAGE", 2)
+    monkeypatch.setattr(pending_module, "PAGE", 2)
     ids = [fresh_db.add_document(sample_document()).document_id for _ in range(5)]
     fresh_db.save_extraction(ids[1], "rules.v1", [])
     assert fresh_db.count_pending("rules.v1") == 4

@@ -1,11 +1,13 @@
 """Comparisons from the kept cell days (``store.cell_days``): a cell from a first date
 (``ranged``) or to an end date (``until``), at any support floor.
 
-The database follows each cell's moments through their ``next`` days in one recursive
-query for every cell, folding each moment's kept decisions at the floor asked as it goes,
-so only each cell's result and the ids of the moment it shows leave the database; the
-entries of that moment are then read by id. Kept apart from the module that writes the
-rows, because reading them is a question of queries and folds, writing them one of keeping
+From a date, the database follows each cell's moments through their ``next`` days in one
+recursive query for every cell, folding each moment's kept decisions at the floor asked as
+it goes, so only each cell's result and the ids of the moment it shows leave the database;
+the entries of that moment are then read by id. To an end date, the fold of the moments
+before the one the date falls in is kept (``store.cell_moments``, which writes it with the
+fold defined here), so each cell's is one row. Kept apart from the module that writes the
+days, because reading them is a question of queries and folds, writing them one of keeping
 rows in step with the claims.
 """
 
@@ -28,6 +30,7 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    literal,
     literal_column,
     null,
     select,
@@ -45,7 +48,7 @@ from peacetrack.moments import (
 from peacetrack.source import Key
 from peacetrack.store.cell_entries import Kind, read_entries
 from peacetrack.store.queries import chunked
-from peacetrack.store.tables import CELL_DAYS, CELL_SUMMARIES, CLAIMS
+from peacetrack.store.tables import CELL_DAYS, CELL_MOMENTS, CELL_SUMMARIES, CLAIMS
 from peacetrack.support import Support
 
 
@@ -60,6 +63,7 @@ def ranged(
     ``kind``) tallied from their claims published on or after ``since``, at ``floor``."""
     folded: dict[Key, tuple[Counts, History]] = {}
     ids: dict[Key, set[int]] = {}
+    query = _folded(connection, kind, cells, since, floor)
     for (
         issue,
         col,
@@ -71,7 +75,7 @@ def ranged(
         rest,
         *total,
         day_ids,
-    ) in connection.execute(_folded(connection, kind, cells, since, floor)):
+    ) in connection.execute(query):
         _, sources, last = total
         folded[issue, col] = (
             (in_range, sources - gone, first, last),
@@ -105,18 +109,21 @@ def _folded(
     starts = _starts(connection, cells, since)
     anchor = CELL_DAYS.alias()
     chain = (
-        select(*_step(anchor.c, _Fold.empty(anchor.c), floor))
-        .join(starts, _same_cell(anchor.c, starts.c) & (anchor.c.day == starts.c.day))
+        select(*_step(anchor.c, Fold.empty(anchor.c), floor))
+        .join(starts, same_cell(anchor.c, starts.c) & (anchor.c.day == starts.c.day))
         .cte("chain", recursive=True)
     )
     step = CELL_DAYS.alias()
-    after = select(*_step(step.c, _Fold.of(chain), floor)).join(
-        chain, _same_cell(step.c, chain.c) & (step.c.day == chain.c.next)
+    after = select(*_step(step.c, Fold.of(chain), floor)).join(
+        chain, same_cell(step.c, chain.c) & (step.c.day == chain.c.next)
     )
     last = _last(connection, chain, after, lambda c: c.next.is_(None))
     shown = func.coalesce(last.c.held_day, last.c.day)
     days = CELL_DAYS.alias()
-    window = (days.c.day >= shown) & (last.c.held_next.is_(None) | (days.c.day < last.c.held_next))
+    # A range on both ends, the moment after none ending after every day: with an OR for
+    # that, PostgreSQL read every day of each cell (494,000 rows at a million claims).
+    after_shown = func.coalesce(last.c.held_next, literal(NO_DAY, Date))
+    window = (days.c.day >= shown) & (days.c.day < after_shown)
     rest = last.c.weaker - func.coalesce(last.c.held_weaker, last.c.own_weaker)
     fold = (last.c.first, last.c.claims, last.c.gone, last.c.prior, last.c.changed, rest)
     summary = CELL_SUMMARIES
@@ -125,9 +132,13 @@ def _folded(
     # many rows a CTE holds, would scan it for every row.
     return (
         select(last.c.issue, last.c.col, *fold, *totals, days.c.ids)
-        .join(summary, _same_cell(summary.c, last.c))
-        .join(days, _same_cell(days.c, last.c) & window)
+        .join(summary, same_cell(summary.c, last.c))
+        .join(days, same_cell(days.c, last.c) & window)
     )
+
+
+#: After every day a cell can have: the end of the range of a moment with none after it.
+NO_DAY = date(9999, 12, 31)
 
 
 def _last(
@@ -143,7 +154,7 @@ def _last(
     chain = chain.union_all(after.suffix_with("ORDER BY issue, col", dialect="sqlite"))
     # Materialised, the last rows only: SQLite then streams the recursion into it rather
     # than keeping every moment's row for the join.
-    return _materialised(connection, select(chain).where(end(chain.c)).cte("last"))
+    return materialised(connection, select(chain).where(end(chain.c)).cte("last"))
 
 
 def until(
@@ -156,8 +167,8 @@ def until(
     """The cells chosen by ``cells`` (as ``ranged``'s) tallied from their claims published
     on or before ``end``, at ``floor``.
 
-    A cell's moments from its first day are the same whatever comes later, so its kept
-    days are folded from the first up to the moment ``end`` falls in (``_folded_until``);
+    A cell's moments from its first day are the same whatever comes later, so the fold of
+    those before the moment ``end`` falls in is kept (``_folded_until``, ``cell_moments``);
     that moment holds only the claims up to ``end``, so it is read as entries with the
     moment the cell would show before it, and ``resume`` decides the two. The sources are
     those seen on the cell's last day up to ``end``. Undated claims are never in range.
@@ -248,24 +259,11 @@ def _folded_until(
 ) -> CompoundSelect[Any]:
     """Every chosen cell folded at ``floor`` from its first day over the moments that end
     before ``end``, in one query, a row for each day up to ``end`` of the moment ``end``
-    falls in and of the moment the cell would show before it. As ``_folded``'s, except
-    that each row of the recursive query carries its own moment unfolded (``_pending``):
-    the last row's is the moment ``end`` cuts, whose kept decisions count later claims."""
-    starts = _starts(connection, cells, None)
-    anchor = CELL_DAYS.alias()
-    chain = (
-        select(*_pending(anchor.c, _Fold.empty(anchor.c), None, floor))
-        .join(
-            starts,
-            _same_cell(anchor.c, starts.c) & (anchor.c.day == starts.c.day) & (anchor.c.day <= end),
-        )
-        .cte("chain", recursive=True)
-    )
-    step = CELL_DAYS.alias()
-    after = select(*_pending(step.c, _Fold.of(chain), _Moment.carried(chain), floor)).join(
-        chain, _same_cell(step.c, chain.c) & (step.c.day == chain.c.next) & (chain.c.next <= end)
-    )
-    last = _last(connection, chain, after, lambda c: c.next.is_(None) | (c.next > end))
+    falls in and of the moment the cell would show before it. The fold is kept: each
+    cell's row in ``cell_moments`` at its last moment beginning on or before ``end``
+    (``_cut``) holds what the moments before that one left, its own moment (the one
+    ``end`` cuts, whose kept decisions count later claims) unfolded."""
+    last = _cut(connection, cells, end, floor)
     held = last.c.held_day.is_not(None)
     rest = last.c.weaker - func.coalesce(last.c.held_weaker, 0)
     fold = (last.c.first, last.c.claims, last.c.prior, last.c.changed, rest, held)
@@ -276,13 +274,32 @@ def _folded_until(
         # every day of the cell).
         days = CELL_DAYS.alias()
         columns = (days.c.day, days.c.seen, days.c.ids)
-        window = _same_cell(days.c, last.c) & (days.c.day >= low) & below(days)
+        window = same_cell(days.c, last.c) & (days.c.day >= low) & below(days)
         chosen = (last.c.issue, last.c.col, last.c.day, *fold, *whole, *columns)
         return select(*chosen).join(days, window)
 
     cut = days_of(last.c.day, lambda days: days.c.day <= end)
     shown = days_of(last.c.held_day, lambda days: days.c.day < last.c.held_next)
     return cut.union_all(shown.where(held))
+
+
+def _cut(
+    connection: Connection, cells: Sequence[ColumnElement[bool]], end: date, floor: Support
+) -> Any:
+    """The chosen cells' kept moments at ``floor`` beginning last on or before ``end``: the
+    day of each (an index seek from each summary, materialised first), then its row."""
+    summary, later = CELL_SUMMARIES.c, CELL_MOMENTS.alias().c
+    begins = select(func.max(later.day)).where(
+        same_cell(later, summary), later.level == floor.label, later.day <= end
+    )
+    ends = select(summary.kind, summary.issue, summary.col, begins.scalar_subquery().label("day"))
+    ends_cte = materialised(connection, ends.where(*cells).cte("ends"))
+    kept = CELL_MOMENTS.c
+    row = select(CELL_MOMENTS).join(
+        ends_cte,
+        same_cell(kept, ends_cte.c) & (kept.level == floor.label) & (kept.day == ends_cte.c.day),
+    )
+    return materialised(connection, row.cte("last"))
 
 
 def _starts(
@@ -302,10 +319,10 @@ def _starts(
         .where(*cells)
         .cte("starts")
     )
-    return _materialised(connection, starts)
+    return materialised(connection, starts)
 
 
-class _Fold(NamedTuple):
+class Fold(NamedTuple):
     """What the recursive query carries along a cell's moments (``History``'s fold): the
     first moment's day, the claims so far, the first moment's ``gone``, the last moment
     with a class at the floor (its day, next day, class and weaker claims), the class held
@@ -325,7 +342,7 @@ class _Fold(NamedTuple):
     held_weaker: Any
 
     @classmethod
-    def empty(cls, first: Any) -> _Fold:
+    def empty(cls, first: Any) -> Fold:
         """Before a cell's first moment (``first``, the row that begins it)."""
         no_day, no_class = cast(null(), Date), cast(null(), Text)
         zero = literal_column("0", Integer)
@@ -336,12 +353,12 @@ class _Fold(NamedTuple):
         )  # fmt: skip
 
     @classmethod
-    def of(cls, chain: Any) -> _Fold:
+    def of(cls, chain: Any) -> Fold:
         """As the query's row before carries it."""
         return cls(*(chain.c[name] for name in cls._fields))
 
 
-class _Moment(NamedTuple):
+class Moment(NamedTuple):
     """A moment as the fold reads it at a floor: the day it begins, the day the next
     begins, its claims, the class it decides and its claims below the floor."""
 
@@ -352,19 +369,19 @@ class _Moment(NamedTuple):
     weaker: Any
 
     @classmethod
-    def at(cls, row: Any, floor: Support) -> _Moment:
+    def at(cls, row: Any, floor: Support) -> Moment:
         """The moment beginning at a kept day, ``row``."""
         found = cast(getattr(row, f"class_{floor.label}"), Text)
         return cls(row.day, row.next, row.claims, found, getattr(row, f"weaker_{floor.label}"))
 
     @classmethod
-    def carried(cls, chain: Any) -> _Moment:
-        """The moment a row of ``_folded_until``'s query carries unfolded."""
+    def carried(cls, chain: Any) -> Moment:
+        """The moment a row of ``cell_moments``' recursive query carries unfolded."""
         c = chain.c
         return cls(c.day, c.next, c.own_claims, c.own_class, c.own_weaker)
 
 
-def _folding(moment: _Moment, before: _Fold) -> _Fold:
+def folding(moment: Moment, before: Fold) -> Fold:
     """The fold after ``moment``: a moment with a class at the floor becomes the one held
     (the one shown, if no later one has a class) and its class the next moment's prior;
     every moment's claims below the floor count as weaker."""
@@ -373,7 +390,7 @@ def _folding(moment: _Moment, before: _Fold) -> _Fold:
     def kept(new: Any, old: Any) -> ColumnElement[Any]:
         return case((held, new), else_=old)
 
-    return _Fold(
+    return Fold(
         first=before.first,
         claims=before.claims + moment.claims,
         gone=before.gone,
@@ -391,34 +408,22 @@ def _folding(moment: _Moment, before: _Fold) -> _Fold:
     )
 
 
-_ROW = ["kind", "issue", "col", "day", "next"]
+ROW = ["kind", "issue", "col", "day", "next"]
 
 
-def _step(row: Any, before: _Fold, floor: Support) -> list[ColumnElement[Any]]:
-    """The fold after the moment beginning at ``row`` (``_folding``), with the row's cell,
+def _step(row: Any, before: Fold, floor: Support) -> list[ColumnElement[Any]]:
+    """The fold after the moment beginning at ``row`` (``folding``), with the row's cell,
     day and next day, and its own weaker claims."""
-    moment = _Moment.at(row, floor)
-    values = [*(getattr(row, n) for n in _ROW), *_folding(moment, before), moment.weaker]
-    return _labelled(values, [*_ROW, *_Fold._fields, "own_weaker"])
+    moment = Moment.at(row, floor)
+    values = [*(getattr(row, n) for n in ROW), *folding(moment, before), moment.weaker]
+    return labelled(values, [*ROW, *Fold._fields, "own_weaker"])
 
 
-def _pending(
-    row: Any, before: _Fold, carried: _Moment | None, floor: Support
-) -> list[ColumnElement[Any]]:
-    """The fold after the moment ``carried`` (None: none yet), with the cell, day and next
-    day of ``row`` and the moment beginning there, unfolded."""
-    fold = before if carried is None else _folding(carried, before)
-    moment = _Moment.at(row, floor)
-    own = [moment.claims, moment.found, moment.weaker]
-    values = [*(getattr(row, n) for n in _ROW), *fold, *own]
-    return _labelled(values, [*_ROW, *_Fold._fields, "own_claims", "own_class", "own_weaker"])
-
-
-def _labelled(values: Sequence[Any], names: Sequence[str]) -> list[ColumnElement[Any]]:
+def labelled(values: Sequence[Any], names: Sequence[str]) -> list[ColumnElement[Any]]:
     return [v.label(n) for v, n in zip(values, names, strict=True)]
 
 
-def _materialised(connection: Connection, query: Any) -> Any:
+def materialised(connection: Connection, query: Any) -> Any:
     """``query`` (a CTE) computed once, before the query that reads it, where the database
     takes ``AS MATERIALIZED`` (PostgreSQL 12, SQLite 3.35 on): an older SQLite may plan
     it otherwise, slower but the same."""
@@ -427,7 +432,7 @@ def _materialised(connection: Connection, query: Any) -> Any:
     return query.prefix_with("MATERIALIZED")
 
 
-def _same_cell(row: Any, other: Any) -> ColumnElement[bool]:
+def same_cell(row: Any, other: Any) -> ColumnElement[bool]:
     """Columns (a table's or a query's ``.c``) of the same cell."""
     return and_(row.kind == other.kind, row.issue == other.issue, row.col == other.col)
 

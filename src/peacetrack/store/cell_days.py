@@ -42,6 +42,7 @@ from sqlalchemy import (
     update,
 )
 
+import peacetrack.store.cell_moments as cell_moments
 from peacetrack.moments import (
     SAME_MOMENT,
     Decision,
@@ -146,6 +147,7 @@ def rebuilt(
     rows = [r for k, t in found.items() for r in day_rows(kind, k, entries[k], t.sources)]
     for part in chunked(rows):
         connection.execute(insert(CELL_DAYS), list(part))
+    cell_moments.kept(connection, kind, dict.fromkeys(keys))
 
 
 class Growth(NamedTuple):
@@ -186,6 +188,7 @@ def extended(connection: Connection, kind: Kind, grown: Mapping[Key, Growth]) ->
                 point = days[end] if end < len(days) else None
                 where = (_cell(kind, key), CELL_DAYS.c.day == found.day)
                 connection.execute(update(CELL_DAYS).where(*where).values(next=point))
+    cell_moments.kept(connection, kind, lows)
     return redo
 
 

@@ -17,12 +17,15 @@ from sqlalchemy.orm import DeclarativeBase, Mapped
 
 from peacetrack.store.tables import (
     CELL_DAYS,
+    CELL_MOMENTS,
     CELL_SUMMARIES,
     CLAIM_ACTORS,
     CLAIM_REVIEWS,
     CLAIMS,
     DOCUMENT_LINKS,
     DOCUMENTS,
+    EXTRACTION_GAPS,
+    EXTRACTION_MARKS,
     EXTRACTIONS,
     LLM_RESPONSES,
     METADATA,
@@ -155,6 +158,22 @@ class ExtractionRow(Base):
     variant: Mapped[str]
 
 
+class ExtractionMarkRow(Base):
+    __table__ = EXTRACTION_MARKS
+
+    extractor: Mapped[str]
+    variant: Mapped[str]
+    done_through: Mapped[int]
+
+
+class ExtractionGapRow(Base):
+    __table__ = EXTRACTION_GAPS
+
+    extractor: Mapped[str]
+    variant: Mapped[str]
+    document_id: Mapped[int]
+
+
 class LLMResponseRow(Base):
     __table__ = LLM_RESPONSES
 
@@ -224,6 +243,27 @@ class CellDayRow(Base):
     class_reviewed: Mapped[str | None]
     weaker_reviewed: Mapped[int]
     seen: Mapped[int]
+
+
+class CellMomentRow(Base):
+    __table__ = CELL_MOMENTS
+
+    kind: Mapped[str]
+    issue: Mapped[str]
+    col: Mapped[str]
+    level: Mapped[str]
+    day: Mapped[date]
+    first: Mapped[date]
+    claims: Mapped[int]
+    gone: Mapped[int]
+    held_day: Mapped[date | None]
+    held_next: Mapped[date | None]
+    held_class: Mapped[str | None]
+    prior: Mapped[str | None]
+    changed_all: Mapped[int]
+    changed: Mapped[int]
+    weaker: Mapped[int]
+    held_weaker: Mapped[int | None]
 
 
 class StaleCellRow(Base):

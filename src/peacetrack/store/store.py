@@ -17,18 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Unpack
 
-from sqlalchemy import (
-    Column,
-    ColumnElement,
-    Connection,
-    Engine,
-    delete,
-    exists,
-    func,
-    insert,
-    or_,
-    select,
-)
+from sqlalchemy import Column, Connection, Engine, delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from peacetrack.errors import InputError, StoreError
@@ -51,7 +40,6 @@ from peacetrack.store.tables import (
     CLAIMS,
     DOCUMENT_LINKS,
     DOCUMENTS,
-    EXTRACTIONS,
     LLM_RESPONSES,
     utcnow,
 )
@@ -66,8 +54,6 @@ if TYPE_CHECKING:
     from peacetrack.store.review import Review
     from peacetrack.store.search import SearchResults
 
-#: Documents fetched per query by ``pending_documents``: bounded memory on any store size.
-PAGE = 200
 _METADATA = ("name", "title", "url", "outlet", "author", "published", "language", "source")
 #: A document's columns but its MinHash signature, which only near-duplicate indexing reads.
 _DOCUMENT_COLUMNS: tuple[Column[Any], ...] = tuple(c for c in DOCUMENTS.c if c.name != "minhash")
@@ -365,15 +351,6 @@ class Store:
 
     # --- extraction ------------------------------------------------------------------
 
-    @staticmethod
-    def _not_extracted(extractor: str, variant: str) -> ColumnElement[bool]:
-        done = exists().where(
-            EXTRACTIONS.c.document_id == DOCUMENTS.c.id,
-            EXTRACTIONS.c.extractor == extractor,
-            EXTRACTIONS.c.variant == variant,
-        )
-        return ~done
-
     def pending_documents(
         self, extractor: str, among: Sequence[int] | None = None, variant: str = ""
     ) -> Iterator[Document]:
@@ -381,30 +358,45 @@ class Store:
         first, fetched page by page. A document processed by another ``variant`` of the
         extractor (another model, another prompt) is pending again.
 
-        Each page is read in its own short transaction, so the caller may save extractions
-        while iterating.
+        Without ``among`` they come from the variant's kept list (``store.pending``), read
+        by index whatever the number of documents already extracted; documents stored
+        while the pages are read are listed when the pages run out. Each page is read in
+        its own short transaction, so the caller may save extractions while iterating.
         """
+        from peacetrack.store import pending
+
         last = 0
+        if among is None:
+            self._list_pending(extractor, variant)
         while True:
-            where = [DOCUMENTS.c.id > last, self._not_extracted(extractor, variant)]
-            if among is not None:
-                where.append(DOCUMENTS.c.id.in_(list(among)))
-            query = select(*_DOCUMENT_COLUMNS).where(*where).order_by(DOCUMENTS.c.id).limit(PAGE)
+            query = pending.page_query(_DOCUMENT_COLUMNS, extractor, variant, last, among)
             with self.reading() as connection:
                 page = [_document(row) for row in connection.execute(query)]
             yield from page
-            if len(page) < PAGE:
+            if page:
+                last = page[-1].id or last
+            if len(page) == pending.PAGE:
+                continue
+            if among is not None or not self._list_pending(extractor, variant):
                 return
-            last = page[-1].id or last
 
     def count_pending(
         self, extractor: str, among: Sequence[int] | None = None, variant: str = ""
     ) -> int:
-        query = select(func.count(DOCUMENTS.c.id)).where(self._not_extracted(extractor, variant))
-        if among is not None:
-            query = query.where(DOCUMENTS.c.id.in_(list(among)))
+        """How many documents ``pending_documents`` would list now: a count of the kept
+        list (or of ``among``), not of the documents already extracted."""
+        from peacetrack.store import pending
+
+        if among is None:
+            self._list_pending(extractor, variant)
         with self.reading() as connection:
-            return connection.scalar(query) or 0
+            return connection.scalar(pending.count_query(extractor, variant, among)) or 0
+
+    def _list_pending(self, extractor: str, variant: str) -> int:
+        from peacetrack.store.pending import list_pending
+
+        with self.writing() as connection:
+            return list_pending(connection, extractor, variant)
 
     def save_extraction(
         self,

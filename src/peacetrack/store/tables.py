@@ -257,6 +257,34 @@ EXTRACTIONS = Table(
 )
 
 
+#: How far the pending documents of an extractor variant were last listed (migration
+#: 0017): every document up to ``done_through`` has an extraction by it or a row in
+#: ``extraction_gaps``, so finding what is left reads the gaps and the documents after
+#: the mark, never the documents already done (``store.pending``).
+EXTRACTION_MARKS = Table(
+    "extraction_marks",
+    METADATA,
+    Column("extractor", String(64), primary_key=True),
+    Column("variant", String(200), primary_key=True),
+    Column("done_through", Integer, default=0, nullable=False),
+)
+
+
+#: A document at or below its variant's mark without an extraction by it: left pending
+#: by a run (it failed, or came after the run listed), or made pending again by triggers
+#: when its extraction is deleted or changes variant. Rows whose document has since been
+#: extracted are dropped when the pending documents are next listed.
+EXTRACTION_GAPS = Table(
+    "extraction_gaps",
+    METADATA,
+    Column("extractor", String(64), primary_key=True),
+    Column("variant", String(200), primary_key=True),
+    Column(
+        "document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+)
+
+
 #: A language model's answer to one request, kept so that re-running costs nothing.
 #:
 #: ``key`` hashes the model, the prompt version and the request's messages (which hold the
@@ -343,8 +371,8 @@ CELL_SUMMARIES = Table(
 #: begin; ``ids`` are the day's own claim ids, ``gone`` counts the cell's sources seen
 #: only before ``day`` and ``seen`` those seen on or before it. So a comparison from a
 #: date follows each cell's moments from its first day on or after it, one row per moment,
-#: and loads the claims of the moment shown; one to an end date follows them from the
-#: cell's first day up to that date.
+#: and loads the claims of the moment shown; one to an end date starts from the cell's
+#: kept fold of the moments before the date (``cell_moments``).
 CELL_DAYS = Table(
     "cell_days",
     METADATA,
@@ -375,6 +403,41 @@ CELL_DAYS = Table(
     Column("seen", Integer, nullable=False),
     #: SQLite keeps the rows in key order, a cell's days side by side: a moment is one
     #: seek, not an index seek and a row read.
+    sqlite_with_rowid=False,
+)
+
+
+#: One moment of a comparison cell's whole record at one support floor (``level``): the
+#: moment beginning on ``day`` along the cell's kept days from its first (``cell_days``
+#: ``next``), with what the moments before it left there (the columns of
+#: ``peacetrack.store.cell_day_reads``' fold), kept by ``peacetrack.store.cell_moments``
+#: (migration 0018). A comparison to an end date reads each cell's row at the last such
+#: day on or before it instead of following every moment up to the date.
+CELL_MOMENTS = Table(
+    "cell_moments",
+    METADATA,
+    Column("kind", String(16), primary_key=True),
+    Column("issue", String(64), primary_key=True),
+    Column("col", Text, primary_key=True),
+    Column("level", String(16), primary_key=True),
+    Column("day", Date, primary_key=True),
+    #: The cell's first day, the claims of the moments before and the first day's ``gone``.
+    Column("first", Date, nullable=False),
+    Column("claims", Integer, nullable=False),
+    Column("gone", Integer, nullable=False),
+    #: The last moment before with a class at the level: its day, the day after it, its
+    #: class and its weaker claims; the class held before it; whether two consecutive
+    #: classes differ among all moments before and among those before that one; and every
+    #: claim below the level before.
+    Column("held_day", Date),
+    Column("held_next", Date),
+    Column("held_class", Text),
+    Column("prior", Text),
+    Column("changed_all", Integer, nullable=False),
+    Column("changed", Integer, nullable=False),
+    Column("weaker", Integer, nullable=False),
+    Column("held_weaker", Integer),
+    #: As ``cell_days``: a cell's rows side by side, the row sought one seek.
     sqlite_with_rowid=False,
 )
 
