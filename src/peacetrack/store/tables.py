@@ -48,9 +48,6 @@ NAMING_CONVENTION = {
 METADATA = MetaData(naming_convention=NAMING_CONVENTION)
 
 CLAIM_STATUSES = ("extracted", "accepted", "edited", "rejected", "added")
-#: Statuses a person has set: re-running an extractor never deletes these claims.
-REVIEWED_STATUSES = ("accepted", "edited", "rejected", "added")
-ACTOR_ROLES = ("actor", "obligor")
 
 
 def utcnow() -> datetime:
