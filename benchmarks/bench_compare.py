@@ -239,8 +239,8 @@ def _top_actors(store: Store) -> list[str]:
         "SELECT actor_id FROM claim_actors GROUP BY actor_id ORDER BY count(*) DESC, actor_id "
         "LIMIT 3"
     )
-    with store.reading() as session:
-        return list(session.connection().exec_driver_sql(query).scalars())
+    with store.reading() as connection:
+        return list(connection.exec_driver_sql(query).scalars())
 
 
 def _median(case: Callable[[], Matrix], repeats: int) -> tuple[float, Matrix]:
@@ -320,9 +320,9 @@ def _incremental(backend: str, store: Store, published: date, what: str) -> dict
             )
         ]
         store.save_extraction(document_id, "bench", claims)
-    with store.reading() as session:
+    with store.reading() as connection:
         marked = select(StaleCellRow.kind, StaleCellRow.issue, StaleCellRow.col).distinct()
-        stale = session.scalar(select(func.count()).select_from(marked.subquery())) or 0
+        stale = connection.scalar(select(func.count()).select_from(marked.subquery())) or 0
     seconds, matrix = _median(lambda: compare(store), 1)
     with store.transaction() as session:
         session.execute(delete(DocumentRow).where(DocumentRow.id.in_(added)))

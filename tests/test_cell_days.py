@@ -27,7 +27,7 @@ from peacetrack.source import Key
 from peacetrack.store import Store, cell_days, cell_moments, cell_summaries
 from peacetrack.store.cell_days import day_rows
 from peacetrack.store.cell_entries import KINDS, read_entries
-from peacetrack.store.schema import CellDayRow, CellMomentRow, CellSummaryRow, StaleCellRow
+from peacetrack.store.tables import CELL_DAYS, CELL_MOMENTS, CELL_SUMMARIES, STALE_CELLS
 from peacetrack.support import Support
 from test_aggregate import START, fill
 from test_cell_summaries import _report, migrate_down_and_up
@@ -66,12 +66,9 @@ def _views(store: Store) -> list[dict[str, Any]]:
 
 
 def _kept(store: Store) -> list[dict[str, Any]]:
-    with store.reading() as session:
-        rows = session.scalars(select(CellDayRow)).all()
-        return sorted(
-            ({c.key: getattr(r, c.key) for c in CellDayRow.__table__.columns} for r in rows),
-            key=_order,
-        )
+    with store.reading() as connection:
+        rows = connection.execute(select(CELL_DAYS)).mappings()
+        return sorted((dict(r) for r in rows), key=_order)
 
 
 def _order(row: dict[str, Any]) -> tuple[str, str, str, date]:
@@ -81,10 +78,10 @@ def _order(row: dict[str, Any]) -> tuple[str, str, str, date]:
 def _computed(store: Store) -> list[dict[str, Any]]:
     """Every cell's day rows from all its claims."""
     rows = []
-    with store.reading() as session:
+    with store.reading() as connection:
         for kind in KINDS:
             cells: dict[Key, list[Entry]] = {}
-            for key, entry in read_entries(session, kind, []):
+            for key, entry in read_entries(connection, kind, []):
                 cells.setdefault(key, []).append(entry)
             for key, found in cells.items():
                 rows += day_rows(kind, key, found, count_sources(found))
@@ -92,18 +89,19 @@ def _computed(store: Store) -> list[dict[str, Any]]:
 
 
 def _moments(store: Store) -> list[tuple[Any, ...]]:
-    with store.reading() as session:
-        return sorted(tuple(r) for r in session.execute(select(CellMomentRow.__table__)))
+    with store.reading() as connection:
+        return sorted(tuple(r) for r in connection.execute(select(CELL_MOMENTS)))
 
 
 def _moments_followed_again(store: Store) -> list[tuple[Any, ...]]:
     """Every cell's kept moments written again from its first day."""
-    with store.transaction() as session:
+    summary = CELL_SUMMARIES.c
+    with store.writing() as connection:
         for kind in KINDS:
-            keys = session.execute(
-                select(CellSummaryRow.issue, CellSummaryRow.col).where(CellSummaryRow.kind == kind)
+            keys = connection.execute(
+                select(summary.issue, summary.col).where(summary.kind == kind)
             )
-            cell_moments.kept(session, kind, dict.fromkeys((i, c) for i, c in keys))
+            cell_moments.kept(connection, kind, dict.fromkeys((i, c) for i, c in keys))
     return _moments(store)
 
 
@@ -143,8 +141,8 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, set[Key]]]:
     calls: list[tuple[int, set[Key]]] = []
     extend = cell_days.extended
 
-    def spy(session: Any, kind: Any, grown: dict[Key, Any]) -> set[Key]:
-        calls.append((len(grown), extend(session, kind, grown)))
+    def spy(connection: Any, kind: Any, grown: dict[Key, Any]) -> set[Key]:
+        calls.append((len(grown), extend(connection, kind, grown)))
         return calls[-1][1]
 
     monkeypatch.setattr(cell_days, "extended", spy)
@@ -217,14 +215,14 @@ def test_upgrading_a_store_with_claims_fills_its_days(
 
 def _rows_of_0012(store: Store) -> list[tuple[Any, ...]]:
     """The days' columns as migration 0012 left them (``seen`` came with 0015)."""
-    columns = [c for c in CellDayRow.__table__.c if c.name != "seen"]
-    with store.reading() as session:
-        return sorted(tuple(r) for r in session.execute(select(*columns)))
+    columns = [c for c in CELL_DAYS.c if c.name != "seen"]
+    with store.reading() as connection:
+        return sorted(tuple(r) for r in connection.execute(select(*columns)))
 
 
 def _stale(store: Store) -> int:
-    with store.reading() as session:
-        return session.scalar(select(func.count()).select_from(StaleCellRow)) or 0
+    with store.reading() as connection:
+        return connection.scalar(select(func.count()).select_from(STALE_CELLS)) or 0
 
 
 def test_upgrading_days_to_level_columns_keeps_them_without_a_rebuild(
@@ -239,8 +237,8 @@ def test_upgrading_days_to_level_columns_keeps_them_without_a_rebuild(
     migrate_down_and_up(filled, "0011", up_to="0014")
     assert _stale(filled) == 0 and _rows_of_0012(filled) == kept
     migrate_down_and_up(filled, "0014")
-    with filled.reading() as session:
-        cells = session.scalar(select(func.count()).select_from(CellSummaryRow))
+    with filled.reading() as connection:
+        cells = connection.scalar(select(func.count()).select_from(CELL_SUMMARIES))
     assert _stale(filled) == cells
     assert_days_match(filled, monkeypatch)
 

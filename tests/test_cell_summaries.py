@@ -237,8 +237,8 @@ def test_statements_read_alone_are_what_the_whole_claims_state(filled: Store) ->
     )
     add_claim(filled, first.document_id, detailed, reviewer="tester")
     claims = filled.claims()
-    with filled.reading() as session:
-        stated = statements_with_ids(session, [s.id for s in claims] + [10**9])
+    with filled.reading() as connection:
+        stated = statements_with_ids(connection, [s.id for s in claims] + [10**9])
     assert stated == {s.id: Statement.of(s) for s in claims}
     assert any(s.conditions and s.recognition and s.obligor for s in stated.values())
 

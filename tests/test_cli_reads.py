@@ -279,10 +279,14 @@ def test_a_mistyped_subcommand_is_suggested_from_the_whole_group() -> None:
         (["documents", "list", "--db"], ()),
         # the page line counts the claims with the facets' count
         (["claims", "--db"], ("peacetrack.store.facets",)),
+        # listing proposals reads them on a connection; changing one loads the ORM
+        (["proposals", "list", "--db"], ("peacetrack.store.proposals",)),
     ],
 )
 def test_a_read_loads_no_write_side_module(db: str, command: list[str], needs: tuple[str]) -> None:
     """Saving claims, near duplicates, review, search, exports and the HTML report load when
-    a command uses them (tests/test_imports.py checks the packages themselves)."""
-    found = loaded(tuple(m for m in NOT_FOR_READS if m not in needs), [*command, db])
+    a command uses them (tests/test_imports.py checks the packages themselves), and so does
+    SQLAlchemy's ORM: a read queries the Core tables on a connection (issue #16)."""
+    names = (*NOT_FOR_READS, "sqlalchemy.orm")
+    found = loaded(tuple(m for m in names if m not in needs), [*command, db])
     assert found == "", f"`peacetrack {' '.join(command)}` loaded {found}"

@@ -141,8 +141,10 @@ def test_no_import_cycle_anywhere_in_the_package() -> None:
 
 #: Modules only writing, reviewing, searching, the web's facets, exports and the HTML report
 #: use: reading the store (``compare``, ``claims``, ``timeline``) imports none of them, which
-#: each command's start would otherwise pay for (benchmarks/bench_startup.py).
+#: each command's start would otherwise pay for (benchmarks/bench_startup.py). Among them
+#: the ORM mapping of the tables (``store.schema``): reads query the Core tables.
 NOT_FOR_READS = (
+    "peacetrack.store.schema",
     "peacetrack.store.neardup",
     "peacetrack.store.proposal_resolver",
     "peacetrack.store.proposal_words",

@@ -13,8 +13,8 @@ from sqlalchemy import create_engine, inspect, text
 
 from peacetrack.store import Store
 from peacetrack.store.engine import MIGRATIONS, alembic_config, head_revision
-from peacetrack.store.schema import Base
 from peacetrack.store.search import is_search_object
+from peacetrack.store.tables import METADATA
 
 
 def _modelled_on(dialect: str) -> Callable[..., bool]:
@@ -34,7 +34,7 @@ def test_migrations_match_models(fresh_db: Store) -> None:
     with engine.connect() as connection:
         opts = {"compare_type": True, "include_object": _modelled_on(engine.dialect.name)}
         context = MigrationContext.configure(connection, opts=opts)
-        assert compare_metadata(context, Base.metadata) == []
+        assert compare_metadata(context, METADATA) == []
         head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
         assert context.get_current_revision() == head
     engine.dispose()
@@ -91,7 +91,7 @@ def test_migrated_schema_equals_create_all(new_database: Callable[[], str]) -> N
     migrated, created = new_database(), new_database()
     Store.open(migrated).close()
     engine = create_engine(created)
-    Base.metadata.create_all(engine)
+    METADATA.create_all(engine)
     engine.dispose()
     assert _described(migrated) == _described(created)
 

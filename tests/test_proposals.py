@@ -245,10 +245,10 @@ def test_a_specific_name_finds_its_plan_made_long_before(
     found = {p.name: p.claims for p in list_proposals(fresh_db)}
     assert found[PLAN] == 6  # with its first report's three U.S. phrases, and two later
     assert found["Oslo track paper 6"] == found["Oslo track paper 11"] == 1
-    with fresh_db.reading() as session:
-        hits = session.scalars(select(ProposalRow.name).where(holding({"20", "point"})))
+    with fresh_db.reading() as connection:
+        hits = connection.scalars(select(ProposalRow.name).where(holding({"20", "point"})))
         assert list(hits) == [PLAN]
-        assert not list(session.scalars(select(ProposalRow.id).where(holding({"20", "oslo"}))))
+        assert not list(connection.scalars(select(ProposalRow.id).where(holding({"20", "oslo"}))))
 
 
 def test_corrected_names_are_found_long_after(fresh_db: Store, vienna: int) -> None:
@@ -275,9 +275,9 @@ def test_corrected_names_are_found_long_after(fresh_db: Store, vienna: int) -> N
 
 def test_upgrading_a_store_indexes_its_proposals_words(fresh_db: Store, vienna: int) -> None:
     migrate_down_and_up(fresh_db, "0012")
-    with fresh_db.reading() as session:
-        stored = {(w.proposal_id, w.word) for w in session.scalars(select(ProposalWordRow))}
-        rows = session.scalars(select(ProposalRow))
+    with fresh_db.reading() as connection:
+        stored = {(w.proposal_id, w.word) for w in connection.execute(select(ProposalWordRow))}
+        rows = connection.execute(select(ProposalRow))
         assert stored == {(r.id, w) for r in rows for w in name_words(r.name, *r.aliases)}
     assert stored
 

@@ -391,14 +391,14 @@ def test_counts_are_stopped_past_their_time_on_every_backend(
     from peacetrack.store.engine import time_allowed
 
     endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT max(i) FROM n"
-    with fresh_db.reading() as session:
-        before = session.execute(text("SELECT 1")).scalar()
-        with pytest.raises(OutOfTime), time_allowed(session, 50):
-            session.execute(text(endless)).all()
-        with time_allowed(session, 60_000):
-            assert session.execute(text("SELECT 2")).scalar() == 2
-        if session.get_bind().dialect.name == "postgresql":
-            assert session.scalar(text("SHOW statement_timeout")) == "0"
+    with fresh_db.reading() as connection:
+        before = connection.execute(text("SELECT 1")).scalar()
+        with pytest.raises(OutOfTime), time_allowed(connection, 50):
+            connection.execute(text(endless)).all()
+        with time_allowed(connection, 60_000):
+            assert connection.execute(text("SELECT 2")).scalar() == 2
+        if connection.dialect.name == "postgresql":
+            assert connection.scalar(text("SHOW statement_timeout")) == "0"
         assert before == 1
     facets = fresh_db.claim_facets(top=10, budget_ms=60_000)
     listed = fresh_db.claims()

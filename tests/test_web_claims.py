@@ -182,10 +182,10 @@ def test_sql_stops_a_count_past_its_time(store: Store) -> None:
     from peacetrack.store import facets
 
     slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT max(i) FROM n"
-    with store.reading() as session:
-        with pytest.raises(facets.OutOfTime), facets.time_allowed(session, 20):
-            session.execute(text(slow)).all()
-        assert session.execute(text("SELECT 1")).scalar() == 1
+    with store.reading() as connection:
+        with pytest.raises(facets.OutOfTime), facets.time_allowed(connection, 20):
+            connection.execute(text(slow)).all()
+        assert connection.execute(text("SELECT 1")).scalar() == 1
 
 
 def test_pages_stop_at_the_offset_bound(

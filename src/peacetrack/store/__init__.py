@@ -17,8 +17,8 @@ from peacetrack.store.conflicts import ConflictCount
 from peacetrack.store.engine import OutOfTime, require_store
 from peacetrack.store.queries import SORTS, Sort
 from peacetrack.store.runs import RunInfo
-from peacetrack.store.schema import CLAIM_STATUSES
 from peacetrack.store.store import AddResult, Store
+from peacetrack.store.tables import CLAIM_STATUSES
 
 if TYPE_CHECKING:
     from peacetrack.store.facets import FACETS, ClaimFacets

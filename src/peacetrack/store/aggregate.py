@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from peacetrack.source import Filters, StoredClaim
 from peacetrack.store.queries import canonical_proposal, load_claims, visible
-from peacetrack.store.schema import ClaimRow, ProposalRow
+from peacetrack.store.tables import CLAIMS, PROPOSALS
 
 if TYPE_CHECKING:
     from peacetrack.store.store import Store
@@ -26,19 +26,19 @@ def proposal_phrases(store: Store) -> dict[str, set[str]]:
     """
     canonical = canonical_proposal()
     query = (
-        select(canonical, func.coalesce(ClaimRow.proposal, canonical))
-        .outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
-        .where(ClaimRow.status != "rejected", canonical.is_not(None))
+        select(canonical, func.coalesce(CLAIMS.c.proposal, canonical))
+        .outerjoin(PROPOSALS, PROPOSALS.c.id == CLAIMS.c.proposal_id)
+        .where(CLAIMS.c.status != "rejected", canonical.is_not(None))
         .distinct()
     )
     names: dict[str, set[str]] = {}
-    with store.reading() as session:
-        for name, phrase in session.execute(query):
+    with store.reading() as connection:
+        for name, phrase in connection.execute(query):
             names.setdefault(name, {name}).add(phrase)
     return names
 
 
 def comparison_claims(store: Store, filters: Filters) -> list[StoredClaim]:
     """The store's non-rejected claims passing ``filters``, newest first."""
-    with store.reading() as session:
-        return load_claims(session, visible(filters))
+    with store.reading() as connection:
+        return load_claims(connection, visible(filters))

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Connection,
     Date,
     Integer,
     Select,
@@ -34,7 +35,6 @@ from sqlalchemy import (
     null,
     select,
 )
-from sqlalchemy.orm import Session, aliased
 
 from peacetrack.moments import (
     Counts,
@@ -48,12 +48,12 @@ from peacetrack.moments import (
 from peacetrack.source import Key
 from peacetrack.store.cell_entries import Kind, read_entries
 from peacetrack.store.queries import chunked
-from peacetrack.store.schema import CellDayRow, CellMomentRow, CellSummaryRow, ClaimRow
+from peacetrack.store.tables import CELL_DAYS, CELL_MOMENTS, CELL_SUMMARIES, CLAIMS
 from peacetrack.support import Support
 
 
 def ranged(
-    session: Session,
+    connection: Connection,
     kind: Kind,
     cells: Sequence[ColumnElement[bool]],
     since: date,
@@ -63,7 +63,7 @@ def ranged(
     ``kind``) tallied from their claims published on or after ``since``, at ``floor``."""
     folded: dict[Key, tuple[Counts, History]] = {}
     ids: dict[Key, set[int]] = {}
-    query = _folded(session, kind, cells, since, floor)
+    query = _folded(connection, kind, cells, since, floor)
     for (
         issue,
         col,
@@ -75,14 +75,14 @@ def ranged(
         rest,
         *total,
         day_ids,
-    ) in session.connection().execute(query):
+    ) in connection.execute(query):
         _, sources, last = total
         folded[issue, col] = (
             (in_range, sources - gone, first, last),
             History(prior, bool(changed), rest),
         )
         ids.setdefault((issue, col), set()).update(day_ids)
-    shown = _entries_of(session, kind, ids)
+    shown = _entries_of(connection, kind, ids)
     return {
         key: resume([tuple(chronological(shown[key]))], before, counts, floor)
         for key, (counts, before) in folded.items()
@@ -90,7 +90,7 @@ def ranged(
 
 
 def _folded(
-    session: Session,
+    connection: Connection,
     kind: Kind,
     cells: Sequence[ColumnElement[bool]],
     since: date,
@@ -106,34 +106,34 @@ def _folded(
     SQLite's planner, without statistics of a table filled since the last ``ANALYZE``,
     would otherwise start from every day of the kind.
     """
-    starts = _starts(session, cells, since)
-    anchor = aliased(CellDayRow)
+    starts = _starts(connection, cells, since)
+    anchor = CELL_DAYS.alias()
     chain = (
-        select(*_step(anchor, Fold.empty(anchor), floor))
-        .join(starts, same_cell(anchor, starts.c) & (anchor.day == starts.c.day))
+        select(*_step(anchor.c, Fold.empty(anchor.c), floor))
+        .join(starts, same_cell(anchor.c, starts.c) & (anchor.c.day == starts.c.day))
         .cte("chain", recursive=True)
     )
-    step = aliased(CellDayRow)
-    after = select(*_step(step, Fold.of(chain), floor)).join(
-        chain, same_cell(step, chain.c) & (step.day == chain.c.next)
+    step = CELL_DAYS.alias()
+    after = select(*_step(step.c, Fold.of(chain), floor)).join(
+        chain, same_cell(step.c, chain.c) & (step.c.day == chain.c.next)
     )
-    last = _last(session, chain, after, lambda c: c.next.is_(None))
+    last = _last(connection, chain, after, lambda c: c.next.is_(None))
     shown = func.coalesce(last.c.held_day, last.c.day)
-    days = aliased(CellDayRow)
+    days = CELL_DAYS.alias()
     # A range on both ends, the moment after none ending after every day: with an OR for
     # that, PostgreSQL read every day of each cell (494,000 rows at a million claims).
     after_shown = func.coalesce(last.c.held_next, literal(NO_DAY, Date))
-    window = (days.day >= shown) & (days.day < after_shown)
+    window = (days.c.day >= shown) & (days.c.day < after_shown)
     rest = last.c.weaker - func.coalesce(last.c.held_weaker, last.c.own_weaker)
     fold = (last.c.first, last.c.claims, last.c.gone, last.c.prior, last.c.changed, rest)
-    summary = CellSummaryRow
-    totals = (summary.claims, summary.sources, summary.last)
+    summary = CELL_SUMMARIES
+    totals = (summary.c.claims, summary.c.sources, summary.c.last)
     # The summaries by their key, not ``starts`` again: PostgreSQL, which cannot tell how
     # many rows a CTE holds, would scan it for every row.
     return (
-        select(last.c.issue, last.c.col, *fold, *totals, days.ids)
-        .join(summary, same_cell(summary, last.c))
-        .join(days, same_cell(days, last.c) & window)
+        select(last.c.issue, last.c.col, *fold, *totals, days.c.ids)
+        .join(summary, same_cell(summary.c, last.c))
+        .join(days, same_cell(days.c, last.c) & window)
     )
 
 
@@ -142,7 +142,10 @@ NO_DAY = date(9999, 12, 31)
 
 
 def _last(
-    session: Session, chain: Any, after: Select[Any], end: Callable[[Any], ColumnElement[bool]]
+    connection: Connection,
+    chain: Any,
+    after: Select[Any],
+    end: Callable[[Any], ColumnElement[bool]],
 ) -> Any:
     """The recursive query ``chain`` followed by ``after``, and its rows meeting ``end``
     (of its columns: each cell's last), materialised."""
@@ -151,11 +154,11 @@ def _last(
     chain = chain.union_all(after.suffix_with("ORDER BY issue, col", dialect="sqlite"))
     # Materialised, the last rows only: SQLite then streams the recursion into it rather
     # than keeping every moment's row for the join.
-    return materialised(session, select(chain).where(end(chain.c)).cte("last"))
+    return materialised(connection, select(chain).where(end(chain.c)).cte("last"))
 
 
 def until(
-    session: Session,
+    connection: Connection,
     kind: Kind,
     cells: Sequence[ColumnElement[bool]],
     end: date,
@@ -172,8 +175,8 @@ def until(
     """
     found: dict[Key, _Before] = {}
     days: dict[Key, list[_Day]] = {}
-    query = _folded_until(session, kind, cells, end, floor)
-    for issue, col, *before, day, seen, day_ids in session.connection().execute(query):
+    query = _folded_until(connection, kind, cells, end, floor)
+    for issue, col, *before, day, seen, day_ids in connection.execute(query):
         begins, first, claims, prior, changed, rest, held, held_class, changed_all, weaker = before
         found[issue, col] = _Before(
             begins,
@@ -183,7 +186,7 @@ def until(
             History(held_class, bool(changed_all), weaker),
         )
         days.setdefault((issue, col), []).append(_Day(day, seen, day_ids))
-    last = _entries_of(session, kind, _ids(days, found, lambda day, cut: day >= cut))
+    last = _entries_of(connection, kind, _ids(days, found, lambda day, cut: day >= cut))
     cut = {key: _Cut(found[key], chronological(got), days[key]) for key, got in last.items()}
     # The moment shown before the cut one matters only if the cut one has no class at the
     # floor: its claims are read for those cells alone.
@@ -193,7 +196,7 @@ def until(
         if cell.before.shown is not None and not supported(tuple(cell.last), floor)
     }
     earlier = _ids(days, found, lambda day, cut: day < cut)
-    shown = _entries_of(session, kind, {key: earlier[key] for key in wanted})
+    shown = _entries_of(connection, kind, {key: earlier[key] for key in wanted})
     return {key: cell.tally(shown.get(key), floor) for key, cell in cut.items()}
 
 
@@ -248,7 +251,7 @@ class _Cut(NamedTuple):
 
 
 def _folded_until(
-    session: Session,
+    connection: Connection,
     kind: Kind,
     cells: Sequence[ColumnElement[bool]],
     end: date,
@@ -260,7 +263,7 @@ def _folded_until(
     cell's row in ``cell_moments`` at its last moment beginning on or before ``end``
     (``_cut``) holds what the moments before that one left, its own moment (the one
     ``end`` cuts, whose kept decisions count later claims) unfolded."""
-    last = _cut(session, cells, end, floor)
+    last = _cut(connection, cells, end, floor)
     held = last.c.held_day.is_not(None)
     rest = last.c.weaker - func.coalesce(last.c.held_weaker, 0)
     fold = (last.c.first, last.c.claims, last.c.prior, last.c.changed, rest, held)
@@ -269,50 +272,54 @@ def _folded_until(
     def days_of(low: Any, below: Callable[[Any], ColumnElement[bool]]) -> Select[Any]:
         # Each window on its own, so each is an index range (as one OR, PostgreSQL read
         # every day of the cell).
-        days = aliased(CellDayRow)
-        columns = (days.day, days.seen, days.ids)
-        window = same_cell(days, last.c) & (days.day >= low) & below(days)
+        days = CELL_DAYS.alias()
+        columns = (days.c.day, days.c.seen, days.c.ids)
+        window = same_cell(days.c, last.c) & (days.c.day >= low) & below(days)
         chosen = (last.c.issue, last.c.col, last.c.day, *fold, *whole, *columns)
         return select(*chosen).join(days, window)
 
-    cut = days_of(last.c.day, lambda days: days.day <= end)
-    shown = days_of(last.c.held_day, lambda days: days.day < last.c.held_next)
+    cut = days_of(last.c.day, lambda days: days.c.day <= end)
+    shown = days_of(last.c.held_day, lambda days: days.c.day < last.c.held_next)
     return cut.union_all(shown.where(held))
 
 
-def _cut(session: Session, cells: Sequence[ColumnElement[bool]], end: date, floor: Support) -> Any:
+def _cut(
+    connection: Connection, cells: Sequence[ColumnElement[bool]], end: date, floor: Support
+) -> Any:
     """The chosen cells' kept moments at ``floor`` beginning last on or before ``end``: the
     day of each (an index seek from each summary, materialised first), then its row."""
-    summary, later = CellSummaryRow, aliased(CellMomentRow)
+    summary, later = CELL_SUMMARIES.c, CELL_MOMENTS.alias().c
     begins = select(func.max(later.day)).where(
         same_cell(later, summary), later.level == floor.label, later.day <= end
     )
     ends = select(summary.kind, summary.issue, summary.col, begins.scalar_subquery().label("day"))
-    ends_cte = materialised(session, ends.where(*cells).cte("ends"))
-    kept = CellMomentRow
-    row = select(kept).join(
+    ends_cte = materialised(connection, ends.where(*cells).cte("ends"))
+    kept = CELL_MOMENTS.c
+    row = select(CELL_MOMENTS).join(
         ends_cte,
         same_cell(kept, ends_cte.c) & (kept.level == floor.label) & (kept.day == ends_cte.c.day),
     )
-    return materialised(session, row.cte("last"))
+    return materialised(connection, row.cte("last"))
 
 
-def _starts(session: Session, cells: Sequence[ColumnElement[bool]], since: date | None) -> Any:
+def _starts(
+    connection: Connection, cells: Sequence[ColumnElement[bool]], since: date | None
+) -> Any:
     """The chosen cells' first days on or after ``since`` (None: their first days; an
     index seek per cell summary, materialised first)."""
-    summary, day = CellSummaryRow, aliased(CellDayRow)
-    first = select(func.min(day.day)).where(
-        day.kind == summary.kind,
-        day.issue == summary.issue,
-        day.col == summary.col,
-        *([day.day >= since] if since is not None else []),
+    summary, day = CELL_SUMMARIES, CELL_DAYS.alias()
+    first = select(func.min(day.c.day)).where(
+        day.c.kind == summary.c.kind,
+        day.c.issue == summary.c.issue,
+        day.c.col == summary.c.col,
+        *([day.c.day >= since] if since is not None else []),
     )
     starts = (
-        select(summary.kind, summary.issue, summary.col, first.scalar_subquery().label("day"))
+        select(summary.c.kind, summary.c.issue, summary.c.col, first.scalar_subquery().label("day"))
         .where(*cells)
         .cte("starts")
     )
-    return materialised(session, starts)
+    return materialised(connection, starts)
 
 
 class Fold(NamedTuple):
@@ -416,28 +423,28 @@ def labelled(values: Sequence[Any], names: Sequence[str]) -> list[ColumnElement[
     return [v.label(n) for v, n in zip(values, names, strict=True)]
 
 
-def materialised(session: Session, query: Any) -> Any:
+def materialised(connection: Connection, query: Any) -> Any:
     """``query`` (a CTE) computed once, before the query that reads it, where the database
     takes ``AS MATERIALIZED`` (PostgreSQL 12, SQLite 3.35 on): an older SQLite may plan
     it otherwise, slower but the same."""
-    if session.get_bind().dialect.name == "sqlite" and sqlite3.sqlite_version_info < (3, 35):
+    if connection.dialect.name == "sqlite" and sqlite3.sqlite_version_info < (3, 35):
         return query
     return query.prefix_with("MATERIALIZED")
 
 
 def same_cell(row: Any, other: Any) -> ColumnElement[bool]:
-    """Rows (or a query's columns, ``.c``) of the same cell."""
+    """Columns (a table's or a query's ``.c``) of the same cell."""
     return and_(row.kind == other.kind, row.issue == other.issue, row.col == other.col)
 
 
 def _entries_of(
-    session: Session, kind: Kind, wanted: Mapping[Key, set[int]]
+    connection: Connection, kind: Kind, wanted: Mapping[Key, set[int]]
 ) -> dict[Key, list[Entry]]:
     """The entries of these claims of each cell, read by id."""
     ids = sorted({i for found in wanted.values() for i in found})
     found: dict[Key, list[Entry]] = {key: [] for key in wanted}
     for chunk in chunked(ids):
-        for key, entry in read_entries(session, kind, [ClaimRow.id.in_(chunk)]):
+        for key, entry in read_entries(connection, kind, [CLAIMS.c.id.in_(chunk)]):
             if entry.id in wanted.get(key, ()):
                 found[key].append(entry)
     return found

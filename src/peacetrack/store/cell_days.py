@@ -34,13 +34,13 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     delete,
     insert,
     select,
     tuple_,
     update,
 )
-from sqlalchemy.orm import Session
 
 import peacetrack.store.cell_moments as cell_moments
 from peacetrack.moments import (
@@ -54,7 +54,7 @@ from peacetrack.moments import (
 from peacetrack.source import Key
 from peacetrack.store.cell_entries import Kind, read_entries
 from peacetrack.store.queries import chunked
-from peacetrack.store.schema import CellDayRow, ClaimRow, DocumentRow
+from peacetrack.store.tables import CELL_DAYS, CLAIMS, DOCUMENTS
 from peacetrack.support import Support
 
 
@@ -132,22 +132,22 @@ def _levels(found: Sequence[Decision]) -> dict[str, Any]:
 
 
 def _cell(kind: Kind, key: Key) -> ColumnElement[bool]:
-    return (CellDayRow.kind == kind) & (CellDayRow.issue == key[0]) & (CellDayRow.col == key[1])
+    return (CELL_DAYS.c.kind == kind) & (CELL_DAYS.c.issue == key[0]) & (CELL_DAYS.c.col == key[1])
 
 
 def rebuilt(
-    session: Session, kind: Kind, keys: Iterable[Key], entries: Mapping[Key, Sequence[Entry]],
+    connection: Connection, kind: Kind, keys: Iterable[Key], entries: Mapping[Key, Sequence[Entry]],
     found: Mapping[Key, Tally],
 ) -> None:  # fmt: skip
     """The days of ``keys`` from all their ``entries``; ``found`` are the cells' tallies
     (a cell left without claims keeps no day)."""
     for chunk in chunked(sorted(keys)):
-        cells = tuple_(CellDayRow.issue, CellDayRow.col).in_(chunk)
-        session.execute(delete(CellDayRow).where(CellDayRow.kind == kind, cells))
+        cells = tuple_(CELL_DAYS.c.issue, CELL_DAYS.c.col).in_(chunk)
+        connection.execute(delete(CELL_DAYS).where(CELL_DAYS.c.kind == kind, cells))
     rows = [r for k, t in found.items() for r in day_rows(kind, k, entries[k], t.sources)]
     for part in chunked(rows):
-        session.execute(insert(CellDayRow), list(part))
-    cell_moments.kept(session, kind, dict.fromkeys(keys))
+        connection.execute(insert(CELL_DAYS), list(part))
+    cell_moments.kept(connection, kind, dict.fromkeys(keys))
 
 
 class Growth(NamedTuple):
@@ -159,14 +159,14 @@ class Growth(NamedTuple):
     sources: int
 
 
-def extended(session: Session, kind: Kind, grown: Mapping[Key, Growth]) -> set[Key]:
+def extended(connection: Connection, kind: Kind, grown: Mapping[Key, Growth]) -> set[Key]:
     """Rewrite the days a week before the new claims and after; returns the cells whose
     new claims come from a source they last saw earlier, which need a rebuild."""
-    reach = {key: _reach(session, kind, key, min(_dates(g.new))) for key, g in grown.items()}
+    reach = {key: _reach(connection, kind, key, min(_dates(g.new))) for key, g in grown.items()}
     wanted = {i for rows in reach.values() for r in rows if r.day >= r.low for i in r.ids}
     old: dict[Key, list[Entry]] = {}
     for chunk in chunked(sorted(wanted)):
-        for key, entry in read_entries(session, kind, [ClaimRow.id.in_(chunk)]):
+        for key, entry in read_entries(connection, kind, [CLAIMS.c.id.in_(chunk)]):
             if key in grown and entry.id in wanted:
                 old.setdefault(key, []).append(entry)
     redo = {
@@ -176,37 +176,37 @@ def extended(session: Session, kind: Kind, grown: Mapping[Key, Growth]) -> set[K
     }
     lows = {key: min(_dates(g.new)) - SAME_MOMENT for key, g in grown.items() if key not in redo}
     touched = {key: [*old.get(key, []), *grown[key].new] for key in lows}
-    earlier = _earlier(session, kind, lows, touched)
+    earlier = _earlier(connection, kind, lows, touched)
     for key, low in lows.items():
         rows = day_rows(kind, key, touched[key], grown[key].sources, low, earlier[key])
-        session.execute(delete(CellDayRow).where(_cell(kind, key), CellDayRow.day >= low))
-        session.execute(insert(CellDayRow), rows)
+        connection.execute(delete(CELL_DAYS).where(_cell(kind, key), CELL_DAYS.c.day >= low))
+        connection.execute(insert(CELL_DAYS), rows)
         days = [r["day"] for r in rows]
         for found in reach[key]:
             if found.day < low:
                 end = bisect_right(days, found.day + SAME_MOMENT)
                 point = days[end] if end < len(days) else None
-                where = (_cell(kind, key), CellDayRow.day == found.day)
-                session.execute(update(CellDayRow).where(*where).values(next=point))
-    cell_moments.kept(session, kind, lows)
+                where = (_cell(kind, key), CELL_DAYS.c.day == found.day)
+                connection.execute(update(CELL_DAYS).where(*where).values(next=point))
+    cell_moments.kept(connection, kind, lows)
     return redo
 
 
 def _earlier(
-    session: Session, kind: Kind, lows: Mapping[Key, date], entries: Mapping[Key, list[Entry]]
+    connection: Connection, kind: Kind, lows: Mapping[Key, date], entries: Mapping[Key, list[Entry]]
 ) -> dict[Key, Earlier]:
     """For each cell, the sources its claims dated before its day in ``lows`` have (the
     count kept on its last day before it), and which of them its ``entries`` have."""
     found = {}
     for key, low in lows.items():
-        last = select(CellDayRow.seen).where(_cell(kind, key), CellDayRow.day < low)
-        count = session.scalar(last.order_by(CellDayRow.day.desc()).limit(1))
+        last = select(CELL_DAYS.c.seen).where(_cell(kind, key), CELL_DAYS.c.day < low)
+        count = connection.scalar(last.order_by(CELL_DAYS.c.day.desc()).limit(1))
         found[key] = Earlier(count or 0, set())
     sources = sorted({e.source for found in entries.values() for e in found})
     for chunk in chunked(sources):
-        in_groups = DocumentRow.id.in_(chunk) | DocumentRow.source_id.in_(chunk)
-        before = DocumentRow.published < max(lows.values())
-        for key, entry in read_entries(session, kind, [in_groups, before]):
+        in_groups = DOCUMENTS.c.id.in_(chunk) | DOCUMENTS.c.source_id.in_(chunk)
+        before = DOCUMENTS.c.published < max(lows.values())
+        for key, entry in read_entries(connection, kind, [in_groups, before]):
             if key in lows and entry.published is not None and entry.published < lows[key]:
                 found[key].among.add(entry.source)
     for key, kept in found.items():
@@ -224,12 +224,12 @@ class _Reached(NamedTuple):
     low: date
 
 
-def _reach(session: Session, kind: Kind, key: Key, start: date) -> list[_Reached]:
+def _reach(connection: Connection, kind: Kind, key: Key, start: date) -> list[_Reached]:
     """The days a claim from ``start`` on can change: those from a week before it (their
     moments may hold it), and earlier ones whose next moment would begin at it or later."""
     low = start - SAME_MOMENT
-    row = CellDayRow
+    row = CELL_DAYS.c
     query = select(row.day, row.ids).where(
         _cell(kind, key), (row.day >= low) | row.next.is_(None) | (row.next >= start)
     )
-    return [_Reached(day, ids, low) for day, ids in session.execute(query)]
+    return [_Reached(day, ids, low) for day, ids in connection.execute(query)]

@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from peacetrack.model import Stance
 from peacetrack.moments import Entry
 from peacetrack.source import By, Key
 from peacetrack.store.queries import canonical_proposal
-from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow, ProposalRow
+from peacetrack.store.tables import CLAIM_ACTORS, CLAIMS, DOCUMENTS, PROPOSALS
 from peacetrack.support import claim_grade
 from peacetrack.vocabulary import UNASSIGNED
 
@@ -38,10 +37,10 @@ def base_of(kind: Kind) -> By:
 
 def column_of(kind: Kind) -> ColumnElement[Any]:
     """A claim's column in cells of ``kind``; within a conflict, prefixed with it."""
-    base = ClaimActor.actor_id.expression if base_of(kind) == "actor" else canonical_proposal()
+    base = CLAIM_ACTORS.c.actor_id.expression if base_of(kind) == "actor" else canonical_proposal()
     if kind in ("actor", "proposal"):
         return base
-    return func.coalesce(ClaimRow.conflict, UNASSIGNED).concat(SEPARATOR).concat(base)
+    return func.coalesce(CLAIMS.c.conflict, UNASSIGNED).concat(SEPARATOR).concat(base)
 
 
 #: Rows of entries fetched at a time.
@@ -49,7 +48,7 @@ ENTRY_BATCH = 5_000
 
 
 def read_entries(
-    session: Session, kind: Kind, where: Sequence[ColumnElement[bool]], by_cell: bool = False
+    connection: Connection, kind: Kind, where: Sequence[ColumnElement[bool]], by_cell: bool = False
 ) -> Iterator[tuple[Key, Entry]]:
     """Each visible claim meeting ``where`` as an entry of each of its cells of ``kind``;
     ``by_cell``: one cell's entries after another, so a reader can fold each cell and let
@@ -57,32 +56,33 @@ def read_entries(
     column = column_of(kind)
     query = (
         select(
-            ClaimRow.issue,
+            CLAIMS.c.issue,
             column,
-            ClaimRow.id,
-            DocumentRow.published,
-            ClaimRow.stance,
-            func.coalesce(DocumentRow.source_id, DocumentRow.id),
-            DocumentRow.outlet,
-            ClaimRow.status,
-            ClaimRow.confidence,
-            ClaimRow.attribution_anonymous,
+            CLAIMS.c.id,
+            DOCUMENTS.c.published,
+            CLAIMS.c.stance,
+            func.coalesce(DOCUMENTS.c.source_id, DOCUMENTS.c.id),
+            DOCUMENTS.c.outlet,
+            CLAIMS.c.status,
+            CLAIMS.c.confidence,
+            CLAIMS.c.attribution_anonymous,
         )
-        .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
-        .where(ClaimRow.status != "rejected", *where)
+        .join(DOCUMENTS, DOCUMENTS.c.id == CLAIMS.c.document_id)
+        .where(CLAIMS.c.status != "rejected", *where)
     )
     if base_of(kind) == "actor":
         query = query.join(
-            ClaimActor, (ClaimActor.claim_id == ClaimRow.id) & (ClaimActor.role == "actor")
+            CLAIM_ACTORS,
+            (CLAIM_ACTORS.c.claim_id == CLAIMS.c.id) & (CLAIM_ACTORS.c.role == "actor"),
         )
     else:
-        query = query.outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
+        query = query.outerjoin(PROPOSALS, PROPOSALS.c.id == CLAIMS.c.proposal_id)
         query = query.where(column.is_not(None))
     if by_cell:
-        query = query.order_by(ClaimRow.issue, column)
-    # Read in batches (a server-side cursor on PostgreSQL): the ORM session would fetch
-    # every row before the first is seen, 390 MB for a million claims.
-    rows = session.execute(query, execution_options={"yield_per": ENTRY_BATCH})
+        query = query.order_by(CLAIMS.c.issue, column)
+    # Read in batches (a server-side cursor on PostgreSQL): fetched at once, every row would
+    # be held before the first is seen, 390 MB for a million claims.
+    rows = connection.execute(query, execution_options={"yield_per": ENTRY_BATCH})
     for issue, col, claim_id, published, stance, source, outlet, *graded in rows:
         grade = claim_grade(*graded)
         yield (issue, col), Entry(claim_id, published, STANCES[stance], source, grade, outlet)

@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Insert,
     Integer,
     case,
@@ -38,7 +39,6 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.orm import Session, aliased
 
 from peacetrack.source import Key
 from peacetrack.store.cell_day_reads import (
@@ -52,43 +52,45 @@ from peacetrack.store.cell_day_reads import (
 )
 from peacetrack.store.cell_entries import Kind
 from peacetrack.store.queries import chunked
-from peacetrack.store.schema import CellDayRow, CellMomentRow, CellSummaryRow
+from peacetrack.store.tables import CELL_DAYS, CELL_MOMENTS, CELL_SUMMARIES
 from peacetrack.support import Support
 
 
-def kept(session: Session, kind: Kind, lows: Mapping[Key, date | None]) -> None:
+def kept(connection: Connection, kind: Kind, lows: Mapping[Key, date | None]) -> None:
     """Bring the kept moments of the cells in ``lows`` in step with their days, which were
     written again from each cell's day there on (None: all of them)."""
-    row = CellMomentRow
+    row = CELL_MOMENTS.c
     whole = sorted(key for key, low in lows.items() if low is None)
     for chunk in chunked(whole):
-        session.execute(delete(row).where(row.kind == kind, tuple_(row.issue, row.col).in_(chunk)))
+        in_chunk = tuple_(row.issue, row.col).in_(chunk)
+        connection.execute(delete(CELL_MOMENTS).where(row.kind == kind, in_chunk))
     for (issue, col), low in lows.items():
         if low is not None:
             where = (row.kind == kind, row.issue == issue, row.col == col, row.day >= low)
-            session.execute(delete(row).where(*where))
+            connection.execute(delete(CELL_MOMENTS).where(*where))
     for chunk in chunked(sorted(lows)):
         for floor in Support:
-            session.execute(_followed(session, kind, chunk, floor))
+            connection.execute(_followed(connection, kind, chunk, floor))
 
 
-def _followed(session: Session, kind: Kind, keys: Sequence[Key], floor: Support) -> Insert:
+def _followed(connection: Connection, kind: Kind, keys: Sequence[Key], floor: Support) -> Insert:
     """The rows at ``floor`` of the cells ``keys`` after each one's last row kept, or from
     its first day: a recursive query along ``next`` (an index seek per moment) whose rows
     carry the fold before their own moment, as ``cell_day_reads`` folds it."""
-    starts = _starts(session, kind, keys, floor)
-    anchor, stored = aliased(CellDayRow), aliased(CellMomentRow)
+    starts = _starts(connection, kind, keys, floor)
+    anchor_days, kept_moments = CELL_DAYS.alias(), CELL_MOMENTS.alias()
+    anchor, stored = anchor_days.c, kept_moments.c
     was_kept = case((stored.day.is_(None), 0), else_=1)
     chain = (
         select(*_pending(anchor, _stored_fold(stored, anchor), None, floor), was_kept.label("kept"))
         .join(starts, same_cell(anchor, starts.c) & (anchor.day == starts.c.day))
         .outerjoin(
-            stored,
+            kept_moments,
             same_cell(stored, anchor) & (stored.level == floor.label) & (stored.day == anchor.day),
         )
         .cte("chain", recursive=True)
     )
-    step = aliased(CellDayRow)
+    step = CELL_DAYS.alias().c
     after = select(
         *_pending(step, Fold.of(chain), Moment.carried(chain), floor),
         literal_column("0", Integer).label("kept"),
@@ -99,13 +101,13 @@ def _followed(session: Session, kind: Kind, keys: Sequence[Key], floor: Support)
     level = literal(floor.label).label("level")
     values = [chain.c.kind, chain.c.issue, chain.c.col, level, chain.c.day]
     rows = select(*values, *(chain.c[name] for name in Fold._fields)).where(chain.c.kept == 0)
-    return insert(CellMomentRow).from_select(names, rows)
+    return insert(CELL_MOMENTS).from_select(names, rows)
 
 
-def _starts(session: Session, kind: Kind, keys: Sequence[Key], floor: Support) -> Any:
+def _starts(connection: Connection, kind: Kind, keys: Sequence[Key], floor: Support) -> Any:
     """Each of the cells' day to follow its moments from: its last row kept at ``floor``,
     else its first day (an index seek per cell summary, materialised first)."""
-    summary, day, stored = CellSummaryRow, aliased(CellDayRow), aliased(CellMomentRow)
+    summary, day, stored = CELL_SUMMARIES.c, CELL_DAYS.alias().c, CELL_MOMENTS.alias().c
     last = select(func.max(stored.day)).where(
         same_cell(stored, summary), stored.level == floor.label
     )
@@ -114,7 +116,7 @@ def _starts(session: Session, kind: Kind, keys: Sequence[Key], floor: Support) -
     starts = select(summary.kind, summary.issue, summary.col, begin).where(
         summary.kind == kind, tuple_(summary.issue, summary.col).in_(keys)
     )
-    return materialised(session, starts.cte("starts"))
+    return materialised(connection, starts.cte("starts"))
 
 
 def _stored_fold(stored: Any, first: Any) -> Fold:

@@ -30,8 +30,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import ColumnElement, delete, func, insert, select, text, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, delete, func, insert, select, text, tuple_
 
 import peacetrack.store.cell_day_reads as cell_day_reads
 import peacetrack.store.cell_days as cell_days
@@ -59,12 +58,7 @@ from peacetrack.store.queries import (
     statements_with_ids,
     visible,
 )
-from peacetrack.store.schema import (
-    CellSummaryRow,
-    ClaimRow,
-    DocumentRow,
-    StaleCellRow,
-)
+from peacetrack.store.tables import CELL_SUMMARIES, CLAIMS, DOCUMENTS, STALE_CELLS
 from peacetrack.support import DEFAULT_SUPPORT, Support
 
 if TYPE_CHECKING:
@@ -100,34 +94,34 @@ def refresh(store: Store) -> int:
     from all their claims. Writers that would mark cells wait until this commits (SQLite's
     single writer; a table lock on PostgreSQL), so no mark made meanwhile is lost.
     """
-    with store.reading() as session:
-        if session.scalar(select(StaleCellRow.kind).limit(1)) is None:
+    with store.reading() as connection:
+        if connection.scalar(select(STALE_CELLS.c.kind).limit(1)) is None:
             return 0
-    with store.transaction() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("LOCK TABLE stale_cells IN SHARE ROW EXCLUSIVE MODE"))
-        whole, added = _marked(session)
+    with store.writing() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("LOCK TABLE stale_cells IN SHARE ROW EXCLUSIVE MODE"))
+        whole, added = _marked(connection)
         for kind in KINDS:
-            redo = _extend(session, kind, added[kind])
+            redo = _extend(connection, kind, added[kind])
             if whole[kind] | redo:
-                _rebuild(session, kind, whole[kind] | redo)
-        session.execute(delete(StaleCellRow))
+                _rebuild(connection, kind, whole[kind] | redo)
+        connection.execute(delete(STALE_CELLS))
     return sum(len(whole[k]) + len(added[k]) for k in KINDS)
 
 
-def _marked(session: Session) -> tuple[dict[Kind, set[Key]], dict[Kind, dict[Key, set[int]]]]:
+def _marked(connection: Connection) -> tuple[dict[Kind, set[Key]], dict[Kind, dict[Key, set[int]]]]:
     """Cells to rebuild, and cells that only gained claims (with those claims' ids)."""
     whole: dict[Kind, set[Key]] = {k: set() for k in KINDS}
     added: dict[Kind, dict[Key, set[int]]] = {k: {} for k in KINDS}
     marks = select(
-        StaleCellRow.kind,
-        StaleCellRow.issue,
-        StaleCellRow.col,
-        func.min(StaleCellRow.claim_id),
+        STALE_CELLS.c.kind,
+        STALE_CELLS.c.issue,
+        STALE_CELLS.c.col,
+        func.min(STALE_CELLS.c.claim_id),
         func.count(),
-    ).group_by(StaleCellRow.kind, StaleCellRow.issue, StaleCellRow.col)
+    ).group_by(STALE_CELLS.c.kind, STALE_CELLS.c.issue, STALE_CELLS.c.col)
     extended, total = set(), 0
-    for kind, issue, col, lowest, n in session.execute(marks):
+    for kind, issue, col, lowest, n in connection.execute(marks):
         if lowest <= 0:
             whole[cast(Kind, kind)].add((issue, col))
         else:
@@ -137,25 +131,25 @@ def _marked(session: Session) -> tuple[dict[Kind, set[Key]], dict[Kind, dict[Key
         for kind, issue, col in extended:
             whole[cast(Kind, kind)].add((issue, col))
         return whole, added
-    ids = select(StaleCellRow.kind, StaleCellRow.issue, StaleCellRow.col, StaleCellRow.claim_id)
-    for kind, issue, col, claim_id in session.execute(ids.where(StaleCellRow.claim_id > 0)):
+    ids = select(STALE_CELLS.c.kind, STALE_CELLS.c.issue, STALE_CELLS.c.col, STALE_CELLS.c.claim_id)
+    for kind, issue, col, claim_id in connection.execute(ids.where(STALE_CELLS.c.claim_id > 0)):
         if (kind, issue, col) in extended:
             added[cast(Kind, kind)].setdefault((issue, col), set()).add(claim_id)
     return whole, added
 
 
-def _extend(session: Session, kind: Kind, added: dict[Key, set[int]]) -> set[Key]:
+def _extend(connection: Connection, kind: Kind, added: dict[Key, set[int]]) -> set[Key]:
     """Add new claims to their cells' summaries; returns the cells that need a rebuild."""
     ids = sorted({i for found in added.values() for i in found})
     new: dict[Key, list[Entry]] = {}
     for chunk in chunked(ids):
-        for key, entry in read_entries(session, kind, [ClaimRow.id.in_(chunk)]):
+        for key, entry in read_entries(connection, kind, [CLAIMS.c.id.in_(chunk)]):
             if entry.id in added.get(key, ()):
                 new.setdefault(key, []).append(entry)
     if not new:
         return set()
-    known = _sources_held(session, kind, new, added)
-    stored = _stored(session, kind, set(new))
+    known = _sources_held(connection, kind, new, added)
+    stored = _stored(connection, kind, set(new))
     redo, done = set(), {}
     grown: dict[Key, tuple[Sequence[Entry], Sequence[Entry]]] = {}
     for key, entries in new.items():
@@ -168,10 +162,10 @@ def _extend(session: Session, kind: Kind, added: dict[Key, set[int]]) -> set[Key
             redo.add(key)
         else:
             done[key], grown[key] = found, (before[DEFAULT_SUPPORT].latest, entries)
-    _replace(session, kind, done, done)
+    _replace(connection, kind, done, done)
     if kind == "c-actor":  # a track's steps grow with its cell
-        step_summaries.extended(session, grown)
-    return redo | _days_grown(session, kind, {k: new[k] for k in done}, known, stored, done)
+        step_summaries.extended(connection, grown)
+    return redo | _days_grown(connection, kind, {k: new[k] for k in done}, known, stored, done)
 
 
 def _extended(before: Floors, new: Sequence[Entry], fresh: int) -> Floors | None:
@@ -187,7 +181,7 @@ def _extended(before: Floors, new: Sequence[Entry], fresh: int) -> Floors | None
 
 
 def _days_grown(
-    session: Session,
+    connection: Connection,
     kind: Kind,
     new: dict[Key, list[Entry]],
     known: dict[Key, set[int]],
@@ -198,40 +192,40 @@ def _days_grown(
     that had none gets all its days, others their last week's and the new days; returns
     the cells ``cell_days`` needs rebuilt."""
     first = {key: found for key, found in new.items() if key not in stored}
-    cell_days.rebuilt(session, kind, first, first, {k: done[k][DEFAULT_SUPPORT] for k in first})
+    cell_days.rebuilt(connection, kind, first, first, {k: done[k][DEFAULT_SUPPORT] for k in first})
     grown = {
         key: cell_days.Growth(found, known.get(key, set()), done[key][DEFAULT_SUPPORT].sources)
         for key, found in new.items()
         if key in stored
     }
-    return cell_days.extended(session, kind, grown)
+    return cell_days.extended(connection, kind, grown)
 
 
 def _sources_held(
-    session: Session, kind: Kind, new: dict[Key, list[Entry]], added: dict[Key, set[int]]
+    connection: Connection, kind: Kind, new: dict[Key, list[Entry]], added: dict[Key, set[int]]
 ) -> dict[Key, set[int]]:
     """Which of the new claims' sources each cell already had, through its other claims."""
     sources = sorted({e.source for entries in new.values() for e in entries})
     held: dict[Key, set[int]] = {}
     for chunk in chunked(sources):
-        in_groups = DocumentRow.id.in_(chunk) | DocumentRow.source_id.in_(chunk)
-        for key, entry in read_entries(session, kind, [in_groups]):
+        in_groups = DOCUMENTS.c.id.in_(chunk) | DOCUMENTS.c.source_id.in_(chunk)
+        for key, entry in read_entries(connection, kind, [in_groups]):
             if key in new and entry.id not in added[key]:
                 held.setdefault(key, set()).add(entry.source)
     return held
 
 
-def _stored(session: Session, kind: Kind, keys: set[Key]) -> dict[Key, Floors]:
+def _stored(connection: Connection, kind: Kind, keys: set[Key]) -> dict[Key, Floors]:
     found: dict[Key, Floors] = {}
     for chunk in chunked(sorted(keys)):
-        query = select(CellSummaryRow).where(_cells_in(kind, chunk))
-        for row in session.scalars(query):
+        query = select(CELL_SUMMARIES).where(_cells_in(kind, chunk))
+        for row in connection.execute(query):
             named = _tally(row)  # its latest moment read once, shared by every floor
             found[row.issue, row.col] = {level: _at_floor(named, row, level) for level in Support}
     return found
 
 
-def _rebuild(session: Session, kind: Kind, keys: set[Key]) -> None:
+def _rebuild(connection: Connection, kind: Kind, keys: set[Key]) -> None:
     """Summarise ``keys`` from all their claims.
 
     The claims come one cell after another and are summarised a group of cells at a time
@@ -240,49 +234,54 @@ def _rebuild(session: Session, kind: Kind, keys: set[Key]) -> None:
     """
     where = [] if len(keys) > WHOLE_READ else _narrowed(kind, keys)
     left, group, held = set(keys), {}, 0
-    for key, cell in groupby(read_entries(session, kind, where, by_cell=True), itemgetter(0)):
+    for key, cell in groupby(read_entries(connection, kind, where, by_cell=True), itemgetter(0)):
         if key in left:
             group[key] = [entry for _, entry in cell]
             held += len(group[key])
         if held >= REBUILD_BATCH:
-            _rebuilt(session, kind, list(group), group)
+            _rebuilt(connection, kind, list(group), group)
             left -= group.keys()
             group, held = {}, 0
-    _rebuilt(session, kind, left, group)  # the last group and the cells left without claims
+    _rebuilt(connection, kind, left, group)  # the last group and the cells left without claims
 
 
 def _rebuilt(
-    session: Session, kind: Kind, keys: Sequence[Key] | set[Key], entries: dict[Key, list[Entry]]
+    connection: Connection,
+    kind: Kind,
+    keys: Sequence[Key] | set[Key],
+    entries: dict[Key, list[Entry]],
 ) -> None:
     """Replace the summaries, days and steps of ``keys`` with those of ``entries``."""
     found = {key: tallies(cell) for key, cell in entries.items()}
-    _replace(session, kind, keys, found)
+    _replace(connection, kind, keys, found)
     named = {key: floors[DEFAULT_SUPPORT] for key, floors in found.items()}
-    cell_days.rebuilt(session, kind, keys, entries, named)
+    cell_days.rebuilt(connection, kind, keys, entries, named)
     if kind == "c-actor":  # a cell within a conflict is a timeline track
-        step_summaries.rebuilt(session, keys, entries)
+        step_summaries.rebuilt(connection, keys, entries)
 
 
-def _replace(session: Session, kind: Kind, keys: Iterable[Key], found: dict[Key, Floors]) -> None:
+def _replace(
+    connection: Connection, kind: Kind, keys: Iterable[Key], found: dict[Key, Floors]
+) -> None:
     """Drop the summaries of ``keys``, then write ``found`` (a cell left without visible
     claims keeps no row)."""
     for chunk in chunked(sorted(keys)):
-        session.execute(delete(CellSummaryRow).where(_cells_in(kind, chunk)))
+        connection.execute(delete(CELL_SUMMARIES).where(_cells_in(kind, chunk)))
     if found:
-        session.execute(insert(CellSummaryRow), [_row(kind, k, t) for k, t in found.items()])
+        connection.execute(insert(CELL_SUMMARIES), [_row(kind, k, t) for k, t in found.items()])
 
 
 def _cells_in(kind: Kind, keys: Sequence[Key]) -> ColumnElement[bool]:
-    return (CellSummaryRow.kind == kind) & tuple_(CellSummaryRow.issue, CellSummaryRow.col).in_(
-        keys
-    )
+    return (CELL_SUMMARIES.c.kind == kind) & tuple_(
+        CELL_SUMMARIES.c.issue, CELL_SUMMARIES.c.col
+    ).in_(keys)
 
 
 def _narrowed(kind: Kind, keys: set[Key]) -> list[ColumnElement[bool]]:
     """Few cells are narrowed in SQL by their issues and columns (the exact pairs are
     picked in Python); many cells are read whole, one pass over the claims."""
     return [
-        ClaimRow.issue.in_(sorted({i for i, _ in keys})),
+        CLAIMS.c.issue.in_(sorted({i for i, _ in keys})),
         column_of(kind).in_(sorted({c for _, c in keys})),
     ]
 
@@ -345,12 +344,12 @@ def summaries(
     # other floors only when asked: ORM objects cost a third of reading a million-claim
     # matrix's thousand cells.
     skipped = {"latest"} | ({"floors"} if floor == DEFAULT_SUPPORT else set())
-    columns_read = [c for c in CellSummaryRow.__table__.c if c.name not in skipped]
+    columns_read = [c for c in CELL_SUMMARIES.c if c.name not in skipped]
     query = select(*columns_read).where(*_chosen(kind, issue_codes, columns, prefix))
-    with store.reading() as session:
+    with store.reading() as connection:
         return {
             (row.issue, row.col[len(prefix) :]): _tally(row, latest=False, floor=floor)
-            for row in session.connection().execute(query)
+            for row in connection.execute(query)
         }
 
 
@@ -359,13 +358,13 @@ def _chosen(
 ) -> list[ColumnElement[bool]]:
     """The cells of ``kind`` on these issues, in these columns (all: None), whose column
     starts with ``prefix``."""
-    where = [CellSummaryRow.kind == kind]
+    where = [CELL_SUMMARIES.c.kind == kind]
     if issue_codes is not None:
-        where.append(CellSummaryRow.issue.in_(sorted(issue_codes)))
+        where.append(CELL_SUMMARIES.c.issue.in_(sorted(issue_codes)))
     if columns is not None:
-        where.append(CellSummaryRow.col.in_(sorted(prefix + c for c in columns)))
+        where.append(CELL_SUMMARIES.c.col.in_(sorted(prefix + c for c in columns)))
     elif prefix:
-        where.append(CellSummaryRow.col.startswith(prefix, autoescape=True))
+        where.append(CELL_SUMMARIES.c.col.startswith(prefix, autoescape=True))
     return where
 
 
@@ -376,19 +375,19 @@ def column_totals(store: Store, kind: Kind) -> dict[str, int]:
     counts each of its claims exactly once.
     """
     refresh(store)
-    total = func.sum(CellSummaryRow.claims)
+    total = func.sum(CELL_SUMMARIES.c.claims)
     query = (
-        select(CellSummaryRow.col, total)
-        .where(CellSummaryRow.kind == kind)
-        .group_by(CellSummaryRow.col)
-        .order_by(total.desc(), CellSummaryRow.col)
+        select(CELL_SUMMARIES.c.col, total)
+        .where(CELL_SUMMARIES.c.kind == kind)
+        .group_by(CELL_SUMMARIES.c.col)
+        .order_by(total.desc(), CELL_SUMMARIES.c.col)
     )
-    with store.reading() as session:
-        return {col: int(n) for col, n in session.execute(query)}
+    with store.reading() as connection:
+        return {col: int(n) for col, n in connection.execute(query)}
 
 
 def _tally(row: Any, latest: bool = True, floor: Support = DEFAULT_SUPPORT) -> Tally:
-    """A summary's tally at ``floor`` from its row (a ``CellSummaryRow``, or a plain row of
+    """A summary's tally at ``floor`` from its row (a ``CELL_SUMMARIES``, or a plain row of
     its columns); ``latest`` False leaves out the latest moment, which the row may lack."""
     found = Tally(
         stance=STANCES[row.stance],
@@ -437,8 +436,8 @@ def _entry(
 def _with_statements(store: Store, found: dict[Key, Tally]) -> dict[Key, CellFacts]:
     """Each tally with what the claims behind its current stance state, read in one go; a
     claim deleted between the two reads drops out rather than failing the comparison."""
-    with store.reading() as session:
-        stated = statements_with_ids(session, (i for t in found.values() for i in t.current))
+    with store.reading() as connection:
+        stated = statements_with_ids(connection, (i for t in found.values() for i in t.current))
     return {
         key: CellFacts(t, tuple(stated[i] for i in t.current if i in stated))
         for key, t in found.items()
@@ -503,12 +502,16 @@ def _from_days(
     kind, prefix = scoped(by, filters.conflict)
     refresh(store)
     where = _chosen(kind, filters.issues, columns, prefix)
-    with store.reading() as session:
+    with store.reading() as connection:
         if filters.until is not None:
-            found = cell_day_reads.until(session, kind, where, filters.until, filters.min_support)
+            found = cell_day_reads.until(
+                connection, kind, where, filters.until, filters.min_support
+            )
         else:
             assert filters.since is not None  # days_answer: a first date or an end date
-            found = cell_day_reads.ranged(session, kind, where, filters.since, filters.min_support)
+            found = cell_day_reads.ranged(
+                connection, kind, where, filters.since, filters.min_support
+            )
     return {(issue, col[len(prefix) :]): t for (issue, col), t in found.items()}
 
 
@@ -526,8 +529,8 @@ def _computed(
     where = visible(filters)
     if columns is not None:
         where.append(column_of(kind).in_(sorted(columns)))
-    with store.reading() as session:
-        cells = groupby(read_entries(session, kind, where, by_cell=True), key=itemgetter(0))
+    with store.reading() as connection:
+        cells = groupby(read_entries(connection, kind, where, by_cell=True), key=itemgetter(0))
         return {
             key: tally([entry for _, entry in cell], floor=filters.min_support)
             for key, cell in cells
@@ -559,8 +562,8 @@ def cell_claims(
     )
     if kind == "proposal":
         where.append(canonical_proposal() == column)
-    with store.reading() as session:
-        return load_claims(session, where, limit)
+    with store.reading() as connection:
+        return load_claims(connection, where, limit)
 
 
 class Cells:

@@ -12,8 +12,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
-from sqlalchemy import ColumnElement, case, exists, func, or_, select
-from sqlalchemy.orm import QueryableAttribute, Session, aliased
+from sqlalchemy import Column, ColumnElement, Connection, case, exists, func, or_, select
 
 from peacetrack.source import Filters, StoredClaim
 from peacetrack.store.queries import (
@@ -24,7 +23,7 @@ from peacetrack.store.queries import (
     sort_keys,
     stream_claims,
 )
-from peacetrack.store.schema import CellSummaryRow, ClaimActor, ClaimRow, DocumentRow
+from peacetrack.store.tables import CELL_SUMMARIES, CLAIM_ACTORS, CLAIMS, DOCUMENTS
 from peacetrack.support import CHECKED_STATUSES, LOW_CONFIDENCE, Support
 
 if TYPE_CHECKING:
@@ -65,9 +64,9 @@ def grade_column() -> ColumnElement[int]:
     """A claim's grade (``support.claim_grade``) in SQL, as its level's number, so claims
     are counted and chosen by support in the database."""
     return case(
-        (ClaimRow.status.in_(CHECKED_STATUSES), int(Support.REVIEWED)),
-        (ClaimRow.confidence < LOW_CONFIDENCE, int(Support.LOW)),
-        (ClaimRow.attribution_anonymous.is_(True), int(Support.ANONYMOUS)),
+        (CLAIMS.c.status.in_(CHECKED_STATUSES), int(Support.REVIEWED)),
+        (CLAIMS.c.confidence < LOW_CONFIDENCE, int(Support.LOW)),
+        (CLAIMS.c.attribution_anonymous.is_(True), int(Support.ANONYMOUS)),
         else_=int(Support.NAMED),
     )
 
@@ -85,7 +84,7 @@ def _filters(query: ClaimQuery) -> Filters:
 
 
 def claim_conditions(
-    session: Session,
+    connection: Connection,
     query: ClaimQuery,
     sort: Sort | None = None,
     *,
@@ -98,73 +97,73 @@ def claim_conditions(
     where = filter_conditions(_filters(query))
     chosen = Filters(query.get("actors"), query.get("issues"))
     if chosen.actors:
-        where.append(_of_actors(session, chosen.actors))
+        where.append(_of_actors(connection, chosen.actors))
     if chosen.issues:
         indexed = sort == "issue" or not in_order
-        where.append(_of_issues(session, chosen.issues, indexed))
+        where.append(_of_issues(connection, chosen.issues, indexed))
     status = query.get("status")
     if status is not None:
-        where.append(ClaimRow.status == status)
+        where.append(CLAIMS.c.status == status)
     elif not query.get("include_rejected", False):
-        where.append(ClaimRow.status != "rejected")
+        where.append(CLAIMS.c.status != "rejected")
     if (extractor := query.get("extractor")) is not None:
-        where.append(ClaimRow.extractor == extractor)
+        where.append(CLAIMS.c.extractor == extractor)
     if (outlet := query.get("outlet")) is not None:
-        where.append(DocumentRow.outlet == outlet)
+        where.append(DOCUMENTS.c.outlet == outlet)
     if (document := query.get("document")) is not None:
-        where.append(ClaimRow.document_id == document_id(session, document))
+        where.append(CLAIMS.c.document_id == document_id(connection, document))
     if (proposal := query.get("proposal")) is not None:
         # The resolver's module (saving claims) loads only for a listing by proposal.
         from peacetrack.store.proposal_resolver import proposal_ids_named
 
-        named = proposal_ids_named(session, proposal)
-        where.append(or_(ClaimRow.proposal == proposal, ClaimRow.proposal_id.in_(named)))
+        named = proposal_ids_named(connection, proposal)
+        where.append(or_(CLAIMS.c.proposal == proposal, CLAIMS.c.proposal_id.in_(named)))
     if (floor := query.get("min_support")) is not None and floor > Support.LOW:
         where.append(grade_column() >= int(floor))
     return where
 
 
-def _of_actors(session: Session, actors: Sequence[str]) -> ColumnElement[bool]:
+def _of_actors(connection: Connection, actors: Sequence[str]) -> ColumnElement[bool]:
     """Claims naming one of ``actors``: an EXISTS checked row by row when they hold many
     claims (a million-claim list's first page then costs a few rows, not a list of 250,000
     ids), an IN list when they hold few (their ids are quicker to read than the list)."""
-    named = aliased(ClaimActor)
-    held = (named.role == "actor") & named.actor_id.in_(sorted(actors))
-    if _share(session, CellSummaryRow.col, actors) < DENSE:
-        return ClaimRow.id.in_(select(named.claim_id).where(held))
-    return exists().where(named.claim_id == ClaimRow.id, held)
+    named = CLAIM_ACTORS.alias()
+    held = (named.c.role == "actor") & named.c.actor_id.in_(sorted(actors))
+    if _share(connection, CELL_SUMMARIES.c.col, actors) < DENSE:
+        return CLAIMS.c.id.in_(select(named.c.claim_id).where(held))
+    return exists().where(named.c.claim_id == CLAIMS.c.id, held)
 
 
-def _of_issues(session: Session, issues: Sequence[str], indexed: bool) -> ColumnElement[bool]:
+def _of_issues(connection: Connection, issues: Sequence[str], indexed: bool) -> ColumnElement[bool]:
     """Claims on one of ``issues``: through the issue index when they hold few claims (or
     ``indexed``: a list sorted by issue, a count), else checked row by row as the list is
     read in its order (``|| ''`` keeps the database from reading 100,000 claims by the
     index to sort them)."""
-    if indexed or _share(session, CellSummaryRow.issue, issues) < DENSE:
-        return ClaimRow.issue.in_(sorted(issues))
-    return ClaimRow.issue.concat("").in_(sorted(issues))
+    if indexed or _share(connection, CELL_SUMMARIES.c.issue, issues) < DENSE:
+        return CLAIMS.c.issue.in_(sorted(issues))
+    return CLAIMS.c.issue.concat("").in_(sorted(issues))
 
 
-def _share(session: Session, column: QueryableAttribute[str], values: Sequence[str]) -> float:
+def _share(connection: Connection, column: Column[str], values: Sequence[str]) -> float:
     """The share of the claims whose actor (``column`` col) or issue is one of ``values``,
     by the cell summaries as last built: a guess to choose a plan by, never a count shown."""
-    total = select(func.sum(CellSummaryRow.claims)).where(CellSummaryRow.kind == "actor")
-    every = session.scalar(total) or 0
-    theirs = session.scalar(total.where(column.in_(sorted(values)))) or 0
+    total = select(func.sum(CELL_SUMMARIES.c.claims)).where(CELL_SUMMARIES.c.kind == "actor")
+    every = connection.scalar(total) or 0
+    theirs = connection.scalar(total.where(column.in_(sorted(values)))) or 0
     return theirs / every if every else 0.0
 
 
 def read_claims(store: Store, query: ClaimQuery, **page: Unpack[Page]) -> list[StoredClaim]:
     """``Store.claims``: the chosen claims in reading order (or by ``sort``), a page of
     them when ``limit`` is given."""
-    with store.reading() as session:
-        return load_claims(session, **_reading(session, query, page))
+    with store.reading() as connection:
+        return load_claims(connection, **_reading(connection, query, page))
 
 
 def stream(store: Store, query: ClaimQuery, **page: Unpack[Page]) -> Iterator[StoredClaim]:
     """``Store.iter_claims``: ``read_claims`` a chunk at a time, never all in memory."""
-    with store.reading() as session:
-        yield from stream_claims(session, **_reading(session, query, page))
+    with store.reading() as connection:
+        yield from stream_claims(connection, **_reading(connection, query, page))
 
 
 class Page(TypedDict):
@@ -176,10 +175,10 @@ class Page(TypedDict):
     descending: bool
 
 
-def _reading(session: Session, query: ClaimQuery, page: Page) -> dict[str, Any]:
+def _reading(connection: Connection, query: ClaimQuery, page: Page) -> dict[str, Any]:
     """What a list and its stream both read: conditions, page and first sort keys."""
     return {
-        "where": claim_conditions(session, query, page["sort"]),
+        "where": claim_conditions(connection, query, page["sort"]),
         "limit": page["limit"],
         "offset": page["offset"],
         "first": sort_keys(page["sort"], page["descending"]),

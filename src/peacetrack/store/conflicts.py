@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, func, select
 
 from peacetrack.codebook import Codebook, assign_document, default_codebook
 from peacetrack.model import Claim
 from peacetrack.store.engine import time_allowed
-from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow
+from peacetrack.store.tables import CLAIM_ACTORS, CLAIMS, DOCUMENTS
 
 if TYPE_CHECKING:
     from peacetrack.store.store import Store
@@ -43,30 +42,30 @@ class ConflictCount:
     last: date | None
 
 
-def stored_pairs(session: Session, document_id: int) -> dict[int, Pair]:
+def stored_pairs(connection: Connection, document_id: int) -> dict[int, Pair]:
     """The (actors, territories) of a document's stored, non-rejected claims, by claim id."""
-    claims = session.execute(
-        select(ClaimRow.id, ClaimRow.territories).where(
-            ClaimRow.document_id == document_id, ClaimRow.status != "rejected"
+    claims = connection.execute(
+        select(CLAIMS.c.id, CLAIMS.c.territories).where(
+            CLAIMS.c.document_id == document_id, CLAIMS.c.status != "rejected"
         )
     ).all()
     actors: dict[int, list[str]] = defaultdict(list)
     query = (
-        select(ClaimActor.claim_id, ClaimActor.actor_id)
-        .join(ClaimRow, ClaimRow.id == ClaimActor.claim_id)
-        .where(ClaimRow.document_id == document_id, ClaimActor.role == "actor")
-        .order_by(ClaimActor.claim_id, ClaimActor.position)
+        select(CLAIM_ACTORS.c.claim_id, CLAIM_ACTORS.c.actor_id)
+        .join(CLAIMS, CLAIMS.c.id == CLAIM_ACTORS.c.claim_id)
+        .where(CLAIMS.c.document_id == document_id, CLAIM_ACTORS.c.role == "actor")
+        .order_by(CLAIM_ACTORS.c.claim_id, CLAIM_ACTORS.c.position)
     )
-    for claim_id, actor in session.execute(query):
+    for claim_id, actor in connection.execute(query):
         actors[claim_id].append(actor)
     return {row.id: (actors[row.id], row.territories or []) for row in claims}
 
 
-def reviewed_conflict(session: Session, document_id: int) -> tuple[bool, str | None]:
+def reviewed_conflict(connection: Connection, document_id: int) -> tuple[bool, str | None]:
     """(True, conflict) when a reviewer chose the document's conflict, else (False, None)."""
-    row = session.execute(
-        select(DocumentRow.conflict, DocumentRow.conflict_reviewer).where(
-            DocumentRow.id == document_id
+    row = connection.execute(
+        select(DOCUMENTS.c.conflict, DOCUMENTS.c.conflict_reviewer).where(
+            DOCUMENTS.c.id == document_id
         )
     ).one_or_none()
     if row is None or row.conflict_reviewer is None:
@@ -75,7 +74,7 @@ def reviewed_conflict(session: Session, document_id: int) -> tuple[bool, str | N
 
 
 def decide(
-    session: Session,
+    connection: Connection,
     document_id: int,
     claims: Sequence[Claim],
     codebook: Codebook | None = None,
@@ -86,24 +85,24 @@ def decide(
     to its re-extracted copy."""
     if not claims:
         return []
-    chosen, conflict = reviewed_conflict(session, document_id)
+    chosen, conflict = reviewed_conflict(connection, document_id)
     if chosen:
         return [conflict] * len(claims)
     new: list[Pair] = [(c.actors, c.territories or []) for c in claims]
-    context = list(stored_pairs(session, document_id).values())
+    context = list(stored_pairs(connection, document_id).values())
     found = assign_document([*new, *context], codebook or default_codebook())[: len(new)]
-    twins = reviewed_twins(session, document_id)
+    twins = reviewed_twins(connection, document_id)
     return [twins.get((c.start, c.end, c.issue), k) for c, k in zip(claims, found, strict=True)]
 
 
-def reviewed_twins(session: Session, document_id: int) -> dict[tuple[Any, ...], str | None]:
+def reviewed_twins(connection: Connection, document_id: int) -> dict[tuple[Any, ...], str | None]:
     """The conflict of each reviewed claim of a document, by its evidence span and issue:
     a re-extracted claim saying the same thing takes it, so a reviewer's reassignment also
     holds for the extractor's copy of the claim."""
-    query = select(ClaimRow.start, ClaimRow.end, ClaimRow.issue, ClaimRow.conflict).where(
-        ClaimRow.document_id == document_id, ClaimRow.status != "extracted"
+    query = select(CLAIMS.c.start, CLAIMS.c.end, CLAIMS.c.issue, CLAIMS.c.conflict).where(
+        CLAIMS.c.document_id == document_id, CLAIMS.c.status != "extracted"
     )
-    return {(r.start, r.end, r.issue): r.conflict for r in session.execute(query)}
+    return {(r.start, r.end, r.issue): r.conflict for r in connection.execute(query)}
 
 
 def conflict_counts(store: Store, budget_ms: int | None = None) -> list[ConflictCount]:
@@ -112,15 +111,15 @@ def conflict_counts(store: Store, budget_ms: int | None = None) -> list[Conflict
     (which reads every claim: ``engine.OutOfTime`` past ``budget_ms``, if given)."""
     query = (
         select(
-            ClaimRow.conflict,
-            func.count(func.distinct(ClaimRow.document_id)),
-            func.count(ClaimRow.id),
-            func.min(DocumentRow.published),
-            func.max(DocumentRow.published),
+            CLAIMS.c.conflict,
+            func.count(func.distinct(CLAIMS.c.document_id)),
+            func.count(CLAIMS.c.id),
+            func.min(DOCUMENTS.c.published),
+            func.max(DOCUMENTS.c.published),
         )
-        .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
-        .where(ClaimRow.status != "rejected")
-        .group_by(ClaimRow.conflict)
+        .join(DOCUMENTS, DOCUMENTS.c.id == CLAIMS.c.document_id)
+        .where(CLAIMS.c.status != "rejected")
+        .group_by(CLAIMS.c.conflict)
     )
-    with store.reading() as session, time_allowed(session, budget_ms):
-        return [ConflictCount(*row) for row in session.execute(query)]
+    with store.reading() as connection, time_allowed(connection, budget_ms):
+        return [ConflictCount(*row) for row in connection.execute(query)]

@@ -24,7 +24,6 @@ from peacetrack.errors import StoreError
 
 if TYPE_CHECKING:
     from alembic.config import Config
-    from sqlalchemy.orm import Session
 
 ENV_VAR = "PEACETRACK_DB"
 DEFAULT_URL = "sqlite:///peacetrack.db"
@@ -246,22 +245,21 @@ class OutOfTime(Exception):
 
 
 @contextmanager
-def time_allowed(session: Session, ms: int | None) -> Iterator[None]:
+def time_allowed(connection: Connection, ms: int | None) -> Iterator[None]:
     """Stop the statements run inside after ``ms`` milliseconds (None: no limit), raising
     ``OutOfTime``: SQLite checks the clock from a progress handler, PostgreSQL by
-    ``statement_timeout`` within a savepoint, so the reading session stays usable."""
+    ``statement_timeout`` within a savepoint, so the reading connection stays usable."""
     if ms is None:
         yield
         return
-    connection = session.connection()
     if connection.dialect.name != "sqlite":
         limit = "SELECT set_config('statement_timeout', :value, true)"
         try:
-            with session.begin_nested():
-                before = session.scalar(text("SHOW statement_timeout"))
-                session.execute(text(limit), {"value": str(int(ms))})
+            with connection.begin_nested():
+                before = connection.scalar(text("SHOW statement_timeout"))
+                connection.execute(text(limit), {"value": str(int(ms))})
                 yield
-                session.execute(text(limit), {"value": before})
+                connection.execute(text(limit), {"value": before})
         except DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", None) == _CANCELLED:
                 raise OutOfTime from None

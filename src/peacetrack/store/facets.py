@@ -18,18 +18,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from peacetrack.store.claim_query import ClaimQuery, claim_conditions, grade_column, unfiltered
 from peacetrack.store.engine import OutOfTime, time_allowed
-from peacetrack.store.schema import (
-    CellSummaryRow,
-    ClaimActor,
-    ClaimRow,
-    DocumentRow,
-    ProposalRow,
-)
+from peacetrack.store.tables import CELL_SUMMARIES, CLAIM_ACTORS, CLAIMS, DOCUMENTS, PROPOSALS
 from peacetrack.support import Support
 from peacetrack.vocabulary import UNASSIGNED
 
@@ -80,12 +73,12 @@ class ClaimFacets:
 def _column(name: str) -> ColumnElement[Any]:
     columns: dict[str, Any] = {
         # Claims that fit no conflict are counted as such, by the value --conflict takes.
-        "conflict": func.coalesce(ClaimRow.conflict, UNASSIGNED),
-        "issue": ClaimRow.issue,
-        "stance": ClaimRow.stance,
-        "outlet": DocumentRow.outlet,
-        "extractor": ClaimRow.extractor,
-        "status": ClaimRow.status,
+        "conflict": func.coalesce(CLAIMS.c.conflict, UNASSIGNED),
+        "issue": CLAIMS.c.issue,
+        "stance": CLAIMS.c.stance,
+        "outlet": DOCUMENTS.c.outlet,
+        "extractor": CLAIMS.c.extractor,
+        "status": CLAIMS.c.status,
         "support": grade_column(),
     }
     return columns[name]  # type: ignore[no-any-return]
@@ -94,38 +87,38 @@ def _column(name: str) -> ColumnElement[Any]:
 def _chosen(where: Sequence[ColumnElement[bool]]) -> Any:
     """The ids of the chosen claims, joined as the list joins them."""
     return (
-        select(ClaimRow.id)
-        .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
-        .outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
+        select(CLAIMS.c.id)
+        .join(DOCUMENTS, DOCUMENTS.c.id == CLAIMS.c.document_id)
+        .outerjoin(PROPOSALS, PROPOSALS.c.id == CLAIMS.c.proposal_id)
         .where(*where)
     )
 
 
 def _facet(
-    session: Session, name: str, where: Sequence[ColumnElement[bool]], top: int
+    connection: Connection, name: str, where: Sequence[ColumnElement[bool]], top: int
 ) -> list[tuple[str, int]]:
     """One facet's GROUP BY: actors through claim_actors, the rest on a column."""
     count = func.count().label("n")
     if name == "actor":
-        actor = aliased(ClaimActor)
+        actor = CLAIM_ACTORS.alias()
         query = (
-            select(actor.actor_id, count)
-            .where(actor.role == "actor", actor.claim_id.in_(_chosen(where)))
-            .group_by(actor.actor_id)
+            select(actor.c.actor_id, count)
+            .where(actor.c.role == "actor", actor.c.claim_id.in_(_chosen(where)))
+            .group_by(actor.c.actor_id)
         )
     else:
         column = _column(name)
         query = (
             select(column, count)
-            .select_from(ClaimRow)
-            .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
-            .outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
+            .select_from(CLAIMS)
+            .join(DOCUMENTS, DOCUMENTS.c.id == CLAIMS.c.document_id)
+            .outerjoin(PROPOSALS, PROPOSALS.c.id == CLAIMS.c.proposal_id)
             .where(*where, column.is_not(None))
             .group_by(column)
         )
     if name == "support":
-        return _at_or_above({int(level): int(n) for level, n in session.execute(query)})
-    found = session.execute(query.order_by(count.desc(), query.selected_columns[0]).limit(top))
+        return _at_or_above({int(level): int(n) for level, n in connection.execute(query)})
+    found = connection.execute(query.order_by(count.desc(), query.selected_columns[0]).limit(top))
     return [(str(value), int(n)) for value, n in found]
 
 
@@ -151,31 +144,33 @@ class _Clock:
         return None if self._end is None else max(0, int((self._end - time.monotonic()) * 1000))
 
 
-def _timed(session: Session, ms: int | None, count: Callable[[], T]) -> T | None:
+def _timed(connection: Connection, ms: int | None, count: Callable[[], T]) -> T | None:
     """``count()``, or None when it takes longer than ``ms`` (or no time is left)."""
     if ms == 0:
         return None
     try:
-        with time_allowed(session, ms):
+        with time_allowed(connection, ms):
             return count()
     except OutOfTime:
         return None
 
 
-def _capped(session: Session, where: Sequence[ColumnElement[bool]], ms: int | None) -> Counted:
+def _capped(
+    connection: Connection, where: Sequence[ColumnElement[bool]], ms: int | None
+) -> Counted:
     """The chosen claims counted up to ``COUNT_CAP`` + 1 (reading that many is quick):
     exact under the cap, "more than" over it, not counted past ``ms``."""
     query = select(func.count()).select_from(_chosen(where).limit(COUNT_CAP + 1).subquery())
-    capped = _timed(session, ms, lambda: session.scalar(query) or 0)
+    capped = _timed(connection, ms, lambda: connection.scalar(query) or 0)
     if capped is None:
         return Counted(0, exact=False, counted=False)
     return Counted(capped) if capped <= COUNT_CAP else Counted(COUNT_CAP, exact=False)
 
 
-def _exact(session: Session, where: Sequence[ColumnElement[bool]], ms: int | None) -> Counted:
+def _exact(connection: Connection, where: Sequence[ColumnElement[bool]], ms: int | None) -> Counted:
     """Every chosen claim counted, or "more than ``COUNT_CAP``" past ``ms``."""
     every = select(func.count()).select_from(_chosen(where).subquery())
-    exact = _timed(session, ms, lambda: session.scalar(every) or 0)
+    exact = _timed(connection, ms, lambda: connection.scalar(every) or 0)
     return Counted(exact) if exact is not None else Counted(COUNT_CAP, exact=False)
 
 
@@ -189,21 +184,21 @@ def claim_facets(
     ``COUNT_CAP`` + 1, within ``CAP_MS``."""
     summarised = unfiltered(query) and top > 0
     counts: dict[str, list[tuple[str, int]]] = {}
-    with store.reading() as session:
-        where = claim_conditions(session, query, in_order=False)
+    with store.reading() as connection:
+        where = claim_conditions(connection, query, in_order=False)
         began = time.monotonic()
-        total = _capped(session, where, None if budget_ms is None else CAP_MS)
+        total = _capped(connection, where, None if budget_ms is None else CAP_MS)
         took = int((time.monotonic() - began) * 1000)
         clock = _Clock(FEW_MS if total.exact and budget_ms is not None else budget_ms)
         # Counting them all reads more rows than counting 10,001 did: not worth starting
         # unless that was quick next to the time left.
         left = clock.left()
         if total.counted and not total.exact and (left is None or 2 * took < left):
-            total = _exact(session, where, left)
+            total = _exact(connection, where, left)
         for name in FACETS if top > 0 else ():
             if name == "actor" and summarised:
                 continue
-            found = _timed(session, clock.left(), partial(_facet, session, name, where, top))
+            found = _timed(connection, clock.left(), partial(_facet, connection, name, where, top))
             if found is not None:
                 counts[name] = found
     if summarised:
@@ -220,10 +215,10 @@ def issue_spread(store: Store) -> list[tuple[str, int]]:
     store.cells.refresh()
     actors = func.count().label("n")
     query = (
-        select(CellSummaryRow.issue, actors)
-        .where(CellSummaryRow.kind == "actor")
-        .group_by(CellSummaryRow.issue)
-        .order_by(actors.desc(), CellSummaryRow.issue)
+        select(CELL_SUMMARIES.c.issue, actors)
+        .where(CELL_SUMMARIES.c.kind == "actor")
+        .group_by(CELL_SUMMARIES.c.issue)
+        .order_by(actors.desc(), CELL_SUMMARIES.c.issue)
     )
-    with store.reading() as session:
-        return [(issue, int(n)) for issue, n in session.execute(query)]
+    with store.reading() as connection:
+        return [(issue, int(n)) for issue, n in connection.execute(query)]

@@ -11,98 +11,111 @@ read by the gaps' primary key. Triggers take a document out of the gaps when it 
 extracted and put it back when its extraction is deleted or changes variant, so re-runs
 stay correct whatever wrote; the reads still check each gap against the extractions, an
 index probe, in case a bulk load wrote with the triggers off.
+
+Everything here is SQLAlchemy Core on a connection (the listing a short write of whole
+rows, ``Store.writing``): counting what is left, as ``extract`` does before it starts,
+loads none of the ORM.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, exists, func, insert, literal, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, defer
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 
 from peacetrack.store.engine import serialise
-from peacetrack.store.schema import (
-    DocumentRow,
-    ExtractionGapRow,
-    ExtractionMarkRow,
-    ExtractionRow,
-)
+from peacetrack.store.tables import DOCUMENTS, EXTRACTION_GAPS, EXTRACTION_MARKS, EXTRACTIONS
 
 #: Documents fetched per query by ``Store.pending_documents``: bounded memory on any store.
 PAGE = 200
 
 
 def not_extracted(
-    extractor: str, variant: str, document: InstrumentedAttribute[int] = DocumentRow.id
+    extractor: str, variant: str, document: ColumnElement[int] = DOCUMENTS.c.id
 ) -> ColumnElement[bool]:
     """``document`` has no extraction by this variant of ``extractor`` (an index probe)."""
     done = exists().where(
-        ExtractionRow.document_id == document,
-        ExtractionRow.extractor == extractor,
-        ExtractionRow.variant == variant,
+        EXTRACTIONS.c.document_id == document,
+        EXTRACTIONS.c.extractor == extractor,
+        EXTRACTIONS.c.variant == variant,
     )
     return ~done
 
 
-def list_pending(session: Session, extractor: str, variant: str) -> int:
+def list_pending(connection: Connection, extractor: str, variant: str) -> int:
     """Bring the variant's gaps up to the last stored document; the documents newly listed.
 
     Takes the documents' writing turn (``serialise``), so no document is being stored
     under an id below the new mark meanwhile, and the mark's row, which the triggers of
     migration 0017 wait for on PostgreSQL.
     """
-    serialise(session.connection(), "documents")
-    mark = session.scalar(
-        select(ExtractionMarkRow)
-        .where(ExtractionMarkRow.extractor == extractor, ExtractionMarkRow.variant == variant)
-        .with_for_update()
+    serialise(connection, "documents")
+    mark = EXTRACTION_MARKS.c
+    of_variant = (mark.extractor == extractor, mark.variant == variant)
+    done = connection.scalar(select(mark.done_through).where(*of_variant).with_for_update())
+    if done is None:
+        values = {"extractor": extractor, "variant": variant, "done_through": 0}
+        connection.execute(insert(EXTRACTION_MARKS), values)
+        done = 0
+    top = connection.scalar(select(func.max(DOCUMENTS.c.id))) or 0
+    if top <= done:
+        return 0
+    new = select(literal(extractor, String), literal(variant, String), DOCUMENTS.c.id).where(
+        DOCUMENTS.c.id > done, DOCUMENTS.c.id <= top, not_extracted(extractor, variant)
     )
-    if mark is None:
-        mark = ExtractionMarkRow(extractor=extractor, variant=variant, done_through=0)
-        session.add(mark)
-    top = session.scalar(select(func.max(DocumentRow.id))) or 0
-    listed = 0
-    if top > mark.done_through:
-        new = select(literal(extractor, String), literal(variant, String), DocumentRow.id).where(
-            DocumentRow.id > mark.done_through,
-            DocumentRow.id <= top,
-            not_extracted(extractor, variant),
-        )
-        columns = ["extractor", "variant", "document_id"]
-        result = session.connection().execute(insert(ExtractionGapRow).from_select(columns, new))
-        listed = result.rowcount
-        mark.done_through = top
+    columns = ["extractor", "variant", "document_id"]
+    listed = connection.execute(insert(EXTRACTION_GAPS).from_select(columns, new)).rowcount
+    connection.execute(update(EXTRACTION_MARKS).where(*of_variant).values(done_through=top))
     return listed
 
 
 def _of(extractor: str, variant: str) -> list[ColumnElement[bool]]:
-    return [ExtractionGapRow.extractor == extractor, ExtractionGapRow.variant == variant]
+    return [EXTRACTION_GAPS.c.extractor == extractor, EXTRACTION_GAPS.c.variant == variant]
 
 
 def page_query(
-    extractor: str, variant: str, after: int, among: Sequence[int] | None
-) -> Select[DocumentRow]:
-    """The next ``PAGE`` pending documents after id ``after``, oldest first: of ``among``
-    by their ids, else of the variant's gaps by the gaps' key (``list_pending`` first)."""
-    query = select(DocumentRow).options(defer(DocumentRow.minhash))
+    columns: Sequence[Column[Any]],
+    extractor: str,
+    variant: str,
+    after: int,
+    among: Sequence[int] | None,
+) -> Select[Any]:
+    """The ``columns`` of the next ``PAGE`` pending documents after id ``after``, oldest
+    first: of ``among`` by their ids, else of the variant's gaps by the gaps' key
+    (``list_pending`` first)."""
+    query = select(*columns)
+    key: ColumnElement[int]
     if among is not None:
-        key: InstrumentedAttribute[int] = DocumentRow.id
-        query = query.where(DocumentRow.id.in_(list(among)))
+        key = DOCUMENTS.c.id
+        query = query.where(key.in_(list(among)))
     else:
-        key = ExtractionGapRow.document_id
-        query = query.join(ExtractionGapRow, key == DocumentRow.id).where(*_of(extractor, variant))
+        key = EXTRACTION_GAPS.c.document_id
+        query = query.join(EXTRACTION_GAPS, key == DOCUMENTS.c.id).where(*_of(extractor, variant))
     where = [key > after, not_extracted(extractor, variant, key)]
     return query.where(*where).order_by(key).limit(PAGE)
 
 
-def count_query(extractor: str, variant: str, among: Sequence[int] | None) -> Select[int]:
+def count_query(extractor: str, variant: str, among: Sequence[int] | None) -> Select[Any]:
     """How many documents ``page_query`` pages through (after ``list_pending``)."""
     if among is not None:
-        ids = DocumentRow.id
+        ids = DOCUMENTS.c.id
         return select(func.count(ids)).where(
             ids.in_(list(among)), not_extracted(extractor, variant, ids)
         )
-    gap = ExtractionGapRow.document_id
+    gap = EXTRACTION_GAPS.c.document_id
     return select(func.count(gap)).where(
         *_of(extractor, variant), not_extracted(extractor, variant, gap)
     )

@@ -10,21 +10,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, delete, func, select, update
 
 from peacetrack.errors import StoreError
 from peacetrack.proposals import clean, proposal_key
 from peacetrack.source import Filters
-from peacetrack.store.proposal_resolver import proposal_ids_named
-from peacetrack.store.proposal_words import index_words
 from peacetrack.store.queries import chunked
-from peacetrack.store.schema import ClaimRow, ProposalRow
+from peacetrack.store.tables import CLAIMS, PROPOSALS
 from peacetrack.vocabulary import UNASSIGNED
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    # Changing a proposal works on its row object: the ORM and the modules that index its
+    # names are imported by the functions that change one, so listing and showing
+    # proposals (a read) loads none of them.
+    from peacetrack.store.schema import ProposalRow
     from peacetrack.store.store import Store
 
 _LIST_HINT = "list them with `peacetrack proposals list`"
@@ -45,14 +48,23 @@ class ProposalInfo:
     conflict: str | None = None
 
 
-def _names(row: ProposalRow) -> set[str]:
+def _names(row: Any) -> set[str]:
     return {proposal_key(n) for n in (row.name, *row.aliases)}
 
 
-def _find(session: Session, ref: str | int) -> ProposalRow:
-    """A proposal by id, name, alias, or a unique part of a name (in that order); locked."""
+def _locked(session: Session, ref: str | int) -> ProposalRow:
+    """``_find``'s proposal as a row object to change, locked until the transaction ends."""
+    from peacetrack.store.schema import ProposalRow
+
+    found = _find(session.connection(), ref)
+    return session.get_one(ProposalRow, found.id, with_for_update=True)
+
+
+def _find(connection: Connection, ref: str | int) -> Any:
+    """A proposal (its columns) by id, name, alias, or a unique part of a name (in that
+    order), read on a connection: showing one loads no ORM, changing one locks it after."""
     text = str(ref).strip()
-    rows = list(session.scalars(select(ProposalRow).order_by(ProposalRow.id)))
+    rows = connection.execute(select(PROPOSALS).order_by(PROPOSALS.c.id)).all()
     key = proposal_key(text) if text else ""
     folded = text.casefold()
     levels = [
@@ -63,7 +75,6 @@ def _find(session: Session, ref: str | int) -> ProposalRow:
     ]
     for found in levels:
         if len(found) == 1:
-            session.refresh(found[0], with_for_update=True)
             return found[0]
         if len(found) > 1:
             names = "; ".join(f"{r.id}: {r.name}" for r in found[:8])
@@ -74,7 +85,7 @@ def _find(session: Session, ref: str | int) -> ProposalRow:
     raise StoreError(f"no proposal {text!r} in the store: {_LIST_HINT}")
 
 
-def _info(session: Session, row: ProposalRow) -> ProposalInfo:
+def _info(session: Session | Connection, row: Any) -> ProposalInfo:
     return ProposalInfo(
         id=row.id,
         name=row.name,
@@ -87,23 +98,27 @@ def _info(session: Session, row: ProposalRow) -> ProposalInfo:
     )
 
 
-def _claim_counts(session: Session, proposal_id: int | None = None) -> dict[int, int]:
+def _claim_counts(session: Session | Connection, proposal_id: int | None = None) -> dict[int, int]:
     query = (
-        select(ClaimRow.proposal_id, func.count())
-        .where(ClaimRow.proposal_id.is_not(None), ClaimRow.status != "rejected")
-        .group_by(ClaimRow.proposal_id)
+        select(CLAIMS.c.proposal_id, func.count())
+        .where(CLAIMS.c.proposal_id.is_not(None), CLAIMS.c.status != "rejected")
+        .group_by(CLAIMS.c.proposal_id)
     )
     if proposal_id is not None:
-        query = query.where(ClaimRow.proposal_id == proposal_id)
+        query = query.where(CLAIMS.c.proposal_id == proposal_id)
     return {id_: n for id_, n in session.execute(query) if id_ is not None}
 
 
 def _check_free(session: Session, name: str, allowed: int | None = None) -> str:
     """``name`` cleaned, unless another proposal (not ``allowed``) has it as name or alias."""
+    from peacetrack.store.proposal_resolver import proposal_ids_named
+    from peacetrack.store.schema import ProposalRow
+
     cleaned = clean(name)
     if not cleaned:
         raise StoreError(f"{name!r} is not a usable proposal name: give some words")
-    for other in proposal_ids_named(session, cleaned):
+    session.flush()  # the lookup runs on the connection: it must see this session's changes
+    for other in proposal_ids_named(session.connection(), cleaned):
         if other != allowed:
             holder = session.get_one(ProposalRow, other)
             raise StoreError(
@@ -116,16 +131,16 @@ def _check_free(session: Session, name: str, allowed: int | None = None) -> str:
 def list_proposals(store: Store, conflict: str | None = None) -> list[ProposalInfo]:
     """Every proposal (of ``conflict``: an id, name or alias, or ``unassigned``), oldest
     first (undated last), with its count of non-rejected claims."""
-    query = select(ProposalRow).order_by(
-        ProposalRow.date.asc().nulls_last(), ProposalRow.name, ProposalRow.id
+    query = select(PROPOSALS).order_by(
+        PROPOSALS.c.date.asc().nulls_last(), PROPOSALS.c.name, PROPOSALS.c.id
     )
     wanted = Filters(conflict=conflict).conflict
     if wanted == UNASSIGNED:
-        query = query.where(ProposalRow.conflict.is_(None))
+        query = query.where(PROPOSALS.c.conflict.is_(None))
     elif wanted is not None:
-        query = query.where(ProposalRow.conflict == wanted)
-    with store.reading() as session:
-        counts = _claim_counts(session)
+        query = query.where(PROPOSALS.c.conflict == wanted)
+    with store.reading() as connection:
+        counts = _claim_counts(connection)
         return [
             ProposalInfo(
                 id=row.id,
@@ -137,20 +152,22 @@ def list_proposals(store: Store, conflict: str | None = None) -> list[ProposalIn
                 claims=counts.get(row.id, 0),
                 conflict=row.conflict,
             )
-            for row in session.scalars(query)
+            for row in connection.execute(query)
         ]
 
 
 def get_proposal(store: Store, ref: str | int) -> ProposalInfo:
     """One proposal by id, name, alias or a unique part of its name."""
-    with store.reading() as session:
-        return _info(session, _find(session, ref))
+    with store.reading() as connection:
+        return _info(connection, _find(connection, ref))
 
 
 def rename_proposal(store: Store, ref: str | int, new_name: str) -> ProposalInfo:
     """Rename; the old name stays an alias, so re-extraction still finds this proposal."""
+    from peacetrack.store.proposal_words import index_words
+
     with store.transaction() as session:
-        row = _find(session, ref)
+        row = _locked(session, ref)
         name = _check_free(session, new_name, allowed=row.id)
         key = proposal_key(name)
         aliases = [a for a in row.aliases if proposal_key(a) != key]
@@ -167,8 +184,11 @@ def merge_proposals(store: Store, source_ref: str | int, into_ref: str | int) ->
     The source's name and aliases become aliases of the target, so phrases that resolved to
     the source resolve to the target after re-extraction.
     """
+    from peacetrack.store.proposal_words import index_words
+    from peacetrack.store.schema import ProposalRow
+
     with store.transaction() as session:
-        source, target = _find(session, source_ref), _find(session, into_ref)
+        source, target = _locked(session, source_ref), _locked(session, into_ref)
         if source.id == target.id:
             raise StoreError(
                 f"{source_ref!r} and {into_ref!r} are both proposal {source.name!r}: "
@@ -191,7 +211,7 @@ def merge_proposals(store: Store, source_ref: str | int, into_ref: str | int) ->
         dates = [d for d in (target.date, source.date) if d is not None]
         target.date = min(dates, default=None)
         session.execute(
-            update(ClaimRow).where(ClaimRow.proposal_id == source.id).values(proposal_id=target.id)
+            update(CLAIMS).where(CLAIMS.c.proposal_id == source.id).values(proposal_id=target.id)
         )
         session.execute(delete(ProposalRow).where(ProposalRow.id == source.id))
         index_words(session, target)
@@ -203,8 +223,11 @@ def split_proposal(store: Store, ref: str | int, alias: str, new_name: str) -> P
 
     The alias moves with them, so re-extraction sends that phrase to the new proposal.
     """
+    from peacetrack.store.proposal_words import index_words
+    from peacetrack.store.schema import ProposalRow
+
     with store.transaction() as session:
-        row = _find(session, ref)
+        row = _locked(session, ref)
         key = proposal_key(alias)
         if key == proposal_key(row.name):
             raise StoreError(
@@ -229,13 +252,11 @@ def split_proposal(store: Store, ref: str | int, alias: str, new_name: str) -> P
         row.aliases = [a for a in row.aliases if proposal_key(a) != key]
         index_words(session, new, row)
         claims = session.execute(
-            select(ClaimRow.id, ClaimRow.proposal).where(ClaimRow.proposal_id == row.id)
+            select(CLAIMS.c.id, CLAIMS.c.proposal).where(CLAIMS.c.proposal_id == row.id)
         )
         ids = [id_ for id_, phrase in claims if phrase and proposal_key(phrase) == key]
         for chunk in chunked(ids):
-            session.execute(
-                update(ClaimRow).where(ClaimRow.id.in_(chunk)).values(proposal_id=new.id)
-            )
+            session.execute(update(CLAIMS).where(CLAIMS.c.id.in_(chunk)).values(proposal_id=new.id))
         session.flush()
         return _info(session, new)
 

@@ -11,13 +11,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from typing import Any, Literal, TypeVar, TypeVarTuple, get_args
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, func, select
 
 from peacetrack.errors import StoreError
 from peacetrack.model import Attribution, Claim, Condition, Recognition, Stance
 from peacetrack.source import PROVENANCE, Filters, Statement, StoredClaim
-from peacetrack.store.schema import ClaimActor, ClaimRow, DocumentRow, ProposalRow
+from peacetrack.store.tables import CLAIM_ACTORS, CLAIMS, DOCUMENTS, PROPOSALS
 from peacetrack.support import CHECKED_STATUSES
 from peacetrack.vocabulary import UNASSIGNED
 
@@ -35,11 +34,6 @@ def chunked(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-def claim_row(claim: Claim, document_id: int, extractor: str, proposal_id: int | None) -> ClaimRow:
-    """A row for a located claim (``start``/``end`` set); actors go to ``actor_rows``."""
-    return ClaimRow(**claim_values(claim, document_id, extractor, proposal_id))
-
-
 def claim_values(
     claim: Claim,
     document_id: int,
@@ -47,7 +41,8 @@ def claim_values(
     proposal_id: int | None,
     conflict: str | None = None,
 ) -> dict[str, Any]:
-    """The column values of ``claim_row``, for inserting many claims in one statement."""
+    """The column values of a located claim's row (``start``/``end`` set), for inserting
+    many claims in one statement; its actors go to ``actor_rows``."""
     data = claim.model_dump(mode="json")
     attribution = claim.attribution
     return {
@@ -125,7 +120,7 @@ def _every_field(fields: dict[str, Any]) -> Claim:
 
 def canonical_proposal() -> ColumnElement[Any]:
     """A claim's proposal column: the resolved proposal's name, else its own phrase."""
-    return func.coalesce(ProposalRow.name, ClaimRow.proposal)
+    return func.coalesce(PROPOSALS.c.name, CLAIMS.c.proposal)
 
 
 def filter_conditions(filters: Filters) -> list[ColumnElement[bool]]:
@@ -137,33 +132,33 @@ def filter_conditions(filters: Filters) -> list[ColumnElement[bool]]:
     """
     where: list[ColumnElement[bool]] = []
     if filters.issues is not None:
-        where.append(ClaimRow.issue.in_(sorted(filters.issues)))
+        where.append(CLAIMS.c.issue.in_(sorted(filters.issues)))
     if filters.actors is not None:
         # An uncorrelated IN list walks ix_claim_actors_actor_claim; the alias keeps it apart
         # from the claim_actors the actors query reads.
-        named = aliased(ClaimActor)
-        of_actors = select(named.claim_id).where(
-            named.actor_id.in_(sorted(filters.actors)), named.role == "actor"
+        named = CLAIM_ACTORS.alias()
+        of_actors = select(named.c.claim_id).where(
+            named.c.actor_id.in_(sorted(filters.actors)), named.c.role == "actor"
         )
-        where.append(ClaimRow.id.in_(of_actors))
+        where.append(CLAIMS.c.id.in_(of_actors))
     if filters.stances is not None:
-        where.append(ClaimRow.stance.in_(sorted(filters.stances)))
+        where.append(CLAIMS.c.stance.in_(sorted(filters.stances)))
     if filters.conflict == UNASSIGNED:
-        where.append(ClaimRow.conflict.is_(None))
+        where.append(CLAIMS.c.conflict.is_(None))
     elif filters.conflict is not None:
-        where.append(ClaimRow.conflict == filters.conflict)
+        where.append(CLAIMS.c.conflict == filters.conflict)
     if filters.reviewed_only:
-        where.append(ClaimRow.status.in_(CHECKED_STATUSES))
+        where.append(CLAIMS.c.status.in_(CHECKED_STATUSES))
     if filters.since is not None:
-        where.append(DocumentRow.published >= filters.since)
+        where.append(DOCUMENTS.c.published >= filters.since)
     if filters.until is not None:
-        where.append(DocumentRow.published <= filters.until)
+        where.append(DOCUMENTS.c.published <= filters.until)
     return where
 
 
 def visible(filters: Filters) -> list[ColumnElement[bool]]:
     """``filters`` on the claims a comparison sees: every claim but rejected ones."""
-    return [ClaimRow.status != "rejected", *filter_conditions(filters)]
+    return [CLAIMS.c.status != "rejected", *filter_conditions(filters)]
 
 
 def sort_keys(sort: Sort | None, descending: bool) -> list[ColumnElement[Any]]:
@@ -178,26 +173,26 @@ def sort_keys(sort: Sort | None, descending: bool) -> list[ColumnElement[Any]]:
     if sort is None or (sort == "date" and descending):
         return []
     if sort == "date":
-        return [DocumentRow.published.asc().nulls_last()]
-    column = ClaimRow.issue if sort == "issue" else ClaimRow.stance
+        return [DOCUMENTS.c.published.asc().nulls_last()]
+    column = CLAIMS.c.issue if sort == "issue" else CLAIMS.c.stance
     if descending:
-        return [column.desc(), ClaimRow.id.desc()]
-    return [column.asc(), ClaimRow.id.asc()]
+        return [column.desc(), CLAIMS.c.id.desc()]
+    return [column.asc(), CLAIMS.c.id.asc()]
 
 
 def _claims_query(
     where: Sequence[ColumnElement[bool]], first: Sequence[ColumnElement[Any]] = ()
 ) -> Select[Any]:
     """Claims with the document facts and proposal name shown beside them, as plain rows."""
-    columns = [c for c in ClaimRow.__table__.c if c.name not in ("created_at", "updated_at")]
+    columns = [c for c in CLAIMS.c if c.name not in ("created_at", "updated_at")]
     return in_reading_order(
         select(
             *columns,
-            DocumentRow.name,
-            DocumentRow.outlet,
-            DocumentRow.published,
-            DocumentRow.url,
-            ProposalRow.name.label("proposal_name"),
+            DOCUMENTS.c.name,
+            DOCUMENTS.c.outlet,
+            DOCUMENTS.c.published,
+            DOCUMENTS.c.url,
+            PROPOSALS.c.name.label("proposal_name"),
         ),
         where,
         first,
@@ -207,31 +202,30 @@ def _claims_query(
 def _actors_query(where: Sequence[ColumnElement[bool]]) -> Select[int, str, str]:
     """Actors of the chosen claims in one join, instead of one IN list per 500 claims."""
     return (
-        select(ClaimActor.claim_id, ClaimActor.role, ClaimActor.actor_id)
-        .join(ClaimRow, ClaimRow.id == ClaimActor.claim_id)
-        .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
-        .outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
+        select(CLAIM_ACTORS.c.claim_id, CLAIM_ACTORS.c.role, CLAIM_ACTORS.c.actor_id)
+        .join(CLAIMS, CLAIMS.c.id == CLAIM_ACTORS.c.claim_id)
+        .join(DOCUMENTS, DOCUMENTS.c.id == CLAIMS.c.document_id)
+        .outerjoin(PROPOSALS, PROPOSALS.c.id == CLAIMS.c.proposal_id)
         .where(*where)
-        .order_by(ClaimActor.claim_id, ClaimActor.role, ClaimActor.position)
+        .order_by(CLAIM_ACTORS.c.claim_id, CLAIM_ACTORS.c.role, CLAIM_ACTORS.c.position)
     )
 
 
-def claims_with_ids(session: Session, ids: Iterable[int]) -> dict[int, StoredClaim]:
+def claims_with_ids(connection: Connection, ids: Iterable[int]) -> dict[int, StoredClaim]:
     """The claims with these ids, by id, read a chunk of ids at a time (a missing id is
     left out: a claim deleted meanwhile drops out rather than failing the read)."""
     found: dict[int, StoredClaim] = {}
     for chunk in chunked(sorted(set(ids))):
-        found.update((s.id, s) for s in load_claims(session, [ClaimRow.id.in_(chunk)]))
+        found.update((s.id, s) for s in load_claims(connection, [CLAIMS.c.id.in_(chunk)]))
     return found
 
 
-def statements_with_ids(session: Session, ids: Iterable[int]) -> dict[int, Statement]:
+def statements_with_ids(connection: Connection, ids: Iterable[int]) -> dict[int, Statement]:
     """What the claims with these ids state (``Statement``), by id: the few columns a
     cell's sentence reads, with the obligors joined in, not whole claims with their
     documents, proposals and actors (a third of the cost of a million-claim matrix). A
     missing id is left out, as in ``claims_with_ids``."""
     found: dict[int, Statement] = {}
-    connection = session.connection()
     for chunk in chunked(sorted(set(ids))):
         obligors: dict[int, list[str]] = {}
         rows: list[Any] = []
@@ -266,27 +260,27 @@ def _statements_query() -> Select[Any]:
     """A row per claim and obligor (one with none when it names none), a claim's rows
     together, its obligors in their order; of the claims whose ids are bound as ``ids``.
     Built once: building it with 500 ids in place cost as much as reading their rows."""
-    obligor = aliased(ClaimActor)
+    obligor = CLAIM_ACTORS.alias()
     return (
         select(
-            ClaimRow.id,
-            DocumentRow.published,
-            ClaimRow.stance,
-            ClaimRow.issue,
-            ClaimRow.territories,
-            ClaimRow.conditions,
-            ClaimRow.recognition,
-            obligor.actor_id,
+            CLAIMS.c.id,
+            DOCUMENTS.c.published,
+            CLAIMS.c.stance,
+            CLAIMS.c.issue,
+            CLAIMS.c.territories,
+            CLAIMS.c.conditions,
+            CLAIMS.c.recognition,
+            obligor.c.actor_id,
         )
-        .join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
-        .outerjoin(obligor, (obligor.claim_id == ClaimRow.id) & (obligor.role == "obligor"))
-        .where(ClaimRow.id.in_(bindparam("ids", expanding=True)))
-        .order_by(ClaimRow.id, obligor.position)
+        .join(DOCUMENTS, DOCUMENTS.c.id == CLAIMS.c.document_id)
+        .outerjoin(obligor, (obligor.c.claim_id == CLAIMS.c.id) & (obligor.c.role == "obligor"))
+        .where(CLAIMS.c.id.in_(bindparam("ids", expanding=True)))
+        .order_by(CLAIMS.c.id, obligor.c.position)
     )
 
 
 def load_claims(
-    session: Session,
+    connection: Connection,
     where: Sequence[ColumnElement[bool]],
     limit: int | None = None,
     *,
@@ -302,17 +296,16 @@ def load_claims(
     the actors of the claims kept are read.
     """
     query = _claims_query(where, first).limit(limit)
-    # Plain rows through the session's connection: the ORM's result machinery adds a
-    # third to the cost of reading a few thousand claims, and gives nothing for columns.
-    connection = session.connection()
+    # Plain rows on a Core connection: the ORM's result machinery added a third to the
+    # cost of reading a few thousand claims, and gives nothing for columns.
     rows = connection.execute(query.offset(offset) if offset else query).all()
     if limit is None and not offset:
         return _stored(rows, connection.execute(_actors_query(where)))
-    return _stored(rows, _actors_of(session, rows))
+    return _stored(rows, _actors_of(connection, rows))
 
 
 def stream_claims(
-    session: Session,
+    connection: Connection,
     where: Sequence[ColumnElement[bool]],
     limit: int | None = None,
     *,
@@ -324,17 +317,17 @@ def stream_claims(
     claims or ten million."""
     query = _claims_query(where, first).limit(limit)
     query = query.offset(offset) if offset else query
-    result = session.execute(query, execution_options={"yield_per": CHUNK})
+    result = connection.execute(query, execution_options={"yield_per": CHUNK})
     for rows in result.partitions():
-        yield from _stored(rows, _actors_of(session, rows))
+        yield from _stored(rows, _actors_of(connection, rows))
 
 
-def _actors_of(session: Session, rows: Sequence[Any]) -> list[Any]:
+def _actors_of(connection: Connection, rows: Sequence[Any]) -> list[Any]:
     ids = [row.id for row in rows]
     return [
         actor
         for chunk in chunked(ids)
-        for actor in session.connection().execute(_actors_query([ClaimRow.id.in_(chunk)]))
+        for actor in connection.execute(_actors_query([CLAIMS.c.id.in_(chunk)]))
     ]
 
 
@@ -374,26 +367,28 @@ def in_reading_order(
     claims query goes through here so that all of them list claims the same way.
     """
     return (
-        stmt.join(DocumentRow, DocumentRow.id == ClaimRow.document_id)
-        .outerjoin(ProposalRow, ProposalRow.id == ClaimRow.proposal_id)
+        stmt.join(DOCUMENTS, DOCUMENTS.c.id == CLAIMS.c.document_id)
+        .outerjoin(PROPOSALS, PROPOSALS.c.id == CLAIMS.c.proposal_id)
         .where(*where)
         .order_by(
             *first,
-            DocumentRow.published.desc().nulls_last(),
-            ClaimRow.document_id.desc(),
-            ClaimRow.start,
-            ClaimRow.id,
+            DOCUMENTS.c.published.desc().nulls_last(),
+            CLAIMS.c.document_id.desc(),
+            CLAIMS.c.start,
+            CLAIMS.c.id,
         )
     )
 
 
-def document_id(session: Session, ref: int | str) -> int:
+def document_id(connection: Connection, ref: int | str) -> int:
     """The id of a document given by id or name; names must be unambiguous."""
     if isinstance(ref, int):
-        ids = list(session.scalars(select(DocumentRow.id).where(DocumentRow.id == ref)))
+        ids: list[int] = list(
+            connection.scalars(select(DOCUMENTS.c.id).where(DOCUMENTS.c.id == ref))
+        )
     else:
-        query = select(DocumentRow.id).where(DocumentRow.name == ref).limit(2)
-        ids = list(session.scalars(query))
+        query = select(DOCUMENTS.c.id).where(DOCUMENTS.c.name == ref).limit(2)
+        ids = list(connection.scalars(query))
     if not ids:
         raise StoreError(
             f"no document {ref!r} in the store: list them with `peacetrack documents list`"

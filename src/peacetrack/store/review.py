@@ -23,7 +23,7 @@ from peacetrack.model import GUIDELINE_FIELDS, Claim
 from peacetrack.source import StoredClaim, check_conflict
 from peacetrack.store.conflicts import decide, stored_pairs
 from peacetrack.store.proposal_resolver import ProposalResolver
-from peacetrack.store.queries import actor_rows, claim_row
+from peacetrack.store.queries import actor_rows, claim_values
 from peacetrack.store.schema import ClaimActor, ClaimReviewRow, ClaimRow, DocumentRow
 from peacetrack.vocabulary import UNASSIGNED
 
@@ -79,8 +79,9 @@ def snapshot(claim: Claim, status: str) -> dict[str, Any]:
 
 def get_claim(store: Store, claim_id: int) -> StoredClaim:
     """Any claim by id, rejected ones included."""
-    with store.reading() as session:
-        document_id = session.scalar(select(ClaimRow.document_id).where(ClaimRow.id == claim_id))
+    with store.reading() as connection:
+        query = select(ClaimRow.document_id).where(ClaimRow.id == claim_id)
+        document_id = connection.scalar(query)
     if document_id is None:
         raise StoreError(f"no claim with id {claim_id}: list them with `peacetrack claims`")
     found = store.claims(document=document_id, include_rejected=True)
@@ -133,7 +134,7 @@ def edit_claim(
 
 def _write(session: Session, row: ClaimRow, claim: Claim, status: str) -> None:
     """Store ``claim``'s fields, actors and proposal link in ``row``, with ``status``."""
-    fresh = claim_row(claim, row.document_id, row.extractor or "", None)
+    fresh = ClaimRow(**claim_values(claim, row.document_id, row.extractor or "", None))
     for column in _COPIED:
         setattr(row, column, getattr(fresh, column))
     row.proposal_id = ProposalResolver(session, row.document_id).resolve(claim, row.conflict)
@@ -191,9 +192,9 @@ def add_claim(
     with store.transaction() as session:
         text = _document_text(session, document_id)
         located = _validated(data, text, f"new claim on document {document_id}")
-        conflict = decide(session, document_id, [located])[0]
+        conflict = decide(session.connection(), document_id, [located])[0]
         proposal_id = ProposalResolver(session, document_id).resolve(located, conflict)
-        row = claim_row(located, document_id, "", proposal_id)
+        row = ClaimRow(**claim_values(located, document_id, "", proposal_id))
         row.conflict = conflict
         row.extractor = None
         row.status = STATUS_AFTER["add"]
@@ -213,7 +214,7 @@ def _conflict_id(value: str) -> str | None:
 
 def _decided(session: Session, document_id: int) -> dict[int, str | None]:
     """The conflict the codebook gives each of a document's non-rejected claims."""
-    pairs = stored_pairs(session, document_id)
+    pairs = stored_pairs(session.connection(), document_id)
     found = assign_document(list(pairs.values()), default_codebook())
     return dict(zip(pairs, found, strict=True))
 
@@ -278,7 +279,8 @@ def reassign_document(
     return store.claims(document=document_id, include_rejected=True)
 
 
-def _event(row: ClaimReviewRow) -> ReviewEvent:
+def _event(row: Any) -> ReviewEvent:
+    """An audit row (``claim_reviews``' columns, as read on a connection) as an event."""
     return ReviewEvent(
         row.id, row.claim_id, row.action, row.reviewer, row.at, row.before, row.after
     )
@@ -291,14 +293,15 @@ def claim_history(store: Store, claim_id: int) -> list[ReviewEvent]:
         .where(ClaimReviewRow.claim_id == claim_id)
         .order_by(ClaimReviewRow.at, ClaimReviewRow.id)
     )
-    with store.reading() as session:
-        return [_event(r) for r in session.scalars(query)]
+    with store.reading() as connection:
+        return [_event(r) for r in connection.execute(query)]
 
 
 def review_event(store: Store, event_id: int) -> ReviewEvent:
     """One entry of any claim's audit trail, by its id."""
-    with store.reading() as session:
-        row = session.get(ClaimReviewRow, event_id)
+    query = select(ClaimReviewRow).where(ClaimReviewRow.id == event_id)
+    with store.reading() as connection:
+        row = connection.execute(query).one_or_none()
         if row is None:
             raise StoreError(f"no review action with id {event_id}: see the audit log")
         return _event(row)
@@ -339,11 +342,11 @@ def review_log(
         .offset(offset)
         .limit(limit)
     )
-    with store.reading() as session:
-        total = session.scalar(select(func.count(ClaimReviewRow.id)).where(*where)) or 0
-        events = [_event(r) for r in session.scalars(query)]
+    with store.reading() as connection:
+        total = connection.scalar(select(func.count(ClaimReviewRow.id)).where(*where)) or 0
+        events = [_event(r) for r in connection.execute(query)]
         facets = [
-            [(str(v), int(n)) for v, n in session.execute(_counted(column))]
+            [(str(v), int(n)) for v, n in connection.execute(_counted(column))]
             for column in (ClaimReviewRow.reviewer, ClaimReviewRow.action)
         ]
     return ReviewLog(total, events, *facets)

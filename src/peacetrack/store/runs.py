@@ -19,10 +19,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, select, update
 
-from peacetrack.store.schema import RunRow
+from peacetrack.store.tables import RUNS
 
 if TYPE_CHECKING:
     from peacetrack.store.store import Store
@@ -66,12 +65,12 @@ def process_gone(params: Mapping[str, Any]) -> bool:
     return recorded is not None and now is not None and recorded != now
 
 
-def mark_interrupted(session: Session) -> list[int]:
+def mark_interrupted(connection: Connection) -> list[int]:
     """Mark running runs whose process is gone as interrupted; returns their ids."""
-    running = session.execute(select(RunRow.id, RunRow.params).where(RunRow.status == "running"))
+    running = connection.execute(select(RUNS.c.id, RUNS.c.params).where(RUNS.c.status == "running"))
     gone = [run_id for run_id, params in running if process_gone(params or {})]
     if gone:
-        session.execute(update(RunRow).where(RunRow.id.in_(gone)).values(status="interrupted"))
+        connection.execute(update(RUNS).where(RUNS.c.id.in_(gone)).values(status="interrupted"))
     return gone
 
 
@@ -90,7 +89,7 @@ class RunInfo:
     host: str | None
 
 
-def _info(row: RunRow) -> RunInfo:
+def _info(row: Any) -> RunInfo:
     params = dict(row.params or {})
     process = params.pop(PROCESS, None)
     process = process if isinstance(process, dict) else {}
@@ -109,7 +108,7 @@ def _info(row: RunRow) -> RunInfo:
 
 def list_runs(store: Store, limit: int | None = 20) -> list[RunInfo]:
     """The latest runs, newest first, with runs whose process died marked interrupted."""
-    with store.transaction() as session:
-        mark_interrupted(session)
-        rows = session.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(limit))
+    with store.writing() as connection:
+        mark_interrupted(connection)
+        rows = connection.execute(select(RUNS).order_by(RUNS.c.id.desc()).limit(limit))
         return [_info(row) for row in rows]

@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Connection, select, text
 
-from peacetrack.store.schema import ClaimActor
+from peacetrack.store.tables import CLAIM_ACTORS
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from peacetrack.store.store import Store
 
 #: Marks around matched words inside a snippet; callers escape the text, then replace these.
@@ -104,16 +102,16 @@ def search(store: Store, query: str, limit: int = 20) -> SearchResults:
     words = _WORD.findall(query)
     if not words:
         return SearchResults(query, [], [])
-    with store.reading() as session:
-        if session.get_bind().dialect.name == "postgresql":
+    with store.reading() as connection:
+        if connection.dialect.name == "postgresql":
             params: dict[str, object] = {"q": query, "limit": limit}
-            doc_rows = session.execute(text(_POSTGRES_DOCUMENTS), params).all()
-            claim_rows = session.execute(text(_POSTGRES_CLAIMS), params).all()
+            doc_rows = connection.execute(text(_POSTGRES_DOCUMENTS), params).all()
+            claim_rows = connection.execute(text(_POSTGRES_CLAIMS), params).all()
         else:
             params = {"q": " ".join(f'"{w}"' for w in words), "limit": limit}
-            doc_rows = session.execute(text(_SQLITE_DOCUMENTS), params).all()
-            claim_rows = session.execute(text(_SQLITE_CLAIMS), params).all()
-        holders = _holders(session, [int(row[0]) for row in claim_rows])
+            doc_rows = connection.execute(text(_SQLITE_DOCUMENTS), params).all()
+            claim_rows = connection.execute(text(_SQLITE_CLAIMS), params).all()
+        holders = _holders(connection, [int(row[0]) for row in claim_rows])
     return SearchResults(
         query,
         [_document_hit(row, words) for row in doc_rows],
@@ -121,17 +119,17 @@ def search(store: Store, query: str, limit: int = 20) -> SearchResults:
     )
 
 
-def _holders(session: Session, claim_ids: list[int]) -> dict[int, tuple[str, ...]]:
+def _holders(connection: Connection, claim_ids: list[int]) -> dict[int, tuple[str, ...]]:
     """The actors of each claim hit, in one query for all of them."""
     if not claim_ids:
         return {}
     query = (
-        select(ClaimActor.claim_id, ClaimActor.actor_id)
-        .where(ClaimActor.claim_id.in_(claim_ids), ClaimActor.role == "actor")
-        .order_by(ClaimActor.claim_id, ClaimActor.position)
+        select(CLAIM_ACTORS.c.claim_id, CLAIM_ACTORS.c.actor_id)
+        .where(CLAIM_ACTORS.c.claim_id.in_(claim_ids), CLAIM_ACTORS.c.role == "actor")
+        .order_by(CLAIM_ACTORS.c.claim_id, CLAIM_ACTORS.c.position)
     )
     found: dict[int, list[str]] = {}
-    for claim_id, actor in session.execute(query):
+    for claim_id, actor in connection.execute(query):
         found.setdefault(int(claim_id), []).append(str(actor))
     return {k: tuple(v) for k, v in found.items()}
 

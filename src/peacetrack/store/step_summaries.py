@@ -22,15 +22,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, insert, select, tuple_
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Connection, Select, delete, func, insert, select, tuple_
 
 from peacetrack.model import Stance
 from peacetrack.moments import SAME_MOMENT, Entry, Step, steps
 from peacetrack.source import Filters, Key, StoredStep
 from peacetrack.store.cell_entries import SEPARATOR
 from peacetrack.store.queries import chunked, claims_with_ids
-from peacetrack.store.schema import TimelineStepRow
+from peacetrack.store.tables import TIMELINE_STEPS
 from peacetrack.support import DEFAULT_SUPPORT, Support
 from peacetrack.vocabulary import UNASSIGNED
 
@@ -52,16 +51,18 @@ def track_of(key: Key) -> Track:
     return conflict, actor, issue
 
 
-def rebuilt(session: Session, keys: Iterable[Key], entries: Mapping[Key, Sequence[Entry]]) -> None:
+def rebuilt(
+    connection: Connection, keys: Iterable[Key], entries: Mapping[Key, Sequence[Entry]]
+) -> None:
     """The tracks of ``keys`` computed again from all their ``entries`` (a track without
     entries keeps no step)."""
     tracks = [track_of(key) for key in keys]
-    _drop(session, tracks)
-    _write(session, [(track_of(k), s) for k, found in entries.items() for s in steps(found)])
+    _drop(connection, tracks)
+    _write(connection, [(track_of(k), s) for k, found in entries.items() for s in steps(found)])
 
 
 def extended(
-    session: Session, grown: Mapping[Key, tuple[Sequence[Entry], Sequence[Entry]]]
+    connection: Connection, grown: Mapping[Key, tuple[Sequence[Entry], Sequence[Entry]]]
 ) -> None:
     """Tracks that gained later claims: for each cell, its stored latest moment (the track's
     last step's entries; none when the cell had no claim) and the new entries, none of them
@@ -70,37 +71,37 @@ def extended(
     for key, (latest, new) in grown.items():
         track = track_of(key)
         start = latest[0].published if latest else None
-        prior = _prior_at(session, track, start) if start is not None else None
-        session.execute(delete(TimelineStepRow).where(_in_track(track, start)))
+        prior = _prior_at(connection, track, start) if start is not None else None
+        connection.execute(delete(TIMELINE_STEPS).where(_in_track(track, start)))
         rows += [(track, s) for s in steps([*latest, *new], prior=prior)]
-    _write(session, rows)
+    _write(connection, rows)
 
 
 def _in_track(track: Track, start: date | None = None) -> ColumnElement[bool]:
     conflict, actor, issue = track
     where = (
-        (TimelineStepRow.conflict == conflict)
-        & (TimelineStepRow.actor == actor)
-        & (TimelineStepRow.issue == issue)
+        (TIMELINE_STEPS.c.conflict == conflict)
+        & (TIMELINE_STEPS.c.actor == actor)
+        & (TIMELINE_STEPS.c.issue == issue)
     )
-    return where if start is None else where & (TimelineStepRow.day >= start)
+    return where if start is None else where & (TIMELINE_STEPS.c.day >= start)
 
 
-def _prior_at(session: Session, track: Track, start: date) -> str | None:
+def _prior_at(connection: Connection, track: Track, start: date) -> str | None:
     """The class the track held before its step that began on ``start``."""
-    query = select(TimelineStepRow.prior).where(_in_track(track) & (TimelineStepRow.day == start))
-    return session.scalar(query)
+    query = select(TIMELINE_STEPS.c.prior).where(_in_track(track) & (TIMELINE_STEPS.c.day == start))
+    return connection.scalar(query)
 
 
-def _drop(session: Session, tracks: Sequence[Track]) -> None:
-    columns = tuple_(TimelineStepRow.conflict, TimelineStepRow.actor, TimelineStepRow.issue)
+def _drop(connection: Connection, tracks: Sequence[Track]) -> None:
+    columns = tuple_(TIMELINE_STEPS.c.conflict, TIMELINE_STEPS.c.actor, TIMELINE_STEPS.c.issue)
     for chunk in chunked(sorted(tracks)):
-        session.execute(delete(TimelineStepRow).where(columns.in_(chunk)))
+        connection.execute(delete(TIMELINE_STEPS).where(columns.in_(chunk)))
 
 
-def _write(session: Session, found: Sequence[tuple[Track, Step]]) -> None:
+def _write(connection: Connection, found: Sequence[tuple[Track, Step]]) -> None:
     for chunk in chunked(found, 5_000):
-        session.execute(insert(TimelineStepRow), [_row(track, step) for track, step in chunk])
+        connection.execute(insert(TIMELINE_STEPS), [_row(track, step) for track, step in chunk])
 
 
 def _row(track: Track, step: Step) -> dict[str, Any]:
@@ -124,7 +125,7 @@ def _row(track: Track, step: Step) -> dict[str, Any]:
     }
 
 
-def _step(row: TimelineStepRow) -> Step:
+def _step(row: Any) -> Step:
     return Step(
         first=row.first,
         last=row.last,
@@ -162,9 +163,9 @@ class Steps:
     ) -> list[StoredStep]:
         """``limit`` steps after the ``offset`` newest, each with its evidence."""
         self._store.cells.refresh()
-        query = _chosen(select(TimelineStepRow), filters, since).order_by(*_NEWEST)
-        with self._store.reading() as session:
-            return _stored(session, session.scalars(query.offset(offset).limit(limit)).all())
+        query = _chosen(select(TIMELINE_STEPS), filters, since).order_by(*_NEWEST)
+        with self._store.reading() as connection:
+            return _stored(connection, connection.execute(query.offset(offset).limit(limit)).all())
 
     def newest_per_issue(
         self, filters: Filters, per_issue: int
@@ -174,50 +175,47 @@ class Steps:
         self._store.cells.refresh()
         ranked = _chosen(
             select(
-                TimelineStepRow,
+                TIMELINE_STEPS,
                 func.row_number()
-                .over(partition_by=TimelineStepRow.issue, order_by=_NEWEST)
+                .over(partition_by=TIMELINE_STEPS.c.issue, order_by=_NEWEST)
                 .label("rank"),
-                func.count().over(partition_by=TimelineStepRow.issue).label("total"),
+                func.count().over(partition_by=TIMELINE_STEPS.c.issue).label("total"),
             ),
             filters,
             None,
         ).subquery()
-        row = aliased(TimelineStepRow, ranked)
-        query = (
-            select(row, ranked.c.total)
-            .where(ranked.c.rank <= per_issue)
-            .order_by(ranked.c.issue, ranked.c.rank)
-        )
-        with self._store.reading() as session:
-            found = session.execute(query).all()
-            stored = _stored(session, [r for r, _ in found])
+        query = select(ranked).where(ranked.c.rank <= per_issue)
+        query = query.order_by(ranked.c.issue, ranked.c.rank)
+        with self._store.reading() as connection:
+            found = connection.execute(query).all()
+            stored = _stored(connection, found)
         per: dict[str, tuple[list[StoredStep], int]] = {}
-        for step, (_, total) in zip(stored, found, strict=True):
-            per.setdefault(step.issue, ([], total))[0].append(step)
+        for step, row in zip(stored, found, strict=True):
+            per.setdefault(step.issue, ([], row.total))[0].append(step)
         return per
 
     def count(self, filters: Filters, since: date | None = None) -> int:
         """How many steps the filters choose (since ``since``)."""
         self._store.cells.refresh()
-        query = _chosen(select(func.count()).select_from(TimelineStepRow), filters, since)
-        with self._store.reading() as session:
-            return session.scalar(query) or 0
+        query = _chosen(select(func.count()).select_from(TIMELINE_STEPS), filters, since)
+        with self._store.reading() as connection:
+            return connection.scalar(query) or 0
 
 
 #: Newest first: the order of ``compare.timeline.recent_steps``.
 _NEWEST = (
-    TimelineStepRow.day.desc(),
-    TimelineStepRow.actor.desc(),
-    TimelineStepRow.issue.desc(),
-    TimelineStepRow.conflict.desc(),
+    TIMELINE_STEPS.c.day.desc(),
+    TIMELINE_STEPS.c.actor.desc(),
+    TIMELINE_STEPS.c.issue.desc(),
+    TIMELINE_STEPS.c.conflict.desc(),
 )
 
 
-def _stored(session: Session, rows: Sequence[TimelineStepRow]) -> list[StoredStep]:
-    """The rows as steps, with the claims stating each stance (those still there)."""
+def _stored(connection: Connection, rows: Sequence[Any]) -> list[StoredStep]:
+    """The rows (of ``timeline_steps``' columns) as steps, with the claims stating each
+    stance (those still there)."""
     found = [(row.conflict, row.actor, row.issue, _step(row)) for row in rows]
-    claims = claims_with_ids(session, {i for *_, s in found for i in s.evidence})
+    claims = claims_with_ids(connection, {i for *_, s in found for i in s.evidence})
     return [
         StoredStep(
             None if conflict == UNASSIGNED else conflict,
@@ -234,10 +232,10 @@ def _chosen(query: Select[Any], filters: Filters, since: date | None) -> Select[
     """``query`` on the steps of the filters' actors, issues and conflict, begun on or after
     ``since``; one value compares equal, so its index is read in order."""
     for column, values in (
-        (TimelineStepRow.actor, filters.actors),
-        (TimelineStepRow.issue, filters.issues),
-        (TimelineStepRow.conflict, (filters.conflict,) if filters.conflict else None),
+        (TIMELINE_STEPS.c.actor, filters.actors),
+        (TIMELINE_STEPS.c.issue, filters.issues),
+        (TIMELINE_STEPS.c.conflict, (filters.conflict,) if filters.conflict else None),
     ):
         if values is not None:
             query = query.where(column == values[0] if len(values) == 1 else column.in_(values))
-    return query if since is None else query.where(TimelineStepRow.day >= since)
+    return query if since is None else query.where(TIMELINE_STEPS.c.day >= since)

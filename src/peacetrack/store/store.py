@@ -17,9 +17,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Unpack
 
-from sqlalchemy import Engine, delete, func, insert, or_, select
+from sqlalchemy import Column, Connection, Engine, delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, defer, sessionmaker
 
 from peacetrack.errors import InputError, StoreError
 from peacetrack.model import Claim, Document, ModelReply, content_hash, normalise_text
@@ -37,18 +36,17 @@ from peacetrack.store.engine import (
 )
 from peacetrack.store.queries import Sort, actor_rows, chunked, claim_values, document_id
 from peacetrack.store.runs import PROCESS, RunInfo, list_runs, mark_interrupted, this_process
-from peacetrack.store.schema import (
-    ClaimActor,
-    ClaimRow,
-    DocumentLink,
-    DocumentRow,
-    ExtractionRow,
-    LLMResponseRow,
-    RunRow,
+from peacetrack.store.tables import (
+    CLAIMS,
+    DOCUMENT_LINKS,
+    DOCUMENTS,
+    LLM_RESPONSES,
     utcnow,
 )
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
     # What only writes, review, search and the web's facets use: imported where they are
     # used, so a read of the store loads none of them (tests/test_imports.py).
     from peacetrack.store.facets import ClaimFacets
@@ -57,6 +55,8 @@ if TYPE_CHECKING:
     from peacetrack.store.search import SearchResults
 
 _METADATA = ("name", "title", "url", "outlet", "author", "published", "language", "source")
+#: A document's columns but its MinHash signature, which only near-duplicate indexing reads.
+_DOCUMENT_COLUMNS: tuple[Column[Any], ...] = tuple(c for c in DOCUMENTS.c if c.name != "minhash")
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class AddResult:
     near_duplicate_of: tuple[int, ...] = ()
 
 
-def _document(row: DocumentRow) -> Document:
+def _document(row: Any) -> Document:
     """The stored document, taken as valid (it was checked when added), as claims are."""
     fields = {name: getattr(row, name) for name in _METADATA}
     return Document.model_construct(id=row.id, text=row.text, ingested_at=row.ingested_at, **fields)
@@ -81,7 +81,7 @@ def _storable_metadata(doc: Document) -> dict[str, Any]:
     for name in _METADATA:
         value = getattr(doc, name)
         if isinstance(value, str):
-            limit = getattr(DocumentRow.__table__.c[name].type, "length", None)
+            limit = getattr(DOCUMENTS.c[name].type, "length", None)
             value = value.replace("\x00", "")[:limit]
         values[name] = value
     return values
@@ -98,10 +98,9 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._write_engine = engine.execution_options(**{WRITE_OPTION: True})
         self._units = threading.local()
-        self._reader = sessionmaker(engine, expire_on_commit=False)
-        writer = engine.execution_options(**{WRITE_OPTION: True})
-        self._writer = sessionmaker(writer, expire_on_commit=False)
+        self._writer: sessionmaker[Session] | None = None
         self.url: str = engine.url.render_as_string(hide_password=True)
 
     @classmethod
@@ -142,16 +141,30 @@ class Store:
         return f"Store({self.url!r})"
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One write transaction that commits on success and rolls back on any error; every
-        repository of the store writes through here."""
-        with self._writer.begin() as session:
-            yield session
+    def reading(self) -> Iterator[Connection]:
+        """A connection for reads only, closed on exit: every read queries the tables
+        (``store.tables``) with SQLAlchemy Core, so reading loads none of the ORM."""
+        with self._engine.connect() as connection:
+            yield connection
 
     @contextmanager
-    def reading(self) -> Iterator[Session]:
-        """A session for reads only, closed on exit."""
-        with self._reader() as session:
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction on a plain connection, for writes of whole rows in SQL
+        (the cell summaries' refresh, marking runs): commits on success, rolls back on any
+        error, and needs no ORM, so a comparison that refreshes stale cells loads none."""
+        with self._write_engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One write transaction of the ORM (``store.schema``'s rows as objects) that
+        commits on success and rolls back on any error; the repositories that save
+        documents, claims, reviews and proposals write through here."""
+        if self._writer is None:  # the ORM, and the tables' mapping, load with the first write
+            from sqlalchemy.orm import sessionmaker
+
+            self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
+        with self._writer.begin() as session:
             yield session
 
     @contextmanager
@@ -231,6 +244,7 @@ class Store:
         take turns, so each one sees every document stored before it as a near duplicate.
         """
         from peacetrack.store.neardup import Signature, index_document, syndicated_body
+        from peacetrack.store.schema import DocumentRow
 
         text = normalise_text(doc.text)
         if not text:
@@ -245,7 +259,7 @@ class Store:
         try:
             with self.transaction() as session:
                 serialise(session.connection(), "documents")
-                existing = self._id_by_hash(session, digest)
+                existing = self._id_by_hash(session.connection(), digest)
                 if existing is not None:
                     return AddResult("duplicate", existing)
                 row = DocumentRow(
@@ -259,8 +273,8 @@ class Store:
                 session.flush()
                 twins = index_document(session, row.id, signature)
         except IntegrityError:
-            with self.reading() as session:
-                existing = self._id_by_hash(session, digest)
+            with self.reading() as connection:
+                existing = self._id_by_hash(connection, digest)
             if existing is None:
                 raise
             return AddResult("duplicate", existing)
@@ -269,14 +283,14 @@ class Store:
         return AddResult("added", row.id)
 
     @staticmethod
-    def _id_by_hash(session: Session, digest: str) -> int | None:
-        return session.scalar(select(DocumentRow.id).where(DocumentRow.content_hash == digest))
+    def _id_by_hash(connection: Connection, digest: str) -> int | None:
+        return connection.scalar(select(DOCUMENTS.c.id).where(DOCUMENTS.c.content_hash == digest))
 
     def get_document(self, ref: int | str) -> Document:
         """A document by id or by name."""
-        with self.reading() as session:
-            row = session.get_one(DocumentRow, document_id(session, ref))
-            return _document(row)
+        with self.reading() as connection:
+            query = select(*_DOCUMENT_COLUMNS).where(DOCUMENTS.c.id == document_id(connection, ref))
+            return _document(connection.execute(query).one())
 
     def documents(
         self,
@@ -288,32 +302,32 @@ class Store:
         until: date | None = None,
     ) -> list[Document]:
         """Documents newest first (by publication date, undated last, then latest added)."""
-        query = select(DocumentRow).options(defer(DocumentRow.minhash))
+        query = select(*_DOCUMENT_COLUMNS)
         if outlet is not None:
-            query = query.where(DocumentRow.outlet == outlet)
+            query = query.where(DOCUMENTS.c.outlet == outlet)
         if since is not None:
-            query = query.where(DocumentRow.published >= since)
+            query = query.where(DOCUMENTS.c.published >= since)
         if until is not None:
-            query = query.where(DocumentRow.published <= until)
-        query = query.order_by(DocumentRow.published.desc().nulls_last(), DocumentRow.id.desc())
-        with self.reading() as session:
-            rows = session.scalars(query.offset(offset).limit(limit))
+            query = query.where(DOCUMENTS.c.published <= until)
+        query = query.order_by(DOCUMENTS.c.published.desc().nulls_last(), DOCUMENTS.c.id.desc())
+        with self.reading() as connection:
+            rows = connection.execute(query.offset(offset).limit(limit))
             return [_document(row) for row in rows]
 
     def count_documents(self, since: date | None = None) -> int:
-        where = [DocumentRow.published >= since] if since else []
-        with self.reading() as session:
-            return session.scalar(select(func.count(DocumentRow.id)).where(*where)) or 0
+        where = [DOCUMENTS.c.published >= since] if since else []
+        with self.reading() as connection:
+            return connection.scalar(select(func.count(DOCUMENTS.c.id)).where(*where)) or 0
 
     # --- near duplicates -------------------------------------------------------------
 
     def near_duplicates(self, document_id: int) -> list[tuple[int, float]]:
         """Documents linked to this one as near duplicates, most similar first."""
-        query = select(DocumentLink).where(
-            or_(DocumentLink.doc_a == document_id, DocumentLink.doc_b == document_id)
+        query = select(DOCUMENT_LINKS).where(
+            or_(DOCUMENT_LINKS.c.doc_a == document_id, DOCUMENT_LINKS.c.doc_b == document_id)
         )
-        with self.reading() as session:
-            links = session.scalars(query).all()
+        with self.reading() as connection:
+            links = connection.execute(query).all()
         pairs = [
             (link.doc_b if link.doc_a == document_id else link.doc_a, link.similarity)
             for link in links
@@ -327,11 +341,11 @@ class Store:
         one wire story are one source even when the wire itself is filtered out.
         """
         groups: dict[int, set[int]] = {}
-        source = func.coalesce(DocumentRow.source_id, DocumentRow.id)
-        with self.reading() as session:
+        source = func.coalesce(DOCUMENTS.c.source_id, DOCUMENTS.c.id)
+        with self.reading() as connection:
             for chunk in chunked(sorted(set(document_ids))):
-                query = select(DocumentRow.id, source).where(DocumentRow.id.in_(chunk))
-                for doc, head in session.execute(query):
+                query = select(DOCUMENTS.c.id, source).where(DOCUMENTS.c.id.in_(chunk))
+                for doc, head in connection.execute(query):
                     groups.setdefault(head, set()).add(doc)
         return sorted(groups.values(), key=min)
 
@@ -355,9 +369,9 @@ class Store:
         if among is None:
             self._list_pending(extractor, variant)
         while True:
-            query = pending.page_query(extractor, variant, last, among)
-            with self.reading() as session:
-                page = [_document(row) for row in session.scalars(query)]
+            query = pending.page_query(_DOCUMENT_COLUMNS, extractor, variant, last, among)
+            with self.reading() as connection:
+                page = [_document(row) for row in connection.execute(query)]
             yield from page
             if page:
                 last = page[-1].id or last
@@ -375,14 +389,14 @@ class Store:
 
         if among is None:
             self._list_pending(extractor, variant)
-        with self.reading() as session:
-            return session.scalar(pending.count_query(extractor, variant, among)) or 0
+        with self.reading() as connection:
+            return connection.scalar(pending.count_query(extractor, variant, among)) or 0
 
     def _list_pending(self, extractor: str, variant: str) -> int:
         from peacetrack.store.pending import list_pending
 
-        with self.transaction() as session:
-            return list_pending(session, extractor, variant)
+        with self.writing() as connection:
+            return list_pending(connection, extractor, variant)
 
     def save_extraction(
         self,
@@ -402,13 +416,14 @@ class Store:
         changes. Returns the number of claims stored.
         """
         from peacetrack.store.proposal_resolver import ProposalResolver
+        from peacetrack.store.schema import ClaimActor, ClaimRow
 
         with self.transaction() as session:
             # A row lock (PostgreSQL; SQLite writers take turns anyway): two extractions of one
             # document queue, so the second replaces the first's claims instead of adding some.
             text = session.scalar(
-                select(DocumentRow.text)
-                .where(DocumentRow.id == document_id)
+                select(DOCUMENTS.c.text)
+                .where(DOCUMENTS.c.id == document_id)
                 .with_for_update(key_share=True)
             )
             if text is None:
@@ -427,7 +442,7 @@ class Store:
             )
             gone = frozenset(i for i in replaced if i is not None)
             proposals = ProposalResolver(session, document_id, gone)
-            conflicts = decide(session, document_id, located, proposals.codebook)
+            conflicts = decide(session.connection(), document_id, located, proposals.codebook)
             rows = [
                 claim_values(c, document_id, extractor, proposals.resolve(c, k), k)
                 for c, k in zip(located, conflicts, strict=True)
@@ -448,6 +463,8 @@ class Store:
         """
         if not rows:
             return []
+        from peacetrack.store.schema import ClaimRow
+
         statement = insert(ClaimRow).returning(ClaimRow.id, sort_by_parameter_order=True)
         return list(session.scalars(statement, rows))
 
@@ -460,6 +477,8 @@ class Store:
         run_id: int | None,
         n_claims: int,
     ) -> None:
+        from peacetrack.store.schema import ExtractionRow
+
         row = session.scalar(
             select(ExtractionRow).where(
                 ExtractionRow.document_id == document_id, ExtractionRow.extractor == extractor
@@ -477,14 +496,16 @@ class Store:
 
     def model_reply(self, key: str) -> ModelReply | None:
         """The cached reply to the request ``key`` names, if one was saved."""
-        with self.reading() as session:
-            row = session.get(LLMResponseRow, key)
-            if row is None:
-                return None
-            return ModelReply(row.content, row.finish_reason, row.tokens_in, row.tokens_out)
+        columns = ("content", "finish_reason", "tokens_in", "tokens_out")
+        query = select(*(LLM_RESPONSES.c[name] for name in columns))
+        with self.reading() as connection:
+            row = connection.execute(query.where(LLM_RESPONSES.c.key == key)).one_or_none()
+        return None if row is None else ModelReply(*row)
 
     def save_model_reply(self, key: str, model: str, prompt_hash: str, reply: ModelReply) -> None:
         """Keep a reply (its own transaction: a run killed later still has it). Idempotent."""
+        from peacetrack.store.schema import LLMResponseRow
+
         with self.transaction() as session:
             row = session.get(LLMResponseRow, key) or LLMResponseRow(key=key)
             row.model, row.prompt_hash = model, prompt_hash
@@ -541,11 +562,11 @@ class Store:
         return issue_spread(self)
 
     def count_claims(self, *, include_rejected: bool = True) -> int:
-        query = select(func.count(ClaimRow.id))
+        query = select(func.count(CLAIMS.c.id))
         if not include_rejected:
-            query = query.where(ClaimRow.status != "rejected")
-        with self.reading() as session:
-            return session.scalar(query) or 0
+            query = query.where(CLAIMS.c.status != "rejected")
+        with self.reading() as connection:
+            return connection.scalar(query) or 0
 
     # --- runs ------------------------------------------------------------------------
 
@@ -556,8 +577,10 @@ class Store:
         was killed) can be told from one still going; such runs are marked interrupted
         now (``store.runs``).
         """
+        from peacetrack.store.schema import RunRow
+
         with self.transaction() as session:
-            mark_interrupted(session)
+            mark_interrupted(session.connection())
             recorded = _jsonable(params) | {PROCESS: this_process()}
             row = RunRow(kind=kind, params=recorded, status="running")
             session.add(row)
@@ -565,6 +588,8 @@ class Store:
             return row.id
 
     def finish_run(self, run_id: int, status: str, stats: Mapping[str, Any]) -> None:
+        from peacetrack.store.schema import RunRow
+
         with self.transaction() as session:
             row = session.get(RunRow, run_id)
             if row is None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from peacetrack.store.schema import Base
 from peacetrack.store.search import is_search_object
+from peacetrack.store.tables import METADATA
 
 
 def _include_object(
@@ -24,7 +24,7 @@ def _run(connection: Connection) -> None:
     # Batch mode lets later migrations alter tables on SQLite, which lacks most ALTER TABLE.
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=METADATA,
         render_as_batch=True,
         compare_type=True,
         include_object=_include_object,
@@ -40,7 +40,7 @@ def _main() -> None:
         return
     url = context.config.get_main_option("sqlalchemy.url")
     if context.is_offline_mode():
-        context.configure(url=url, target_metadata=Base.metadata, literal_binds=True)
+        context.configure(url=url, target_metadata=METADATA, literal_binds=True)
         with context.begin_transaction():
             context.run_migrations()
         return

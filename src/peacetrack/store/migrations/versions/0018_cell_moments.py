@@ -18,7 +18,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.orm import Session
 
 revision: str = "0018"
 down_revision: str | None = "0017"
@@ -53,15 +52,13 @@ def upgrade() -> None:
     # The code that keeps the rows writes them: what they hold is that code's fold.
     from peacetrack.store import cell_moments
     from peacetrack.store.cell_entries import KINDS
-    from peacetrack.store.schema import CellSummaryRow
+    from peacetrack.store.tables import CELL_SUMMARIES
 
-    session = Session(bind=op.get_bind())
+    connection, summary = op.get_bind(), CELL_SUMMARIES.c
     for kind in KINDS:
-        cells = sa.select(CellSummaryRow.issue, CellSummaryRow.col).where(
-            CellSummaryRow.kind == kind
-        )
-        keys = [(issue, col) for issue, col in session.execute(cells)]
-        cell_moments.kept(session, kind, dict.fromkeys(keys))
+        cells = sa.select(summary.issue, summary.col).where(summary.kind == kind)
+        keys = [(issue, col) for issue, col in connection.execute(cells)]
+        cell_moments.kept(connection, kind, dict.fromkeys(keys))
 
 
 def downgrade() -> None:
