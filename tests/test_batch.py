@@ -80,9 +80,10 @@ def guideline_lines(records: Iterator[object] | list[object]) -> list[str]:
 
 
 def extract_reference(inputs: list[str]) -> list[str]:
-    """What `peacetrack extract` gives on the same inputs, as sorted guideline JSONL."""
+    """What `peacetrack extract` gives on the same inputs with the default extractor (the
+    one `batch` uses too, learned.v1), as sorted guideline JSONL."""
     docs = [d for d in read_documents(inputs) if isinstance(d, Document)]
-    return guideline_lines(list(extract_documents(docs, get_extractor("rules.v1"))))
+    return guideline_lines(list(extract_documents(docs, get_extractor())))
 
 
 @pytest.fixture(scope="module")

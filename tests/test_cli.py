@@ -130,7 +130,7 @@ def test_ingest_extract_claims(reports: Path, tmp_path: Path) -> None:
 
     code, output = invoke("extract", "--db", db)
     assert code == 0, output
-    assert "claims from 2 documents" in output
+    assert "claims from 2 documents (learned.v1)" in output  # the default extractor
     code, output = invoke("extract", "--db", db)
     assert code == 0 and "claims from 0 documents" in output
 
@@ -223,6 +223,7 @@ def test_demo_runs_on_the_examples(tmp_path: Path) -> None:
     code, output = invoke("demo", "--db", str(tmp_path / "demo.db"))
     assert code == 0, output
     assert "added" in output and "claims from" in output
+    assert "(learned.v1)" in output  # the default extractor
     assert "TER.WITHDRAW" in output
 
 

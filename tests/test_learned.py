@@ -3,6 +3,9 @@ training from gold files, from a store's reviews and from a teacher's claims."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -12,6 +15,7 @@ import pytest
 from peacetrack.codebook import default_codebook
 from peacetrack.errors import InputError
 from peacetrack.extract import get_extractor
+from peacetrack.extract.base import DEFAULT_EXTRACTOR
 from peacetrack.extract.learned.examples import (
     Example,
     corpus_examples,
@@ -237,6 +241,28 @@ def test_the_shipped_model_extracts_grounded_claims_with_provenance() -> None:
         assert claim.start is not None and text[claim.start : claim.end] == claim.evidence
     header = Models.load(BUILTIN).header
     assert header["reports"] >= 150 and len(header["conflicts"]) >= 25
+
+
+def test_the_default_extractor_is_learned_v1_and_runs_without_scikit_learn() -> None:
+    # It scores best held out, so it is the default; scikit-learn (the `train` extra) only
+    # trains, so the base install extracts with it: here `import sklearn` fails.
+    assert DEFAULT_EXTRACTOR == "learned.v1"
+    script = (
+        "import sys\n"
+        "sys.modules['sklearn'] = None\n"
+        "import peacetrack as pt\n"
+        "claims = pt.extract_claims(sys.argv[1])\n"
+        "assert claims and {c.extractor for c in claims} == {'learned.v1'}, claims\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    done = subprocess.run(
+        [sys.executable, "-c", script, REPORTS["kg-tj_a.txt"]],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
 
 
 def test_the_training_corpus_holds_out_whole_conflicts_and_covers_every_stance() -> None:

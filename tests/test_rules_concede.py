@@ -6,7 +6,7 @@ import peacetrack as pt
 
 
 def stances(text: str) -> set[tuple[tuple[str, ...], str, str]]:
-    return {(tuple(c.actors), c.stance.value, c.issue) for c in pt.extract_claims(text)}
+    return {(tuple(c.actors), c.stance.value, c.issue) for c in pt.extract_claims(text, "rules.v1")}
 
 
 def test_no_longer_insists_is_a_concession() -> None:

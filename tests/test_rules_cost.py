@@ -77,7 +77,7 @@ def extractor() -> RulesExtractor:
 
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> Iterator[Spy]:
-    """Watches the pipeline of the extractor ``extract_claims`` uses."""
+    """Watches the pipeline of ``rules.v1``, the one ``extract_claims(text, "rules.v1")`` uses."""
     extractor = get_extractor("rules.v1")
     assert isinstance(extractor, RulesExtractor)
     pipeline, watching = extractor.pipeline, Spy()
@@ -129,7 +129,7 @@ def test_a_text_without_whitespace_is_cut_at_the_limit() -> None:
 def test_a_pathological_megabyte_is_read_in_bounded_pieces(spy: Spy, shape: str) -> None:
     text = SHAPES[shape](MEGABYTE)
     began = time.process_time()
-    claims = pt.extract_claims(text)
+    claims = pt.extract_claims(text, "rules.v1")
     took = time.process_time() - began
     assert max(spy.sizes) <= PART_CHARS
     assert sum(spy.sizes) == len(text)  # every character read once
@@ -152,7 +152,7 @@ def test_a_pathological_megabyte_is_read_in_bounded_pieces(spy: Spy, shape: str)
 @pytest.mark.slow
 def test_five_megabytes_of_reports_are_extracted_to_the_end(spy: Spy) -> None:
     text = reports(5 * MEGABYTE)
-    claims = pt.extract_claims(text)
+    claims = pt.extract_claims(text, "rules.v1")
     assert max(spy.sizes) <= PART_CHARS < len(text)
     assert sum(spy.sizes) == len(text)
     assert_verbatim(claims, text)

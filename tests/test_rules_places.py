@@ -6,7 +6,7 @@ import peacetrack as pt
 
 
 def places(text: str) -> list[list[str] | None]:
-    return [c.territories for c in pt.extract_claims(text)]
+    return [c.territories for c in pt.extract_claims(text, "rules.v1")]
 
 
 def test_a_capital_where_something_was_said_is_not_a_territory() -> None:

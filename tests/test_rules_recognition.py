@@ -8,7 +8,7 @@ import peacetrack as pt
 def recognitions(text: str) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
     return sorted(
         (c.recognition.type, tuple(c.recognition.by), tuple(sorted(c.territories or ())))
-        for c in pt.extract_claims(text)
+        for c in pt.extract_claims(text, "rules.v1")
         if c.issue == "TER.RECOGNITION" and c.recognition is not None
     )
 

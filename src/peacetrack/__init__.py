@@ -28,6 +28,7 @@ from peacetrack.errors import (
     PeaceTrackError,
     StoreError,
 )
+from peacetrack.extract.base import DEFAULT_EXTRACTOR
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -131,7 +132,7 @@ def ingest_reports(
 
 def extract_claims(
     document: Document | str,
-    extractor: str = "rules.v1",
+    extractor: str = DEFAULT_EXTRACTOR,
     *,
     codebook: Codebook | None = None,
     **metadata: Any,
@@ -161,7 +162,7 @@ def extract_claims(
 
 
 def extract_store(
-    store: Store, extractor: str = "rules.v1", codebook: Codebook | None = None
+    store: Store, extractor: str = DEFAULT_EXTRACTOR, codebook: Codebook | None = None
 ) -> ExtractSummary:
     """Extract every stored document this extractor version has not processed yet, with
     what ``codebook`` (default: the codebook in force) knows."""

@@ -36,8 +36,8 @@ ExtractorOption = Annotated[
         "-e",
         envvar="PEACETRACK_EXTRACTOR",
         metavar="NAME",
-        help="Extractor name with its version: rules.v1 (offline rules), learned.v1 (offline "
-        "trained models) or llm.v1 (a language model).",
+        help="Extractor name with its version: learned.v1 (offline trained models, the "
+        "default), rules.v1 (offline rules, faster) or llm.v1 (a language model).",
     ),
 ]
 _MODEL = "Language model (llm.v1)"
