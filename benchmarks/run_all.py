@@ -101,11 +101,8 @@ DONE_WHEN: dict[str, tuple[Callable[[], Rows], Callable[[], Rows]]] = {
         lambda: bench_file_extract.run([1000, 50_000]),
         lambda: bench_file_extract.run([100, 500]),
     ),
-    "startup": (lambda: bench_startup.run(repeats=7), lambda: bench_startup.run(repeats=3)),
-    "batch": (
-        lambda: bench_batch.run(docs=8000, rounds=3),
-        lambda: bench_batch.run(docs=300, shard_size=30, rounds=1),
-    ),
+    "startup": SUITE["startup"],
+    "batch": SUITE["batch"],
     "extract": (
         lambda: bench_extract.run(docs=300, rounds=3),
         lambda: bench_extract.run(docs=60, rounds=1),

@@ -14,6 +14,7 @@ must produce exactly this schema; ``tests/test_migrations.py`` checks that they 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -52,6 +53,16 @@ CLAIM_STATUSES = ("extracted", "accepted", "edited", "rejected", "added")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _cell_key() -> tuple[Column[Any], ...]:
+    """The key of a comparison cell (its kind, issue and column), shared by the tables
+    kept per cell: new columns each time, since a column belongs to one table."""
+    return (
+        Column("kind", String(16), primary_key=True),
+        Column("issue", String(64), primary_key=True),
+        Column("col", Text, primary_key=True),
+    )
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -329,9 +340,7 @@ CLAIM_REVIEWS = Table(
 CELL_SUMMARIES = Table(
     "cell_summaries",
     METADATA,
-    Column("kind", String(16), primary_key=True),
-    Column("issue", String(64), primary_key=True),
-    Column("col", Text, primary_key=True),
+    *_cell_key(),
     Column("stance", String(32), nullable=False),
     Column("claims", Integer, nullable=False),
     Column("sources", Integer, nullable=False),
@@ -373,9 +382,7 @@ CELL_SUMMARIES = Table(
 CELL_DAYS = Table(
     "cell_days",
     METADATA,
-    Column("kind", String(16), primary_key=True),
-    Column("issue", String(64), primary_key=True),
-    Column("col", Text, primary_key=True),
+    *_cell_key(),
     Column("day", Date, primary_key=True),
     Column("next", Date),
     Column("claims", Integer, nullable=False),
@@ -413,9 +420,7 @@ CELL_DAYS = Table(
 CELL_MOMENTS = Table(
     "cell_moments",
     METADATA,
-    Column("kind", String(16), primary_key=True),
-    Column("issue", String(64), primary_key=True),
-    Column("col", Text, primary_key=True),
+    *_cell_key(),
     Column("level", String(16), primary_key=True),
     Column("day", Date, primary_key=True),
     #: The cell's first day, the claims of the moments before and the first day's ``gone``.
@@ -446,9 +451,7 @@ CELL_MOMENTS = Table(
 STALE_CELLS = Table(
     "stale_cells",
     METADATA,
-    Column("kind", String(16), primary_key=True),
-    Column("issue", String(64), primary_key=True),
-    Column("col", Text, primary_key=True),
+    *_cell_key(),
     Column("claim_id", Integer, primary_key=True, autoincrement=False),
 )
 
