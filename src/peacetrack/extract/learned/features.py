@@ -17,6 +17,7 @@ strings, so a model file is a table of weights, not code.
 from __future__ import annotations
 
 import itertools
+import operator
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -486,8 +487,10 @@ def _delexicalised(parsed: Parsed) -> list[str]:
                 if segment_of[i] != home:
                     break
                 out[i] = ""
-    for i, word in enumerate(out):
-        if word and not word.isalpha() and any(ch.isdigit() for ch in word):
+    # Only words that are not all letters can hold a digit: found without a Python step
+    # per word, since most words are all letters.
+    for i in itertools.compress(itertools.count(), map(operator.not_, map(str.isalpha, out))):
+        if any(map(str.isdigit, out[i])):
             out[i] = "NUM"
     return out
 
