@@ -149,7 +149,7 @@ def _extend(connection: Connection, kind: Kind, added: dict[Key, set[int]]) -> s
     ids = sorted({i for found in added.values() for i in found})
     new: dict[Key, list[Entry]] = {}
     for chunk in chunked(ids):
-        for key, entry in read_entries(connection, kind, [CLAIMS.c.id.in_(chunk)]):
+        for key, entry in read_entries(connection, kind, [CLAIMS.c.id.in_(chunk)], few=True):
             if entry.id in added.get(key, ()):
                 new.setdefault(key, []).append(entry)
     if not new:
