@@ -321,8 +321,13 @@ def test_require_store_refuses_a_store_that_does_not_exist(new_database: Callabl
         require_store(url)
     with pytest.raises(StoreError, match="no store at"):
         require_store(url)  # the check itself created nothing
+    with pytest.raises(StoreError, match=r"no store at .*peacetrack ingest"):
+        Store.open(url, create=False)  # a server's database asked on the store's own engine
+    with pytest.raises(StoreError, match="no store at"):
+        require_store(url)
     Store.open(url).close()
     require_store(url)
+    Store.open(url, create=False).close()
 
 
 def test_open_names_the_missing_driver() -> None:

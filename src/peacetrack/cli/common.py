@@ -88,12 +88,10 @@ def handled() -> Iterator[None]:
 def open_store(db: str | None, *, create: bool = True) -> Iterator[Store]:
     """The store named by ``--db``; with ``create=False`` (commands that only read, or
     change what is there) a store that does not exist is an error, not a new empty one."""
-    from peacetrack.store import Store, require_store
+    from peacetrack.store import Store
 
     with handled():
-        if not create:
-            require_store(db)
-        store = Store.open(db)
+        store = Store.open(db, create=create)
     try:
         yield store
     finally:

@@ -444,7 +444,7 @@ def _entries_of(
     ids = sorted({i for found in wanted.values() for i in found})
     found: dict[Key, list[Entry]] = {key: [] for key in wanted}
     for chunk in chunked(ids):
-        for key, entry in read_entries(connection, kind, [CLAIMS.c.id.in_(chunk)]):
+        for key, entry in read_entries(connection, kind, [CLAIMS.c.id.in_(chunk)], few=True):
             if entry.id in wanted.get(key, ()):
                 found[key].append(entry)
     return found

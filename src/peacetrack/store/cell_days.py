@@ -166,7 +166,7 @@ def extended(connection: Connection, kind: Kind, grown: Mapping[Key, Growth]) ->
     wanted = {i for rows in reach.values() for r in rows if r.day >= r.low for i in r.ids}
     old: dict[Key, list[Entry]] = {}
     for chunk in chunked(sorted(wanted)):
-        for key, entry in read_entries(connection, kind, [CLAIMS.c.id.in_(chunk)]):
+        for key, entry in read_entries(connection, kind, [CLAIMS.c.id.in_(chunk)], few=True):
             if key in grown and entry.id in wanted:
                 old.setdefault(key, []).append(entry)
     redo = {

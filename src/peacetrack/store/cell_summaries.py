@@ -82,6 +82,9 @@ REBUILD_BATCH = 50_000
 #: Past this many added claims (a bulk load), rebuilding their cells is quicker than
 #: extending them claim by claim.
 MAX_ADDED = 50_000
+#: Past this many marks cleared at once (about a hundred pages), their table is vacuumed
+#: straight away (``Store.reclaim``); fewer are left to autovacuum.
+RECLAIM_AFTER = 10_000
 _LEVELS = {level.label: level for level in Support}
 #: A cell's tally at every support floor, as its summary row keeps them.
 Floors = dict[Support, Tally]
@@ -92,7 +95,8 @@ def refresh(store: Store) -> int:
 
     Cells with only new claims are extended from their latest moment; others are rebuilt
     from all their claims. Writers that would mark cells wait until this commits (SQLite's
-    single writer; a table lock on PostgreSQL), so no mark made meanwhile is lost.
+    single writer; a table lock on PostgreSQL), so no mark made meanwhile is lost. Many
+    marks cleared (a bulk load's) are vacuumed at once: every read checks for marks.
     """
     with store.reading() as connection:
         if connection.scalar(select(STALE_CELLS.c.kind).limit(1)) is None:
@@ -105,7 +109,9 @@ def refresh(store: Store) -> int:
             redo = _extend(connection, kind, added[kind])
             if whole[kind] | redo:
                 _rebuild(connection, kind, whole[kind] | redo)
-        connection.execute(delete(STALE_CELLS))
+        cleared = connection.execute(delete(STALE_CELLS)).rowcount
+    if cleared > RECLAIM_AFTER:
+        store.reclaim(STALE_CELLS.name)
     return sum(len(whole[k]) + len(added[k]) for k in KINDS)
 
 
@@ -143,7 +149,7 @@ def _extend(connection: Connection, kind: Kind, added: dict[Key, set[int]]) -> s
     ids = sorted({i for found in added.values() for i in found})
     new: dict[Key, list[Entry]] = {}
     for chunk in chunked(ids):
-        for key, entry in read_entries(connection, kind, [CLAIMS.c.id.in_(chunk)]):
+        for key, entry in read_entries(connection, kind, [CLAIMS.c.id.in_(chunk)], few=True):
             if entry.id in added.get(key, ()):
                 new.setdefault(key, []).append(entry)
     if not new:

@@ -259,12 +259,17 @@ def _statement(row: Sequence[Any], obligor: list[str] | None) -> Statement:
 def _statements_query() -> Select[Any]:
     """A row per claim and obligor (one with none when it names none), a claim's rows
     together, its obligors in their order; of the claims whose ids are bound as ``ids``.
-    Built once: building it with 500 ids in place cost as much as reading their rows."""
+    Built once: building it with 500 ids in place cost as much as reading their rows.
+
+    The publication date is a subquery on the document's key, not a join: PostgreSQL
+    joined 500 claims to a million-claim store's 100,000 documents by hashing them all, in
+    parallel workers (63 ms a chunk, hot; 11 ms looked up by key)."""
     obligor = CLAIM_ACTORS.alias()
+    published = select(DOCUMENTS.c.published).where(DOCUMENTS.c.id == CLAIMS.c.document_id)
     return (
         select(
             CLAIMS.c.id,
-            DOCUMENTS.c.published,
+            published.scalar_subquery(),
             CLAIMS.c.stance,
             CLAIMS.c.issue,
             CLAIMS.c.territories,
@@ -272,7 +277,6 @@ def _statements_query() -> Select[Any]:
             CLAIMS.c.recognition,
             obligor.c.actor_id,
         )
-        .join(DOCUMENTS, DOCUMENTS.c.id == CLAIMS.c.document_id)
         .outerjoin(obligor, (obligor.c.claim_id == CLAIMS.c.id) & (obligor.c.role == "obligor"))
         .where(CLAIMS.c.id.in_(bindparam("ids", expanding=True)))
         .order_by(CLAIMS.c.id, obligor.c.position)

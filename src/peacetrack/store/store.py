@@ -30,6 +30,8 @@ from peacetrack.store.conflicts import ConflictCount, conflict_counts, decide
 from peacetrack.store.engine import (
     WRITE_OPTION,
     make_engine,
+    reclaim,
+    require_store,
     resolve_url,
     serialise,
     upgrade_to_head,
@@ -104,19 +106,30 @@ class Store:
         self.url: str = engine.url.render_as_string(hide_password=True)
 
     @classmethod
-    def open(cls, url: str | Path | None = None) -> Store:
+    def open(cls, url: str | Path | None = None, *, create: bool = True) -> Store:
         """Open (creating if needed) and migrate to the current schema.
 
         ``url``: a SQLite file path or any SQLAlchemy URL; None means env ``PEACETRACK_DB``,
-        else ``peacetrack.db`` in the current folder.
+        else ``peacetrack.db`` in the current folder. ``create`` False: a store that does
+        not exist yet is a ``StoreError`` (``require_store``), not a new empty one; a
+        server's database is asked on the engine the store then uses, so a command does
+        not connect (and set up a connection) twice.
         """
-        engine = make_engine(resolve_url(url))
+        resolved = resolve_url(url)
+        if not create and resolved.get_backend_name() == "sqlite":
+            require_store(resolved)  # before connecting, which would create the file
+        engine = make_engine(resolved)
         try:
-            upgrade_to_head(engine)
+            upgrade_to_head(engine, create=create)
         except BaseException:
             engine.dispose()
             raise
         return cls(engine)
+
+    def reclaim(self, table: str) -> None:
+        """Free ``table``'s deleted rows now (``engine.reclaim``): after a queue of many
+        rows is emptied, so reads that scan it stop reading them."""
+        reclaim(self._engine, table)
 
     def url_for_another_process(self) -> str:
         """The URL with its password (``url`` hides it, being shown and logged), for a
