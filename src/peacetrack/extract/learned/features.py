@@ -17,8 +17,11 @@ strings, so a model file is a table of weights, not code.
 from __future__ import annotations
 
 import itertools
+import operator
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from peacetrack.extract.learned.lexicon import Lexicon
 from peacetrack.extract.rules.extractor import TextReading
@@ -141,6 +144,14 @@ MAX_ACTORS = 8
 MAX_ISSUES = 8
 #: Smallest probability from the issue model for an issue no word names to be a candidate.
 SUGGESTED = 0.08
+
+#: Features of small counts and ranks, by their value (the largest counts for all above
+#: it): made once, not once per option.
+_A_RANK = tuple(f"a:rank={k}" for k in range(4))
+_A_OTHERS = tuple(f"a:others={k}" for k in range(4))
+_I_RANK = tuple(f"i:rank={k}" for k in range(4))
+_I_MANY = tuple(f"i:n={k}" for k in range(5))
+_N_ACTORS = tuple(f"n_actors={k}" for k in range(5))
 
 #: An option before its rank among the others is known: key, features, source.
 _Unranked = tuple[str, list[str], str]
@@ -338,7 +349,7 @@ class _Said:
         if own and self.first_issue is not None:
             feats.append("a:before_issue" if own[0].first < self.first_issue else "a:after_issue")
         others = len(self.keys) - (actor in self.keys)
-        feats.append(f"a:others={min(others, 3)}")
+        feats.append(_A_OTHERS[min(others, 3)])
         return feats
 
     def issue_features(
@@ -347,17 +358,35 @@ class _Said:
         """What decides whether the segment's stance is on an issue."""
         ruled = self.ruled_issues
         p = round(100 * likely.get(issue, 0))
+        chance, named = _chance_names(how, p), _issue_names(issue)
         feats = [
-            f"i:src={how}",
-            f"i:={issue}",
-            f"i:grp={issue.split('.')[0]}",
-            f"i:p={_bucket(p, (5, 10, 20, 40, 60, 80))}",
-            f"i:src={how}:p={_bucket(p, (10, 40))}",
+            chance[0],
+            *named,
+            chance[1],
+            chance[2],
             f"r:issue={ruled[issue]}" if issue in ruled else "r:no_issue",
         ]
         if how not in NAMED:
             return feats
         return feats + _named_issue_features(self, issue, at) + _issue_order_features(self, at)
+
+
+@cache
+def _chance_names(how: str, p: int) -> tuple[str, str, str]:
+    """An issue option's features of its source and its probability in percent: made
+    once per pair (a few sources, 0 to 100), not once per option, their hashes kept for
+    the models' lookups."""
+    return (
+        f"i:src={how}",
+        f"i:p={_bucket(p, (5, 10, 20, 40, 60, 80))}",
+        f"i:src={how}:p={_bucket(p, (10, 40))}",
+    )
+
+
+@cache
+def _issue_names(issue: str) -> tuple[str, str]:
+    """An issue option's features of the issue itself, once per codebook issue."""
+    return f"i:={issue}", f"i:grp={issue.split('.')[0]}"
 
 
 def _named_issue_features(said: _Said, issue: str, at: int) -> list[str]:
@@ -416,7 +445,7 @@ def _ranked_actors(options: list[_Unranked], mentions: _Mentions) -> tuple[Optio
     before_cue = [m.key for m in mentions.actors if cue_at is not None and m.last <= cue_at]
     out = []
     for key, features, source in options:
-        extra = [f"a:rank={min(order.index(key), 3)}" if key in order else "a:rank=none"]
+        extra = [_A_RANK[min(order.index(key), 3)] if key in order else "a:rank=none"]
         if before_cue and before_cue[-1] == key:
             extra.append("a:subject")
         if len(order) == 1 and key in order:
@@ -429,9 +458,9 @@ def _ranked_issues(options: list[_Unranked], likely: Mapping[str, float]) -> tup
     """Each issue option with its rank by the issue model among the segment's options."""
     ranked = sorted(options, key=lambda o: -likely.get(o[0], 0.0))
     rank = {key: i for i, (key, _, _) in enumerate(ranked)}
-    many = f"i:n={min(len(options), 4)}"
+    many = _I_MANY[min(len(options), 4)]
     return tuple(
-        Option(key, (*features, f"i:rank={min(rank[key], 3)}", many), source)
+        Option(key, (*features, _I_RANK[min(rank[key], 3)], many), source)
         for key, features, source in options
     )
 
@@ -490,8 +519,10 @@ def _delexicalised(parsed: Parsed) -> list[str]:
                 if segment_of[i] != home:
                     break
                 out[i] = ""
-    for i, word in enumerate(out):
-        if word and not word.isalpha() and any(ch.isdigit() for ch in word):
+    # Only words that are not all letters can hold a digit: found without a Python step
+    # per word, since most words are all letters.
+    for i in itertools.compress(itertools.count(), map(operator.not_, map(str.isalpha, out))):
+        if any(map(str.isdigit, out[i])):
             out[i] = "NUM"
     return out
 
@@ -574,7 +605,7 @@ def _segment_features(
         feats.append("saying")
     if seg.item:
         feats.append("item")
-    feats.append(f"n_actors={min(n_actors, 4)}")
+    feats.append(_N_ACTORS[min(n_actors, 4)])
     feats.append(f"len={_bucket(seg.last - seg.first, (8, 16, 32, 64))}")
     return feats
 
@@ -612,7 +643,11 @@ def _actor_features(said: _Said, own: list[Mention], actor: str) -> list[str]:
 
 
 def _bucket(value: int, edges: tuple[int, ...]) -> str:
-    for edge in edges:
-        if value <= edge:
-            return f"<={edge}"
-    return f">{edges[-1]}"
+    """The first of ``edges`` (ascending) that ``value`` is at most, as ``<=edge``, else
+    ``>last``: found by bisection among labels made once per set of edges."""
+    return _labels(edges)[bisect_left(edges, value)]
+
+
+@cache
+def _labels(edges: tuple[int, ...]) -> tuple[str, ...]:
+    return (*(f"<={edge}" for edge in edges), f">{edges[-1]}")

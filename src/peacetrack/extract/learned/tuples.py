@@ -16,9 +16,11 @@ segment that gave it most.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -89,12 +91,15 @@ class Evidence:
     #: Where the actor and the issue came from in the best segment.
     whence: tuple[str, str] = ("", "")
 
-    def add(self, index: int, p: float, parts: tuple[float, ...], whence: tuple[str, str]) -> None:
+    def add(self, index: int, p: float, look: _Look, key: Position) -> None:
+        """One more segment's product ``p`` for the position ``key``; the segment's figures
+        (``look``) are read only when it is the best so far, as few are."""
         self.either = 1 - (1 - self.either) * (1 - p)
         self.count += p >= COUNTED
         self.total += p
         if p > self.best:
-            self.best, self.segment, self.parts, self.whence = p, index, parts, whence
+            self.best, self.segment = p, index
+            self.parts, self.whence = look.parts(*key), look.whence(key[0], key[2])
 
 
 @dataclass
@@ -118,6 +123,7 @@ def evidence(said: Sequence[Said], ruled: Ruled | None = None) -> Report:
     with their figures on the segment the rules read it in (``Ruled.at``): the rules read
     many a sentence the models do not, and the position model decides."""
     out = Report(segments=len(said))
+    found = out.found
     for index, seg in enumerate(said):
         stances = {k: v for k, v in seg.stance.items() if k != NONE}
         if not stances:
@@ -125,17 +131,25 @@ def evidence(said: Sequence[Said], ruled: Ruled | None = None) -> Report:
         _maxima(out, seg, stances)
         look = _Look(seg)
         likeliest = max(seg.issues.values(), default=0.0)
+        issues = list(seg.issues.items())
         for actor, roles in seg.holders.items():
             h = roles.get(HOLDER, 0.0)
-            held = [(stance, s) for stance, s in stances.items() if s * h * likeliest >= FLOOR]
-            for issue, i in seg.issues.items() if held else ():
-                for stance, s in held:
-                    p = s * h * i
+            held = [(stance, s * h) for stance, s in stances.items() if s * h * likeliest >= FLOOR]
+            if not held:
+                continue
+            # Rounding keeps products in order: an issue under the floor with the
+            # strongest stance is under it with every stance, so it is passed over.
+            top = max(sh for _, sh in held)
+            for issue, i in [(issue, i) for issue, i in issues if top * i >= FLOOR]:
+                for stance, sh in held:
+                    p = sh * i
                     if p < FLOOR:
                         continue
-                    out.found.setdefault((actor, stance, issue), Evidence()).add(
-                        index, p, look.parts(actor, stance, issue), look.whence(actor, issue)
-                    )
+                    key = (actor, stance, issue)
+                    evident = found.get(key)
+                    if evident is None:
+                        evident = found[key] = Evidence()
+                    evident.add(index, p, look, key)
     for key, index in ruled.at.items() if ruled is not None else ():
         if key not in out.found:
             out.found[key] = _unseen(said[index], index, key)
@@ -147,11 +161,21 @@ class _Look:
 
     def __init__(self, seg: Said) -> None:
         self.seg = seg
-        stances = {k: v for k, v in seg.stance.items() if k != NONE}
-        self.best = max(stances, key=stances.__getitem__) if stances else NONE
-        ranked = sorted(seg.issues, key=lambda i: -seg.issues[i])
-        self.rank = {issue: float(r) for r, issue in enumerate(ranked)}
         self.shape = (float(len(seg.holders)), float(len(seg.issues)))
+
+    @cached_property
+    def best(self) -> str:
+        """The likeliest stance but none: worked out when a position of the segment is
+        its best so far, which many segments never give."""
+        stances = {k: v for k, v in self.seg.stance.items() if k != NONE}
+        return max(stances, key=stances.__getitem__) if stances else NONE
+
+    @cached_property
+    def rank(self) -> dict[str, float]:
+        """Each issue's rank by its probability (``best``'s laziness, the same reason)."""
+        issues = self.seg.issues
+        ranked = sorted(issues, key=lambda i: -issues[i])
+        return {issue: float(r) for r, issue in enumerate(ranked)}
 
     def parts(self, actor: str, stance: str, issue: str) -> tuple[float, ...]:
         """The stance's, the actor's (holder, obligor) and the issue's probabilities, no
@@ -180,7 +204,7 @@ def _unseen(seg: Said, index: int, key: Position) -> Evidence:
     look = _Look(seg)
     parts = look.parts(actor, stance, issue)
     found = Evidence(segment=index, parts=parts, whence=look.whence(actor, issue))
-    found.add(index, parts[0] * parts[1] * parts[2], parts, found.whence)
+    found.add(index, parts[0] * parts[1] * parts[2], look, key)
     return found
 
 
@@ -220,7 +244,11 @@ def rows(report: Report, ruled: Ruled) -> tuple[list[Position], npt.NDArray[np.f
         figures += _GROUP.get(issue.split(".")[0], _NO_GROUP)
         figures += ruled.near(key)
         table.append(figures)
-    return keys, np.array(table, dtype=np.float64).reshape(len(keys), len(FEATURES))
+    # Straight into an array: NumPy converting nested lists costs more.
+    flat = np.fromiter(
+        itertools.chain.from_iterable(table), dtype=np.float64, count=len(keys) * len(FEATURES)
+    )
+    return keys, flat.reshape(len(keys), len(FEATURES))
 
 
 def _one_hot(names: Sequence[str]) -> dict[str, tuple[float, ...]]:
