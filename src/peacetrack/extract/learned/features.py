@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+from peacetrack.extract.learned.cue_object import NAMED, order_features
 from peacetrack.extract.learned.lexicon import Lexicon
 from peacetrack.extract.rules.extractor import TextReading
 from peacetrack.extract.rules.pipeline import Mention, Parsed
@@ -133,10 +134,6 @@ SAYING = frozenset(
 )
 #: Where an issue must come from to be carried to the next segment ("rejected the demand").
 CARRIED = frozenset({"word", "rule", "lex"})
-#: Where an issue option must come from to be named in the segment's words.
-NAMED = frozenset({"word", "cue", "lex"})
-#: Words that close a clause: an issue after one is seldom the object of the cue before.
-BREAKS = frozenset({",", ";", ":", "but", "while", "whereas", "although", "after", "before"})
 #: The issue of a stance on a whole deal.
 DEAL = "GEN.DEAL"
 #: How many candidates one segment may give, so that a list of thirty actors costs little.
@@ -330,7 +327,7 @@ class _Said:
         #: Where the first issue named by a word or a cue is, if any.
         self.first_issue = min(named_at) if named_at else None
         #: Where every issue the segment names (by a word, a cue or the lexicon) is, in
-        #: text order: which one a cue's object is (``_issue_order_features``).
+        #: text order: which one a cue's object is (``cue_object``).
         self.named_at = sorted({at for how, at in issues.values() if how in NAMED})
         self.keys = {m.key for m in draft.mentions.actors}
 
@@ -368,7 +365,8 @@ class _Said:
         ]
         if how not in NAMED:
             return feats
-        return feats + _named_issue_features(self, issue, at) + _issue_order_features(self, at)
+        order = order_features(self.lower, self.draft.mentions.stances, self.named_at, at)
+        return feats + _named_issue_features(self, issue, at) + order
 
 
 @cache
@@ -409,31 +407,6 @@ def _named_issue_features(said: _Said, issue: str, at: int) -> list[str]:
         feats.append(f"i:before_cue={said.cues[later[0].key].stance.value}")
     context = lower[max(first, at - 2) : at]
     feats += [f"i:-{len(context) - k}={w}" for k, w in enumerate(context)]
-    return feats
-
-
-def _issue_order_features(said: _Said, at: int) -> list[str]:
-    """Which of the segment's named issues this one is, counted from the stance cue
-    before it: a cue's object is mostly the first issue after it ("agreed on a truce"),
-    while those further on are its conditions or context ("in exchange for prisoners",
-    "after talks on the border"); and which cue (its phrase) it follows, with whether a
-    clause break (a comma, a semicolon, "but", "while") stands between them."""
-    lower, stances = said.lower, said.draft.mentions.stances
-    named = said.named_at
-    feats = [f"i:order={min(named.index(at), 3)}", f"i:named={min(len(named), 3)}"]
-    earlier = [m for m in stances if m.last <= at]
-    if not earlier:
-        return feats
-    cue = earlier[-1]
-    after = [a for a in named if cue.last <= a < at]
-    between = set(lower[cue.last : at])
-    feats += [
-        f"i:nth_after_cue={min(len(after), 2)}",
-        f"i:cue={cue.key}",
-        f"i:cue={cue.key}:nth={min(len(after), 2)}",
-    ]
-    if between & BREAKS:
-        feats.append("i:break_after_cue")
     return feats
 
 
