@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+from peacetrack.extract.learned.cue_object import NAMED, order_features
 from peacetrack.extract.learned.lexicon import Lexicon
 from peacetrack.extract.rules.extractor import TextReading
 from peacetrack.extract.rules.pipeline import Mention, Parsed
@@ -325,6 +326,9 @@ class _Said:
         named_at = [at for how, at in issues.values() if how in {"word", "cue"}]
         #: Where the first issue named by a word or a cue is, if any.
         self.first_issue = min(named_at) if named_at else None
+        #: Where every issue the segment names (by a word, a cue or the lexicon) is, in
+        #: text order: which one a cue's object is (``cue_object``).
+        self.named_at = sorted({at for how, at in issues.values() if how in NAMED})
         self.keys = {m.key for m in draft.mentions.actors}
 
     def actor_features(self, actor: str, source: str) -> list[str]:
@@ -359,9 +363,10 @@ class _Said:
             chance[2],
             f"r:issue={ruled[issue]}" if issue in ruled else "r:no_issue",
         ]
-        if how not in {"word", "cue", "lex"}:
+        if how not in NAMED:
             return feats
-        return feats + _named_issue_features(self, issue, at)
+        order = order_features(self.lower, self.draft.mentions.stances, self.named_at, at)
+        return feats + _named_issue_features(self, issue, at) + order
 
 
 @cache
