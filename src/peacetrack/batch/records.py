@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from enum import Enum
 from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
+from pydantic import BaseModel
 
 from peacetrack.codebook import default_codebook
 from peacetrack.model import GUIDELINE_FIELDS, Claim, Document
@@ -55,67 +57,101 @@ CLAIM_SCHEMA = pa.schema(
     ]
 )
 
-_GUIDELINE_SET = set(GUIDELINE_FIELDS)
-
 _METADATA = ("title", "url", "outlet", "author", "published", "language", "source")
 
 
-#: JSON text of a nested field, as ``json.dumps(value, ensure_ascii=False)`` writes it, with
-#: one encoder for every value instead of a new one per call.
-_as_json = json.JSONEncoder(ensure_ascii=False).encode
+def _nested_default(value: object) -> Any:
+    """A model inside a nested field, as ``model_dump(mode="json")`` writes it."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+#: JSON text of a nested field, as ``json.dumps(claim.model_dump(mode="json")[field],
+#: ensure_ascii=False)`` writes it, without dumping the whole claim first: one encoder for
+#: every value, which dumps only the models it meets (a condition, an attribution).
+_as_json = json.JSONEncoder(ensure_ascii=False, default=_nested_default).encode
 
 
 class ShardRows:
-    """A shard's documents and claims, gathered column by column as they are extracted.
+    """A shard's documents and claims, kept as they are extracted and turned into columns
+    once, at the end.
 
-    No dict per row on the way: a claim's guideline fields are dumped once and appended to
-    their columns, and a document's own columns (``position``, which orders a shard's
-    documents and joins them to their claims, its name and content hash) are repeated for
-    its claims as they come. ``tables`` turns the columns into the two Arrow tables.
+    No dict per row and no dump of a whole claim: each column is one pass over the kept
+    documents or claims, reading one field of each (a list of strings or a model becomes
+    JSON text). ``position`` orders a shard's documents and joins them to their claims; a
+    claim repeats its document's name and content hash, computed once per document.
     """
 
     def __init__(self, extractor: str) -> None:
         self.extractor = extractor
-        self.documents: dict[str, list[Any]] = {name: [] for name in DOCUMENT_SCHEMA.names}
-        self.claims: dict[str, list[Any]] = {name: [] for name in CLAIM_SCHEMA.names}
+        self._documents: list[Document] = []
+        self._hashes: list[str] = []
+        self._claims: list[Claim] = []
+        #: Position of each claim's document.
+        self._owners: list[int] = []
 
     def __len__(self) -> int:
-        return len(self.documents["position"])
+        return len(self._documents)
 
     def add(self, document: Document, claims: Sequence[Claim]) -> None:
-        """A document and its claims, appended to the columns."""
-        position = len(self)
-        row = {name: getattr(document, name) for name in _METADATA} | {
-            "position": position,
-            "name": document.name,
-            "content_hash": document.content_hash,
-            "text": document.text,
-            "extractor": self.extractor,
-        }
-        for name, value in row.items():
-            self.documents[name].append(value)
-        for name, value in (("position", position), ("doc", document.name),
-                            ("content_hash", document.content_hash)):  # fmt: skip
-            self.claims[name].extend([value] * len(claims))
-        for claim in claims:
-            self._add_claim(claim)
-
-    def _add_claim(self, claim: Claim) -> None:
-        columns, data = self.claims, claim.model_dump(mode="json", include=_GUIDELINE_SET)
-        for name in GUIDELINE_FIELDS:
-            value = data[name]
-            nested = value is not None and name in NESTED_FIELDS
-            columns[name].append(_as_json(value) if nested else value)
-        for name in PROVENANCE:
-            columns[name].append(getattr(claim, name))
-        columns["extractor"][-1] = claim.extractor or self.extractor  # its own, or the run's
+        """A document and its claims, kept for ``tables``."""
+        self._owners.extend([len(self._documents)] * len(claims))
+        self._documents.append(document)
+        self._hashes.append(document.content_hash)
+        self._claims.extend(claims)
 
     def tables(self) -> tuple[pa.Table, pa.Table]:
         """The documents' table and the claims' table."""
+        documents, claims, owners = self._documents, self._claims, self._owners
+        document_columns: dict[str, list[Any]] = {
+            "position": list(range(len(documents))),
+            "name": [d.name for d in documents],
+            "content_hash": self._hashes,
+            "text": [d.text for d in documents],
+            **{name: [getattr(d, name) for d in documents] for name in _METADATA},
+            "extractor": [self.extractor] * len(documents),
+        }
+        names, hashes = document_columns["name"], self._hashes
+        claim_columns: dict[str, list[Any]] = {
+            "position": owners,
+            "doc": [names[at] for at in owners],
+            "content_hash": [hashes[at] for at in owners],
+            **{name: _column(claims, name) for name in GUIDELINE_FIELDS},
+            **{name: [getattr(c, name) for c in claims] for name in PROVENANCE},
+            "extractor": [c.extractor or self.extractor for c in claims],  # its own, or the run's
+        }
         return (
-            pa.Table.from_pydict(self.documents, schema=DOCUMENT_SCHEMA),
-            pa.Table.from_pydict(self.claims, schema=CLAIM_SCHEMA),
+            pa.Table.from_pydict(document_columns, schema=DOCUMENT_SCHEMA),
+            pa.Table.from_pydict(claim_columns, schema=CLAIM_SCHEMA),
         )
+
+
+def _column(claims: Sequence[Claim], name: str) -> list[Any]:
+    """One guideline field of every claim, as ``model_dump(mode="json")`` gives it, nested
+    fields as JSON text."""
+    values = [getattr(c, name) for c in claims]
+    if name in NESTED_FIELDS:
+        return _json_column(values)
+    return [v.value if isinstance(v, Enum) else v for v in values]
+
+
+def _json_column(values: list[Any]) -> list[str | None]:
+    """Each value as JSON text, encoded once per distinct value: a shard's claims repeat the
+    same few actor lists and attributions, and encoding one costs ten times a look-up."""
+    texts: dict[object, str] = {}
+    column: list[str | None] = []
+    for value in values:
+        if value is None:
+            column.append(None)
+            continue
+        key = tuple(value) if isinstance(value, list) else value
+        try:
+            text = texts.get(key) or texts.setdefault(key, _as_json(value))
+        except TypeError:  # a model holding a list (a recognition) cannot be a key
+            text = _as_json(value)
+        column.append(text)
+    return column
 
 
 def document_from_row(row: dict[str, Any]) -> Document:
