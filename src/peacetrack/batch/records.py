@@ -74,72 +74,68 @@ _as_json = json.JSONEncoder(ensure_ascii=False, default=_nested_default).encode
 
 
 class ShardRows:
-    """A shard's documents and claims, kept as they are extracted and turned into columns
-    once, at the end.
+    """A shard's documents and claims, gathered column by column as they are extracted.
 
-    No dict per row and no dump of a whole claim: each column is one pass over the kept
-    documents or claims, reading one field of each (a list of strings or a model becomes
-    JSON text). ``position`` orders a shard's documents and joins them to their claims; a
-    claim repeats its document's name and content hash, computed once per document.
+    No dict per row and no dump of a whole claim: a document's claims go into each column
+    in one pass, reading one field of each (a nested one as JSON text, encoded once per
+    distinct value: a shard repeats the same few actor lists and attributions). Only plain
+    values stay (text, numbers, dates), not the claims and documents themselves: a shard
+    keeps them until it is written, and objects that live that long cost the cycle
+    collector. ``position`` orders a shard's documents and joins them to their claims,
+    which repeat their document's name and content hash (computed once).
     """
 
     def __init__(self, extractor: str) -> None:
         self.extractor = extractor
-        self._documents: list[Document] = []
-        self._hashes: list[str] = []
-        self._claims: list[Claim] = []
-        #: Position of each claim's document.
-        self._owners: list[int] = []
+        self.documents: dict[str, list[Any]] = {name: [] for name in DOCUMENT_SCHEMA.names}
+        self.claims: dict[str, list[Any]] = {name: [] for name in CLAIM_SCHEMA.names}
+        #: Per nested field, the JSON text of each value met so far.
+        self._texts: dict[str, dict[object, str]] = {name: {} for name in NESTED_FIELDS}
 
     def __len__(self) -> int:
-        return len(self._documents)
+        return len(self.documents["position"])
 
     def add(self, document: Document, claims: Sequence[Claim]) -> None:
-        """A document and its claims, kept for ``tables``."""
-        self._owners.extend([len(self._documents)] * len(claims))
-        self._documents.append(document)
-        self._hashes.append(document.content_hash)
-        self._claims.extend(claims)
+        """A document and its claims, appended to the columns."""
+        position, content_hash = len(self), document.content_hash
+        row = {name: getattr(document, name) for name in _METADATA} | {
+            "position": position,
+            "name": document.name,
+            "content_hash": content_hash,
+            "text": document.text,
+            "extractor": self.extractor,
+        }
+        for name, value in row.items():
+            self.documents[name].append(value)
+        columns = self.claims
+        for name, value in (("position", position), ("doc", document.name),
+                            ("content_hash", content_hash)):  # fmt: skip
+            columns[name].extend([value] * len(claims))
+        for name in GUIDELINE_FIELDS:
+            values = [getattr(c, name) for c in claims]
+            if name in NESTED_FIELDS:
+                columns[name].extend(_as_json_once(values, self._texts[name]))
+            else:  # the stance, a StrEnum, as its value
+                columns[name].extend(v.value if isinstance(v, Enum) else v for v in values)
+        for name in _OWN_PROVENANCE:
+            columns[name].extend([getattr(c, name) for c in claims])
+        columns["extractor"].extend([c.extractor or self.extractor for c in claims])
 
     def tables(self) -> tuple[pa.Table, pa.Table]:
         """The documents' table and the claims' table."""
-        documents, claims, owners = self._documents, self._claims, self._owners
-        document_columns: dict[str, list[Any]] = {
-            "position": list(range(len(documents))),
-            "name": [d.name for d in documents],
-            "content_hash": self._hashes,
-            "text": [d.text for d in documents],
-            **{name: [getattr(d, name) for d in documents] for name in _METADATA},
-            "extractor": [self.extractor] * len(documents),
-        }
-        names, hashes = document_columns["name"], self._hashes
-        claim_columns: dict[str, list[Any]] = {
-            "position": owners,
-            "doc": [names[at] for at in owners],
-            "content_hash": [hashes[at] for at in owners],
-            **{name: _column(claims, name) for name in GUIDELINE_FIELDS},
-            **{name: [getattr(c, name) for c in claims] for name in PROVENANCE},
-            "extractor": [c.extractor or self.extractor for c in claims],  # its own, or the run's
-        }
         return (
-            pa.Table.from_pydict(document_columns, schema=DOCUMENT_SCHEMA),
-            pa.Table.from_pydict(claim_columns, schema=CLAIM_SCHEMA),
+            pa.Table.from_pydict(self.documents, schema=DOCUMENT_SCHEMA),
+            pa.Table.from_pydict(self.claims, schema=CLAIM_SCHEMA),
         )
 
 
-def _column(claims: Sequence[Claim], name: str) -> list[Any]:
-    """One guideline field of every claim, as ``model_dump(mode="json")`` gives it, nested
-    fields as JSON text."""
-    values = [getattr(c, name) for c in claims]
-    if name in NESTED_FIELDS:
-        return _json_column(values)
-    return [v.value if isinstance(v, Enum) else v for v in values]
+#: Provenance columns taken from the claim as it is (a claim without an extractor of its
+#: own gets the run's).
+_OWN_PROVENANCE = tuple(name for name in PROVENANCE if name != "extractor")
 
 
-def _json_column(values: list[Any]) -> list[str | None]:
-    """Each value as JSON text, encoded once per distinct value: a shard's claims repeat the
-    same few actor lists and attributions, and encoding one costs ten times a look-up."""
-    texts: dict[object, str] = {}
+def _as_json_once(values: list[Any], texts: dict[object, str]) -> list[str | None]:
+    """Each value as JSON text (None stays None), encoding only values not in ``texts``."""
     column: list[str | None] = []
     for value in values:
         if value is None:
