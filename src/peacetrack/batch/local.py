@@ -17,6 +17,7 @@ them, and are then reported as failed.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import sys
 from collections.abc import Callable, Iterator
@@ -40,6 +41,9 @@ from peacetrack.batch.worker import (
     warm,
 )
 
+#: Whether worker processes can be forked from the driver (not on Windows).
+_FORKS = "fork" in multiprocessing.get_all_start_methods()
+
 
 def run_here(
     todo: list[Shard], out: str, args: JobArgs, workers: int, retries: int, record: Record
@@ -55,9 +59,29 @@ def run_here(
 
     # Dask's callback tuple: start, start_state, pretask, posttask, finish.
     callbacks = [(None, None, None, ended, None)]
-    if workers == 1:
-        dask.local.get_sync(_graph(task, todo), list(shards), callbacks=callbacks)
-        return
+    if workers == 1 or _FORKS:
+        warm()  # what a first shard loads, loaded now: frozen with the rest, shared by forks
+    with _long_lived_frozen():
+        if workers == 1:
+            dask.local.get_sync(_graph(task, todo), list(shards), callbacks=callbacks)
+        else:
+            _run_forked(todo, task, args, workers, retries, callbacks, recorded)
+    for shard in todo:
+        if shard.id not in recorded:
+            record(shard, "a worker process died (killed, or out of memory) on every try")
+
+
+def _run_forked(
+    todo: list[Shard],
+    task: Callable[[Shard], ShardResult | str],
+    args: JobArgs,
+    workers: int,
+    retries: int,
+    callbacks: list[Any],
+    recorded: set[str],
+) -> None:
+    """The shards not yet recorded on a pool of forked workers, on a new pool each time
+    one breaks (a worker process died), ``retries`` more times at most."""
     for _ in range(retries + 1):
         left = [shard for shard in todo if shard.id not in recorded]
         try:
@@ -69,9 +93,6 @@ def run_here(
             return
         except BrokenProcessPool:
             continue
-    for shard in todo:
-        if shard.id not in recorded:
-            record(shard, "a worker process died (killed, or out of memory) on every try")
 
 
 def attempt(shard: Shard, *, out: str, args: JobArgs, retries: int) -> ShardResult | str:
@@ -85,6 +106,27 @@ def attempt(shard: Shard, *, out: str, args: JobArgs, retries: int) -> ShardResu
     return error
 
 
+@contextmanager
+def _long_lived_frozen() -> Iterator[None]:
+    """Leave out of the cycle collector, while shards run, every object alive before they
+    start: the modules, the extractor's pipeline, the codebook, which live to the end.
+
+    Each full collection would otherwise go through all of them again, finding nothing,
+    while a shard's documents and claims, kept until it writes them, make full
+    collections come more often than in ``peacetrack extract`` (which streams). Forked
+    workers inherit the frozen objects, so their collections do not touch (and copy) the
+    pages they share with the driver either. They go back to the collector afterwards,
+    unless something had frozen objects before.
+    """
+    frozen_before = gc.get_freeze_count()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not frozen_before:
+            gc.unfreeze()
+
+
 def _graph(task: Callable[[Shard], ShardResult | str], shards: list[Shard]) -> dict[str, Any]:
     """One task per shard, keyed by its id; none depends on another."""
     return {shard.id: (task, shard) for shard in shards}
@@ -95,13 +137,10 @@ def _forked_pool(workers: int, args: JobArgs) -> Iterator[ProcessPoolExecutor]:
     """Worker processes forked from the driver, which has built the pipeline.
 
     The pool forks its processes on the first task, after the driver has loaded what a
-    first shard would load (``worker.warm``). Where there is no fork (Windows), workers are
-    spawned and each builds its pipeline as it starts.
+    first shard would load (``worker.warm``, in ``run_here``). Where there is no fork
+    (Windows), workers are spawned and each builds its pipeline as it starts.
     """
-    forks = "fork" in multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if forks else "spawn")
-    if forks:
-        warm()
+    context = multiprocessing.get_context("fork" if _FORKS else "spawn")
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_worker_ready, initargs=args
     ) as pool:

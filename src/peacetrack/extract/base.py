@@ -131,11 +131,19 @@ def available_extractors() -> list[str]:
     return sorted({*_entry_points(), *_registered})
 
 
+#: Entry points loaded so far, by name. Finding one reads every installed package's
+#: metadata (several ms): too much to pay each time the extractor is asked for again (each
+#: shard of a batch run does).
+_loaded: dict[str, Factory] = {}
+
+
 def _factory(name: str) -> Factory:
     """What builds ``name``: a registered factory, or the class or function an entry point
-    names (loaded, so that its parameters can be read)."""
+    names (loaded once per process, so that its parameters can be read)."""
     if name in _registered:
         return _registered[name]
+    if name in _loaded:
+        return _loaded[name]
     point = _entry_points().get(name)
     if point is None:
         known = ", ".join(available_extractors()) or "none"
@@ -144,6 +152,7 @@ def _factory(name: str) -> Factory:
             "Third-party extractors register under the 'peacetrack.extractors' entry point."
         )
     factory: Factory = point.load()
+    _loaded[name] = factory
     return factory
 
 
