@@ -7,8 +7,6 @@ import json
 import os
 import random
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -354,22 +352,6 @@ def test_one_worker_runs_in_the_driver_and_a_small_run_forks_nothing(
     assert [r.pid for r in summary.finished] == [os.getpid()]
     one = run_batch([few], tmp_path / "one", workers=1, shard_size=2)
     assert one.ok and [r.pid for r in one.finished] == [os.getpid()] * 3
-
-
-def test_a_local_run_on_local_files_imports_neither_dask_nor_fsspec() -> None:
-    """One worker runs its shards in a loop and local paths need no fsspec: neither is
-    imported until two workers or a URL ask for it (issue #16: a one-worker run's cost)."""
-    script = (
-        "import sys, peacetrack.batch.runner, peacetrack.batch.local\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'dask', 'fsspec'}))"
-    )
-    src = str(Path(__file__).resolve().parents[1] / "src")
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
-        env={**os.environ, "PYTHONPATH": src},
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
 
 
 @pytest.mark.slow
