@@ -1,14 +1,12 @@
-"""Running shards on this machine: no cluster to start.
+"""Running shards on this machine with Dask's own local schedulers: no cluster to start.
 
 The driver has built the extractor pipeline before any shard runs (checking the settings
-needs it). One worker runs the shards one after another in the driver's own thread, with
-nothing beside it: no scheduler, event loop or second process, and Dask not even imported
-(about 0.2 s; for tasks that depend on none other, Dask's synchronous scheduler would only
-call them in turn), so a shard costs what ``peacetrack extract`` costs for its documents.
-More workers are processes forked from the driver at that point (Dask's multiprocessing
-scheduler on a forked pool): they start with PeaceTrack imported and the pipeline built,
-paying neither again (the memory is shared copy-on-write), and Dask hands each the next
-shard as it finishes one.
+needs it). One worker runs the shards in the driver's own thread (``dask.local.get_sync``),
+with nothing beside it: no scheduler, event loop or second process, so a shard costs what
+``peacetrack extract`` costs for its documents. More workers are processes forked from the
+driver at that point (Dask's multiprocessing scheduler on a forked pool): they start with
+PeaceTrack imported and the pipeline built, paying neither again (the memory is shared
+copy-on-write), and Dask hands each the next shard as it finishes one.
 
 A task never raises: it retries its shard itself and returns the error it ended with, so one
 bad shard never stops the others; the driver records each shard as its task returns. A
@@ -29,6 +27,9 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
+import dask.local
+import dask.multiprocessing
+
 from peacetrack.batch.shards import Shard
 from peacetrack.batch.worker import (
     JobArgs,
@@ -39,7 +40,6 @@ from peacetrack.batch.worker import (
     run_shard,
     warm,
 )
-from peacetrack.errors import MissingExtra
 
 #: Whether worker processes can be forked from the driver (not on Windows).
 _FORKS = "fork" in multiprocessing.get_all_start_methods()
@@ -49,17 +49,23 @@ def run_here(
     todo: list[Shard], out: str, args: JobArgs, workers: int, retries: int, record: Record
 ) -> None:
     """Every shard of ``todo`` on ``workers`` local workers, each recorded as it ends."""
+    shards = {shard.id: shard for shard in todo}
     task = partial(attempt, out=out, args=args, retries=retries)
     recorded: set[str] = set()
+
+    def ended(key: str, outcome: ShardResult | str, *_: Any) -> None:
+        record(shards[key], outcome)
+        recorded.add(key)
+
+    # Dask's callback tuple: start, start_state, pretask, posttask, finish.
+    callbacks = [(None, None, None, ended, None)]
     if workers == 1 or _FORKS:
         warm()  # what a first shard loads, loaded now: frozen with the rest, shared by forks
     with _long_lived_frozen():
         if workers == 1:
-            for shard in todo:
-                record(shard, task(shard))
-                recorded.add(shard.id)
+            dask.local.get_sync(_graph(task, todo), list(shards), callbacks=callbacks)
         else:
-            _run_forked(todo, task, args, workers, retries, record, recorded)
+            _run_forked(todo, task, args, workers, retries, callbacks, recorded)
     for shard in todo:
         if shard.id not in recorded:
             record(shard, "a worker process died (killed, or out of memory) on every try")
@@ -71,23 +77,11 @@ def _run_forked(
     args: JobArgs,
     workers: int,
     retries: int,
-    record: Record,
+    callbacks: list[Any],
     recorded: set[str],
 ) -> None:
     """The shards not yet recorded on a pool of forked workers, on a new pool each time
     one breaks (a worker process died), ``retries`` more times at most."""
-    try:
-        import dask.multiprocessing
-    except ImportError:
-        raise MissingExtra("dask", "batch on several workers") from None
-    shards = {shard.id: shard for shard in todo}
-
-    def ended(key: str, outcome: ShardResult | str, *_: Any) -> None:
-        record(shards[key], outcome)
-        recorded.add(key)
-
-    # Dask's callback tuple: start, start_state, pretask, posttask, finish.
-    callbacks = [(None, None, None, ended, None)]
     for _ in range(retries + 1):
         left = [shard for shard in todo if shard.id not in recorded]
         try:

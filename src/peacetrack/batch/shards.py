@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
+import fsspec  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-from peacetrack.errors import InputError, MissingExtra
+from peacetrack.errors import InputError
 from peacetrack.ingest import IngestOptions, Source, expand_sources
 from peacetrack.ingest.base import EXTENSIONS
 from peacetrack.ingest.metadata import SIDECAR, slug
@@ -100,20 +101,10 @@ def is_fsspec_url(value: str) -> bool:
     return "://" in value and not is_url(value)
 
 
-def _fsspec() -> Any:
-    """fsspec, imported only for a URL it reads: local paths, the usual inputs, never need
-    it (about 0.05 s)."""
-    try:
-        import fsspec  # type: ignore[import-untyped]
-    except ImportError:
-        raise MissingExtra("dask", "batch over fsspec URLs") from None
-    return fsspec
-
-
 def open_binary(location: str) -> IO[bytes]:
     """A local path or fsspec URL opened for reading bytes (seekable)."""
     if is_fsspec_url(location):
-        opened: IO[bytes] = _fsspec().open(location, "rb").open()
+        opened: IO[bytes] = fsspec.open(location, "rb").open()
         return opened
     return Path(location).open("rb")
 
@@ -154,7 +145,7 @@ def _local_shards(path: Path, shard_size: ShardSize) -> list[Shard]:
 
 
 def _remote_shards(url: str, shard_size: ShardSize) -> list[Shard]:
-    fs, root = _fsspec().core.url_to_fs(url)
+    fs, root = fsspec.core.url_to_fs(url)
     if not fs.exists(root):
         raise InputError(f"{url}: no such file or folder; check the URL")
     suffix = Path(root).suffix.lower()
