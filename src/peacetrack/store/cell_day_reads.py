@@ -375,6 +375,15 @@ class Moment(NamedTuple):
         return cls(row.day, row.next, row.claims, found, getattr(row, f"weaker_{floor.label}"))
 
     @classmethod
+    def after(cls, row: Any, floor: Support) -> Moment:
+        """The moment beginning on a kept day's ``next``, as the day's row holds it (no
+        claims and no class without one)."""
+        found = cast(getattr(row, f"next_class_{floor.label}"), Text)
+        zero = literal_column("0", Integer)
+        weaker = func.coalesce(getattr(row, f"next_weaker_{floor.label}"), zero)
+        return cls(row.next, row.next_next, func.coalesce(row.next_claims, zero), found, weaker)
+
+    @classmethod
     def carried(cls, chain: Any) -> Moment:
         """The moment a row of ``cell_moments``' recursive query carries unfolded."""
         c = chain.c
@@ -412,10 +421,15 @@ ROW = ["kind", "issue", "col", "day", "next"]
 
 
 def _step(row: Any, before: Fold, floor: Support) -> list[ColumnElement[Any]]:
-    """The fold after the moment beginning at ``row`` (``folding``), with the row's cell,
-    day and next day, and its own weaker claims."""
-    moment = Moment.at(row, floor)
-    values = [*(getattr(row, n) for n in ROW), *folding(moment, before), moment.weaker]
+    """The fold after the moment beginning at ``row`` and the one beginning on its
+    ``next``, which the row holds too (``folding`` each), with the row's cell, the day the
+    last of the two begins, the day the moment after it begins and its own weaker claims.
+    Without a ``next`` the second holds nothing and leaves the fold as it is."""
+    moment, then = Moment.at(row, floor), Moment.after(row, floor)
+    last = func.coalesce(row.next, row.day)
+    own = case((row.next.is_(None), moment.weaker), else_=then.weaker)
+    values = [row.kind, row.issue, row.col, last, row.next_next]
+    values += [*folding(then, folding(moment, before)), own]
     return labelled(values, [*ROW, *Fold._fields, "own_weaker"])
 
 

@@ -55,7 +55,7 @@ from peacetrack.source import Key
 from peacetrack.store.cell_entries import Kind, read_entries
 from peacetrack.store.queries import chunked
 from peacetrack.store.tables import CELL_DAYS, CLAIMS, DOCUMENTS
-from peacetrack.support import Support
+from peacetrack.support import SUPPORT_LEVELS, Support
 
 
 def _days(entries: Iterable[Entry]) -> dict[date, list[Entry]]:
@@ -99,7 +99,7 @@ def day_rows(
     for day in days:
         known.update(e.source for e in by_day[day])
         seen[day] = earlier.number + len(known - earlier.among)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i, day in enumerate(days):
         if since is not None and day < since:
             continue
@@ -119,7 +119,37 @@ def day_rows(
                 "seen": seen[day],
             }
         )
+    return _with_next(rows)
+
+
+def _with_next(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each of a cell's day ``rows`` (every day from the first one's on) with the columns
+    of the row its ``next`` names (``FOLLOWED``)."""
+    at = {row["day"]: row for row in rows}
+    for row in rows:
+        after = at.get(row["next"])
+        row.update({f"next_{c}": None if after is None else after[c] for c in FOLLOWED})
     return rows
+
+
+#: The columns of the moment beginning on a day's ``next`` that its row holds too, each as
+#: ``next_`` and the name of the next row's own column (``next_next`` is that row's ``next``).
+FOLLOWED = (
+    "claims",
+    *(f"{w}_{level}" for level in SUPPORT_LEVELS for w in ("class", "weaker")),
+    "next",
+)
+
+
+def followed(connection: Connection, where: Sequence[ColumnElement[bool]]) -> None:
+    """Copy into the days chosen by ``where`` the columns of the moment beginning on their
+    ``next`` (``FOLLOWED``), from its row; days without a ``next`` are left as they are."""
+    day, after = CELL_DAYS.c, CELL_DAYS.alias("after").c
+    at_next = (after.kind == day.kind) & (after.issue == day.issue) & (after.col == day.col)
+    values = {f"next_{c}": after[c] for c in FOLLOWED}
+    connection.execute(
+        update(CELL_DAYS).where(at_next, after.day == day.next, *where).values(values)
+    )
 
 
 def _levels(found: Sequence[Decision]) -> dict[str, Any]:
@@ -182,12 +212,18 @@ def extended(connection: Connection, kind: Kind, grown: Mapping[Key, Growth]) ->
         connection.execute(delete(CELL_DAYS).where(_cell(kind, key), CELL_DAYS.c.day >= low))
         connection.execute(insert(CELL_DAYS), rows)
         days = [r["day"] for r in rows]
-        for found in reach[key]:
-            if found.day < low:
-                end = bisect_right(days, found.day + SAME_MOMENT)
-                point = days[end] if end < len(days) else None
-                where = (_cell(kind, key), CELL_DAYS.c.day == found.day)
-                connection.execute(update(CELL_DAYS).where(*where).values(next=point))
+        older = [found.day for found in reach[key] if found.day < low]
+        for day in older:
+            end = bisect_right(days, day + SAME_MOMENT)
+            point = days[end] if end < len(days) else None
+            where = (_cell(kind, key), CELL_DAYS.c.day == day)
+            connection.execute(update(CELL_DAYS).where(*where).values(next=point))
+        # The older days whose next moment was written again or now ends elsewhere: those
+        # pointing at a rewritten day or at one just pointed anew.
+        followed(
+            connection,
+            [_cell(kind, key), CELL_DAYS.c.day < low, CELL_DAYS.c.next >= min([low, *older])],
+        )
     cell_moments.kept(connection, kind, lows)
     return redo
 
