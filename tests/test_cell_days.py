@@ -1,6 +1,6 @@
 """The kept cell days answer a comparison from a date or to one, as the claims do.
 
-``compare(store, since=...)`` reads ``cell_days`` (migrations 0011, 0012 and 0015): each
+``compare(store, since=...)`` reads ``cell_days`` (migrations 0011, 0012, 0015, 0019): each
 cell's moments from its first day on or after the date, folded at the floor in SQL, and
 the entries of the moment it shows; ``until=...`` folds them from the cell's first day and
 reads the moment the date cuts and the one shown before it. The same call on the

@@ -2,7 +2,8 @@
 (``ranged``) or to an end date (``until``), at any support floor.
 
 From a date, the database follows each cell's moments through their ``next`` days in one
-recursive query for every cell, folding each moment's kept decisions at the floor asked as
+recursive query for every cell, two moments a row (each day's row holds the moment
+beginning on its ``next`` too), folding each moment's kept decisions at the floor asked as
 it goes, so only each cell's result and the ids of the moment it shows leave the database;
 the entries of that moment are then read by id. To an end date, the fold of the moments
 before the one the date falls in is kept (``store.cell_moments``, which writes it with the
@@ -98,9 +99,9 @@ def _folded(
 ) -> Select[Any]:
     """Every chosen cell folded at ``floor`` from its first day on or after ``since``, in
     one query, a row for each day of the moment it shows (with the day's claim ids): the
-    first days (``_starts``), a recursive query along ``next`` (an index seek per moment)
-    that carries the fold (``_step``), its last row (the cell's last moment), and the
-    shown moment's days.
+    first days (``_starts``), a recursive query along ``next`` (an index seek per two
+    moments, the row's and the one it holds) that carries the fold (``_step``), its last
+    row (the cell's last moment), and the shown moment's days.
 
     The days are joined on columns of the rows before them, never on a constant kind:
     SQLite's planner, without statistics of a table filled since the last ``ANALYZE``,

@@ -4,12 +4,14 @@ one row per moment instead of every claim in range.
 A comparison from a date cuts each cell's claims into moments from the cell's first day
 on or after it (``peacetrack.moments``): a moment begins on that day, the next on the
 first day more than a week later, and so on. Which days begin moments therefore depends
-on the date asked, so ``cell_days`` (migration 0011) keeps, for every day a cell has dated
-claims, the moment that would begin that day: what it decides at each support level
-(``moments.decisions``: the stance class prevailing at that floor and the claims below
-it, two columns a level since migration 0012), how many claims it holds, and the day the
-moment after it would begin (``next``). With the day's claim ids and the count of the
-cell's sources not seen since (``gone``), a cell from a date is: its first row on or
+on the date asked, so ``cell_days`` (migration 0011) keeps, for every day a cell has
+dated claims, the moment that would begin that day: what it decides at each support
+level (``moments.decisions``: the stance class prevailing at that floor and the claims
+below it, two columns a level since migration 0012), how many claims it holds, and the
+day the moment after it would begin (``next``), and a copy of that moment's
+(``next_claims``, ``next_class_named``, ..., ``next_next``; migration 0019), so
+following ``next`` reads two moments a row. With the day's claim ids and the count of
+the cell's sources not seen since (``gone``), a cell from a date is: its first row on or
 after the date, the rows its ``next`` days lead to (one recursive query for every cell,
 which folds the moments' decisions at the floor asked as it goes, so only each cell's
 result and its shown moment's days leave the database), the cell summary's sources less
@@ -19,10 +21,11 @@ cell is the one ``tally`` computes from the claims in range, at any support floo
 
 The rows are kept by the cells' refresh (``store.cell_summaries``): a rebuilt cell gets
 its rows again from the entries the rebuild read; a cell that only gained later claims
-rewrites the rows of its last week and the new days, from their claim ids, and points
-the rows before them at the new days. A later claim whose source the cell last saw more
-than a week before changes ``gone`` on older days, so that cell is rebuilt instead.
-Comparisons read the rows through ``store.cell_day_reads``.
+rewrites the rows of its last week and the new days, from their claim ids, points the
+rows before them at the new days and copies the moments they point at again
+(``followed``). A later claim whose source the cell last saw more than a week before
+changes ``gone`` on older days, so that cell is rebuilt instead. Comparisons read the
+rows through ``store.cell_day_reads``.
 """
 
 from __future__ import annotations

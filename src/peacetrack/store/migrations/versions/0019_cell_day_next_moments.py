@@ -5,8 +5,8 @@ Revises: 0018
 Create Date: 2026-12-07
 
 A comparison from a date follows each cell's moments along ``next`` with an index seek a
-moment (about 24,000 for seven months at a million claims, two thirds of PostgreSQL's time
-for the command); with the next moment's claims, levels' columns and ``next`` copied into
+moment (about 24,000 for seven months at a million claims, most of PostgreSQL's time for
+the command); with the next moment's claims, levels' columns and ``next`` copied into
 each row, a seek reads two moments (``peacetrack.store.cell_day_reads``). The new columns
 are filled here in SQL from the rows the days point at (the refresh keeps them from then
 on, ``peacetrack.store.cell_days.followed``), without rebuilding any cell.
