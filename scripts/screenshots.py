@@ -2,7 +2,8 @@
 
 The app runs on the example reports in a temporary store, the way the browser tests run
 it, and each page is taken as those tests open it (``tests/browser.py``), so a screenshot
-shows what the tests check.
+shows what the tests check. The store's claims are the default extractor's, as in the
+store a user's ``peacetrack demo`` fills, not the ``rules.v1`` ones the tests read.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from browser import CHROMIUM, launch, logged_in_page, open_first_cell  # noqa: E402
+from peacetrack.extract.base import DEFAULT_EXTRACTOR  # noqa: E402
 from peacetrack.web import create_app  # noqa: E402
 from web_support import TOKEN, filled_store, served  # noqa: E402
 
@@ -30,7 +32,7 @@ def main() -> None:
     if not CHROMIUM.exists():
         sys.exit(f"needs {CHROMIUM}: install it with scripts/system-deps (as root)")
     with tempfile.TemporaryDirectory(prefix="peacetrack-screenshots-") as tmp:
-        store = filled_store(Path(tmp) / "examples.db")
+        store = filled_store(Path(tmp) / "examples.db", extractor=DEFAULT_EXTRACTOR)
         with served(create_app(store, TOKEN)) as url, sync_playwright() as playwright:
             browser = launch(playwright)
             page = logged_in_page(browser, url, TOKEN, "reviewer")

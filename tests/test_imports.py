@@ -175,3 +175,10 @@ def test_the_names_handed_out_on_first_use_are_there(package: str) -> None:
         assert getattr(module, name) is getattr(defined, name)
     with pytest.raises(AttributeError):
         module.no_such_name  # noqa: B018
+
+
+def test_finding_proposals_by_name_loads_no_orm() -> None:
+    """``claims --proposal NAME`` reads the proposals' word index on the Core tables, so the
+    listing does not pay for the ORM mapping's import (issue #16: start-up)."""
+    found = reachable(module_level_graph(), "peacetrack.store.proposal_words")
+    assert "peacetrack.store.schema" not in found

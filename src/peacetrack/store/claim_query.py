@@ -113,8 +113,8 @@ def claim_conditions(
     if (document := query.get("document")) is not None:
         where.append(CLAIMS.c.document_id == document_id(connection, document))
     if (proposal := query.get("proposal")) is not None:
-        # The resolver's module (saving claims) loads only for a listing by proposal.
-        from peacetrack.store.proposal_resolver import proposal_ids_named
+        # The phrase analysis behind proposal names loads only for a listing by proposal.
+        from peacetrack.store.proposal_words import proposal_ids_named
 
         named = proposal_ids_named(connection, proposal)
         where.append(or_(CLAIMS.c.proposal == proposal, CLAIMS.c.proposal_id.in_(named)))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, Connection, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, exists, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,14 +35,12 @@ from peacetrack.proposals.grouping import (
 from peacetrack.proposals.phrases import (
     analysed,
     clean,
-    key_words,
     proposal_key,
     telling_words,
 )
 from peacetrack.store.engine import serialise
 from peacetrack.store.proposal_words import holding, index_words
 from peacetrack.store.schema import ClaimRow, DocumentRow, ProposalRow
-from peacetrack.store.tables import PROPOSALS
 from peacetrack.vocabulary import UNASSIGNED
 
 
@@ -234,20 +232,3 @@ class ProposalResolver:
         if folded in holders and holders[folded] != conflict:
             scope = conflict or UNASSIGNED
         return free_name(name, set(holders), self.published, scope)
-
-
-def proposal_ids_named(connection: Connection, name: str) -> list[int]:
-    """Ids of the proposals whose name or an alias is ``name`` (spelling-insensitive),
-    among those whose names hold its words (``proposal_words``), not every proposal."""
-    phrase = analysed(name)
-    key = phrase.key
-    folded = name.strip().casefold()
-    query = select(PROPOSALS.c.id, PROPOSALS.c.name, PROPOSALS.c.aliases)
-    if found := key_words(phrase):
-        query = query.where(holding(found))
-    return [
-        row.id
-        for row in connection.execute(query)
-        if row.name.casefold() == folded
-        or key in {proposal_key(n) for n in (row.name, *row.aliases)}
-    ]

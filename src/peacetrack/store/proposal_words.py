@@ -14,34 +14,56 @@ a proposal deletes its words by the foreign key.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, delete, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, delete, func, insert, select
 
-from peacetrack.proposals.phrases import name_words
-from peacetrack.store.schema import ProposalRow, ProposalWordRow
+from peacetrack.proposals.phrases import analysed, key_words, name_words, proposal_key
+from peacetrack.store.tables import PROPOSAL_WORDS, PROPOSALS
+
+if TYPE_CHECKING:  # the ORM loads only where proposals are written (issue #16: start-up)
+    from sqlalchemy.orm import Session
+
+    from peacetrack.store.schema import ProposalRow
 
 
 def index_words(session: Session, *rows: ProposalRow) -> None:
     """Store the words of ``rows``' names and aliases as they are now, replacing the old."""
     session.flush()
     ids = [row.id for row in rows]
-    session.execute(delete(ProposalWordRow).where(ProposalWordRow.proposal_id.in_(ids)))
+    session.execute(delete(PROPOSAL_WORDS).where(PROPOSAL_WORDS.c.proposal_id.in_(ids)))
     values = [
         {"word": w, "proposal_id": row.id}
         for row in rows
         for w in sorted(name_words(row.name, *row.aliases))
     ]
     if values:
-        session.execute(insert(ProposalWordRow), values)
+        session.execute(insert(PROPOSAL_WORDS), values)
 
 
 def holding(words: Collection[str]) -> ColumnElement[bool]:
     """Proposals whose names hold every one of ``words`` (an index lookup per word)."""
     found = (
-        select(ProposalWordRow.proposal_id)
-        .where(ProposalWordRow.word.in_(sorted(words)))
-        .group_by(ProposalWordRow.proposal_id)
+        select(PROPOSAL_WORDS.c.proposal_id)
+        .where(PROPOSAL_WORDS.c.word.in_(sorted(words)))
+        .group_by(PROPOSAL_WORDS.c.proposal_id)
         .having(func.count() == len(words))
     )
-    return ProposalRow.id.in_(found)
+    return PROPOSALS.c.id.in_(found)
+
+
+def proposal_ids_named(connection: Connection, name: str) -> list[int]:
+    """Ids of the proposals whose name or an alias is ``name`` (spelling-insensitive),
+    among those whose names hold its words (``holding``), not every proposal."""
+    phrase = analysed(name)
+    key = phrase.key
+    folded = name.strip().casefold()
+    query = select(PROPOSALS.c.id, PROPOSALS.c.name, PROPOSALS.c.aliases)
+    if found := key_words(phrase):
+        query = query.where(holding(found))
+    return [
+        row.id
+        for row in connection.execute(query)
+        if row.name.casefold() == folded
+        or key in {proposal_key(n) for n in (row.name, *row.aliases)}
+    ]

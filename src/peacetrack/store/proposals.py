@@ -111,7 +111,7 @@ def _claim_counts(session: Session | Connection, proposal_id: int | None = None)
 
 def _check_free(session: Session, name: str, allowed: int | None = None) -> str:
     """``name`` cleaned, unless another proposal (not ``allowed``) has it as name or alias."""
-    from peacetrack.store.proposal_resolver import proposal_ids_named
+    from peacetrack.store.proposal_words import proposal_ids_named
     from peacetrack.store.schema import ProposalRow
 
     cleaned = clean(name)
