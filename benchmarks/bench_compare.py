@@ -51,8 +51,9 @@ TARGET_S = 1.0
 #: 0013's proposal words, likewise; 11: migration 0015's floors and sources seen, which a
 #: store of 10 gains on first open and its first comparison, which rebuilds every cell; 12:
 #: migration 0018's kept moments, which a store of 11 gains on first open, in SQL, without
-#: a rebuild).
-VERSION = 12
+#: a rebuild; 13: migration 0019's next moment in each day, likewise, so a store of 12 is
+#: left to code without it).
+VERSION = 13
 #: Columns written per table, in the order ``_tables`` yields values.
 COLUMNS = {
     "documents": [

@@ -1,6 +1,6 @@
 """The kept cell days answer a comparison from a date or to one, as the claims do.
 
-``compare(store, since=...)`` reads ``cell_days`` (migrations 0011, 0012 and 0015): each
+``compare(store, since=...)`` reads ``cell_days`` (migrations 0011, 0012, 0015, 0019): each
 cell's moments from its first day on or after the date, folded at the floor in SQL, and
 the entries of the moment it shows; ``until=...`` folds them from the cell's first day and
 reads the moment the date cuts and the one shown before it. The same call on the
@@ -214,8 +214,9 @@ def test_upgrading_a_store_with_claims_fills_its_days(
 
 
 def _rows_of_0012(store: Store) -> list[tuple[Any, ...]]:
-    """The days' columns as migration 0012 left them (``seen`` came with 0015)."""
-    columns = [c for c in CELL_DAYS.c if c.name != "seen"]
+    """The days' columns as migration 0012 left them (``seen`` came with 0015, the next
+    moment's columns with 0019)."""
+    columns = [c for c in CELL_DAYS.c if c.name != "seen" and not c.name.startswith("next_")]
     with store.reading() as connection:
         return sorted(tuple(r) for r in connection.execute(select(*columns)))
 
@@ -252,4 +253,17 @@ def test_upgrading_to_kept_moments_writes_them_from_the_days(
     kept = _moments(filled)
     migrate_down_and_up(filled, "0017")
     assert _stale(filled) == 0 and _moments(filled) == kept
+    assert_days_match(filled, monkeypatch)
+
+
+def test_upgrading_to_next_moments_in_each_day_copies_them_from_the_days(
+    filled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 0019 copies into each day the moment beginning on its ``next``, from that
+    day's row, as the refresh keeps them, with no cell marked for a rebuild."""
+    compare(filled)
+    kept = _kept(filled)
+    assert any(row["next_next"] is not None for row in kept)
+    migrate_down_and_up(filled, "0018")
+    assert _stale(filled) == 0 and _kept(filled) == kept
     assert_days_match(filled, monkeypatch)

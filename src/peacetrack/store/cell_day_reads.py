@@ -2,7 +2,8 @@
 (``ranged``) or to an end date (``until``), at any support floor.
 
 From a date, the database follows each cell's moments through their ``next`` days in one
-recursive query for every cell, folding each moment's kept decisions at the floor asked as
+recursive query for every cell, two moments a row (each day's row holds the moment
+beginning on its ``next`` too), folding each moment's kept decisions at the floor asked as
 it goes, so only each cell's result and the ids of the moment it shows leave the database;
 the entries of that moment are then read by id. To an end date, the fold of the moments
 before the one the date falls in is kept (``store.cell_moments``, which writes it with the
@@ -98,9 +99,9 @@ def _folded(
 ) -> Select[Any]:
     """Every chosen cell folded at ``floor`` from its first day on or after ``since``, in
     one query, a row for each day of the moment it shows (with the day's claim ids): the
-    first days (``_starts``), a recursive query along ``next`` (an index seek per moment)
-    that carries the fold (``_step``), its last row (the cell's last moment), and the
-    shown moment's days.
+    first days (``_starts``), a recursive query along ``next`` (an index seek per two
+    moments, the row's and the one it holds) that carries the fold (``_step``), its last
+    row (the cell's last moment), and the shown moment's days.
 
     The days are joined on columns of the rows before them, never on a constant kind:
     SQLite's planner, without statistics of a table filled since the last ``ANALYZE``,
@@ -375,6 +376,15 @@ class Moment(NamedTuple):
         return cls(row.day, row.next, row.claims, found, getattr(row, f"weaker_{floor.label}"))
 
     @classmethod
+    def after(cls, row: Any, floor: Support) -> Moment:
+        """The moment beginning on a kept day's ``next``, as the day's row holds it (no
+        claims and no class without one)."""
+        found = cast(getattr(row, f"next_class_{floor.label}"), Text)
+        zero = literal_column("0", Integer)
+        weaker = func.coalesce(getattr(row, f"next_weaker_{floor.label}"), zero)
+        return cls(row.next, row.next_next, func.coalesce(row.next_claims, zero), found, weaker)
+
+    @classmethod
     def carried(cls, chain: Any) -> Moment:
         """The moment a row of ``cell_moments``' recursive query carries unfolded."""
         c = chain.c
@@ -412,10 +422,15 @@ ROW = ["kind", "issue", "col", "day", "next"]
 
 
 def _step(row: Any, before: Fold, floor: Support) -> list[ColumnElement[Any]]:
-    """The fold after the moment beginning at ``row`` (``folding``), with the row's cell,
-    day and next day, and its own weaker claims."""
-    moment = Moment.at(row, floor)
-    values = [*(getattr(row, n) for n in ROW), *folding(moment, before), moment.weaker]
+    """The fold after the moment beginning at ``row`` and the one beginning on its
+    ``next``, which the row holds too (``folding`` each), with the row's cell, the day the
+    last of the two begins, the day the moment after it begins and its own weaker claims.
+    Without a ``next`` the second holds nothing and leaves the fold as it is."""
+    moment, then = Moment.at(row, floor), Moment.after(row, floor)
+    last = func.coalesce(row.next, row.day)
+    own = case((row.next.is_(None), moment.weaker), else_=then.weaker)
+    values = [row.kind, row.issue, row.col, last, row.next_next]
+    values += [*folding(then, folding(moment, before)), own]
     return labelled(values, [*ROW, *Fold._fields, "own_weaker"])
 
 

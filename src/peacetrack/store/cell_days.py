@@ -4,12 +4,14 @@ one row per moment instead of every claim in range.
 A comparison from a date cuts each cell's claims into moments from the cell's first day
 on or after it (``peacetrack.moments``): a moment begins on that day, the next on the
 first day more than a week later, and so on. Which days begin moments therefore depends
-on the date asked, so ``cell_days`` (migration 0011) keeps, for every day a cell has dated
-claims, the moment that would begin that day: what it decides at each support level
-(``moments.decisions``: the stance class prevailing at that floor and the claims below
-it, two columns a level since migration 0012), how many claims it holds, and the day the
-moment after it would begin (``next``). With the day's claim ids and the count of the
-cell's sources not seen since (``gone``), a cell from a date is: its first row on or
+on the date asked, so ``cell_days`` (migration 0011) keeps, for every day a cell has
+dated claims, the moment that would begin that day: what it decides at each support
+level (``moments.decisions``: the stance class prevailing at that floor and the claims
+below it, two columns a level since migration 0012), how many claims it holds, and the
+day the moment after it would begin (``next``), and a copy of that moment's
+(``next_claims``, ``next_class_named``, ..., ``next_next``; migration 0019), so
+following ``next`` reads two moments a row. With the day's claim ids and the count of
+the cell's sources not seen since (``gone``), a cell from a date is: its first row on or
 after the date, the rows its ``next`` days lead to (one recursive query for every cell,
 which folds the moments' decisions at the floor asked as it goes, so only each cell's
 result and its shown moment's days leave the database), the cell summary's sources less
@@ -19,10 +21,11 @@ cell is the one ``tally`` computes from the claims in range, at any support floo
 
 The rows are kept by the cells' refresh (``store.cell_summaries``): a rebuilt cell gets
 its rows again from the entries the rebuild read; a cell that only gained later claims
-rewrites the rows of its last week and the new days, from their claim ids, and points
-the rows before them at the new days. A later claim whose source the cell last saw more
-than a week before changes ``gone`` on older days, so that cell is rebuilt instead.
-Comparisons read the rows through ``store.cell_day_reads``.
+rewrites the rows of its last week and the new days, from their claim ids, points the
+rows before them at the new days and copies the moments they point at again
+(``followed``). A later claim whose source the cell last saw more than a week before
+changes ``gone`` on older days, so that cell is rebuilt instead. Comparisons read the
+rows through ``store.cell_day_reads``.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ from peacetrack.source import Key
 from peacetrack.store.cell_entries import Kind, read_entries
 from peacetrack.store.queries import chunked
 from peacetrack.store.tables import CELL_DAYS, CLAIMS, DOCUMENTS
-from peacetrack.support import Support
+from peacetrack.support import SUPPORT_LEVELS, Support
 
 
 def _days(entries: Iterable[Entry]) -> dict[date, list[Entry]]:
@@ -99,7 +102,7 @@ def day_rows(
     for day in days:
         known.update(e.source for e in by_day[day])
         seen[day] = earlier.number + len(known - earlier.among)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i, day in enumerate(days):
         if since is not None and day < since:
             continue
@@ -119,7 +122,37 @@ def day_rows(
                 "seen": seen[day],
             }
         )
+    return _with_next(rows)
+
+
+def _with_next(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each of a cell's day ``rows`` (every day from the first one's on) with the columns
+    of the row its ``next`` names (``FOLLOWED``)."""
+    at = {row["day"]: row for row in rows}
+    for row in rows:
+        after = at.get(row["next"])
+        row.update({f"next_{c}": None if after is None else after[c] for c in FOLLOWED})
     return rows
+
+
+#: The columns of the moment beginning on a day's ``next`` that its row holds too, each as
+#: ``next_`` and the name of the next row's own column (``next_next`` is that row's ``next``).
+FOLLOWED = (
+    "claims",
+    *(f"{w}_{level}" for level in SUPPORT_LEVELS for w in ("class", "weaker")),
+    "next",
+)
+
+
+def followed(connection: Connection, where: Sequence[ColumnElement[bool]]) -> None:
+    """Copy into the days chosen by ``where`` the columns of the moment beginning on their
+    ``next`` (``FOLLOWED``), from its row; days without a ``next`` are left as they are."""
+    day, after = CELL_DAYS.c, CELL_DAYS.alias("after").c
+    at_next = (after.kind == day.kind) & (after.issue == day.issue) & (after.col == day.col)
+    values = {f"next_{c}": after[c] for c in FOLLOWED}
+    connection.execute(
+        update(CELL_DAYS).where(at_next, after.day == day.next, *where).values(values)
+    )
 
 
 def _levels(found: Sequence[Decision]) -> dict[str, Any]:
@@ -182,12 +215,18 @@ def extended(connection: Connection, kind: Kind, grown: Mapping[Key, Growth]) ->
         connection.execute(delete(CELL_DAYS).where(_cell(kind, key), CELL_DAYS.c.day >= low))
         connection.execute(insert(CELL_DAYS), rows)
         days = [r["day"] for r in rows]
-        for found in reach[key]:
-            if found.day < low:
-                end = bisect_right(days, found.day + SAME_MOMENT)
-                point = days[end] if end < len(days) else None
-                where = (_cell(kind, key), CELL_DAYS.c.day == found.day)
-                connection.execute(update(CELL_DAYS).where(*where).values(next=point))
+        older = [found.day for found in reach[key] if found.day < low]
+        for day in older:
+            end = bisect_right(days, day + SAME_MOMENT)
+            point = days[end] if end < len(days) else None
+            where = (_cell(kind, key), CELL_DAYS.c.day == day)
+            connection.execute(update(CELL_DAYS).where(*where).values(next=point))
+        # The older days whose next moment was written again or now ends elsewhere: those
+        # pointing at a rewritten day or at one just pointed anew.
+        followed(
+            connection,
+            [_cell(kind, key), CELL_DAYS.c.day < low, CELL_DAYS.c.next >= min([low, *older])],
+        )
     cell_moments.kept(connection, kind, lows)
     return redo
 

@@ -243,6 +243,18 @@ class CellDayRow(Base):
     class_reviewed: Mapped[str | None]
     weaker_reviewed: Mapped[int]
     seen: Mapped[int]
+    next_claims: Mapped[int | None]
+    next_class_low: Mapped[str | None]
+    next_weaker_low: Mapped[int | None]
+    next_class_anonymous: Mapped[str | None]
+    next_weaker_anonymous: Mapped[int | None]
+    next_class_named: Mapped[str | None]
+    next_weaker_named: Mapped[int | None]
+    next_class_corroborated: Mapped[str | None]
+    next_weaker_corroborated: Mapped[int | None]
+    next_class_reviewed: Mapped[str | None]
+    next_weaker_reviewed: Mapped[int | None]
+    next_next: Mapped[date | None]
 
 
 class CellMomentRow(Base):
