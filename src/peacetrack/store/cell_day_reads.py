@@ -21,7 +21,6 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Connection,
     Date,
     Integer,
@@ -35,6 +34,7 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
+    tuple_,
 )
 
 from peacetrack.moments import (
@@ -176,50 +176,37 @@ def until(
     """
     found: dict[Key, _Before] = {}
     days: dict[Key, list[_Day]] = {}
-    query = _folded_until(connection, kind, cells, end, floor)
+    query = _folded_until(connection, cells, end, floor)
     for issue, col, *before, day, seen, day_ids in connection.execute(query):
-        begins, first, claims, prior, changed, rest, held, held_class, changed_all, weaker = before
+        first, claims, prior, changed, rest, held, held_class, changed_all, weaker = before
         found[issue, col] = _Before(
-            begins,
             first,
             claims,
             History(prior, bool(changed), rest) if held else None,
             History(held_class, bool(changed_all), weaker),
         )
         days.setdefault((issue, col), []).append(_Day(day, seen, day_ids))
-    last = _entries_of(connection, kind, _ids(days, found, lambda day, cut: day >= cut))
+    ids = {key: {i for day in cell for i in day.ids} for key, cell in days.items()}
+    last = _entries_of(connection, kind, ids)
     cut = {key: _Cut(found[key], chronological(got), days[key]) for key, got in last.items()}
     # The moment shown before the cut one matters only if the cut one has no class at the
-    # floor: its claims are read for those cells alone.
-    wanted = {
+    # floor: its days are read for those cells alone (at 2024-06-01, none of 1,170 cells at
+    # a million claims; they were 4,242 of the 7,215 days read with both moments at once).
+    wanted = sorted(
         key
         for key, cell in cut.items()
         if cell.before.shown is not None and not supported(tuple(cell.last), floor)
-    }
-    earlier = _ids(days, found, lambda day, cut: day < cut)
-    shown = _entries_of(connection, kind, {key: earlier[key] for key in wanted})
+    )
+    shown = _entries_of(connection, kind, _shown_ids(connection, cells, end, floor, wanted))
     return {key: cell.tally(shown.get(key), floor) for key, cell in cut.items()}
 
 
-def _ids(
-    days: Mapping[Key, list[_Day]],
-    found: Mapping[Key, _Before],
-    chosen: Callable[[date, date], bool],
-) -> dict[Key, set[int]]:
-    """The claim ids of each cell's days ``chosen`` by their day and the cut moment's."""
-    return {
-        key: {i for d in cell if chosen(d.day, found[key].cut) for i in d.ids}
-        for key, cell in days.items()
-    }
-
-
 class _Before(NamedTuple):
-    """What a cell's moments before the one an end date cuts (beginning on ``cut``) left:
-    the cell's first day, their claims, their ``History`` up to the moment the cell would
-    show before ``cut`` (None: none has a class at the floor), and their whole history
-    (the class of that moment as the prior, the changes among all, all weaker claims)."""
+    """What a cell's moments before the one an end date cuts left: the cell's first day,
+    their claims, their ``History`` up to the moment the cell would show before the cut
+    one (None: none has a class at the floor), and their whole history (the class of that
+    moment as the prior, the changes among all, all weaker claims)."""
 
-    cut: date
     first: date
     claims: int
     shown: History | None
@@ -234,7 +221,7 @@ class _Day(NamedTuple):
 
 class _Cut(NamedTuple):
     """A cell to an end date: its moments before the cut one, the cut one's entries up to
-    the end date (chronological) and the days read (the last counts the sources seen)."""
+    the end date (chronological) and its days read (the last counts the sources seen)."""
 
     before: _Before
     last: list[Entry]
@@ -252,36 +239,46 @@ class _Cut(NamedTuple):
 
 
 def _folded_until(
-    connection: Connection,
-    kind: Kind,
-    cells: Sequence[ColumnElement[bool]],
-    end: date,
-    floor: Support,
-) -> CompoundSelect[Any]:
+    connection: Connection, cells: Sequence[ColumnElement[bool]], end: date, floor: Support
+) -> Select[Any]:
     """Every chosen cell folded at ``floor`` from its first day over the moments that end
     before ``end``, in one query, a row for each day up to ``end`` of the moment ``end``
-    falls in and of the moment the cell would show before it. The fold is kept: each
-    cell's row in ``cell_moments`` at its last moment beginning on or before ``end``
-    (``_cut``) holds what the moments before that one left, its own moment (the one
-    ``end`` cuts, whose kept decisions count later claims) unfolded."""
+    falls in. The fold is kept: each cell's row in ``cell_moments`` at its last moment
+    beginning on or before ``end`` (``_cut``) holds what the moments before that one left,
+    its own moment (the one ``end`` cuts, whose kept decisions count later claims)
+    unfolded."""
     last = _cut(connection, cells, end, floor)
     held = last.c.held_day.is_not(None)
     rest = last.c.weaker - func.coalesce(last.c.held_weaker, 0)
     fold = (last.c.first, last.c.claims, last.c.prior, last.c.changed, rest, held)
     whole = (last.c.held_class, last.c.changed_all, last.c.weaker)
+    days = CELL_DAYS.alias()
+    window = same_cell(days.c, last.c) & (days.c.day >= last.c.day) & (days.c.day <= end)
+    columns = (days.c.day, days.c.seen, days.c.ids)
+    return select(last.c.issue, last.c.col, *fold, *whole, *columns).join(days, window)
 
-    def days_of(low: Any, below: Callable[[Any], ColumnElement[bool]]) -> Select[Any]:
-        # Each window on its own, so each is an index range (as one OR, PostgreSQL read
-        # every day of the cell).
+
+def _shown_ids(
+    connection: Connection,
+    cells: Sequence[ColumnElement[bool]],
+    end: date,
+    floor: Support,
+    keys: Sequence[Key],
+) -> dict[Key, set[int]]:
+    """The claim ids of the moment each of the cells ``keys`` (among ``cells``) would show
+    before the one ``end`` cuts: the days of its kept row's ``held`` moment."""
+    found: dict[Key, set[int]] = {}
+    for chunk in chunked(keys):
+        chosen = [*cells, tuple_(CELL_SUMMARIES.c.issue, CELL_SUMMARIES.c.col).in_(chunk)]
+        last = _cut(connection, chosen, end, floor)
         days = CELL_DAYS.alias()
-        columns = (days.c.day, days.c.seen, days.c.ids)
-        window = same_cell(days.c, last.c) & (days.c.day >= low) & below(days)
-        chosen = (last.c.issue, last.c.col, last.c.day, *fold, *whole, *columns)
-        return select(*chosen).join(days, window)
-
-    cut = days_of(last.c.day, lambda days: days.c.day <= end)
-    shown = days_of(last.c.held_day, lambda days: days.c.day < last.c.held_next)
-    return cut.union_all(shown.where(held))
+        window = (days.c.day >= last.c.held_day) & (days.c.day < last.c.held_next)
+        query = select(last.c.issue, last.c.col, days.c.ids)
+        for issue, col, day_ids in connection.execute(
+            query.join(days, same_cell(days.c, last.c) & window)
+        ):
+            found.setdefault((issue, col), set()).update(day_ids)
+    return found
 
 
 def _cut(
