@@ -293,17 +293,16 @@ def _fold(steps: list[Moment], before: History, counts: Counts, floor: Support) 
     # Every claim below the floor, also in a cell with no supported position at all.
     weaker = before.weaker + sum(len(m) - len(k) for m, k in zip(steps, kept, strict=True))
     held = [k for k in kept if k]
-    chain = ([before.prior] if before.prior else []) + [
-        prevailing(k)[-1].stance.coarse for k in held
-    ]
+    # Each supported moment's prevailing entries: the last one's are the current stance's.
+    tops = [prevailing(k) for k in held]
+    chain = ([before.prior] if before.prior else []) + [top[-1].stance.coarse for top in tops]
     claims, sources, first, last = counts
     if held:
-        shown, conflict = held[-1], is_conflicted(held[-1])
+        current, conflict = tops[-1], is_conflicted(held[-1])
         changed = before.changed or any(a != b for a, b in pairwise(chain[:-1]))
         prior = chain[-2] if len(chain) > 1 else None
     else:  # no position reaches the floor: show the latest, with no marker
-        shown, conflict, changed, prior = steps[-1], False, False, None
-    current = prevailing(shown)
+        current, conflict, changed, prior = prevailing(steps[-1]), False, False, None
     return Tally(
         stance=current[-1].stance,
         claims=claims,

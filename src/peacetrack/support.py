@@ -106,6 +106,22 @@ Voice = tuple[int, str | None]
 def independent(voices: Iterable[Voice]) -> int:
     """How many independent reporters these are: reports sharing a near-duplicate group or
     an outlet are one, and so, transitively, are the reports joined through them."""
+    outlets: dict[int, set[str]] = {}
+    for source, outlet in voices:
+        found = outlets.setdefault(source, set())
+        if outlet:
+            found.add(outlet)
+    if all(len(found) <= 1 for found in outlets.values()):
+        # Each group reports through one outlet at most (nearly always): the reporters are
+        # the outlets and the groups without one, without following any join. A
+        # comparison to an end date asks this about 7,000 times at a million claims.
+        named = {outlet for found in outlets.values() for outlet in found}
+        return len(named) + sum(1 for found in outlets.values() if not found)
+    return _joined(outlets)
+
+
+def _joined(outlets: dict[int, set[str]]) -> int:
+    """How many reporters the groups are, each joined to its ``outlets`` (union-find)."""
     parent: dict[object, object] = {}
 
     def root(node: object) -> object:
@@ -115,12 +131,10 @@ def independent(voices: Iterable[Voice]) -> int:
             node = parent[node]
         return node
 
-    groups = set()
-    for source, outlet in voices:
-        groups.add(("source", source))
-        if outlet:
+    for source, found in outlets.items():
+        for outlet in found:
             parent[root(("source", source))] = root(("outlet", outlet))
-    return len({root(group) for group in groups})
+    return len({root(("source", source)) for source in outlets})
 
 
 def position_support(reports: Iterable[tuple[Support, Voice]]) -> Support:
@@ -135,6 +149,7 @@ def position_support(reports: Iterable[tuple[Support, Voice]]) -> Support:
     best = max(grade for grade, _ in pairs)
     if best is Support.REVIEWED:
         return best
-    if independent(voice for grade, voice in pairs if grade > Support.LOW) > 1:
+    voices = [voice for grade, voice in pairs if grade > Support.LOW]
+    if len(voices) > 1 and independent(voices) > 1:
         return Support.CORROBORATED
     return best

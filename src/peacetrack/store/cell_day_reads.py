@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Connection,
     Date,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     Select,
     Text,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -449,14 +451,30 @@ def same_cell(row: Any, other: Any) -> ColumnElement[bool]:
     return and_(row.kind == other.kind, row.issue == other.issue, row.col == other.col)
 
 
+#: Claim ids written into one statement that reads entries by id (``_entries_of``).
+LITERAL_IDS = 5_000
+
+
 def _entries_of(
     connection: Connection, kind: Kind, wanted: Mapping[Key, set[int]]
 ) -> dict[Key, list[Entry]]:
-    """The entries of these claims of each cell, read by id."""
+    """The entries of these claims of each cell, read by id.
+
+    The ids are written into the statement (integers, so nothing to escape), a few
+    thousand at a time: as bound parameters, 500 a statement to stay within SQLite's
+    limit, the 6,264 entries of ``--until 2024-06-01`` at a million claims took 13
+    statements and a quarter more CPU than in two (0.064 s against 0.050 s, best of 8).
+    """
     ids = sorted({i for found in wanted.values() for i in found})
     found: dict[Key, list[Entry]] = {key: [] for key in wanted}
-    for chunk in chunked(ids):
-        for key, entry in read_entries(connection, kind, [CLAIMS.c.id.in_(chunk)], few=True):
+    for chunk in chunked(ids, LITERAL_IDS):
+        listed = CLAIMS.c.id.in_(_written(chunk))
+        for key, entry in read_entries(connection, kind, [listed], few=True):
             if entry.id in wanted.get(key, ()):
                 found[key].append(entry)
     return found
+
+
+def _written(ids: Sequence[int]) -> BindParameter[int]:
+    """``ids`` as a list written into the statement when it runs."""
+    return bindparam("ids", list(ids), expanding=True, literal_execute=True)
