@@ -31,12 +31,13 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    column,
     func,
     literal,
     literal_column,
     null,
     select,
-    tuple_,
+    values,
 )
 
 from peacetrack.moments import (
@@ -50,7 +51,7 @@ from peacetrack.moments import (
 )
 from peacetrack.source import Key
 from peacetrack.store.cell_entries import Kind, read_entries
-from peacetrack.store.queries import chunked
+from peacetrack.store.queries import CHUNK, chunked
 from peacetrack.store.tables import CELL_DAYS, CELL_MOMENTS, CELL_SUMMARIES, CLAIMS
 from peacetrack.support import Support
 
@@ -180,11 +181,12 @@ def until(
     days: dict[Key, list[_Day]] = {}
     query = _folded_until(connection, cells, end, floor)
     for issue, col, *before, day, seen, day_ids in connection.execute(query):
-        first, claims, prior, changed, rest, held, held_class, changed_all, weaker = before
+        first, claims, prior, changed, rest, held, held_next, *whole = before
+        held_class, changed_all, weaker = whole
         found[issue, col] = _Before(
             first,
             claims,
-            History(prior, bool(changed), rest) if held else None,
+            None if held is None else _Shown(History(prior, bool(changed), rest), held, held_next),
             History(held_class, bool(changed_all), weaker),
         )
         days.setdefault((issue, col), []).append(_Day(day, seen, day_ids))
@@ -194,24 +196,33 @@ def until(
     # The moment shown before the cut one matters only if the cut one has no class at the
     # floor: its days are read for those cells alone (at 2024-06-01, none of 1,170 cells at
     # a million claims; they were 4,242 of the 7,215 days read with both moments at once).
-    wanted = sorted(
-        key
+    wanted = {
+        key: cell.before.shown
         for key, cell in cut.items()
         if cell.before.shown is not None and not supported(tuple(cell.last), floor)
-    )
-    shown = _entries_of(connection, kind, _shown_ids(connection, cells, end, floor, wanted))
+    }
+    shown = _entries_of(connection, kind, _shown_ids(connection, kind, wanted))
     return {key: cell.tally(shown.get(key), floor) for key, cell in cut.items()}
+
+
+class _Shown(NamedTuple):
+    """The moment a cell would show before the one an end date cuts: the ``History`` of
+    the moments up to it, the day it begins and the day the next one begins."""
+
+    history: History
+    day: date
+    next: date
 
 
 class _Before(NamedTuple):
     """What a cell's moments before the one an end date cuts left: the cell's first day,
-    their claims, their ``History`` up to the moment the cell would show before the cut
-    one (None: none has a class at the floor), and their whole history (the class of that
-    moment as the prior, the changes among all, all weaker claims)."""
+    their claims, the moment the cell would show before the cut one (None: none has a
+    class at the floor), and their whole history (the class of that moment as the prior,
+    the changes among all, all weaker claims)."""
 
     first: date
     claims: int
-    shown: History | None
+    shown: _Shown | None
     whole: History
 
 
@@ -237,7 +248,8 @@ class _Cut(NamedTuple):
         cut = tuple(self.last)
         if shown is None or self.before.shown is None:
             return resume([cut], self.before.whole, counts, floor)
-        return resume([tuple(chronological(shown)), cut], self.before.shown, counts, floor)
+        before = self.before.shown.history
+        return resume([tuple(chronological(shown)), cut], before, counts, floor)
 
 
 def _folded_until(
@@ -250,34 +262,33 @@ def _folded_until(
     its own moment (the one ``end`` cuts, whose kept decisions count later claims)
     unfolded."""
     last = _cut(connection, cells, end, floor)
-    held = last.c.held_day.is_not(None)
     rest = last.c.weaker - func.coalesce(last.c.held_weaker, 0)
-    fold = (last.c.first, last.c.claims, last.c.prior, last.c.changed, rest, held)
+    fold = (last.c.first, last.c.claims, last.c.prior, last.c.changed, rest)
+    shown = (last.c.held_day, last.c.held_next)
     whole = (last.c.held_class, last.c.changed_all, last.c.weaker)
     days = CELL_DAYS.alias()
     window = same_cell(days.c, last.c) & (days.c.day >= last.c.day) & (days.c.day <= end)
     columns = (days.c.day, days.c.seen, days.c.ids)
-    return select(last.c.issue, last.c.col, *fold, *whole, *columns).join(days, window)
+    return select(last.c.issue, last.c.col, *fold, *shown, *whole, *columns).join(days, window)
 
 
 def _shown_ids(
-    connection: Connection,
-    cells: Sequence[ColumnElement[bool]],
-    end: date,
-    floor: Support,
-    keys: Sequence[Key],
+    connection: Connection, kind: Kind, shown: Mapping[Key, _Shown]
 ) -> dict[Key, set[int]]:
-    """The claim ids of the moment each of the cells ``keys`` (among ``cells``) would show
-    before the one ``end`` cuts: the days of its kept row's ``held`` moment."""
+    """The claim ids of each of these cells' ``shown`` moment: its days, from the cells and
+    their days' ranges listed in the statement. (Chosen again from the summaries by key,
+    with the kept rows sought anew, 500 keys took PostgreSQL 0.2 s at a million claims.)"""
     found: dict[Key, set[int]] = {}
-    for chunk in chunked(keys):
-        chosen = [*cells, tuple_(CELL_SUMMARIES.c.issue, CELL_SUMMARIES.c.col).in_(chunk)]
-        last = _cut(connection, chosen, end, floor)
+    for chunk in chunked(sorted(shown)):
+        ranges = [(kind, *key, shown[key].day, shown[key].next) for key in chunk]
+        names = ("kind", Text), ("issue", Text), ("col", Text), ("day", Date), ("next", Date)
+        # A common table expression: SQLite names no columns of a VALUES in FROM.
+        listed = values(*(column(n, t) for n, t in names)).data(ranges).cte("shown")
         days = CELL_DAYS.alias()
-        window = (days.c.day >= last.c.held_day) & (days.c.day < last.c.held_next)
-        query = select(last.c.issue, last.c.col, days.c.ids)
+        window = (days.c.day >= listed.c.day) & (days.c.day < listed.c.next)
+        query = select(listed.c.issue, listed.c.col, days.c.ids)
         for issue, col, day_ids in connection.execute(
-            query.join(days, same_cell(days.c, last.c) & window)
+            query.join(days, same_cell(days.c, listed.c) & window)
         ):
             found.setdefault((issue, col), set()).update(day_ids)
     return found
@@ -451,8 +462,11 @@ def same_cell(row: Any, other: Any) -> ColumnElement[bool]:
     return and_(row.kind == other.kind, row.issue == other.issue, row.col == other.col)
 
 
-#: Claim ids written into one statement that reads entries by id (``_entries_of``).
-LITERAL_IDS = 5_000
+#: Claim ids written into one statement that reads entries by id (``_entries_of``) on
+#: SQLite, which seeks each id however many there are. PostgreSQL, given 5,000 at a million
+#: claims, chose a parallel hash join over every claim actor and document (0.43 s against
+#: 0.05-0.07 s for 12 statements of 500), so it gets ``queries.CHUNK`` a statement.
+SQLITE_IDS = 5_000
 
 
 def _entries_of(
@@ -460,14 +474,15 @@ def _entries_of(
 ) -> dict[Key, list[Entry]]:
     """The entries of these claims of each cell, read by id.
 
-    The ids are written into the statement (integers, so nothing to escape), a few
-    thousand at a time: as bound parameters, 500 a statement to stay within SQLite's
-    limit, the 6,264 entries of ``--until 2024-06-01`` at a million claims took 13
-    statements and a quarter more CPU than in two (0.064 s against 0.050 s, best of 8).
+    The ids are written into the statement (integers, so nothing to escape), on SQLite
+    a few thousand at a time: as bound parameters, 500 a statement to stay within
+    SQLite's limit, the 6,264 entries of ``--until 2024-06-01`` at a million claims took
+    13 statements and a quarter more CPU than in two (0.064 s against 0.050 s, best of 8).
     """
     ids = sorted({i for found in wanted.values() for i in found})
     found: dict[Key, list[Entry]] = {key: [] for key in wanted}
-    for chunk in chunked(ids, LITERAL_IDS):
+    size = SQLITE_IDS if connection.dialect.name == "sqlite" else CHUNK
+    for chunk in chunked(ids, size):
         listed = CLAIMS.c.id.in_(_written(chunk))
         for key, entry in read_entries(connection, kind, [listed], few=True):
             if entry.id in wanted.get(key, ()):
