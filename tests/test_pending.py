@@ -178,3 +178,13 @@ def test_pending_documents_read_by_index(fresh_db: Store, sample_document: Facto
             read = {sql: _read_on_postgres(connection, sql, params) for sql, params in found}
             assert {sql: n for sql, n in read.items() if n > 4} == {}
     engine.dispose()
+
+
+def test_pending_ids_match_the_documents_listed(fresh_db: Store, sample_document: Factory) -> None:
+    """``pending_ids`` lists what ``pending_documents`` lists, of ``among`` only when given,
+    so a batch load asks about its own documents, not every pending one in the store."""
+    ids = _add(fresh_db, sample_document, 5)
+    fresh_db.save_extraction(ids[1], "rules.v1", [])
+    assert list(fresh_db.pending_ids("rules.v1")) == _pending(fresh_db)
+    assert list(fresh_db.pending_ids("rules.v1", among=ids[:3])) == [ids[0], ids[2]]
+    assert list(fresh_db.pending_ids("rules.v1", among=ids[:3], variant="m@p")) == ids[:3]

@@ -80,8 +80,8 @@ def load_batch(out: str | Path, store: Store, conflict: str | None = None) -> Lo
                 shard: _add_documents(folder, shard, store, summary, _about(folder, shard, wanted))
                 for shard in shards
             }
-            pending = {doc.id for doc in store.pending_documents(extractor, variant=variant)}
             for shard, positions in ids.items():
+                pending = set(store.pending_ids(extractor, list(positions.values()), variant))
                 claims = _claims_by_position(folder, shard)
                 for position, document_id in positions.items():
                     if document_id not in pending:

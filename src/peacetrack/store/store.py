@@ -376,15 +376,33 @@ class Store:
         while the pages are read are listed when the pages run out. Each page is read in
         its own short transaction, so the caller may save extractions while iterating.
         """
+        for row in self._pending_rows(_DOCUMENT_COLUMNS, extractor, among, variant):
+            yield _document(row)
+
+    def pending_ids(
+        self, extractor: str, among: Sequence[int] | None = None, variant: str = ""
+    ) -> Iterator[int]:
+        """The ids ``pending_documents`` would list, without reading the documents' text:
+        a batch load only asks which of its documents still need their claims saved."""
+        for row in self._pending_rows((DOCUMENTS.c.id,), extractor, among, variant):
+            yield int(row.id)
+
+    def _pending_rows(
+        self,
+        columns: Sequence[Column[Any]],
+        extractor: str,
+        among: Sequence[int] | None,
+        variant: str,
+    ) -> Iterator[Any]:
         from peacetrack.store import pending
 
         last = 0
         if among is None:
             self._list_pending(extractor, variant)
         while True:
-            query = pending.page_query(_DOCUMENT_COLUMNS, extractor, variant, last, among)
+            query = pending.page_query(columns, extractor, variant, last, among)
             with self.reading() as connection:
-                page = [_document(row) for row in connection.execute(query)]
+                page = list(connection.execute(query))
             yield from page
             if page:
                 last = page[-1].id or last
