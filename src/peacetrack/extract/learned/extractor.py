@@ -111,11 +111,8 @@ class LearnedExtractor:
         reading = hit.reading
         parsed = reading.parsed
         seg: Segment = parsed.segments[hit.view.segment]
-        local = parsed.near(seg.first, seg.last)
+        local, sequencing = reading.near.get(hit.view.segment) or _near(parsed, seg)
         said = _own_reading(parsed, seg, reading.readings.get(hit.view.segment))
-        sequencing = details.conditions(
-            local.doc, local.connectives, local.issues, seg.first, seg.last, local.lang
-        )
         ruled = reading.claims.get(hit.view.segment, [])
         out: list[Claim] = []
         for decision in decided:
@@ -148,6 +145,15 @@ def _by_class(model: LinearModel, probs: npt.NDArray[np.float32]) -> list[dict[s
     """Each row's class probabilities by class name."""
     classes = model.classes
     return [dict(zip(classes, row, strict=True)) for row in probs.tolist()]
+
+
+def _near(parsed: Parsed, seg: Segment) -> tuple[Parsed, details.Conditions]:
+    """The parse near a segment and its sequencing, as the rules read them for a segment
+    they read frames in (``TextReading.near``), for one they read none in."""
+    local = parsed.near(seg.first, seg.last)
+    return local, details.conditions(
+        local.doc, local.connectives, local.issues, seg.first, seg.last, local.lang
+    )
 
 
 def _own_reading(parsed: Parsed, seg: Segment, ruled: Reading | None) -> Reading:

@@ -376,8 +376,8 @@ def _chance_names(how: str, p: int) -> tuple[str, str, str]:
     the models' lookups."""
     return (
         f"i:src={how}",
-        f"i:p={_bucket(p, (5, 10, 20, 40, 60, 80))}",
-        f"i:src={how}:p={_bucket(p, (10, 40))}",
+        f"i:p={_bucket(p, _P)}",
+        f"i:src={how}:p={_bucket(p, _P_SOURCE)}",
     )
 
 
@@ -399,7 +399,7 @@ def _named_issue_features(said: _Said, issue: str, at: int) -> list[str]:
     later = [m for m in stances if m.first > at]
     if earlier:
         cue = said.cues[earlier[-1].key]
-        gap = _bucket(at - earlier[-1].last, (2, 5, 10, 20))
+        gap = _bucket(at - earlier[-1].last, _ISSUE_GAP)
         feats += [f"i:after_cue={cue.stance.value}", f"i:after_cue:{gap}"]
         between = set(draft.words[earlier[-1].last - first : at - first])
         feats += [f"i:neg={w}" for w in between & NEGATIONS]
@@ -579,7 +579,7 @@ def _segment_features(
     if seg.item:
         feats.append("item")
     feats.append(_N_ACTORS[min(n_actors, 4)])
-    feats.append(f"len={_bucket(seg.last - seg.first, (8, 16, 32, 64))}")
+    feats.append(f"len={_bucket(seg.last - seg.first, _LENGTH)}")
     return feats
 
 
@@ -606,21 +606,33 @@ def _actor_features(said: _Said, own: list[Mention], actor: str) -> list[str]:
     earlier = [m for m in stances if m.last <= first.first]
     if later:
         cue = cues[later[0].key]
-        gap = _bucket(later[0].first - first.last, (1, 3, 6, 12))
+        gap = _bucket(later[0].first - first.last, _ACTOR_GAP)
         feats += [f"a:cue_after={cue.stance.value}", f"a:cue_after={cue.stance.value}:{gap}"]
     if earlier:
         cue = cues[earlier[-1].key]
-        gap = _bucket(first.first - earlier[-1].last, (1, 3, 6, 12))
+        gap = _bucket(first.first - earlier[-1].last, _ACTOR_GAP)
         feats += [f"a:cue_before={cue.stance.value}", f"a:cue_before={cue.stance.value}:{gap}"]
     return feats
 
 
-def _bucket(value: int, edges: tuple[int, ...]) -> str:
-    """The first of ``edges`` (ascending) that ``value`` is at most, as ``<=edge``, else
-    ``>last``: found by bisection among labels made once per set of edges."""
-    return _labels(edges)[bisect_left(edges, value)]
+#: Edges of a bucketed figure (ascending) and the label of each bucket: ``<=edge``, and
+#: ``>last`` past the last edge.
+_Buckets = tuple[tuple[int, ...], tuple[str, ...]]
 
 
-@cache
-def _labels(edges: tuple[int, ...]) -> tuple[str, ...]:
-    return (*(f"<={edge}" for edge in edges), f">{edges[-1]}")
+def _buckets(*edges: int) -> _Buckets:
+    """The labels of ``edges``' buckets, made once per set of edges, not once per figure."""
+    return edges, (*(f"<={edge}" for edge in edges), f">{edges[-1]}")
+
+
+def _bucket(value: int, buckets: _Buckets) -> str:
+    """The label of the first edge that ``value`` is at most, found by bisection."""
+    edges, labels = buckets
+    return labels[bisect_left(edges, value)]
+
+
+_P = _buckets(5, 10, 20, 40, 60, 80)
+_P_SOURCE = _buckets(10, 40)
+_ISSUE_GAP = _buckets(2, 5, 10, 20)
+_ACTOR_GAP = _buckets(1, 3, 6, 12)
+_LENGTH = _buckets(8, 16, 32, 64)

@@ -209,12 +209,19 @@ def _unseen(seg: Said, index: int, key: Position) -> Evidence:
 
 
 def _maxima(out: Report, seg: Said, stances: Mapping[str, float]) -> None:
-    for stance, p in stances.items():
-        out.stance[stance] = max(out.stance[stance], p)
-    for actor, roles in seg.holders.items():
-        out.holder[actor] = max(out.holder[actor], roles.get(HOLDER, 0.0))
-    for issue, p in seg.issues.items():
-        out.issue[issue] = max(out.issue[issue], p)
+    """The report's highest probability of each stance, holder and issue, raised by one
+    segment's (a comparison, not a call of ``max``, for each of them)."""
+    _raise(out.stance, stances.items())
+    _raise(out.holder, ((actor, roles.get(HOLDER, 0.0)) for actor, roles in seg.holders.items()))
+    _raise(out.issue, seg.issues.items())
+
+
+def _raise(top: dict[str, float], found: Iterable[tuple[str, float]]) -> None:
+    """Each name's value in ``top`` (a ``defaultdict``, 0 for a new name) raised to its
+    value in ``found`` where that is higher, as ``max`` would."""
+    for name, p in found:
+        if p > top[name]:
+            top[name] = p
 
 
 def rows(report: Report, ruled: Ruled) -> tuple[list[Position], npt.NDArray[np.float64]]:

@@ -58,6 +58,9 @@ class TextReading:
     pair: tuple[str, ...]
     readings: dict[int, Reading]
     claims: dict[int, list[Claim]]
+    #: For each segment the rules read frames in: the parse near it (``Parsed.near``) and
+    #: its sequencing, which ``learned.v1`` reads again when it claims on the segment.
+    near: dict[int, tuple[Parsed, details.Conditions]]
 
 
 class RulesExtractor:
@@ -113,6 +116,7 @@ class RulesExtractor:
         claims: dict[int, list[Claim]] = {}
         previous: tuple[str, ...] = ()
         seen: set[tuple[Any, ...]] = set()
+        near: dict[int, tuple[Parsed, details.Conditions]] = {}
         for index, seg in enumerate(parsed.segments):
             # A segment with no cue of its own and no lead-in to inherit from has no
             # frame, whatever mentions are near: it is read on the whole parse as it is.
@@ -126,6 +130,7 @@ class RulesExtractor:
             sequencing = details.conditions(
                 local.doc, local.connectives, local.issues, seg.first, seg.last, local.lang
             )
+            near[index] = (local, sequencing)
             made = [
                 c
                 for f in reading.frames
@@ -139,7 +144,7 @@ class RulesExtractor:
             if made:
                 previous = tuple(dict.fromkeys(c.issue for c in made))
             claims[index] = _dedupe(made, seen)
-        return TextReading(parsed, ctx.pair, readings, claims)
+        return TextReading(parsed, ctx.pair, readings, claims, near)
 
     def _read(
         self,
