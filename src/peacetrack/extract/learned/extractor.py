@@ -29,7 +29,7 @@ from peacetrack.extract.learned.reader import Seen, Segments, read, ruled_in, ru
 from peacetrack.extract.learned.tuples import Said, decisions, keep
 from peacetrack.extract.learned.weights import LinearModel, Together
 from peacetrack.extract.rules.attribution import attribution
-from peacetrack.extract.rules.extractor import Reading
+from peacetrack.extract.rules.extractor import Reading, segment_sequencing
 from peacetrack.extract.rules.frames import Frame
 from peacetrack.extract.rules.pipeline import Mention, Parsed
 from peacetrack.extract.rules.proposals import proposal_name
@@ -151,9 +151,7 @@ def _near(parsed: Parsed, seg: Segment) -> tuple[Parsed, details.Conditions]:
     """The parse near a segment and its sequencing, as the rules read them for a segment
     they read frames in (``TextReading.near``), for one they read none in."""
     local = parsed.near(seg.first, seg.last)
-    return local, details.conditions(
-        local.doc, local.connectives, local.issues, seg.first, seg.last, local.lang
-    )
+    return local, segment_sequencing(local, seg)
 
 
 def _own_reading(parsed: Parsed, seg: Segment, ruled: Reading | None) -> Reading:

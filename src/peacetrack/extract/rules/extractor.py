@@ -63,6 +63,14 @@ class TextReading:
     near: dict[int, tuple[Parsed, details.Conditions]]
 
 
+def segment_sequencing(local: Parsed, seg: Segment) -> details.Conditions:
+    """What a segment says must come before or after what, read on the parse near it:
+    the rules and ``learned.v1`` (for a segment the rules read no frame in) read it alike."""
+    return details.conditions(
+        local.doc, local.connectives, local.issues, seg.first, seg.last, local.lang
+    )
+
+
 class RulesExtractor:
     """Rule-based claim extraction on spaCy's blank pipeline, a language pack and the codebook.
 
@@ -127,9 +135,7 @@ class RulesExtractor:
             readings[index] = reading
             if seg.lead_in or not reading.frames:
                 continue
-            sequencing = details.conditions(
-                local.doc, local.connectives, local.issues, seg.first, seg.last, local.lang
-            )
+            sequencing = segment_sequencing(local, seg)
             near[index] = (local, sequencing)
             made = [
                 c
