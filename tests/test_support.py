@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from peacetrack.cli import app
@@ -25,6 +27,7 @@ from peacetrack.store.review import accept_claim
 from peacetrack.support import (
     DEFAULT_SUPPORT,
     Support,
+    Voice,
     claim_grade,
     independent,
     parse_support,
@@ -164,6 +167,28 @@ def test_syndicated_copies_and_one_outlets_stories_count_once() -> None:
     assert independent([(1, "Wire"), (2, "Wire")]) == 1  # the wire's updated story
     assert independent([(1, "Wire"), (1, "Portal"), (2, "Portal"), (3, None)]) == 2
     assert independent([(1, None), (2, None)]) == 2
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.sampled_from([None, "", "A", "B", "C", "D"]))))
+def test_independent_reporters_are_the_parts_reports_join_into(voices: list[Voice]) -> None:
+    """Against a plain walk of the graph whose nodes are groups and outlets, linked by
+    each report: joins found in any order, after the groups' first outlets, count once."""
+    links: dict[object, set[object]] = {}
+    for source, outlet in voices:
+        links.setdefault(("group", source), set())
+        if outlet:
+            links[("group", source)].add(("outlet", outlet))
+            links.setdefault(("outlet", outlet), set()).add(("group", source))
+    parts, seen = 0, set()
+    for node in links:
+        if node not in seen:
+            parts, todo = parts + 1, [node]
+            while todo:
+                found = todo.pop()
+                if found not in seen:
+                    seen.add(found)
+                    todo.extend(links[found])
+    assert independent(voices) == parts
 
 
 def test_support_levels_are_named_as_users_type_them() -> None:

@@ -105,36 +105,37 @@ Voice = tuple[int, str | None]
 
 def independent(voices: Iterable[Voice]) -> int:
     """How many independent reporters these are: reports sharing a near-duplicate group or
-    an outlet are one, and so, transitively, are the reports joined through them."""
-    outlets: dict[int, set[str]] = {}
+    an outlet are one, and so, transitively, are the reports joined through them.
+
+    Each group counts through the first outlet it reports through (a group with none is a
+    reporter of its own); a group reporting through a second outlet joins the two. Joined
+    outlets point straight at the one standing for them all, so counting looks each up
+    once, and voices with nothing to join (nearly all: at a million claims every one of
+    the 3,787 asked by ``compare --until 2024-06-01``) cost a dictionary look-up a voice.
+    """
+    first: dict[int, str | None] = {}
+    stands_for: dict[str, str] = {}
     for source, outlet in voices:
-        found = outlets.setdefault(source, set())
-        if outlet:
-            found.add(outlet)
-    if all(len(found) <= 1 for found in outlets.values()):
-        # Each group reports through one outlet at most (nearly always): the reporters are
-        # the outlets and the groups without one, without following any join. A
-        # comparison to an end date asks this about 7,000 times at a million claims.
-        named = {outlet for found in outlets.values() for outlet in found}
-        return len(named) + sum(1 for found in outlets.values() if not found)
-    return _joined(outlets)
+        held = first.get(source)
+        if held is None:
+            first[source] = outlet or None
+        elif outlet:
+            _join(stands_for, held, outlet)
+    named = [outlet for outlet in first.values() if outlet]
+    reporters = {stands_for.get(outlet, outlet) for outlet in named}
+    return len(first) - len(named) + len(reporters)
 
 
-def _joined(outlets: dict[int, set[str]]) -> int:
-    """How many reporters the groups are, each joined to its ``outlets`` (union-find)."""
-    parent: dict[object, object] = {}
-
-    def root(node: object) -> object:
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for source, found in outlets.items():
-        for outlet in found:
-            parent[root(("source", source))] = root(("outlet", outlet))
-    return len({root(("source", source)) for source in outlets})
+def _join(stands_for: dict[str, str], one: str, other: str) -> None:
+    """Make the outlets joined to ``one`` and those joined to ``other`` stand for each
+    other: every outlet of ``one``'s set points at ``other``'s representative."""
+    low, high = stands_for.get(one, one), stands_for.get(other, other)
+    if low == high:
+        return
+    for outlet, at in list(stands_for.items()):
+        if at == low:
+            stands_for[outlet] = high
+    stands_for[low] = high
 
 
 def position_support(reports: Iterable[tuple[Support, Voice]]) -> Support:

@@ -22,7 +22,6 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     JSON,
-    BindParameter,
     ColumnElement,
     Connection,
     Date,
@@ -30,7 +29,6 @@ from sqlalchemy import (
     Select,
     Text,
     and_,
-    bindparam,
     case,
     cast,
     func,
@@ -52,7 +50,7 @@ from peacetrack.moments import (
 )
 from peacetrack.source import Key
 from peacetrack.store.cell_entries import Kind, kept_entry, read_entries
-from peacetrack.store.queries import CHUNK, chunked
+from peacetrack.store.queries import written_ids
 from peacetrack.store.tables import CELL_DAYS, CELL_MOMENTS, CELL_SUMMARIES, CLAIMS
 from peacetrack.support import Support
 
@@ -472,34 +470,16 @@ def same_cell(row: Any, other: Any) -> ColumnElement[bool]:
     return and_(row.kind == other.kind, row.issue == other.issue, row.col == other.col)
 
 
-#: Claim ids written into one statement that reads entries by id (``_entries_of``) on
-#: SQLite, which seeks each id however many there are. PostgreSQL, given 5,000 at a million
-#: claims, chose a parallel hash join over every claim actor and document (0.43 s against
-#: 0.05-0.07 s for 12 statements of 500), so it gets ``queries.CHUNK`` a statement.
-SQLITE_IDS = 5_000
-
-
 def _entries_of(
     connection: Connection, kind: Kind, wanted: Mapping[Key, set[int]]
 ) -> dict[Key, list[Entry]]:
-    """The entries of these claims of each cell, read by id.
-
-    The ids are written into the statement (integers, so nothing to escape), on SQLite
-    a few thousand at a time: as bound parameters, 500 a statement to stay within
-    SQLite's limit, the 6,264 entries of ``--until 2024-06-01`` at a million claims took
-    13 statements and a quarter more CPU than in two (0.064 s against 0.050 s, best of 8).
-    """
+    """The entries of these claims of each cell, read by id, the ids written into the
+    statements (``queries.written_ids``: on SQLite 5,000 a statement, a quarter less CPU
+    than 500 bound ones)."""
     ids = sorted({i for found in wanted.values() for i in found})
     found: dict[Key, list[Entry]] = {key: [] for key in wanted}
-    size = SQLITE_IDS if connection.dialect.name == "sqlite" else CHUNK
-    for chunk in chunked(ids, size):
-        listed = CLAIMS.c.id.in_(_written(chunk))
-        for key, entry in read_entries(connection, kind, [listed], few=True):
+    for listed in written_ids(connection, ids):
+        for key, entry in read_entries(connection, kind, [CLAIMS.c.id.in_(listed)], few=True):
             if entry.id in wanted.get(key, ()):
                 found[key].append(entry)
     return found
-
-
-def _written(ids: Sequence[int]) -> BindParameter[int]:
-    """``ids`` as a list written into the statement when it runs."""
-    return bindparam("ids", list(ids), expanding=True, literal_execute=True)

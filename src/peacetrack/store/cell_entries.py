@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Connection, func, select
 from peacetrack.model import Stance
 from peacetrack.moments import Entry
 from peacetrack.source import By, Key
-from peacetrack.store.queries import canonical_proposal
+from peacetrack.store.queries import ROW_BATCH, canonical_proposal
 from peacetrack.store.tables import CLAIM_ACTORS, CLAIMS, DOCUMENTS, PROPOSALS
 from peacetrack.support import Support, claim_grade
 from peacetrack.vocabulary import UNASSIGNED
@@ -43,10 +43,6 @@ def column_of(kind: Kind) -> ColumnElement[Any]:
     if kind in ("actor", "proposal"):
         return base
     return func.coalesce(CLAIMS.c.conflict, UNASSIGNED).concat(SEPARATOR).concat(base)
-
-
-#: Rows of entries fetched at a time.
-ENTRY_BATCH = 5_000
 
 
 def read_entries(
@@ -92,7 +88,7 @@ def read_entries(
         query = query.order_by(CLAIMS.c.issue, column)
     # Read in batches (a server-side cursor on PostgreSQL): fetched at once, every row would
     # be held before the first is seen, 390 MB for a million claims.
-    rows = connection.execute(query, execution_options={} if few else {"yield_per": ENTRY_BATCH})
+    rows = connection.execute(query, execution_options={} if few else {"yield_per": ROW_BATCH})
     for issue, col, claim_id, published, stance, source, outlet, *graded in rows:
         grade = claim_grade(*graded)
         yield (issue, col), Entry(claim_id, published, STANCES[stance], source, grade, outlet)

@@ -11,7 +11,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from typing import Any, Literal, TypeVar, TypeVarTuple, get_args
 
-from sqlalchemy import ColumnElement, Connection, Select, bindparam, func, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Select,
+    bindparam,
+    func,
+    select,
+)
 
 from peacetrack.errors import StoreError
 from peacetrack.model import Attribution, Claim, Condition, Recognition, Stance
@@ -26,12 +34,29 @@ Sort = Literal["date", "issue", "stance"]
 SORTS: tuple[str, ...] = get_args(Sort)
 #: Ids per IN (...) list: well below SQLite's and PostgreSQL's bound-parameter limits.
 CHUNK = 500
+#: Ids per IN (...) list written into the statement (``written_ids``), by database. SQLite
+#: seeks each id however many there are, so fewer, longer statements cost less: 5,000 a
+#: statement read the 6,264 entries of ``compare --until 2024-06-01`` at a million claims in
+#: 0.050 s of CPU against 0.064 s for 500 bound ones (best of 8). PostgreSQL, given 5,000,
+#: chose a parallel hash join over every claim actor and document (0.43 s against
+#: 0.05-0.07 s for 12 statements of 500), so it and any other keep ``CHUNK``.
+WRITTEN_IDS = {"sqlite": 5_000}
+#: Rows carried between Python and the database at a time, fetched (``yield_per``) or
+#: inserted: few round trips, and memory bounded whatever the store's size.
+ROW_BATCH = 5_000
 _STANCES = {s.value: s for s in Stance}
 
 
 def chunked(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def written_ids(connection: Connection, ids: Sequence[int]) -> Iterator[BindParameter[int]]:
+    """``ids`` in lists to write into statements when they run (integers, so nothing to
+    escape), as many a list as ``connection``'s database reads best (``WRITTEN_IDS``)."""
+    for chunk in chunked(ids, WRITTEN_IDS.get(connection.dialect.name, CHUNK)):
+        yield bindparam("ids", list(chunk), expanding=True, literal_execute=True)
 
 
 def claim_values(

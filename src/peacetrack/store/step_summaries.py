@@ -28,7 +28,7 @@ from peacetrack.model import Stance
 from peacetrack.moments import SAME_MOMENT, Entry, Step, steps
 from peacetrack.source import Filters, Key, StoredStep
 from peacetrack.store.cell_entries import SEPARATOR
-from peacetrack.store.queries import chunked, claims_with_ids
+from peacetrack.store.queries import ROW_BATCH, chunked, claims_with_ids
 from peacetrack.store.tables import TIMELINE_STEPS
 from peacetrack.support import DEFAULT_SUPPORT, Support
 from peacetrack.vocabulary import UNASSIGNED
@@ -100,7 +100,7 @@ def _drop(connection: Connection, tracks: Sequence[Track]) -> None:
 
 
 def _write(connection: Connection, found: Sequence[tuple[Track, Step]]) -> None:
-    for chunk in chunked(found, 5_000):
+    for chunk in chunked(found, ROW_BATCH):
         connection.execute(insert(TIMELINE_STEPS), [_row(track, step) for track, step in chunk])
 
 
