@@ -24,7 +24,7 @@ from peacetrack.compare import compare
 from peacetrack.model import Document
 from peacetrack.moments import Entry, count_sources
 from peacetrack.source import Key
-from peacetrack.store import Store, cell_days, cell_moments, cell_summaries
+from peacetrack.store import Store, cell_day_reads, cell_days, cell_moments, cell_summaries
 from peacetrack.store.cell_days import day_rows
 from peacetrack.store.cell_entries import KINDS, read_entries
 from peacetrack.store.tables import CELL_DAYS, CELL_MOMENTS, CELL_SUMMARIES, STALE_CELLS
@@ -133,6 +133,29 @@ def test_kept_days_answer_every_date_and_floor(
     assert any(c.changed for _, _, c in whole) and any(c.weaker for _, _, c in whole)
     assert any(c.conflict for _, _, c in compare(filled.claims(), min_support=Support.LOW))
     assert_days_match(filled, monkeypatch)
+
+
+@pytest.mark.parametrize("floor", [Support.NAMED, Support.CORROBORATED])
+def test_a_cell_showing_its_latest_moment_reads_no_claims(
+    filled: Store, monkeypatch: pytest.MonkeyPatch, floor: Support
+) -> None:
+    """From a date, a cell whose shown moment is the latest of its whole record takes
+    that moment's entries from its summary; only the other cells' claims are read."""
+    since = START + timedelta(days=20)
+    asked: list[int] = []
+    read = cell_day_reads._entries_of
+
+    def spy(connection: Any, kind: Any, wanted: dict[Key, set[int]]) -> Any:
+        asked.append(len(wanted))
+        return read(connection, kind, wanted)
+
+    monkeypatch.setattr(cell_day_reads, "_entries_of", spy)
+    found = compare(filled, since=since, min_support=floor)
+    groups = filled.independent_groups
+    assert found == compare(
+        filled.claims(), independent_groups=groups, since=since, min_support=floor
+    )
+    assert asked and asked[0] < len(list(found))
 
 
 def _spy(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, set[Key]]]:

@@ -11,6 +11,7 @@ claims' texts.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Connection, func, select
@@ -20,7 +21,7 @@ from peacetrack.moments import Entry
 from peacetrack.source import By, Key
 from peacetrack.store.queries import ROW_BATCH, canonical_proposal
 from peacetrack.store.tables import CLAIM_ACTORS, CLAIMS, DOCUMENTS, PROPOSALS
-from peacetrack.support import claim_grade
+from peacetrack.support import Support, claim_grade
 from peacetrack.vocabulary import UNASSIGNED
 
 Kind = Literal["actor", "proposal", "c-actor", "c-proposal"]
@@ -28,6 +29,7 @@ KINDS: tuple[Kind, ...] = ("actor", "proposal", "c-actor", "c-proposal")
 #: Between a per-conflict cell's conflict and its actor or proposal.
 SEPARATOR = "|"
 STANCES = {s.value: s for s in Stance}
+GRADES = {level.label: level for level in Support}
 
 
 def base_of(kind: Kind) -> By:
@@ -90,3 +92,13 @@ def read_entries(
     for issue, col, claim_id, published, stance, source, outlet, *graded in rows:
         grade = claim_grade(*graded)
         yield (issue, col), Entry(claim_id, published, STANCES[stance], source, grade, outlet)
+
+
+def kept_entry(
+    claim_id: int, day: str | None, stance: str, source: int, grade: str, outlet: str | None
+) -> Entry:
+    """An entry of a cell summary's latest moment, as its ``latest`` column keeps it
+    ([id, date, stance, source, grade, outlet]): the moment's entries without reading
+    its claims."""
+    published = date.fromisoformat(day) if day else None
+    return Entry(claim_id, published, STANCES[stance], source, GRADES[grade], outlet)

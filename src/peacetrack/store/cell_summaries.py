@@ -49,6 +49,7 @@ from peacetrack.store.cell_entries import (
     STANCES,
     Kind,
     column_of,
+    kept_entry,
     read_entries,
 )
 from peacetrack.store.queries import (
@@ -406,7 +407,7 @@ def _tally(row: Any, latest: bool = True, floor: Support = DEFAULT_SUPPORT) -> T
         support=_LEVELS[row.support],
         backing=row.backing,
         weaker=row.weaker,
-        latest=tuple(_entry(*found) for found in (row.latest if latest else ())),
+        latest=tuple(kept_entry(*found) for found in (row.latest if latest else ())),
         prior=row.prior,
         changed_before=row.changed_before,
     )
@@ -429,14 +430,6 @@ def _at_floor(found: Tally, row: Any, floor: Support) -> Tally:
         prior=prior,
         changed_before=changed,
     )
-
-
-def _entry(
-    claim_id: int, day: str | None, stance: str, source: int, grade: str, outlet: str | None
-) -> Entry:
-    """An entry of a summary's latest moment, as ``_row`` stored it."""
-    published = date.fromisoformat(day) if day else None
-    return Entry(claim_id, published, STANCES[stance], source, _LEVELS[grade], outlet)
 
 
 def _with_statements(store: Store, found: dict[Key, Tally]) -> dict[Key, CellFacts]:
