@@ -121,6 +121,19 @@ def test_a_file_that_is_no_model_is_named_with_the_fix(tmp_path: Path, content: 
         Models.load(tmp_path / "other.npz")
 
 
+def test_a_model_trained_on_other_position_figures_is_refused_with_the_fix(
+    tmp_path: Path,
+) -> None:
+    # A file written by an older `peacetrack train` reads fewer figures: its trees would
+    # look up the wrong columns, so it is refused when loaded, not when a report fails.
+    models = Models.load(BUILTIN)
+    models.position.features = models.position.features[:-1]
+    path = tmp_path / "old.npz"
+    models.save(path)
+    with pytest.raises(InputError, match=r"old\.npz.*another version.*peacetrack train"):
+        LearnedExtractor(model_file=path)
+
+
 def test_issue_words_match_hyphens_and_word_beginnings() -> None:
     words = [
         "the",

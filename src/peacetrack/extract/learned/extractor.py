@@ -102,7 +102,7 @@ class LearnedExtractor:
             meant = {o.key: issues[i + k] for k, o in enumerate(view.issues)}
             a, i = a + len(view.actors), i + len(view.issues)
             whence = {o.key: o.source for o in (*view.actors, *view.issues)}
-            out.append(Said(stance, held, meant, whence))
+            out.append(Said(stance, held, meant, whence, view.parties))
         return out
 
     def _claims(self, hit: Seen, decided: list[Decision]) -> list[Claim]:

@@ -23,115 +23,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+from peacetrack.extract.learned.agreements import Parties, agreement_words, frames
 from peacetrack.extract.learned.cue_object import NAMED, order_features
-from peacetrack.extract.learned.lexicon import Lexicon
+from peacetrack.extract.learned.lexicon import Lexicon, feature_words
 from peacetrack.extract.rules.extractor import TextReading
 from peacetrack.extract.rules.pipeline import Mention, Parsed
 from peacetrack.extract.rules.segments import Segment
 from peacetrack.model import Claim
 
-#: Words that point back to an actor named before: the candidate may be that actor.
-POINTERS = frozenset(
-    {
-        "it",
-        "he",
-        "she",
-        "they",
-        "its",
-        "his",
-        "her",
-        "their",
-        "group",
-        "movement",
-        "militia",
-        "government",
-        "side",
-        "delegation",
-        "administration",
-        "rebels",
-        "officials",
-        "leadership",
-    }
-)
-#: Words that name the report's two sides together.
-BOTH = frozenset(
-    {
-        "both",
-        "two",
-        "sides",
-        "parties",
-        "each",
-        "all",
-        "signatories",
-        "neither",
-        "mutual",
-        "bilateral",
-        "jointly",
-        "together",
-        "countries",
-        "governments",
-        "leaders",
-        "other",
-        "another",
-        "delegations",
-        "negotiators",
-        "agreed",
-    }
-)
-#: Words that speak of an agreement's text: its terms are its parties' positions.
-DEAL_WORDS = frozenset(
-    {
-        "agreement",
-        "deal",
-        "accord",
-        "text",
-        "declaration",
-        "memorandum",
-        "communique",
-        "under",
-        "provides",
-        "envisages",
-        "sets",
-        "signed",
-        "clause",
-        "annex",
-        "terms",
-    }
-)
-NEGATIONS = frozenset({"not", "no", "never", "n't", "without", "yet", "neither", "nor", "none"})
-HEDGES = frozenset(
-    {
-        "if",
-        "would",
-        "could",
-        "might",
-        "may",
-        "whether",
-        "analysts",
-        "analyst",
-        "scenario",
-        "possible",
-        "possibly",
-        "likely",
-        "unlikely",
-        "perhaps",
-    }
-)
-SAYING = frozenset(
-    {
-        "said",
-        "says",
-        "told",
-        "according",
-        "stated",
-        "added",
-        "announced",
-        "statement",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-    }
-)
 #: Where an issue must come from to be carried to the next segment ("rejected the demand").
 CARRIED = frozenset({"word", "rule", "lex"})
 #: The issue of a stance on a whole deal.
@@ -176,6 +75,9 @@ class View:
     features: tuple[str, ...]
     actors: tuple[Option, ...]
     issues: tuple[Option, ...]
+    #: The report's parties to its agreements, likeliest first (``agreements.Parties``):
+    #: the position model weighs an actor's position with whether it is one.
+    parties: tuple[str, ...] = ()
 
 
 def views(reading: TextReading, lexicon: Lexicon, suggest: Suggest | None = None) -> Iterator[View]:
@@ -217,6 +119,9 @@ class _Walk:
     def __post_init__(self) -> None:
         self.words = _delexicalised(self.reading.parsed)
         self.candidates = self.lexicon.candidates(set(self.words))
+        self.lists = feature_words(self.reading.parsed.lang.code)
+        self.agreement = agreement_words(self.reading.parsed.lang.code)
+        self.parties = Parties.of(self.reading, self.words, self.agreement)
 
     def step(self, index: int, seg: Segment) -> _Draft | None:
         """What a segment shares among its options, or None when it names no actor and
@@ -231,8 +136,13 @@ class _Walk:
         vocab = set(words)
         sides = reading.pair or tuple(list(self.recent)[-2:])
         found = _actor_sources(named, vocab, self.previous, sides, reading, seg)
-        if not vocab.isdisjoint(DEAL_WORDS) or stances:
+        if not vocab.isdisjoint(self.lists.deal) or stances:
             _widen(found, self.deal, sides)
+        lead = () if seg.parent is None else self._words_of(seg.parent)
+        agreement = frames(words, lead, self.agreement)
+        if found and agreement:
+            for actor in self.parties.options():
+                found.setdefault(actor, "agree")
         self.deal = _parties(reading, index) or self.deal
         if named:
             self.previous = named
@@ -251,7 +161,23 @@ class _Walk:
         shared += [f"lex:{i}:{w}" for i, (_, w) in suggested.items()]
         shared += _rules_fired(reading, index, ruled)
         mentions = _Mentions(actors, issues, stances, named)
-        return _Draft(reading.parsed, index, seg, mentions, words, found, suggested, ruled, shared)
+        under = _Under(self.parties, agreement)
+        return _Draft(
+            reading.parsed, index, seg, mentions, words, found, suggested, ruled, shared, under
+        )
+
+    def _words_of(self, index: int) -> list[str]:
+        seg = self.reading.parsed.segments[index]
+        return self.words[seg.first : seg.last]
+
+
+@dataclass(frozen=True)
+class _Under:
+    """The report's parties to its agreements and how a segment puts its term under one
+    (``agreements.frames``; empty when it does not)."""
+
+    parties: Parties
+    frames: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -279,6 +205,7 @@ class _Draft:
     suggested: dict[str, tuple[int, str]]
     ruled: list[Claim]
     shared: list[str]
+    under: _Under
 
     def finish(
         self, likely: Mapping[str, float], before: tuple[str, ...], pair: tuple[str, ...]
@@ -301,6 +228,7 @@ class _Draft:
             tuple(self.shared),
             _ranked_actors(actor_options, self.mentions),
             _ranked_issues(issue_options, likely),
+            self.under.parties.parties,
         )
         return view, carried
 
@@ -340,6 +268,8 @@ class _Said:
         if source != "named":
             feats += [f"a:src={source}:{c}" for c in self.context]
         feats += _actor_features(self, own, actor)
+        under = self.draft.under
+        feats += under.parties.features(actor, under.frames, source)
         feats.append("r:holder" if actor in self.holders else "r:not_holder")
         if actor in self.obligors:
             feats.append("r:obligor")
@@ -402,7 +332,8 @@ def _named_issue_features(said: _Said, issue: str, at: int) -> list[str]:
         gap = _bucket(at - earlier[-1].last, _ISSUE_GAP)
         feats += [f"i:after_cue={cue.stance.value}", f"i:after_cue:{gap}"]
         between = set(draft.words[earlier[-1].last - first : at - first])
-        feats += [f"i:neg={w}" for w in between & NEGATIONS]
+        negations = feature_words(draft.parsed.lang.code).negations
+        feats += [f"i:neg={w}" for w in sorted(between & negations)]
     if later:
         feats.append(f"i:before_cue={said.cues[later[0].key].stance.value}")
     context = lower[max(first, at - 2) : at]
@@ -469,7 +400,7 @@ def _parties(reading: TextReading, index: int) -> tuple[str, ...]:
 def _context(words: list[str], stances: list[Mention], parsed: Parsed) -> list[str]:
     """What a segment speaks of, for actors it does not name: an agreement's text, and
     the stance cues it holds."""
-    out = ["deal"] if set(words) & DEAL_WORDS else []
+    out = ["deal"] if not feature_words(parsed.lang.code).deal.isdisjoint(words) else []
     out += sorted({parsed.lang.cues[m.key].stance.coarse for m in stances})
     return out
 
@@ -512,17 +443,18 @@ def _actor_sources(
     the stance of the list's lead-in; pointed back to ("it", "the group"); or the report's
     two sides ("both", "the two presidents": its main pair, else the last two named)."""
     found = {actor: "named" for actor in named}
+    lists = feature_words(reading.parsed.lang.code)
     if seg.parent is not None and seg.parent in reading.readings:
         for frame in reading.readings[seg.parent].frames:
             for actor in frame.actors:
                 found.setdefault(actor, "lead")
-    if vocab & POINTERS:
+    if not lists.pointers.isdisjoint(vocab):
         for actor in previous:
             found.setdefault(actor, "before")
     if not found:
         for actor in previous:
             found.setdefault(actor, "before")
-    if vocab & BOTH or not found:
+    if not lists.both.isdisjoint(vocab) or not found:
         for actor in sides:
             found.setdefault(actor, "pair")
     return found
@@ -572,9 +504,10 @@ def _segment_features(
         feats.append(f"s:{cue.stance.value}")
         feats.append(f"s:{cue.stance.value}:{'noun' if cue.nominal else 'verb'}")
     vocab = set(kept)
-    feats += [f"neg:{w}" for w in vocab & NEGATIONS]
-    feats += [f"hedge:{w}" for w in vocab & HEDGES]
-    if vocab & SAYING:
+    lists = feature_words(parsed.lang.code)
+    feats += [f"neg:{w}" for w in sorted(vocab & lists.negations)]
+    feats += [f"hedge:{w}" for w in sorted(vocab & lists.hedges)]
+    if not lists.saying.isdisjoint(vocab):
         feats.append("saying")
     if seg.item:
         feats.append("item")

@@ -1,6 +1,7 @@
-"""The learned extractor's language data: words that suggest an issue, one folder per
-language (``lang/<code>/issues.toml``), looser than the codebook's cues because a match
-here is only evidence for the models to weigh."""
+"""The learned extractor's language data, one folder per language (``lang/<code>/``):
+words that suggest an issue (``issues.toml``), looser than the codebook's cues because a
+match here is only evidence for the models to weigh, and the words its segment features
+look for (``words.toml``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from peacetrack.errors import InputError
 
@@ -70,16 +72,46 @@ class Lexicon:
         return out
 
 
+def language_file(code: str, name: str, what: str, keys: Sequence[str]) -> dict[str, Any]:
+    """A TOML file of the learned extractor's language data (``lang/<code>/<name>``) that
+    holds ``keys``, or an error naming the file and ``what`` it was read for."""
+    path = LANG / code / name
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the learned extractor's {what} ({exc})") from None
+    missing = [key for key in keys if key not in table]
+    if missing:
+        raise InputError(f"{path}: the learned extractor's {what} lack {', '.join(missing)}")
+    return table
+
+
+@dataclass(frozen=True)
+class FeatureWords:
+    """Words a segment's features look for (``lang/<code>/words.toml`` says what each list
+    is for)."""
+
+    pointers: frozenset[str]
+    both: frozenset[str]
+    deal: frozenset[str]
+    negations: frozenset[str]
+    hedges: frozenset[str]
+    saying: frozenset[str]
+
+
+@cache
+def feature_words(code: str = "en") -> FeatureWords:
+    """The feature words of a language shipped with the package."""
+    names = ("pointers", "both", "deal", "negations", "hedges", "saying")
+    table = language_file(code, "words.toml", "feature words", names)
+    return FeatureWords(**{name: frozenset(table[name]) for name in names})
+
+
 @cache
 def issue_lexicon(code: str = "en") -> Lexicon:
     """The issue words of a language shipped with the package."""
     path = LANG / code / "issues.toml"
-    try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))["issues"]
-    except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(
-            f"{path}: cannot read the learned extractor's issue words ({exc})"
-        ) from None
+    table = language_file(code, "issues.toml", "issue words", ["issues"])["issues"]
     phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     stems: list[tuple[str, str]] = []
     for issue, entries in table.items():

@@ -87,8 +87,23 @@ class Models:
         linear = [models[name] for name in NAMES[:-1]]
         if not isinstance(position, TreeModel):
             raise InputError(f"{path}: an older kind of model; write one with `peacetrack train`")
+        _check_figures(path, position)
         suggest, stance, holder, issue = (_linear(path, m) for m in linear)
         return cls(suggest, stance, holder, issue, position, limits, header)
+
+
+def _check_figures(path: Path, position: TreeModel) -> None:
+    """Refuse a position model trained on other figures than this version computes (a
+    file written by an older ``peacetrack train``): its trees would read the wrong
+    columns, so every report would fail or, worse, be scored on the wrong evidence."""
+    from peacetrack.extract.learned.tuples import FEATURES  # tuples imports this module
+
+    if tuple(position.features) != FEATURES:
+        raise InputError(
+            f"{path}: trained by another version of learned.v1 (its position model reads "
+            f"{len(position.features)} figures, this version computes {len(FEATURES)}); "
+            "train it again with `peacetrack train`"
+        )
 
 
 def _linear(path: Path, model: LinearModel | TreeModel) -> LinearModel:

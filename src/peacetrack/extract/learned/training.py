@@ -109,6 +109,8 @@ class ViewRows:
     issues: tuple[tuple[str, int], ...]
     #: Where each actor and issue option came from, by key.
     sources: dict[str, str]
+    #: The report's parties to its agreements (``View.parties``).
+    parties: tuple[str, ...] = ()
 
 
 @dataclass
@@ -229,7 +231,9 @@ def _add_view(data: Dataset, index: int, example: Example, hit: Seen, truth: Tru
         (o.key, data.issue.add(o.features, _said(o.key, truth), group, weight)) for o in view.issues
     )
     whence = {o.key: o.source for o in (*view.actors, *view.issues)}
-    data.views.append(ViewRows(index, hit.start, hit.end, stance, holders, issues, whence))
+    data.views.append(
+        ViewRows(index, hit.start, hit.end, stance, holders, issues, whence, view.parties)
+    )
 
 
 def _unsure(example: Example, start: int, end: int) -> bool:
@@ -424,6 +428,7 @@ def positions(data: Dataset, probs: Probabilities) -> Positions:
                 {a: probs.holder[r] for a, r in view.holders},
                 {i: probs.issue[r].get(YES, 0.0) for i, r in view.issues},
                 view.sources,
+                view.parties,
             )
         )
     keys: list[Tuple] = []

@@ -38,7 +38,7 @@ FLOOR = 0.01
 COUNTED = 0.05
 STANCES = ("put_forward", "accept", "reject", "agree", "no_agreement", "absent", "concede")
 GROUPS = ("GEN", "PROC", "CF", "TER", "SEC", "GOV", "HUM", "JUS", "ECO", "IMP")
-ACTOR_SOURCES = ("named", "before", "pair", "lead", "deal", "sides")
+ACTOR_SOURCES = ("named", "before", "pair", "lead", "deal", "sides", "agree")
 ISSUE_SOURCES = ("word", "cue", "rule", "model", "lex", "before", "default")
 #: The position model's figures, in the order of its rows. The evidence ones come first:
 #: training keeps the model from falling as they rise (``MONOTONE``).
@@ -47,7 +47,7 @@ FEATURES = (
     *("stance", "holder", "issue", "no_stance", "obligor", "top", "issue_rank"),
     *("actors_here", "issues_here", "where", "segments"),
     *("stance_max", "holder_max", "issue_max"),
-    *("rival_stance", "rival_issue", "rival_actor", "share_of_actor"),
+    *("rival_stance", "rival_issue", "rival_actor", "share_of_actor", "party"),
     *(f"a:{s}" for s in ACTOR_SOURCES),
     *(f"i:{s}" for s in ISSUE_SOURCES),
     *(f"st={s}" for s in STANCES),
@@ -72,6 +72,8 @@ class Said:
     issues: Mapping[str, float]
     #: Where each actor and each issue option came from (``Option.source``), by key.
     sources: Mapping[str, str] = field(default_factory=dict)
+    #: The report's parties to its agreements, likeliest first (``View.parties``).
+    parties: tuple[str, ...] = ()
 
 
 @dataclass
@@ -112,6 +114,8 @@ class Report:
     stance: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     holder: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     issue: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    #: Each of the report's parties to its agreements, by its rank among them.
+    parties: dict[str, int] = field(default_factory=dict)
 
 
 def evidence(said: Sequence[Said], ruled: Ruled | None = None) -> Report:
@@ -123,6 +127,7 @@ def evidence(said: Sequence[Said], ruled: Ruled | None = None) -> Report:
     with their figures on the segment the rules read it in (``Ruled.at``): the rules read
     many a sentence the models do not, and the position model decides."""
     out = Report(segments=len(said))
+    out.parties = {actor: rank for rank, actor in enumerate(said[0].parties if said else ())}
     found = out.found
     for index, seg in enumerate(said):
         stances = {k: v for k, v in seg.stance.items() if k != NONE}
@@ -245,6 +250,7 @@ def rows(report: Report, ruled: Ruled) -> tuple[list[Position], npt.NDArray[np.f
         figures += [report.stance[stance], report.holder[actor], report.issue[issue]]
         figures += [rival[kind](key) for kind in ("stance", "issue", "actor")]
         figures.append(found.best / strongest[actor] if strongest[actor] else 0.0)
+        figures.append(_party(report.parties.get(actor)))
         figures += _ACTOR_SOURCE.get(found.whence[0], _NO_ACTOR_SOURCE)
         figures += _ISSUE_SOURCE.get(found.whence[1], _NO_ISSUE_SOURCE)
         figures += _STANCE.get(stance, _NO_STANCE)
@@ -256,6 +262,13 @@ def rows(report: Report, ruled: Ruled) -> tuple[list[Position], npt.NDArray[np.f
         itertools.chain.from_iterable(table), dtype=np.float64, count=len(keys) * len(FEATURES)
     )
     return keys, flat.reshape(len(keys), len(FEATURES))
+
+
+def _party(rank: int | None) -> float:
+    """An actor's column for being one of the report's parties to its agreements: 1 for
+    the likeliest, less for each after, 0 for an actor that is none: an agreement's terms
+    are ``agree`` for every party, however few segments name it."""
+    return 0.0 if rank is None else 1.0 / (1 + rank)
 
 
 def _one_hot(names: Sequence[str]) -> dict[str, tuple[float, ...]]:
