@@ -56,14 +56,15 @@ class Support(IntEnum):
 #: anonymous report or a low-confidence reading shows, but moves no marker.
 DEFAULT_SUPPORT = Support.NAMED
 SUPPORT_LEVELS: tuple[str, ...] = tuple(level.label for level in Support)
+#: Each level by its label, as the store keeps it and users type it.
+BY_LABEL: dict[str, Support] = {level.label: level for level in Support}
 
 
 def parse_support(value: str) -> Support:
     """The level a user named, or an InputError listing the levels."""
-    wanted = value.strip().lower()
-    for level in Support:
-        if level.label == wanted:
-            return level
+    level = BY_LABEL.get(value.strip().lower())
+    if level is not None:
+        return level
     raise InputError(
         f"unknown support level {value!r}; choose one of {', '.join(SUPPORT_LEVELS)} "
         "(weakest first)"
@@ -114,28 +115,37 @@ def independent(voices: Iterable[Voice]) -> int:
     the 3,787 asked by ``compare --until 2024-06-01``) cost a dictionary look-up a voice.
     """
     first: dict[int, str | None] = {}
-    stands_for: dict[str, str] = {}
+    joined = _Joined()
     for source, outlet in voices:
         held = first.get(source)
         if held is None:
             first[source] = outlet or None
         elif outlet:
-            _join(stands_for, held, outlet)
+            joined.join(held, outlet)
     named = [outlet for outlet in first.values() if outlet]
-    reporters = {stands_for.get(outlet, outlet) for outlet in named}
+    reporters = {joined.stands_for.get(outlet, outlet) for outlet in named}
     return len(first) - len(named) + len(reporters)
 
 
-def _join(stands_for: dict[str, str], one: str, other: str) -> None:
-    """Make the outlets joined to ``one`` and those joined to ``other`` stand for each
-    other: every outlet of ``one``'s set points at ``other``'s representative."""
-    low, high = stands_for.get(one, one), stands_for.get(other, other)
-    if low == high:
-        return
-    for outlet, at in list(stands_for.items()):
-        if at == low:
-            stands_for[outlet] = high
-    stands_for[low] = high
+class _Joined:
+    """Outlets joined into sets, each outlet of a set pointing at the one standing for it.
+    Joining two sets repoints the smaller, so an outlet is repointed at most log2(n) times
+    and joining n outlets costs n log n, however the joins come."""
+
+    def __init__(self) -> None:
+        self.stands_for: dict[str, str] = {}
+        self.members: dict[str, list[str]] = {}
+
+    def join(self, one: str, other: str) -> None:
+        low, high = self.stands_for.get(one, one), self.stands_for.get(other, other)
+        if low == high:
+            return
+        if len(self.members.get(low, ())) > len(self.members.get(high, ())):
+            low, high = high, low
+        lows = self.members.pop(low, [low])
+        for outlet in lows:
+            self.stands_for[outlet] = high
+        self.members.setdefault(high, [high]).extend(lows)
 
 
 def position_support(reports: Iterable[tuple[Support, Voice]]) -> Support:

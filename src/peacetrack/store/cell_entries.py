@@ -21,7 +21,7 @@ from peacetrack.moments import Entry
 from peacetrack.source import By, Key
 from peacetrack.store.queries import ROW_BATCH, canonical_proposal
 from peacetrack.store.tables import CLAIM_ACTORS, CLAIMS, DOCUMENTS, PROPOSALS
-from peacetrack.support import Support, claim_grade
+from peacetrack.support import BY_LABEL, claim_grade
 from peacetrack.vocabulary import UNASSIGNED
 
 Kind = Literal["actor", "proposal", "c-actor", "c-proposal"]
@@ -29,7 +29,6 @@ KINDS: tuple[Kind, ...] = ("actor", "proposal", "c-actor", "c-proposal")
 #: Between a per-conflict cell's conflict and its actor or proposal.
 SEPARATOR = "|"
 STANCES = {s.value: s for s in Stance}
-GRADES = {level.label: level for level in Support}
 
 
 def base_of(kind: Kind) -> By:
@@ -101,4 +100,4 @@ def kept_entry(
     ([id, date, stance, source, grade, outlet]): the moment's entries without reading
     its claims."""
     published = date.fromisoformat(day) if day else None
-    return Entry(claim_id, published, STANCES[stance], source, GRADES[grade], outlet)
+    return Entry(claim_id, published, STANCES[stance], source, BY_LABEL[grade], outlet)

@@ -60,7 +60,7 @@ from peacetrack.store.queries import (
     visible,
 )
 from peacetrack.store.tables import CELL_SUMMARIES, CLAIMS, DOCUMENTS, STALE_CELLS
-from peacetrack.support import DEFAULT_SUPPORT, Support
+from peacetrack.support import BY_LABEL, DEFAULT_SUPPORT, Support
 
 if TYPE_CHECKING:
     from peacetrack.store.store import Store
@@ -86,7 +86,6 @@ MAX_ADDED = 50_000
 #: Past this many marks cleared at once (about a hundred pages), their table is vacuumed
 #: straight away (``Store.reclaim``); fewer are left to autovacuum.
 RECLAIM_AFTER = 10_000
-_LEVELS = {level.label: level for level in Support}
 #: A cell's tally at every support floor, as its summary row keeps them.
 Floors = dict[Support, Tally]
 
@@ -404,7 +403,7 @@ def _tally(row: Any, latest: bool = True, floor: Support = DEFAULT_SUPPORT) -> T
         last=row.last,
         conflict=row.conflict,
         current=tuple(row.current),
-        support=_LEVELS[row.support],
+        support=BY_LABEL[row.support],
         backing=row.backing,
         weaker=row.weaker,
         latest=tuple(kept_entry(*found) for found in (row.latest if latest else ())),
@@ -424,7 +423,7 @@ def _at_floor(found: Tally, row: Any, floor: Support) -> Tally:
         stance=STANCES[stance],
         conflict=conflict,
         current=tuple(current),
-        support=_LEVELS[support],
+        support=BY_LABEL[support],
         backing=backing,
         weaker=weaker,
         prior=prior,

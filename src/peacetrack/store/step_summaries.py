@@ -30,7 +30,7 @@ from peacetrack.source import Filters, Key, StoredStep
 from peacetrack.store.cell_entries import SEPARATOR
 from peacetrack.store.queries import ROW_BATCH, chunked, claims_with_ids
 from peacetrack.store.tables import TIMELINE_STEPS
-from peacetrack.support import DEFAULT_SUPPORT, Support
+from peacetrack.support import BY_LABEL, DEFAULT_SUPPORT
 from peacetrack.vocabulary import UNASSIGNED
 
 if TYPE_CHECKING:
@@ -41,7 +41,6 @@ Track = tuple[str, str, str]
 #: The day an undated step sorts on: before every dated one.
 UNDATED = date(1, 1, 1)
 _STANCES = {s.value: s for s in Stance}
-_LEVELS = {level.label: level for level in Support}
 
 
 def track_of(key: Key) -> Track:
@@ -133,7 +132,7 @@ def _step(row: Any) -> Step:
         sources=row.sources,
         conflict=row.conflicted,
         changed=row.changed,
-        support=_LEVELS[row.support],
+        support=BY_LABEL[row.support],
         weaker=row.weaker,
         claims=tuple(row.claim_ids),
         evidence=tuple(row.evidence_ids),
