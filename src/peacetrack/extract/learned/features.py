@@ -25,7 +25,7 @@ from functools import cache
 
 from peacetrack.extract.learned.agreements import Parties, agreement_words, frames
 from peacetrack.extract.learned.cue_object import NAMED, order_features
-from peacetrack.extract.learned.lexicon import Lexicon, feature_words
+from peacetrack.extract.learned.lexicon import FeatureWords, Lexicon, feature_words
 from peacetrack.extract.rules.extractor import TextReading
 from peacetrack.extract.rules.pipeline import Mention, Parsed
 from peacetrack.extract.rules.segments import Segment
@@ -135,7 +135,7 @@ class _Walk:
         words = self.words[seg.first : seg.last]
         vocab = set(words)
         sides = reading.pair or tuple(list(self.recent)[-2:])
-        found = _actor_sources(named, vocab, self.previous, sides, reading, seg)
+        found = _actor_sources(named, vocab, self.previous, sides, reading, seg, self.lists)
         if not vocab.isdisjoint(self.lists.deal) or stances:
             _widen(found, self.deal, sides)
         lead = () if seg.parent is None else self._words_of(seg.parent)
@@ -156,14 +156,24 @@ class _Walk:
             for issue, (at, word) in self.lexicon.matches(words, self.candidates).items()
         }
         ruled = reading.claims.get(index, [])
-        shared = _segment_features(reading.parsed, seg, words, stances, len(named))
+        shared = _segment_features(reading.parsed, seg, words, stances, len(named), self.lists)
         shared += [f"lex:{i}" for i in suggested]
         shared += [f"lex:{i}:{w}" for i, (_, w) in suggested.items()]
         shared += _rules_fired(reading, index, ruled)
         mentions = _Mentions(actors, issues, stances, named)
         under = _Under(self.parties, agreement)
         return _Draft(
-            reading.parsed, index, seg, mentions, words, found, suggested, ruled, shared, under
+            reading.parsed,
+            index,
+            seg,
+            mentions,
+            words,
+            found,
+            suggested,
+            ruled,
+            shared,
+            under,
+            self.lists,
         )
 
     def _words_of(self, index: int) -> list[str]:
@@ -206,6 +216,7 @@ class _Draft:
     ruled: list[Claim]
     shared: list[str]
     under: _Under
+    lists: FeatureWords
 
     def finish(
         self, likely: Mapping[str, float], before: tuple[str, ...], pair: tuple[str, ...]
@@ -250,7 +261,7 @@ class _Said:
         self.obligors = {a for c in ruled for a in c.obligor or ()}
         #: The rules' issues here, with the coarse stance they read on each.
         self.ruled_issues = {c.issue: c.stance.coarse for c in ruled}
-        self.context = _context(draft.words, draft.mentions.stances, draft.parsed)
+        self.context = _context(draft.words, draft.mentions.stances, draft.parsed, draft.lists)
         named_at = [at for how, at in issues.values() if how in {"word", "cue"}]
         #: Where the first issue named by a word or a cue is, if any.
         self.first_issue = min(named_at) if named_at else None
@@ -332,8 +343,7 @@ def _named_issue_features(said: _Said, issue: str, at: int) -> list[str]:
         gap = _bucket(at - earlier[-1].last, _ISSUE_GAP)
         feats += [f"i:after_cue={cue.stance.value}", f"i:after_cue:{gap}"]
         between = set(draft.words[earlier[-1].last - first : at - first])
-        negations = feature_words(draft.parsed.lang.code).negations
-        feats += [f"i:neg={w}" for w in sorted(between & negations)]
+        feats += [f"i:neg={w}" for w in sorted(between & draft.lists.negations)]
     if later:
         feats.append(f"i:before_cue={said.cues[later[0].key].stance.value}")
     context = lower[max(first, at - 2) : at]
@@ -397,10 +407,12 @@ def _parties(reading: TextReading, index: int) -> tuple[str, ...]:
     return ()
 
 
-def _context(words: list[str], stances: list[Mention], parsed: Parsed) -> list[str]:
+def _context(
+    words: list[str], stances: list[Mention], parsed: Parsed, lists: FeatureWords
+) -> list[str]:
     """What a segment speaks of, for actors it does not name: an agreement's text, and
     the stance cues it holds."""
-    out = ["deal"] if not feature_words(parsed.lang.code).deal.isdisjoint(words) else []
+    out = ["deal"] if not lists.deal.isdisjoint(words) else []
     out += sorted({parsed.lang.cues[m.key].stance.coarse for m in stances})
     return out
 
@@ -438,12 +450,12 @@ def _actor_sources(
     sides: tuple[str, ...],
     reading: TextReading,
     seg: Segment,
+    lists: FeatureWords,
 ) -> dict[str, str]:
     """Which actors the segment may be about, and where each came from: named; holding
     the stance of the list's lead-in; pointed back to ("it", "the group"); or the report's
     two sides ("both", "the two presidents": its main pair, else the last two named)."""
     found = {actor: "named" for actor in named}
-    lists = feature_words(reading.parsed.lang.code)
     if seg.parent is not None and seg.parent in reading.readings:
         for frame in reading.readings[seg.parent].frames:
             for actor in frame.actors:
@@ -493,7 +505,12 @@ def _issue_sources(
 
 
 def _segment_features(
-    parsed: Parsed, seg: Segment, words: list[str], stances: list[Mention], n_actors: int
+    parsed: Parsed,
+    seg: Segment,
+    words: list[str],
+    stances: list[Mention],
+    n_actors: int,
+    lists: FeatureWords,
 ) -> list[str]:
     """What the whole segment says, shared by all its candidates."""
     kept = [w for w in words if w and (w.isalnum() or w in {"?", "'s", "n't"} or w.isupper())]
@@ -504,7 +521,6 @@ def _segment_features(
         feats.append(f"s:{cue.stance.value}")
         feats.append(f"s:{cue.stance.value}:{'noun' if cue.nominal else 'verb'}")
     vocab = set(kept)
-    lists = feature_words(parsed.lang.code)
     feats += [f"neg:{w}" for w in sorted(vocab & lists.negations)]
     feats += [f"hedge:{w}" for w in sorted(vocab & lists.hedges)]
     if not lists.saying.isdisjoint(vocab):
