@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Connection, func, select
 
-from peacetrack.model import Stance
+from peacetrack.model import STANCE_BY_VALUE
 from peacetrack.moments import Entry
 from peacetrack.source import By, Key
 from peacetrack.store.queries import ROW_BATCH, canonical_proposal
@@ -28,7 +28,6 @@ Kind = Literal["actor", "proposal", "c-actor", "c-proposal"]
 KINDS: tuple[Kind, ...] = ("actor", "proposal", "c-actor", "c-proposal")
 #: Between a per-conflict cell's conflict and its actor or proposal.
 SEPARATOR = "|"
-STANCES = {s.value: s for s in Stance}
 
 
 def base_of(kind: Kind) -> By:
@@ -89,8 +88,10 @@ def read_entries(
     # be held before the first is seen, 390 MB for a million claims.
     rows = connection.execute(query, execution_options={} if few else {"yield_per": ROW_BATCH})
     for issue, col, claim_id, published, stance, source, outlet, *graded in rows:
-        grade = claim_grade(*graded)
-        yield (issue, col), Entry(claim_id, published, STANCES[stance], source, grade, outlet)
+        entry = Entry(
+            claim_id, published, STANCE_BY_VALUE[stance], source, claim_grade(*graded), outlet
+        )
+        yield (issue, col), entry
 
 
 def kept_entry(
@@ -100,4 +101,4 @@ def kept_entry(
     ([id, date, stance, source, grade, outlet]): the moment's entries without reading
     its claims."""
     published = date.fromisoformat(day) if day else None
-    return Entry(claim_id, published, STANCES[stance], source, BY_LABEL[grade], outlet)
+    return Entry(claim_id, published, STANCE_BY_VALUE[stance], source, BY_LABEL[grade], outlet)

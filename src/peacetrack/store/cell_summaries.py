@@ -35,6 +35,7 @@ from sqlalchemy import ColumnElement, Connection, delete, func, insert, select, 
 import peacetrack.store.cell_day_reads as cell_day_reads
 import peacetrack.store.cell_days as cell_days
 import peacetrack.store.step_summaries as step_summaries
+from peacetrack.model import STANCE_BY_VALUE
 from peacetrack.moments import Entry, Tally, extend, tallies, tally
 from peacetrack.source import (
     By,
@@ -46,7 +47,6 @@ from peacetrack.source import (
 from peacetrack.store.cell_entries import (
     KINDS,
     SEPARATOR,
-    STANCES,
     Kind,
     column_of,
     kept_entry,
@@ -396,7 +396,7 @@ def _tally(row: Any, latest: bool = True, floor: Support = DEFAULT_SUPPORT) -> T
     """A summary's tally at ``floor`` from its row (a ``CELL_SUMMARIES``, or a plain row of
     its columns); ``latest`` False leaves out the latest moment, which the row may lack."""
     found = Tally(
-        stance=STANCES[row.stance],
+        stance=STANCE_BY_VALUE[row.stance],
         claims=row.claims,
         sources=row.sources,
         first=row.first,
@@ -420,7 +420,7 @@ def _at_floor(found: Tally, row: Any, floor: Support) -> Tally:
     stance, conflict, current, support, backing, weaker, prior, changed = row.floors[floor.label]
     return replace(
         found,
-        stance=STANCES[stance],
+        stance=STANCE_BY_VALUE[stance],
         conflict=conflict,
         current=tuple(current),
         support=BY_LABEL[support],

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 
 from peacetrack.errors import StoreError
-from peacetrack.model import Attribution, Claim, Condition, Recognition, Stance
+from peacetrack.model import STANCE_BY_VALUE, Attribution, Claim, Condition, Recognition
 from peacetrack.source import PROVENANCE, Filters, Statement, StoredClaim
 from peacetrack.store.tables import CLAIM_ACTORS, CLAIMS, DOCUMENTS, PROPOSALS
 from peacetrack.support import CHECKED_STATUSES
@@ -44,7 +44,6 @@ WRITTEN_IDS = {"sqlite": 5_000}
 #: Rows carried between Python and the database at a time, fetched (``yield_per``) or
 #: inserted: few round trips, and memory bounded whatever the store's size.
 ROW_BATCH = 5_000
-_STANCES = {s.value: s for s in Stance}
 
 
 def chunked(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -108,7 +107,7 @@ def claim_from_row(row: Any, actors: Sequence[Any]) -> Claim:
         )
     fields: dict[str, Any] = {
         "actors": [a.actor_id for a in actors if a.role == "actor"],
-        "stance": Stance(row.stance),
+        "stance": STANCE_BY_VALUE[row.stance],
         "issue": row.issue,
         "obligor": obligor or None,
         "territories": row.territories,
@@ -271,7 +270,7 @@ def _statement(row: Sequence[Any], obligor: list[str] | None) -> Statement:
     return Statement(
         id=claim_id,
         published=published,
-        stance=_STANCES[stance],
+        stance=STANCE_BY_VALUE[stance],
         issue=issue,
         obligor=None if obligor is None else tuple(obligor),
         territories=None if territories is None else tuple(territories),

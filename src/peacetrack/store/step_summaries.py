@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Connection, Select, delete, func, insert, select, tuple_
 
-from peacetrack.model import Stance
+from peacetrack.model import STANCE_BY_VALUE
 from peacetrack.moments import SAME_MOMENT, Entry, Step, steps
 from peacetrack.source import Filters, Key, StoredStep
 from peacetrack.store.cell_entries import SEPARATOR
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 Track = tuple[str, str, str]
 #: The day an undated step sorts on: before every dated one.
 UNDATED = date(1, 1, 1)
-_STANCES = {s.value: s for s in Stance}
 
 
 def track_of(key: Key) -> Track:
@@ -128,7 +127,7 @@ def _step(row: Any) -> Step:
     return Step(
         first=row.first,
         last=row.last,
-        stance=_STANCES[row.stance],
+        stance=STANCE_BY_VALUE[row.stance],
         sources=row.sources,
         conflict=row.conflicted,
         changed=row.changed,
