@@ -88,11 +88,12 @@ def ranged(
             History(prior, bool(changed), rest),
         )
         ids.setdefault((issue, col), set()).update(day_ids)
-        if latest is not None:
-            # Kept oldest first: the same moment if its first entry is of the shown day.
-            entries = [kept_entry(*entry) for entry in latest]
-            if entries and entries[0].published == day:
-                kept[issue, col] = entries
+        if latest:
+            # Kept oldest first: the same moment if its first entry is of the shown day,
+            # so only that one is read before knowing whether the rest are needed.
+            first_entry = kept_entry(*latest[0])
+            if first_entry.published == day:
+                kept[issue, col] = [first_entry, *(kept_entry(*entry) for entry in latest[1:])]
     shown = _entries_of(connection, kind, {k: v for k, v in ids.items() if k not in kept})
     shown.update(kept)
     return {
