@@ -368,10 +368,7 @@ def _starts(
     index seek per cell summary, materialised first)."""
     summary, day = CELL_SUMMARIES, CELL_DAYS.alias()
     first = select(func.min(day.c.day)).where(
-        day.c.kind == summary.c.kind,
-        day.c.issue == summary.c.issue,
-        day.c.col == summary.c.col,
-        *([day.c.day >= since] if since is not None else []),
+        same_cell(day.c, summary.c), *([day.c.day >= since] if since is not None else [])
     )
     starts = (
         select(summary.c.kind, summary.c.issue, summary.c.col, first.scalar_subquery().label("day"))

@@ -55,6 +55,7 @@ from peacetrack.moments import (
     decisions,
 )
 from peacetrack.source import Key
+from peacetrack.store.cell_day_reads import same_cell
 from peacetrack.store.cell_entries import Kind, read_entries
 from peacetrack.store.queries import chunked
 from peacetrack.store.tables import CELL_DAYS, CLAIMS, DOCUMENTS
@@ -148,10 +149,9 @@ def followed(connection: Connection, where: Sequence[ColumnElement[bool]]) -> No
     """Copy into the days chosen by ``where`` the columns of the moment beginning on their
     ``next`` (``FOLLOWED``), from its row; days without a ``next`` are left as they are."""
     day, after = CELL_DAYS.c, CELL_DAYS.alias("after").c
-    at_next = (after.kind == day.kind) & (after.issue == day.issue) & (after.col == day.col)
     values = {f"next_{c}": after[c] for c in FOLLOWED}
     connection.execute(
-        update(CELL_DAYS).where(at_next, after.day == day.next, *where).values(values)
+        update(CELL_DAYS).where(same_cell(after, day), after.day == day.next, *where).values(values)
     )
 
 
