@@ -299,8 +299,9 @@ def _shown_ids(
     (``_listed``) and each cell's days sought from it. The kept rows are not sought again
     (``_folded_until`` read the ranges), nor the other chosen cells' days read and
     dropped: --until 2025-06-01 --min-support corroborated at a million claims, 679 of
-    1,170 cells, 0.020-0.038 s of CPU against 0.052-0.093 s. A ``VALUES`` list of the
-    same rows, each value a bound parameter, had cost SQLite about 0.1 s more."""
+    1,170 cells, 0.020-0.044 s of CPU against 0.052-0.093 s, the command 4,785.4 M
+    instructions against 4,849.8 M (docs/benchmarks.md). A ``VALUES`` list of the same
+    rows, each value a bound parameter, had cost SQLite about 0.1 s more."""
     if not wanted:
         return {}
     listed = _listed(connection, wanted)
