@@ -44,7 +44,8 @@ def print_listing(
     if fmt is ConflictFormat.table and output is None:
         _print_table(rows, book)
         return
-    write_output(lines_csv(rows) if fmt is ConflictFormat.csv else lines_json(rows), output)
+    with handled():
+        write_output(lines_csv(rows) if fmt is ConflictFormat.csv else lines_json(rows), output)
 
 
 def _print_table(rows: list[ConflictLine], book: Codebook) -> None:

@@ -278,9 +278,13 @@ def evaluate(
     """Score an extractor against gold claims, then list its errors to work from."""
     from peacetrack.cli.common import write_output
     from peacetrack.extract.evaluate import evaluate as run_evaluation
+    from peacetrack.files import check_writable
 
     if not docs.is_dir():
         fail(f"{docs} is not a folder: give the folder holding the gold documents")
+    if predictions is not None:
+        with handled():
+            check_writable(predictions)
     options = extractor_options(
         model, base_url, timeout, concurrency, refresh, prefilter, model_file
     )
@@ -288,7 +292,8 @@ def evaluate(
     with handled(), _reply_cache(cache) as replies:
         result = run_evaluation(gold, docs, chosen, cache=replies)
     if predictions is not None:
-        write_output(result.to_jsonl(), predictions)
+        with handled():
+            write_output(result.to_jsonl(), predictions)
     console.print(result.report(errors=errors), markup=False, highlight=False)
     if min_f1 is not None and result.score.primary.f < min_f1:
         raise typer.Exit(1)
