@@ -219,6 +219,13 @@ def test_codebook_listing() -> None:
     assert code == 0 and "RUS" in output
 
 
+@pytest.mark.parametrize("kind", ["actors", "places", "conflicts"])
+def test_a_codebook_search_that_finds_nothing_says_so(kind: str) -> None:
+    """Not a table of headers alone, which reads like a fault."""
+    code, output = invoke("codebook", kind, "zzqqxx")
+    assert code == 0 and "matches" in output and f"`peacetrack codebook {kind}`" in output
+
+
 def test_demo_runs_on_the_examples(tmp_path: Path) -> None:
     code, output = invoke("demo", "--db", str(tmp_path / "demo.db"))
     assert code == 0, output
