@@ -430,3 +430,21 @@ def test_readme_evaluation_runs_from_a_fresh_clone() -> None:
         if "../shared" in block:
             before = section[: section.index(block)].rsplit("```", 1)[0][-400:]
             assert "optional" in before, block
+
+
+def test_readme_matrix_is_what_compare_prints_after_the_demo(tmp_path: Path) -> None:
+    """The rows the README shows before the quick start are the demo's own output: when
+    the default extractor's model changes, they change with it (they had drifted)."""
+    intro = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## ", 1)[0]
+    shown = [line for line in intro.splitlines() if re.match(r"\| [A-Z]+\.[A-Z_]+ \|", line)]
+    assert len(shown) >= 3
+    db = str(tmp_path / "demo.db")
+    code, output = invoke("demo", "--db", db)
+    assert code == 0, output
+    result = runner.invoke(
+        app, ["compare", "--db", db, "--actors", "RUS,UKR,USA", "--format", "md"]
+    )
+    assert result.exit_code == 0, result.output
+    printed = set(result.stdout.splitlines())
+    for line in shown:
+        assert line in printed, f"README row not printed by compare:\n{line}"
