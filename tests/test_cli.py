@@ -158,6 +158,17 @@ def test_extract_paths_writes_guideline_jsonl(reports: Path, tmp_path: Path) -> 
             }  # fmt: skip
 
 
+def test_extract_paths_that_read_nothing_is_an_error(tmp_path: Path) -> None:
+    """Exit 1 and no output file, as for ingest: not a run that merely found no claims."""
+    out = tmp_path / "pred.jsonl"
+    code, output = invoke("extract", str(tmp_path / "gone.txt"), "-e", "rules.v1", "-o", str(out))
+    assert code == 1 and "no such file" in output and "every input failed" in output
+    assert not out.exists()
+    (tmp_path / "empty").mkdir()
+    code, output = invoke("extract", str(tmp_path / "empty"), "-e", "rules.v1")
+    assert code == 1 and "no report file found" in output
+
+
 def test_unknown_extractor_is_a_clear_error(reports: Path) -> None:
     code, output = invoke("extract", str(reports), "--extractor", "nope.v9")
     assert code == 1
