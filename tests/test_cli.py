@@ -158,6 +158,17 @@ def test_extract_paths_writes_guideline_jsonl(reports: Path, tmp_path: Path) -> 
             }  # fmt: skip
 
 
+def test_extract_paths_that_read_nothing_is_an_error(tmp_path: Path) -> None:
+    """Exit 1 and no output file, as for ingest: not a run that merely found no claims."""
+    out = tmp_path / "pred.jsonl"
+    code, output = invoke("extract", str(tmp_path / "gone.txt"), "-e", "rules.v1", "-o", str(out))
+    assert code == 1 and "no such file" in output and "every input failed" in output
+    assert not out.exists()
+    (tmp_path / "empty").mkdir()
+    code, output = invoke("extract", str(tmp_path / "empty"), "-e", "rules.v1")
+    assert code == 1 and "no report file found" in output
+
+
 def test_unknown_extractor_is_a_clear_error(reports: Path) -> None:
     code, output = invoke("extract", str(reports), "--extractor", "nope.v9")
     assert code == 1
@@ -217,6 +228,13 @@ def test_codebook_listing() -> None:
     assert code == 0 and "TER.WITHDRAW" in output and "CF.GENERAL" not in output
     code, output = invoke("codebook", "actors", "Kremlin")
     assert code == 0 and "RUS" in output
+
+
+@pytest.mark.parametrize("kind", ["actors", "places", "conflicts"])
+def test_a_codebook_search_that_finds_nothing_says_so(kind: str) -> None:
+    """Not a table of headers alone, which reads like a fault."""
+    code, output = invoke("codebook", kind, "zzqqxx")
+    assert code == 0 and "matches" in output and f"`peacetrack codebook {kind}`" in output
 
 
 def test_demo_runs_on_the_examples(tmp_path: Path) -> None:
@@ -423,3 +441,21 @@ def test_readme_evaluation_runs_from_a_fresh_clone() -> None:
         if "../shared" in block:
             before = section[: section.index(block)].rsplit("```", 1)[0][-400:]
             assert "optional" in before, block
+
+
+def test_readme_matrix_is_what_compare_prints_after_the_demo(tmp_path: Path) -> None:
+    """The rows the README shows before the quick start are the demo's own output: when
+    the default extractor's model changes, they change with it (they had drifted)."""
+    intro = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## ", 1)[0]
+    shown = [line for line in intro.splitlines() if re.match(r"\| [A-Z]+\.[A-Z_]+ \|", line)]
+    assert len(shown) >= 3
+    db = str(tmp_path / "demo.db")
+    code, output = invoke("demo", "--db", db)
+    assert code == 0, output
+    result = runner.invoke(
+        app, ["compare", "--db", db, "--actors", "RUS,UKR,USA", "--format", "md"]
+    )
+    assert result.exit_code == 0, result.output
+    printed = set(result.stdout.splitlines())
+    for line in shown:
+        assert line in printed, f"README row not printed by compare:\n{line}"

@@ -56,6 +56,28 @@ def test_the_table_shows_a_page_and_where_it_lies(db: str) -> None:
     assert f"claims 1-{PAGE} of {CLAIMS}; next page: --offset {PAGE}" in output
 
 
+def test_one_claim_is_counted_in_the_singular(tmp_path: Path) -> None:
+    db = str(tmp_path / "one.db")
+    with Store.open(db) as store:
+        added = store.add_document(Document(name="one.txt", text="Russia demanded a truce."))
+        claim = Claim(
+            actors=["RUS"],
+            stance=Stance.DEMAND,
+            issue="CF.GENERAL",
+            evidence="Russia demanded a truce.",
+        )
+        store.save_extraction(added.document_id, "rules.v1", [claim])
+    assert invoke("claims", "--db", db).endswith("1 claim\n")
+    out = tmp_path / "one.csv"
+    assert "wrote 1 claim to" in invoke("claims", "--db", db, "--format", "csv", "-o", str(out))
+
+
+def test_an_empty_matrix_says_how_to_widen_it(db: str) -> None:
+    result = runner.invoke(app, ["compare", "--db", db, "--since", "2030-01-01"])
+    assert result.exit_code == 0, result.output
+    assert "no positions match these filters" in result.output
+
+
 def test_the_table_does_not_wait_to_count_an_archive(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -106,6 +106,25 @@ def test_bad_gold_line_is_named(tmp_path: Path) -> None:
         load_gold(gold)
 
 
+def test_empty_or_binary_gold_is_an_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    with pytest.raises(InputError, match="names no document"):
+        load_gold(empty)
+    binary = tmp_path / "gold.bin"
+    binary.write_bytes(b"\x7fELF\x02\x01\xf0\x80\x00")
+    with pytest.raises(InputError, match="not UTF-8"):
+        load_gold(binary)
+
+
+def test_binary_gold_document_is_named(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"doc": "prog.txt", "claims": []}) + "\n")
+    (tmp_path / "prog.txt").write_bytes(b"\x7fELF\xf0\x80")
+    with pytest.raises(InputError, match=r"prog\.txt.*not UTF-8"):
+        evaluate(gold, tmp_path, _Echo())
+
+
 @pytest.mark.shared
 @pytest.mark.skipif(not (SHARED / "score.py").exists(), reason="evaluation corpus absent")
 def test_same_figures_as_the_reference_scorer(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from peacetrack.errors import InputError
 from peacetrack.files import atomic_path, write_text_atomic
 
 
@@ -43,3 +44,37 @@ def test_a_pipe_is_written_in_place_not_replaced(tmp_path: Path) -> None:
     assert received == ["through the pipe"]
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
+
+
+def test_a_missing_folder_or_a_folder_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    """``-o`` with a typo in its folder was a FileNotFoundError traceback."""
+    with pytest.raises(InputError, match=r"folder .*gone does not exist; create it"):
+        write_text_atomic(tmp_path / "gone" / "out.csv", "x")
+    with pytest.raises(InputError, match="it is a folder"):
+        write_text_atomic(tmp_path, "x")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_eval_refuses_an_unwritable_predictions_file_before_scoring(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from peacetrack.cli import app
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"doc": "a.txt", "claims": []}\n', encoding="utf-8")
+    (tmp_path / "a.txt").write_text("Russia demanded a truce.", encoding="utf-8")
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            str(gold),
+            str(tmp_path),
+            "-e",
+            "rules.v1",
+            "--predictions",
+            str(tmp_path / "gone" / "p.jsonl"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "does not exist; create it" in result.output
+    assert "primary" not in result.output

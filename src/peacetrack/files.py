@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from peacetrack.errors import InputError
+
 
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
@@ -23,12 +25,26 @@ def atomic_path(path: Path) -> Iterator[Path]:
     if path.exists() and not path.is_file() and not path.is_dir():
         yield path
         return
+    check_writable(path)
     tmp = path.with_name(path.name + ".part")
     try:
         yield tmp
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def check_writable(path: Path) -> None:
+    """Refuse, with what to do, a destination that cannot be a file: a folder, or a path
+    in a folder that does not exist. Commands that work long before they write call it
+    first, so a typo in ``-o`` does not cost the run."""
+    if path.is_dir():
+        raise InputError(f"cannot write {path}: it is a folder; give a file name in it")
+    if not path.parent.is_dir():
+        raise InputError(
+            f"cannot write {path}: folder {path.parent} does not exist; create it "
+            "or choose another path"
+        )
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -146,7 +146,9 @@ def claims(
         written = cast(Literal["csv", "jsonl", "json", "md", "parquet"], fmt.value)
         if output is not None:
             count = export_claims(found, output, written)
-            console.print(f"wrote {count} claims to {output}", style="dim")
+            console.print(
+                f"wrote {count} claim{'s' if count != 1 else ''} to {output}", style="dim"
+            )
         elif fmt is ClaimFormat.parquet:
             fail("parquet is binary: give a file with -o claims.parquet")
         else:
@@ -209,7 +211,7 @@ def _page_line(shown: int, offset: int, total: int, exact: bool = True) -> str:
     ``of more than 10,000`` when counting them all would have kept the reader waiting."""
     of = f"{total}" if exact else f"more than {total:,}"
     if shown == total and offset == 0 and exact:
-        return f"{total} claims"
+        return f"{total} claim{'s' if total != 1 else ''}"
     if shown == 0:
         return f"no claims after the first {offset} of {of}"
     line = f"claims {offset + 1}-{offset + shown} of {of}"

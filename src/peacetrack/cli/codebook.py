@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from peacetrack.cli.app import app
-from peacetrack.cli.common import console, handled
+from peacetrack.cli.common import console, err_console, handled
 from peacetrack.cli.conflicts import ConflictFormat, print_listing
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def actors(
     for a in _book().actors.values():
         if matches(search, [a.id, a.name, *a.aliases, *a.adjectives]):
             table.add_row(a.id, a.name, a.kind, ", ".join(a.aliases))
-    console.print(table)
+    _print_found(table, "actor", search)
 
 
 @codebook_app.command("places")
@@ -71,7 +71,19 @@ def places(
     for place in _book().places.values():
         if matches(search, [place.code, place.name, *place.aliases]):
             table.add_row(place.code, place.name, ", ".join(place.aliases))
-    console.print(table)
+    _print_found(table, "place", search)
+
+
+def _print_found(table: Table, what: str, search: str | None) -> None:
+    """The table, or, when the search matched nothing, a sentence saying so: an empty
+    table with headers only reads like a fault."""
+    if table.row_count:
+        console.print(table)
+        return
+    err_console.print(
+        f"no {what} matches {search!r}; `peacetrack codebook {what}s` lists them all",
+        highlight=False,
+    )
 
 
 @codebook_app.command("conflicts")

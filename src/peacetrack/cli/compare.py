@@ -122,7 +122,15 @@ def compare(
             reviewed_only=reviewed_only,
         )
         show(render_matrix(matrix, fmt.value), output)
-        if conflict is None:
+        if not matrix.cells:
+            # An empty grid alone reads like a fault; say which way to widen the view.
+            err_console.print(
+                "note: no positions match these filters; widen them (--since, --until, "
+                "--actors, --issues, --conflict, --reviewed-only) or check "
+                "`peacetrack claims`",
+                style="dim",
+            )
+        elif conflict is None:
             _mixed_note(store)
 
 

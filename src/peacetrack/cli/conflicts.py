@@ -18,6 +18,7 @@ from peacetrack.cli.common import (
     DbOption,
     OutputOption,
     console,
+    err_console,
     fail,
     handled,
     open_store,
@@ -42,9 +43,16 @@ def print_listing(
     from peacetrack.conflicts import lines_csv, lines_json
 
     if fmt is ConflictFormat.table and output is None:
+        if not rows:
+            err_console.print(
+                "no conflict matches; `peacetrack codebook conflicts` lists them all",
+                highlight=False,
+            )
+            return
         _print_table(rows, book)
         return
-    write_output(lines_csv(rows) if fmt is ConflictFormat.csv else lines_json(rows), output)
+    with handled():
+        write_output(lines_csv(rows) if fmt is ConflictFormat.csv else lines_json(rows), output)
 
 
 def _print_table(rows: list[ConflictLine], book: Codebook) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
 from pathlib import Path
@@ -22,6 +22,7 @@ from peacetrack.cli.common import (
     open_store,
     progress_bar,
 )
+from peacetrack.errors import InputError
 from peacetrack.extract.base import DEFAULT_EXTRACTOR, Extractor
 
 if TYPE_CHECKING:
@@ -193,11 +194,14 @@ def _extract_paths(
     a file appears, whole, only when the run ends well."""
     from peacetrack.extract.runner import extract_files
 
+    failed: list[Failure] = []
+
     def report(failure: Failure) -> None:
+        failed.append(failure)
         err_console.print(f"failed: {failure.input} — {failure.reason}", highlight=False)
 
     with handled(), _reply_cache(cache) as replies:
-        records = extract_files(paths, chosen, on_failure=report, cache=replies)
+        records = _some(extract_files(paths, chosen, on_failure=report, cache=replies), failed)
         if fmt is ExtractFormat.jsonl:
             _write_jsonl(records, output)
         else:
@@ -205,6 +209,18 @@ def _extract_paths(
     usage = getattr(chosen, "usage", None)
     if callable(usage):
         err_console.print(usage(), highlight=False)
+
+
+def _some(records: Iterator[DocumentClaims], failed: list[Failure]) -> Iterator[DocumentClaims]:
+    """The records; none at all is an error (exit 1, no output file), as it is for ingest:
+    a run that read nothing must not look like one that found no claims."""
+    read = 0
+    for record in records:
+        read += 1
+        yield record
+    if not read:
+        why = "every input failed (above)" if failed else "no report file found there"
+        raise InputError(f"no document read: {why}")
 
 
 def _write_jsonl(records: Iterable[DocumentClaims], output: Path | None) -> None:
@@ -278,9 +294,13 @@ def evaluate(
     """Score an extractor against gold claims, then list its errors to work from."""
     from peacetrack.cli.common import write_output
     from peacetrack.extract.evaluate import evaluate as run_evaluation
+    from peacetrack.files import check_writable
 
     if not docs.is_dir():
         fail(f"{docs} is not a folder: give the folder holding the gold documents")
+    if predictions is not None:
+        with handled():
+            check_writable(predictions)
     options = extractor_options(
         model, base_url, timeout, concurrency, refresh, prefilter, model_file
     )
@@ -288,7 +308,8 @@ def evaluate(
     with handled(), _reply_cache(cache) as replies:
         result = run_evaluation(gold, docs, chosen, cache=replies)
     if predictions is not None:
-        write_output(result.to_jsonl(), predictions)
+        with handled():
+            write_output(result.to_jsonl(), predictions)
     console.print(result.report(errors=errors), markup=False, highlight=False)
     if min_f1 is not None and result.score.primary.f < min_f1:
         raise typer.Exit(1)

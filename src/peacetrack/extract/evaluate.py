@@ -27,6 +27,10 @@ def load_gold(path: Path) -> dict[str, list[dict[str, Any]]]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise InputError(f"cannot read gold file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(
+            f"gold file {path} is not UTF-8 text: give the guideline JSONL of gold claims"
+        ) from None
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -39,6 +43,12 @@ def load_gold(path: Path) -> dict[str, list[dict[str, Any]]]:
         if not isinstance(record, dict) or not isinstance(record.get("claims"), list):
             raise InputError(f"{path}:{number}: each line needs 'doc' and a list 'claims'")
         docs.setdefault(Path(str(record.get("doc"))).name, []).extend(record["claims"])
+    if not docs:
+        # Scoring nothing would print P, R and F1 of 0.000 as if the extractor had failed.
+        raise InputError(
+            f"gold file {path} names no document: one JSON object per line, "
+            '{"doc": NAME, "claims": [...]}'
+        )
     return docs
 
 
@@ -100,4 +110,9 @@ def read_gold_document(docs_dir: Path, name: str) -> str:
         raise InputError(
             f"gold names {name!r} but {path} cannot be read ({exc.strerror}); "
             "pass the folder holding the gold's documents"
+        ) from None
+    except UnicodeDecodeError:
+        raise InputError(
+            f"gold names {name!r} but {path} is not UTF-8 text; convert it, "
+            "e.g. iconv -f ENCODING -t UTF-8"
         ) from None
