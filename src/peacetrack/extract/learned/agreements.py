@@ -73,10 +73,10 @@ def frames(words: Sequence[str], lead_in: Sequence[str], vocab: AgreementWords) 
     in treaty language with an agreement named, or a list item of a lead-in naming one."""
     found: list[str] = []
     named = vocab.agreements
-    places = [i for i, w in enumerate(words) if w in named]
+    places = [i for i, w in enumerate(words) if w in named] if not named.isdisjoint(words) else []
     if any(not vocab.providing.isdisjoint(words[i + 1 : i + 1 + vocab.reach]) for i in places):
         found.append("subject")
-    if any(
+    if not vocab.under.isdisjoint(words) and any(
         w in vocab.under and not named.isdisjoint(words[i + 1 : i + 1 + UNDER_REACH])
         for i, w in enumerate(words)
     ):
@@ -90,7 +90,7 @@ def frames(words: Sequence[str], lead_in: Sequence[str], vocab: AgreementWords) 
 
 def _passive(words: Sequence[str], vocab: AgreementWords) -> bool:
     """Whether the words hold a modal passive: "will be held", "are to be released"."""
-    return any(
+    return vocab.passive in words and any(
         w == vocab.passive
         and i > 0
         and words[i - 1] in vocab.modals

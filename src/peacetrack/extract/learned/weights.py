@@ -129,7 +129,8 @@ def _block_sums(
         map(index.get, names, itertools.repeat(unknown)), dtype=np.intp, count=int(lengths.sum())
     )
     at.T[np.arange(width) < lengths[:, None]] = flat
-    summed: npt.NDArray[np.float32] = padded[at].sum(axis=0)
+    # ``take`` gathers the same rows as ``padded[at]`` for fewer instructions.
+    summed: npt.NDArray[np.float32] = padded.take(at, axis=0).sum(axis=0)
     return summed
 
 
