@@ -24,13 +24,14 @@ from peacetrack.extract.learned.examples import (
 )
 from peacetrack.extract.learned.extractor import BUILTIN, LearnedExtractor
 from peacetrack.extract.learned.lexicon import issue_lexicon
-from peacetrack.extract.learned.models import Models, Thresholds
+from peacetrack.extract.learned.models import Models
 from peacetrack.extract.learned.trainer import BUILTIN_CORPUS
 from peacetrack.extract.learned.trees import TreeModel, from_boosting
 from peacetrack.extract.learned.tuples import (
     FEATURES,
     Ruled,
     Said,
+    Thresholds,
     decisions,
     evidence,
     keep,

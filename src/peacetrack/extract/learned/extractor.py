@@ -24,10 +24,10 @@ import numpy.typing as npt
 
 import peacetrack.extract.rules.details as details
 from peacetrack.extract.learned.lexicon import Lexicon, issue_lexicon
-from peacetrack.extract.learned.models import YES, Decision, Models
+from peacetrack.extract.learned.models import Models
 from peacetrack.extract.learned.reader import Seen, Segments, read, ruled_in, rules_reader, seen
-from peacetrack.extract.learned.tuples import Said, decisions, keep
-from peacetrack.extract.learned.weights import LinearModel, Together
+from peacetrack.extract.learned.tuples import Decision, Said, decisions, keep
+from peacetrack.extract.learned.weights import YES, LinearModel, Together
 from peacetrack.extract.rules.attribution import attribution
 from peacetrack.extract.rules.extractor import Reading, segment_sequencing
 from peacetrack.extract.rules.frames import Frame

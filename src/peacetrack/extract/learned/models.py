@@ -1,4 +1,4 @@
-"""The five models of ``learned.v1`` and how their answers become positions.
+"""The five models of ``learned.v1``, kept together in one file with their thresholds.
 
 - ``suggest``: which issues a segment is about, from its words alone (one yes-or-no per
   issue), so that issues no codebook word names can still be found;
@@ -10,8 +10,11 @@
   states it, from the evidence of all its segments (``peacetrack.extract.learned.tuples``);
   boosted trees, where the other four are linear.
 
-A position becomes a claim when its probability passes its stance's threshold; it is
-stated with the segment that gave it most, together with the other positions kept there.
+A position becomes a claim when its probability passes its stance's threshold
+(``tuples.Thresholds``); it is stated with the segment that gave it most, together with
+the other positions kept there (``tuples.keep`` and ``tuples.decisions``). This module
+reads ``tuples`` (the figures the position model must have been trained on), never the
+other way round.
 """
 
 from __future__ import annotations
@@ -22,40 +25,10 @@ from typing import Any
 
 from peacetrack.errors import InputError
 from peacetrack.extract.learned.trees import TreeModel
+from peacetrack.extract.learned.tuples import FEATURES, Thresholds
 from peacetrack.extract.learned.weights import LinearModel, load_models, save_models
 
 NAMES = ("suggest", "stance", "holder", "issue", "position")
-HOLDER, OBLIGOR, YES = "holder", "obligor", "yes"
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What one segment states: a coarse stance, who holds it, who must act, on what."""
-
-    stance: str
-    confidence: float
-    holders: tuple[str, ...]
-    obligors: tuple[str, ...]
-    issues: tuple[str, ...]
-
-
-@dataclass
-class Thresholds:
-    """Smallest probability of a position, by its coarse stance, for it to be claimed,
-    and of one the rules claim (``ruled``; none: its stance's); and of an actor's being
-    bound by a claim it does not hold."""
-
-    stance: dict[str, float]
-    obligor: float = 0.5
-    ruled: float | None = None
-
-    def of(self, stance: str, ruled: bool = False) -> float:
-        if ruled and self.ruled is not None:
-            return self.ruled
-        return self.stance.get(stance, 0.5)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"stance": self.stance, "obligor": self.obligor, "ruled": self.ruled}
 
 
 @dataclass
@@ -96,8 +69,6 @@ def _check_figures(path: Path, position: TreeModel) -> None:
     """Refuse a position model trained on other figures than this version computes (a
     file written by an older ``peacetrack train``): its trees would read the wrong
     columns, so every report would fail or, worse, be scored on the wrong evidence."""
-    from peacetrack.extract.learned.tuples import FEATURES  # tuples imports this module
-
     if tuple(position.features) != FEATURES:
         raise InputError(
             f"{path}: trained by another version of learned.v1 (its position model reads "

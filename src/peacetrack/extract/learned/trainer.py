@@ -21,8 +21,9 @@ from peacetrack import __version__
 from peacetrack.errors import InputError
 from peacetrack.extract.learned import training as t
 from peacetrack.extract.learned.examples import Example
-from peacetrack.extract.learned.models import Models, Thresholds
+from peacetrack.extract.learned.models import Models
 from peacetrack.extract.learned.reader import Parts, rules_reader, suggester
+from peacetrack.extract.learned.tuples import Thresholds
 
 if TYPE_CHECKING:
     from peacetrack.codebook import Codebook

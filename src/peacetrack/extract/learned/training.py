@@ -21,7 +21,6 @@ from peacetrack.errors import PeaceTrackError
 from peacetrack.extract.learned.examples import Example
 from peacetrack.extract.learned.features import Suggest
 from peacetrack.extract.learned.lexicon import PIECES, issue_lexicon
-from peacetrack.extract.learned.models import HOLDER, OBLIGOR, YES, Thresholds
 from peacetrack.extract.learned.reader import Parts, Seen, read, ruled_in, seen, suggester
 from peacetrack.extract.learned.trees import TreeModel, from_boosting
 from peacetrack.extract.learned.tuples import (
@@ -31,10 +30,11 @@ from peacetrack.extract.learned.tuples import (
     RULED,
     Ruled,
     Said,
+    Thresholds,
     evidence,
     rows,
 )
-from peacetrack.extract.learned.weights import NONE, LinearModel
+from peacetrack.extract.learned.weights import HOLDER, NONE, OBLIGOR, YES, LinearModel
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix

@@ -21,13 +21,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from peacetrack.extract.learned.models import HOLDER, OBLIGOR, YES, Decision, Thresholds
 from peacetrack.extract.learned.trees import TreeModel
-from peacetrack.extract.learned.weights import NONE
+from peacetrack.extract.learned.weights import HOLDER, NONE, OBLIGOR, YES
 from peacetrack.model import Claim
 
 #: A position of a report: actor, coarse stance, issue.
@@ -358,6 +358,25 @@ def ruled_positions(
     return Ruled.of(positions, at)
 
 
+@dataclass
+class Thresholds:
+    """Smallest probability of a position, by its coarse stance, for it to be claimed,
+    and of one the rules claim (``ruled``; none: its stance's); and of an actor's being
+    bound by a claim it does not hold."""
+
+    stance: dict[str, float]
+    obligor: float = 0.5
+    ruled: float | None = None
+
+    def of(self, stance: str, ruled: bool = False) -> float:
+        if ruled and self.ruled is not None:
+            return self.ruled
+        return self.stance.get(stance, 0.5)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"stance": self.stance, "obligor": self.obligor, "ruled": self.ruled}
+
+
 @dataclass(frozen=True)
 class Kept:
     """A position the report states, the segment that says it best, and how likely."""
@@ -380,6 +399,17 @@ def keep(said: Sequence[Said], ruled: Ruled, model: TreeModel, limits: Threshold
         for key, p in zip(keys, yes.tolist(), strict=True)
         if p >= limits.of(key[1], key in ruled.positions)
     ]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What one segment states: a coarse stance, who holds it, who must act, on what."""
+
+    stance: str
+    confidence: float
+    holders: tuple[str, ...]
+    obligors: tuple[str, ...]
+    issues: tuple[str, ...]
 
 
 def decisions(

@@ -22,8 +22,11 @@ import numpy.typing as npt
 from peacetrack.errors import InputError
 from peacetrack.extract.learned.trees import KIND, TreeModel
 
-#: The class that means "no position here".
+#: The classes the models answer with: "no position here" (every model), the stance's
+#: holder and the actor bound to act on it (``holder``), "the stance is on this issue"
+#: (``issue``) and "the report states this position" (``position``).
 NONE = "none"
+HOLDER, OBLIGOR, YES = "holder", "obligor", "yes"
 #: The file format: version 2 holds the position model as trees (``trees``); version 3
 #: adds the threshold of the positions the rules claim (``Thresholds.ruled``), whose
 #: position model learned from them too. A file of an older version is refused with the
