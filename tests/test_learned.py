@@ -170,7 +170,7 @@ def test_a_position_is_claimed_from_the_segment_that_says_it_best() -> None:
     assert found[("GUY", "reject", "TER.BORDER")].segment == 1
     assert found[("GUY", "reject", "TER.BORDER")].count == 2
     limits = Thresholds({"reject": 0.5})
-    kept = keep(said, Ruled.of(()), model, limits)
+    kept = keep(said, Ruled.of(()), (), model, limits)
     assert [k.position for k in kept] == [("GUY", "reject", "TER.BORDER")]
     decided = decisions(said, kept, limits)
     assert list(decided) == [1]
@@ -202,9 +202,9 @@ def test_a_position_the_rules_claim_is_weighed_however_little_the_models_give_it
     found = evidence(said, ruled).found[position]
     assert (found.segment, found.best) == (1, 0.0)
     assert found.parts[:2] == (0.01, 0.3)
-    kept = keep(said, ruled, model, Thresholds({"reject": 0.95}, ruled=0.5))
+    kept = keep(said, ruled, (), model, Thresholds({"reject": 0.95}, ruled=0.5))
     assert [(k.position, k.segment) for k in kept] == [(position, 1)]
-    assert not keep(said, ruled, model, Thresholds({"reject": 0.95}))
+    assert not keep(said, ruled, (), model, Thresholds({"reject": 0.95}))
 
 
 def _one_split(feature: str, threshold: float) -> TreeModel:

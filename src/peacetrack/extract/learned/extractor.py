@@ -84,11 +84,12 @@ class LearnedExtractor:
     def extract(self, document: Document) -> list[Claim]:
         parts = read(self.rules, document.text)
         segments = Segments(self._segment_models)
-        hits = list(seen(parts, self.lexicon, segments.suggest))
+        viewed = seen(parts, self.lexicon, segments.suggest)
+        hits = viewed.hits
         said = self._said(hits, segments)
         ruled = ruled_in(parts, hits)
         models = self.models
-        kept = keep(said, ruled, models.position, models.limits)
+        kept = keep(said, ruled, viewed.parties_of(hits), models.position, models.limits)
         out: list[Claim] = []
         for index, decided in sorted(decisions(said, kept, models.limits).items()):
             out.extend(self._claims(hits[index], decided))
@@ -111,7 +112,7 @@ class LearnedExtractor:
             meant = {o.key: issues[i + k] for k, o in enumerate(view.issues)}
             a, i = a + len(view.actors), i + len(view.issues)
             whence = {o.key: o.source for o in (*view.actors, *view.issues)}
-            out.append(Said(stance, held, meant, whence, view.parties))
+            out.append(Said(stance, held, meant, whence))
         return out
 
     def _claims(self, hit: Seen, decided: list[Decision]) -> list[Claim]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import operator
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -75,12 +75,19 @@ class View:
     features: tuple[str, ...]
     actors: tuple[Option, ...]
     issues: tuple[Option, ...]
-    #: The report's parties to its agreements, likeliest first (``agreements.Parties``):
-    #: the position model weighs an actor's position with whether it is one.
-    parties: tuple[str, ...] = ()
 
 
-def views(reading: TextReading, lexicon: Lexicon, suggest: Suggest | None = None) -> Iterator[View]:
+@dataclass(frozen=True)
+class Views:
+    """A text's views, in text order, and its parties to its agreements, likeliest first
+    (``agreements.Parties``): the text's, read once, not any one segment's; the position
+    model weighs an actor's position with whether it is one."""
+
+    views: list[View]
+    parties: tuple[str, ...]
+
+
+def views(reading: TextReading, lexicon: Lexicon, suggest: Suggest | None = None) -> Views:
     """Every segment of a text the rules have read that names or points to an actor, in
     text order. ``suggest`` gives issue probabilities for segments (the issue model):
     issues it finds likely are options too, and each issue option carries its probability.
@@ -98,9 +105,11 @@ def views(reading: TextReading, lexicon: Lexicon, suggest: Suggest | None = None
     shared = [draft.shared for draft in drafts]
     chances = suggest(shared) if suggest is not None and drafts else [{} for _ in drafts]
     before: tuple[str, ...] = ()
+    out: list[View] = []
     for draft, likely in zip(drafts, chances, strict=True):
         view, before = draft.finish(likely, before, reading.pair)
-        yield view
+        out.append(view)
+    return Views(out, walk.parties.parties)
 
 
 @dataclass
@@ -239,7 +248,6 @@ class _Draft:
             tuple(self.shared),
             _ranked_actors(actor_options, self.mentions),
             _ranked_issues(issue_options, likely),
-            self.under.parties.parties,
         )
         return view, carried
 

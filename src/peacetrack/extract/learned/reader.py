@@ -4,7 +4,7 @@ views of each part with their place in the whole text."""
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -60,13 +60,33 @@ def read(rules: RulesExtractor, text: str) -> Parts:
     return [(offset, rules.read_text(part, bare=True)) for offset, part in parts(text)]
 
 
-def seen(read_parts: Parts, lexicon: Lexicon, suggest: Suggest | None) -> Iterator[Seen]:
-    """Every view of a text read by ``read``."""
+@dataclass(frozen=True)
+class Viewed:
+    """Every view of a text read by ``read``, and each part's parties to its agreements
+    (``features.Views.parties``) by the part's offset: a report's, not a view's."""
+
+    hits: list[Seen]
+    parties: Mapping[int, tuple[str, ...]]
+
+    def parties_of(self, hits: Sequence[Seen]) -> tuple[str, ...]:
+        """The report's parties to its agreements for the views the models answer on
+        (``hits``, of this text): those of the part the first one is read in (one part
+        for any report), none when there is no view."""
+        return self.parties[hits[0].offset] if hits else ()
+
+
+def seen(read_parts: Parts, lexicon: Lexicon, suggest: Suggest | None) -> Viewed:
+    """Every view of a text read by ``read``, with its parties to its agreements."""
+    hits: list[Seen] = []
+    parties: dict[int, tuple[str, ...]] = {}
     for offset, reading in read_parts:
         segments = reading.parsed.segments
-        for view in views(reading, lexicon, suggest):
+        found = views(reading, lexicon, suggest)
+        parties[offset] = found.parties
+        for view in found.views:
             seg = segments[view.segment]
-            yield Seen(view, reading, offset, offset + seg.start, offset + seg.end)
+            hits.append(Seen(view, reading, offset, offset + seg.start, offset + seg.end))
+    return Viewed(hits, parties)
 
 
 def ruled_in(read_parts: Parts, hits: Sequence[Seen]) -> Ruled:

@@ -109,8 +109,6 @@ class ViewRows:
     issues: tuple[tuple[str, int], ...]
     #: Where each actor and issue option came from, by key.
     sources: dict[str, str]
-    #: The report's parties to its agreements (``View.parties``).
-    parties: tuple[str, ...] = ()
 
 
 @dataclass
@@ -127,6 +125,8 @@ class Dataset:
     weights: list[float] = field(default_factory=list)
     #: The positions of the rules' own claims in each example.
     ruled: list[Ruled] = field(default_factory=list)
+    #: Each example's parties to its agreements, likeliest first (``reader.Viewed``).
+    parties: list[tuple[str, ...]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def suggest_rows(examples: Sequence[Example], readings: Sequence[Parts]) -> Rows
     data = Rows()
     for example, parts in zip(examples, readings, strict=True):
         marks = gold_marks(example)
-        for hit in seen(parts, issue_lexicon(), None):
+        for hit in seen(parts, issue_lexicon(), None).hits:
             if _unsure(example, hit.start, hit.end):
                 continue
             truth = _truth(marks, hit.start, hit.end)
@@ -205,12 +205,10 @@ def build_dataset(
         data.gold.append(gold_tuples(example.name, example.claims))
         data.groups.append(example.group)
         data.weights.append(example.weight)
-        hits = [
-            hit
-            for hit in seen(parts, issue_lexicon(), suggest(index))
-            if not _unsure(example, hit.start, hit.end)
-        ]
+        viewed = seen(parts, issue_lexicon(), suggest(index))
+        hits = [hit for hit in viewed.hits if not _unsure(example, hit.start, hit.end)]
         data.ruled.append(ruled_in(parts, hits))
+        data.parties.append(viewed.parties_of(hits))
         marks = gold_marks(example)
         for hit in hits:
             _add_view(data, index, example, hit, _truth(marks, hit.start, hit.end))
@@ -231,9 +229,7 @@ def _add_view(data: Dataset, index: int, example: Example, hit: Seen, truth: Tru
         (o.key, data.issue.add(o.features, _said(o.key, truth), group, weight)) for o in view.issues
     )
     whence = {o.key: o.source for o in (*view.actors, *view.issues)}
-    data.views.append(
-        ViewRows(index, hit.start, hit.end, stance, holders, issues, whence, view.parties)
-    )
+    data.views.append(ViewRows(index, hit.start, hit.end, stance, holders, issues, whence))
 
 
 def _unsure(example: Example, start: int, end: int) -> bool:
@@ -428,13 +424,13 @@ def positions(data: Dataset, probs: Probabilities) -> Positions:
                 {a: probs.holder[r] for a, r in view.holders},
                 {i: probs.issue[r].get(YES, 0.0) for i, r in view.issues},
                 view.sources,
-                view.parties,
             )
         )
     keys: list[Tuple] = []
     tables, groups, weights = [], [], []
     for index, name in enumerate(data.names):
-        found, table = rows(evidence(said[index], data.ruled[index]), data.ruled[index])
+        ruled = data.ruled[index]
+        found, table = rows(evidence(said[index], ruled, data.parties[index]), ruled)
         keys += [(name, *position) for position in found]
         tables.append(table)
         groups += [data.groups[index]] * len(found)

@@ -72,8 +72,6 @@ class Said:
     issues: Mapping[str, float]
     #: Where each actor and each issue option came from (``Option.source``), by key.
     sources: Mapping[str, str] = field(default_factory=dict)
-    #: The report's parties to its agreements, likeliest first (``View.parties``).
-    parties: tuple[str, ...] = ()
 
 
 @dataclass
@@ -118,8 +116,11 @@ class Report:
     parties: dict[str, int] = field(default_factory=dict)
 
 
-def evidence(said: Sequence[Said], ruled: Ruled | None = None) -> Report:
-    """Every position some segment could state, with its evidence over the report.
+def evidence(
+    said: Sequence[Said], ruled: Ruled | None = None, parties: Sequence[str] = ()
+) -> Report:
+    """Every position some segment could state, with its evidence over the report, whose
+    parties to its agreements are ``parties``, likeliest first (``reader.Viewed``).
 
     A stance whose product with an actor's probability and the segment's likeliest issue
     stays under ``FLOOR`` is passed over for that actor: no issue can lift it there. A
@@ -127,7 +128,7 @@ def evidence(said: Sequence[Said], ruled: Ruled | None = None) -> Report:
     with their figures on the segment the rules read it in (``Ruled.at``): the rules read
     many a sentence the models do not, and the position model decides."""
     out = Report(segments=len(said))
-    out.parties = {actor: rank for rank, actor in enumerate(said[0].parties if said else ())}
+    out.parties = {actor: rank for rank, actor in enumerate(parties)}
     found = out.found
     for index, seg in enumerate(said):
         stances = {k: v for k, v in seg.stance.items() if k != NONE}
@@ -386,10 +387,17 @@ class Kept:
     confidence: float
 
 
-def keep(said: Sequence[Said], ruled: Ruled, model: TreeModel, limits: Thresholds) -> list[Kept]:
-    """The positions of a report whose probability passes their threshold: their
-    stance's, or the one for positions the rules claim."""
-    report = evidence(said, ruled)
+def keep(
+    said: Sequence[Said],
+    ruled: Ruled,
+    parties: Sequence[str],
+    model: TreeModel,
+    limits: Thresholds,
+) -> list[Kept]:
+    """The positions of a report (its segments' answers, the rules' positions and its
+    parties to its agreements, ``evidence``) whose probability passes their threshold:
+    their stance's, or the one for positions the rules claim."""
+    report = evidence(said, ruled, parties)
     if not report.found:
         return []
     keys, table = rows(report, ruled)
