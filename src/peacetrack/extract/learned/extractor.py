@@ -34,22 +34,15 @@ from peacetrack.extract.rules.frames import Frame
 from peacetrack.extract.rules.pipeline import Mention, Parsed
 from peacetrack.extract.rules.proposals import proposal_name
 from peacetrack.extract.rules.segments import Segment
-from peacetrack.model import Claim, Document, Stance
+from peacetrack.model import STANCE_BY_VALUE, Claim, Document, Stance
 
 if TYPE_CHECKING:
     from peacetrack.codebook import Codebook
 
 BUILTIN = Path(__file__).parent / "data" / "learned_v1.npz"
-#: Fine stances by coarse class, where the class has one.
-FINE = {
-    "accept": Stance.ACCEPT,
-    "reject": Stance.REJECT,
-    "agree": Stance.AGREE,
-    "no_agreement": Stance.NO_AGREEMENT,
-    "absent": Stance.ABSENT,
-    "concede": Stance.CONCEDE,
-}
-PUT_FORWARD = (Stance.DEMAND, Stance.PROPOSE, Stance.OFFER)
+#: The coarse class of the stances the models do not tell apart (``Stance.coarse``:
+#: demand, propose, offer); every other class is a stance of its own.
+PUT_FORWARD = "put_forward"
 
 
 class LearnedExtractor:
@@ -189,14 +182,15 @@ def _yes(model: LinearModel, rows: list[tuple[str, ...]]) -> list[float]:
 def _fine(coarse: str, ruled: list[Claim], parsed: Parsed, seg: Segment) -> Stance:
     """The stance itself: the coarse class's own, else (demand, propose or offer) the one
     the rules read in the segment or the first such cue, else demand."""
-    if coarse in FINE:
-        return FINE[coarse]
+    own = STANCE_BY_VALUE.get(coarse)
+    if own is not None and own.coarse == coarse:
+        return own
     for claim in ruled:
-        if claim.stance in PUT_FORWARD:
+        if claim.stance.coarse == PUT_FORWARD:
             return claim.stance
     cues = parsed.lang.cues
     for m in parsed.stances:
         stance: Stance = cues[m.key].stance
-        if seg.first <= m.first < seg.last and stance in PUT_FORWARD:
+        if seg.first <= m.first < seg.last and stance.coarse == PUT_FORWARD:
             return stance
     return Stance.DEMAND
