@@ -52,3 +52,16 @@ def test_ingest_dash_reads_one_report_from_standard_input(tmp_path: Path) -> Non
     assert stored.text == TEXT and stored.name.startswith("pasted-")
     mixed = CliRunner().invoke(app, ["ingest", "-", "other.txt", "--db", db])
     assert mixed.exit_code == 1 and "read alone" in mixed.output
+
+
+def test_ingest_of_an_empty_folder_says_so_and_fails(tmp_path: Path) -> None:
+    # A mistyped or empty folder must not look like a run that found nothing new.
+    (tmp_path / "empty").mkdir()
+    db = str(tmp_path / "empty.db")
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path / "empty"), "--db", db])
+    assert result.exit_code == 1
+    assert "nothing to read in" in result.output and ".txt" in result.output
+    (tmp_path / "empty" / "a.txt").write_text(TEXT, encoding="utf-8")
+    for _ in range(2):  # then once stored: nothing new, and that is no error
+        again = CliRunner().invoke(app, ["ingest", str(tmp_path / "empty"), "--db", db])
+        assert again.exit_code == 0 and "nothing to read" not in again.output

@@ -386,3 +386,20 @@ def test_rows_score_the_same_together_as_alone() -> None:
                 expected /= expected.sum()
             assert np.array_equal(model.probabilities([row])[0], scored)
             assert np.array_equal(expected, scored)
+
+
+def test_another_model_file_extracts_a_store_again(fresh_db: Store, tmp_path: Path) -> None:
+    # The README's loop: extract, train on the reviews, extract with the new file. A store
+    # done by the shipped file is done again by another one, and then again by the shipped.
+    from peacetrack.extract.runner import extract_store
+
+    _store_with_reports(fresh_db)
+    other = tmp_path / "mine.npz"
+    other.write_bytes(BUILTIN.read_bytes())
+    shipped, mine = LearnedExtractor(), LearnedExtractor(model_file=other)
+    assert shipped.variant == "" and mine.variant.startswith("mine@")
+    assert extract_store(fresh_db, shipped).documents == len(REPORTS)
+    assert extract_store(fresh_db, shipped).documents == 0
+    assert extract_store(fresh_db, mine).documents == len(REPORTS)
+    assert extract_store(fresh_db, mine).documents == 0
+    assert extract_store(fresh_db, LearnedExtractor(model_file=BUILTIN)).documents == len(REPORTS)

@@ -222,7 +222,7 @@ def test_settings_come_from_options_then_environment() -> None:
 def test_registry_builds_llm_v1_from_options_and_refuses_options_rules_lacks() -> None:
     made = get_extractor("llm.v1", model="m1", base_url="http://127.0.0.1:9/v1")
     assert made.name == "llm.v1" and getattr(made, "variant", "").startswith("m1@")
-    with pytest.raises(PeaceTrackError, match="takes no option model"):
+    with pytest.raises(PeaceTrackError, match=r"takes no option model \(--model\): leave it out"):
         get_extractor("rules.v1", model="m1")
 
 

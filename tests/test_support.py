@@ -30,6 +30,7 @@ from peacetrack.support import (
     Voice,
     claim_grade,
     independent,
+    parse_grade,
     parse_support,
     position_support,
 )
@@ -238,3 +239,12 @@ def test_the_command_line_takes_the_floor_and_reviewed_only(
     assert "? low confidence" in run("timeline", "--min-support", "low")
     refused = runner.invoke(app, ["compare", "--db", fresh_db.url, "--min-support", "strong"])
     assert refused.exit_code == 1 and "choose one of low, anonymous" in refused.output
+
+
+def test_an_unknown_level_lists_only_the_levels_the_reader_takes() -> None:
+    # compare takes every level; a claim's own level (claims, timeline) is never
+    # corroborated, so its error does not offer it.
+    with pytest.raises(InputError, match="named, corroborated, reviewed"):
+        parse_support("strong")
+    with pytest.raises(InputError, match=r"one of low, anonymous, named, reviewed \("):
+        parse_grade("strong")

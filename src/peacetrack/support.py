@@ -26,7 +26,7 @@ above ``named``" is one comparison.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import IntEnum
 
 from peacetrack.errors import InputError
@@ -60,14 +60,14 @@ SUPPORT_LEVELS: tuple[str, ...] = tuple(level.label for level in Support)
 BY_LABEL: dict[str, Support] = {level.label: level for level in Support}
 
 
-def parse_support(value: str) -> Support:
-    """The level a user named, or an InputError listing the levels."""
+def parse_support(value: str, levels: Sequence[str] = SUPPORT_LEVELS) -> Support:
+    """The level a user named, or an InputError listing ``levels``, those the caller
+    takes (a claim's own level is never ``corroborated``: ``parse_grade``)."""
     level = BY_LABEL.get(value.strip().lower())
     if level is not None:
         return level
     raise InputError(
-        f"unknown support level {value!r}; choose one of {', '.join(SUPPORT_LEVELS)} "
-        "(weakest first)"
+        f"unknown support level {value!r}; choose one of {', '.join(levels)} (weakest first)"
     )
 
 
@@ -78,7 +78,7 @@ GRADES: tuple[str, ...] = tuple(level.label for level in Support if level != Sup
 def parse_grade(value: str) -> Support:
     """A claim's level as a user named it, to choose claims at or above it: any level but
     ``corroborated``, which no claim has alone (it takes independent sources)."""
-    level = parse_support(value)
+    level = parse_support(value, GRADES)
     if level is Support.CORROBORATED:
         raise InputError(
             "a claim alone is never corroborated (that takes independent sources); "

@@ -106,5 +106,5 @@ def ingest(
             on_total=lambda total: bar.update(task, total=total),
         )
     console.print(summary.describe())
-    if summary.failed and not (summary.added or summary.duplicates):
+    if summary.empty or (summary.failed and not (summary.added or summary.duplicates)):
         raise typer.Exit(1)

@@ -165,6 +165,20 @@ def _takes_codebook(factory: Callable[..., object]) -> bool:
         return False
 
 
+def _untaken(factory: Callable[..., object], names: Iterable[str]) -> list[str]:
+    """Those of ``names`` that ``factory`` has no parameter for, read from its signature
+    before it is called, so that an option given to the wrong extractor is named as the
+    user typed it while a TypeError raised inside a factory stays the bug it is (none
+    when the signature cannot be read: the call will say)."""
+    try:
+        parameters = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        return []
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return []
+    return sorted(name for name in names if name not in parameters)
+
+
 #: Enough for every codebook and option set a process switches between; a pipeline is large.
 @lru_cache(maxsize=16)
 def _instance(
@@ -172,13 +186,15 @@ def _instance(
 ) -> Extractor:
     factory = _factory(name)
     given = dict(options) | ({"codebook": codebook} if codebook is not None else {})
-    try:
-        extractor = factory(**given)
-    except TypeError as exc:
-        if not options:
-            raise
-        names = ", ".join(sorted(k for k, _ in options))
-        raise PeaceTrackError(f"{name} takes no option {names} ({exc})") from None
+    untaken = _untaken(factory, dict(options))
+    if untaken:
+        named = ", ".join(f"{option} (--{option.replace('_', '-')})" for option in untaken)
+        raise PeaceTrackError(
+            f"{name} takes no option {named}: leave it out, or choose the extractor it is "
+            "for (--model-file: learned.v1; --model, --base-url and the other model "
+            "options: llm.v1)"
+        )
+    extractor = factory(**given)
     if not isinstance(extractor, Extractor):
         raise ExtractorNotFound(f"{name!r} does not provide name and extract(document)")
     return extractor

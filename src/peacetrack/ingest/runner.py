@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from peacetrack.errors import InputError
-from peacetrack.ingest.base import Failure, IngestOptions, Source
+from peacetrack.ingest.base import EXTENSIONS, Failure, IngestOptions, Source
 from peacetrack.ingest.read import read_source, read_text
 from peacetrack.ingest.sources import expand_sources
 from peacetrack.model import Document, content_hash
@@ -67,6 +67,13 @@ class IngestSummary:
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
+    @property
+    def empty(self) -> bool:
+        """Whether the run met no input at all (an empty folder, a feed of no entries):
+        a mistyped path must not look like a run with nothing new."""
+        stored = self.added or self.duplicates or self.near_duplicates
+        return not (stored or self.failed or self.skipped)
+
     def stats(self) -> dict[str, int]:
         return {
             "added": self.added,
@@ -105,6 +112,10 @@ def ingest(
         status = "finished"
     finally:
         store.finish_run(run_id, status, summary.stats())
+    if summary.empty:
+        named = ", ".join(str(source) for source in sources)
+        kinds = ", ".join(EXTENSIONS)
+        summary.notes.append(f"nothing to read in {named}: no {kinds} file, feed entry or URL")
     return summary
 
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from peacetrack.codebook import Codebook, default_codebook
 from peacetrack.errors import InputError
-from peacetrack.model import Claim, Stance
+from peacetrack.model import STANCE_VALUES, Claim
 from peacetrack.store import Store
 from peacetrack.web.inputs import MAX_INT
 from peacetrack.web.wording import for_web
@@ -28,7 +28,6 @@ from peacetrack.web.wording import for_web
 Offset = Annotated[int | None, Field(ge=0, le=MAX_INT)]
 #: Empty condition rows a form offers beyond a claim's own (more after saving).
 SPARE_CONDITIONS = 2
-STANCES = tuple(s.value for s in Stance)
 #: Fields shown on the form, in order: an error on any other goes above the form.
 FORM_FIELDS = (
     "actors",
@@ -165,7 +164,7 @@ class Choices:
     issues: list[tuple[str, list[tuple[str, str]]]]
     places: list[tuple[str, list[tuple[str, str]]]]
     proposals: list[str]
-    stances: tuple[str, ...] = STANCES
+    stances: tuple[str, ...] = STANCE_VALUES
 
     def others(self, kind: str, values: list[str]) -> list[str]:
         """``values`` the picker of ``kind`` (actors, issues, places) does not list (a

@@ -24,7 +24,7 @@ from peacetrack.compare.vocabulary import (
 )
 from peacetrack.compare.vocabulary import check_stances as checked_stances
 from peacetrack.errors import PeaceTrackError
-from peacetrack.model import Stance
+from peacetrack.model import STANCE_VALUES
 from peacetrack.store import CLAIM_STATUSES, FACETS, SORTS, ClaimFacets, Sort, Store
 from peacetrack.support import GRADES, parse_grade
 from peacetrack.web.views import split, suggestions
@@ -46,7 +46,6 @@ MAX_OFFSET = 10_000
 FACET_PARAMS = {name: name for name in FACETS} | {"support": "min_support"}
 #: The most claims one CSV or JSON export holds; more is an error asking for fewer.
 EXPORT_MAX = 100_000
-STANCES = tuple(s.value for s in Stance)
 
 
 @dataclass
@@ -189,7 +188,7 @@ def browse(query: ClaimsQuery, store: Store) -> dict[str, Any]:
     """
     checked = check(query, store)
     page: dict[str, Any] = {"query": query, "errors": checked.errors, "facet_names": FACETS}
-    page |= {"stances": STANCES, "statuses": CLAIM_STATUSES, "sorts": SORTS}
+    page |= {"stances": STANCE_VALUES, "statuses": CLAIM_STATUSES, "sorts": SORTS}
     page |= {"levels": GRADES, "facet_params": FACET_PARAMS}
     page["suggest"] = suggestions(store)
     if checked.errors:

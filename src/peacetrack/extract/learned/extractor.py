@@ -72,6 +72,15 @@ class LearnedExtractor:
         digest = hashlib.sha256(self.path.read_bytes()).hexdigest()[:10]
         return f"{self.path.stem}@{digest}"
 
+    @cached_property
+    def variant(self) -> str:
+        """What besides the version decides the claims (``runner.extract_store``): a model
+        file other than the shipped one, so that extracting a store with a newly trained
+        file does again the documents another file did (and going back to the shipped
+        one does them again too). Empty for the shipped file, as for ``rules.v1``, so
+        that a new release's file does not make a whole archive pending again."""
+        return "" if self.path.resolve() == BUILTIN.resolve() else self.model
+
     def extract(self, document: Document) -> list[Claim]:
         parts = read(self.rules, document.text)
         segments = Segments(self._segment_models)
