@@ -18,7 +18,7 @@ from peacetrack.proposals import (
     proposal_key,
     readable_name,
 )
-from peacetrack.proposals.grouping import Traits, free_name, traits, window
+from peacetrack.proposals.grouping import free_name, window
 from peacetrack.proposals.phrases import words
 
 DAY = date(2025, 4, 1)
@@ -99,13 +99,3 @@ def test_readable_names_and_free_names() -> None:
     assert readable_name(demands) == f"Russian {words().demands_name}"
     assert free_name("U.S. draft", {"u.s. draft"}, DAY) == "U.S. draft (Apr 2025)"
     assert free_name("U.S. draft", {"u.s. draft"}, None) == "U.S. draft (2)"
-
-
-def test_traits_come_from_the_oldest_report_as_if_saved_in_date_order() -> None:
-    """The oldest report's mention gives kind and authors, undated ones count last, and
-    the date is the oldest report's: what saving them into an empty store would give."""
-    draft, memo = mention_of(claim("U.S. draft")), mention_of(claim("memorandum", ("RUS",)))
-    later = DAY + timedelta(days=9)
-    assert traits([(None, memo), (later, draft), (DAY, memo)]) == Traits(memo.kind, DAY, ("RUS",))
-    assert traits([(None, memo), (None, draft)]) == Traits(memo.kind, None, ("RUS",))
-    assert traits([]) is None

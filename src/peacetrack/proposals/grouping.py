@@ -96,33 +96,6 @@ def mention_of(claim: Claim, phrase: Phrase | None = None, conflict: str | None 
     return Mention(phrase, authors, kind, conflict)
 
 
-@dataclass(frozen=True)
-class Traits:
-    """What a proposal's claims make of it: its kind, date and authors."""
-
-    kind: str
-    date: date | None
-    authors: tuple[str, ...]
-
-
-def traits(mentions: Sequence[tuple[date | None, Mention]]) -> Traits | None:
-    """The kind, date and authors saving these mentions (with their reports' dates, in the
-    order they were saved) into an empty store gives the one proposal they share; None for
-    no mentions.
-
-    This is the resolver's rule, so a proposal rebuilt from its claims (after a split)
-    reads as if extraction had made it: the first mention creates it with its kind and
-    authors and its report's date, and every later mention from an earlier report moves
-    the date earlier. Reports are taken oldest first (undated last), so the first is the
-    mention a store filled in date order would have created it from.
-    """
-    if not mentions:
-        return None
-    ordered = sorted(mentions, key=lambda m: (m[0] is None, m[0] or date.min))
-    first = ordered[0][1]
-    return Traits(first.kind, ordered[0][0], first.authors)
-
-
 def readable_name(mention: Mention) -> str:
     """Authors + kind for a generic phrase ("U.S. draft"); the cleaned phrase otherwise."""
     phrase = mention.phrase

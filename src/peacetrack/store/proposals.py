@@ -16,10 +16,10 @@ from sqlalchemy import Connection, delete, func, select, update
 
 from peacetrack.errors import StoreError
 from peacetrack.proposals import clean, proposal_key
-from peacetrack.proposals.grouping import mention_of, traits
+from peacetrack.proposals.grouping import mention_of
 from peacetrack.source import Filters
 from peacetrack.store.queries import chunked, load_claims
-from peacetrack.store.tables import CLAIMS, PROPOSALS
+from peacetrack.store.tables import CLAIMS, DOCUMENTS, PROPOSALS
 from peacetrack.vocabulary import UNASSIGNED
 
 if TYPE_CHECKING:
@@ -130,20 +130,22 @@ def _check_free(session: Session, name: str, allowed: int | None = None) -> str:
 
 
 def _rederive(session: Session, *rows: ProposalRow) -> None:
-    """Give each proposal the kind, date and authors its non-rejected claims make of it
-    (``grouping.traits``, the rule extraction creates proposals by), after a split moved
-    claims between them: copied values would describe claims a proposal no longer holds.
+    """Give each proposal the kind, date and authors its non-rejected claims make of it,
+    after a split moved claims between them: copied values would describe claims a
+    proposal no longer holds. Extraction's rule (``proposal_resolver``): the mention of
+    the oldest report makes the proposal (kind, authors, that report's date), so only
+    that one claim is read, whatever the proposal's size.
 
     Nothing records a person's choice of kind, date or authors (no command sets them), so
     nothing is overridden; a proposal left without such claims keeps what it had.
     """
     session.flush()  # the claims are read on the connection: it must see the moves
+    oldest = (DOCUMENTS.c.published.asc().nulls_last(), CLAIMS.c.id)
     for row in rows:
         where = [CLAIMS.c.proposal_id == row.id, CLAIMS.c.status != "rejected"]
-        claims = sorted(load_claims(session.connection(), where), key=lambda s: s.id)
-        found = traits([(s.published, mention_of(s.claim, conflict=s.conflict)) for s in claims])
-        if found is not None:
-            row.kind, row.date, row.authors = found.kind, found.date, list(found.authors)
+        for first in load_claims(session.connection(), where, 1, first=oldest):
+            mention = mention_of(first.claim, conflict=first.conflict)
+            row.kind, row.date, row.authors = mention.kind, first.published, list(mention.authors)
 
 
 def list_proposals(store: Store, conflict: str | None = None) -> list[ProposalInfo]:
