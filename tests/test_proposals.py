@@ -220,6 +220,33 @@ def test_split_survives_reextraction(fresh_db: Store, vienna: int) -> None:
     assert get_proposal(fresh_db, "compensation").claims == 2
 
 
+MEMO = "Moscow proposed its own memorandum on a ceasefire."
+
+
+def test_split_gives_each_proposal_what_its_own_claims_make_of_it(
+    fresh_db: Store, vienna: int, sample_document: Factory
+) -> None:
+    """Merging an earlier Russian memorandum into the U.S. draft and splitting it back off
+    gives the new proposal the memorandum's kind, date and author, and the draft its own
+    again: neither keeps what the merge combined."""
+    memo_doc = fresh_db.add_document(sample_document(text=MEMO, published=date(2025, 4, 1)))
+    memo = [claim(MEMO, ["RUS"], "propose", "CF.GENERAL", proposal="Russian memorandum")]
+    save(fresh_db, memo_doc.document_id, memo)
+    before = get_proposal(fresh_db, "Russian memorandum")
+    merged = merge_proposals(fresh_db, "Russian memorandum", "U.S. draft")
+    assert (merged.date, set(merged.authors)) == (date(2025, 4, 1), {"USA", "RUS"})
+    split = split_proposal(fresh_db, "U.S. draft", "Russian memorandum", "Moscow memo")
+    traits = (split.kind, split.date, split.authors, split.claims)
+    assert traits == (before.kind, date(2025, 4, 1), ("RUS",), 1)
+    draft = get_proposal(fresh_db, "U.S. draft")
+    assert (draft.kind, draft.date, draft.authors, draft.claims) == (
+        "draft",
+        date(2025, 4, 22),
+        ("USA",),
+        3,
+    )
+
+
 PLAN = "Washington's 20-point plan"
 PLAN_TEXT = "The US 20-point plan calls for a ceasefire along the current line."
 

@@ -156,6 +156,12 @@ def test_unknown_document_says_how_to_list(fresh_db: Store, sample_document: Fac
     fresh_db.add_document(sample_document(name="twin.txt"))
     with pytest.raises(StoreError, match="give the id"):
         fresh_db.get_document("twin.txt")
+    # a name given without its extension is offered back
+    fresh_db.add_document(sample_document(name="doha-talks.html"))
+    with pytest.raises(StoreError, match=r"did you mean 'doha-talks\.html'\? Or list"):
+        fresh_db.get_document("doha-talks")
+    with pytest.raises(StoreError, match=r"'doha' in the store: did you mean 'doha-talks"):
+        fresh_db.get_document("doha")
 
 
 def test_documents_newest_first_and_filtered(fresh_db: Store, sample_document: Factory) -> None:

@@ -16,9 +16,10 @@ from sqlalchemy import Connection, delete, func, select, update
 
 from peacetrack.errors import StoreError
 from peacetrack.proposals import clean, proposal_key
+from peacetrack.proposals.grouping import mention_of
 from peacetrack.source import Filters
-from peacetrack.store.queries import chunked
-from peacetrack.store.tables import CLAIMS, PROPOSALS
+from peacetrack.store.queries import chunked, load_claims
+from peacetrack.store.tables import CLAIMS, DOCUMENTS, PROPOSALS
 from peacetrack.vocabulary import UNASSIGNED
 
 if TYPE_CHECKING:
@@ -128,6 +129,25 @@ def _check_free(session: Session, name: str, allowed: int | None = None) -> str:
     return cleaned
 
 
+def _rederive(session: Session, *rows: ProposalRow) -> None:
+    """Give each proposal the kind, date and authors its non-rejected claims make of it,
+    after a split moved claims between them: copied values would describe claims a
+    proposal no longer holds. Extraction's rule (``proposal_resolver``): the mention of
+    the oldest report makes the proposal (kind, authors, that report's date), so only
+    that one claim is read, whatever the proposal's size.
+
+    Nothing records a person's choice of kind, date or authors (no command sets them), so
+    nothing is overridden; a proposal left without such claims keeps what it had.
+    """
+    session.flush()  # the claims are read on the connection: it must see the moves
+    oldest = (DOCUMENTS.c.published.asc().nulls_last(), CLAIMS.c.id)
+    for row in rows:
+        where = [CLAIMS.c.proposal_id == row.id, CLAIMS.c.status != "rejected"]
+        for first in load_claims(session.connection(), where, 1, first=oldest):
+            mention = mention_of(first.claim, conflict=first.conflict)
+            row.kind, row.date, row.authors = mention.kind, first.published, list(mention.authors)
+
+
 def list_proposals(store: Store, conflict: str | None = None) -> list[ProposalInfo]:
     """Every proposal (of ``conflict``: an id, name or alias, or ``unassigned``), oldest
     first (undated last), with its count of non-rejected claims."""
@@ -222,6 +242,7 @@ def split_proposal(store: Store, ref: str | int, alias: str, new_name: str) -> P
     """Move the alias ``alias``, and the claims whose phrase is that alias, to a new proposal.
 
     The alias moves with them, so re-extraction sends that phrase to the new proposal.
+    Both proposals then take their kind, date and authors from the claims each holds.
     """
     from peacetrack.store.proposal_words import index_words
     from peacetrack.store.schema import ProposalRow
@@ -240,6 +261,7 @@ def split_proposal(store: Store, ref: str | int, alias: str, new_name: str) -> P
                 f"proposal {row.name!r} has no alias {alias!r}; its aliases: "
                 f"{'; '.join(row.aliases) or 'none'} (`peacetrack proposals show` lists them)"
             )
+        # Kind, date and authors until the claims it takes decide them (``_rederive``).
         new = ProposalRow(
             name=_check_free(session, new_name),
             kind=row.kind,
@@ -257,6 +279,7 @@ def split_proposal(store: Store, ref: str | int, alias: str, new_name: str) -> P
         ids = [id_ for id_, phrase in claims if phrase and proposal_key(phrase) == key]
         for chunk in chunked(ids):
             session.execute(update(CLAIMS).where(CLAIMS.c.id.in_(chunk)).values(proposal_id=new.id))
+        _rederive(session, new, row)
         session.flush()
         return _info(session, new)
 

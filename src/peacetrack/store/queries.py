@@ -408,6 +408,21 @@ def in_reading_order(
     )
 
 
+def _names_from(connection: Connection, start: str, most: int = 3) -> list[str]:
+    """Up to ``most`` document names beginning with ``start`` (a name given without its
+    extension), by a range on the name's index rather than a LIKE that would scan every
+    document of a large store on SQLite."""
+    if not start:
+        return []
+    query = (
+        select(DOCUMENTS.c.name)
+        .where(DOCUMENTS.c.name > start, DOCUMENTS.c.name < start + "\U0010ffff")
+        .order_by(DOCUMENTS.c.name)
+        .limit(most)
+    )
+    return list(connection.scalars(query))
+
+
 def document_id(connection: Connection, ref: int | str) -> int:
     """The id of a document given by id or name; names must be unambiguous."""
     if isinstance(ref, int):
@@ -418,8 +433,10 @@ def document_id(connection: Connection, ref: int | str) -> int:
         query = select(DOCUMENTS.c.id).where(DOCUMENTS.c.name == ref).limit(2)
         ids = list(connection.scalars(query))
     if not ids:
+        near = _names_from(connection, ref) if isinstance(ref, str) else []
+        hint = f"did you mean {' or '.join(map(repr, near))}? Or list" if near else "list"
         raise StoreError(
-            f"no document {ref!r} in the store: list them with `peacetrack documents list`"
+            f"no document {ref!r} in the store: {hint} them with `peacetrack documents list`"
         )
     if len(ids) > 1:
         raise StoreError(

@@ -80,7 +80,9 @@ def validate(
     if len(groups) < MIN_CONFLICTS:
         raise InputError(
             f"training needs reports on at least {MIN_CONFLICTS} conflicts, to hold one out "
-            f"while learning from the others; got {len(groups)}"
+            f"while learning from the others; got {len(groups)}: keep the built-in corpus "
+            "(leave out --no-builtin) or add gold folders of other conflicts (a store's "
+            "reports count by the conflict each is assigned to)"
         )
     rules = rules_reader(codebook)
     log(f"reading {len(examples)} reports")
