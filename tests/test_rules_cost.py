@@ -3,8 +3,9 @@
 Most tests assert on bounded work, which does not depend on the machine: how many
 characters spaCy reads per call, the longest whitespace-free chunk and run of punctuation
 it sees, how many tokens a segment holds. Where the time is the point (a pathological
-megabyte in under 10 s), the bound is on CPU time, so other work on a shared machine does
-not make it fail; quadratic cost would take minutes.
+megabyte), the bound is on CPU time as a ratio to a megabyte of ordinary reports measured in
+the same run (``ordinary_megabyte``), so neither a slower machine nor other work on a shared
+one makes it fail: the shapes take 1-2 times an ordinary megabyte; quadratic cost, hundreds.
 """
 
 from __future__ import annotations
@@ -75,6 +76,16 @@ def extractor() -> RulesExtractor:
     return RulesExtractor()
 
 
+@pytest.fixture(scope="module")
+def ordinary_megabyte() -> float:
+    """CPU seconds ``rules.v1`` takes over a megabyte of ordinary reports, here and now (its
+    pipeline built first, so the figure is reading alone)."""
+    pt.extract_claims(SENTENCE, "rules.v1")
+    began = time.process_time()
+    pt.extract_claims(reports(MEGABYTE), "rules.v1")
+    return time.process_time() - began
+
+
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> Iterator[Spy]:
     """Watches the pipeline of ``rules.v1``, the one ``extract_claims(text, "rules.v1")`` uses."""
@@ -126,7 +137,9 @@ def test_a_text_without_whitespace_is_cut_at_the_limit() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("shape", SHAPES)
-def test_a_pathological_megabyte_is_read_in_bounded_pieces(spy: Spy, shape: str) -> None:
+def test_a_pathological_megabyte_is_read_in_bounded_pieces(
+    ordinary_megabyte: float, spy: Spy, shape: str
+) -> None:
     text = SHAPES[shape](MEGABYTE)
     began = time.process_time()
     claims = pt.extract_claims(text, "rules.v1")
@@ -146,7 +159,10 @@ def test_a_pathological_megabyte_is_read_in_bounded_pieces(spy: Spy, shape: str)
         if c.start is not None and c.end is not None
     )
     assert_verbatim(claims, text)
-    assert took < 10, f"{shape}: {took:.1f} s of CPU for a megabyte"
+    assert took < 5 * ordinary_megabyte, (
+        f"{shape}: {took:.1f} s of CPU for a megabyte, "
+        f"{ordinary_megabyte:.1f} s for ordinary reports"
+    )
 
 
 @pytest.mark.slow
