@@ -146,9 +146,7 @@ def claims(
         written = cast(Literal["csv", "jsonl", "json", "md", "parquet"], fmt.value)
         if output is not None:
             count = export_claims(found, output, written)
-            console.print(
-                f"wrote {count} claim{'s' if count != 1 else ''} to {output}", style="dim"
-            )
+            console.print(f"wrote {_claims(count)} to {output}", style="dim")
         elif fmt is ClaimFormat.parquet:
             fail("parquet is binary: give a file with -o claims.parquet")
         else:
@@ -206,12 +204,17 @@ def print_claims_table(
     console.print(_page_line(len(found), offset, total, exact), style="dim")
 
 
+def _claims(count: int) -> str:
+    """``1 claim``, ``2 claims``."""
+    return f"{count} claim{'s' if count != 1 else ''}"
+
+
 def _page_line(shown: int, offset: int, total: int, exact: bool = True) -> str:
     """``claims 1-20 of 80; next page: --offset 20`` (or the count alone when all show);
     ``of more than 10,000`` when counting them all would have kept the reader waiting."""
     of = f"{total}" if exact else f"more than {total:,}"
     if shown == total and offset == 0 and exact:
-        return f"{total} claim{'s' if total != 1 else ''}"
+        return _claims(total)
     if shown == 0:
         return f"no claims after the first {offset} of {of}"
     line = f"claims {offset + 1}-{offset + shown} of {of}"

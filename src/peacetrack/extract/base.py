@@ -190,9 +190,8 @@ def _instance(
     if untaken:
         named = ", ".join(f"{option} (--{option.replace('_', '-')})" for option in untaken)
         raise PeaceTrackError(
-            f"{name} takes no option {named}: leave it out, or choose the extractor it is "
-            "for (--model-file: learned.v1; --model, --base-url and the other model "
-            "options: llm.v1)"
+            f"{name} takes no option {named}: leave it out, or choose an extractor that "
+            "takes it (`peacetrack extract --help` says which extractor each option is for)"
         )
     extractor = factory(**given)
     if not isinstance(extractor, Extractor):

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 BUILTIN = Path(__file__).parent / "data" / "learned_v1.npz"
 #: The coarse class of the stances the models do not tell apart (``Stance.coarse``:
 #: demand, propose, offer); every other class is a stance of its own.
-PUT_FORWARD = "put_forward"
+PUT_FORWARD = Stance.DEMAND.coarse
 
 
 class LearnedExtractor:
